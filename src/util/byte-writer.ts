@@ -4,7 +4,10 @@
  * one Buffer at the end; large media payloads never pass through it.
  */
 
-/** Appends big-endian integers, doubles and bytes to a growing buffer. */
+/**
+ * Appends big-endian integers, doubles and bytes to a growing buffer.
+ * (Always reserve before touching `#buf`: reserving may replace it.)
+ */
 export class ByteWriter {
   #buf: Buffer;
   #len = 0;
@@ -39,12 +42,14 @@ export class ByteWriter {
   }
 
   u16(v: number): this {
-    this.#buf.writeUInt16BE(v & 0xffff, this.#reserve(2));
+    const at = this.#reserve(2);
+    this.#buf.writeUInt16BE(v & 0xffff, at);
     return this;
   }
 
   i16(v: number): this {
-    this.#buf.writeInt16BE(v, this.#reserve(2));
+    const at = this.#reserve(2);
+    this.#buf.writeInt16BE(v, at);
     return this;
   }
 
@@ -58,22 +63,26 @@ export class ByteWriter {
   }
 
   u32(v: number): this {
-    this.#buf.writeUInt32BE(v >>> 0, this.#reserve(4));
+    const at = this.#reserve(4);
+    this.#buf.writeUInt32BE(v >>> 0, at);
     return this;
   }
 
   i32(v: number): this {
-    this.#buf.writeInt32BE(v | 0, this.#reserve(4));
+    const at = this.#reserve(4);
+    this.#buf.writeInt32BE(v | 0, at);
     return this;
   }
 
   u32le(v: number): this {
-    this.#buf.writeUInt32LE(v >>> 0, this.#reserve(4));
+    const at = this.#reserve(4);
+    this.#buf.writeUInt32LE(v >>> 0, at);
     return this;
   }
 
   f64(v: number): this {
-    this.#buf.writeDoubleBE(v, this.#reserve(8));
+    const at = this.#reserve(8);
+    this.#buf.writeDoubleBE(v, at);
     return this;
   }
 
