@@ -71,14 +71,17 @@ export interface AMFTraits {
   readonly dynamic: boolean;
 }
 
+const CLASS_NAME = Symbol('rtmpkit.amf.className');
 const TRAITS = Symbol('rtmpkit.amf.traits');
 
 /**
  * An object with a class name: AMF0 typed object (0x10) or AMF3 object with traits.
- * `className` is not an enumerable property, so it never collides with a member.
+ * The class name and traits live under symbols, so every string key — `className` and
+ * `traits` included — is free for members. `obj.className` reads the class name unless
+ * a member of that name shadows it; codecs use `AMFTypedObject.classNameOf(obj)`.
  */
 export class AMFTypedObject extends AMFObject {
-  declare readonly className: string;
+  declare readonly [CLASS_NAME]: string;
   declare readonly [TRAITS]: AMFTraits | undefined;
 
   constructor(
@@ -87,13 +90,23 @@ export class AMFTypedObject extends AMFObject {
     traits?: AMFTraits,
   ) {
     super(init);
-    Object.defineProperty(this, 'className', { value: className, enumerable: false });
+    Object.defineProperty(this, CLASS_NAME, { value: className, enumerable: false });
     Object.defineProperty(this, TRAITS, { value: traits, enumerable: false });
   }
 
-  /** The AMF3 traits this object was decoded with, or undefined (all members dynamic/sealed per encoder). */
-  get traits(): AMFTraits | undefined {
-    return this[TRAITS];
+  /** The class name (shadowed by a member named `className`, if there is one). */
+  get className(): string {
+    return this[CLASS_NAME];
+  }
+
+  /** The class name of `obj`, whatever its members are called. */
+  static classNameOf(obj: AMFTypedObject): string {
+    return obj[CLASS_NAME];
+  }
+
+  /** The AMF3 traits `obj` was decoded with (sealed member order, dynamic flag), if any. */
+  static traitsOf(obj: AMFTypedObject): AMFTraits | undefined {
+    return obj[TRAITS];
   }
 }
 
@@ -172,9 +185,12 @@ export interface ExternalizableCodec {
 /** The default nesting limit for decoders. */
 export const DEFAULT_MAX_DEPTH = 1000;
 
-/** Defines `obj[key] = value` as an own enumerable property, even for `__proto__`. */
+/**
+ * Defines `obj[key] = value` as an own enumerable property, even for `__proto__` and
+ * for `className` (an accessor on AMFTypedObject's prototype).
+ */
 export function setOwn(obj: object, key: string, value: unknown): void {
-  if (key === '__proto__') {
+  if (key === '__proto__' || key === 'className') {
     Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   } else {
     (obj as Record<string, unknown>)[key] = value;
