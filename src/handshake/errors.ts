@@ -1,0 +1,48 @@
+/**
+ * The handshake's typed error. Every failure the peer causes during the RTMP handshake
+ * (RTMP-SPEC §5.2) is an `RTMPHandshakeError` whose `code` starts with `ERR_HANDSHAKE_`:
+ *
+ * - `ERR_HANDSHAKE_VERSION`       S0/C0 is not the version we speak (with the byte in hex)
+ * - `ERR_HANDSHAKE_RTMPE`         the peer wants RTMPE (6/8/9) where plain RTMP was asked
+ * - `ERR_HANDSHAKE_HTTP`          the peer speaks HTTP (wrong port or scheme: try rtmpt://)
+ * - `ERR_HANDSHAKE_TLS`           the peer speaks TLS (try rtmps://)
+ * - `ERR_HANDSHAKE_BAD_DIGEST`    policy 'fp9': S1 claims a version but carries no valid digest
+ * - `ERR_HANDSHAKE_BAD_SIGNATURE` policy 'fp9': the S2 signature does not match ("server not genuine")
+ *
+ * Misuse by the caller (bad options, input after the handshake ended) is an
+ * `RTMPUsageError` with code `ERR_HANDSHAKE_OPTION`, `ERR_HANDSHAKE_ARGUMENT` or `ERR_HANDSHAKE_STATE`.
+ */
+import { RTMPProtocolError, RTMPUsageError } from '../errors.js';
+
+/** Codes an `RTMPHandshakeError` carries. */
+export type HandshakeErrorCode =
+  | 'ERR_HANDSHAKE_VERSION'
+  | 'ERR_HANDSHAKE_RTMPE'
+  | 'ERR_HANDSHAKE_HTTP'
+  | 'ERR_HANDSHAKE_TLS'
+  | 'ERR_HANDSHAKE_BAD_DIGEST'
+  | 'ERR_HANDSHAKE_BAD_SIGNATURE';
+
+/** The peer broke the handshake (a protocol error with an `ERR_HANDSHAKE_*` code). */
+export class RTMPHandshakeError extends RTMPProtocolError {
+  declare readonly code: HandshakeErrorCode;
+
+  constructor(message: string, code: HandshakeErrorCode, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code });
+  }
+}
+
+/** Builds the usage error for a bad handshake option. */
+export function optionError(message: string): RTMPUsageError {
+  return new RTMPUsageError(message, { code: 'ERR_HANDSHAKE_OPTION' });
+}
+
+/** Builds the usage error for a call in the wrong state. */
+export function stateError(message: string): RTMPUsageError {
+  return new RTMPUsageError(message, { code: 'ERR_HANDSHAKE_STATE' });
+}
+
+/** Builds the usage error for a bad function argument. */
+export function argumentError(message: string): RTMPUsageError {
+  return new RTMPUsageError(message, { code: 'ERR_HANDSHAKE_ARGUMENT' });
+}
