@@ -1,0 +1,602 @@
+/**
+ * Chunk stream reader: bytes in, complete RawMessages out (RTMP-SPEC §5.3 chunking,
+ * §5.4.1 Set Chunk Size, §5.4.2 Abort). Sans-IO: no sockets, timers or clocks.
+ *
+ * Invariants:
+ * - Total and incremental: `push` accepts any split of the byte stream and yields the
+ *   same messages for every split. At most 18 bytes (one incomplete chunk header) are
+ *   held back between pushes; no pushed Buffer is retained after `push` returns except
+ *   as the payload view of a message it returned.
+ * - Each payload byte is copied at most once for messages up to `preallocateLimit`
+ *   (64 KiB): the buffer is allocated at the message's first payload byte with its
+ *   exact length (4–64 KiB payloads are carved from shared 512 KiB slabs, `pooled`).
+ *   A message that arrives whole in one pushed Buffer and in one chunk is returned as
+ *   a zero-copy view of that Buffer (`zeroCopy`, default on), so a pushed Buffer must
+ *   not be modified afterwards. Longer messages grow geometrically (×4, so ≤ ⅓ extra
+ *   copying; ×1.5 when the budget below is exhausted) so a declared length is never
+ *   trusted ahead of the data.
+ * - Memory ahead of data is bounded: bytes allocated but not yet filled, summed over
+ *   all partial messages, stay within `maxReservedBytes` plus a proportional slack
+ *   (½ of the bytes received for the message, at least 256 bytes), plus the unused
+ *   tail of the one shared slab. Chunk size never drives an allocation.
+ * - The reader applies Set Chunk Size (type 1) and Abort (type 2) itself, the moment
+ *   their last byte arrives, to the chunks that follow; both are still returned.
+ * - The only errors thrown are `RTMPProtocolError`s with `ERR_CHUNK_*` codes; after
+ *   one, the reader is failed and every later `push` throws the same error.
+ *
+ * Peer quirks handled (notes/protocol.md §1.4–§1.6, §6):
+ * - fmt 3 starting a new message re-applies the last delta; after a fmt 0 that delta
+ *   is the fmt-0 absolute timestamp (RTMP-SPEC §5.3.1.2.4; FMLE: ts 26 then 0xC4 → 52).
+ * - fmt 1/2/3 on a never-seen csid is accepted with missing fields 0 (librtmp opens
+ *   ping streams with fmt 1).
+ * - A fmt 0/1/2 header while a message is partial on that csid implicitly aborts it
+ *   (counted in `stats.implicitAborts`); FFmpeg/SRS would fail the connection.
+ * - Extended timestamps: read on fmt 0/1/2 whenever the 24-bit field is 0xFFFFFF
+ *   (fmt 1/2 values are deltas, SRS PR #4356). On every type-3 chunk governed by such
+ *   a header the next 4 bytes are peeked: they are the extended timestamp if they
+ *   equal the governing value or the message's absolute timestamp, and payload
+ *   otherwise (SRS/GStreamer heuristic for peers that omit them: rtmpdump ≤ 2.3, the
+ *   OBS librtmp fork on fmt-3 message starts). Omissions are counted. With fewer than
+ *   4 bytes buffered the answer is already "payload" once a byte differs from both
+ *   candidates; only bytes matching a candidate's prefix wait for more input.
+ * - Timestamps are 32-bit serials; `unwrappedTimestamp` follows each csid across
+ *   2^32 wraps by RFC 1982 distance (first message: its own timestamp).
+ */
+import type { RawMessage } from '../message/raw-message.js';
+import { serialDiff } from '../util/serial.js';
+import { ChunkErrorCode, chunkProtocolError, chunkUsageError } from './errors.js';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_HEADER_SIZE, MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH } from './header.js';
+
+/** Options of a ChunkReader; every limit has a default. */
+export interface ChunkReaderOptions {
+  /** Incoming chunk size before any Set Chunk Size (default 128). */
+  chunkSize?: number;
+  /** Largest message length accepted from a header (default 16 MiB, i.e. any UI24). */
+  maxMessageSize?: number;
+  /** Most chunk streams the peer may open (default 1024). */
+  maxChunkStreams?: number;
+  /** Largest Set Chunk Size accepted (default 0x7FFFFFFF, the protocol maximum). */
+  maxChunkSize?: number;
+  /** Messages up to this length get their exact buffer at the first byte (default 64 KiB). */
+  preallocateLimit?: number;
+  /** Budget for bytes allocated ahead of received data, over all partial messages (default 4 MiB). */
+  maxReservedBytes?: number;
+  /** Return single-chunk messages as views of the pushed Buffer (default true). */
+  zeroCopy?: boolean;
+  /**
+   * Carve payloads of 4 KiB–`preallocateLimit` from shared 512 KiB slabs (default true):
+   * faster, but a payload kept long-term keeps its slab alive (copy what you keep).
+   */
+  pooled?: boolean;
+}
+
+/** Counters a ChunkReader keeps (a snapshot). */
+export interface ChunkReaderStats {
+  /** Messages returned so far. */
+  messages: number;
+  /** Chunk headers parsed. */
+  chunks: number;
+  /** Partial messages discarded by an Abort Message. */
+  aborts: number;
+  /** Partial messages discarded because a fmt 0/1/2 header arrived on their csid. */
+  implicitAborts: number;
+  /** Type-3 chunks whose expected extended timestamp was absent (treated as payload). */
+  omittedExtendedTimestamps: number;
+  /** Chunk streams opened by the peer. */
+  streams: number;
+  /** Bytes currently allocated for partial messages but not yet received. */
+  reservedBytes: number;
+}
+
+const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+const DEFAULT_MAX_CHUNK_STREAMS = 1024;
+const DEFAULT_PREALLOCATE_LIMIT = 64 * 1024;
+const DEFAULT_MAX_RESERVED = 4 * 1024 * 1024;
+/** Smallest growth step when the reservation budget is exhausted. */
+const MIN_GROW = 256;
+/** Copies this short are done byte by byte (subarray + set has a ~40 ns fixed cost). */
+const SMALL_COPY = 16;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Shared slab for payloads of POOL_MIN+1 .. preallocateLimit bytes (media frames): like
+ * Node's Buffer pool (which already serves ≤ 4 KiB), but 512 KiB, so a frame costs a
+ * view instead of an ArrayBuffer allocation. A retained payload keeps its slab alive.
+ */
+const SLAB_SIZE = 512 * 1024;
+const POOL_MIN = 4096;
+const POOL_MAX = 64 * 1024;
+let slab: Buffer | null = null;
+let slabPos = 0;
+
+function carve(n: number): Buffer {
+  if (slab === null || SLAB_SIZE - slabPos < n) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabPos = 0;
+  }
+  const b = slab.subarray(slabPos, slabPos + n);
+  slabPos = (slabPos + n + 7) & ~7;
+  return b;
+}
+
+/** True if the `n` (< 4) bytes at `p` are the first bytes of `v` as a big-endian UI32. */
+function isPrefix(buf: Buffer, p: number, n: number, v: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[p + i] !== ((v >>> (24 - 8 * i)) & 0xff)) return false;
+  return true;
+}
+
+/** Per-csid state: the last header's fields and the partially assembled message. */
+class InStream {
+  readonly csid: number;
+  /** A header has set the timestamp (the first message's unwrapped value is its own). */
+  seen = false;
+  /** Absolute timestamp of the last message started. */
+  timestamp = 0;
+  unwrapped = 0;
+  /** What a fmt-3 message start adds: the fmt-1/2 delta, or the fmt-0 absolute timestamp. */
+  delta = 0;
+  /** The governing fmt 0/1/2 header used an extended timestamp (its value is `delta`). */
+  ext = false;
+  length = 0;
+  type = 0;
+  streamId = 0;
+  /** A message has started and is not complete. */
+  pending = false;
+  /** Payload buffer of the partial message (capacity ≤ length), or null before its first byte. */
+  buf: Buffer | null = null;
+  /** Payload bytes received for the partial message. */
+  filled = 0;
+  /** The 1-byte fmt-3 basic header of this csid, or -1 if it needs 2 or 3 bytes. */
+  readonly continuation: number;
+
+  constructor(csid: number) {
+    this.csid = csid;
+    this.continuation = csid < 64 ? 0xc0 | csid : -1;
+  }
+}
+
+function positiveInt(name: string, v: number | undefined, def: number, max: number): number {
+  if (v === undefined) return def;
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) {
+    throw chunkUsageError(`${name} must be an integer in 1..${max}, got ${v}`);
+  }
+  return v;
+}
+
+/** Turns a byte stream from the peer into RawMessages. */
+export class ChunkReader {
+  #chunkSize: number;
+  readonly #maxMessageSize: number;
+  readonly #maxStreams: number;
+  readonly #maxChunkSize: number;
+  readonly #prealloc: number;
+  readonly #maxReserved: number;
+  readonly #zeroCopy: boolean;
+  readonly #pooled: boolean;
+
+  /** csid 2–63 by index; larger csids in `#high`. */
+  readonly #low: (InStream | undefined)[] = new Array(64).fill(undefined);
+  readonly #high = new Map<number, InStream>();
+  #streams = 0;
+  #lastCsid = -1;
+  #last: InStream | null = null;
+
+  /** Stream receiving payload, and bytes left in its current chunk. */
+  #cur: InStream | null = null;
+  #left = 0;
+  /** Bytes of an incomplete chunk header held back from the previous push. */
+  #stash: Buffer | null = null;
+
+  #reserved = 0;
+  #total = 0;
+  #failed: Error | null = null;
+
+  #messages = 0;
+  #chunks = 0;
+  #aborts = 0;
+  #implicitAborts = 0;
+  #omittedExt = 0;
+
+  constructor(options: ChunkReaderOptions = {}) {
+    this.#maxChunkSize = positiveInt('maxChunkSize', options.maxChunkSize, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE);
+    this.#chunkSize = positiveInt('chunkSize', options.chunkSize, DEFAULT_CHUNK_SIZE, this.#maxChunkSize);
+    this.#maxMessageSize = positiveInt(
+      'maxMessageSize',
+      options.maxMessageSize,
+      DEFAULT_MAX_MESSAGE_SIZE,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.#maxStreams = positiveInt(
+      'maxChunkStreams',
+      options.maxChunkStreams,
+      DEFAULT_MAX_CHUNK_STREAMS,
+      65_598,
+    );
+    this.#prealloc = positiveInt(
+      'preallocateLimit',
+      options.preallocateLimit,
+      DEFAULT_PREALLOCATE_LIMIT,
+      MAX_MESSAGE_LENGTH,
+    );
+    this.#maxReserved = positiveInt(
+      'maxReservedBytes',
+      options.maxReservedBytes,
+      DEFAULT_MAX_RESERVED,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.#zeroCopy = options.zeroCopy ?? true;
+    this.#pooled = options.pooled ?? true;
+  }
+
+  /** The incoming chunk size now in force. */
+  get chunkSize(): number {
+    return this.#chunkSize;
+  }
+
+  /** Bytes pushed so far, modulo 2^32 (the Acknowledgement sequence number). */
+  get bytesReceived(): number {
+    return this.#total >>> 0;
+  }
+
+  /** Bytes pushed so far, not wrapped (exact up to 2^53). */
+  get totalBytesReceived(): number {
+    return this.#total;
+  }
+
+  /** The error that failed this reader, or null. */
+  get error(): Error | null {
+    return this.#failed;
+  }
+
+  /** A snapshot of the reader's counters. */
+  get stats(): ChunkReaderStats {
+    return {
+      messages: this.#messages,
+      chunks: this.#chunks,
+      aborts: this.#aborts,
+      implicitAborts: this.#implicitAborts,
+      omittedExtendedTimestamps: this.#omittedExt,
+      streams: this.#streams,
+      reservedBytes: this.#reserved,
+    };
+  }
+
+  /**
+   * Feeds the next bytes of the stream and returns the messages they complete, in
+   * stream order. Payloads may be views of `data` (see the module comment): do not
+   * modify `data` after pushing it. On a protocol error (`RTMPProtocolError`,
+   * `ERR_CHUNK_*`) the reader fails: messages completed earlier in the same call are
+   * still returned (received data is never lost) and the error is left in `error`;
+   * when there are none, or on any later push, the error is thrown.
+   */
+  push(input: Buffer | Uint8Array): RawMessage[] {
+    if (this.#failed !== null) throw this.#failed;
+    const data = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const out: RawMessage[] = [];
+    const end = data.length;
+    this.#total += end;
+    if (end === 0) return out;
+    try {
+      let pos = 0;
+      while (this.#stash !== null) {
+        pos = this.#resume(data, out);
+        if (pos < 0) return out;
+      }
+      this.#run(data, pos, end, out);
+    } catch (err) {
+      this.#failed = err as Error;
+      if (out.length === 0) throw err;
+    }
+    return out;
+  }
+
+  /** Runs the chunk state machine over `buf[pos, end)`; stashes an incomplete trailing header. */
+  #run(buf: Buffer, pos: number, end: number, out: RawMessage[]): void {
+    // A plain Uint8Array view: its subarray + set copies faster than Buffer#copy.
+    const src = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    while (pos < end) {
+      let left = this.#left;
+      if (left === 0) {
+        const c = this.#cur;
+        if (c?.pending && !c.ext && src[pos] === c.continuation) {
+          // Fast path: a 1-byte type-3 continuation on the stream of the previous chunk.
+          const rem = c.length - c.filled;
+          const cs = this.#chunkSize;
+          left = Math.min(rem, cs);
+          this.#left = left;
+          this.#chunks++;
+          pos++;
+          if (pos === end) return;
+        } else {
+          const next = this.#header(buf, pos, end, out);
+          if (next < 0) {
+            const rest = Buffer.allocUnsafe(end - pos);
+            buf.copy(rest, 0, pos, end);
+            this.#stash = rest;
+            return;
+          }
+          pos = next;
+          continue;
+        }
+      }
+      const s = this.#cur!;
+      let n = end - pos;
+      if (n > left) n = left;
+      const filled = s.filled;
+      const need = filled + n;
+      let dst = s.buf;
+      if (dst === null || dst.length < need) dst = this.#grow(s, need);
+      if (n > SMALL_COPY) dst.set(src.subarray(pos, pos + n), filled);
+      else for (let i = 0; i < n; i++) dst[filled + i] = src[pos + i]!;
+      pos += n;
+      s.filled = need;
+      this.#left = left - n;
+      this.#reserved -= n;
+      if (need === s.length) {
+        s.buf = null;
+        s.pending = false;
+        s.filled = 0;
+        this.#emit(s, dst, out);
+      }
+    }
+  }
+
+  /**
+   * Completes the header begun by the stashed bytes using the start of `data`.
+   * Returns the offset in `data` to continue from, or -1 if `data` was used up.
+   */
+  #resume(data: Buffer, out: RawMessage[]): number {
+    const old = this.#stash!;
+    const sl = old.length;
+    const take = Math.min(data.length, MAX_CHUNK_HEADER_SIZE);
+    // A fresh buffer: a zero-copy payload taken from it must never be overwritten.
+    const tmp = Buffer.allocUnsafe(sl + take);
+    old.copy(tmp, 0, 0, sl);
+    data.copy(tmp, sl, 0, take);
+    this.#stash = null;
+    const r = this.#header(tmp, 0, sl + take, out);
+    if (r < 0) {
+      // Still incomplete: a header is at most 18 bytes, so all of `data` is in tmp.
+      this.#stash = tmp;
+      return -1;
+    }
+    if (r >= sl) return r - sl;
+    // The header ended inside the stashed bytes (peeked bytes were payload): run the
+    // rest of them; a header left incomplete there is stashed again, shorter.
+    this.#run(tmp, r, sl, out);
+    return 0;
+  }
+
+  /**
+   * Parses one chunk header at `pos` and applies it. Returns the offset after it (and
+   * after a payload taken as a zero-copy view), or -1 if `buf` ends inside the header;
+   * then no state has changed except that the csid may now be tracked.
+   */
+  #header(buf: Buffer, pos: number, end: number, out: RawMessage[]): number {
+    const b0 = buf[pos]!;
+    let csid = b0 & 0x3f;
+    let p = pos + 1;
+    if (csid < 2) {
+      if (csid === 0) {
+        if (p >= end) return -1;
+        csid = buf[p]! + 64;
+        p += 1;
+      } else {
+        if (p + 2 > end) return -1;
+        csid = buf[p]! + (buf[p + 1]! << 8) + 64;
+        p += 2;
+      }
+    }
+    const s = csid === this.#lastCsid ? this.#last! : this.#stream(csid);
+    const fmt = b0 >>> 6;
+    if (fmt === 3) {
+      if (s.ext) {
+        const abs = s.pending ? s.timestamp : (s.timestamp + s.delta) >>> 0;
+        const avail = end - p;
+        if (avail >= 4) {
+          const v = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
+          if (v === s.delta || v === abs) p += 4;
+          else this.#omittedExt++;
+        } else if (isPrefix(buf, p, avail, s.delta) || isPrefix(buf, p, avail, abs)) {
+          // Undecided until 4 bytes are here; bytes that already differ decide early
+          // (the same answer as with 4), so a short last chunk cannot stall the stream.
+          return -1;
+        } else this.#omittedExt++;
+      }
+      this.#chunks++;
+      if (s.pending) {
+        const rem = s.length - s.filled;
+        const cs = this.#chunkSize;
+        this.#cur = s;
+        this.#left = Math.min(rem, cs);
+        return p;
+      }
+      const ts = (s.timestamp + s.delta) >>> 0;
+      s.unwrapped = s.seen ? s.unwrapped + serialDiff(ts, s.timestamp) : ts;
+      s.timestamp = ts;
+      s.seen = true;
+    } else {
+      let field: number;
+      let len = s.length;
+      let type = s.type;
+      let msid = s.streamId;
+      if (fmt === 0) {
+        if (p + 11 > end) return -1;
+        field = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
+        len = (buf[p + 3]! << 16) | (buf[p + 4]! << 8) | buf[p + 5]!;
+        type = buf[p + 6]!;
+        msid = (buf[p + 7]! | (buf[p + 8]! << 8) | (buf[p + 9]! << 16) | (buf[p + 10]! << 24)) >>> 0;
+        p += 11;
+      } else if (fmt === 1) {
+        if (p + 7 > end) return -1;
+        field = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
+        len = (buf[p + 3]! << 16) | (buf[p + 4]! << 8) | buf[p + 5]!;
+        type = buf[p + 6]!;
+        p += 7;
+      } else {
+        if (p + 3 > end) return -1;
+        field = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
+        p += 3;
+      }
+      const ext = field === 0xffffff;
+      if (ext) {
+        if (p + 4 > end) return -1;
+        field = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
+        p += 4;
+      }
+      if (len > this.#maxMessageSize) {
+        throw chunkProtocolError(
+          ChunkErrorCode.MESSAGE_TOO_LARGE,
+          `chunk stream ${csid} declares a ${len}-byte message; maxMessageSize is ${this.#maxMessageSize}`,
+        );
+      }
+      if (s.pending) {
+        this.#discard(s);
+        this.#implicitAborts++;
+      }
+      this.#chunks++;
+      const ts = fmt === 0 ? field : (s.timestamp + field) >>> 0;
+      s.unwrapped = s.seen ? s.unwrapped + serialDiff(ts, s.timestamp) : ts;
+      s.timestamp = ts;
+      s.seen = true;
+      s.delta = field;
+      s.ext = ext;
+      s.length = len;
+      s.type = type;
+      s.streamId = msid;
+    }
+    // A new message starts here.
+    const len = s.length;
+    if (len === 0) {
+      this.#emit(s, EMPTY, out);
+      return p;
+    }
+    const cs = this.#chunkSize;
+    if (len <= cs && p + len <= end && this.#zeroCopy) {
+      this.#emit(s, buf.subarray(p, p + len), out);
+      return p + len;
+    }
+    s.pending = true;
+    s.filled = 0;
+    this.#cur = s;
+    this.#left = Math.min(len, cs);
+    return p;
+  }
+
+  /** The state of `csid`, created (within `maxChunkStreams`) on first sight. */
+  #stream(csid: number): InStream {
+    let s = csid < 64 ? this.#low[csid] : this.#high.get(csid);
+    if (s === undefined) {
+      if (this.#streams >= this.#maxStreams) {
+        throw chunkProtocolError(
+          ChunkErrorCode.TOO_MANY_STREAMS,
+          `peer opened more than ${this.#maxStreams} chunk streams (csid ${csid})`,
+        );
+      }
+      s = new InStream(csid);
+      if (csid < 64) this.#low[csid] = s;
+      else this.#high.set(csid, s);
+      this.#streams++;
+    }
+    this.#lastCsid = csid;
+    this.#last = s;
+    return s;
+  }
+
+  /**
+   * Gives the partial message on `s` a buffer holding at least `need` bytes (keeping
+   * the bytes already received) within the reservation budget.
+   */
+  #grow(s: InStream, need: number): Buffer {
+    const length = s.length;
+    const old = s.buf;
+    const oldCap = old === null ? 0 : old.length;
+    let cap: number;
+    if (length <= this.#prealloc) cap = length;
+    else {
+      cap = need * 4;
+      if (cap < this.#prealloc) cap = this.#prealloc;
+      if (cap > length) cap = length;
+    }
+    const room = this.#maxReserved - (this.#reserved - (oldCap - s.filled));
+    if (cap - need > room) {
+      let grow = need >>> 1;
+      if (grow < room) grow = room;
+      if (grow < MIN_GROW) grow = MIN_GROW;
+      cap = need + grow;
+      if (cap > length) cap = length;
+    }
+    const next =
+      cap === length && cap > POOL_MIN && cap <= POOL_MAX && this.#pooled
+        ? carve(cap)
+        : Buffer.allocUnsafe(cap);
+    if (old !== null && s.filled > 0) old.copy(next, 0, 0, s.filled);
+    this.#reserved += cap - oldCap;
+    s.buf = next;
+    return next;
+  }
+
+  /** Drops the partial message on `s`. */
+  #discard(s: InStream): void {
+    if (s.buf !== null) this.#reserved -= s.buf.length - s.filled;
+    s.buf = null;
+    s.pending = false;
+    s.filled = 0;
+    if (this.#cur === s) this.#left = 0;
+  }
+
+  /** Returns a complete message and applies Set Chunk Size / Abort. */
+  #emit(s: InStream, payload: Buffer, out: RawMessage[]): void {
+    // Validate and apply control messages first: an invalid one is never emitted.
+    if (s.type === 1) this.#setChunkSize(payload);
+    else if (s.type === 2) this.#abort(payload);
+    this.#messages++;
+    out.push({
+      type: s.type,
+      streamId: s.streamId,
+      timestamp: s.timestamp,
+      csid: s.csid,
+      payload,
+      unwrappedTimestamp: s.unwrapped,
+    });
+  }
+
+  /** Set Chunk Size (RTMP-SPEC §5.4.1): bit 31 is reserved and ignored; 0 is fatal. */
+  #setChunkSize(payload: Buffer): void {
+    if (payload.length < 4) {
+      throw chunkProtocolError(
+        ChunkErrorCode.INVALID_CHUNK_SIZE,
+        `Set Chunk Size needs a 4-byte payload, got ${payload.length} bytes`,
+      );
+    }
+    const size = ((payload[0]! & 0x7f) << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!;
+    if (size === 0) {
+      throw chunkProtocolError(ChunkErrorCode.INVALID_CHUNK_SIZE, 'Set Chunk Size of 0');
+    }
+    if (size > this.#maxChunkSize) {
+      throw chunkProtocolError(
+        ChunkErrorCode.CHUNK_SIZE_TOO_LARGE,
+        `Set Chunk Size ${size} exceeds maxChunkSize ${this.#maxChunkSize}`,
+      );
+    }
+    this.#chunkSize = size;
+  }
+
+  /** Abort Message (RTMP-SPEC §5.4.2): discard the partial message on the named csid. */
+  #abort(payload: Buffer): void {
+    if (payload.length < 4) {
+      throw chunkProtocolError(
+        ChunkErrorCode.INVALID_ABORT,
+        `Abort Message needs a 4-byte payload, got ${payload.length} bytes`,
+      );
+    }
+    const csid = payload.readUInt32BE(0);
+    const s = csid < 64 ? this.#low[csid] : this.#high.get(csid);
+    if (s?.pending) {
+      this.#discard(s);
+      this.#aborts++;
+    }
+  }
+}
