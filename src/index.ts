@@ -1,8 +1,19 @@
 /**
  * rtmpkit — a pure-TypeScript RTMP client library and toolkit for Node.js.
  * Public exports only; see README.md for the tour.
+ *
+ * - The client (python-librtmp's API): RTMP, RTMPStream, RTMPCall, RTMPPacket.
+ * - AMF0/AMF3: encodeAmf, decodeAmf, AMFObject, amf0, amf3.
+ * - URLs and librtmp option strings: parseUrl, parseLibrtmpUrl.
+ * - FLV and typed media packets: FlvDemuxer, FlvMuxer, parseMediaPayload, parseOnMetaData.
+ * - The sans-IO protocol core, for custom transports and servers: ClientSession,
+ *   ServerSession, ClientHandshake, ServerHandshake, ChunkReader, ChunkWriter,
+ *   decodeMessage, encodeMessage.
+ * - Errors and logging.
  */
 export * from './amf/index.js';
+export { ChunkReader, type ChunkReaderOptions, ChunkWriter, type ChunkWriterOptions } from './chunk/index.js';
+export * from './client/index.js';
 export {
   AMFError,
   RTMPConnectionError,
@@ -12,3 +23,52 @@ export {
   RTMPTimeoutError,
   RTMPUsageError,
 } from './errors.js';
+export {
+  demuxFlv,
+  FlvDemuxer,
+  type FlvDemuxerOptions,
+  type FlvMetadata,
+  FlvMuxer,
+  type FlvMuxerOptions,
+  type FlvTag,
+  FlvTagType,
+  isKeyframe,
+  isSequenceHeader,
+  type MediaPacket,
+  parseAudioPayload,
+  parseMediaPayload,
+  parseOnMetaData,
+  parseVideoPayload,
+} from './flv/index.js';
+export { ClientHandshake, type HandshakePolicy, ServerHandshake } from './handshake/index.js';
+export {
+  addLogCallback,
+  getLogLevel,
+  type LogCallback,
+  LogLevel,
+  type LogOutput,
+  removeLogCallback,
+  setLogLevel,
+  setLogOutput,
+} from './log.js';
+export {
+  decodeMessage,
+  encodeMessage,
+  type Message,
+  MessageType,
+  type RawMessage,
+  UserControlEvent,
+} from './message/index.js';
+export type { SessionEvent } from './session/client-events.js';
+export { ClientSession, type ClientSessionOptions } from './session/client-session.js';
+export type { ServerEvent } from './session/server-events.js';
+export { ServerSession, type ServerSessionOptions } from './session/server-session.js';
+export { classifyStatus, NET_STATUS_CODES, type NetStatusCode, type StatusInfo } from './session/status.js';
+export type { TlsOptions } from './transport/tls.js';
+export {
+  parseLibrtmpUrl,
+  parseUrl,
+  type RTMPParams,
+  type RTMPUrl,
+  type RTMPUrlOptions,
+} from './url/index.js';

@@ -6,7 +6,7 @@
  * test is skipped with the reason.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -95,6 +95,8 @@ function runScript(script: string, args: string[], env: Record<string, string>):
 /** Starts nginx with the rtmp module (apps live, live1, rec, vod) on free ports. */
 export async function startNginx(opts: { mediaDir?: string; chunk?: number } = {}): Promise<Peer> {
   const runDir = tempDir('rtmpkit-nginx-');
+  // nginx workers run as nobody: they must reach the run dir to write recordings (rec app).
+  chmodSync(runDir, 0o755);
   const port = await freePort();
   const httpPort = await freePort();
   const env: Record<string, string> = { PORT: String(port), HTTP_PORT: String(httpPort) };

@@ -1,0 +1,287 @@
+/**
+ * The I/O loop: drives one sans-IO `ClientSession` over a connected `Transport`
+ * (DESIGN.md §1, layer 3). Socket bytes go to `session.receive(bytes, now)`, the
+ * session's events to the owner, the session's output to the socket (corked, so one
+ * `writev` per batch); one timer serves `session.nextDeadline()`.
+ *
+ * Timeouts, all fatal for the connection (the owner then rejects everything pending):
+ * - idle read (`idleTimeoutMs`, the seed's `timeout`): no byte from the server for that
+ *   long while someone waits for the server (`owner.isWaiting()`), and reading is not
+ *   paused by backpressure. Each new wait restarts the clock (`waitStarted()`), like
+ *   librtmp's per-`recv` SO_RCVTIMEO;
+ * - stalled write (`writeStallTimeoutMs`): the socket's buffer stays above its
+ *   high-water mark, without a `drain`, that long.
+ *
+ * Backpressure: `pauseReading(key)` stops reading the socket (TCP flow control then
+ * slows the server) until every key that paused it called `resumeReading(key)`.
+ *
+ * Invariants: the owner sees every event of every byte that arrived before the close
+ * (data is dispatched synchronously as it arrives); `onClose` is called exactly once.
+ */
+import type { Socket } from 'node:net';
+import { RTMPConnectionError, type RTMPError, RTMPTimeoutError } from '../errors.js';
+import { createLogger } from '../log.js';
+import type { SessionEvent } from '../session/client-events.js';
+import type { ClientSession } from '../session/client-session.js';
+import type { Transport } from '../transport/transport.js';
+
+/** What the loop calls back. */
+export interface IoLoopOwner {
+  /** The session's events, in order, after each input, timer or `kick()`. */
+  onEvents(events: SessionEvent[]): void;
+  /** The transport closed; `error` says why when it was not a clean close. Called once. */
+  onClose(error: RTMPError | undefined): void;
+  /** Whether anyone waits for data from the server (the idle timeout applies only then). */
+  isWaiting(): boolean;
+}
+
+/** Timeouts of the loop, in ms (0 = off). */
+export interface IoLoopOptions {
+  idleTimeoutMs: number;
+  writeStallTimeoutMs: number;
+}
+
+const log = createLogger('io');
+const now = (): number => performance.now();
+
+/** Drives a ClientSession over a socket. */
+export class IoLoop {
+  readonly #session: ClientSession;
+  readonly #socket: Socket;
+  readonly #owner: IoLoopOwner;
+  readonly #opts: IoLoopOptions;
+  readonly #description: string;
+
+  #closed = false;
+  #error: RTMPError | undefined;
+  #lastRx = now();
+  #idleTimer: NodeJS.Timeout | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #armedDeadline: number | undefined;
+  #stallTimer: NodeJS.Timeout | undefined;
+  readonly #pausers = new Set<object>();
+  #drainWaiters: (() => void)[] = [];
+  #pumping = false;
+
+  constructor(session: ClientSession, transport: Transport, owner: IoLoopOwner, options: IoLoopOptions) {
+    this.#session = session;
+    this.#socket = transport.socket;
+    this.#description = transport.description;
+    this.#owner = owner;
+    this.#opts = options;
+  }
+
+  /** The socket's description (`host:port`, proxy, TLS). */
+  get description(): string {
+    return this.#description;
+  }
+
+  /** True once the transport closed (or `destroy` was called). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes queued in the socket, not yet handed to the kernel. */
+  get writableLength(): number {
+    return this.#socket.writableLength;
+  }
+
+  /** True while the socket's write buffer is above its high-water mark. */
+  get needsDrain(): boolean {
+    return this.#socket.writableNeedDrain;
+  }
+
+  /** Whether reading is paused by backpressure. */
+  get readingPaused(): boolean {
+    return this.#pausers.size > 0;
+  }
+
+  /** Wires the socket, starts the session (C0+C1 out) and the timers. */
+  start(): void {
+    const s = this.#socket;
+    s.on('data', (d: Buffer) => this.#onData(d));
+    s.on('drain', () => this.#onDrain());
+    s.on('error', (err: Error) => {
+      this.#error ??= new RTMPConnectionError(`connection to ${this.#description} failed: ${err.message}`, {
+        code: 'ERR_RTMP_CONNECTION',
+        cause: err,
+      });
+    });
+    s.on('close', () => this.#onSocketClose());
+    s.on('end', () => {
+      log.debug(`server ${this.#description} ended the connection`);
+    });
+    this.#session.start(now());
+    this.#lastRx = now();
+    this.#armIdle(this.#opts.idleTimeoutMs);
+    this.kick();
+  }
+
+  /** Flushes the session's output and events and re-arms the deadline timer; call after issuing commands. */
+  kick(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (;;) {
+        const events = this.#session.takeEvents();
+        if (events.length > 0) this.#owner.onEvents(events);
+        const wrote = this.#flush();
+        if (!wrote && events.length === 0) break;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    this.#armDeadline();
+  }
+
+  /** Restarts the idle-read clock: someone began waiting for the server. */
+  waitStarted(): void {
+    this.#lastRx = now();
+  }
+
+  /** Stops reading the socket on behalf of `key` (a consumer over its high-water mark). */
+  pauseReading(key: object): void {
+    if (this.#pausers.has(key)) return;
+    this.#pausers.add(key);
+    if (this.#pausers.size === 1 && !this.#closed) {
+      this.#socket.pause();
+      log.debug('reading paused: a consumer is full');
+    }
+  }
+
+  /** Withdraws `key`'s pause; reading resumes when no key holds it. */
+  resumeReading(key: object): void {
+    if (!this.#pausers.delete(key)) return;
+    if (this.#pausers.size === 0 && !this.#closed) {
+      this.#lastRx = now();
+      this.#socket.resume();
+      log.debug('reading resumed');
+    }
+  }
+
+  /** Resolves when the socket's write buffer drained below its high-water mark (or the loop closed). */
+  waitDrain(): Promise<void> {
+    if (this.#closed || !this.#socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /**
+   * Ends the connection gracefully: pending output is written, then FIN. Falls back to
+   * destroying the socket after `graceMs`.
+   */
+  end(graceMs = 2000): void {
+    if (this.#closed) return;
+    this.#flush();
+    this.#socket.end();
+    const t = setTimeout(() => this.#socket.destroy(), graceMs);
+    t.unref();
+  }
+
+  /** Tears the connection down now with `error` (what the owner will see in `onClose`). */
+  destroy(error?: RTMPError): void {
+    if (error !== undefined) this.#error ??= error;
+    if (this.#closed) return;
+    this.#socket.destroy();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #onData(d: Buffer): void {
+    this.#lastRx = now();
+    this.#session.receive(d, this.#lastRx);
+    this.kick();
+  }
+
+  #flush(): boolean {
+    const out = this.#session.takeOutput();
+    if (out.length === 0 || this.#closed || this.#socket.destroyed) return false;
+    const s = this.#socket;
+    if (out.length === 1) {
+      s.write(out[0]!);
+    } else {
+      s.cork();
+      for (const b of out) s.write(b);
+      s.uncork();
+    }
+    if (s.writableNeedDrain) this.#armStall();
+    return true;
+  }
+
+  #onDrain(): void {
+    if (this.#stallTimer) {
+      clearTimeout(this.#stallTimer);
+      this.#stallTimer = undefined;
+    }
+    const w = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const f of w) f();
+  }
+
+  #armStall(): void {
+    const ms = this.#opts.writeStallTimeoutMs;
+    if (ms <= 0 || this.#stallTimer) return;
+    this.#stallTimer = setTimeout(() => {
+      this.#stallTimer = undefined;
+      if (!this.#socket.writableNeedDrain) return;
+      this.destroy(
+        new RTMPTimeoutError(`writing to ${this.#description} stalled for ${ms / 1000} s`, {
+          code: 'ERR_RTMP_WRITE_TIMEOUT',
+        }),
+      );
+    }, ms);
+  }
+
+  #armIdle(ms: number): void {
+    if (this.#opts.idleTimeoutMs <= 0 || this.#closed) return;
+    this.#idleTimer = setTimeout(() => this.#onIdleTimer(), Math.max(1, ms));
+  }
+
+  #onIdleTimer(): void {
+    this.#idleTimer = undefined;
+    if (this.#closed) return;
+    const limit = this.#opts.idleTimeoutMs;
+    const t = now();
+    if (this.#pausers.size > 0 || !this.#owner.isWaiting()) {
+      this.#lastRx = t;
+      this.#armIdle(limit);
+      return;
+    }
+    const idle = t - this.#lastRx;
+    if (idle + 1 >= limit) {
+      this.destroy(
+        new RTMPTimeoutError(`no data from ${this.#description} for ${limit / 1000} s`, {
+          code: 'ERR_RTMP_IDLE_TIMEOUT',
+        }),
+      );
+      return;
+    }
+    this.#armIdle(limit - idle);
+  }
+
+  #armDeadline(): void {
+    const d = this.#closed ? undefined : this.#session.nextDeadline();
+    if (d === this.#armedDeadline) return;
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#armedDeadline = d;
+    if (d === undefined) return;
+    this.#deadlineTimer = setTimeout(
+      () => {
+        this.#deadlineTimer = undefined;
+        this.#armedDeadline = undefined;
+        this.#session.handleTimeout(now());
+        this.kick();
+      },
+      Math.max(0, d - now()),
+    );
+  }
+
+  #onSocketClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of [this.#idleTimer, this.#deadlineTimer, this.#stallTimer]) if (t) clearTimeout(t);
+    this.#idleTimer = this.#deadlineTimer = this.#stallTimer = undefined;
+    this.#onDrain();
+    this.#owner.onClose(this.#error);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The options of `new RTMP(url, options)` (DESIGN.md §2): python-librtmp's constructor
+ * arguments camelCased with the seed's units (start/stop seconds, buffer ms, timeout
+ * seconds — applied by `src/url`'s `applyConstructorOptions`), plus what an async Node
+ * client adds: AbortSignal, TLS, handshake policy, publish mode, limits.
+ */
+
+import type { HandshakePolicy } from '../handshake/common.js';
+import type { TlsOptions } from '../transport/tls.js';
+import type { RTMPUrlOptions } from '../url/options.js';
+
+/** Limits with defaults; every one bounds memory or time. */
+export interface RTMPLimits {
+  /** Unread bytes per played stream before the socket is paused (default 4 MiB). */
+  highWaterMark?: number;
+  /** Packets `readPacket()` keeps while nobody reads them; the oldest are dropped beyond (default 1024). */
+  packetQueue?: number;
+  /** Largest incoming message (default 16 MiB). */
+  maxMessageSize?: number;
+  /** Most chunk streams the server may open (default 1024). */
+  maxChunkStreams?: number;
+  /** Our outgoing chunk size, announced after the handshake (default 4096). */
+  chunkSize?: number;
+  /** Server invocations remembered for a later `processPackets({ invokedMethod })` (default 64). */
+  invokeBacklog?: number;
+}
+
+/** Constructor options of `RTMP`. */
+export interface RTMPOptions extends RTMPUrlOptions {
+  /** Aborts the whole connection (connect, streams, calls) with `signal.reason`. */
+  signal?: AbortSignal;
+  /** TLS for rtmps:// — certificates are verified unless `rejectUnauthorized: false`. */
+  tls?: TlsOptions;
+  /** `objectEncoding` sent in connect: 0 (AMF0, default) or 3 (AMF3 allowed). */
+  objectEncoding?: 0 | 3;
+  /** Handshake: `'auto'` (default; digest when a SWF hash is set), `'simple'` or `'fp9'`. */
+  handshake?: HandshakePolicy;
+  /**
+   * Connect as a publisher (`type: 'nonprivate'`, FMLE flashVer, no player fields), as
+   * librtmp does with `RTMP_EnableWrite` before connecting. python-librtmp only learns it
+   * at `create_stream(writeable=True)`, after the connect was sent (quirk Q10); rtmpkit
+   * does not reconnect then — set this option when you will publish.
+   */
+  publish?: boolean;
+  /** Publishing type for `publish`: `live` (default), `record` or `append`. */
+  publishType?: 'live' | 'record' | 'append';
+  /** Disable librtmp's BUFX pause/unpause speed-up for recorded streams (rtmpdump `--realtime`). */
+  realtime?: boolean;
+  /** E-RTMP `fourCcList` to advertise in connect (e.g. `['av01', 'hvc1', 'vp09']`). */
+  fourCcList?: string[];
+  /** Limits (bytes, counts). */
+  limits?: RTMPLimits;
+}

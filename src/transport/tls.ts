@@ -1,0 +1,73 @@
+/**
+ * TLS for rtmps:// (notes/protocol.md §4.3; field-pitfalls §1.4). Unlike librtmp — no
+ * verification, no SNI — certificates and host names are verified by default and SNI
+ * is sent for host names (never for IP literals, which TLS forbids as SNI).
+ *
+ * Invariants: resolves only after the TLS handshake succeeded (and verification, when
+ * on); a verification failure is an `RTMPConnectionError` with code
+ * `ERR_RTMP_TLS` and the OpenSSL error as `cause`.
+ */
+import { isIP, type Socket } from 'node:net';
+import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import { RTMPConnectionError } from '../errors.js';
+import { awaitSocket, checkPort, formatHostPort } from './tcp.js';
+import type { ConnectTarget } from './transport.js';
+
+/** TLS options of the client (`tls` constructor option). Verification is on unless turned off. */
+export interface TlsOptions {
+  /** Trusted CA certificate(s) in PEM, replacing Node's default bundle. */
+  ca?: string | Buffer | (string | Buffer)[];
+  /** SNI and the name the certificate must match (default: the URL's host, unless it is an IP). */
+  servername?: string;
+  /** Verify the server's certificate chain and name (default true). */
+  rejectUnauthorized?: boolean;
+  /** Custom host-name check, as `tls.connect` takes it. */
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+  /** Minimum TLS version (default Node's). */
+  minVersion?: ConnectionOptions['minVersion'];
+  /** Maximum TLS version (default Node's). */
+  maxVersion?: ConnectionOptions['maxVersion'];
+  /** Client certificate (PEM) and key, for servers that ask for one. */
+  cert?: string | Buffer;
+  /** Private key (PEM) of `cert`. */
+  key?: string | Buffer;
+}
+
+/**
+ * Starts TLS to `target` — over `socket` when given (a SOCKS tunnel), else over a new
+ * TCP connection — and resolves with the secured socket.
+ */
+export async function connectTls(
+  target: ConnectTarget,
+  options: TlsOptions = {},
+  socket?: Socket,
+): Promise<Socket> {
+  checkPort(target.port);
+  const servername = options.servername ?? (isIP(target.host) === 0 ? target.host : undefined);
+  const opts: ConnectionOptions = {
+    host: target.host,
+    port: target.port,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  };
+  if (servername !== undefined) opts.servername = servername;
+  if (options.ca !== undefined) opts.ca = options.ca;
+  if (options.checkServerIdentity !== undefined) opts.checkServerIdentity = options.checkServerIdentity;
+  if (options.minVersion !== undefined) opts.minVersion = options.minVersion;
+  if (options.maxVersion !== undefined) opts.maxVersion = options.maxVersion;
+  if (options.cert !== undefined) opts.cert = options.cert;
+  if (options.key !== undefined) opts.key = options.key;
+  if (socket !== undefined) opts.socket = socket;
+  const tls = tlsConnect(opts);
+  const what = `${formatHostPort(target.host, target.port)} (TLS)`;
+  try {
+    await awaitSocket(tls, 'secureConnect', target, what);
+  } catch (err) {
+    socket?.destroy();
+    if (err instanceof RTMPConnectionError && err.cause !== undefined) {
+      throw new RTMPConnectionError(err.message, { code: 'ERR_RTMP_TLS', cause: err.cause });
+    }
+    throw err;
+  }
+  tls.setNoDelay(true);
+  return tls;
+}

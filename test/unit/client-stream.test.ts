@@ -1,0 +1,431 @@
+/**
+ * `RTMPStream` against the in-process fixture server: FLV output, packets(), Node stream
+ * adapters, seek/pause/updateBuffer, several streams on one connection, publishing with
+ * arbitrary splits, play errors, and the I/O loop's guarantees — bounded memory with a
+ * slow consumer, data received before a reset stays readable, idle timeout, abort.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { after, test } from 'node:test';
+import * as amf0 from '../../src/amf/amf0.js';
+import { newEcmaArray, setOwn } from '../../src/amf/types.js';
+import {
+  RTMP,
+  RTMPConnectionError,
+  RTMPError,
+  type RTMPStream,
+  RTMPTimeoutError,
+  RTMPUsageError,
+} from '../../src/index.js';
+import { type Fixture, type FixtureConn, sendSyntheticMedia, startFixture } from './client-fixture.js';
+
+const fixtures: Fixture[] = [];
+after(async () => {
+  for (const f of fixtures) await f.close();
+});
+async function fixture(b: Parameters<typeof startFixture>[0] = {}): Promise<Fixture> {
+  const f = await startFixture(b);
+  fixtures.push(f);
+  return f;
+}
+
+interface Tag {
+  type: number;
+  timestamp: number;
+  size: number;
+}
+
+/** Parses a whole FLV byte stream strictly (header, back pointers). */
+function parseFlv(b: Buffer): { flags: number; tags: Tag[] } {
+  assert.equal(b.subarray(0, 3).toString(), 'FLV');
+  assert.equal(b.readUInt32BE(9), 0, 'PreviousTagSize0');
+  const tags: Tag[] = [];
+  let p = 13;
+  while (p < b.length) {
+    const size = b.readUIntBE(p + 1, 3);
+    const timestamp = (b.readUIntBE(p + 4, 3) | (b[p + 7]! << 24)) >>> 0;
+    tags.push({ type: b[p]!, timestamp, size });
+    assert.equal(b.readUInt32BE(p + 11 + size), size + 11, 'back pointer');
+    p += 15 + size;
+  }
+  assert.equal(p, b.length);
+  return { flags: b[4]!, tags };
+}
+
+async function readAll(stream: RTMPStream, size = 1000): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const b = await stream.read(size);
+    if (b.length === 0) return Buffer.concat(parts);
+    assert.ok(b.length <= size);
+    parts.push(b);
+  }
+}
+
+/** Waits until `cond` holds (polling), failing after `ms`. */
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('play: FLV bytes laid out like RTMP_Read, duration, buffer hack, empty read at the end', async () => {
+  const f = await fixture({ tags: 30 });
+  const conn = new RTMP(f.url('app/movie'), { buffer: 1234 });
+  await conn.connect();
+  const stream = await conn.createStream();
+  assert.equal(stream.writeable, false);
+  const flv = await readAll(stream, 777);
+  assert.equal(stream.complete, true);
+  const { flags, tags } = parseFlv(flv);
+  assert.equal(flags, 0x05);
+  assert.equal(tags[0]!.type, 18, 'onMetaData first');
+  assert.equal(tags.filter((t) => t.type === 9).length, 31);
+  assert.equal(tags.filter((t) => t.type === 8).length, 30);
+  assert.equal(stream.duration, 3);
+  assert.equal((await stream.read(10)).length, 0);
+  assert.equal((await stream.read(10)).length, 0);
+  // play(name, 0) with SetBufferLength(buffer), then the python buffer hack: duration*1000 + 5000.
+  assert.ok(f.log.bufferLengths.some((b) => b.streamId === stream.streamId && b.ms === 1234));
+  await until(() => f.log.bufferLengths.some((b) => b.ms === 8000));
+  await conn.close();
+});
+
+test('play options: start/stop become play(start ms, len ms); live plays -1000 with FCSubscribe', async () => {
+  const plays: { start: number; duration: number; name: string }[] = [];
+  const f = await fixture({
+    onPlay: (c, sid, name, start, duration) => {
+      plays.push({ name, start, duration });
+      c.session.startPlay(sid);
+      c.session.endPlay(sid);
+    },
+  });
+  const conn = new RTMP(f.url('app/clip.mp4'), { start: 2.5, stop: 10 });
+  await conn.connect();
+  const s1 = await conn.createStream();
+  await s1.close();
+  const s2 = await conn.createStream({ seek: 4 });
+  await s2.close();
+  conn.setOption('live', 1);
+  const s3 = await conn.createStream();
+  await s3.close();
+  assert.deepEqual(plays, [
+    { name: 'mp4:clip', start: 2500, duration: 7500 },
+    { name: 'mp4:clip', start: 4000, duration: 6000 },
+    { name: 'mp4:clip', start: -1000, duration: 10000 },
+  ]);
+  await until(() => f.log.events.includes('fcSubscribe'));
+  await conn.close();
+});
+
+test('play error (StreamNotFound) rejects createStream with the server info', async () => {
+  const f = await fixture({
+    onPlay: (c, sid, name) =>
+      c.session.status(sid, {
+        level: 'error',
+        code: 'NetStream.Play.StreamNotFound',
+        description: `no ${name}`,
+      }),
+  });
+  const conn = new RTMP(f.url('app/missing'));
+  await conn.connect();
+  await assert.rejects(conn.createStream(), (err: unknown) => {
+    assert.ok(err instanceof RTMPError);
+    assert.equal(err.code, 'ERR_RTMP_PLAY_FAILED');
+    assert.equal((err.info as { code: string }).code, 'NetStream.Play.StreamNotFound');
+    return true;
+  });
+  assert.equal(conn.connected, true, 'the connection stays usable');
+  await conn.close();
+});
+
+test('async iteration, toReadable and packets()', async () => {
+  const f = await fixture({ tags: 10 });
+  const conn = new RTMP(f.url('app/a'));
+  await conn.connect();
+  const s1 = await conn.createStream();
+  let n = 0;
+  const parts: Buffer[] = [];
+  for await (const chunk of s1) {
+    n += chunk.length;
+    parts.push(chunk);
+  }
+  assert.equal(parseFlv(Buffer.concat(parts)).tags.length, 22);
+  assert.ok(s1.closed);
+  const s2 = await conn.createStream();
+  const sink: Buffer[] = [];
+  await pipeline(
+    s2.toReadable(),
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        sink.push(c);
+        cb();
+      },
+    }),
+  );
+  assert.equal(Buffer.concat(sink).length, n);
+  const s3 = await conn.createStream();
+  const kinds: string[] = [];
+  for await (const p of s3.packets())
+    kinds.push(`${p.type}${p.keyframe && p.type === 'video' ? 'K' : ''}${p.sequenceHeader ? 'S' : ''}`);
+  assert.deepEqual(
+    kinds.slice(0, 3),
+    ['data', 'data', 'videoKS'],
+    '|RtmpSampleAccess, onMetaData, AVC header',
+  );
+  assert.equal(kinds.filter((k) => k.startsWith('audio')).length, 10);
+  await assert.rejects(s3.read(), RTMPUsageError, 'read mode is fixed');
+  await conn.close();
+});
+
+test('several streams on one connection, each with its own data', async () => {
+  const f = await fixture({
+    onPlay: (c, sid, name) => {
+      c.session.startPlay(sid);
+      sendSyntheticMedia(c, sid, name === 'one' ? 5 : 9, name === 'one' ? 1000 : 0);
+      c.session.endPlay(sid);
+    },
+  });
+  const conn = new RTMP(f.url('app/one'));
+  await conn.connect();
+  const a = await conn.createStream();
+  conn.setOption('playpath', 'two');
+  const b = await conn.createStream();
+  assert.notEqual(a.streamId, b.streamId);
+  const [fa, fb] = await Promise.all([readAll(a), readAll(b)]);
+  assert.equal(parseFlv(fa).tags.filter((t) => t.type === 8).length, 5);
+  assert.equal(parseFlv(fb).tags.filter((t) => t.type === 8).length, 9);
+  assert.equal(parseFlv(fa).tags[2]!.timestamp, 1000);
+  await conn.close();
+});
+
+test('seek (seconds → ms on the stream msid, waits for Seek.Notify), pause/unpause, updateBuffer', async () => {
+  let conn0: FixtureConn | undefined;
+  const f = await fixture({
+    onPlay: (c, sid) => {
+      conn0 = c;
+      c.session.startPlay(sid);
+      sendSyntheticMedia(c, sid, 3);
+    },
+  });
+  const conn = new RTMP(f.url('app/x'));
+  await conn.connect();
+  const s = await conn.createStream();
+  await s.read(13);
+  await s.seek(1.5);
+  assert.deepEqual(f.log.seeks, [1500]);
+  await s.pause();
+  await s.unpause();
+  await s.updateBuffer(5000);
+  await until(() => f.log.pauses.length === 2 && f.log.bufferLengths.some((b) => b.ms === 5000));
+  assert.deepEqual(
+    f.log.pauses.map((p) => p.pause),
+    [true, false],
+  );
+  await assert.rejects(s.seek(-1), RTMPUsageError);
+  assert.ok(conn0);
+  await conn.close();
+});
+
+test('publish: FLV in arbitrary splits, @setDataFrame once, media on the stream msid', async () => {
+  const f = await fixture();
+  const conn = new RTMP(f.url('app/pub'), { publish: true });
+  await conn.connect();
+  const s = await conn.createStream({ writeable: true });
+  assert.equal(s.writeable, true);
+  // An FLV file: header, onMetaData (plain), @setDataFrame-prefixed onMetaData, video, audio.
+  const meta = newEcmaArray();
+  setOwn(meta, 'duration', 1);
+  const tag = (type: number, ts: number, body: Buffer) => {
+    const h = Buffer.alloc(11);
+    h[0] = type;
+    h.writeUIntBE(body.length, 1, 3);
+    h.writeUIntBE(ts & 0xffffff, 4, 3);
+    h[7] = ts >>> 24;
+    const prev = Buffer.alloc(4);
+    prev.writeUInt32BE(body.length + 11);
+    return Buffer.concat([h, body, prev]);
+  };
+  const header = Buffer.from('464c560105000000090000000000', 'hex').subarray(0, 13);
+  const file = Buffer.concat([
+    header,
+    tag(18, 0, amf0.encode('onMetaData', meta)),
+    tag(18, 0, amf0.encode('@setDataFrame', 'onMetaData', meta)),
+    tag(9, 0, Buffer.from([0x17, 0, 0, 0, 0, 1, 2])),
+    tag(8, 0, Buffer.from([0xaf, 0, 0x12, 0x10])),
+    tag(9, 40, Buffer.alloc(3000, 0x27)),
+    tag(8, 23, Buffer.alloc(100, 0xaf)),
+    tag(9, 0x01000000, Buffer.alloc(10, 0x27)),
+  ]);
+  // Byte by byte for the first part, then in odd chunks.
+  let written = 0;
+  for (let i = 0; i < 60; i++) written += await s.write(file.subarray(i, i + 1));
+  for (let i = 60; i < file.length; i += 777) written += await s.write(file.subarray(i, i + 777));
+  assert.equal(written, file.length);
+  await until(() => f.log.published.length === 5);
+  assert.deepEqual(
+    f.log.published.map((p) => `${p.type}@${p.timestamp}:${p.size}`),
+    ['video@0:7', 'audio@0:4', 'video@40:3000', 'audio@23:100', 'video@16777216:10'],
+  );
+  assert.ok(f.log.published.every((p) => p.streamId === s.streamId));
+  assert.equal(f.log.data.length, 2);
+  assert.ok(f.log.data.every((d) => d.name === 'onMetaData' && d.dataFrame));
+  assert.ok(
+    f.log.data.every((d) => d.values.length === 1),
+    'no double @setDataFrame',
+  );
+  await assert.rejects(s.read(), RTMPUsageError);
+  await s.close();
+  await until(() => f.log.events.includes('fcUnpublish') && f.log.events.includes('deleteStream'));
+  await assert.rejects(s.write(Buffer.alloc(1)), RTMPUsageError);
+  await conn.close();
+});
+
+test('slow consumer: the socket pauses, memory stays bounded, every byte arrives', async () => {
+  const TOTAL = 4000;
+  const f = await fixture({
+    onPlay: (c, sid) => {
+      c.session.startPlay(sid);
+      let i = 0;
+      const payload = Buffer.alloc(8192, 0x27);
+      payload[0] = 0x27;
+      const more = (): void => {
+        while (i < TOTAL) {
+          c.session.sendMedia(sid, 'video', i * 10, payload);
+          i++;
+          const out = c.session.takeOutput();
+          let ok = true;
+          for (const b of out) ok = c.socket.write(b) && ok;
+          if (!ok) {
+            c.socket.once('drain', more);
+            return;
+          }
+        }
+        c.session.endPlay(sid);
+        c.pump();
+      };
+      more();
+    },
+  });
+  const HWM = 256 * 1024;
+  const conn = new RTMP(f.url('app/big'), { limits: { highWaterMark: HWM } });
+  await conn.connect();
+  const s = await conn.createStream();
+  // Do not read for a while: the queue must stop growing near the high-water mark.
+  await new Promise((r) => setTimeout(r, 300));
+  const peak1 = s.bufferedBytes;
+  await new Promise((r) => setTimeout(r, 300));
+  const peak2 = s.bufferedBytes;
+  assert.ok(peak1 <= HWM + 64 * 1024 + 8192 * 8, `buffered ${peak1}`);
+  assert.equal(peak2, peak1, 'nothing more is read while paused');
+  let total = 0;
+  let tags = 0;
+  let maxBuffered = 0;
+  for (;;) {
+    const b = await s.read(50_000);
+    if (b.length === 0) break;
+    total += b.length;
+    maxBuffered = Math.max(maxBuffered, s.bufferedBytes);
+    await new Promise((r) => setImmediate(r));
+  }
+  tags = (total - 13) / (8192 + 15);
+  assert.equal(tags, TOTAL);
+  assert.ok(maxBuffered <= HWM + 64 * 1024 + 8192 * 8, `max buffered ${maxBuffered}`);
+  await conn.close();
+});
+
+test('connection reset mid-stream: data received before stays readable, then the error', async () => {
+  const f = await fixture({
+    onPlay: (c, sid) => {
+      c.session.startPlay(sid);
+      sendSyntheticMedia(c, sid, 10);
+      c.pump();
+      setTimeout(() => c.socket.resetAndDestroy(), 50);
+    },
+  });
+  const conn = new RTMP(f.url('app/x'));
+  await conn.connect();
+  const s = await conn.createStream();
+  await new Promise((r) => setTimeout(r, 200));
+  const parts: Buffer[] = [];
+  const err = await (async () => {
+    try {
+      for (;;) {
+        const b = await s.read(100);
+        if (b.length === 0) return undefined;
+        parts.push(b);
+      }
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof RTMPConnectionError, String(err));
+  const { tags } = parseFlv(Buffer.concat(parts));
+  assert.equal(tags.filter((t) => t.type === 8).length, 10);
+  assert.equal(conn.connected, false);
+});
+
+test('idle read timeout: no data for `timeout` seconds while reading → RTMPTimeoutError', async () => {
+  const f = await fixture({ onPlay: (c, sid) => c.session.startPlay(sid) });
+  const conn = new RTMP(f.url('app/x'), { timeout: 0.4 });
+  await conn.connect();
+  const s = await conn.createStream();
+  const t0 = performance.now();
+  await assert.rejects(
+    s.read(),
+    (e: unknown) => e instanceof RTMPTimeoutError && e.code === 'ERR_RTMP_IDLE_TIMEOUT',
+  );
+  const ms = performance.now() - t0;
+  assert.ok(ms > 300 && ms < 1500, `${ms} ms`);
+  assert.equal(conn.connected, false);
+});
+
+test('AbortSignal cancels a read; queued data and the stream stay usable', async () => {
+  let fc: FixtureConn | undefined;
+  let sid = 0;
+  const f = await fixture({
+    onPlay: (c, id) => {
+      fc = c;
+      sid = id;
+      c.session.startPlay(id);
+    },
+  });
+  const conn = new RTMP(f.url('app/x'), { timeout: 10 });
+  await conn.connect();
+  const s = await conn.createStream();
+  await assert.rejects(
+    s.read(100, { signal: AbortSignal.timeout(50) }),
+    (e: unknown) => (e as Error).name === 'TimeoutError',
+  );
+  assert.ok(fc);
+  sendSyntheticMedia(fc, sid, 2);
+  fc.session.endPlay(sid);
+  fc.pump();
+  const flv = await readAll(s);
+  assert.equal(parseFlv(flv).tags.length, 6);
+  await conn.close();
+});
+
+test('server close command or FIN: streams end like librtmp (EOF after their data, complete=false)', async () => {
+  const f = await fixture({
+    onPlay: (c, sid) => {
+      c.session.startPlay(sid);
+      sendSyntheticMedia(c, sid, 3);
+      c.session.call('close', [], { expectResult: false });
+    },
+  });
+  const conn = new RTMP(f.url('app/x'));
+  await conn.connect();
+  const s = await conn.createStream();
+  const flv = await readAll(s);
+  assert.equal(parseFlv(flv).tags.length, 8);
+  assert.equal(s.complete, false);
+  await until(() => !conn.connected);
+  assert.throws(
+    () => conn.call('late'),
+    (e: unknown) => e instanceof RTMPConnectionError,
+  );
+});
