@@ -45,6 +45,8 @@ const EMPTY = Buffer.alloc(0);
 export const DEFAULT_READ_SIZE = 64 * 1024;
 /** Default per-stream high-water mark of unread bytes. */
 export const DEFAULT_HIGH_WATER_MARK = 4 * 1024 * 1024;
+/** FLV pieces at least this long are passed to unbounded readers as views, never copied. */
+const ZERO_COPY_PIECE = 8 * 1024;
 
 /** What a stream needs from its connection (implemented by `RTMP`). */
 export interface StreamHost {
@@ -680,7 +682,9 @@ export class RTMPStream {
   #take(size: number): Buffer | undefined {
     if (this.#muxer === undefined) this.#muxer = new FlvMuxer({ live: this.#setup.live });
     const muxer = this.#muxer;
-    while (this.#outBytes < size && this.#qHead < this.#queue.length) {
+    // Unbounded reads (iteration, toReadable) mux about one read's worth at a time.
+    const want = size === Number.POSITIVE_INFINITY ? DEFAULT_READ_SIZE : size;
+    while (this.#outBytes < want && this.#qHead < this.#queue.length) {
       for (const piece of muxer.push(this.#shift())) this.#pushOut(piece);
     }
     if (this.#eof && this.#qHead >= this.#queue.length && !this.#muxerEnded) {
@@ -689,6 +693,7 @@ export class RTMPStream {
       if (muxer.stats.tags > 0) for (const piece of muxer.end()) this.#pushOut(piece);
     }
     if (this.#outBytes === 0) return undefined;
+    if (size === Number.POSITIVE_INFINITY) return this.#takeCoalesced();
     let result: Buffer;
     const head = this.#out[0]!;
     if (head.length >= size) {
@@ -716,6 +721,35 @@ export class RTMPStream {
       result = Buffer.concat(parts, size);
     }
     this.#outBytes -= result.length;
+    this.#maybeResume();
+    return result;
+  }
+
+  /**
+   * The next piece for an unbounded read without copying media: a large payload is
+   * handed out as the view it is; runs of small pieces (tag headers, previous-tag
+   * sizes, audio frames) are joined into one buffer of at most a read's size.
+   */
+  #takeCoalesced(): Buffer {
+    const out = this.#out;
+    let n = 0;
+    let k = 0;
+    while (k < out.length) {
+      const len = out[k]!.length;
+      if (len >= ZERO_COPY_PIECE) {
+        if (k === 0) {
+          n = len;
+          k = 1;
+        }
+        break;
+      }
+      if (k > 0 && n + len > DEFAULT_READ_SIZE) break;
+      n += len;
+      k++;
+    }
+    const result = k === 1 ? out[0]! : Buffer.concat(out.slice(0, k), n);
+    out.splice(0, k);
+    this.#outBytes -= n;
     this.#maybeResume();
     return result;
   }
