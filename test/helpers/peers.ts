@@ -105,6 +105,17 @@ export async function startNginx(opts: { mediaDir?: string; chunk?: number } = {
   return peer(Number(v.PID), port, runDir, httpPort);
 }
 
+/** Starts stunnel terminating TLS (self-signed CN=localhost, IP 127.0.0.1) in front of `backendPort`. */
+export async function startStunnel(backendPort: number): Promise<Peer & { cert: string }> {
+  const runDir = tempDir('rtmpkit-stunnel-');
+  const port = await freePort();
+  const v = runScript('start-stunnel-rtmps.sh', [runDir], {
+    TLS_PORT: String(port),
+    PORT: String(backendPort),
+  });
+  return { ...peer(Number(v.PID), port, runDir), cert: v.CERT! };
+}
+
 function peer(pid: number, port: number, runDir: string, httpPort?: number): Peer {
   return {
     pid,

@@ -40,7 +40,6 @@ after(() => {
 async function server(): Promise<Peer> {
   if (nginx === undefined) {
     nginx = await startNginx({ mediaDir: media });
-    // The run dir is mkdtemp'd 0700; nginx workers (nobody) must reach rec/ to record.
   }
   out ||= tempDir('rtmpkit-client-');
   return nginx;
