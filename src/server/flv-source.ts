@@ -1,0 +1,90 @@
+/**
+ * Where VOD bytes come from: an FLV file under the server's `vodDir` or an FLV held in
+ * memory (`vodFiles`), behind one random-access interface. Also the name → path rule
+ * that keeps plays inside `vodDir`.
+ *
+ * Invariants: `resolveVodPath` never returns a path outside `dir` (no `..` segment, no
+ * absolute name, no drive letter, NUL or backslash; the resolved path is re-checked to
+ * lie under `dir`); a source reads exactly the bytes asked for or fewer at the end of
+ * the file; `close()` is idempotent.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { isAbsolute, resolve, sep } from 'node:path';
+
+/** Random access to an FLV's bytes. */
+export interface FlvSource {
+  /** Total size in bytes. */
+  readonly size: number;
+  /** Reads up to `length` bytes at `position` (fewer only at the end). */
+  read(position: number, length: number): Promise<Buffer>;
+  /** Releases the file handle, if any. */
+  close(): Promise<void>;
+}
+
+/** A source over bytes in memory (reads are views, not copies). */
+export function bufferSource(bytes: Uint8Array): FlvSource {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    size: buf.length,
+    read: async (position, length) => buf.subarray(position, Math.min(buf.length, position + length)),
+    close: async () => {},
+  };
+}
+
+/** Opens `path` as a source; rejects (ENOENT, EISDIR…) like `fs.open`. */
+export async function fileSource(path: string): Promise<FlvSource & { mtimeMs: number }> {
+  const fh: FileHandle = await open(path, 'r');
+  let closed = false;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
+    return {
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      async read(position, length) {
+        const n = Math.max(0, Math.min(length, st.size - position));
+        const buf = Buffer.allocUnsafe(n);
+        let got = 0;
+        while (got < n) {
+          const { bytesRead } = await fh.read(buf, got, n - got, position + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        return got === n ? buf : buf.subarray(0, got);
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await fh.close();
+      },
+    };
+  } catch (err) {
+    closed = true;
+    await fh.close();
+    throw err;
+  }
+}
+
+/**
+ * The VOD lookup name of a play name: a leading `flv:` and a trailing `.flv` removed
+ * (librtmp strips `.flv` from playpaths, FFmpeg does not). Undefined for names that
+ * could escape the directory: empty, absolute, `..` segments, backslashes, drive
+ * letters, NUL or other control characters.
+ */
+export function vodName(playName: string): string | undefined {
+  let name = playName;
+  if (name.startsWith('flv:')) name = name.slice(4);
+  if (name.toLowerCase().endsWith('.flv')) name = name.slice(0, -4);
+  if (name === '' || name.length > 1024) return undefined;
+  if (/[\\\u0000-\u001f]/.test(name) || /^[a-zA-Z]:/.test(name)) return undefined;
+  if (name.startsWith('/') || isAbsolute(name)) return undefined;
+  if (name.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) return undefined;
+  return name;
+}
+
+/** `<dir>/<name>.flv` for a `vodName` result, or undefined when it would leave `dir`. */
+export function resolveVodPath(dir: string, name: string): string | undefined {
+  const root = resolve(dir);
+  const path = resolve(root, `${name}.flv`);
+  return path.startsWith(root + sep) ? path : undefined;
+}

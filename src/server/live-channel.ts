@@ -1,0 +1,156 @@
+/**
+ * A live stream of the relay: one (app, name), at most one publisher, any number of
+ * players — nginx-rtmp's `live` application. The channel keeps what a late joiner
+ * needs before the live edge: the latest onMetaData (from `@setDataFrame`), the
+ * decoder configuration of every codec/track (AVC/HEVC/AAC sequence headers, E-RTMP
+ * SequenceStart, colorInfo, MultichannelConfig) and the current GOP (bounded).
+ *
+ * Timestamps: the publisher's timestamps are kept. A late joiner's catch-up
+ * (onMetaData, sequence headers) is stamped with the timestamp of the first cached GOP
+ * message (else the latest timestamp seen), so its timeline never jumps backwards;
+ * the GOP and live messages keep their original timestamps. A new publisher after an
+ * unpublish starts its own timeline (usually at 0).
+ *
+ * Unpublish: players get onStatus NetStream.Play.UnpublishNotify and stay subscribed;
+ * a new publisher's players get NetStream.Play.PublishNotify and its headers.
+ *
+ * Invariants: stored configs are copies (small, long-lived); GOP payloads are
+ * references; everything stored is cleared on unpublish.
+ */
+import type { AmfValue } from '../amf/types.js';
+import { GopCache } from './gop-cache.js';
+import type { LivePlayer } from './live-player.js';
+import { classifyMedia } from './media-kind.js';
+import type { PublishRequest } from './types.js';
+
+/** Who publishes into a channel (compared by identity). */
+export interface Publisher {
+  readonly request: PublishRequest;
+}
+
+interface StoredConfig {
+  type: 'audio' | 'video';
+  payload: Buffer;
+}
+
+/** One live stream. */
+export class LiveChannel {
+  #publisher: Publisher | undefined;
+  readonly players = new Set<LivePlayer>();
+  /** onMetaData values (after the handler name), or undefined. */
+  metadata: AmfValue[] | undefined;
+  readonly #configs = new Map<string, StoredConfig>();
+  readonly #gop: GopCache;
+  #lastTimestamp: number | undefined;
+
+  constructor(
+    readonly app: string,
+    readonly name: string,
+    gopCacheMaxBytes: number,
+  ) {
+    this.#gop = new GopCache(gopCacheMaxBytes);
+  }
+
+  /** The current publisher, if any. */
+  get publisher(): Publisher | undefined {
+    return this.#publisher;
+  }
+
+  /** Nobody publishes or plays: the server may forget the channel. */
+  get idle(): boolean {
+    return this.#publisher === undefined && this.players.size === 0;
+  }
+
+  /** Payload bytes in the GOP cache. */
+  get gopBytes(): number {
+    return this.#gop.bytes;
+  }
+
+  /** Takes the publisher slot; false when another publisher holds it (→ NetStream.Publish.BadName). */
+  publish(p: Publisher): boolean {
+    if (this.#publisher && this.#publisher !== p) return false;
+    this.#publisher = p;
+    for (const player of this.players) {
+      player.waitKeyframe = true;
+      player.out.status({
+        code: 'NetStream.Play.PublishNotify',
+        description: `${this.name} is now published.`,
+        details: this.name,
+      });
+    }
+    return true;
+  }
+
+  /** Releases the slot (only `p`'s); players get UnpublishNotify and stay. */
+  unpublish(p: Publisher): boolean {
+    if (this.#publisher !== p) return false;
+    this.#publisher = undefined;
+    this.metadata = undefined;
+    this.#configs.clear();
+    this.#gop.clear();
+    this.#lastTimestamp = undefined;
+    for (const player of this.players) {
+      player.waitKeyframe = true;
+      player.out.status({
+        code: 'NetStream.Play.UnpublishNotify',
+        description: `${this.name} is now unpublished.`,
+        details: this.name,
+      });
+    }
+    return true;
+  }
+
+  /** Audio/video from the publisher: stored as needed and relayed to every player. */
+  media(type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
+    const kind = classifyMedia(type, payload);
+    this.#lastTimestamp = timestamp;
+    if (kind.config) {
+      this.#configs.set(`${type}:${kind.key}`, { type, payload: Buffer.from(payload) });
+    } else if (type === 'video' || this.#gop.items.length > 0) {
+      this.#gop.add({ type, timestamp, payload }, kind.keyframe && type === 'video');
+    }
+    for (const player of this.players) player.media(type, timestamp, payload, kind);
+  }
+
+  /**
+   * A data message from the publisher. `onMetaData` (with or without `@setDataFrame`) is
+   * stored and relayed as `onMetaData`; `@clearDataFrame` clears it; others are relayed.
+   */
+  data(name: string | undefined, values: readonly AmfValue[], timestamp: number): void {
+    if (name === '@clearDataFrame') {
+      this.metadata = undefined;
+      return;
+    }
+    if (name === 'onMetaData') this.metadata = [...values];
+    const out = name === undefined ? values : [name, ...values];
+    for (const player of this.players) player.data(out, timestamp);
+  }
+
+  /**
+   * Adds a player. When a publisher is live it gets the catch-up first: onMetaData,
+   * the stored sequence headers, then the cached GOP.
+   */
+  addPlayer(player: LivePlayer): void {
+    this.players.add(player);
+    if (this.#publisher) this.catchUp(player, true);
+  }
+
+  /** Removes a player. */
+  removePlayer(player: LivePlayer): void {
+    this.players.delete(player);
+  }
+
+  /** Sends onMetaData + sequence headers (+ the GOP when `withGop`) to `player`, e.g. after join or unpause. */
+  catchUp(player: LivePlayer, withGop: boolean): void {
+    const gop = withGop ? this.#gop.items : [];
+    const stamp = gop[0]?.timestamp ?? this.#lastTimestamp ?? 0;
+    if (this.metadata) player.data(['onMetaData', ...this.metadata], stamp);
+    // Video configuration first, as encoders send it.
+    const configs = [...this.#configs.values()].sort((a, b) =>
+      a.type === b.type ? 0 : a.type === 'video' ? -1 : 1,
+    );
+    for (const c of configs) player.config(c.type, stamp, c.payload);
+    player.waitKeyframe = true;
+    for (const m of gop) player.media(m.type, m.timestamp, m.payload, classifyMedia(m.type, m.payload));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * One player of a live stream: what the relay sends to it and what it drops. The
+ * backpressure policy lives here: a player whose unsent bytes exceed the high-water
+ * mark skips video until the next keyframe (so it resumes with a decodable picture
+ * instead of growing memory); above four times the mark it also skips audio. Sequence
+ * headers, metadata and status messages are never dropped. Pause and
+ * receiveAudio/receiveVideo(false) stop the respective sends.
+ *
+ * Invariants: after any gap in video (drop, pause, late join without a cached GOP) the
+ * next video frame sent is a keyframe; frames are sent in the order the publisher sent them.
+ */
+import type { AmfValue } from '../amf/types.js';
+import type { MediaKind } from './media-kind.js';
+import type { StatusInit } from './types.js';
+
+/** Where a live player's messages go (implemented by the client connection). */
+export interface LiveOutput {
+  /** Message stream id on the player's connection. */
+  readonly streamId: number;
+  /** Bytes accepted but not yet written to the network (socket buffer + pending output). */
+  backlog(): number;
+  media(type: 'audio' | 'video', timestamp: number, payload: Buffer): void;
+  data(values: readonly AmfValue[], timestamp: number): void;
+  status(info: StatusInit): void;
+}
+
+/** Counters of a live player. */
+export interface LivePlayerStats {
+  sentMessages: number;
+  droppedVideo: number;
+  droppedAudio: number;
+}
+
+/** A subscriber of a live channel. */
+export class LivePlayer {
+  /** Pause requested by the client: nothing is sent until unpaused. */
+  paused = false;
+  receiveAudio = true;
+  receiveVideo = true;
+  /** Drop video until a keyframe (after a gap). */
+  waitKeyframe = true;
+  readonly stats: LivePlayerStats = { sentMessages: 0, droppedVideo: 0, droppedAudio: 0 };
+
+  constructor(
+    readonly out: LiveOutput,
+    readonly highWaterMark: number,
+  ) {}
+
+  /** Sends decoder configuration or metadata (never dropped, except while paused). */
+  config(type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
+    if (this.paused) return;
+    this.out.media(type, timestamp, payload);
+    this.stats.sentMessages++;
+  }
+
+  /** Relays one audio/video frame under the backpressure policy. */
+  media(type: 'audio' | 'video', timestamp: number, payload: Buffer, kind: MediaKind): void {
+    if (this.paused) return;
+    if (kind.config) {
+      this.config(type, timestamp, payload);
+      return;
+    }
+    const backlog = this.out.backlog();
+    if (type === 'audio') {
+      if (!this.receiveAudio) return;
+      if (backlog > 4 * this.highWaterMark) {
+        this.stats.droppedAudio++;
+        return;
+      }
+    } else {
+      if (!this.receiveVideo) return;
+      if (backlog > this.highWaterMark) {
+        this.waitKeyframe = true;
+        this.stats.droppedVideo++;
+        return;
+      }
+      if (this.waitKeyframe) {
+        if (!kind.keyframe) {
+          this.stats.droppedVideo++;
+          return;
+        }
+        this.waitKeyframe = false;
+      }
+    }
+    this.out.media(type, timestamp, payload);
+    this.stats.sentMessages++;
+  }
+
+  /** Relays a data message (onMetaData, onTextData, onCuePoint…). */
+  data(values: readonly AmfValue[], timestamp: number): void {
+    if (this.paused) return;
+    this.out.data(values, timestamp);
+    this.stats.sentMessages++;
+  }
+}

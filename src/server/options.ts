@@ -1,0 +1,152 @@
+/**
+ * Options of the embedded RTMP server (`createServer`) and their defaults, checked
+ * once at construction. Limits are options with defaults (DESIGN.md §3): connections,
+ * message size, idle time, live buffering per player and the GOP cache.
+ *
+ * Invariants: `resolveOptions` either returns a complete, valid set or throws
+ * `RTMPUsageError` (code `ERR_SERVER_OPTION`) naming the bad option.
+ */
+import type { AmfValue } from '../amf/types.js';
+import { RTMPUsageError } from '../errors.js';
+import type { ServerSessionOptions } from '../session/server-session.js';
+import type { CallHook, ConnectHook, PlayHook, PublishHook } from './types.js';
+
+/** Options of `createServer`. Every field has a default. */
+export interface RTMPServerOptions {
+  /** Allowed app names (the connect `app` before any `?`; include the VOD app); others get Connect.InvalidApp. Default: any. */
+  apps?: readonly string[];
+  /** Directory of FLV files served as VOD: play `x` or `x.flv` in a VOD app → `<vodDir>/x.flv`. */
+  vodDir?: string;
+  /** FLV files held in memory, by stream name (e.g. `{ test: makeTestFlv() }`); tried before `vodDir`. */
+  vodFiles?: Readonly<Record<string, Uint8Array>>;
+  /**
+   * VOD pacing: `'buffer'` (default) sends at most the client's buffer length
+   * (SetBufferLength; 3 s when none, 1 s at least) of media ahead of real time, as FMS
+   * does — rtmpdump (10 h buffer) still downloads at full speed; `'none'` sends as fast
+   * as the socket drains. Both wait for 'drain'.
+   */
+  vodPacing?: 'buffer' | 'none';
+  /** Apps whose plays are VOD (a missing file is NetStream.Play.StreamNotFound); every other app is live. Default `['vod']`. */
+  vodApps?: readonly string[];
+  /** Most simultaneous connections (sockets, handshake included); further sockets are closed at once. Default 100. */
+  maxConnections?: number;
+  /** Largest message a client may send (bytes); a larger one closes the connection. Default 16 MiB. */
+  maxMessageSize?: number;
+  /** A connection that sends nothing for this long is closed (ms). It is pinged after half of it. Default 30 000. */
+  idleTimeoutMs?: number;
+  /** Outgoing chunk size announced after connect. Default 4096. */
+  chunkSize?: number;
+  /** Message streams per connection. Default 64. */
+  maxStreams?: number;
+  /**
+   * Live backpressure: when a player's unsent bytes (socket buffer) exceed this, its
+   * non-keyframe video is dropped until the next keyframe; above 4× also audio.
+   * Sequence headers, metadata and commands are never dropped. Default 4 MiB.
+   */
+  liveHighWaterMark?: number;
+  /** Cap of the per-stream GOP cache replayed to late joiners (bytes; 0 = no GOP cache). Default 8 MiB. */
+  gopCacheMaxBytes?: number;
+  /** Deadline of `client.call()` (ms). Default 30 000. */
+  callTimeoutMs?: number;
+  /** Authorize (or reject) a connect; see `ConnectHook`. Default: accept. */
+  onConnect?: ConnectHook;
+  /** Answer a client's custom call; see `CallHook`. Default: `_error` NetConnection.Call.Failed. */
+  onCall?: CallHook;
+  /** Authorize a publish; see `PublishHook`. Default: allow. */
+  onPublish?: PublishHook;
+  /** Authorize a play; see `PlayHook`. Default: allow. */
+  onPlay?: PlayHook;
+  /** Extra fields for the connect `_result` properties (fmsVer, capabilities, …). */
+  connectProperties?: Record<string, AmfValue>;
+  /** Passed to every ServerSession (handshake policy, window sizes, AMF limits…); the server's own options win. */
+  session?: Omit<
+    ServerSessionOptions,
+    'chunkSize' | 'maxMessageSize' | 'idleTimeoutMs' | 'maxStreams' | 'now'
+  >;
+}
+
+/** `RTMPServerOptions` with defaults applied. */
+export interface ResolvedServerOptions {
+  apps: ReadonlySet<string> | undefined;
+  vodDir: string | undefined;
+  vodFiles: ReadonlyMap<string, Uint8Array>;
+  vodApps: ReadonlySet<string>;
+  vodPacing: 'buffer' | 'none';
+  maxConnections: number;
+  maxMessageSize: number;
+  idleTimeoutMs: number;
+  chunkSize: number;
+  maxStreams: number;
+  liveHighWaterMark: number;
+  gopCacheMaxBytes: number;
+  callTimeoutMs: number;
+  onConnect: ConnectHook | undefined;
+  onCall: CallHook | undefined;
+  onPublish: PublishHook | undefined;
+  onPlay: PlayHook | undefined;
+  connectProperties: Record<string, AmfValue> | undefined;
+  session: RTMPServerOptions['session'];
+}
+
+function bad(message: string): RTMPUsageError {
+  return new RTMPUsageError(message, { code: 'ERR_SERVER_OPTION' });
+}
+
+function int(name: string, v: number | undefined, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  if (!Number.isSafeInteger(v) || v < min || v > max) {
+    throw bad(`${name} must be an integer in ${min}..${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+function hook<T>(name: string, v: T | undefined): T | undefined {
+  if (v !== undefined && typeof v !== 'function') throw bad(`${name} must be a function`);
+  return v;
+}
+
+function names(name: string, v: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.some((a) => typeof a !== 'string'))
+    throw bad(`${name} must be an array of strings`);
+  return new Set(v);
+}
+
+function pacing(v: RTMPServerOptions['vodPacing']): 'buffer' | 'none' {
+  if (v === undefined) return 'buffer';
+  if (v !== 'buffer' && v !== 'none') throw bad(`vodPacing must be 'buffer' or 'none', got ${String(v)}`);
+  return v;
+}
+
+/** Applies defaults and checks every option. */
+export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions {
+  if (o.vodDir !== undefined && (typeof o.vodDir !== 'string' || o.vodDir === '')) {
+    throw bad('vodDir must be a non-empty string');
+  }
+  const vodFiles = new Map<string, Uint8Array>();
+  for (const [k, v] of Object.entries(o.vodFiles ?? {})) {
+    if (!(v instanceof Uint8Array)) throw bad(`vodFiles.${k} must be a Buffer/Uint8Array`);
+    vodFiles.set(k, v);
+  }
+  return {
+    apps: names('apps', o.apps),
+    vodDir: o.vodDir,
+    vodFiles,
+    vodApps: names('vodApps', o.vodApps) ?? new Set(['vod']),
+    vodPacing: pacing(o.vodPacing),
+    maxConnections: int('maxConnections', o.maxConnections, 100, 1, 1_000_000),
+    maxMessageSize: int('maxMessageSize', o.maxMessageSize, 16 << 20, 128, 0xffffff),
+    idleTimeoutMs: int('idleTimeoutMs', o.idleTimeoutMs, 30_000, 10, 2 ** 31 - 1),
+    chunkSize: int('chunkSize', o.chunkSize, 4096, 128, 0xffffff),
+    maxStreams: int('maxStreams', o.maxStreams, 64, 1, 65_535),
+    liveHighWaterMark: int('liveHighWaterMark', o.liveHighWaterMark, 4 << 20, 1, 2 ** 40),
+    gopCacheMaxBytes: int('gopCacheMaxBytes', o.gopCacheMaxBytes, 8 << 20, 0, 2 ** 40),
+    callTimeoutMs: int('callTimeoutMs', o.callTimeoutMs, 30_000, 1, 2 ** 31 - 1),
+    onConnect: hook('onConnect', o.onConnect),
+    onCall: hook('onCall', o.onCall),
+    onPublish: hook('onPublish', o.onPublish),
+    onPlay: hook('onPlay', o.onPlay),
+    connectProperties: o.connectProperties,
+    session: o.session,
+  };
+}

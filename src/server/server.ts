@@ -1,0 +1,244 @@
+/**
+ * The embedded RTMP server (`createServer`): a node:net listener (loopback by
+ * default) whose connections are `ServerClient`s over the sans-IO `ServerSession`;
+ * live relay through `LiveChannel`s keyed by (app, name); VOD from `vodFiles` and
+ * `vodDir` with a small cache of FLV indexes; hooks for auth and RPC; typed events.
+ * Built for tests, demos and `rtmpkit serve` — not a production media server.
+ *
+ * Invariants: at most `maxConnections` sockets at once (extra sockets are destroyed on
+ * accept); channels exist only while someone publishes or plays them; `close()` stops
+ * listening, drops every client, stops every playback and resolves when the listener
+ * has closed; a VOD index is reused only while the file's size and mtime are unchanged.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { RTMPUsageError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { ServerClient } from './client.js';
+import { type FlvIndex, indexFlv } from './flv-index.js';
+import { bufferSource, type FlvSource, fileSource, resolveVodPath } from './flv-source.js';
+import type { ClientHost, VodLookup } from './host.js';
+import { LiveChannel } from './live-channel.js';
+import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
+import type { LiveStreamInfo, RTMPServerEvents, ServerAddress } from './types.js';
+
+/** Options of `RTMPServer.listen`. */
+export interface ListenOptions {
+  /** Interface to bind (default `127.0.0.1`: loopback only). */
+  host?: string;
+  /** TCP port (default 1935; 0 = an ephemeral port, see the result / `address()`). */
+  port?: number;
+}
+
+const VOD_CACHE_ENTRIES = 32;
+
+interface CachedIndex {
+  size: number;
+  mtimeMs: number;
+  index: FlvIndex;
+}
+
+/**
+ * An embedded RTMP server.
+ *
+ * ```ts
+ * const server = createServer({ vodDir: './media', onCall: (name, [a, b]) => (name === 'add' ? Number(a) + Number(b) : null) });
+ * const { port } = await server.listen({ port: 0 });
+ * server.on('publish', ({ app, name }) => console.log('live:', app, name));
+ * // ffmpeg -re -i x.flv -c copy -f flv rtmp://127.0.0.1:PORT/live/x ; ffplay rtmp://127.0.0.1:PORT/live/x
+ * await server.close();
+ * ```
+ */
+export class RTMPServer extends EventEmitter<RTMPServerEvents> {
+  readonly #opts: ResolvedServerOptions;
+  readonly #log: Logger = createLogger('server');
+  readonly #clients = new Set<ServerClient>();
+  readonly #channels = new Map<string, LiveChannel>();
+  readonly #vodIndexes = new Map<string, CachedIndex>();
+  readonly #host: ClientHost;
+  #net: Server | undefined;
+  #address: ServerAddress | undefined;
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+
+  /** Use `createServer(options)`. Throws `RTMPUsageError` (`ERR_SERVER_OPTION`) for bad options. */
+  constructor(options: RTMPServerOptions = {}) {
+    super();
+    this.#opts = resolveOptions(options);
+    this.#host = {
+      options: this.#opts,
+      log: this.#log,
+      emit: (event, ...args) => this.#emitSafe(event, args),
+      channel: (app, name) => this.#channel(app, name),
+      releaseChannel: (ch) => {
+        if (ch.idle && this.#channels.get(key(ch.app, ch.name)) === ch)
+          this.#channels.delete(key(ch.app, ch.name));
+      },
+      openVod: (name) => this.#openVod(name),
+      clientClosed: (client) => {
+        if (this.#clients.delete(client)) this.#emitSafe('disconnect', [client]);
+      },
+    };
+  }
+
+  /** Starts listening; resolves with the bound address. Rejects on listen errors (EADDRINUSE…). */
+  listen(options: ListenOptions = {}): Promise<ServerAddress> {
+    if (this.#net || this.#closing) {
+      return Promise.reject(
+        new RTMPUsageError(`RTMPServer.listen: ${this.#closing ? 'closed' : 'already listening'}`, {
+          code: 'ERR_SERVER_STATE',
+        }),
+      );
+    }
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 1935;
+    const net = createNetServer((socket) => this.#accept(socket));
+    this.#net = net;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.#net = undefined;
+        reject(err);
+      };
+      net.once('error', onError);
+      net.listen({ host, port }, () => {
+        net.off('error', onError);
+        net.on('error', (err) => {
+          this.#log.error(`listener: ${err.message}`);
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+        });
+        const a = net.address();
+        this.#address = typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port };
+        this.#log.info(`listening on ${this.#address.host}:${this.#address.port}`);
+        this.#emitSafe('listening', [this.#address]);
+        resolve(this.#address);
+      });
+    });
+  }
+
+  /** The bound address, or undefined when not listening. */
+  address(): ServerAddress | undefined {
+    return this.#address;
+  }
+
+  /** The connected clients. */
+  get clients(): ReadonlySet<ServerClient> {
+    return this.#clients;
+  }
+
+  /** The live streams (published or waited for). */
+  liveStreams(): LiveStreamInfo[] {
+    return [...this.#channels.values()].map((ch) => ({
+      app: ch.app,
+      name: ch.name,
+      publisher: ch.publisher?.request.client,
+      players: ch.players.size,
+      metadata: ch.metadata?.[0],
+    }));
+  }
+
+  /**
+   * Stops listening and drops every client (their playbacks stop, their VOD files
+   * close); resolves when all of that is done. Idempotent; a closed server cannot listen again.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const net = this.#net;
+      const listenerClosed = new Promise<void>((res) => (net ? net.close(() => res()) : res()));
+      await Promise.all([...this.#clients].map((c) => c.destroy()));
+      await listenerClosed;
+      this.#address = undefined;
+      this.#emitSafe('close', []);
+    })();
+    return this.#closing;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    if (this.#clients.size >= this.#opts.maxConnections) {
+      this.#log.warn(
+        `refusing ${socket.remoteAddress}:${socket.remotePort}: maxConnections ${this.#opts.maxConnections}`,
+      );
+      socket.destroy();
+      return;
+    }
+    const client = new ServerClient(this.#nextId++, socket, this.#host);
+    this.#clients.add(client);
+    this.#log.debug(`client ${client.id}: accepted ${socket.remoteAddress}:${socket.remotePort}`);
+    this.#emitSafe('connection', [client]);
+  }
+
+  #channel(app: string, name: string): LiveChannel {
+    const k = key(app, name);
+    let ch = this.#channels.get(k);
+    if (!ch) {
+      ch = new LiveChannel(app, name, this.#opts.gopCacheMaxBytes);
+      this.#channels.set(k, ch);
+    }
+    return ch;
+  }
+
+  async #openVod(name: string): Promise<VodLookup> {
+    const mem = this.#opts.vodFiles.get(name);
+    let source: FlvSource & { mtimeMs?: number };
+    let cacheKey: string;
+    if (mem) {
+      source = bufferSource(mem);
+      cacheKey = `mem:${name}`;
+    } else {
+      const dir = this.#opts.vodDir;
+      const path = dir === undefined ? undefined : resolveVodPath(dir, name);
+      if (!path) return { error: 'notFound', message: `${name} not found` };
+      try {
+        source = await fileSource(path);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') {
+          this.#log.warn(`VOD ${name}: ${(err as Error).message}`);
+        }
+        return { error: 'notFound', message: `${name} not found` };
+      }
+      cacheKey = `file:${path}`;
+    }
+    const cached = this.#vodIndexes.get(cacheKey);
+    if (cached && cached.size === source.size && cached.mtimeMs === (source.mtimeMs ?? 0)) {
+      this.#vodIndexes.delete(cacheKey);
+      this.#vodIndexes.set(cacheKey, cached); // LRU: most recent last
+      return { source, index: cached.index };
+    }
+    try {
+      const index = await indexFlv(source);
+      this.#vodIndexes.set(cacheKey, { size: source.size, mtimeMs: source.mtimeMs ?? 0, index });
+      while (this.#vodIndexes.size > VOD_CACHE_ENTRIES)
+        this.#vodIndexes.delete(this.#vodIndexes.keys().next().value!);
+      return { source, index };
+    } catch (err) {
+      await source.close();
+      this.#log.warn(`VOD ${name}: ${(err as Error).message}`);
+      return { error: 'invalid', message: (err as Error).message };
+    }
+  }
+
+  /** Emits without letting a throwing listener break the connection that triggered it. */
+  #emitSafe<K extends keyof RTMPServerEvents>(event: K, args: RTMPServerEvents[K]): void {
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    try {
+      (this.emit as (e: K, ...a: RTMPServerEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.#log.error(
+        `a '${String(event)}' listener threw: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+}
+
+function key(app: string, name: string): string {
+  return `${app}\u0000${name}`;
+}
+
+/** Creates an embedded RTMP server; call `listen()` to start it. */
+export function createServer(options: RTMPServerOptions = {}): RTMPServer {
+  return new RTMPServer(options);
+}

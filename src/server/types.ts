@@ -1,0 +1,135 @@
+/**
+ * Public types of the embedded RTMP server: hook signatures (connect/play/publish
+ * authorization, custom RPC), the requests they receive, and the typed event map of
+ * `RTMPServer`.
+ *
+ * Hook contract: a hook may return its answer or a Promise of it; a hook that throws
+ * (or rejects) refuses — the error's message becomes the `description` the client sees.
+ */
+import type { AmfValue } from '../amf/types.js';
+import type { RTMPError } from '../errors.js';
+import type { ServerClient } from './client.js';
+
+/** A status/info object sent to a client (`code`, `description` and any further fields). */
+export type StatusInit = { code?: string; description?: string; level?: string } & Record<string, AmfValue>;
+
+/** What an authorization hook returns: `true`/`undefined` allow, `false` refuse, an object refuses with that info. */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets a hook with no return statement type-check (allow)
+export type Decision = boolean | undefined | void | StatusInit;
+
+/** The connect a client sent. */
+export interface ConnectRequest {
+  readonly client: ServerClient;
+  /** App without any `?query` (e.g. `live`). */
+  readonly app: string;
+  /** The query after `?` in the app (`''` when none), e.g. Adobe-auth parameters. */
+  readonly query: string;
+  readonly tcUrl: string | undefined;
+  /** The connect command object (flashVer, tcUrl, objectEncoding, fourCcList, …). */
+  readonly commandObject: AmfValue;
+  /** Extra connect arguments (librtmp `conn=`). */
+  readonly args: readonly AmfValue[];
+}
+
+/** A play or publish request. */
+export interface StreamRequest {
+  readonly client: ServerClient;
+  readonly app: string;
+  /** Stream name without any `?query`. */
+  readonly name: string;
+  /** The query after `?` in the name (`''` when none), e.g. a stream key's token. */
+  readonly query: string;
+  /** Message stream id on the client's connection. */
+  readonly streamId: number;
+}
+
+/** A `play`: live (relay) or VOD (file), decided by the app (`vodApps`). */
+export interface PlayRequest extends StreamRequest {
+  readonly kind: 'live' | 'vod';
+  /** Start (ms) as sent: −2000/−1000 live, ≥ 0 recorded offset. */
+  readonly start: number;
+  /** Duration (ms) as sent: −1 to the end. */
+  readonly duration: number;
+}
+
+/** A `publish`. */
+export interface PublishRequest extends StreamRequest {
+  /** `live`, `record` or `append` as sent (all are relayed live; nothing is recorded). */
+  readonly type: string;
+}
+
+/** A custom call from a client (any command that is not part of the protocol flows). */
+export interface CallRequest {
+  readonly client: ServerClient;
+  readonly name: string;
+  readonly args: readonly AmfValue[];
+  readonly commandObject: AmfValue;
+  /** Message stream id the call arrived on (0 = NetConnection). */
+  readonly streamId: number;
+  /** Whether the client awaits an answer (transaction id ≠ 0). */
+  readonly expectsResult: boolean;
+}
+
+/** Authorizes a connect (auth). Refusal → `_error` NetConnection.Connect.Rejected (or the given info). */
+export type ConnectHook = (request: ConnectRequest) => Decision | Promise<Decision>;
+/** Authorizes a play. Refusal → onStatus error NetStream.Play.Failed (or the given code). */
+export type PlayHook = (request: PlayRequest) => Decision | Promise<Decision>;
+/** Authorizes a publish. Refusal → onStatus error NetStream.Publish.Denied (or the given code). */
+export type PublishHook = (request: PublishRequest) => Decision | Promise<Decision>;
+/**
+ * Answers a custom call: the (awaited) return value is the `_result` value (`undefined`
+ * → null); a throw/rejection → `_error` NetConnection.Call.Failed with the message as
+ * description (an `RTMPError` with object `info` sends that info instead).
+ */
+export type CallHook = (
+  name: string,
+  args: readonly AmfValue[],
+  client: ServerClient,
+  request: CallRequest,
+) => AmfValue | Promise<AmfValue>;
+
+/** The address the server listens on. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** A live stream as `RTMPServer.liveStreams()` reports it. */
+export interface LiveStreamInfo {
+  app: string;
+  name: string;
+  /** The publishing client, if any. */
+  publisher: ServerClient | undefined;
+  /** Number of players subscribed (waiting ones included). */
+  players: number;
+  /** The stored onMetaData (after `@setDataFrame`), if any. */
+  metadata: AmfValue | undefined;
+}
+
+/** Events of `RTMPServer` (Node EventEmitter, typed). */
+export interface RTMPServerEvents {
+  /** Listening started. */
+  listening: [address: ServerAddress];
+  /** A TCP connection was accepted (before the handshake). */
+  connection: [client: ServerClient];
+  /** A client's connect was accepted. */
+  connect: [client: ServerClient];
+  /** A connection ended (any reason). */
+  disconnect: [client: ServerClient];
+  /** A publish started. */
+  publish: [request: PublishRequest];
+  /** A publish ended (closeStream, deleteStream, a new play/publish on its stream, or disconnect). */
+  unpublish: [request: PublishRequest];
+  /** A play started (after authorization; live plays may wait for a publisher). */
+  play: [request: PlayRequest];
+  /** A play ended (VOD end of file, closeStream/deleteStream, a new play on its stream, or disconnect); once per play. */
+  stop: [request: PlayRequest];
+  /** A custom call arrived (whether or not `onCall` answers it). */
+  call: [request: CallRequest];
+  /** A client broke the protocol or a hook failed; the server goes on. */
+  clientError: [error: RTMPError, client: ServerClient];
+  /** A server-level error (accept failure). Listen errors reject `listen()` instead. */
+  error: [error: Error];
+  /** The server closed. */
+  close: [];
+}
