@@ -9,6 +9,7 @@
  * - The sans-IO protocol core, for custom transports and servers: ClientSession,
  *   ServerSession, ClientHandshake, ServerHandshake, ChunkReader, ChunkWriter,
  *   decodeMessage, encodeMessage.
+ * - The embedded server (live relay, FLV VOD, RPC hooks) and test media: createServer, makeTestFlv.
  * - Errors and logging.
  */
 export * from './amf/index.js';
@@ -59,6 +60,21 @@ export {
   type RawMessage,
   UserControlEvent,
 } from './message/index.js';
+export {
+  type CallHook,
+  type ConnectHook,
+  createServer,
+  type ListenOptions,
+  type LiveStreamInfo,
+  makeTestFlv,
+  type PlayHook,
+  type PublishHook,
+  RTMPServer,
+  type RTMPServerEvents,
+  type RTMPServerOptions,
+  type ServerAddress,
+  type ServerClient,
+} from './server/index.js';
 export type { SessionEvent } from './session/client-events.js';
 export { ClientSession, type ClientSessionOptions } from './session/client-session.js';
 export type { ServerEvent } from './session/server-events.js';

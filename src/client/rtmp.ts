@@ -21,10 +21,12 @@
  * - Several streams per connection (each `createStream` is independent; `RTMPStream.close`
  *   closes one stream, `RTMP.close` the connection).
  */
+
 import { EventEmitter } from 'node:events';
 import { decode as decodeAmf0 } from '../amf/amf0.js';
 import { AMFObject, type AmfValue, newEcmaArray, setOwn } from '../amf/types.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import type { ClientHandshakeInfo } from '../handshake/client.js';
 import { createLogger } from '../log.js';
 import { command, windowAckSize } from '../message/builders.js';
 import { encodeMessage } from '../message/codec.js';
@@ -67,6 +69,8 @@ export interface Invocation {
 
 /** Typed events of `RTMP`. */
 export interface RTMPEvents {
+  /** The RTMP handshake completed (the TCP/TLS connection works and speaks RTMP). */
+  handshake: [info: ClientHandshakeInfo];
   /** `connect` succeeded: the server's info and properties. */
   connect: [info: StatusInfo, properties: StatusInfo];
   /** An onStatus / onPlayStatus (streamId 0 = NetConnection). */
@@ -871,6 +875,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
         return;
       case 'handshake':
         log.debug(`handshake done (${ev.info.mode})`);
+        this.emit('handshake', ev.info);
         return;
       case 'connected':
         this.#onConnected(ev.info, ev.properties);

@@ -1,0 +1,288 @@
+/**
+ * What every `rtmpkit` command shares: the connection flags (rtmpdump's names and
+ * letters, so `-a`, `-y`, `-C`, `-m`… mean the same in `dump`, `publish`, `call` and
+ * `probe`), verbosity and library logging, Ctrl-C handling, and connecting with the
+ * right exit code for each failure (see exit-codes.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { RTMPOptions } from '../client/options.js';
+import type { RTMP } from '../client/rtmp.js';
+import { LogLevel, setLogLevel, setLogOutput } from '../log.js';
+import type { StatusInfo } from '../session/status.js';
+import type { TlsOptions } from '../transport/tls.js';
+import { all, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
+import { CliError, type ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
+import type { Console, Verbosity } from './progress.js';
+
+/** `-h`, `-q`, `-V`, `-z`: help and verbosity (rtmpdump's letters). */
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'help', short: 'h', long: 'help', help: 'Print this help and exit' },
+  { name: 'quiet', short: 'q', long: 'quiet', help: 'No progress or messages (errors are still reported)' },
+  { name: 'verbose', short: 'V', long: 'verbose', help: 'Verbose output (library debug log on stderr)' },
+  { name: 'debug', short: 'z', long: 'debug', help: 'Debug output (everything the library logs)' },
+];
+
+/**
+ * TLS flags for rtmps:// (rtmpkit's; rtmpdump has none and never verifies certificates —
+ * rtmpkit verifies by default, as Node does).
+ */
+export const TLS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'tlsCa', long: 'tls-ca', arg: 'FILE', help: 'rtmps: trust the CA certificate(s) in this PEM file' },
+  {
+    name: 'tlsInsecure',
+    long: 'tls-insecure',
+    help: 'rtmps: do not verify the server certificate (what rtmpdump does)',
+  },
+];
+
+/**
+ * TLS options from `--tls-ca` / `--tls-insecure`, or undefined when none was given.
+ *
+ * @throws CliError when the CA file cannot be read
+ */
+export function tlsOptions(parsed: ParsedArgs): TlsOptions | undefined {
+  const ca = last(parsed, 'tlsCa')?.value;
+  const insecure = parsed.options.some((o) => o.name === 'tlsInsecure');
+  if (ca === undefined && !insecure) return undefined;
+  const tls: TlsOptions = {};
+  if (ca !== undefined) {
+    try {
+      tls.ca = readFileSync(ca);
+    } catch (err) {
+      throw new CliError(`--tls-ca ${ca}: ${(err as Error).message}`);
+    }
+  }
+  if (insecure) tls.rejectUnauthorized = false;
+  return tls;
+}
+
+/** `-v` as another spelling of `-V`, for the commands where it does not mean `--live`. */
+export const VERBOSE_V: OptionSpec = { name: 'verbose', short: 'v', help: 'Same as -V', hidden: true };
+
+/** Connection flags shared by publish, call and probe (same letters as rtmpdump). */
+export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
+  { name: 'app', short: 'a', long: 'app', arg: 'APP', help: 'Application name (overrides the URL)' },
+  { name: 'playpath', short: 'y', long: 'playpath', arg: 'PATH', help: 'Stream name (overrides the URL)' },
+  {
+    name: 'tcUrl',
+    short: 't',
+    long: 'tcUrl',
+    arg: 'URL',
+    help: 'tcUrl sent in connect (default from the URL)',
+  },
+  { name: 'pageUrl', short: 'p', long: 'pageUrl', arg: 'URL', help: 'Web page URL sent in connect' },
+  { name: 'swfUrl', short: 's', long: 'swfUrl', arg: 'URL', help: 'SWF URL sent in connect' },
+  {
+    name: 'flashVer',
+    short: 'f',
+    long: 'flashVer',
+    arg: 'STR',
+    help: 'Flash version string sent in connect',
+  },
+  { name: 'auth', short: 'u', long: 'auth', arg: 'STR', help: 'Authentication string appended to connect' },
+  {
+    name: 'conn',
+    short: 'C',
+    long: 'conn',
+    arg: 'TYPE:DATA',
+    help: 'AMF value appended to connect (B:1 S:str N:1.5 Z: O:1 NS:name:str … O:0); repeatable',
+  },
+  { name: 'socks', short: 'S', long: 'socks', arg: 'HOST:PORT', help: 'Connect through this SOCKS4 proxy' },
+  { name: 'token', short: 'T', long: 'token', arg: 'KEY', help: 'Key for the SecureToken response' },
+  {
+    name: 'timeout',
+    short: 'm',
+    long: 'timeout',
+    arg: 'SEC',
+    help: 'Give up after SEC seconds without data (default 30)',
+  },
+  { name: 'pubUser', long: 'pubUser', arg: 'USER', help: 'Publisher user name (Adobe/Limelight auth)' },
+  { name: 'pubPasswd', long: 'pubPasswd', arg: 'PASS', help: 'Publisher password' },
+  ...TLS_OPTIONS,
+];
+
+/** The verbosity the flags ask for: `-q` 0, default 1, `-V` 2, `-z` 3 (the last one wins). */
+export function verbosityOf(parsed: ParsedArgs): Verbosity {
+  let v: Verbosity = 1;
+  for (const o of parsed.options) {
+    if (o.name === 'quiet') v = 0;
+    else if (o.name === 'verbose') v = 2;
+    else if (o.name === 'debug') v = 3;
+  }
+  return v;
+}
+
+/**
+ * Routes the library's log through `console` (so it never lands in the middle of a
+ * progress line) at the level `verbosity` asks for: quiet nothing, normal warnings and
+ * errors, `-V` debug, `-z` everything. `NODE_DEBUG=rtmp*` works regardless.
+ */
+export function setupLibraryLog(verbosity: Verbosity, console: Console): void {
+  if (verbosity === 0) {
+    setLogOutput(null);
+    return;
+  }
+  setLogOutput({ write: (text: string) => console.raw(text) });
+  setLogLevel(verbosity === 1 ? LogLevel.WARNING : verbosity === 2 ? LogLevel.DEBUG : LogLevel.ALL);
+}
+
+/**
+ * Constructor options of `RTMP` from the shared connection flags (later flags win;
+ * `-C` items are returned separately, to be applied in order with `setOption('conn')`).
+ */
+export function connectionOptions(parsed: ParsedArgs): { options: RTMPOptions; conn: string[] } {
+  const options: RTMPOptions = {};
+  const str = (name: string): string | undefined => last(parsed, name)?.value;
+  const set = <K extends keyof RTMPOptions>(key: K, value: RTMPOptions[K] | undefined): void => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('app', str('app'));
+  set('playpath', str('playpath'));
+  set('tcUrl', str('tcUrl'));
+  set('pageUrl', str('pageUrl'));
+  set('swfUrl', str('swfUrl'));
+  set('flashVer', str('flashVer'));
+  set('auth', str('auth'));
+  set('socks', str('socks'));
+  set('token', str('token'));
+  set('pubUser', str('pubUser'));
+  set('pubPasswd', str('pubPasswd'));
+  const timeout = last(parsed, 'timeout');
+  if (timeout !== undefined) options.timeout = numberArg(timeout, { min: 0 });
+  const tls = tlsOptions(parsed);
+  if (tls !== undefined) options.tls = tls;
+  return { options, conn: all(parsed, 'conn') };
+}
+
+/**
+ * Applies `-C` items to a client, in order (they accumulate, objects nest).
+ *
+ * @throws UsageError naming the item, like rtmpdump's "Invalid AMF parameter"
+ */
+export function applyConn(conn: RTMP, items: readonly string[]): void {
+  for (const item of items) {
+    try {
+      conn.setOption('conn', item);
+    } catch (err) {
+      throw new UsageError(`invalid AMF parameter for --conn: ${item} (${(err as Error).message})`);
+    }
+  }
+}
+
+/**
+ * Connects `conn` and maps a failure to its exit code: the TCP connection or the
+ * handshake failing → 3 (rtmpdump's `RTMP_Connect`); the server refusing `connect` or
+ * closing the connection after the handshake → 1; bad options → 1.
+ *
+ * @throws CliError carrying that exit code and the original error as cause
+ */
+export async function connectOrFail(conn: RTMP, signal?: AbortSignal): Promise<StatusInfo> {
+  // A completed handshake is what separates rtmpdump's exit code 3 from 1.
+  let handshakeDone = false;
+  const onHandshake = (): void => {
+    handshakeDone = true;
+  };
+  conn.once('handshake', onHandshake);
+  try {
+    return await conn.connect(undefined, signal === undefined ? {} : { signal });
+  } catch (err) {
+    const code = exitCodeFor(err, handshakeDone ? 'session' : 'connect');
+    if (err instanceof Error && /certificate/i.test(err.message)) {
+      throw new CliError(
+        `${err.message} (trust its CA with --tls-ca FILE, or skip the check with --tls-insecure)`,
+        code,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw wrap(err, code);
+  } finally {
+    conn.off('handshake', onHandshake);
+  }
+}
+
+/** A CliError with `code` whose message describes `err` (kept as the cause). */
+export function wrap(err: unknown, code: ExitCode, prefix = ''): CliError {
+  if (err instanceof CliError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CliError(`${prefix}${message}`, code, { cause: err });
+}
+
+/** Signal numbers for rtmpdump's "Caught signal: N" line. */
+export function signalNumber(sig: NodeJS.Signals): number {
+  return (constants.signals as Record<string, number>)[sig] ?? 0;
+}
+
+/**
+ * Ctrl-C (and SIGTERM/SIGHUP) handling: the first signal calls `onSignal` and aborts
+ * `signal`, so the command can stop cleanly (close the file at a tag boundary, close the
+ * stream); a second one exits at once with `forceCode`.
+ */
+export class Interrupts {
+  readonly #controller = new AbortController();
+  readonly #onSignal: (sig: NodeJS.Signals) => void;
+  readonly #forceCode: number;
+  readonly #handler = (sig: NodeJS.Signals): void => this.#handle(sig);
+  #caught: NodeJS.Signals | undefined;
+  #installed = false;
+
+  constructor(onSignal: (sig: NodeJS.Signals) => void, forceCode: number) {
+    this.#onSignal = onSignal;
+    this.#forceCode = forceCode;
+  }
+
+  /** Aborted at the first signal (or by `trigger`). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The signal caught, if any. */
+  get caught(): NodeJS.Signals | undefined {
+    return this.#caught;
+  }
+
+  /** Starts listening for SIGINT, SIGTERM and SIGHUP. */
+  install(): this {
+    if (!this.#installed) {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, this.#handler);
+      this.#installed = true;
+    }
+    return this;
+  }
+
+  /** Stops listening (the default signal behaviour returns). */
+  uninstall(): void {
+    if (!this.#installed) return;
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, this.#handler);
+    this.#installed = false;
+  }
+
+  /** Aborts as a signal would, without one (e.g. stdout closed). */
+  trigger(reason: string): void {
+    if (!this.#controller.signal.aborted) this.#controller.abort(new CliError(reason));
+  }
+
+  #handle(sig: NodeJS.Signals): void {
+    if (this.#caught !== undefined) {
+      process.exit(this.#forceCode);
+    }
+    this.#caught = sig;
+    this.#onSignal(sig);
+    if (!this.#controller.signal.aborted) this.#controller.abort(new CliError(`interrupted by ${sig}`));
+  }
+}
+
+/** Resolves with `p`, or with `undefined` after `ms` (cleanup that must not hang the exit). */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<undefined>((res) => {
+    timer = setTimeout(() => res(undefined), ms);
+  });
+  try {
+    return await Promise.race([p.catch(() => undefined), t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * `rtmpkit probe URL` — connects, plays for a short window (`--seconds`, default 3; the
+ * probe ends earlier when the stream does) and reports what it saw: the server's connect
+ * answer (fmsVer, capabilities, …), onMetaData, the video and audio codecs (from the
+ * sequence headers, legacy or E-RTMP FourCC: profile, level, picture size, sample rate,
+ * channels), frame rate, keyframe interval, bitrates measured over the media received
+ * (media time, so a VOD that arrives faster than real time is measured right), and the
+ * first/last timestamps. Human text by default, `--json` for scripts.
+ *
+ * Exit codes: 0 media seen; 1 refused (connect, play) or bad usage; 2 no media arrived
+ * in the window; 3 could not connect.
+ */
+
+import type { AmfValue } from '../amf/types.js';
+import { RTMP } from '../client/rtmp.js';
+import type { RTMPStream } from '../client/rtmp-stream.js';
+import { FlvTagType } from '../flv/header.js';
+import { type AudioPacket, parseMediaPayload, type VideoPacket } from '../flv/media.js';
+import { amfToJson, type Json } from './amf-json.js';
+import { formatOptions, getopt, has, last, numberArg, type OptionSpec } from './args.js';
+import {
+  type AudioInfo,
+  audioInfo,
+  describeAudio,
+  describeVideo,
+  type VideoInfo,
+  videoInfo,
+} from './codec-info.js';
+import {
+  applyConn,
+  CONNECTION_OPTIONS,
+  connectionOptions,
+  connectOrFail,
+  Interrupts,
+  OUTPUT_OPTIONS,
+  setupLibraryLog,
+  verbosityOf,
+  within,
+  wrap,
+} from './common.js';
+import { formatMetadata } from './dump.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { Console, formatFixed } from './progress.js';
+
+/** Options of `rtmpkit probe`. */
+export const PROBE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'seconds',
+    long: 'seconds',
+    arg: 'SEC',
+    help: 'How long to play (default 3; ends earlier with the stream)',
+  },
+  { name: 'json', long: 'json', help: 'Print a JSON report instead of text' },
+  { name: 'live', short: 'v', long: 'live', help: 'The stream is live (play from now, FCSubscribe)' },
+  {
+    name: 'start',
+    short: 'A',
+    long: 'start',
+    arg: 'SEC',
+    help: 'Start at SEC seconds into a recorded stream',
+  },
+  ...CONNECTION_OPTIONS,
+  ...OUTPUT_OPTIONS,
+];
+
+/** The help text of `rtmpkit probe`. */
+export function probeHelp(): string {
+  return `Usage: rtmpkit probe [options] URL
+
+Connects to URL (rtmp://host/app/stream), plays it for a few seconds and prints
+the server's info, the stream's metadata, codecs, resolution, frame rate,
+keyframe interval, bitrates and timestamps.
+
+${formatOptions(PROBE_OPTIONS)}
+
+Examples:
+  rtmpkit probe rtmp://localhost/vod/movie.flv
+  rtmpkit probe --live --seconds 5 --json rtmp://localhost/live/cam
+
+Exit codes: 0 media seen, 1 refused, 2 no media in the window, 3 could not connect.
+`;
+}
+
+/** What probe measured about one track. */
+export interface TrackReport {
+  /** Codec facts (from the sequence header when there was one). */
+  codec: VideoInfo | AudioInfo;
+  /** One-line description of the codec. */
+  description: string;
+  /** Coded frames (sequence headers not counted). */
+  frames: number;
+  /** Payload bytes (sequence headers included). */
+  bytes: number;
+  /** ms. */
+  firstTimestamp: number;
+  /** ms. */
+  lastTimestamp: number;
+  /** kbit/s over the track's media time. */
+  bitrateKbps: number;
+  /** Frames per second over the media time (video). */
+  frameRate?: number;
+  /** Video keyframes (sequence headers not counted). */
+  keyframes?: number;
+  /** Seconds between keyframes: average, shortest, longest (needs two keyframes). */
+  keyframeInterval?: { average: number; min: number; max: number };
+}
+
+/** The whole probe result. */
+export interface ProbeReport {
+  url: string;
+  server: { properties: Json; connect: Json };
+  metadata: Json | undefined;
+  video: TrackReport | undefined;
+  audio: TrackReport | undefined;
+  /** kbit/s of all media. */
+  bitrateKbps: number;
+  /** Seconds of media received (longest track span). */
+  mediaSeconds: number;
+  /** Seconds the probe played. */
+  wallSeconds: number;
+  /** The stream ended within the window. */
+  ended: boolean;
+}
+
+class Track {
+  info: VideoInfo | AudioInfo | undefined;
+  fromSequenceHeader = false;
+  frames = 0;
+  bytes = 0;
+  first: number | undefined;
+  last = 0;
+  keyTimes: number[] = [];
+
+  report(isVideo: boolean): TrackReport | undefined {
+    if (this.info === undefined || this.first === undefined) return undefined;
+    const spanMs = this.last - this.first;
+    // Media time covered: the span plus one frame (n frames cover n frame durations).
+    const coveredMs = this.frames > 1 ? (spanMs * this.frames) / (this.frames - 1) : 0;
+    const r: TrackReport = {
+      codec: this.info,
+      description: isVideo ? describeVideo(this.info as VideoInfo) : describeAudio(this.info as AudioInfo),
+      frames: this.frames,
+      bytes: this.bytes,
+      firstTimestamp: this.first,
+      lastTimestamp: this.last,
+      bitrateKbps: coveredMs > 0 ? (this.bytes * 8) / coveredMs : 0,
+    };
+    if (isVideo) {
+      if (spanMs > 0 && this.frames > 1) r.frameRate = ((this.frames - 1) * 1000) / spanMs;
+      r.keyframes = this.keyTimes.length;
+      if (this.keyTimes.length >= 2) {
+        const gaps = this.keyTimes.slice(1).map((t, i) => (t - this.keyTimes[i]!) / 1000);
+        r.keyframeInterval = {
+          average: gaps.reduce((a, b) => a + b, 0) / gaps.length,
+          min: Math.min(...gaps),
+          max: Math.max(...gaps),
+        };
+      }
+    }
+    return r;
+  }
+}
+
+/** Accumulates the packets of a probe. */
+export class ProbeStats {
+  readonly #video = new Track();
+  readonly #audio = new Track();
+  metadata: Record<string, AmfValue> | undefined;
+
+  /** Adds one audio (8) or video (9) message payload at `timestamp` ms. */
+  add(type: number, timestamp: number, payload: Buffer): void {
+    const isVideo = type === FlvTagType.Video;
+    if (!isVideo && type !== FlvTagType.Audio) return;
+    const track = isVideo ? this.#video : this.#audio;
+    let packets: (VideoPacket | AudioPacket)[];
+    try {
+      packets = parseMediaPayload(type, payload, { metadata: false });
+    } catch {
+      return;
+    }
+    const p = packets[0];
+    if (p === undefined) return;
+    track.bytes += payload.length;
+    if (p.isSequenceHeader) {
+      if (!track.fromSequenceHeader) {
+        track.info = isVideo ? videoInfo(p as VideoPacket) : audioInfo(p as AudioPacket);
+        track.fromSequenceHeader = true;
+      }
+      return;
+    }
+    if (p.packetType !== 'codedFrames' && p.packetType !== 'unknown') return;
+    track.info ??= isVideo ? videoInfo(p as VideoPacket) : audioInfo(p as AudioPacket);
+    track.frames++;
+    track.first ??= timestamp;
+    track.last = timestamp;
+    if (isVideo && (p as VideoPacket).isKeyframe) track.keyTimes.push(timestamp);
+  }
+
+  /** The report so far. */
+  report(base: {
+    url: string;
+    server: ProbeReport['server'];
+    wallSeconds: number;
+    ended: boolean;
+  }): ProbeReport {
+    const video = this.#video.report(true);
+    const audio = this.#audio.report(false);
+    const span = (t: TrackReport | undefined): number =>
+      t ? (t.lastTimestamp - t.firstTimestamp) / 1000 : 0;
+    return {
+      ...base,
+      metadata: this.metadata === undefined ? undefined : amfToJson(this.metadata),
+      video,
+      audio,
+      bitrateKbps: (video?.bitrateKbps ?? 0) + (audio?.bitrateKbps ?? 0),
+      mediaSeconds: Math.max(span(video), span(audio)),
+    };
+  }
+}
+
+function formatJsonScalar(v: Json): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The human-readable report. */
+export function formatProbeReport(r: ProbeReport, metadata: Record<string, AmfValue> | undefined): string {
+  const lines: string[] = [`Stream:     ${r.url}`];
+  const props = r.server.properties;
+  lines.push('Server:');
+  if (props !== null && typeof props === 'object' && !Array.isArray(props)) {
+    for (const [k, v] of Object.entries(props)) lines.push(`  ${k.padEnd(22)}${formatJsonScalar(v)}`);
+  }
+  const c = r.server.connect;
+  if (c !== null && typeof c === 'object' && !Array.isArray(c)) {
+    const code = typeof c.code === 'string' ? c.code : '';
+    const desc = typeof c.description === 'string' ? ` (${c.description})` : '';
+    lines.push(`  ${'connect'.padEnd(22)}${code}${desc}`);
+    if (c.objectEncoding !== undefined)
+      lines.push(`  ${'objectEncoding'.padEnd(22)}${formatJsonScalar(c.objectEncoding)}`);
+    const data = c.data;
+    if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+      for (const [k, v] of Object.entries(data)) lines.push(`  ${k.padEnd(22)}${formatJsonScalar(v)}`);
+    }
+  }
+  if (metadata !== undefined) {
+    lines.push('Metadata:');
+    lines.push(...formatMetadata(metadata));
+  }
+  const v = r.video;
+  if (v !== undefined) {
+    lines.push(`Video:      ${v.description}`);
+    const parts = [`${v.frames} frames`];
+    if (v.frameRate !== undefined) parts.push(`${formatFixed(v.frameRate, 2)} fps`);
+    parts.push(`${formatFixed(v.bitrateKbps, 1)} kbit/s`);
+    lines.push(`  ${parts.join(', ')}`);
+    if (v.keyframeInterval !== undefined) {
+      const k = v.keyframeInterval;
+      lines.push(
+        `  keyframe every ${formatFixed(k.average, 3)} s (min ${formatFixed(k.min, 3)}, max ${formatFixed(k.max, 3)}; ${v.keyframes} keyframes)`,
+      );
+    } else {
+      lines.push(`  ${v.keyframes ?? 0} keyframe(s) seen: probe longer (--seconds) for the interval`);
+    }
+    lines.push(`  timestamps ${v.firstTimestamp} .. ${v.lastTimestamp} ms`);
+  } else {
+    lines.push('Video:      none seen');
+  }
+  const a = r.audio;
+  if (a !== undefined) {
+    lines.push(`Audio:      ${a.description}`);
+    lines.push(`  ${a.frames} frames, ${formatFixed(a.bitrateKbps, 1)} kbit/s`);
+    lines.push(`  timestamps ${a.firstTimestamp} .. ${a.lastTimestamp} ms`);
+  } else {
+    lines.push('Audio:      none seen');
+  }
+  lines.push(
+    `Total:      ${formatFixed(r.bitrateKbps, 1)} kbit/s over ${formatFixed(r.mediaSeconds, 2)} s of media, received in ${formatFixed(r.wallSeconds, 2)} s${r.ended ? ' (stream ended)' : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs `rtmpkit probe ARGS`; resolves with the exit code. */
+export async function probeCommand(argv: readonly string[]): Promise<ExitCode> {
+  const parsed = getopt(argv, PROBE_OPTIONS);
+  if (has(parsed, 'help')) {
+    process.stdout.write(probeHelp());
+    return ExitCode.SUCCESS;
+  }
+  const [url, ...extra] = parsed.operands;
+  if (url === undefined) throw new UsageError('probe needs a URL');
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const secondsOpt = last(parsed, 'seconds');
+  const seconds = secondsOpt === undefined ? 3 : numberArg(secondsOpt, { min: 0.1, max: 3600 });
+  const startOpt = last(parsed, 'start');
+  const start = startOpt === undefined ? undefined : numberArg(startOpt, { min: 0 });
+  const json = has(parsed, 'json');
+  const verbosity = verbosityOf(parsed);
+  const out = new Console(process.stderr, verbosity);
+  setupLibraryLog(verbosity, out);
+  const { options, conn: connItems } = connectionOptions(parsed);
+  if (has(parsed, 'live')) options.live = true;
+  let conn: RTMP;
+  try {
+    conn = new RTMP(url, options);
+  } catch (err) {
+    throw wrap(err, ExitCode.FAILED);
+  }
+  applyConn(conn, connItems);
+  const interrupts = new Interrupts(() => {}, ExitCode.INCOMPLETE).install();
+  try {
+    const info = await connectOrFail(conn, interrupts.signal);
+    const stats = new ProbeStats();
+    conn.on('metadata', (meta) => {
+      stats.metadata ??= meta;
+    });
+    let stream: RTMPStream;
+    try {
+      stream = await conn.createStream({
+        ...(start === undefined ? {} : { seek: start }),
+        signal: interrupts.signal,
+      });
+    } catch (err) {
+      throw wrap(err, ExitCode.FAILED);
+    }
+    const began = performance.now();
+    const window = AbortSignal.any([interrupts.signal, AbortSignal.timeout(seconds * 1000)]);
+    let ended = false;
+    let failure: unknown;
+    try {
+      for await (const p of stream.packets({ signal: window })) {
+        if (p.type === 'audio') stats.add(FlvTagType.Audio, p.timestamp, p.payload);
+        else if (p.type === 'video') stats.add(FlvTagType.Video, p.timestamp, p.payload);
+        if (window.aborted) break;
+      }
+      ended = !window.aborted;
+    } catch (err) {
+      if (!window.aborted) failure = err;
+    }
+    const wallSeconds = (performance.now() - began) / 1000;
+    await within(stream.close(), 2000);
+    const report = stats.report({
+      url: conn.params.url.href,
+      server: { properties: amfToJson(conn.serverProperties ?? null), connect: amfToJson(info) },
+      wallSeconds,
+      ended,
+    });
+    if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(formatProbeReport(report, stats.metadata));
+    if (failure !== undefined) {
+      throw wrap(failure, ExitCode.INCOMPLETE);
+    }
+    if (report.video === undefined && report.audio === undefined) {
+      out.error(`no media arrived in ${seconds} s`);
+      return ExitCode.INCOMPLETE;
+    }
+    return ExitCode.SUCCESS;
+  } finally {
+    interrupts.uninstall();
+    await within(conn.close(), 2000);
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * `rtmpkit publish URL FILE|-` — publishes an FLV file (or FLV on stdin) to a server:
+ * connect as a publisher (releaseStream, FCPublish, createStream, publish), then each tag
+ * with its timestamp, paced to real time by default (tag timestamps against the wall
+ * clock, as a live encoder would send them) or as fast as the server takes them with
+ * `--no-realtime` (backpressure: each write waits for the socket). `--loop` starts the
+ * file over when it ends, timestamps continuing (the next pass starts one frame after
+ * the last tag), until Ctrl-C. On the end of the input or Ctrl-C the stream is closed
+ * properly (FCUnpublish + deleteStream) before the connection.
+ *
+ * Exit codes: 0 published (or a `--loop` stopped with Ctrl-C), 1 refused (bad name,
+ * denied) or bad usage/input, 2 interrupted / connection lost while publishing, 3 could
+ * not connect.
+ */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RTMP } from '../client/rtmp.js';
+import type { RTMPStream } from '../client/rtmp-stream.js';
+import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
+import { FlvTagType, hasFlvSignature } from '../flv/header.js';
+import { parseOnMetaData } from '../flv/metadata.js';
+import { parseScriptTag } from '../flv/script.js';
+import { formatOptions, getopt, has, last, type OptionSpec } from './args.js';
+import {
+  applyConn,
+  CONNECTION_OPTIONS,
+  connectionOptions,
+  connectOrFail,
+  Interrupts,
+  OUTPUT_OPTIONS,
+  setupLibraryLog,
+  signalNumber,
+  VERBOSE_V,
+  verbosityOf,
+  within,
+  wrap,
+} from './common.js';
+import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
+import { tagPieces } from './flv-output.js';
+import { Console, formatFixed, Progress } from './progress.js';
+
+/** Options of `rtmpkit publish`. */
+export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'noRealtime',
+    long: 'no-realtime',
+    help: 'Send as fast as the server takes it (default: real time)',
+  },
+  {
+    name: 'realtime',
+    short: 'R',
+    long: 'realtime',
+    help: 'Pace the tags by their timestamps (the default)',
+    hidden: true,
+  },
+  {
+    name: 'loop',
+    short: 'L',
+    long: 'loop',
+    help: 'Start the file over when it ends, timestamps continuing (until Ctrl-C)',
+  },
+  { name: 'type', long: 'type', arg: 'TYPE', help: 'Publishing type: live (default), record or append' },
+  { name: 'hashes', short: '#', long: 'hashes', help: 'Progress as one # per percent of the file' },
+  ...CONNECTION_OPTIONS,
+  ...OUTPUT_OPTIONS,
+  VERBOSE_V,
+];
+
+/** The help text of `rtmpkit publish`. */
+export function publishHelp(): string {
+  return `Usage: rtmpkit publish [options] URL FILE|-
+
+Publishes an FLV file (or FLV on stdin, '-') to rtmp://host/app/streamname,
+paced in real time by the tags' timestamps.
+
+${formatOptions(PUBLISH_OPTIONS)}
+
+Examples:
+  rtmpkit publish rtmp://localhost/live/test movie.flv
+  rtmpkit publish --loop rtmp://localhost/live/test movie.flv
+  ffmpeg -re -i in.mp4 -c copy -f flv - | rtmpkit publish --no-realtime rtmp://localhost/live/x -
+
+Exit codes: 0 published, 1 refused or bad input, 2 interrupted, 3 could not connect.
+`;
+}
+
+/** Timestamp rewriting for `--loop`: each pass continues one frame after the previous pass's last tag. */
+export class LoopClock {
+  #offset = 0;
+  #first: number | undefined;
+  #last = 0;
+  #prevMedia: number | undefined;
+  #lastMedia: number | undefined;
+
+  /** The timestamp to send for a tag of the current pass. */
+  map(timestamp: number, media: boolean): number {
+    this.#first ??= timestamp;
+    const out = timestamp + this.#offset;
+    this.#last = Math.max(this.#last, timestamp);
+    if (media && timestamp !== this.#lastMedia) {
+      this.#prevMedia = this.#lastMedia;
+      this.#lastMedia = timestamp;
+    }
+    return out;
+  }
+
+  /** Starts the next pass. */
+  next(): void {
+    const gap =
+      this.#lastMedia !== undefined && this.#prevMedia !== undefined && this.#lastMedia > this.#prevMedia
+        ? this.#lastMedia - this.#prevMedia
+        : 40;
+    this.#offset += this.#last - (this.#first ?? 0) + gap;
+    this.#last = 0;
+    this.#first = undefined;
+    this.#prevMedia = undefined;
+    this.#lastMedia = undefined;
+  }
+}
+
+/** Runs `rtmpkit publish ARGS`; resolves with the exit code. */
+export async function publishCommand(argv: readonly string[]): Promise<ExitCode> {
+  const parsed = getopt(argv, PUBLISH_OPTIONS);
+  if (has(parsed, 'help')) {
+    process.stdout.write(publishHelp());
+    return ExitCode.SUCCESS;
+  }
+  if (parsed.operands.length !== 2) throw new UsageError('publish needs a URL and a FILE (or - for stdin)');
+  const [url, input] = parsed.operands as [string, string];
+  const verbosity = verbosityOf(parsed);
+  const out = new Console(process.stderr, verbosity);
+  setupLibraryLog(verbosity, out);
+  const realtime = !has(parsed, 'noRealtime');
+  const loop = has(parsed, 'loop');
+  if (loop && input === '-') throw new UsageError('--loop needs a file (stdin cannot be read twice)');
+  const type = last(parsed, 'type')?.value ?? 'live';
+  if (type !== 'live' && type !== 'record' && type !== 'append') {
+    throw new UsageError(`--type must be live, record or append, got '${type}'`);
+  }
+  const { options, conn: connItems } = connectionOptions(parsed);
+  let conn: RTMP;
+  try {
+    conn = new RTMP(url, { ...options, publish: true, publishType: type });
+  } catch (err) {
+    throw wrap(err, ExitCode.FAILED);
+  }
+  applyConn(conn, connItems);
+  if (input !== '-') checkFlvFile(input);
+
+  const interrupts = new Interrupts((sig) => {
+    out.print(`Caught signal: ${signalNumber(sig)}, closing the stream...`);
+  }, ExitCode.INCOMPLETE).install();
+  try {
+    out.print(`Connecting to ${url} ...`);
+    try {
+      await connectOrFail(conn, interrupts.signal);
+    } catch (err) {
+      if (interrupts.caught !== undefined) return ExitCode.INCOMPLETE;
+      throw err;
+    }
+    let stream: RTMPStream;
+    try {
+      stream = await conn.createStream({ writeable: true, signal: interrupts.signal });
+    } catch (err) {
+      await within(conn.close(), 2000);
+      if (interrupts.caught !== undefined) return ExitCode.INCOMPLETE;
+      throw wrap(err, ExitCode.FAILED);
+    }
+    out.print(
+      `Publishing ${conn.params.playpath}${realtime ? ' in real time' : ' as fast as possible'}${loop ? ', looping' : ''}`,
+    );
+    const result = await pump(stream, input, {
+      realtime,
+      loop,
+      out,
+      interrupts,
+      hashes: has(parsed, 'hashes'),
+    });
+    await within(stream.close(), 3000);
+    await within(conn.close(), 3000);
+    out.endStatus();
+    if (result.error !== undefined) {
+      out.error(describeError(result.error));
+      if (result.error instanceof CliError) return result.error.exitCode;
+      return ExitCode.INCOMPLETE;
+    }
+    const what = `${formatFixed(result.bytes / 1024, 3)} kB, ${result.tags} tags, ${formatFixed(result.lastTs / 1000, 2)} sec`;
+    if (interrupts.caught !== undefined) {
+      out.print(`Publishing stopped (${what})`);
+      return loop ? ExitCode.SUCCESS : ExitCode.INCOMPLETE;
+    }
+    out.print(`Publish complete (${what})`);
+    return ExitCode.SUCCESS;
+  } finally {
+    interrupts.uninstall();
+  }
+}
+
+/**
+ * Fails before connecting when `path` cannot be read or does not start with an FLV header.
+ *
+ * @throws CliError (exit 1)
+ */
+function checkFlvFile(path: string): void {
+  let head: Buffer;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      head = Buffer.alloc(3);
+      head = head.subarray(0, readSync(fd, head, 0, 3, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!hasFlvSignature(head)) throw new CliError(`${path} is not an FLV file (it does not start with 'FLV')`);
+}
+
+interface PumpResult {
+  bytes: number;
+  tags: number;
+  lastTs: number;
+  error?: unknown;
+}
+
+async function pump(
+  stream: RTMPStream,
+  input: string,
+  o: { realtime: boolean; loop: boolean; out: Console; interrupts: Interrupts; hashes: boolean },
+): Promise<PumpResult> {
+  const signal = o.interrupts.signal;
+  const progress = new Progress(o.out, { hashes: o.hashes });
+  const clock = new LoopClock();
+  const result: PumpResult = { bytes: 0, tags: 0, lastTs: 0 };
+  let duration = 0;
+  let wallStart: number | undefined;
+  let tsStart = 0;
+  let pass = 0;
+  try {
+    for (;;) {
+      // A file must be FLV from its first byte; stdin may also carry bare tags (as librtmp's RTMP_Write takes).
+      const demuxer = new FlvDemuxer({ header: input === '-' ? 'auto' : 'required' });
+      const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 256 * 1024 });
+      let sawTag = false;
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        if (signal.aborted) break;
+        let tags: FlvTag[];
+        try {
+          tags = demuxer.push(chunk);
+        } catch (err) {
+          throw new CliError(
+            `${input === '-' ? 'stdin' : input} is not valid FLV: ${(err as Error).message}`,
+          );
+        }
+        for (const tag of tags) {
+          if (signal.aborted) break;
+          sawTag = true;
+          const media = tag.type === FlvTagType.Audio || tag.type === FlvTagType.Video;
+          if (tag.type === FlvTagType.Script) {
+            if (pass > 0) continue; // metadata once
+            try {
+              const meta = parseOnMetaData(parseScriptTag(tag.payload).values);
+              if (meta?.duration !== undefined && !o.loop) duration = meta.duration;
+            } catch {
+              // Not metadata.
+            }
+          } else if (!media) {
+            continue;
+          }
+          const ts = clock.map(tag.timestamp, media);
+          if (o.realtime && media) {
+            if (wallStart === undefined) {
+              wallStart = performance.now();
+              tsStart = ts;
+            }
+            const wait = wallStart + (ts - tsStart) - performance.now();
+            if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => {});
+            if (signal.aborted) break;
+          }
+          const [head, payload, prev] = tagPieces(tag.type, ts, tag.payload);
+          await stream.write(Buffer.concat([head, payload, prev]));
+          result.bytes += head.length + payload.length + prev.length;
+          result.tags++;
+          if (media) result.lastTs = ts;
+          progress.update(result.bytes, result.lastTs, duration);
+        }
+      }
+      if (input !== '-' && 'destroy' in source) source.destroy();
+      if (signal.aborted) break;
+      try {
+        demuxer.end();
+      } catch (err) {
+        o.out.warn(`the input ends inside a tag: ${(err as Error).message}`);
+      }
+      if (!sawTag) throw new CliError(`${input === '-' ? 'stdin' : input} holds no FLV tags`);
+      if (!o.loop) break;
+      clock.next();
+      pass++;
+    }
+    progress.final(result.bytes, result.lastTs, duration);
+  } catch (err) {
+    result.error = err;
+  }
+  return result;
+}
