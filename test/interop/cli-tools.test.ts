@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,6 @@ after(() => {
 async function nginxServer(): Promise<Peer> {
   if (nginx === undefined) {
     nginx = await startNginx({ mediaDir: media });
-    chmodSync(nginx.runDir, 0o755);
   }
   return nginx;
 }
@@ -226,6 +225,34 @@ test('serve: dump the built-in test stream (the source packets), probe it, publi
     const s = await serve.done;
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stderr, /publishes live\/loop/);
+  }
+});
+
+test('serve: ffmpeg publishes to `rtmpkit serve`, rtmpdump records it back: the same A/V tags', async (t) => {
+  if (!requirePeers(t, ['ffmpeg', 'rtmpdump', '/usr/bin/python3'])) return;
+  const port = await freePort();
+  const serve = launch(['serve', '--port', String(port)], 120_000);
+  try {
+    await serve.waitFor(/listening on rtmp:\/\/127\.0\.0\.1:\d+/);
+    const src = join(media || makeMedia(), 'short.flv');
+    const rec = join(out, 'serve-rec.flv');
+    const url = `rtmp://127.0.0.1:${port}/live/relay`;
+    // The recorder subscribes first and waits for the publisher (a live app); -B bounds it.
+    const recording = runBounded('rtmpdump', ['-q', '-r', url, '-v', '-B', '60', '-o', rec], 60_000);
+    await serve.waitFor(/plays live\/relay/);
+    const pub = await runBounded(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', src, '-c', 'copy', '-f', 'flv', url],
+      40_000,
+    );
+    assert.equal(pub.code, 0, pub.stderr);
+    const r = await recording;
+    assert.equal(r.timedOut, false, r.stderr);
+    const cmp = await runBounded('/usr/bin/python3', [join(PEERS_DIR, 'flvcmp.py'), src, rec], 30_000);
+    assert.equal(cmp.code, 0, `flvcmp: ${cmp.stdout}${cmp.stderr}`);
+  } finally {
+    serve.child.kill('SIGINT');
+    await serve.done;
   }
 });
 
