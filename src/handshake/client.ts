@@ -22,6 +22,7 @@ import {
   type HandshakeStep,
   HELLO_SIZE,
   isEcho,
+  PeerHandshakeBytes,
   type RandomSource,
   readFlashVersion,
   TOTAL_SIZE,
@@ -95,8 +96,7 @@ export class ClientHandshake {
 
   #state: State = 'new';
   /** S0+S1+S2 as they arrive. */
-  readonly #in = Buffer.alloc(TOTAL_SIZE);
-  #filled = 0;
+  readonly #peer = new PeerHandshakeBytes();
   #c1: Buffer | undefined;
   #c1Digest: DigestMatch | undefined;
   #mode: HandshakeMode = 'simple';
@@ -171,44 +171,27 @@ export class ClientHandshake {
   }
 
   #receive(data: Buffer): HandshakeStep<ClientHandshakeInfo> {
-    const send: Buffer[] = [];
-    let off = 0;
-    if (this.#filled === 0 && data.length > 0 && data[0] !== this.version) {
+    if (this.#peer.empty && data.length > 0 && data[0] !== this.version) {
       throw serverVersionError(data, this.version);
     }
-    if (this.#filled < HELLO_SIZE) {
-      off = this.#fill(data, off, HELLO_SIZE);
-      if (this.#filled === HELLO_SIZE) {
-        send.push(this.#onS1());
+    return this.#peer.receive(
+      data,
+      () => {
+        const reply = this.#onS1();
         this.#state = 'response';
-      }
-    }
-    if (this.#filled >= HELLO_SIZE) {
-      off = this.#fill(data, off, TOTAL_SIZE);
-      if (this.#filled === TOTAL_SIZE) {
+        return reply;
+      },
+      () => {
         this.#onS2();
         this.#state = 'done';
-        const step: HandshakeStep<ClientHandshakeInfo> = { send, done: true, info: this.#info! };
-        if (off < data.length) step.rest = data.subarray(off);
-        return step;
-      }
-    }
-    return { send, done: false };
-  }
-
-  /** Copies input into the receive buffer up to `limit`; returns the new input offset. */
-  #fill(data: Buffer, off: number, limit: number): number {
-    const n = Math.min(limit - this.#filled, data.length - off);
-    if (n > 0) {
-      data.copy(this.#in, this.#filled, off, off + n);
-      this.#filled += n;
-    }
-    return off + n;
+        return this.#info!;
+      },
+    );
   }
 
   /** S1 is complete: decide the mode and build C2. */
   #onS1(): Buffer {
-    const s1 = this.#in.subarray(1, HELLO_SIZE);
+    const s1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
     const serverFlashVersion = readFlashVersion(s1);
     const zeroVersion = serverFlashVersion.every((b) => b === 0);
     if (this.#c1Digest && !zeroVersion) {
@@ -242,8 +225,8 @@ export class ClientHandshake {
 
   /** S2 is complete: check it and freeze the info. */
   #onS2(): void {
-    const s1 = this.#in.subarray(1, HELLO_SIZE);
-    const s2 = this.#in.subarray(HELLO_SIZE, TOTAL_SIZE);
+    const s1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
+    const s2 = this.#peer.bytes.subarray(HELLO_SIZE, TOTAL_SIZE);
     if (this.#mode === 'fp9') {
       this.#s2Valid = verifyServerResponse(s2, this.#c1Digest!.digest);
       if (!this.#s2Valid) {
@@ -261,7 +244,7 @@ export class ClientHandshake {
     }
     const info: ClientHandshakeInfo = {
       mode: this.#mode,
-      serverVersion: this.#in[0]!,
+      serverVersion: this.#peer.bytes[0]!,
       serverTime: s1.readUInt32BE(0),
       serverFlashVersion: readFlashVersion(s1),
       serverDigest: this.#s1Digest !== undefined,

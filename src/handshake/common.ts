@@ -122,3 +122,49 @@ export function isEcho(response: Uint8Array, original: Uint8Array): boolean {
     Buffer.compare(response.subarray(8, 1536), original.subarray(8, 1536)) === 0
   );
 }
+
+/**
+ * The peer's side of a handshake — version byte, hello (C1/S1) and response (C2/S2),
+ * 1 + 1536 + 1536 bytes — gathered from any split of the input. `receive` calls
+ * `onHello` once the version and hello are complete (its bytes go out at once: C2 is
+ * sent before S2 arrives) and `onResponse` once everything is; bytes past the end are
+ * returned as `rest` (the start of the chunk stream).
+ */
+export class PeerHandshakeBytes {
+  /** The bytes received so far (version at 0, hello at 1, response at HELLO_SIZE). */
+  readonly bytes = Buffer.alloc(TOTAL_SIZE);
+  #filled = 0;
+
+  /** Whether nothing has been received yet (the next byte is the peer's version). */
+  get empty(): boolean {
+    return this.#filled === 0;
+  }
+
+  receive<Info>(data: Buffer, onHello: () => Buffer, onResponse: () => Info): HandshakeStep<Info> {
+    const send: Buffer[] = [];
+    let off = 0;
+    if (this.#filled < HELLO_SIZE) {
+      off = this.#fill(data, off, HELLO_SIZE);
+      if (this.#filled === HELLO_SIZE) send.push(onHello());
+    }
+    if (this.#filled >= HELLO_SIZE) {
+      off = this.#fill(data, off, TOTAL_SIZE);
+      if (this.#filled === TOTAL_SIZE) {
+        const step: HandshakeStep<Info> = { send, done: true, info: onResponse() };
+        if (off < data.length) step.rest = data.subarray(off);
+        return step;
+      }
+    }
+    return { send, done: false };
+  }
+
+  /** Copies input up to `limit` bytes in all; returns the new input offset. */
+  #fill(data: Buffer, off: number, limit: number): number {
+    const n = Math.min(limit - this.#filled, data.length - off);
+    if (n > 0) {
+      data.copy(this.bytes, this.#filled, off, off + n);
+      this.#filled += n;
+    }
+    return off + n;
+  }
+}

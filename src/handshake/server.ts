@@ -24,6 +24,7 @@ import {
   type HandshakeStep,
   HELLO_SIZE,
   isEcho,
+  PeerHandshakeBytes,
   type RandomSource,
   readFlashVersion,
   TOTAL_SIZE,
@@ -90,8 +91,7 @@ export class ServerHandshake {
 
   #state: State = 'hello';
   /** C0+C1+C2 as they arrive. */
-  readonly #in = Buffer.alloc(TOTAL_SIZE);
-  #filled = 0;
+  readonly #peer = new PeerHandshakeBytes();
   #mode: HandshakeMode = 'simple';
   #c1Digest: DigestMatch | undefined;
   #s1: Buffer | undefined;
@@ -135,41 +135,25 @@ export class ServerHandshake {
   }
 
   #receive(data: Buffer): HandshakeStep<ServerHandshakeInfo> {
-    const send: Buffer[] = [];
-    let off = 0;
-    if (this.#filled === 0 && data.length > 0 && data[0] !== RTMP_VERSION) throw clientVersionError(data);
-    if (this.#filled < HELLO_SIZE) {
-      off = this.#fill(data, off, HELLO_SIZE);
-      if (this.#filled === HELLO_SIZE) {
-        send.push(this.#onC1());
+    if (this.#peer.empty && data.length > 0 && data[0] !== RTMP_VERSION) throw clientVersionError(data);
+    return this.#peer.receive(
+      data,
+      () => {
+        const reply = this.#onC1();
         this.#state = 'response';
-      }
-    }
-    if (this.#filled >= HELLO_SIZE) {
-      off = this.#fill(data, off, TOTAL_SIZE);
-      if (this.#filled === TOTAL_SIZE) {
+        return reply;
+      },
+      () => {
         this.#onC2();
         this.#state = 'done';
-        const step: HandshakeStep<ServerHandshakeInfo> = { send, done: true, info: this.#info! };
-        if (off < data.length) step.rest = data.subarray(off);
-        return step;
-      }
-    }
-    return { send, done: false };
-  }
-
-  #fill(data: Buffer, off: number, limit: number): number {
-    const n = Math.min(limit - this.#filled, data.length - off);
-    if (n > 0) {
-      data.copy(this.#in, this.#filled, off, off + n);
-      this.#filled += n;
-    }
-    return off + n;
+        return this.#info!;
+      },
+    );
   }
 
   /** C1 is complete: build S0+S1+S2. */
   #onC1(): Buffer {
-    const c1 = this.#in.subarray(1, HELLO_SIZE);
+    const c1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
     // Why skip a zero-version C1: librtmp/OBS send 0.0.0.0 and no digest (nginx-rtmp does the same check).
     if (this.policy === 'auto' && readFlashVersion(c1).some((b) => b !== 0)) {
       this.#c1Digest = findClientDigest(c1, [0, 1]);
@@ -195,8 +179,8 @@ export class ServerHandshake {
 
   /** C2 is complete: check it (informational) and freeze the info. */
   #onC2(): void {
-    const c1 = this.#in.subarray(1, HELLO_SIZE);
-    const c2 = this.#in.subarray(HELLO_SIZE, TOTAL_SIZE);
+    const c1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
+    const c2 = this.#peer.bytes.subarray(HELLO_SIZE, TOTAL_SIZE);
     let c2Valid: boolean;
     if (this.#mode === 'fp9') {
       c2Valid = verifyClientResponse(c2, this.#s1Digest!.digest);
@@ -208,7 +192,7 @@ export class ServerHandshake {
     }
     const info: ServerHandshakeInfo = {
       mode: this.#mode,
-      clientVersion: this.#in[0]!,
+      clientVersion: this.#peer.bytes[0]!,
       clientTime: c1.readUInt32BE(0),
       clientFlashVersion: readFlashVersion(c1),
       clientDigest: this.#c1Digest !== undefined,
