@@ -80,6 +80,14 @@ export { ClientSession, type ClientSessionOptions } from './session/client-sessi
 export type { ServerEvent } from './session/server-events.js';
 export { ServerSession, type ServerSessionOptions } from './session/server-session.js';
 export { classifyStatus, NET_STATUS_CODES, type NetStatusCode, type StatusInfo } from './session/status.js';
+export {
+  type HashSwfOptions,
+  hashSwf,
+  hashSwfBytes,
+  type SwfDigest,
+  type SwfFetch,
+  SwfHttpError,
+} from './swf/index.js';
 export type { TlsOptions } from './transport/tls.js';
 export {
   parseLibrtmpUrl,

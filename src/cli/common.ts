@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { RTMPOptions } from '../client/options.js';
 import type { RTMP } from '../client/rtmp.js';
+import { RTMPError } from '../errors.js';
 import { LogLevel, setLogLevel, setLogOutput } from '../log.js';
 import type { StatusInfo } from '../session/status.js';
 import type { TlsOptions } from '../transport/tls.js';
 import { all, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
-import { CliError, type ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
+import { CliError, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
 import type { Console, Verbosity } from './progress.js';
 
 /** `-h`, `-q`, `-V`, `-z`: help and verbosity (rtmpdump's letters). */
@@ -73,6 +74,20 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'pageUrl', short: 'p', long: 'pageUrl', arg: 'URL', help: 'Web page URL sent in connect' },
   { name: 'swfUrl', short: 's', long: 'swfUrl', arg: 'URL', help: 'SWF URL sent in connect' },
+  {
+    name: 'swfVfy',
+    short: 'W',
+    long: 'swfVfy',
+    arg: 'URL',
+    help: 'SWF verification: swfUrl, hash and size fetched from it (cached in ~/.swfinfo)',
+  },
+  {
+    name: 'swfAge',
+    short: 'X',
+    long: 'swfAge',
+    arg: 'DAYS',
+    help: 'Days to use the cached SWF hash (default 30)',
+  },
   {
     name: 'flashVer',
     short: 'f',
@@ -142,6 +157,13 @@ export function connectionOptions(parsed: ParsedArgs): { options: RTMPOptions; c
   set('tcUrl', str('tcUrl'));
   set('pageUrl', str('pageUrl'));
   set('swfUrl', str('swfUrl'));
+  const swfVfy = str('swfVfy');
+  if (swfVfy !== undefined) {
+    options.swfUrl = swfVfy;
+    options.swfVfy = true;
+  }
+  const swfAge = last(parsed, 'swfAge');
+  if (swfAge !== undefined) options.swfAge = numberArg(swfAge, { integer: true, min: 0 });
   set('flashVer', str('flashVer'));
   set('auth', str('auth'));
   set('socks', str('socks'));
@@ -187,6 +209,10 @@ export async function connectOrFail(conn: RTMP, signal?: AbortSignal): Promise<S
   try {
     return await conn.connect(undefined, signal === undefined ? {} : { signal });
   } catch (err) {
+    // -W: the SWF could not be fetched or hashed — a setup failure (exit 1), not a connection one.
+    if (err instanceof RTMPError && err.code.startsWith('ERR_SWF_')) {
+      throw new CliError(`SWF verification failed: ${err.message}`, ExitCode.FAILED, { cause: err });
+    }
     const code = exitCodeFor(err, handshakeDone ? 'session' : 'connect');
     if (err instanceof Error && /certificate/i.test(err.message)) {
       throw new CliError(

@@ -31,8 +31,13 @@
  * - `-q` still prints the one-line error report;
  * - resume: see resume.ts (file cut mid-tag resumes, the file is truncated after the
  *   keyframe, works with servers that restart from 0 or rebase timestamps).
- * Not implemented: `-W` without `-w`/`-x` (fetching and hashing the SWF) and the rtmpt,
- * rtmpe, rtmpte, rtmpts protocols (`-l 1,2,3,5`) fail with "not supported yet" (exit 1);
+ * - `-W URL` (SWF verification) shares rtmpdump's `~/.swfinfo` cache and `-X` age, but a
+ *   SWF that cannot be fetched or hashed (HTTP error, redirect, timeout, ZWS, not a SWF)
+ *   fails the run with exit 1 (rtmpdump logs it and connects without verification, which
+ *   the server then refuses); `-W` with `-w`/`-x` uses the given values without fetching
+ *   (rtmpdump fetches and lets the fetched values win).
+ * Not implemented: the rtmpt, rtmpe, rtmpte, rtmpts protocols (`-l 1,2,3,5`) fail with
+ * "not supported yet" (exit 1);
  * rtmpdump's automatic pause/unpause-then-reconnect retry after a read timeout is not
  * done (the download ends incomplete, exit 2; `--resume` continues it).
  */
@@ -126,7 +131,7 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
     short: 'W',
     long: 'swfVfy',
     arg: 'URL',
-    help: 'URL to player swf file (hash/size: give -w and -x; fetching not supported yet)',
+    help: 'URL to player swf file, compute hash/size automatically (cached in ~/.swfinfo)',
   },
   { name: 'swfAge', short: 'X', long: 'swfAge', arg: 'DAYS', help: 'Number of days to use cached SWF hash' },
   {
@@ -454,11 +459,8 @@ export function buildDumpPlan(parsed: ParsedArgs): DumpPlan {
   if (swfSize !== undefined && swfHash === undefined)
     throw new UsageError('--swfsize (-x) needs --swfhash (-w) too');
   if (swfVfyUrl !== undefined) {
-    if (swfHash === undefined) {
-      throw new CliError(
-        '--swfVfy (-W) is not supported yet: rtmpkit cannot download and hash the SWF itself; give its hash and size with --swfhash (-w) and --swfsize (-x)',
-      );
-    }
+    // The client fetches and hashes it before connecting (hashSwf, ~/.swfinfo, -X days),
+    // unless -w/-x give the values.
     options.swfUrl = swfVfyUrl;
     options.swfVfy = true;
   }

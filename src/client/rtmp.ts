@@ -32,9 +32,10 @@ import { command, windowAckSize } from '../message/builders.js';
 import { encodeMessage } from '../message/codec.js';
 import { MessageType } from '../message/types.js';
 import type { InvokeEvent, SessionEvent } from '../session/client-events.js';
-import { ClientSession, type ClientSessionOptions } from '../session/client-session.js';
+import { ClientSession, type ClientSessionOptions, type SwfVerification } from '../session/client-session.js';
 import type { ConnectParams } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
+import { hashSwf } from '../swf/index.js';
 import { checkScheme, openTransport } from '../transport/index.js';
 import {
   applyConstructorOptions,
@@ -301,6 +302,10 @@ export class RTMP extends EventEmitter<RTMPEvents> {
    * `_error` or an onStatus Connect.Rejected/Failed/InvalidApp; `RTMPConnectionError` when
    * the connection is refused or reset; `RTMPTimeoutError` after `timeout` seconds without
    * progress; `ERR_RTMP_UNSUPPORTED_PROTOCOL` for rtmpt/rtmpe/rtmpte/rtmpts.
+   *
+   * With `swfVfy` and no `swfHash`/`swfSize`, the SWF at `swfUrl` is hashed first
+   * (`hashSwf`, librtmp's `~/.swfinfo` cache, `swfAge` days, 5 s HTTP timeout); its
+   * failures reject with `ERR_SWF_*` errors before any RTMP connection is made.
    */
   async connect(packet?: RTMPPacket, options: ConnectOptions = {}): Promise<StatusInfo> {
     if (packet !== undefined && !(packet instanceof RTMPPacket)) {
@@ -311,13 +316,11 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     }
     const p = this.#params;
     checkScheme(p.url.protocol);
-    if (p.swfVfy && p.swfHash === undefined) {
-      throw new RTMPUsageError(
-        'swfVfy needs swfHash and swfSize: fetching and hashing the SWF is not supported yet',
-        {
-          code: 'ERR_RTMP_UNSUPPORTED',
-        },
-      );
+    // swfVfy without a given hash: fetch and hash swfUrl before connecting (librtmp's
+    // RTMP_HashSWF at setup; python-librtmp's hash_swf). An explicit swfHash/swfSize wins.
+    const swfFetch = p.swfVfy && p.swfHash === undefined;
+    if (swfFetch && (p.swfUrl === undefined || p.swfUrl === '')) {
+      throw new RTMPUsageError('swfVfy needs swfUrl (or swfHash and swfSize)', { code: 'ERR_RTMP_OPTION' });
     }
     throwIfAborted(options.signal);
     throwIfAborted(this.#options.signal);
@@ -328,7 +331,13 @@ export class RTMP extends EventEmitter<RTMPEvents> {
       signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
     let transport: Awaited<ReturnType<typeof openTransport>>;
+    let swf: SwfVerification | undefined;
     try {
+      if (swfFetch) {
+        const digest = await hashSwf(p.swfUrl!, { age: p.swfAge, ...(signal ? { signal } : {}) });
+        swf = { hash: digest.hash, size: digest.size };
+        log.info(`SWF verification: ${p.swfUrl} size ${digest.size} hash ${digest.hex}`);
+      }
       transport = await openTransport({
         scheme: p.url.protocol,
         host: p.url.host,
@@ -344,7 +353,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
       this.#closeWait.resolve();
       throw err;
     }
-    const session = new ClientSession(this.#sessionOptions(timeoutMs));
+    const session = new ClientSession(this.#sessionOptions(timeoutMs, swf));
     session.nextTransactionId = this.#nextTxn;
     this.#session = session;
     const wait = deferred<StatusInfo>();
@@ -729,18 +738,20 @@ export class RTMP extends EventEmitter<RTMPEvents> {
 
   // ================================================================ internals: setup
 
-  #sessionOptions(timeoutMs: number): ClientSessionOptions {
+  #sessionOptions(timeoutMs: number, fetchedSwf?: SwfVerification): ClientSessionOptions {
     const p = this.#params;
+    const swf =
+      fetchedSwf ??
+      (p.swfHash !== undefined && p.swfSize !== undefined ? { hash: p.swfHash, size: p.swfSize } : undefined);
     const limits = this.#options.limits ?? {};
     const o: ClientSessionOptions = { emitRawMessages: true };
     if (timeoutMs > 0) {
       o.commandTimeoutMs = timeoutMs;
       o.handshakeTimeoutMs = timeoutMs;
     }
-    const policy = this.#options.handshake ?? (p.swfHash !== undefined ? 'fp9' : undefined);
+    const policy = this.#options.handshake ?? (swf !== undefined ? 'fp9' : undefined);
     if (policy !== undefined) o.handshake = policy;
-    if (p.swfHash !== undefined && p.swfSize !== undefined)
-      o.swfVerification = { hash: p.swfHash, size: p.swfSize };
+    if (swf !== undefined) o.swfVerification = swf;
     if (limits.maxMessageSize !== undefined) o.maxMessageSize = limits.maxMessageSize;
     if (limits.maxChunkStreams !== undefined) o.maxChunkStreams = limits.maxChunkStreams;
     if (limits.chunkSize !== undefined) o.chunkSize = limits.chunkSize;

@@ -198,10 +198,12 @@ test('dump flags: the rest map to client options; -C keeps order; numbers are st
   assert.throws(() => plan(['-r', 'rtmp://h/a/s', '-w', 'abc', '-x', '1']), /64 hex digits/);
   assert.throws(() => plan(['-r', 'rtmp://h/a/s', '-w', 'ab'.repeat(32)]), /needs --swfsize/);
   assert.throws(() => plan(['-r', 'rtmp://h/a/s', '-x', '5']), /needs --swfhash/);
-  assert.throws(
-    () => plan(['-r', 'rtmp://h/a/s', '-W', 'http://s/p.swf']),
-    /--swfVfy \(-W\) is not supported yet/,
-  );
+  // -W alone: the client fetches and hashes the SWF when it connects.
+  const fetchVfy = plan(['-r', 'rtmp://h/a/s', '-W', 'http://s/p.swf', '-X', '0', '-o', 'x']);
+  assert.equal(fetchVfy.options.swfVfy, true);
+  assert.equal(fetchVfy.options.swfUrl, 'http://s/p.swf');
+  assert.equal(fetchVfy.options.swfHash, undefined);
+  assert.equal(fetchVfy.options.swfAge, 0);
   const vfy = plan([
     '-r',
     'rtmp://h/a/s',
