@@ -37,6 +37,7 @@ import type { ConnectParams } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
 import { checkScheme, openTransport } from '../transport/index.js';
+import { readsIntoReusedBuffer } from '../transport/tcp.js';
 import {
   applyConstructorOptions,
   applyLibrtmpOption,
@@ -353,7 +354,11 @@ export class RTMP extends EventEmitter<RTMPEvents> {
       this.#closeWait.resolve();
       throw err;
     }
-    const session = new ClientSession(this.#sessionOptions(timeoutMs, swf));
+    // A plain-TCP socket reads into one reused buffer: the session must copy what it keeps.
+    const reuseReadBuffer = readsIntoReusedBuffer(transport.socket);
+    const sessionOptions = this.#sessionOptions(timeoutMs, swf);
+    if (reuseReadBuffer) sessionOptions.chunkReader = { zeroCopy: false };
+    const session = new ClientSession(sessionOptions);
     session.nextTransactionId = this.#nextTxn;
     this.#session = session;
     const wait = deferred<StatusInfo>();
@@ -366,7 +371,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
         onClose: (error) => this.#onTransportClose(error),
         isWaiting: () => this.#isWaiting(),
       },
-      { idleTimeoutMs: timeoutMs, writeStallTimeoutMs: timeoutMs },
+      { idleTimeoutMs: timeoutMs, writeStallTimeoutMs: timeoutMs, reuseReadBuffer },
     );
     this.#loop = loop;
     this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });

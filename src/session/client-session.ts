@@ -32,7 +32,7 @@ import { createHmac } from 'node:crypto';
 import type { AmfDecodeOptions, AmfValue } from '../amf/types.js';
 import { AMFObject } from '../amf/types.js';
 import { AckTracker } from '../chunk/ack.js';
-import { ChunkReader } from '../chunk/reader.js';
+import { ChunkReader, type ChunkReaderOptions } from '../chunk/reader.js';
 import { ChunkWriter } from '../chunk/writer.js';
 import { RTMPError, RTMPProtocolError, RTMPUsageError } from '../errors.js';
 import {
@@ -95,6 +95,11 @@ export interface ClientSessionOptions {
   maxMessageSize?: number;
   /** Most chunk streams the server may open (default 1024). */
   maxChunkStreams?: number;
+  /**
+   * Further ChunkReader options (`maxMessageSize`/`maxChunkStreams` above take precedence),
+   * e.g. `zeroCopy: false` when the Buffers given to `receive` are reused afterwards.
+   */
+  chunkReader?: ChunkReaderOptions;
   /** Deadline for an answer to connect, createStream and awaited calls, in ms (default: none). */
   commandTimeoutMs?: number;
   /** Deadline for the handshake from `start(now)`, in ms (default: none). */
@@ -258,7 +263,7 @@ export class ClientSession {
     if (options.handshake !== undefined) hsOpts.policy = options.handshake;
     if (options.random !== undefined) hsOpts.random = options.random;
     this.#handshake = new ClientHandshake(hsOpts);
-    const readerOpts: { maxMessageSize?: number; maxChunkStreams?: number } = {};
+    const readerOpts: ChunkReaderOptions = { ...options.chunkReader };
     if (options.maxMessageSize !== undefined) readerOpts.maxMessageSize = options.maxMessageSize;
     if (options.maxChunkStreams !== undefined) readerOpts.maxChunkStreams = options.maxChunkStreams;
     this.#reader = new ChunkReader(readerOpts);
