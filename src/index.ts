@@ -88,6 +88,7 @@ export {
   type SwfFetch,
   SwfHttpError,
 } from './swf/index.js';
+export { connectRtmpt, type RtmptOptions, RtmptStream } from './transport/index.js';
 export type { TlsOptions } from './transport/tls.js';
 export {
   parseLibrtmpUrl,

@@ -36,8 +36,8 @@
  *   fails the run with exit 1 (rtmpdump logs it and connects without verification, which
  *   the server then refuses); `-W` with `-w`/`-x` uses the given values without fetching
  *   (rtmpdump fetches and lets the fetched values win).
- * Not implemented: the rtmpt, rtmpe, rtmpte, rtmpts protocols (`-l 1,2,3,5`) fail with
- * "not supported yet" (exit 1);
+ * Not implemented: the rtmpe and rtmpte protocols (`-l 2,3`) fail with "not supported
+ * yet" (exit 1);
  * rtmpdump's automatic pause/unpause-then-reconnect retry after a read timeout is not
  * done (the download ends incomplete, exit 2; `--resume` continues it).
  */
@@ -92,7 +92,7 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
     short: 'l',
     long: 'protocol',
     arg: 'NUM',
-    help: 'Overrides the protocol: 0 rtmp, 4 rtmps (1 rtmpt, 2 rtmpe, 3 rtmpte, 5 rtmpts: not yet)',
+    help: 'Overrides the protocol: 0 rtmp, 1 rtmpt, 4 rtmps, 5 rtmpts (2 rtmpe, 3 rtmpte: not yet)',
   },
   {
     name: 'playpath',

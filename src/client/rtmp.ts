@@ -302,7 +302,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
    * Rejects with `RTMPError` `ERR_RTMP_CONNECT_REJECTED` carrying the server's info on
    * `_error` or an onStatus Connect.Rejected/Failed/InvalidApp; `RTMPConnectionError` when
    * the connection is refused or reset; `RTMPTimeoutError` after `timeout` seconds without
-   * progress; `ERR_RTMP_UNSUPPORTED_PROTOCOL` for rtmpt/rtmpe/rtmpte/rtmpts.
+   * progress; `ERR_RTMP_UNSUPPORTED_PROTOCOL` for rtmpe/rtmpte.
    *
    * With `swfVfy` and no `swfHash`/`swfSize`, the SWF at `swfUrl` is hashed first
    * (`hashSwf`, librtmp's `~/.swfinfo` cache, `swfAge` days, 5 s HTTP timeout); its

@@ -1,15 +1,27 @@
 /**
  * Opens the transport a URL's scheme asks for: rtmp:// → TCP, rtmps:// → TLS, either
- * optionally through a SOCKS4 proxy (librtmp `socks=`). rtmpt://, rtmpe://, rtmpte://,
- * rtmpts:// and rtmfp:// are not implemented yet and fail early with
- * `ERR_RTMP_UNSUPPORTED_PROTOCOL` (before any network I/O).
+ * optionally through a SOCKS4 proxy (librtmp `socks=`); rtmpt:// → RTMP in HTTP POSTs,
+ * rtmpts:// → the same over HTTPS (notes/protocol.md §4.2, rtmpt.ts). rtmpe://,
+ * rtmpte:// and rtmfp:// are not implemented and fail early with
+ * `ERR_RTMP_UNSUPPORTED_PROTOCOL` (before any network I/O), as does SOCKS with rtmpt.
  */
 import { RTMPUsageError } from '../errors.js';
+import { connectRtmpt } from './rtmpt.js';
 import { type SocksProxy, socks4Connect } from './socks4.js';
 import { connectTcp, formatHostPort } from './tcp.js';
 import { connectTls, type TlsOptions } from './tls.js';
 import type { ConnectTarget, Transport } from './transport.js';
 
+export { connectRtmpt, type RtmptOptions, RtmptStream } from './rtmpt.js';
+export {
+  parseSessionId,
+  RTMPT_CONTENT_TYPE,
+  RTMPT_HEADERS,
+  RtmptProtocol,
+  type RtmptProtocolOptions,
+  type RtmptReply,
+  type RtmptRequest,
+} from './rtmpt-protocol.js';
 export {
   decodeSocks4Reply,
   encodeSocks4Connect,
@@ -26,7 +38,7 @@ export type { ConnectTarget, Transport } from './transport.js';
 export type RTMPScheme = 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmpte' | 'rtmpts' | 'rtmfp';
 
 /** Schemes the client connects with today. */
-export const SUPPORTED_SCHEMES: readonly RTMPScheme[] = ['rtmp', 'rtmps'];
+export const SUPPORTED_SCHEMES: readonly RTMPScheme[] = ['rtmp', 'rtmps', 'rtmpt', 'rtmpts'];
 
 /** What `openTransport` needs. */
 export interface OpenTransportOptions extends ConnectTarget {
@@ -34,7 +46,7 @@ export interface OpenTransportOptions extends ConnectTarget {
   scheme: string;
   /** SOCKS4 proxy to tunnel through. */
   socks?: SocksProxy;
-  /** TLS options for rtmps:// (verification on by default). */
+  /** TLS options for rtmps:// and rtmpts:// (verification on by default). */
   tls?: TlsOptions;
 }
 
@@ -44,12 +56,12 @@ export interface OpenTransportOptions extends ConnectTarget {
  */
 export function checkScheme(scheme: string): void {
   const s = scheme.toLowerCase();
-  if (s === 'rtmp' || s === 'rtmps') return;
-  const known = ['rtmpt', 'rtmpe', 'rtmpte', 'rtmpts', 'rtmfp'].includes(s);
+  if ((SUPPORTED_SCHEMES as readonly string[]).includes(s)) return;
+  const known = ['rtmpe', 'rtmpte', 'rtmfp'].includes(s);
   throw new RTMPUsageError(
     known
-      ? `${s}:// is not supported yet (rtmpkit connects with rtmp:// and rtmps://)`
-      : `unknown URL scheme "${scheme}://" (want rtmp:// or rtmps://)`,
+      ? `${s}:// is not supported yet (rtmpkit connects with rtmp://, rtmps://, rtmpt:// and rtmpts://)`
+      : `unknown URL scheme "${scheme}://" (want rtmp://, rtmps://, rtmpt:// or rtmpts://)`,
     { code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL' },
   );
 }
@@ -57,6 +69,18 @@ export function checkScheme(scheme: string): void {
 /** Connects: [SOCKS4 tunnel] → [TLS] and returns the transport. */
 export async function openTransport(options: OpenTransportOptions): Promise<Transport> {
   checkScheme(options.scheme);
+  const scheme = options.scheme.toLowerCase();
+  if (scheme === 'rtmpt' || scheme === 'rtmpts') {
+    if (options.socks) {
+      throw new RTMPUsageError(`${scheme}:// through a SOCKS proxy is not supported`, {
+        code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL',
+      });
+    }
+    const t: ConnectTarget = { host: options.host, port: options.port };
+    if (options.timeoutMs !== undefined) t.timeoutMs = options.timeoutMs;
+    if (options.signal !== undefined) t.signal = options.signal;
+    return connectRtmpt(t, { secure: scheme === 'rtmpts', ...(options.tls ? { tls: options.tls } : {}) });
+  }
   const target: ConnectTarget = { host: options.host, port: options.port };
   if (options.timeoutMs !== undefined) target.timeoutMs = options.timeoutMs;
   if (options.signal !== undefined) target.signal = options.signal;

@@ -1,17 +1,23 @@
 /**
  * The byte pipe the client's I/O loop drives (DESIGN.md §1, layer 3): a connected,
  * full-duplex Node stream — a `net.Socket` for rtmp://, a `tls.TLSSocket` for rtmps://,
- * both possibly tunnelled through a SOCKS4 proxy first.
+ * both possibly tunnelled through a SOCKS4 proxy first, or an `RtmptStream` (a socket-like
+ * `Duplex` over HTTP POSTs) for rtmpt:// and rtmpts:// (notes/protocol.md §4.2).
  *
  * Invariant: a `Transport` is returned only once it is connected (TCP established, TLS
- * handshake finished, proxy CONNECT granted); every failure before that is an
+ * handshake finished, proxy CONNECT granted, RTMPT session opened); every failure before that is an
  * `RTMPConnectionError` (or `RTMPTimeoutError`, or the abort signal's reason).
  */
 import type { Socket } from 'node:net';
 
 /** A connected byte stream to the RTMP server. */
 export interface Transport {
-  /** The socket (net.Socket, or tls.TLSSocket which extends it). */
+  /**
+   * The socket (net.Socket, or tls.TLSSocket which extends it). For rtmpt/rtmpts it is an
+   * `RtmptStream`, a `Duplex` typed as `Socket`: users of a Transport must stick to
+   * stream members (data/drain/end/close events, write/cork/uncork/end/destroy,
+   * pause/resume, writableLength/writableNeedDrain), as the I/O loop does.
+   */
   readonly socket: Socket;
   /** What was connected, for messages: `host:port` (and `via socks host:port`). */
   readonly description: string;
