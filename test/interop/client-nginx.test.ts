@@ -10,6 +10,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RTMP } from '../../src/index.js';
+import { download, packets } from '../helpers/client.js';
 import {
   makeMedia,
   PEERS_DIR,
@@ -43,38 +44,6 @@ async function server(): Promise<Peer> {
   }
   out ||= tempDir('rtmpkit-client-');
   return nginx;
-}
-
-/** Downloads `url` with rtmpkit to a Buffer. */
-async function download(url: string, options: ConstructorParameters<typeof RTMP>[1] = {}): Promise<Buffer> {
-  const conn = new RTMP(url, { timeout: 20, ...options });
-  await conn.connect();
-  const stream = await conn.createStream();
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk);
-  await conn.close();
-  return Buffer.concat(parts);
-}
-
-/** ffprobe packets as comparable rows. */
-async function packets(file: string): Promise<string[]> {
-  const r = await runBounded(
-    'ffprobe',
-    ['-v', 'error', '-show_packets', '-show_data_hash', 'MD5', '-of', 'json', file],
-    60_000,
-  );
-  assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout.toString()) as {
-    packets: {
-      stream_index: number;
-      pts: number;
-      dts: number;
-      flags: string;
-      size: string;
-      data_hash: string;
-    }[];
-  };
-  return j.packets.map((p) => `${p.stream_index} ${p.pts} ${p.dts} ${p.flags} ${p.size} ${p.data_hash}`);
 }
 
 function save(name: string, data: Buffer): string {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { RTMP, RTMPError } from '../../src/index.js';
+import { download } from '../helpers/client.js';
 import { makeMedia, type Peer, requirePeers, startNginx, startStunnel, which } from '../helpers/peers.js';
 
 const NEEDS = ['nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so', 'ffmpeg', 'stunnel', 'openssl'];
@@ -23,16 +24,6 @@ after(() => {
   stunnel?.stop();
   nginx?.stop();
 });
-
-async function download(url: string, options: ConstructorParameters<typeof RTMP>[1] = {}): Promise<Buffer> {
-  const conn = new RTMP(url, { timeout: 20, ...options });
-  await conn.connect();
-  const stream = await conn.createStream();
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk);
-  await conn.close();
-  return Buffer.concat(parts);
-}
 
 test('rtmps: an untrusted certificate is refused by default, with a typed error', async (t) => {
   if (!requirePeers(t, NEEDS)) return;
