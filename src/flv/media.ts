@@ -435,7 +435,6 @@ export function parseVideoPayload(payload: Buffer, options?: MediaParseOptions):
     return [p];
   }
   let mt = -1;
-  let code = 0;
   if (packetType === VideoPacketType.Multitrack) {
     const b = r.u8();
     mt = b >>> 4;
@@ -460,22 +459,37 @@ export function parseVideoPayload(payload: Buffer, options?: MediaParseOptions):
       p.data = r.bytes(r.remaining);
       return [p];
     }
-    if (mt !== AvMultitrackType.ManyTracksManyCodecs) code = r.u32();
-  } else {
-    code = r.u32();
   }
-  const out: VideoPacket[] = [];
+  return readTracks(r, mt, 'video', (code, trackId, body) =>
+    enhancedVideoBody(frameType, packetType, code, trackId, mt, nano, body, options),
+  );
+}
+
+/**
+ * Reads the tracks that follow an enhanced header (ERTMP-V2 Multitrack): one FourCC
+ * first unless every track names its own (ManyTracksManyCodecs), then per track its id
+ * and body (size-prefixed except for OneTrack). `mt` < 0: no Multitrack wrapper, one
+ * track 0 with the rest of the payload.
+ */
+function readTracks<P>(
+  r: ByteReader,
+  mt: number,
+  what: 'audio' | 'video',
+  make: (code: number, trackId: number, body: Buffer) => P,
+): P[] {
+  let code = mt === AvMultitrackType.ManyTracksManyCodecs ? 0 : r.u32();
+  const out: P[] = [];
   do {
     let trackId = 0;
     let body: Buffer;
     if (mt >= 0) {
       if (mt === AvMultitrackType.ManyTracksManyCodecs) code = r.u32();
       trackId = r.u8();
-      body = mt === AvMultitrackType.OneTrack ? r.bytes(r.remaining) : trackBody(r, 'video');
+      body = mt === AvMultitrackType.OneTrack ? r.bytes(r.remaining) : trackBody(r, what);
     } else {
       body = r.bytes(r.remaining);
     }
-    out.push(enhancedVideoBody(frameType, packetType, code, trackId, mt, nano, body, options));
+    out.push(make(code, trackId, body));
   } while (mt > AvMultitrackType.OneTrack && r.remaining > 0);
   return out;
 }
@@ -684,7 +698,6 @@ export function parseAudioPayload(payload: Buffer): AudioPacket[] {
   const [packetType0, nano] = readModEx(r, b0 & 0x0f, AudioPacketType.ModEx);
   let packetType = packetType0;
   let mt = -1;
-  let code = 0;
   if (packetType === AudioPacketType.Multitrack) {
     const b = r.u8();
     mt = b >>> 4;
@@ -697,24 +710,10 @@ export function parseAudioPayload(payload: Buffer): AudioPacket[] {
       p.data = r.bytes(r.remaining);
       return [p];
     }
-    if (mt !== AvMultitrackType.ManyTracksManyCodecs) code = r.u32();
-  } else {
-    code = r.u32();
   }
-  const out: AudioPacket[] = [];
-  do {
-    let trackId = 0;
-    let body: Buffer;
-    if (mt >= 0) {
-      if (mt === AvMultitrackType.ManyTracksManyCodecs) code = r.u32();
-      trackId = r.u8();
-      body = mt === AvMultitrackType.OneTrack ? r.bytes(r.remaining) : trackBody(r, 'audio');
-    } else {
-      body = r.bytes(r.remaining);
-    }
-    out.push(enhancedAudioBody(packetType, code, trackId, mt, nano, body));
-  } while (mt > AvMultitrackType.OneTrack && r.remaining > 0);
-  return out;
+  return readTracks(r, mt, 'audio', (code, trackId, body) =>
+    enhancedAudioBody(packetType, code, trackId, mt, nano, body),
+  );
 }
 
 function enhancedAudioBody(
