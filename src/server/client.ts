@@ -399,7 +399,7 @@ export class ServerClient {
     }
     this.#session.acceptConnect(e.txn, o.connectProperties ? { properties: o.connectProperties } : {});
     this.#connected = true;
-    this.#flush();
+    this.#pump();
     this.#host.log.info(
       `client ${this.id} connected to ${app} from ${this.remoteAddress}:${this.remotePort}`,
     );
