@@ -465,19 +465,39 @@ export class ServerSession {
     return ev;
   }
 
+  /** The `#lastActivity` of the silence in which a PingRequest went out (one ping per silence). */
+  #pingedFor: number | undefined;
+
   /** When `handleTimeout` must next run (host time), or undefined when nothing is armed. */
   nextDeadline(): number | undefined {
     if (this.#state === 'closed' || this.#idleFired) return undefined;
-    if (this.#opts.idleTimeoutMs === undefined || this.#lastActivity === undefined) return undefined;
-    return this.#lastActivity + this.#opts.idleTimeoutMs;
+    const idle = this.#opts.idleTimeoutMs;
+    const last = this.#lastActivity;
+    if (idle === undefined || last === undefined) return undefined;
+    return this.#pingDue() ? last + idle / 2 : last + idle;
   }
 
-  /** Runs deadlines due at `now`: the idle deadline emits `timeout` once per silence. */
+  /**
+   * Runs deadlines due at `now`. Halfway through a silence of a connected client a User
+   * Control PingRequest goes out (RTMP-SPEC §7.1.7; librtmp and FFmpeg answer it), so a
+   * quiet player that is alive sends bytes; at the idle deadline `timeout` is emitted,
+   * once per silence.
+   */
   handleTimeout(now: number): void {
     const deadline = this.nextDeadline();
     if (deadline === undefined || now < deadline) return;
+    const last = this.#lastActivity!;
+    if (now < last + this.#opts.idleTimeoutMs!) {
+      this.#pingedFor = last;
+      this.ping(now);
+      return;
+    }
     this.#idleFired = true;
-    this.#events.push({ kind: 'timeout', idleMs: now - this.#lastActivity! });
+    this.#events.push({ kind: 'timeout', idleMs: now - last });
+  }
+
+  #pingDue(): boolean {
+    return this.#state === 'connected' && this.#pingedFor !== this.#lastActivity;
   }
 
   // ---------------------------------------------------------------- NetConnection answers
