@@ -44,9 +44,9 @@ export interface StreamContext {
 }
 
 /** VOD lead when the client announced no buffer (FFmpeg's default `rtmp_buffer`). */
-const DEFAULT_BUFFER_MS = 3000;
+const DEFAULT_VOD_LEAD_MS = 3000;
 /** Smallest VOD lead, whatever the client's buffer. */
-const MIN_LEAD_MS = 1000;
+const MIN_VOD_LEAD_MS = 1000;
 
 type Role =
   | { kind: 'pending'; token: object; pause?: boolean; seek?: number }
@@ -323,7 +323,7 @@ export class ClientStreams {
         leadMs: () =>
           server.options.vodPacing === 'none'
             ? Number.POSITIVE_INFINITY
-            : Math.max(MIN_LEAD_MS, this.#bufferMs.get(e.streamId) ?? DEFAULT_BUFFER_MS),
+            : Math.max(MIN_VOD_LEAD_MS, this.#bufferMs.get(e.streamId) ?? DEFAULT_VOD_LEAD_MS),
         log: server.log,
       },
     );
@@ -387,16 +387,22 @@ export class ClientStreams {
     server.emit('play', request);
   }
 
-  #pause(streamId: number, paused: boolean): void {
+  /** The role of `streamId` once its play is set up; a pending one gets `remember` (applied when it starts). */
+  #started(
+    streamId: number,
+    remember: (pending: Extract<Role, { kind: 'pending' }>) => void,
+  ): Role | undefined {
     const r = this.#roles.get(streamId);
-    if (r?.kind === 'pending') {
-      r.pause = paused;
-      return;
-    }
-    if (r?.kind === 'vod') {
-      r.playback.pause(paused);
-      return;
-    }
+    if (r?.kind !== 'pending') return r;
+    remember(r);
+    return undefined;
+  }
+
+  #pause(streamId: number, paused: boolean): void {
+    const r = this.#started(streamId, (p) => {
+      p.pause = paused;
+    });
+    if (r?.kind === 'vod') r.playback.pause(paused);
     if (r?.kind !== 'live') return;
     this.#ctx.session.pauseNotify(streamId, paused);
     this.#ctx.flush();
@@ -405,19 +411,13 @@ export class ClientStreams {
   }
 
   #seek(streamId: number, ms: number): void {
-    const r = this.#roles.get(streamId);
-    if (r?.kind === 'pending') {
-      r.seek = ms;
-      return;
-    }
-    if (r?.kind === 'vod') {
-      r.playback.seek(ms);
-      return;
-    }
+    const r = this.#started(streamId, (p) => {
+      p.seek = ms;
+    });
+    if (r?.kind === 'vod') r.playback.seek(ms);
+    if (r?.kind !== 'live') return;
     // Live: nothing to seek, but librtmp drops media until Seek.Notify, so always answer.
-    if (r?.kind === 'live') {
-      this.#ctx.session.seekNotify(streamId, ms);
-      this.#ctx.flush();
-    }
+    this.#ctx.session.seekNotify(streamId, ms);
+    this.#ctx.flush();
   }
 }

@@ -49,8 +49,8 @@ function importGraph(): Map<string, Set<string>> {
       if (!name.endsWith('.js') && !name.endsWith('.d.ts')) continue;
       const mod = moduleOf(file);
       if (!isSource(mod)) continue;
-      let edges = graph.get(mod);
-      if (!edges) graph.set(mod, (edges = new Set()));
+      const edges = graph.get(mod) ?? new Set<string>();
+      graph.set(mod, edges);
       for (const spec of specifiers(readFileSync(file, 'utf8'))) {
         const target = moduleOf(resolve(dirname(file), spec));
         if (isSource(target)) edges.add(target);
