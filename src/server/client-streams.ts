@@ -2,7 +2,7 @@
  * The NetStream side of one client connection: what each of its message streams is
  * doing — publishing into a live channel, playing a live channel, or playing a VOD
  * file — and the answers to play, publish, pause, seek, closeStream and deleteStream
- * (notes/protocol.md §1.12; librtmp-parity §4.8–§4.11).
+ * (RTMP-SPEC §7.2.2 NetStream commands; closeStream as FMS and librtmp use it).
  *
  * Routing: an app in `vodApps` plays files (`vodFiles`, then `<vodDir>/<name>.flv`;
  * missing or unsafe names → NetStream.Play.StreamNotFound) and refuses publishing;

@@ -1,5 +1,5 @@
 /**
- * The tag index of an FLV file for VOD (FLV-10.1 Annex E; notes/protocol.md §3.1):
+ * The tag index of an FLV file for VOD (FLV-10.1 Annex E):
  * one pass over the tag headers records every tag's type, timestamp, body offset and
  * size, which video tags are keyframes, which audio/video tags are decoder
  * configuration (sequence headers), and the file's onMetaData. Playback then reads
