@@ -37,6 +37,7 @@ import type { ConnectParams } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
 import { checkScheme, openTransport } from '../transport/index.js';
+import { IoLoop } from '../transport/io-loop.js';
 import { readsIntoReusedBuffer } from '../transport/tcp.js';
 import {
   applyConstructorOptions,
@@ -45,7 +46,6 @@ import {
   type RTMPParams,
   setupLibrtmpUrl,
 } from '../url/options.js';
-import { IoLoop } from './io-loop.js';
 import type { RTMPOptions } from './options.js';
 import { type CallAnswer, RTMPCall } from './rtmp-call.js';
 import { PacketType, RTMPPacket } from './rtmp-packet.js';

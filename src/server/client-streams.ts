@@ -2,7 +2,7 @@
  * The NetStream side of one client connection: what each of its message streams is
  * doing — publishing into a live channel, playing a live channel, or playing a VOD
  * file — and the answers to play, publish, pause, seek, closeStream and deleteStream
- * (notes/protocol.md §1.12; librtmp-parity §4.8–§4.11).
+ * (RTMP-SPEC §7.2.2 NetStream commands; closeStream as FMS and librtmp use it).
  *
  * Routing: an app in `vodApps` plays files (`vodFiles`, then `<vodDir>/<name>.flv`;
  * missing or unsafe names → NetStream.Play.StreamNotFound) and refuses publishing;
@@ -17,19 +17,18 @@
 import type { AmfValue } from '../amf/types.js';
 import type { ServerEvent } from '../session/server-events.js';
 import type { ServerSession } from '../session/server-session.js';
-import type { ServerClient } from './client.js';
+import { decide, type ServerContext, splitQuery } from './context.js';
 import { vodName } from './flv-source.js';
-import { type ClientHost, decide, splitQuery } from './host.js';
 import type { LiveChannel } from './live-channel.js';
 import { type LiveOutput, LivePlayer } from './live-player.js';
-import type { PlayRequest, PublishRequest, StatusInit } from './types.js';
+import type { PlayRequest, PublishRequest, ServerClient, StatusInit } from './types.js';
 import { VodPlayback } from './vod-playback.js';
 
 /** What the streams need from their connection. */
 export interface StreamContext {
   readonly client: ServerClient;
   readonly session: ServerSession;
-  readonly host: ClientHost;
+  readonly server: ServerContext;
   /** The connected app (query removed). */
   app(): string;
   /** Writes pending output now; false when the socket wants 'drain'. */
@@ -45,9 +44,9 @@ export interface StreamContext {
 }
 
 /** VOD lead when the client announced no buffer (FFmpeg's default `rtmp_buffer`). */
-const DEFAULT_BUFFER_MS = 3000;
+const DEFAULT_VOD_LEAD_MS = 3000;
 /** Smallest VOD lead, whatever the client's buffer. */
-const MIN_LEAD_MS = 1000;
+const MIN_VOD_LEAD_MS = 1000;
 
 type Role =
   | { kind: 'pending'; token: object; pause?: boolean; seek?: number }
@@ -130,10 +129,10 @@ export class ClientStreams {
   /** Duration (seconds) for `getStreamLength`: the VOD file's, 0 for live or unknown names. */
   async streamLength(name: string): Promise<number> {
     const app = this.#ctx.app();
-    if (!this.#ctx.host.options.vodApps.has(app)) return 0;
+    if (!this.#ctx.server.options.vodApps.has(app)) return 0;
     const v = vodName(splitQuery(name)[0]);
     if (!v) return 0;
-    const found = await this.#ctx.host.openVod(v);
+    const found = await this.#ctx.server.openVod(v);
     if ('error' in found) return 0;
     await found.source.close();
     return found.index.durationMs / 1000;
@@ -144,25 +143,27 @@ export class ClientStreams {
     const r = this.#roles.get(streamId);
     if (!r) return Promise.resolve();
     this.#roles.delete(streamId);
-    const { host } = this.#ctx;
+    const { server } = this.#ctx;
     switch (r.kind) {
       case 'pending':
         return Promise.resolve();
       case 'publish':
         if (r.channel.unpublish(r)) {
-          host.log.info(`unpublish ${r.request.app}/${r.request.name} (client ${this.#ctx.client.id})`);
-          host.emit('unpublish', r.request);
+          server.log.info(`unpublish ${r.request.app}/${r.request.name} (client ${this.#ctx.client.id})`);
+          server.emit('unpublish', r.request);
         }
-        host.releaseChannel(r.channel);
+        server.releaseChannel(r.channel);
         return Promise.resolve();
       case 'live':
         r.channel.removePlayer(r.player);
-        host.releaseChannel(r.channel);
-        host.emit('stop', r.request);
+        server.releaseChannel(r.channel);
+        server.emit('stop', r.request);
         return Promise.resolve();
       case 'vod': {
-        const closed = r.playback.stop().catch((err) => host.log.warn(`closing VOD source: ${String(err)}`));
-        if (!r.stopped) host.emit('stop', r.request);
+        const closed = r.playback
+          .stop()
+          .catch((err) => server.log.warn(`closing VOD source: ${String(err)}`));
+        if (!r.stopped) server.emit('stop', r.request);
         r.stopped = true;
         return closed;
       }
@@ -204,7 +205,7 @@ export class ClientStreams {
   }
 
   async #publish(e: Extract<ServerEvent, { kind: 'publish' }>): Promise<void> {
-    const { host, client } = this.#ctx;
+    const { server, client } = this.#ctx;
     const app = this.#ctx.app();
     const [name, query] = splitQuery(e.name);
     const current = this.#begin(e.streamId);
@@ -212,7 +213,7 @@ export class ClientStreams {
       if (current()) this.#roles.delete(e.streamId);
       this.#refuse(e.streamId, code, description, info);
     };
-    if (host.options.vodApps.has(app)) {
+    if (server.options.vodApps.has(app)) {
       fail('NetStream.Publish.Denied', `Publishing to the VOD app ${app} is not allowed.`);
       return;
     }
@@ -221,32 +222,32 @@ export class ClientStreams {
       return;
     }
     const request: PublishRequest = { client, app, name, query, streamId: e.streamId, type: e.type };
-    const verdict = await decide(host.options.onPublish, request);
+    const verdict = await decide(server.options.onPublish, request);
     if (!current()) return;
     if (!verdict.allow) {
       fail('NetStream.Publish.Denied', `Publishing ${name} denied.`, verdict.info);
       return;
     }
-    const channel = host.channel(app, name);
+    const channel = server.channel(app, name);
     const role: Role = { kind: 'publish', channel, request };
     if (!channel.publish(role)) {
-      host.releaseChannel(channel);
+      server.releaseChannel(channel);
       fail('NetStream.Publish.BadName', `${name} is already being published.`);
       return;
     }
     this.#roles.set(e.streamId, role);
     this.#ctx.session.acceptPublish(e.streamId, { name });
     this.#ctx.flush();
-    host.log.info(`publish ${app}/${name} (client ${client.id}, ${e.type})`);
-    host.emit('publish', request);
+    server.log.info(`publish ${app}/${name} (client ${client.id}, ${e.type})`);
+    server.emit('publish', request);
   }
 
   async #play(e: Extract<ServerEvent, { kind: 'play' }>): Promise<void> {
-    const { host, client } = this.#ctx;
+    const { server, client } = this.#ctx;
     const app = this.#ctx.app();
     const [name, query] = splitQuery(e.name);
     const current = this.#begin(e.streamId);
-    const kind = host.options.vodApps.has(app) ? 'vod' : 'live';
+    const kind = server.options.vodApps.has(app) ? 'vod' : 'live';
     const request: PlayRequest = {
       client,
       app,
@@ -263,7 +264,7 @@ export class ClientStreams {
         details: name,
       });
     };
-    const verdict = await decide(host.options.onPlay, request);
+    const verdict = await decide(server.options.onPlay, request);
     if (!current()) return;
     if (!verdict.allow) {
       this.#roles.delete(e.streamId);
@@ -285,7 +286,7 @@ export class ClientStreams {
       notFound();
       return;
     }
-    const found = await host.openVod(file);
+    const found = await server.openVod(file);
     if (!current()) {
       if (!('error' in found)) await found.source.close();
       return;
@@ -308,8 +309,8 @@ export class ClientStreams {
         drained: () => ctx.drained(),
         closed: () => ctx.closed(),
         ended: () => {
-          host.log.debug(`VOD ${name} complete (client ${client.id})`);
-          if (!role.stopped) host.emit('stop', request);
+          server.log.debug(`VOD ${name} complete (client ${client.id})`);
+          if (!role.stopped) server.emit('stop', request);
           role.stopped = true;
         },
       },
@@ -320,24 +321,26 @@ export class ClientStreams {
         startMs: e.start,
         durationMs: e.duration,
         leadMs: () =>
-          host.options.vodPacing === 'none'
+          server.options.vodPacing === 'none'
             ? Number.POSITIVE_INFINITY
-            : Math.max(MIN_LEAD_MS, this.#bufferMs.get(e.streamId) ?? DEFAULT_BUFFER_MS),
-        log: host.log,
+            : Math.max(MIN_VOD_LEAD_MS, this.#bufferMs.get(e.streamId) ?? DEFAULT_VOD_LEAD_MS),
+        log: server.log,
       },
     );
     const pending = this.#roles.get(e.streamId) as Extract<Role, { kind: 'pending' }>;
     const role: Extract<Role, { kind: 'vod' }> = { kind: 'vod', playback, request, stopped: false };
     this.#roles.set(e.streamId, role);
-    host.log.info(`play vod ${app}/${name} (client ${client.id}, start ${e.start}, duration ${e.duration})`);
-    host.emit('play', request);
+    server.log.info(
+      `play vod ${app}/${name} (client ${client.id}, start ${e.start}, duration ${e.duration})`,
+    );
+    server.emit('play', request);
     playback.start();
     if (pending.seek !== undefined) playback.seek(pending.seek);
     if (pending.pause) playback.pause(true);
   }
 
   #playLive(streamId: number, request: PlayRequest): void {
-    const { host, session } = this.#ctx;
+    const { server, session } = this.#ctx;
     const ctx = this.#ctx;
     const out: LiveOutput = {
       streamId,
@@ -371,29 +374,35 @@ export class ClientStreams {
         ctx.flushSoon(128);
       },
     };
-    const channel = host.channel(request.app, request.name);
-    const player = new LivePlayer(out, host.options.liveHighWaterMark);
+    const channel = server.channel(request.app, request.name);
+    const player = new LivePlayer(out, server.options.liveHighWaterMark);
     this.#roles.set(streamId, { kind: 'live', channel, player, request });
     session.startPlay(streamId, { name: request.name });
     ctx.flush();
     channel.addPlayer(player);
     ctx.flush();
-    host.log.info(
+    server.log.info(
       `play live ${request.app}/${request.name} (client ${this.#ctx.client.id}${channel.publisher ? '' : ', waiting for a publisher'})`,
     );
-    host.emit('play', request);
+    server.emit('play', request);
+  }
+
+  /** The role of `streamId` once its play is set up; a pending one gets `remember` (applied when it starts). */
+  #started(
+    streamId: number,
+    remember: (pending: Extract<Role, { kind: 'pending' }>) => void,
+  ): Role | undefined {
+    const r = this.#roles.get(streamId);
+    if (r?.kind !== 'pending') return r;
+    remember(r);
+    return undefined;
   }
 
   #pause(streamId: number, paused: boolean): void {
-    const r = this.#roles.get(streamId);
-    if (r?.kind === 'pending') {
-      r.pause = paused;
-      return;
-    }
-    if (r?.kind === 'vod') {
-      r.playback.pause(paused);
-      return;
-    }
+    const r = this.#started(streamId, (p) => {
+      p.pause = paused;
+    });
+    if (r?.kind === 'vod') r.playback.pause(paused);
     if (r?.kind !== 'live') return;
     this.#ctx.session.pauseNotify(streamId, paused);
     this.#ctx.flush();
@@ -402,19 +411,13 @@ export class ClientStreams {
   }
 
   #seek(streamId: number, ms: number): void {
-    const r = this.#roles.get(streamId);
-    if (r?.kind === 'pending') {
-      r.seek = ms;
-      return;
-    }
-    if (r?.kind === 'vod') {
-      r.playback.seek(ms);
-      return;
-    }
+    const r = this.#started(streamId, (p) => {
+      p.seek = ms;
+    });
+    if (r?.kind === 'vod') r.playback.seek(ms);
+    if (r?.kind !== 'live') return;
     // Live: nothing to seek, but librtmp drops media until Seek.Notify, so always answer.
-    if (r?.kind === 'live') {
-      this.#ctx.session.seekNotify(streamId, ms);
-      this.#ctx.flush();
-    }
+    this.#ctx.session.seekNotify(streamId, ms);
+    this.#ctx.flush();
   }
 }

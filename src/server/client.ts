@@ -1,31 +1,29 @@
 /**
- * One client connection of the embedded server: the I/O shell around a sans-IO
- * `ServerSession` (DESIGN.md §1) — it owns the socket and the timers, pumps bytes in
- * and out, answers the NetConnection side (connect + `onConnect`, createStream,
- * custom calls + `onCall`, `getStreamLength`) and hands NetStream events to
- * `ClientStreams`. `client.call()` invokes a method on the client and resolves with
+ * One client connection of the embedded server (`ClientConnection`, the `ServerClient`
+ * that hooks and events see): a sans-IO `ServerSession` driven over the socket by the
+ * shared `IoLoop`. It answers the NetConnection side (connect + `onConnect`,
+ * createStream, custom calls + `onCall`, `getStreamLength`) and hands NetStream events
+ * to `ClientStreams`. `client.call()` invokes a method on the client and resolves with
  * its `_result`.
  *
- * Liveness: a connection silent for `idleTimeoutMs` is closed; after half of it a
- * connected client is pinged (User Control PingRequest), which librtmp and FFmpeg
- * answer, so a quiet player stays while a dead socket goes.
+ * Liveness is the session's (its deadlines): a connected client silent for half of
+ * `idleTimeoutMs` is pinged (User Control PingRequest, which librtmp and FFmpeg answer),
+ * so a quiet player stays while a dead socket is closed at `idleTimeoutMs`. A client
+ * that takes none of our bytes for `idleTimeoutMs` (stalled write) is dropped by the loop.
  *
  * Invariants: output is written in session order (cork/uncork batches); live relay
- * output is flushed on a microtask and counted as backlog until then; every timer is
- * cleared and every pending call rejected when the connection closes; the close
- * cleanup runs once.
+ * output is flushed on a microtask and counted as backlog until then; every pending
+ * call is rejected when the connection closes; the close cleanup runs once.
  */
 import type { Socket } from 'node:net';
 import type { AmfValue } from '../amf/types.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import type { ServerEvent } from '../session/server-events.js';
 import { ServerSession } from '../session/server-session.js';
+import { IoLoop } from '../transport/io-loop.js';
 import { ClientStreams } from './client-streams.js';
-import { brief, type ClientHost, decide, errorInfo, splitQuery } from './host.js';
-import type { CallRequest, ConnectRequest } from './types.js';
-
-/** Where a client connection is. */
-export type ServerClientState = 'handshake' | 'connecting' | 'connected' | 'closed';
+import { brief, decide, errorInfo, type ServerContext, splitQuery } from './context.js';
+import type { CallRequest, ConnectRequest, ServerClient, ServerClientState } from './types.js';
 
 interface PendingCall {
   name: string;
@@ -34,19 +32,15 @@ interface PendingCall {
   timer: NodeJS.Timeout;
 }
 
-const now = (): number => performance.now();
-
-/** One connected RTMP client, as the server and its hooks see it. */
-export class ServerClient {
-  /** Connection number, unique per server. */
+/** One connected RTMP client of an `RTMPServer`. */
+export class ClientConnection implements ServerClient {
   readonly id: number;
-  /** Peer address and port. */
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
 
-  readonly #socket: Socket;
+  readonly #loop: IoLoop<ServerEvent>;
   readonly #session: ServerSession;
-  readonly #host: ClientHost;
+  readonly #server: ServerContext;
   readonly #streams: ClientStreams;
   #app: string | undefined;
   #query = '';
@@ -60,110 +54,83 @@ export class ServerClient {
   readonly #calls = new Map<number, PendingCall>();
   #unflushed = 0;
   #flushQueued = false;
-  #drainWaiters: (() => void)[] = [];
-  #deadlineTimer: NodeJS.Timeout | undefined;
-  #pingTimer: NodeJS.Timeout | undefined;
-  #lastReceived = now();
-  #destroyTimer: NodeJS.Timeout | undefined;
 
-  /** @internal Created by the server for each accepted socket. */
-  constructor(id: number, socket: Socket, host: ClientHost) {
+  /** Created by the server for each accepted socket; starts reading it. */
+  constructor(id: number, socket: Socket, server: ServerContext) {
     this.id = id;
-    this.#socket = socket;
-    this.#host = host;
+    this.#server = server;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
-    const o = host.options;
+    const o = server.options;
     this.#session = new ServerSession({
       ...o.session,
       chunkSize: o.chunkSize,
       maxMessageSize: o.maxMessageSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
-      now: now(),
+      now: performance.now(),
     });
+    this.#loop = new IoLoop(
+      this.#session,
+      { socket, description: `client ${id} (${socket.remoteAddress}:${socket.remotePort})` },
+      {
+        onEvents: (events) => this.#onEvents(events),
+        onClose: (error) => this.#onClose(error),
+        // The idle rule is the session's (its deadline and pings), not the loop's read timer.
+        isWaiting: () => false,
+      },
+      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs },
+    );
     this.#streams = new ClientStreams({
       client: this,
       session: this.#session,
-      host,
+      server,
       app: () => this.#app ?? '',
       flush: () => this.#flush(),
       flushSoon: (bytes) => this.#flushSoon(bytes),
-      backlog: () => this.#socket.writableLength + this.#unflushed,
-      drained: () => this.#drained(),
+      backlog: () => this.backlog,
+      drained: () => this.#loop.waitDrain(),
       closed: () => this.#closed,
       reportError: (err) => this.#reportError(err),
     });
     socket.setNoDelay(true);
-    socket.on('data', (d: Buffer) => {
-      this.#lastReceived = now();
-      this.#session.receive(d, this.#lastReceived);
-      this.#pump();
-    });
-    socket.on('drain', () => this.#wakeDrain());
-    socket.on('error', (err) => host.log.debug(`client ${id}: socket error: ${err.message}`));
-    socket.on('close', () => {
-      this.#closed = true;
-      clearTimeout(this.#destroyTimer);
-      this.#session.end();
-      this.#pump();
-      void this.#cleanup();
-    });
-    // Checked every quarter of the idle time: a ping goes out after half of it in silence.
-    const quarter = Math.max(2, Math.floor(o.idleTimeoutMs / 4));
-    this.#pingTimer = setInterval(() => this.#maybePing(2 * quarter), quarter);
-    this.#pingTimer.unref();
-    this.#armDeadline();
+    this.#loop.start();
   }
 
-  /** The connected app without `?query` (undefined before connect). */
   get app(): string | undefined {
     return this.#app;
   }
 
-  /** The query string of the connect `app` (`''` when none). */
   get query(): string {
     return this.#query;
   }
 
-  /** The connect `tcUrl`. */
   get tcUrl(): string | undefined {
     return this.#tcUrl;
   }
 
-  /** The connect command object. */
   get commandObject(): AmfValue {
     return this.#commandObject;
   }
 
-  /** Extra connect arguments. */
   get connectArgs(): readonly AmfValue[] {
     return this.#connectArgs;
   }
 
-  /** handshake → connecting → connected, then closed. */
   get state(): ServerClientState {
     if (this.#closed || this.#session.state === 'closed') return 'closed';
     if (this.#connected) return 'connected';
     return this.#session.state === 'handshake' ? 'handshake' : 'connecting';
   }
 
-  /** What each message stream does: `publish`, `live` (playing), `vod` or `pending`, with the stream name. */
   get streams(): ReadonlyMap<number, { kind: string; name?: string }> {
     return this.#streams.roles;
   }
 
-  /** Bytes queued for the socket but not yet sent. */
   get backlog(): number {
-    return this.#socket.writableLength + this.#unflushed;
+    return this.#loop.writableLength + this.#unflushed;
   }
 
-  /**
-   * Invokes `name` on the client and resolves with the first value of its `_result`
-   * (null when none). Rejects with `RTMPError` (code `ERR_SERVER_CALL_FAILED`, the
-   * client's info as `info`) on `_error`, `RTMPTimeoutError` after `callTimeoutMs`, and
-   * `RTMPConnectionError` when the connection closes first.
-   */
   call(name: string, ...args: AmfValue[]): Promise<AmfValue> {
     if (this.#closed) {
       return Promise.reject(
@@ -177,70 +144,43 @@ export class ServerClient {
     }
     const txn = this.#session.call(name, args);
     this.#flush();
+    const ms = this.#server.options.callTimeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#calls.delete(txn);
-        reject(
-          new RTMPTimeoutError(
-            `client ${this.id} did not answer ${name} in ${this.#host.options.callTimeoutMs} ms`,
-          ),
-        );
-      }, this.#host.options.callTimeoutMs);
+        reject(new RTMPTimeoutError(`client ${this.id} did not answer ${name} in ${ms} ms`));
+      }, ms);
       timer.unref();
       this.#calls.set(txn, { name, resolve, reject, timer });
     });
   }
 
-  /** Invokes `name` on the client without awaiting an answer (transaction id 0). */
   notify(name: string, ...args: AmfValue[]): void {
     if (this.#closed || !this.#connected) return;
     this.#session.call(name, args, { expectResult: false });
     this.#flush();
   }
 
-  /** Closes the connection: pending output is written, then the socket ends (destroyed after 2 s at most). */
   close(): void {
     if (this.#closed) return;
     this.#session.close();
-    this.#pump();
+    this.#flush();
   }
 
-  /** @internal Drops the connection at once (server shutdown); resolves when its VOD files are closed. */
+  /** Drops the connection at once (server shutdown); resolves when its VOD files are closed. */
   destroy(): Promise<void> {
     this.#closed = true;
-    this.#socket.destroy();
+    this.#loop.destroy();
     return this.#cleanup();
   }
 
-  // ------------------------------------------------------------- pump
+  // ------------------------------------------------------------- output
 
-  #pump(): void {
-    for (;;) {
-      const events = this.#session.takeEvents();
-      if (events.length === 0) break;
-      for (const e of events) {
-        try {
-          this.#handle(e);
-        } catch (err) {
-          this.#reportError(err);
-        }
-      }
-    }
-    this.#flush();
-    this.#armDeadline();
-  }
-
+  /** Writes the session's output (and dispatches events its answers produced); false when the socket wants 'drain'. */
   #flush(): boolean {
     this.#unflushed = 0;
-    const out = this.#session.takeOutput();
-    const socket = this.#socket;
-    if (out.length > 0 && !socket.destroyed && socket.writable) {
-      socket.cork();
-      for (const b of out) socket.write(b);
-      socket.uncork();
-    }
-    if (this.#session.state === 'closed' && !this.#closed) this.#endSocket();
-    return !socket.writableNeedDrain;
+    this.#loop.kick();
+    return !this.#loop.needsDrain;
   }
 
   #flushSoon(bytes: number): void {
@@ -253,46 +193,23 @@ export class ServerClient {
     });
   }
 
-  #drained(): Promise<void> {
-    if (this.#closed || !this.#socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((res) => this.#drainWaiters.push(res));
+  #onEvents(events: ServerEvent[]): void {
+    for (const e of events) {
+      try {
+        this.#handle(e);
+      } catch (err) {
+        this.#reportError(err);
+      }
+    }
   }
 
-  #wakeDrain(): void {
-    const w = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const f of w) f();
-  }
-
-  #endSocket(): void {
+  /** The socket closed (peer, error, `destroy`, or after our `end`). */
+  #onClose(error: RTMPError | undefined): void {
     this.#closed = true;
-    this.#socket.end();
-    this.#destroyTimer = setTimeout(() => this.#socket.destroy(), 2000);
-    this.#destroyTimer.unref();
+    this.#session.end();
+    this.#session.takeEvents();
+    if (error) this.#server.log.debug(`client ${this.id}: ${error.code}: ${error.message}`);
     void this.#cleanup();
-  }
-
-  #armDeadline(): void {
-    clearTimeout(this.#deadlineTimer);
-    this.#deadlineTimer = undefined;
-    if (this.#closed) return;
-    const at = this.#session.nextDeadline();
-    if (at === undefined) return;
-    this.#deadlineTimer = setTimeout(
-      () => {
-        this.#session.handleTimeout(now());
-        this.#pump();
-      },
-      Math.max(0, at - now()),
-    );
-    this.#deadlineTimer.unref();
-  }
-
-  #maybePing(half: number): void {
-    if (this.#closed || !this.#connected) return;
-    if (now() - this.#lastReceived < half) return;
-    this.#session.ping(now());
-    this.#flush();
   }
 
   #reportError(err: unknown): void {
@@ -303,14 +220,12 @@ export class ServerClient {
             code: 'ERR_SERVER_INTERNAL',
             cause: err,
           });
-    this.#host.log.warn(`client ${this.id}: ${e.code}: ${e.message}`);
-    this.#host.emit('clientError', e, this);
+    this.#server.log.warn(`client ${this.id}: ${e.code}: ${e.message}`);
+    this.#server.emit('clientError', e, this);
   }
 
   #cleanup(): Promise<void> {
     if (this.#cleanedUp) return this.#cleanedUp;
-    clearTimeout(this.#deadlineTimer);
-    clearInterval(this.#pingTimer);
     this.#cleanedUp = this.#streams.endAll();
     for (const [, c] of this.#calls) {
       clearTimeout(c.timer);
@@ -321,8 +236,7 @@ export class ServerClient {
       );
     }
     this.#calls.clear();
-    this.#wakeDrain();
-    this.#host.clientClosed(this);
+    this.#server.clientClosed(this);
     return this.#cleanedUp;
   }
 
@@ -330,7 +244,7 @@ export class ServerClient {
 
   #handle(e: ServerEvent): void {
     if (this.#streams.handle(e)) return;
-    const log = this.#host.log;
+    const log = this.#server.log;
     switch (e.kind) {
       case 'handshakeDone':
         log.debug(`client ${this.id}: handshake done (${e.info.mode})`);
@@ -356,7 +270,12 @@ export class ServerClient {
         this.#reportError(e.error);
         return;
       case 'closed':
+        // The session ended the connection (close, rejected connect, idle, fatal error):
+        // write what it produced, then FIN.
         if (e.reason !== 'local') log.debug(`client ${this.id}: closed (${e.reason})`);
+        this.#closed = true;
+        this.#loop.end();
+        void this.#cleanup();
         return;
       default:
         return; // FC* (answered by the session), bufferLength, pong, sharedObject
@@ -364,7 +283,7 @@ export class ServerClient {
   }
 
   async #connect(e: Extract<ServerEvent, { kind: 'connect' }>): Promise<void> {
-    const o = this.#host.options;
+    const o = this.#server.options;
     const [rawApp, query] = splitQuery(e.app ?? '');
     const app = rawApp.replace(/\/+$/, '');
     this.#app = app;
@@ -375,9 +294,9 @@ export class ServerClient {
     const reject = (info: Record<string, AmfValue>): void => {
       if (this.#closed) return;
       this.#session.rejectConnect(e.txn, info);
-      this.#host.log.info(`client ${this.id}: connect to ${app} rejected: ${brief(info)}`);
+      this.#server.log.info(`client ${this.id}: connect to ${app} rejected: ${brief(info)}`);
       this.#session.close();
-      this.#pump();
+      this.#flush();
     };
     if (o.apps && !o.apps.has(app)) {
       reject({ code: 'NetConnection.Connect.InvalidApp', description: `Application ${app} not found.` });
@@ -399,11 +318,12 @@ export class ServerClient {
     }
     this.#session.acceptConnect(e.txn, o.connectProperties ? { properties: o.connectProperties } : {});
     this.#connected = true;
-    this.#flush();
-    this.#host.log.info(
+    this.#server.log.info(
       `client ${this.id} connected to ${app} from ${this.remoteAddress}:${this.remotePort}`,
     );
-    this.#host.emit('connect', this);
+    this.#server.emit('connect', this);
+    // Writes the _result, then runs the commands the client sent behind connect.
+    this.#flush();
   }
 
   #call(e: Extract<ServerEvent, { kind: 'call' }>): void {
@@ -448,8 +368,8 @@ export class ServerClient {
       streamId: e.streamId,
       expectsResult: e.txn !== 0,
     };
-    this.#host.emit('call', request);
-    const hook = this.#host.options.onCall;
+    this.#server.emit('call', request);
+    const hook = this.#server.options.onCall;
     if (!hook) {
       fail({ code: 'NetConnection.Call.Failed', description: `Method ${e.name} not found.` });
       return;

@@ -1,20 +1,21 @@
 /**
- * The tag index of an FLV file for VOD (FLV-10.1 Annex E; notes/protocol.md §3.1):
+ * The tag index of an FLV file for VOD (FLV-10.1 Annex E):
  * one pass over the tag headers records every tag's type, timestamp, body offset and
  * size, which video tags are keyframes, which audio/video tags are decoder
  * configuration (sequence headers), and the file's onMetaData. Playback then reads
  * tag bodies by offset, seeks to the keyframe at or before a time, and knows which
  * sequence headers to send before a mid-file start.
  *
- * Invariants: the scan reads headers (and the first bytes of A/V bodies) in 64 KiB
- * windows, never a whole file; the index is typed arrays (17 bytes per tag); a
- * truncated last tag ends the index (the file may still be growing or cut); a file that
+ * Invariants: the scan reads tag headers and the first 512 bytes of A/V bodies (E-RTMP
+ * Multitrack/ModEx bodies whole: one tag, < 16 MiB) through a 64 KiB window, never a
+ * whole file; the index is typed arrays (17 bytes per tag); a truncated last tag ends the index (the file may still be growing or cut); a file that
  * does not start with `FLV` is an `ERR_FLV_BAD_HEADER` protocol error; PreviousTagSize
  * values are not trusted (tags are walked by their DataSize).
  */
 import * as amf0 from '../amf/amf0.js';
 import type { AmfValue } from '../amf/types.js';
 import { FlvErrorCode, flvError } from '../flv/errors.js';
+import { AudioPacketType, SoundFormat, VideoPacketType } from '../flv/media.js';
 import type { FlvSource } from './flv-source.js';
 import { classifyMedia } from './media-kind.js';
 
@@ -25,7 +26,7 @@ export const TagFlag = {
 } as const;
 
 const WINDOW = 64 * 1024;
-/** How much of an A/V body the classifier may look at (ModEx/Multitrack prefixes included). */
+/** How much of an A/V body the classifier looks at (the whole body when `wrapped`). */
 const PEEK = 512;
 /** Largest onMetaData body decoded. */
 const MAX_META = 1 << 20;
@@ -156,7 +157,8 @@ export async function indexFlv(source: FlvSource): Promise<FlvIndex> {
     let flags = 0;
     let key = '';
     if (type === 8 || type === 9) {
-      const peek = await bytes(body, Math.min(size, PEEK));
+      let peek = await bytes(body, Math.min(size, PEEK));
+      if (size > PEEK && wrapped(type, peek[0]!)) peek = await bytes(body, size);
       const kind = classifyMedia(type === 9 ? 'video' : 'audio', peek);
       if (kind.keyframe) flags |= TagFlag.Keyframe;
       if (kind.config) {
@@ -179,6 +181,24 @@ export async function indexFlv(source: FlvSource): Promise<FlvIndex> {
     pos = body + size + 4;
   }
   return index;
+}
+
+/**
+ * Whether an A/V body starts with an E-RTMP Multitrack or ModEx header (E-RTMP v2): a
+ * Multitrack body interleaves track headers with track data and the parser checks
+ * every track's size, so such a body is classified whole, not from a prefix.
+ */
+function wrapped(type: number, b0: number): boolean {
+  const packetType = b0 & 0x0f;
+  if (type === 9) {
+    return (
+      (b0 & 0x80) !== 0 && (packetType === VideoPacketType.Multitrack || packetType === VideoPacketType.ModEx)
+    );
+  }
+  return (
+    b0 >> 4 === SoundFormat.ExHeader &&
+    (packetType === AudioPacketType.Multitrack || packetType === AudioPacketType.ModEx)
+  );
 }
 
 /** AMF0 values of a script tag body, or undefined when it does not decode. */

@@ -10,7 +10,6 @@
  * // live: publish and play rtmp://127.0.0.1:PORT/live/NAME (any other app)
  * ```
  */
-export type { ServerClient, ServerClientState } from './client.js';
 export type { RTMPServerOptions } from './options.js';
 export { createServer, type ListenOptions, RTMPServer } from './server.js';
 export {
@@ -32,6 +31,8 @@ export type {
   PublishRequest,
   RTMPServerEvents,
   ServerAddress,
+  ServerClient,
+  ServerClientState,
   StatusInit,
   StreamRequest,
 } from './types.js';

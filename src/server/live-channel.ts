@@ -70,14 +70,7 @@ export class LiveChannel {
   publish(p: Publisher): boolean {
     if (this.#publisher && this.#publisher !== p) return false;
     this.#publisher = p;
-    for (const player of this.players) {
-      player.waitKeyframe = true;
-      player.out.status({
-        code: 'NetStream.Play.PublishNotify',
-        description: `${this.name} is now published.`,
-        details: this.name,
-      });
-    }
+    this.#notifyPlayers('NetStream.Play.PublishNotify', 'published');
     return true;
   }
 
@@ -89,15 +82,16 @@ export class LiveChannel {
     this.#configs.clear();
     this.#gop.clear();
     this.#lastTimestamp = undefined;
+    this.#notifyPlayers('NetStream.Play.UnpublishNotify', 'unpublished');
+    return true;
+  }
+
+  /** Tells every player the publisher came or went; their video restarts at a keyframe. */
+  #notifyPlayers(code: string, now: string): void {
     for (const player of this.players) {
       player.waitKeyframe = true;
-      player.out.status({
-        code: 'NetStream.Play.UnpublishNotify',
-        description: `${this.name} is now unpublished.`,
-        details: this.name,
-      });
+      player.out.status({ code, description: `${this.name} is now ${now}.`, details: this.name });
     }
-    return true;
   }
 
   /** Audio/video from the publisher: stored as needed and relayed to every player. */

@@ -1,6 +1,6 @@
 /**
  * Options of the embedded RTMP server (`createServer`) and their defaults, checked
- * once at construction. Limits are options with defaults (DESIGN.md §3): connections,
+ * once at construction. Every limit is an option with a default: connections,
  * message size, idle time, live buffering per player and the GOP cache.
  *
  * Invariants: `resolveOptions` either returns a complete, valid set or throws

@@ -1,6 +1,6 @@
 /**
  * The embedded RTMP server (`createServer`): a node:net listener (loopback by
- * default) whose connections are `ServerClient`s over the sans-IO `ServerSession`;
+ * default) whose connections are `ClientConnection`s (a sans-IO `ServerSession` each);
  * live relay through `LiveChannel`s keyed by (app, name); VOD from `vodFiles` and
  * `vodDir` with a small cache of FLV indexes; hooks for auth and RPC; typed events.
  * Built for tests, demos and `rtmpkit serve` — not a production media server.
@@ -14,13 +14,13 @@ import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { RTMPUsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { ServerClient } from './client.js';
+import { ClientConnection } from './client.js';
+import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
 import { bufferSource, type FlvSource, fileSource, resolveVodPath } from './flv-source.js';
-import type { ClientHost, VodLookup } from './host.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
-import type { LiveStreamInfo, RTMPServerEvents, ServerAddress } from './types.js';
+import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
 
 /** Options of `RTMPServer.listen`. */
 export interface ListenOptions {
@@ -52,10 +52,10 @@ interface CachedIndex {
 export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   readonly #opts: ResolvedServerOptions;
   readonly #log: Logger = createLogger('server');
-  readonly #clients = new Set<ServerClient>();
+  readonly #clients = new Set<ClientConnection>();
   readonly #channels = new Map<string, LiveChannel>();
   readonly #vodIndexes = new Map<string, CachedIndex>();
-  readonly #host: ClientHost;
+  readonly #context: ServerContext;
   #net: Server | undefined;
   #address: ServerAddress | undefined;
   #nextId = 1;
@@ -65,7 +65,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   constructor(options: RTMPServerOptions = {}) {
     super();
     this.#opts = resolveOptions(options);
-    this.#host = {
+    this.#context = {
       options: this.#opts,
       log: this.#log,
       emit: (event, ...args) => this.#emitSafe(event, args),
@@ -75,8 +75,9 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
           this.#channels.delete(key(ch.app, ch.name));
       },
       openVod: (name) => this.#openVod(name),
+      // Only this server's own connections are ever handed to its context.
       clientClosed: (client) => {
-        if (this.#clients.delete(client)) this.#emitSafe('disconnect', [client]);
+        if (this.#clients.delete(client as ClientConnection)) this.#emitSafe('disconnect', [client]);
       },
     };
   }
@@ -164,7 +165,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       socket.destroy();
       return;
     }
-    const client = new ServerClient(this.#nextId++, socket, this.#host);
+    const client = new ClientConnection(this.#nextId++, socket, this.#context);
     this.#clients.add(client);
     this.#log.debug(`client ${client.id}: accepted ${socket.remoteAddress}:${socket.remotePort}`);
     this.#emitSafe('connection', [client]);

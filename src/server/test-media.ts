@@ -11,6 +11,8 @@
  */
 import * as amf0 from '../amf/amf0.js';
 import { RTMPUsageError } from '../errors.js';
+import { FlvTagType } from '../flv/header.js';
+import { FlvMuxer } from '../flv/muxer.js';
 import { H264_CONFIG_B64, H264_GOP_B64 } from './test-media-h264.js';
 
 /** AudioSpecificConfig: object type 2 (AAC-LC), frequency index 4 (44100 Hz), channel configuration 2. */
@@ -37,22 +39,6 @@ export const TEST_MEDIA = {
   samplesPerFrame: 1024,
 } as const;
 
-const TAG_AUDIO = 8;
-const TAG_VIDEO = 9;
-const TAG_SCRIPT = 18;
-
-function tag(type: number, timestamp: number, body: Buffer): Buffer {
-  const b = Buffer.alloc(11 + body.length + 4);
-  b[0] = type;
-  b.writeUIntBE(body.length, 1, 3);
-  b.writeUIntBE(timestamp & 0xffffff, 4, 3);
-  b[7] = (timestamp >>> 24) & 0xff;
-  // StreamID (3 bytes) stays 0.
-  body.copy(b, 11);
-  b.writeUInt32BE(11 + body.length, 11 + body.length);
-  return b;
-}
-
 /**
  * Makes a `seconds`-long FLV (integer 1…3600, default 10) of H.264 + AAC test media.
  *
@@ -78,7 +64,7 @@ export function makeTestFlv(seconds = 10): Buffer {
     const n = i % gop.length;
     const head = Buffer.from([n === 0 ? 0x17 : 0x27, 0x01, 0, 0, 0]);
     media.push({
-      type: TAG_VIDEO,
+      type: FlvTagType.Video,
       ts: Math.round((i * 1000) / frameRate),
       body: Buffer.concat([head, gop[n]!]),
     });
@@ -87,14 +73,14 @@ export function makeTestFlv(seconds = 10): Buffer {
   for (let j = 0; ; j++) {
     const ts = Math.round((j * samplesPerFrame * 1000) / sampleRate);
     if (ts >= endMs) break;
-    media.push({ type: TAG_AUDIO, ts, body: aacFrame });
+    media.push({ type: FlvTagType.Audio, ts, body: aacFrame });
   }
   // Stable sort: by time, video first at equal times.
   media.sort((a, b) => a.ts - b.ts || b.type - a.type);
   const last = media.at(-1)!.ts;
 
-  const videoBytes = media.filter((m) => m.type === TAG_VIDEO).reduce((n, m) => n + m.body.length, 0);
-  const audioBytes = media.filter((m) => m.type === TAG_AUDIO).reduce((n, m) => n + m.body.length, 0);
+  const videoBytes = media.filter((m) => m.type === FlvTagType.Video).reduce((n, m) => n + m.body.length, 0);
+  const audioBytes = media.filter((m) => m.type === FlvTagType.Audio).reduce((n, m) => n + m.body.length, 0);
   const meta = amf0.encode('onMetaData', {
     duration: last / 1000,
     width: TEST_MEDIA.width,
@@ -110,13 +96,14 @@ export function makeTestFlv(seconds = 10): Buffer {
     encoder: 'rtmpkit test media',
   });
 
-  const header = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 9, 0, 0, 0, 0]);
-  const parts: Buffer[] = [
-    header,
-    tag(TAG_SCRIPT, 0, meta),
-    tag(TAG_VIDEO, 0, Buffer.concat([Buffer.from([0x17, 0x00, 0, 0, 0]), config])),
-    tag(TAG_AUDIO, 0, Buffer.concat([Buffer.from([0xaf, 0x00]), AAC_LC_44100_STEREO_CONFIG])),
-  ];
-  for (const m of media) parts.push(tag(m.type, m.ts, m.body));
-  return Buffer.concat(parts);
+  const mux = new FlvMuxer();
+  const tag = (type: number, timestamp: number, payload: Buffer) =>
+    mux.writeTag({ type, timestamp, payload });
+  return Buffer.concat([
+    mux.header({ audio: true, video: true }),
+    ...tag(FlvTagType.Script, 0, meta),
+    ...tag(FlvTagType.Video, 0, Buffer.concat([Buffer.from([0x17, 0x00, 0, 0, 0]), config])),
+    ...tag(FlvTagType.Audio, 0, Buffer.concat([Buffer.from([0xaf, 0x00]), AAC_LC_44100_STEREO_CONFIG])),
+    ...media.flatMap((m) => tag(m.type, m.ts, m.body)),
+  ]);
 }

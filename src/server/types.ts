@@ -1,14 +1,52 @@
 /**
- * Public types of the embedded RTMP server: hook signatures (connect/play/publish
- * authorization, custom RPC), the requests they receive, and the typed event map of
- * `RTMPServer`.
+ * Public types of the embedded RTMP server: a client connection as hooks and events
+ * see it (`ServerClient`), hook signatures (connect/play/publish authorization, custom
+ * RPC), the requests they receive, and the typed event map of `RTMPServer`.
  *
  * Hook contract: a hook may return its answer or a Promise of it; a hook that throws
  * (or rejects) refuses — the error's message becomes the `description` the client sees.
  */
 import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
-import type { ServerClient } from './client.js';
+
+/** Where a client connection is. */
+export type ServerClientState = 'handshake' | 'connecting' | 'connected' | 'closed';
+
+/** One connected RTMP client, as the server's events and hooks see it. */
+export interface ServerClient {
+  /** Connection number, unique per server. */
+  readonly id: number;
+  /** Peer address and port. */
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  /** The connected app without `?query` (undefined before connect). */
+  readonly app: string | undefined;
+  /** The query string of the connect `app` (`''` when none). */
+  readonly query: string;
+  /** The connect `tcUrl`. */
+  readonly tcUrl: string | undefined;
+  /** The connect command object. */
+  readonly commandObject: AmfValue;
+  /** Extra connect arguments. */
+  readonly connectArgs: readonly AmfValue[];
+  /** handshake → connecting → connected, then closed. */
+  readonly state: ServerClientState;
+  /** What each message stream does: `publish`, `live` (playing), `vod` or `pending`, with the stream name. */
+  readonly streams: ReadonlyMap<number, { kind: string; name?: string }>;
+  /** Bytes queued for the socket but not yet sent. */
+  readonly backlog: number;
+  /**
+   * Invokes `name` on the client and resolves with the first value of its `_result`
+   * (null when none). Rejects with `RTMPError` (code `ERR_SERVER_CALL_FAILED`, the
+   * client's info as `info`) on `_error`, `RTMPTimeoutError` after `callTimeoutMs`, and
+   * `RTMPConnectionError` when the connection closes first.
+   */
+  call(name: string, ...args: AmfValue[]): Promise<AmfValue>;
+  /** Invokes `name` on the client without awaiting an answer (transaction id 0). */
+  notify(name: string, ...args: AmfValue[]): void;
+  /** Closes the connection: pending output is written, then the socket ends (destroyed after 2 s at most). */
+  close(): void;
+}
 
 /** A status/info object sent to a client (`code`, `description` and any further fields). */
 export type StatusInit = { code?: string; description?: string; level?: string } & Record<string, AmfValue>;

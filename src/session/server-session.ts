@@ -465,19 +465,39 @@ export class ServerSession {
     return ev;
   }
 
+  /** The `#lastActivity` of the silence in which a PingRequest went out (one ping per silence). */
+  #pingedFor: number | undefined;
+
   /** When `handleTimeout` must next run (host time), or undefined when nothing is armed. */
   nextDeadline(): number | undefined {
     if (this.#state === 'closed' || this.#idleFired) return undefined;
-    if (this.#opts.idleTimeoutMs === undefined || this.#lastActivity === undefined) return undefined;
-    return this.#lastActivity + this.#opts.idleTimeoutMs;
+    const idle = this.#opts.idleTimeoutMs;
+    const last = this.#lastActivity;
+    if (idle === undefined || last === undefined) return undefined;
+    return this.#pingDue() ? last + idle / 2 : last + idle;
   }
 
-  /** Runs deadlines due at `now`: the idle deadline emits `timeout` once per silence. */
+  /**
+   * Runs deadlines due at `now`. Halfway through a silence of a connected client a User
+   * Control PingRequest goes out (RTMP-SPEC §7.1.7; librtmp and FFmpeg answer it), so a
+   * quiet player that is alive sends bytes; at the idle deadline `timeout` is emitted,
+   * once per silence.
+   */
   handleTimeout(now: number): void {
     const deadline = this.nextDeadline();
     if (deadline === undefined || now < deadline) return;
+    const last = this.#lastActivity!;
+    if (now < last + this.#opts.idleTimeoutMs!) {
+      this.#pingedFor = last;
+      this.ping(now);
+      return;
+    }
     this.#idleFired = true;
-    this.#events.push({ kind: 'timeout', idleMs: now - this.#lastActivity! });
+    this.#events.push({ kind: 'timeout', idleMs: now - last });
+  }
+
+  #pingDue(): boolean {
+    return this.#state === 'connected' && this.#pingedFor !== this.#lastActivity;
   }
 
   // ---------------------------------------------------------------- NetConnection answers
@@ -487,6 +507,7 @@ export class ServerSession {
    * the option is set), StreamBegin 0, then `_result` with `properties` (default
    * `{fmsVer, capabilities, mode}`) and `info` (default level `status`, code
    * `NetConnection.Connect.Success`, description, objectEncoding) — given fields override.
+   * Then the commands the client sent behind connect run, in order (their events follow).
    */
   acceptConnect(
     txn: number,
@@ -518,12 +539,16 @@ export class ServerSession {
     if (info.objectEncoding === 0) this.#objectEncoding = 0;
     this.#sendCommand(command('_result', txn, properties, info), 0, p.amf3);
     this.#state = 'connected';
+    const early = this.#early;
+    this.#early = [];
+    for (const m of early) if (!this.#isClosed()) this.#onCommand(m);
   }
 
   /**
    * Rejects the connect `txn` with `_error` and `info` (default level `error`, code
    * `NetConnection.Connect.Rejected`; Adobe/llnw auth challenges go in `description`).
-   * The session then ignores commands; the host closes the connection.
+   * Commands the client sent behind connect are dropped; the session then ignores
+   * commands; the host closes the connection.
    */
   rejectConnect(txn: number, info: Record<string, AmfValue> = {}): void {
     if (this.#state === 'closed') return;
@@ -534,6 +559,7 @@ export class ServerSession {
     );
     this.#sendCommand(command('_error', txn, null, obj), 0, p.amf3);
     this.#state = 'rejected';
+    this.#early = [];
   }
 
   /**
@@ -849,10 +875,25 @@ export class ServerSession {
     });
   }
 
+  /**
+   * Commands that arrived behind `connect` while the host decides it, in arrival order:
+   * a client may send its next commands without awaiting the connect `_result` (librtmp's
+   * `RTMP_Connect` returns once connect is sent; python-librtmp `connect(); call(...)`).
+   * Run after `acceptConnect`, dropped by `rejectConnect`.
+   */
+  #early: CommandMessage[] = [];
+
+  /** Most commands held behind a pending connect (`ERR_SESSION_TOO_MANY_EARLY_COMMANDS` beyond). */
+  static readonly MAX_EARLY_COMMANDS = 32;
+
   #onCommand(msg: CommandMessage): void {
     const { name, transactionId: txn, streamId } = msg;
     if (name === 'connect') {
       this.#onConnect(msg);
+      return;
+    }
+    if (this.#state === 'connecting') {
+      this.#holdEarly(msg);
       return;
     }
     if (this.#state !== 'connected') {
@@ -982,6 +1023,28 @@ export class ServerSession {
           amf3: msg.amf3,
         });
     }
+  }
+
+  /** Holds a command until the connect is answered; beyond `MAX_EARLY_COMMANDS` refuses it (`_error` when it awaits an answer). */
+  #holdEarly(msg: CommandMessage): void {
+    if (this.#early.length < ServerSession.MAX_EARLY_COMMANDS) {
+      this.#early.push(msg);
+      return;
+    }
+    if (msg.transactionId !== 0) {
+      const info = infoObject({
+        level: 'error',
+        code: 'NetConnection.Call.Failed',
+        description: `Too many commands before the connect was answered (${ServerSession.MAX_EARLY_COMMANDS}).`,
+      });
+      this.#sendCommand(command('_error', msg.transactionId, null, info), msg.streamId, msg.amf3);
+    }
+    this.#nonFatal(
+      new RTMPProtocolError(
+        `command ${JSON.stringify(msg.name)} beyond the ${ServerSession.MAX_EARLY_COMMANDS} held while the connect is pending; refused`,
+        { code: 'ERR_SESSION_TOO_MANY_EARLY_COMMANDS' },
+      ),
+    );
   }
 
   #onConnect(msg: CommandMessage): void {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AmfValue } from '../../src/amf/types.js';
 import { RTMP } from '../../src/client/index.js';
-import type { ServerClient } from '../../src/server/client.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
+import type { ServerClient } from '../../src/server/types.js';
 import { avRows, flvTags, mediaTags, startServer, TestClient, until } from './server-harness.js';
 
 const FILE = makeTestFlv(4);

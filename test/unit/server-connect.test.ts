@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AmfValue } from '../../src/amf/types.js';
 import { RTMPError } from '../../src/errors.js';
-import type { ServerClient } from '../../src/server/client.js';
-import type { ConnectRequest } from '../../src/server/types.js';
+import type { ConnectRequest, ServerClient } from '../../src/server/types.js';
 import type { SessionEvent } from '../../src/session/client-events.js';
 import { startServer, TestClient, until } from './server-harness.js';
 

@@ -42,7 +42,7 @@ describe('server: media classification', () => {
     ['97 02 aabbcc 01 68766331 000000', 'video', 'key'], // ModEx (TimestampOffsetNano) then CodedFrames
     ['97 02 aabbcc 00 68766331 01', 'video', 'config vx:hvc1'], // ModEx then SequenceStart
     ['96 00 61763031 01 81', 'video', 'config vx:mt:av01#1'], // Multitrack OneTrack, SequenceStart, track 1
-    ['96 11 68766331 01 000002 0000 02 000001 00', 'video', 'key'], // ManyTracks CodedFrames
+    ['96 11 68766331 01 000004 000000 65 02 000004 000000 41', 'video', 'key'], // ManyTracks CodedFrames
     ['96 10 68766331 01 000001 00 02 000001 00', 'video', 'config vx:mt:hvc1#1,hvc1#2'],
     ['96 20 68766331 01 000001 00 61763031 02 000001 81', 'video', 'config vx:mt:hvc1#1,av01#2'],
     ['af 00 1210', 'audio', 'config a10'],
@@ -116,6 +116,49 @@ describe('server: FLV index', () => {
     assert.ok(idx.flags[idx.startTag(5000)]! & TagFlag.Keyframe);
     assert.deepEqual(idx.configsBefore(idx.startTag(5000)), [1, 2]);
     assert.deepEqual(idx.configsBefore(1), []);
+  });
+
+  it('classifies E-RTMP Multitrack tags longer than its peek from their whole body', async () => {
+    // ManyTracks (type 1) of hvc1, tracks 0 and 1, each body 2000 bytes: the second
+    // track header lies beyond the first 512 bytes of the tag body.
+    const tracks = (b0: number, packetType: number, body: (track: number) => Buffer) =>
+      Buffer.concat([
+        Buffer.from([b0, 0x10 | packetType]),
+        hex('68766331'),
+        ...[0, 1].flatMap((id) => {
+          const b = body(id);
+          const size = Buffer.alloc(3);
+          size.writeUIntBE(b.length, 0, 3);
+          return [Buffer.from([id]), size, b];
+        }),
+      ]);
+    const frame = () => Buffer.concat([hex('000000'), Buffer.alloc(1997, 0x65)]); // CTS + data
+    const config = tracks(0x96, 0, (id) => Buffer.alloc(2000, id + 1)); // Key|Multitrack, SequenceStart
+    const key = tracks(0x96, 1, frame); // Key|Multitrack, CodedFrames
+    const inter = tracks(0xa6, 1, frame); // Inter|Multitrack, CodedFrames
+    const tag = (ts: number, body: Buffer) => {
+      const h = Buffer.alloc(11);
+      h[0] = 9;
+      h.writeUIntBE(body.length, 1, 3);
+      h.writeUIntBE(ts, 4, 3);
+      const prev = Buffer.alloc(4);
+      prev.writeUInt32BE(11 + body.length);
+      return Buffer.concat([h, body, prev]);
+    };
+    const file = Buffer.concat([
+      hex('464c56 01 01 00000009 00000000'),
+      tag(0, config),
+      tag(0, key),
+      tag(40, inter),
+      tag(1000, key),
+    ]);
+    assert.equal(classifyVideo(config.subarray(0, 512)).config, false, 'a 512-byte prefix does not classify');
+    const idx = await indexFlv(bufferSource(file));
+    assert.equal(idx.count, 4);
+    assert.deepEqual([...idx.configKeys], [[0, '9:vx:mt:hvc1#0,hvc1#1']]);
+    assert.deepEqual(idx.keyframes, [1, 3]);
+    assert.equal(idx.timestamps[idx.startTag(1500)], 1000);
+    assert.deepEqual(idx.configsBefore(3), [0]);
   });
 
   it('stops at a truncated last tag; rejects a non-FLV with ERR_FLV_BAD_HEADER', async () => {

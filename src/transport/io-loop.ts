@@ -1,38 +1,55 @@
 /**
- * The I/O loop: drives one sans-IO `ClientSession` over a connected `Transport`
- * (DESIGN.md §1, layer 3). Socket bytes go to `session.receive(bytes, now)`, the
- * session's events to the owner, the session's output to the socket (corked, so one
- * `writev` per batch); one timer serves `session.nextDeadline()`.
+ * The I/O loop: drives one sans-IO session — the client's `ClientSession` or the
+ * embedded server's `ServerSession` — over a connected socket. Socket bytes go to
+ * `session.receive(bytes, now)`, the session's events to the owner, the session's
+ * output to the socket (corked, so one `writev` per batch); one timer serves
+ * `session.nextDeadline()`, so protocol deadlines stay in the session.
  *
- * Timeouts, all fatal for the connection (the owner then rejects everything pending):
- * - idle read (`idleTimeoutMs`, the seed's `timeout`): no byte from the server for that
- *   long while someone waits for the server (`owner.isWaiting()`), and reading is not
+ * Timeouts of the shell, both fatal for the connection (the owner then rejects
+ * everything pending):
+ * - idle read (`idleTimeoutMs`, the seed's `timeout`): no byte from the peer for that
+ *   long while someone waits for the peer (`owner.isWaiting()`), and reading is not
  *   paused by backpressure. Each new wait restarts the clock (`waitStarted()`), like
  *   librtmp's per-`recv` SO_RCVTIMEO;
  * - stalled write (`writeStallTimeoutMs`): the socket's buffer stays above its
  *   high-water mark, without a `drain`, that long.
  *
  * Backpressure: `pauseReading(key)` stops reading the socket (TCP flow control then
- * slows the server) until every key that paused it called `resumeReading(key)`.
+ * slows the peer) until every key that paused it called `resumeReading(key)`.
  *
  * Invariants: the owner sees every event of every byte that arrived before the close
- * (data is dispatched synchronously as it arrives); `onClose` is called exactly once.
+ * (data is dispatched synchronously as it arrives); nothing is written after `end()`;
+ * `onClose` is called exactly once.
  */
 import type { Socket } from 'node:net';
 import { RTMPConnectionError, type RTMPError, RTMPTimeoutError } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { SessionEvent } from '../session/client-events.js';
-import type { ClientSession } from '../session/client-session.js';
-import { setReadSink } from '../transport/tcp.js';
-import type { Transport } from '../transport/transport.js';
+import { setReadSink } from './tcp.js';
+import type { Transport } from './transport.js';
+
+/** What the loop needs of a sans-IO session (bytes and `now` in; bytes, events and a deadline out). */
+export interface SansIoSession<E> {
+  /** Called once when the loop starts (a client session writes C0+C1 here); optional. */
+  start?(now: number): void;
+  /** Bytes from the peer, received at `now` (ms, `performance.now()`). */
+  receive(bytes: Uint8Array, now: number): void;
+  /** Bytes to write, in order. */
+  takeOutput(): Buffer[];
+  /** Events since the last call, in order. */
+  takeEvents(): E[];
+  /** When `handleTimeout` must next run, or undefined. */
+  nextDeadline(): number | undefined;
+  /** Runs the deadlines due at `now`. */
+  handleTimeout(now: number): void;
+}
 
 /** What the loop calls back. */
-export interface IoLoopOwner {
+export interface IoLoopOwner<E = unknown> {
   /** The session's events, in order, after each input, timer or `kick()`. */
-  onEvents(events: SessionEvent[]): void;
+  onEvents(events: E[]): void;
   /** The transport closed; `error` says why when it was not a clean close. Called once. */
   onClose(error: RTMPError | undefined): void;
-  /** Whether anyone waits for data from the server (the idle timeout applies only then). */
+  /** Whether anyone waits for data from the peer (the idle timeout applies only then). */
   isWaiting(): boolean;
 }
 
@@ -50,11 +67,11 @@ export interface IoLoopOptions {
 const log = createLogger('io');
 const now = (): number => performance.now();
 
-/** Drives a ClientSession over a socket. */
-export class IoLoop {
-  readonly #session: ClientSession;
+/** Drives a sans-IO session over a socket. */
+export class IoLoop<E = unknown> {
+  readonly #session: SansIoSession<E>;
   readonly #socket: Socket;
-  readonly #owner: IoLoopOwner;
+  readonly #owner: IoLoopOwner<E>;
   readonly #opts: IoLoopOptions;
   readonly #description: string;
 
@@ -69,7 +86,12 @@ export class IoLoop {
   #drainWaiters: (() => void)[] = [];
   #pumping = false;
 
-  constructor(session: ClientSession, transport: Transport, owner: IoLoopOwner, options: IoLoopOptions) {
+  constructor(
+    session: SansIoSession<E>,
+    transport: Transport,
+    owner: IoLoopOwner<E>,
+    options: IoLoopOptions,
+  ) {
     this.#session = session;
     this.#socket = transport.socket;
     this.#description = transport.description;
@@ -102,7 +124,7 @@ export class IoLoop {
     return this.#pausers.size > 0;
   }
 
-  /** Wires the socket, starts the session (C0+C1 out) and the timers. */
+  /** Wires the socket, starts the session (a client's C0+C1 out) and the timers. */
   start(): void {
     const s = this.#socket;
     s.on('drain', () => this.#onDrain());
@@ -114,9 +136,9 @@ export class IoLoop {
     });
     s.on('close', () => this.#onSocketClose());
     s.on('end', () => {
-      log.debug(`server ${this.#description} ended the connection`);
+      log.debug(`${this.#description} ended the connection`);
     });
-    this.#session.start(now());
+    this.#session.start?.(now());
     this.#lastRx = now();
     // Reads into the socket's one reused 256 KiB buffer instead of a fresh 64 KiB Buffer each
     // (no per-read allocation/GC): cold 303 MB download 1.22 → 1.03 CPU s/GB, +4% MB/s.
@@ -203,8 +225,8 @@ export class IoLoop {
 
   #flush(): boolean {
     const out = this.#session.takeOutput();
-    if (out.length === 0 || this.#closed || this.#socket.destroyed) return false;
     const s = this.#socket;
+    if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
     if (out.length === 1) {
       s.write(out[0]!);
     } else {

@@ -1,7 +1,8 @@
 /**
  * The contract between one client connection and the server that owns it (internal):
- * options, logging, events, the live channel registry, VOD lookup, and how hook
- * answers (`Decision`) become allow/refuse.
+ * `ServerContext` — the server as its connections see it: options, logging, events,
+ * the live channel registry, VOD lookup — and how hook answers (`Decision`) become
+ * allow/refuse.
  *
  * Invariants: `decide` never throws — a hook that throws or rejects refuses with the
  * error's message as description (an `RTMPError` with an object `info` refuses with
@@ -10,12 +11,11 @@
 import type { AmfValue } from '../amf/types.js';
 import { RTMPError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ServerClient } from './client.js';
 import type { FlvIndex } from './flv-index.js';
 import type { FlvSource } from './flv-source.js';
 import type { LiveChannel } from './live-channel.js';
 import type { ResolvedServerOptions } from './options.js';
-import type { Decision, RTMPServerEvents, StatusInit } from './types.js';
+import type { Decision, RTMPServerEvents, ServerClient, StatusInit } from './types.js';
 
 /** An opened VOD file. */
 export interface VodFile {
@@ -27,7 +27,7 @@ export interface VodFile {
 export type VodLookup = VodFile | { error: 'notFound' | 'invalid'; message: string };
 
 /** What a client connection needs from its server. */
-export interface ClientHost {
+export interface ServerContext {
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
   emit<K extends keyof RTMPServerEvents>(event: K, ...args: RTMPServerEvents[K]): void;
