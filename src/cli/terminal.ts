@@ -22,6 +22,8 @@
 // LS/PS, the bidi embeddings, overrides and isolates, and the zero-width no-break space.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
 /** `text` with every control / bidi character shown as a visible escape (`\x1b`, `\u202e`). */
 export function escapeControl(text: string): string {
   return text.replace(UNSAFE, (c) => {
@@ -42,7 +44,8 @@ export function safeJson(value: unknown, indent?: number, digits?: number): stri
   const round = (_key: string, v: unknown): unknown =>
     typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Math.round(v * k) / k : v;
   const text = JSON.stringify(value, digits === undefined ? undefined : round, indent) ?? 'null';
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // JSON.stringify escapes C0 inside strings; C0 left in its output is indentation.
+  return text.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** How a secret is shown: its first two characters and `***` (`***` alone when it is short). */
