@@ -28,7 +28,7 @@ export const SHOW_KEYS_OPTION: OptionSpec = {
 export const JSON_OPTION: OptionSpec = {
   name: 'json',
   long: 'json',
-  help: 'NDJSON on stdout: one JSON object per event/progress report (see docs/events.md)',
+  help: 'NDJSON on stdout: one JSON object per event or progress report',
 };
 
 /** `-h`, `-q`, `-V`, `-z`: help and verbosity (rtmpdump's letters). */
