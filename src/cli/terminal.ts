@@ -58,7 +58,8 @@ const SECRET_OPTIONS = ['token', 'auth', 'pubPasswd', 'pubUser', 'jtv', 'conn'];
 
 /**
  * The secrets of one command, masked wherever they appear in its output.
- * Secrets shorter than 3 characters are not masked: they would match everywhere.
+ * Secrets shorter than 6 characters are not masked: they would match ordinary words
+ * (a stream named `loop` would mask "looping"); real stream keys and tokens are longer.
  */
 export class Secrets {
   readonly #secrets = new Set<string>();
@@ -69,9 +70,9 @@ export class Secrets {
     this.enabled = enabled;
   }
 
-  /** Adds a secret (ignored when undefined or shorter than 3 characters). */
+  /** Adds a secret (ignored when undefined or shorter than 6 characters). */
   add(secret: string | undefined): this {
-    if (secret !== undefined && secret.length >= 3) this.#secrets.add(secret);
+    if (secret !== undefined && secret.length >= 6) this.#secrets.add(secret);
     return this;
   }
 

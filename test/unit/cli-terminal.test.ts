@@ -44,6 +44,6 @@ test('Secrets: publish stream key, query tokens, user:password and librtmp crede
   // Play URLs keep their stream name; an app given separately finds the key after it.
   assert.equal(new Secrets().addUrl('rtmp://h/vod/film', false).redact('vod/film'), 'vod/film');
   assert.equal(new Secrets().addUrl('rtmp://h/a/b/key9999', true, 'a/b').redact('a/b/key9999'), 'a/b/ke***');
-  // Short values would match everywhere: not masked.
-  assert.equal(new Secrets().add('ab').redact('abc'), 'abc');
+  // Short values would match ordinary words: not masked.
+  assert.equal(new Secrets().add('loop').redact('looping'), 'looping');
 });
