@@ -1,6 +1,6 @@
 /**
  * A tiny table-driven getopt for the `rtmpkit` commands, with GNU `getopt_long`'s
- * semantics as rtmpdump relies on them (notes/librtmp-parity.md §5.1):
+ * semantics as rtmpdump 2.4 relies on them:
  * - short options cluster (`-vR`), and a short option's argument may be glued or
  *   separate (`-ofile`, `-o file`, `-vofile`);
  * - long options take `--opt=value` or `--opt value`, and may be abbreviated to any

@@ -4,6 +4,9 @@
  * amf-json.ts: dates ISO 8601, byte arrays base64). `ARGS` is a JSON array of the
  * arguments (`'[1, 2]'` calls `METHOD(1, 2)`); any other JSON value is the single
  * argument. `--full` prints the whole answer: the command object and every value.
+ * The JSON is printed with control and bidi characters escaped (`\uHHHH`, still valid
+ * JSON): the answer is the server's text. Tokens in the URL and options are masked in
+ * messages unless `--show-keys`.
  *
  * Exit codes: 0 answered with `_result`; 1 answered with `_error` (the server's
  * description is reported), bad usage, no answer in time; 3 could not connect.
@@ -16,17 +19,19 @@ import { formatOptions, getopt, has, last, numberArg, type OptionSpec } from './
 import {
   applyConn,
   CONNECTION_OPTIONS,
+  commandConsole,
   connectionOptions,
   connectOrFail,
   OUTPUT_OPTIONS,
+  reportErrors,
+  secretsOf,
   setupLibraryLog,
   VERBOSE_V,
-  verbosityOf,
   within,
   wrap,
 } from './common.js';
 import { ExitCode, UsageError } from './exit-codes.js';
-import { Console } from './progress.js';
+import { safeJson } from './terminal.js';
 
 /** Options of `rtmpkit call`. */
 export const CALL_OPTIONS: readonly OptionSpec[] = [
@@ -93,35 +98,36 @@ export async function callCommand(argv: readonly string[]): Promise<ExitCode> {
     );
   }
   const args = parseCallArgs(argsText);
-  const verbosity = verbosityOf(parsed);
-  const out = new Console(process.stderr, verbosity);
-  setupLibraryLog(verbosity, out);
-  const { options, conn: connItems } = connectionOptions(parsed);
-  const waitOpt = last(parsed, 'wait');
-  const wait = waitOpt === undefined ? (options.timeout ?? 30) : numberArg(waitOpt, { min: 0 });
-  let conn: RTMP;
-  try {
-    conn = new RTMP(url, options);
-  } catch (err) {
-    throw wrap(err, ExitCode.FAILED);
-  }
-  applyConn(conn, connItems);
-  try {
-    const info = await connectOrFail(conn);
-    out.debug(`connected: ${JSON.stringify(amfToJson(info))}`);
-    const call = conn.call(method, ...args);
-    let printed: unknown;
+  const out = commandConsole(parsed, secretsOf(parsed).addUrl(url, false));
+  return reportErrors('call', out, async () => {
+    setupLibraryLog(out.verbosity, out);
+    const { options, conn: connItems } = connectionOptions(parsed);
+    const waitOpt = last(parsed, 'wait');
+    const wait = waitOpt === undefined ? (options.timeout ?? 30) : numberArg(waitOpt, { min: 0 });
+    let conn: RTMP;
     try {
-      const answer = await call.answer(wait > 0 ? { timeout: wait } : {});
-      printed = has(parsed, 'full')
-        ? { commandObject: amfToJson(answer.commandObject), values: amfToJson(answer.values) }
-        : amfToJson(answer.values.length > 0 ? answer.values[0] : null);
+      conn = new RTMP(url, options);
     } catch (err) {
       throw wrap(err, ExitCode.FAILED);
     }
-    process.stdout.write(`${JSON.stringify(printed, null, has(parsed, 'compact') ? undefined : 2)}\n`);
-    return ExitCode.SUCCESS;
-  } finally {
-    await within(conn.close(), 2000);
-  }
+    applyConn(conn, connItems);
+    try {
+      const info = await connectOrFail(conn);
+      out.debug(`connected: ${JSON.stringify(amfToJson(info))}`);
+      const call = conn.call(method, ...args);
+      let printed: unknown;
+      try {
+        const answer = await call.answer(wait > 0 ? { timeout: wait } : {});
+        printed = has(parsed, 'full')
+          ? { commandObject: amfToJson(answer.commandObject), values: amfToJson(answer.values) }
+          : amfToJson(answer.values.length > 0 ? answer.values[0] : null);
+      } catch (err) {
+        throw wrap(err, ExitCode.FAILED);
+      }
+      process.stdout.write(`${safeJson(printed, has(parsed, 'compact') ? undefined : 2)}\n`);
+      return ExitCode.SUCCESS;
+    } finally {
+      await within(conn.close(), 2000);
+    }
+  });
 }

@@ -13,8 +13,23 @@ import { LogLevel, setLogLevel, setLogOutput } from '../log.js';
 import type { StatusInfo } from '../session/status.js';
 import type { TlsOptions } from '../transport/tls.js';
 import { all, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
-import { CliError, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
-import type { Console, Verbosity } from './progress.js';
+import { CliError, describeError, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
+import { Console, type TextSink, type Verbosity } from './progress.js';
+import { Secrets } from './terminal.js';
+
+/** `--show-keys`: print stream keys and tokens instead of masking them. */
+export const SHOW_KEYS_OPTION: OptionSpec = {
+  name: 'showKeys',
+  long: 'show-keys',
+  help: 'Print stream keys and tokens in messages (masked by default)',
+};
+
+/** `--json`: NDJSON events instead of human-readable lines. */
+export const JSON_OPTION: OptionSpec = {
+  name: 'json',
+  long: 'json',
+  help: 'NDJSON on stdout: one JSON object per event or progress report',
+};
 
 /** `-h`, `-q`, `-V`, `-z`: help and verbosity (rtmpdump's letters). */
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
@@ -22,6 +37,7 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: 'quiet', short: 'q', long: 'quiet', help: 'No progress or messages (errors are still reported)' },
   { name: 'verbose', short: 'V', long: 'verbose', help: 'Verbose output (library debug log on stderr)' },
   { name: 'debug', short: 'z', long: 'debug', help: 'Debug output (everything the library logs)' },
+  SHOW_KEYS_OPTION,
 ];
 
 /**
@@ -130,16 +146,72 @@ export function verbosityOf(parsed: ParsedArgs): Verbosity {
 
 /**
  * Routes the library's log through `console` (so it never lands in the middle of a
- * progress line) at the level `verbosity` asks for: quiet nothing, normal warnings and
- * errors, `-V` debug, `-z` everything. `NODE_DEBUG=rtmp*` works regardless.
+ * progress line, and is redacted and escaped like everything else) at the level
+ * `verbosity` asks for: quiet nothing, normal warnings, `-V` debug, `-z` everything.
+ * At normal verbosity the library's ERROR lines are left out: each comes with the
+ * failure the command reports as its one error line. `NODE_DEBUG=rtmp*` works regardless.
  */
 export function setupLibraryLog(verbosity: Verbosity, console: Console): void {
   if (verbosity === 0) {
     setLogOutput(null);
     return;
   }
-  setLogOutput({ write: (text: string) => console.raw(text) });
+  setLogOutput({
+    write: (text: string) => {
+      if (verbosity === 1 && /^(ERROR|CRIT): /.test(text)) return;
+      console.raw(text);
+    },
+  });
   setLogLevel(verbosity === 1 ? LogLevel.WARNING : verbosity === 2 ? LogLevel.DEBUG : LogLevel.ALL);
+}
+
+/**
+ * The console of a command: stderr for people (terminal-aware), `--json` NDJSON on
+ * `jsonSink` (stdout unless the command's data goes there), secrets masked unless
+ * `--show-keys`.
+ */
+export function commandConsole(
+  parsed: ParsedArgs,
+  secrets: Secrets,
+  jsonSink: TextSink = process.stdout,
+): Console {
+  const json = parsed.options.some((o) => o.name === 'json');
+  return new Console(process.stderr, verbosityOf(parsed), {
+    secrets,
+    ...(json ? { json: jsonSink } : {}),
+  });
+}
+
+/** The secrets of a command line: masking is on unless `--show-keys`. */
+export function secretsOf(parsed: ParsedArgs): Secrets {
+  const secrets = new Secrets(!parsed.options.some((o) => o.name === 'showKeys'));
+  for (const o of parsed.options) {
+    if (['token', 'auth', 'pubPasswd', 'pubUser', 'jtv', 'swfhash'].includes(o.name)) secrets.add(o.value);
+    if (o.name === 'conn' && o.value !== undefined) secrets.addUrl(`x:// conn=${o.value}`, false);
+  }
+  return secrets;
+}
+
+/**
+ * Runs a command's `body` and reports an error it throws exactly once, on `out` (the
+ * one `rtmpkit: …` line, or a JSON `error` event), redacted; returns the exit code.
+ */
+export async function reportErrors(
+  command: string,
+  out: Console,
+  body: () => Promise<ExitCode>,
+): Promise<ExitCode> {
+  try {
+    return await body();
+  } catch (err) {
+    const exitCode = exitCodeFor(err, 'setup');
+    out.endStatus();
+    out.error(describeError(err), { exitCode });
+    if (err instanceof UsageError && !out.json) {
+      out.print(`Try 'rtmpkit ${command} --help' for more information.`);
+    }
+    return exitCode;
+  }
 }
 
 /**

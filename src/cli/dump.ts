@@ -1,5 +1,5 @@
 /**
- * `rtmpkit dump` — rtmpdump, flag for flag (notes/librtmp-parity.md §5; `rtmpdump.c`):
+ * `rtmpkit dump` — rtmpdump 2.4, flag for flag (`rtmpdump.c`):
  * the same short and long options, the same console lines (progress
  * `\r%.3f kB / %.2f sec (%.1f%%)`, "Download complete", "Download may be incomplete
  * (downloaded about %.2f%%), try resuming"), the same exit codes (0 done, 1 failed,
@@ -29,6 +29,12 @@
  * - an operand URL is accepted: `rtmpkit dump rtmp://host/app/stream -o out.flv` (as `-r`;
  *   a URL with ` key=value` options as `-i`);
  * - `-q` still prints the one-line error report;
+ * - the output knows the terminal: FLV is not written to a terminal unless asked for
+ *   with an explicit `-o -` (as curl refuses binary output); progress has rate, elapsed
+ *   time and ETA on a terminal and never `\r` into a pipe (progress.ts); `--json` prints
+ *   NDJSON events (start, connected, metadata, progress, warning, error, end) on stdout —
+ *   on stderr when the FLV goes to stdout; server text is escaped and tokens in the URL's
+ *   query or options are masked unless `--show-keys` (terminal.ts);
  * - resume: see resume.ts (file cut mid-tag resumes, the file is truncated after the
  *   keyframe, works with servers that restart from 0 or rebase timestamps).
  * - `-W URL` (SWF verification) shares rtmpdump's `~/.swfinfo` cache and `-X` age, but a
@@ -51,23 +57,28 @@ import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
 import { encodeFileHeader, FlvTagType } from '../flv/header.js';
 import { isKeyframe } from '../flv/media.js';
 import { parseUrl, RTMP_PROTOCOLS } from '../url/parse-url.js';
-import { formatOptions, getopt, has, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
+import { amfToJson } from './amf-json.js';
+import { formatOptions, getopt, has, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
 import {
   applyConn,
+  commandConsole,
   connectOrFail,
   Interrupts,
+  reportErrors,
+  SHOW_KEYS_OPTION,
+  secretsOf,
   setupLibraryLog,
   signalNumber,
   TLS_OPTIONS,
   tlsOptions,
-  verbosityOf,
   within,
   wrap,
 } from './common.js';
 import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
 import { FileSink, type FlvSink, StreamSink, tagPieces } from './flv-output.js';
-import { Console, downloadPercent, formatFixed, Progress, type Verbosity } from './progress.js';
+import { type Console, downloadPercent, formatFixed, Progress, type Verbosity } from './progress.js';
 import { findResumePoint, type ResumeScan } from './resume.js';
+import { escapeControl } from './terminal.js';
 import { packageVersion } from './version.js';
 
 /** rtmpdump's default buffer time: 10 hours, ms (`DEF_BUFTIME`). */
@@ -233,6 +244,12 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'verbose', short: 'V', long: 'verbose', help: 'Verbose command output' },
   { name: 'debug', short: 'z', long: 'debug', help: 'Debug level command output' },
+  {
+    name: 'json',
+    long: 'json',
+    help: 'NDJSON events and progress on stdout (stderr when the FLV goes to stdout)',
+  },
+  SHOW_KEYS_OPTION,
   ...TLS_OPTIONS,
 ];
 
@@ -535,13 +552,14 @@ export function formatMetadata(meta: Readonly<Record<string, AmfValue>> | Map<st
   const entries = meta instanceof Map ? [...meta.entries()] : Object.entries(meta);
   for (const [k, v] of entries) {
     if (v === null || v === undefined) continue;
-    if (typeof v === 'number') lines.push(`  ${k.padEnd(22)}${formatFixed(v, 2)}`);
-    else if (typeof v === 'boolean') lines.push(`  ${k.padEnd(22)}${v ? 'TRUE' : 'FALSE'}`);
-    else if (typeof v === 'string') lines.push(`  ${k.padEnd(22)}${v.replace(/\n$/, '')}`);
-    else if (v instanceof Date) lines.push(`  ${k.padEnd(22)}timestamp:${formatFixed(v.getTime(), 2)}`);
+    const key = escapeControl(k);
+    if (typeof v === 'number') lines.push(`  ${key.padEnd(22)}${formatFixed(v, 2)}`);
+    else if (typeof v === 'boolean') lines.push(`  ${key.padEnd(22)}${v ? 'TRUE' : 'FALSE'}`);
+    else if (typeof v === 'string') lines.push(`  ${key.padEnd(22)}${escapeControl(v.replace(/\n$/, ''))}`);
+    else if (v instanceof Date) lines.push(`  ${key.padEnd(22)}timestamp:${formatFixed(v.getTime(), 2)}`);
     else if (v instanceof Map || Array.isArray(v) || typeof v === 'object') {
       if (v instanceof Uint8Array) continue;
-      lines.push(`${k}:`);
+      lines.push(`${key}:`);
       const inner = Array.isArray(v)
         ? Object.fromEntries(v.map((x, i) => [String(i), x]))
         : (v as Record<string, AmfValue> | Map<string, AmfValue>);
@@ -640,13 +658,40 @@ export async function dumpCommand(argv: readonly string[]): Promise<ExitCode> {
     process.stdout.write(dumpHelp());
     return ExitCode.SUCCESS;
   }
-  const verbosity = verbosityOf(parsed);
-  const out = new Console(process.stderr, verbosity);
-  setupLibraryLog(verbosity, out);
-  const plan = buildDumpPlan(parsed);
-  out.print(`rtmpkit ${packageVersion()} dump (rtmpdump-compatible)`);
-  for (const w of plan.warnings) out.warn(w);
-  return new Dump(plan, out, verbosity).run();
+  const secrets = secretsOf(parsed);
+  for (const o of parsed.options)
+    if (o.name === 'url' || o.name === 'rtmp') secrets.addUrl(o.value ?? '', false);
+  for (const op of parsed.operands) secrets.addUrl(op, false);
+  const flvToStdout = (last(parsed, 'flv')?.value ?? '-') === '-';
+  const out = commandConsole(parsed, secrets, flvToStdout ? process.stderr : process.stdout);
+  return reportErrors('dump', out, async () => {
+    setupLibraryLog(out.verbosity, out);
+    const plan = buildDumpPlan(parsed);
+    refuseTerminal(plan.output, has(parsed, 'flv'), process.stdout);
+    out.print(`rtmpkit ${packageVersion()} dump (rtmpdump-compatible)`);
+    out.event('start', {
+      url: out.redact(plan.url),
+      app: plan.options.app,
+      playpath: typeof plan.options.playpath === 'string' ? out.redact(plan.options.playpath) : undefined,
+      output: plan.output,
+    });
+    for (const w of plan.warnings) out.warn(w);
+    return new Dump(plan, out, out.verbosity).run();
+  });
+}
+
+/**
+ * FLV is binary: written to a terminal it garbles the screen and can send the terminal
+ * control sequences. Refused unless stdout was chosen explicitly with `-o -`, as curl
+ * refuses binary output unless told `--output -`.
+ *
+ * @throws CliError (exit 1) with a hint
+ */
+export function refuseTerminal(output: string, explicit: boolean, stdout: { isTTY?: boolean }): void {
+  if (output !== '-' || explicit || stdout.isTTY !== true) return;
+  throw new CliError(
+    'not writing binary FLV to a terminal: save it with -o FILE, pipe it (… -o - | ffplay -), or force it with -o -',
+  );
 }
 
 class Dump {
@@ -730,13 +775,17 @@ class Dump {
         throw this.#unsupported(err);
       }
       out.info('Connected...');
+      out.event('connected', { live });
 
       const metaLines = (meta: Record<string, AmfValue>): void => {
         if (this.#verbosity === 0) return;
         out.info('Metadata:');
         for (const line of formatMetadata(meta)) out.info(line);
       };
-      conn.on('metadata', (meta) => metaLines(meta));
+      conn.on('metadata', (meta) => {
+        out.event('metadata', { metadata: amfToJson(meta) });
+        metaLines(meta);
+      });
       let endCode: string | undefined;
       conn.on('status', (info, streamId) => {
         const code = typeof info.code === 'string' ? info.code : '';
@@ -825,7 +874,7 @@ class Dump {
     if (s.stopMs > 0)
       out.print(`For duration: ${formatFixed((s.stopMs - (s.live ? 0 : s.startMs)) / 1000, 3)} sec`);
 
-    const progress = new Progress(out, { hashes: plan.hashes });
+    const progress = new Progress(out, { hashes: plan.hashes }, sink.bytes);
     const demuxer = new FlvDemuxer();
     const filter = new TagFilter({
       ...(point === undefined
@@ -919,7 +968,8 @@ class Dump {
     }
     if (resumeFailure !== undefined) {
       out.endStatus();
-      out.print(resumeFailure.message);
+      if (out.json) out.error(resumeFailure.message, { exitCode: ExitCode.FAILED });
+      else out.print(resumeFailure.message);
       return ExitCode.FAILED;
     }
     const percent = downloadPercent(lastTs, duration);
@@ -935,7 +985,9 @@ class Dump {
       out.error(describeError(failure));
       code = ExitCode.INCOMPLETE;
     } else if (resuming && !filter.resumed) {
-      out.print(`Couldn't resume FLV file, try --skip ${plan.skip + 1}`);
+      const message = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;
+      if (out.json) out.error(message, { exitCode: ExitCode.FAILED });
+      else out.print(message);
       return ExitCode.FAILED;
     } else if (stopReached) {
       code = ExitCode.SUCCESS;
@@ -950,6 +1002,13 @@ class Dump {
     }
     if (code === ExitCode.SUCCESS) out.print('Download complete');
     else out.print(`Download may be incomplete (downloaded about ${formatFixed(percent, 2)}%), try resuming`);
+    out.event('end', {
+      result: code === ExitCode.SUCCESS ? 'complete' : 'incomplete',
+      exitCode: code,
+      bytes: sink.bytes,
+      seconds: lastTs / 1000,
+      percent,
+    });
     return code;
   }
 }

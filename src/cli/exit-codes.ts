@@ -2,7 +2,7 @@
  * Exit codes and error reporting of the `rtmpkit` command line.
  *
  * The codes are rtmpdump's (`rtmpdump.c`: `RD_SUCCESS` 0, `RD_FAILED` 1,
- * `RD_INCOMPLETE` 2, `RD_NO_CONNECT` 3; notes/librtmp-parity.md §5.3), so scripts written
+ * `RD_INCOMPLETE` 2, `RD_NO_CONNECT` 3), so scripts written
  * for rtmpdump keep working. Which code an error gives depends on where it happened, as
  * in rtmpdump:
  * - bad flags, bad URLs, unsupported features, files that cannot be opened → 1;

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * `rtmpkit` — the command line: dispatches to the subcommands (dump, publish, call,
- * probe, serve, demo), prints the overall help (also with no arguments), `--version`,
- * and turns every error into one line `rtmpkit: <message>` on stderr plus the exit
- * code of exit-codes.ts (rtmpdump's: 0 done, 1 failed, 2 incomplete, 3 no connection).
- * An unknown subcommand is a usage error (exit 1).
+ * probe, serve, demo), prints the overall help, `--version`, and turns an error that
+ * escapes a command into one line `rtmpkit: <message>` on stderr plus the exit code of
+ * exit-codes.ts (rtmpdump's: 0 done, 1 failed, 2 incomplete, 3 no connection). The
+ * commands report their own errors (once, redacted, as JSON with `--json`); what reaches
+ * this level is an error before a command set up its output, such as a bad flag.
+ * No arguments at all print the usage on stderr and exit 1, as an unknown subcommand
+ * does (a script that forgot its command must not look successful).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +18,7 @@ import { describeError, ExitCode, exitCodeFor, UsageError } from './exit-codes.j
 import { probeCommand } from './probe.js';
 import { publishCommand } from './publish.js';
 import { serveCommand } from './serve.js';
+import { escapeControl } from './terminal.js';
 import { packageVersion } from './version.js';
 
 /** A subcommand: runs with the arguments after its name and resolves with the exit code. */
@@ -25,7 +29,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   publish: { run: publishCommand, summary: 'Publish an FLV file (or stdin) to a server, in real time' },
   call: { run: callCommand, summary: 'Connect, call a remote method and print its result as JSON' },
   probe: { run: probeCommand, summary: 'Play briefly and print server info, metadata, codecs, bitrate' },
-  serve: { run: serveCommand, summary: 'Run the embedded RTMP server (live relay + FLV VOD)' },
+  serve: { run: serveCommand, summary: 'Run the embedded RTMP server (live relay, FLV VOD, demo RPC)' },
   demo: { run: demoCommand, summary: 'Play built-in test media from an embedded server into demo.flv' },
 };
 
@@ -57,7 +61,11 @@ Set NODE_DEBUG=rtmp* (or -V / -z) for protocol detail on stderr.
 /** Runs the command line `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+  if (first === undefined) {
+    process.stderr.write(mainHelp());
+    return ExitCode.FAILED;
+  }
+  if (first === '-h' || first === '--help' || first === 'help') {
     if (first === 'help' && rest[0] !== undefined && COMMANDS[rest[0]] !== undefined) {
       return COMMANDS[rest[0]]!.run(['--help']);
     }
@@ -79,7 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await command.run(rest);
   } catch (err) {
-    process.stderr.write(`rtmpkit: ${describeError(err)}\n`);
+    process.stderr.write(`rtmpkit: ${escapeControl(describeError(err))}\n`);
     if (err instanceof UsageError) {
       process.stderr.write(
         `Try 'rtmpkit ${command === undefined ? '' : `${first} `}--help' for more information.\n`,
@@ -107,7 +115,7 @@ if (isEntry) {
       setTimeout(() => process.exit(code), 1500).unref();
     },
     (err: unknown) => {
-      process.stderr.write(`rtmpkit: ${describeError(err)}\n`);
+      process.stderr.write(`rtmpkit: ${escapeControl(describeError(err))}\n`);
       process.exitCode = ExitCode.FAILED;
     },
   );

@@ -5,7 +5,9 @@
  * sequence headers, legacy or E-RTMP FourCC: profile, level, picture size, sample rate,
  * channels), frame rate, keyframe interval, bitrates measured over the media received
  * (media time, so a VOD that arrives faster than real time is measured right), and the
- * first/last timestamps. Human text by default, `--json` for scripts.
+ * first/last timestamps. Human text by default, `--json` for scripts (fractions rounded
+ * to 3 decimals). Both escape the server's control characters and mask tokens in the
+ * URL unless `--show-keys` (terminal.ts).
  *
  * Exit codes: 0 media seen; 1 refused (connect, play) or bad usage; 2 no media arrived
  * in the window; 3 could not connect.
@@ -17,7 +19,7 @@ import type { RTMPStream } from '../client/rtmp-stream.js';
 import { FlvTagType } from '../flv/header.js';
 import { type AudioPacket, parseMediaPayload, type VideoPacket } from '../flv/media.js';
 import { amfToJson, type Json } from './amf-json.js';
-import { formatOptions, getopt, has, last, numberArg, type OptionSpec } from './args.js';
+import { formatOptions, getopt, has, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
 import {
   type AudioInfo,
   audioInfo,
@@ -33,6 +35,8 @@ import {
   connectOrFail,
   Interrupts,
   OUTPUT_OPTIONS,
+  reportErrors,
+  secretsOf,
   setupLibraryLog,
   verbosityOf,
   within,
@@ -41,6 +45,7 @@ import {
 import { formatMetadata } from './dump.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { Console, formatFixed } from './progress.js';
+import { escapeControl, safeJson } from './terminal.js';
 
 /** Options of `rtmpkit probe`. */
 export const PROBE_OPTIONS: readonly OptionSpec[] = [
@@ -218,28 +223,31 @@ export class ProbeStats {
   }
 }
 
+/** A server-provided value on one line: strings with control characters escaped, the rest as JSON. */
 function formatJsonScalar(v: Json): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof v === 'string' ? escapeControl(v) : safeJson(v);
 }
 
 /** The human-readable report. */
 export function formatProbeReport(r: ProbeReport, metadata: Record<string, AmfValue> | undefined): string {
-  const lines: string[] = [`Stream:     ${r.url}`];
+  const lines: string[] = [`Stream:     ${escapeControl(r.url)}`];
   const props = r.server.properties;
   lines.push('Server:');
   if (props !== null && typeof props === 'object' && !Array.isArray(props)) {
-    for (const [k, v] of Object.entries(props)) lines.push(`  ${k.padEnd(22)}${formatJsonScalar(v)}`);
+    for (const [k, v] of Object.entries(props))
+      lines.push(`  ${escapeControl(k).padEnd(22)}${formatJsonScalar(v)}`);
   }
   const c = r.server.connect;
   if (c !== null && typeof c === 'object' && !Array.isArray(c)) {
-    const code = typeof c.code === 'string' ? c.code : '';
-    const desc = typeof c.description === 'string' ? ` (${c.description})` : '';
+    const code = typeof c.code === 'string' ? escapeControl(c.code) : '';
+    const desc = typeof c.description === 'string' ? ` (${escapeControl(c.description)})` : '';
     lines.push(`  ${'connect'.padEnd(22)}${code}${desc}`);
     if (c.objectEncoding !== undefined)
       lines.push(`  ${'objectEncoding'.padEnd(22)}${formatJsonScalar(c.objectEncoding)}`);
     const data = c.data;
     if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
-      for (const [k, v] of Object.entries(data)) lines.push(`  ${k.padEnd(22)}${formatJsonScalar(v)}`);
+      for (const [k, v] of Object.entries(data))
+        lines.push(`  ${escapeControl(k).padEnd(22)}${formatJsonScalar(v)}`);
     }
   }
   if (metadata !== undefined) {
@@ -294,9 +302,22 @@ export async function probeCommand(argv: readonly string[]): Promise<ExitCode> {
   const startOpt = last(parsed, 'start');
   const start = startOpt === undefined ? undefined : numberArg(startOpt, { min: 0 });
   const json = has(parsed, 'json');
-  const verbosity = verbosityOf(parsed);
-  const out = new Console(process.stderr, verbosity);
-  setupLibraryLog(verbosity, out);
+  // The report is the result (stdout, JSON or text); messages and errors stay human on stderr.
+  const out = new Console(process.stderr, verbosityOf(parsed), {
+    secrets: secretsOf(parsed).addUrl(url, false),
+  });
+  return reportErrors('probe', out, () => probe(parsed, url, seconds, start, json, out));
+}
+
+async function probe(
+  parsed: ParsedArgs,
+  url: string,
+  seconds: number,
+  start: number | undefined,
+  json: boolean,
+  out: Console,
+): Promise<ExitCode> {
+  setupLibraryLog(out.verbosity, out);
   const { options, conn: connItems } = connectionOptions(parsed);
   if (has(parsed, 'live')) options.live = true;
   let conn: RTMP;
@@ -344,8 +365,8 @@ export async function probeCommand(argv: readonly string[]): Promise<ExitCode> {
       wallSeconds,
       ended,
     });
-    if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(formatProbeReport(report, stats.metadata));
+    if (json) process.stdout.write(`${out.redact(safeJson(report, 2, 3))}\n`);
+    else process.stdout.write(out.redact(formatProbeReport(report, stats.metadata)));
     if (failure !== undefined) {
       throw wrap(failure, ExitCode.INCOMPLETE);
     }

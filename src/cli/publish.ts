@@ -8,6 +8,10 @@
  * the last tag), until Ctrl-C. On the end of the input or Ctrl-C the stream is closed
  * properly (FCUnpublish + deleteStream) before the connection.
  *
+ * Output: the URL's stream name is the stream key — masked in every message unless
+ * `--show-keys`; progress as progress.ts describes (terminal, pipe, `--json` NDJSON on
+ * stdout: start, connected, publishing, progress, end, warning, error events).
+ *
  * Exit codes: 0 published (or a `--loop` stopped with Ctrl-C), 1 refused (bad name,
  * denied) or bad usage/input, 2 interrupted / connection lost while publishing, 3 could
  * not connect.
@@ -20,24 +24,27 @@ import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
 import { FlvTagType, hasFlvSignature } from '../flv/header.js';
 import { parseOnMetaData } from '../flv/metadata.js';
 import { parseScriptTag } from '../flv/script.js';
-import { formatOptions, getopt, has, last, type OptionSpec } from './args.js';
+import { formatOptions, getopt, has, last, type OptionSpec, type ParsedArgs } from './args.js';
 import {
   applyConn,
   CONNECTION_OPTIONS,
+  commandConsole,
   connectionOptions,
   connectOrFail,
   Interrupts,
+  JSON_OPTION,
   OUTPUT_OPTIONS,
+  reportErrors,
+  secretsOf,
   setupLibraryLog,
   signalNumber,
   VERBOSE_V,
-  verbosityOf,
   within,
   wrap,
 } from './common.js';
 import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
 import { tagPieces } from './flv-output.js';
-import { Console, formatFixed, Progress } from './progress.js';
+import { type Console, formatFixed, Progress } from './progress.js';
 
 /** Options of `rtmpkit publish`. */
 export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
@@ -61,6 +68,7 @@ export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'type', long: 'type', arg: 'TYPE', help: 'Publishing type: live (default), record or append' },
   { name: 'hashes', short: '#', long: 'hashes', help: 'Progress as one # per percent of the file' },
+  JSON_OPTION,
   ...CONNECTION_OPTIONS,
   ...OUTPUT_OPTIONS,
   VERBOSE_V,
@@ -127,9 +135,14 @@ export async function publishCommand(argv: readonly string[]): Promise<ExitCode>
   }
   if (parsed.operands.length !== 2) throw new UsageError('publish needs a URL and a FILE (or - for stdin)');
   const [url, input] = parsed.operands as [string, string];
-  const verbosity = verbosityOf(parsed);
-  const out = new Console(process.stderr, verbosity);
-  setupLibraryLog(verbosity, out);
+  const secrets = secretsOf(parsed).addUrl(url, true, last(parsed, 'app')?.value);
+  secrets.add(last(parsed, 'playpath')?.value);
+  const out = commandConsole(parsed, secrets);
+  return reportErrors('publish', out, () => publish(parsed, url, input, out));
+}
+
+async function publish(parsed: ParsedArgs, url: string, input: string, out: Console): Promise<ExitCode> {
+  setupLibraryLog(out.verbosity, out);
   const realtime = !has(parsed, 'noRealtime');
   const loop = has(parsed, 'loop');
   if (loop && input === '-') throw new UsageError('--loop needs a file (stdin cannot be read twice)');
@@ -152,6 +165,7 @@ export async function publishCommand(argv: readonly string[]): Promise<ExitCode>
   }, ExitCode.INCOMPLETE).install();
   try {
     out.print(`Connecting to ${url} ...`);
+    out.event('start', { url: out.redact(url), input, realtime, loop });
     try {
       await connectOrFail(conn, interrupts.signal);
     } catch (err) {
@@ -166,9 +180,11 @@ export async function publishCommand(argv: readonly string[]): Promise<ExitCode>
       if (interrupts.caught !== undefined) return ExitCode.INCOMPLETE;
       throw wrap(err, ExitCode.FAILED);
     }
+    out.event('connected', { url: out.redact(conn.params.url.href) });
     out.print(
       `Publishing ${conn.params.playpath}${realtime ? ' in real time' : ' as fast as possible'}${loop ? ', looping' : ''}`,
     );
+    out.event('publishing', { name: out.redact(conn.params.playpath) });
     const result = await pump(stream, input, {
       realtime,
       loop,
@@ -179,18 +195,23 @@ export async function publishCommand(argv: readonly string[]): Promise<ExitCode>
     await within(stream.close(), 3000);
     await within(conn.close(), 3000);
     out.endStatus();
+    const end = (result: 'complete' | 'stopped' | 'failed', exitCode: ExitCode): ExitCode => {
+      out.event('end', { result, exitCode, bytes: r.bytes, tags: r.tags, seconds: r.lastTs / 1000 });
+      return exitCode;
+    };
+    const r = result;
     if (result.error !== undefined) {
-      out.error(describeError(result.error));
-      if (result.error instanceof CliError) return result.error.exitCode;
-      return ExitCode.INCOMPLETE;
+      const code = result.error instanceof CliError ? result.error.exitCode : ExitCode.INCOMPLETE;
+      out.error(describeError(result.error), { exitCode: code });
+      return end('failed', code);
     }
     const what = `${formatFixed(result.bytes / 1024, 3)} kB, ${result.tags} tags, ${formatFixed(result.lastTs / 1000, 2)} sec`;
     if (interrupts.caught !== undefined) {
       out.print(`Publishing stopped (${what})`);
-      return loop ? ExitCode.SUCCESS : ExitCode.INCOMPLETE;
+      return end('stopped', loop ? ExitCode.SUCCESS : ExitCode.INCOMPLETE);
     }
     out.print(`Publish complete (${what})`);
-    return ExitCode.SUCCESS;
+    return end('complete', ExitCode.SUCCESS);
   } finally {
     interrupts.uninstall();
   }

@@ -1,6 +1,6 @@
 /**
  * `--resume` support: where a partial FLV download can be continued
- * (rtmpdump `-e`/`-k`: `OpenResumeFile` + `GetLastKeyframe`, notes/librtmp-parity.md §4.17).
+ * (rtmpdump `-e`/`-k`: `OpenResumeFile` + `GetLastKeyframe` in `rtmpdump.c`).
  *
  * `findResumePoint` reads the file's header, its `onMetaData` (for the duration) and the
  * headers of its tags, and picks the last video keyframe (for audio-only files: the last

@@ -2,20 +2,33 @@
  * `rtmpkit serve` — runs the embedded RTMP server (src/server) until Ctrl-C: live relay
  * on any app (publish to rtmp://HOST:PORT/live/NAME, play the same URL) and FLV files as
  * VOD from `--vod DIR` in the `vod` app, plus a built-in 10-second test stream
- * (`rtmp://HOST:PORT/vod/test`, H.264 + AAC, no files needed). Logs connections,
- * publishers and players on stderr. Loopback only unless `--host` says otherwise.
+ * (`rtmp://HOST:PORT/vod/test`, H.264 + AAC, no files needed), and the demo remote
+ * methods of demo-rpc.ts (`MyMath.MyAdd`, `echo`, `callClient`). Logs connections,
+ * publishers and players on stderr — stream names of live streams are stream keys, so
+ * they are masked unless `--show-keys` — or, with `--json`, NDJSON events on stdout.
+ * Loopback only unless `--host` says otherwise.
  *
- * Exit codes: 0 stopped with Ctrl-C; 1 bad usage or the port cannot be bound.
+ * Exit codes: 0 stopped with Ctrl-C; 1 bad usage or the port cannot be bound (reported once).
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer } from '../server/server.js';
 import { makeTestFlv } from '../server/test-media.js';
 import type { PlayRequest, PublishRequest } from '../server/types.js';
-import { formatOptions, getopt, has, last, numberArg, type OptionSpec } from './args.js';
-import { OUTPUT_OPTIONS, setupLibraryLog, VERBOSE_V, verbosityOf } from './common.js';
+import { formatOptions, getopt, has, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
+import {
+  commandConsole,
+  JSON_OPTION,
+  OUTPUT_OPTIONS,
+  reportErrors,
+  secretsOf,
+  setupLibraryLog,
+  VERBOSE_V,
+} from './common.js';
+import { DEMO_METHODS, demoCall } from './demo-rpc.js';
 import { CliError, ExitCode, UsageError } from './exit-codes.js';
-import { Console } from './progress.js';
+import type { Console } from './progress.js';
+import { maskSecret } from './terminal.js';
 
 /** Options of `rtmpkit serve`. */
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -33,6 +46,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     help: 'Serve the FLV files of DIR in the vod app (rtmp://…/vod/NAME)',
   },
   { name: 'noTestMedia', long: 'no-test-media', help: 'Do not serve the built-in test stream vod/test' },
+  {
+    name: 'noDemoRpc',
+    long: 'no-demo-rpc',
+    help: `Do not answer the demo methods (${DEMO_METHODS.join(', ')})`,
+  },
+  JSON_OPTION,
   ...OUTPUT_OPTIONS,
   VERBOSE_V,
 ];
@@ -46,12 +65,23 @@ rtmp://HOST:PORT/<app>/<name> (live relay), play FLV files of DIR as
 rtmp://HOST:PORT/vod/<file>, and the built-in test stream rtmp://HOST:PORT/vod/test.
 Meant for tests and demos, not as a production media server.
 
+Demo remote methods (any app), for 'rtmpkit call' and the examples:
+  MyMath.MyAdd(a, b)          returns a + b
+  echo(...args)               returns the arguments as an array
+  callClient(method, ...args) calls method on the calling client, returns its answer
+Other calls get _error NetConnection.Call.Failed.
+
+Live stream names are stream keys: the log masks them unless --show-keys.
+--json prints NDJSON events on stdout instead (listening, connect, publish, play,
+call, stop, unpublish, disconnect, clientError, stopping).
+
 ${formatOptions(SERVE_OPTIONS)}
 
 Examples:
   rtmpkit serve --port 1935 --vod ./media
   rtmpkit publish rtmp://127.0.0.1/live/x movie.flv   # in another terminal
   rtmpkit dump -v -r rtmp://127.0.0.1/live/x -o x.flv
+  rtmpkit call rtmp://127.0.0.1/app MyMath.MyAdd '[1, 2]'
 `;
 }
 
@@ -66,10 +96,14 @@ export async function serveCommand(argv: readonly string[]): Promise<ExitCode> {
     process.stdout.write(serveHelp());
     return ExitCode.SUCCESS;
   }
+  const out = commandConsole(parsed, secretsOf(parsed));
+  return reportErrors('serve', out, () => serve(parsed, out));
+}
+
+async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
   if (parsed.operands.length > 0) throw new UsageError(`unexpected argument '${parsed.operands[0]}'`);
-  const verbosity = verbosityOf(parsed);
-  const out = new Console(process.stderr, verbosity);
-  setupLibraryLog(verbosity, out);
+  setupLibraryLog(out.verbosity, out);
+  const showKeys = has(parsed, 'showKeys');
   const host = last(parsed, 'host')?.value ?? '127.0.0.1';
   const portOpt = last(parsed, 'port');
   const port = portOpt === undefined ? 1935 : numberArg(portOpt, { integer: true, min: 0, max: 65535 });
@@ -89,6 +123,7 @@ export async function serveCommand(argv: readonly string[]): Promise<ExitCode> {
   const server = createServer({
     ...(vodDir === undefined ? {} : { vodDir }),
     ...(testMedia ? { vodFiles: { test: makeTestFlv(10) } } : {}),
+    ...(has(parsed, 'noDemoRpc') ? {} : { onCall: demoCall }),
   });
   const log = (text: string): void => out.print(`[${time()}] ${text}`);
   const who = (c: {
@@ -96,14 +131,49 @@ export async function serveCommand(argv: readonly string[]): Promise<ExitCode> {
     remoteAddress: string | undefined;
     remotePort: number | undefined;
   }): string => `#${c.id} ${c.remoteAddress ?? '?'}:${c.remotePort ?? '?'}`;
-  const stream = (r: PublishRequest | PlayRequest): string => `${r.app}/${r.name}`;
-  server.on('connect', (c) => log(`${who(c)} connected to app '${c.app ?? ''}'`));
-  server.on('publish', (r) => log(`${who(r.client)} publishes ${stream(r)} (${r.type})`));
-  server.on('unpublish', (r) => log(`${who(r.client)} stopped publishing ${stream(r)}`));
-  server.on('play', (r) => log(`${who(r.client)} plays ${stream(r)} (${r.kind})`));
-  server.on('stop', (r) => log(`${who(r.client)} stopped playing ${stream(r)}`));
-  server.on('disconnect', (c) => log(`${who(c)} disconnected`));
-  server.on('clientError', (err, c) => log(`${who(c)} error: ${err.message}`));
+  const client = (c: { id: number; remoteAddress: string | undefined; remotePort: number | undefined }) => ({
+    client: c.id,
+    address: c.remoteAddress ?? null,
+    port: c.remotePort ?? null,
+  });
+  // A live stream's name is its stream key (publishers and players use the same one).
+  const name = (r: PublishRequest | PlayRequest): string =>
+    showKeys || ('kind' in r && r.kind === 'vod') ? r.name : maskSecret(r.name);
+  const stream = (r: PublishRequest | PlayRequest): string => `${r.app}/${name(r)}`;
+  const event = (e: string, fields: Record<string, unknown>): void =>
+    out.event(e, { time: new Date().toISOString(), ...fields });
+  server.on('connect', (c) => {
+    log(`${who(c)} connected to app '${c.app ?? ''}'`);
+    event('connect', { ...client(c), app: c.app ?? '' });
+  });
+  server.on('publish', (r) => {
+    log(`${who(r.client)} publishes ${stream(r)} (${r.type})`);
+    event('publish', { ...client(r.client), app: r.app, name: name(r), type: r.type });
+  });
+  server.on('unpublish', (r) => {
+    log(`${who(r.client)} stopped publishing ${stream(r)}`);
+    event('unpublish', { ...client(r.client), app: r.app, name: name(r) });
+  });
+  server.on('play', (r) => {
+    log(`${who(r.client)} plays ${stream(r)} (${r.kind})`);
+    event('play', { ...client(r.client), app: r.app, name: name(r), kind: r.kind });
+  });
+  server.on('stop', (r) => {
+    log(`${who(r.client)} stopped playing ${stream(r)}`);
+    event('stop', { ...client(r.client), app: r.app, name: name(r) });
+  });
+  server.on('call', (r) => {
+    if (out.verbosity >= 2) log(`${who(r.client)} calls ${r.name}`);
+    event('call', { ...client(r.client), method: r.name });
+  });
+  server.on('disconnect', (c) => {
+    log(`${who(c)} disconnected`);
+    event('disconnect', client(c));
+  });
+  server.on('clientError', (err, c) => {
+    log(`${who(c)} error: ${err.message}`);
+    event('clientError', { ...client(c), code: err.code, message: err.message });
+  });
 
   let address: { host: string; port: number };
   try {
@@ -113,11 +183,16 @@ export async function serveCommand(argv: readonly string[]): Promise<ExitCode> {
   }
   const h = address.host.includes(':') ? `[${address.host}]` : address.host;
   const base = `rtmp://${h}:${address.port}`;
-  process.stderr.write(`rtmpkit serve: listening on ${base}\n`);
-  process.stderr.write(`  live:  publish and play ${base}/live/NAME (any app name works)\n`);
-  if (vodDir !== undefined) process.stderr.write(`  vod:   ${base}/vod/NAME plays ${vodDir}/NAME.flv\n`);
-  if (testMedia) process.stderr.write(`  test:  ${base}/vod/test (built-in 10 s H.264 + AAC)\n`);
-  process.stderr.write('  Ctrl-C to stop\n');
+  event('listening', { url: base, host: address.host, port: address.port });
+  if (!out.json) {
+    // The address is the command's result: shown even with -q.
+    process.stderr.write(`rtmpkit serve: listening on ${base}\n`);
+    out.print(`  live:  publish and play ${base}/live/NAME (any app name works)`);
+    if (vodDir !== undefined) out.print(`  vod:   ${base}/vod/NAME plays ${vodDir}/NAME.flv`);
+    if (testMedia) out.print(`  test:  ${base}/vod/test (built-in 10 s H.264 + AAC)`);
+    if (!has(parsed, 'noDemoRpc')) out.print(`  rpc:   ${DEMO_METHODS.join(', ')} (see --help)`);
+    out.print('  Ctrl-C to stop');
+  }
 
   const sig = await new Promise<NodeJS.Signals>((res) => {
     const on = (s: NodeJS.Signals): void => {
@@ -127,6 +202,7 @@ export async function serveCommand(argv: readonly string[]): Promise<ExitCode> {
     for (const x of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(x, on);
   });
   log(`caught ${sig}, stopping`);
+  event('stopping', { signal: sig });
   await server.close();
   return ExitCode.SUCCESS;
 }

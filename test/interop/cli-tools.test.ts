@@ -174,7 +174,7 @@ test('demo: exit 0, demo.flv that ffprobe reads (H.264 160x90 + AAC), and the ne
 test('serve: dump the built-in test stream (the source packets), probe it, publish --loop to it', async (t) => {
   if (!requirePeers(t, ['/usr/bin/python3'])) return;
   const port = await freePort();
-  const serve = launch(['serve', '--port', String(port)], 120_000);
+  const serve = launch(['serve', '--show-keys', '--port', String(port)], 120_000);
   try {
     await serve.waitFor(/listening on rtmp:\/\/127\.0\.0\.1:\d+/);
     const base = `rtmp://127.0.0.1:${port}`;
@@ -231,7 +231,7 @@ test('serve: dump the built-in test stream (the source packets), probe it, publi
 test('serve: ffmpeg publishes to `rtmpkit serve`, rtmpdump records it back: the same A/V tags', async (t) => {
   if (!requirePeers(t, ['ffmpeg', 'rtmpdump', '/usr/bin/python3'])) return;
   const port = await freePort();
-  const serve = launch(['serve', '--port', String(port)], 120_000);
+  const serve = launch(['serve', '--show-keys', '--port', String(port)], 120_000);
   try {
     await serve.waitFor(/listening on rtmp:\/\/127\.0\.0\.1:\d+/);
     const src = join(media || makeMedia(), 'short.flv');

@@ -22,6 +22,7 @@ import {
   ServerHandshake,
   type ServerHandshakeInfo,
 } from '../../src/handshake/index.js';
+import { freePort } from '../helpers/peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/interop). */
@@ -241,9 +242,6 @@ describe('ServerHandshake against real clients', () => {
 
 // ---- (2) our client, nginx-rtmp ------------------------------------------------------
 
-const NGINX_PORT = 19351;
-const NGINX_HTTP_PORT = 18935;
-
 /** A connect command in one type-0 chunk on csid 3 (payload < 128 bytes, the default chunk size). */
 function connectChunk(app: string, tcUrl: string): Buffer {
   const str = (s: string) => {
@@ -337,10 +335,14 @@ describe('ClientHandshake against nginx-rtmp', () => {
     ['/usr/lib/nginx/modules/ngx_rtmp_module.so', 'libnginx-mod-rtmp'],
   ];
 
+  let nginxPort = 0;
+
   before(async () => {
     if (needs.some(([bin]) => which(bin) === undefined)) return;
     runDir = mkdtempSync(join(tmpdir(), 'rtmpkit-hs-nginx-'));
-    const env = { ...process.env, PORT: String(NGINX_PORT), HTTP_PORT: String(NGINX_HTTP_PORT) };
+    // Free ports only: a fixed port fails whenever something else holds it.
+    nginxPort = await freePort();
+    const env = { ...process.env, PORT: String(nginxPort), HTTP_PORT: String(await freePort()) };
     try {
       await run(
         'bash',
@@ -369,7 +371,7 @@ describe('ClientHandshake against nginx-rtmp', () => {
     }, async (t) => {
       if (!needPeers(t, needs)) return;
       if (startError) throw startError;
-      const r = await clientHandshake(NGINX_PORT, policy);
+      const r = await clientHandshake(nginxPort, policy);
       t.diagnostic(
         `nginx S1 version ${r.info.serverFlashVersion.join('.')}, mode ${r.info.mode}, digest ${r.info.serverDigest}` +
           `, scheme ${r.info.scheme}, s2Valid ${r.info.s2Valid}, warnings ${JSON.stringify(r.info.warnings)}`,

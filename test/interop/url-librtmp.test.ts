@@ -177,8 +177,12 @@ function chunked(csid: number, type: number, msid: number, body: Buffer): Buffer
 /**
  * A minimal RTMP server for one librtmp client: SOCKS4 reply, plain handshake (S1 version 0
  * makes librtmp skip FP9 digests; S2 echoes C1), chunk reassembly (csid < 64, as librtmp
- * uses), `_result` for connect and createStream. `done` fires after `play` (or after the
- * SOCKS request when `socksOnly`).
+ * uses), `_result` for connect and createStream. `done` fires once librtmp has sent
+ * everything of its play sequence — `play`, then the User Control SetBufferLength for the
+ * played stream that librtmp sends right after it (`RTMP_SendCtrl(r, 3, streamId,
+ * bufferMS)` in `HandleInvoke`, as a separate write) — or when the client closes the
+ * connection; or after the SOCKS request when `socksOnly`. Ending at `play` alone lost
+ * the SetBufferLength whenever it arrived in a later TCP segment than `play`.
  */
 function scriptedServer(capture: Captured, socksOnly: boolean, done: () => void): Server {
   return createServer((sock: Socket) => {
@@ -191,6 +195,7 @@ function scriptedServer(capture: Captured, socksOnly: boolean, done: () => void)
       if (type === 1) inChunk = body.readUInt32BE(0) & 0x7fffffff;
       if (type === 4 && body.length >= 10 && body.readUInt16BE(0) === 3 && body.readUInt32BE(2) === 1) {
         capture.bufferMs = body.readUInt32BE(6);
+        if (capture.play !== undefined) finish();
       }
       if (type !== 0x14) return;
       const v = amf0.decode(body);
@@ -215,12 +220,15 @@ function scriptedServer(capture: Captured, socksOnly: boolean, done: () => void)
       } else if (name === 'set_playlist') {
         capture.setPlaylist = v;
       } else if (name === 'play') {
-        capture.play = v;
-        sock.destroy();
-        done();
+        capture.play = v; // SetBufferLength follows (see above)
       }
     };
+    const finish = (): void => {
+      sock.destroy();
+      done();
+    };
     sock.on('error', () => {});
+    sock.on('close', () => done());
     sock.on('data', (d: Buffer) => {
       try {
         onData(d);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Console, downloadPercent, formatFixed, formatProgress, Progress } from '../../src/cli/progress.js';
+import { Secrets } from '../../src/cli/terminal.js';
 
 test('formatFixed matches glibc printf, ties to even included', () => {
   // glibc: printf("%.3f %.2f %.1f %.0f", v, v, v, v)
@@ -51,12 +52,13 @@ test('formatProgress: golden lines from rtmpdump\'s printf("\\r%.3f kB / %.2f se
   assert.equal(formatProgress(0, 0, 0), '\r0.000 kB / 0.00 sec');
 });
 
-function sink() {
+/** A sink that says it is a terminal (`isTTY`, as Node sets it on a TTY stream) or not. */
+function sink(isTTY = true) {
   const chunks: string[] = [];
-  return { chunks, text: () => chunks.join(''), write: (s: string) => chunks.push(s) };
+  return { chunks, isTTY, text: () => chunks.join(''), write: (s: string) => chunks.push(s) };
 }
 
-test('Progress: the first update prints at once, then at most one line per >200 ms', () => {
+test('Progress on a terminal: the first update at once, then at most one line per >200 ms, with rate and ETA', () => {
   const s = sink();
   let now = 10_000;
   const p = new Progress(new Console(s), { now: () => now });
@@ -67,9 +69,77 @@ test('Progress: the first update prints at once, then at most one line per >200 
   p.update(4096, 300, 10);
   now += 200; // exactly 200: not more than 200
   p.update(8192, 400, 10);
-  assert.deepEqual(s.chunks, ['\r1.000 kB / 0.10 sec (1.0%)', '\r4.000 kB / 0.30 sec (3.0%)']);
-  p.final(8192, 400, 10);
-  assert.equal(s.chunks.at(-1), '\r8.000 kB / 0.40 sec (4.0%)');
+  now += 1000; // 1.401 s in: 12 kB at 8.6 kB/s; 0.4 s of media advanced 0.3 s in 1.401 s → 9.6 s left ≈ 45 s
+  p.update(12288, 400, 10);
+  assert.deepEqual(s.chunks, [
+    '\r1.000 kB / 0.10 sec (1.0%)  0.0 kB/s  0:00 elapsed',
+    '\r4.000 kB / 0.30 sec (3.0%)  19.9 kB/s  0:00 elapsed',
+    '\r12.000 kB / 0.40 sec (4.0%)  8.6 kB/s  0:01 elapsed  0:45 left',
+  ]);
+  // The final line is rtmpdump's, byte for byte.
+  p.final(12288, 400, 10);
+  assert.equal(s.chunks.at(-1), '\r12.000 kB / 0.40 sec (4.0%)');
+});
+
+test('Progress into a pipe: never a \\r; a plain line every 5 s and a final one', () => {
+  const s = sink(false);
+  let now = 0;
+  const p = new Progress(new Console(s), { now: () => now });
+  for (let t = 0; t < 12_000; t += 100) {
+    now = t;
+    p.update(t * 10, t, 20);
+  }
+  p.final(120_000, 12_000, 20);
+  assert.ok(!s.text().includes('\r'), JSON.stringify(s.text()));
+  const lines = s
+    .text()
+    .split('\n')
+    .filter((l) => l !== '');
+  assert.deepEqual(lines, [
+    '49.805 kB / 5.10 sec (25.5%)  9.8 kB/s  0:05 elapsed  0:15 left',
+    '99.609 kB / 10.20 sec (51.0%)  9.8 kB/s  0:10 elapsed  0:10 left',
+    '117.188 kB / 12.00 sec (60.0%)  9.8 kB/s  0:12 elapsed  0:08 left',
+  ]);
+});
+
+test('Progress with --json: NDJSON progress events once a second, numbers rounded; hashes ignored', () => {
+  const err = sink(false);
+  const json = sink(false);
+  let now = 0;
+  const p = new Progress(new Console(err, 1, { json }), { now: () => now, hashes: true });
+  for (let t = 0; t <= 2500; t += 250) {
+    now = t;
+    p.update(t * 3 + 1, t / 3, 10 / 3);
+  }
+  p.final(7501, 2500 / 3, 10 / 3);
+  assert.equal(err.text(), '');
+  const events = json
+    .text()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    events.map((e) => [e.event, e.seconds, e.duration, e.percent, e.final]),
+    [
+      ['progress', 0, 3.333, 0, false],
+      ['progress', 0.417, 3.333, 12.5, false],
+      ['progress', 0.833, 3.333, 25, false],
+      ['progress', 0.833, 3.333, 25, true],
+    ],
+  );
+  assert.deepEqual(Object.keys(events[3]), [
+    'event',
+    'bytes',
+    'seconds',
+    'duration',
+    'rateKBps',
+    'elapsed',
+    'percent',
+    'eta',
+    'final',
+  ]);
+  assert.equal(events[3].eta, 8);
+  assert.equal(events[3].rateKBps, 2.9);
 });
 
 test('Progress -#: one # per whole percent, 100 for a complete download; no final line', () => {
@@ -81,6 +151,32 @@ test('Progress -#: one # per whole percent, 100 for a complete download; no fina
   p.update(1, 10_000, 10); // 100 %
   p.final(1, 10_000, 10);
   assert.equal(s.text(), '#'.repeat(100));
+});
+
+test('Console: status lines only on a terminal; server text escaped; secrets masked', () => {
+  const pipe = sink(false);
+  const c = new Console(pipe, 1, { secrets: new Secrets().add('sekrit-key') });
+  c.status('\r1.000 kB / 0.10 sec');
+  c.print('title: \u001b]0;pwned\u0007 and \u009b31m');
+  c.info('Connecting to rtmp://h/live/sekrit-key ...');
+  c.raw('WARNING: client: server said \u001b[2J\n');
+  c.error('publish of sekrit-key refused');
+  assert.equal(
+    pipe.text(),
+    'title: \\x1b]0;pwned\\x07 and \\x9b31m\nINFO: Connecting to rtmp://h/live/se*** ...\n' +
+      'WARNING: client: server said \\x1b[2J\nrtmpkit: publish of se*** refused\n',
+  );
+  const json = sink(false);
+  const j = new Console(sink(false), 1, { json, secrets: new Secrets().add('sekrit-key') });
+  j.print('not in JSON mode');
+  j.warn('w sekrit-key');
+  j.error('boom', { exitCode: 3 });
+  j.event('end', { ratio: 1 / 3, text: '\u009b' });
+  assert.equal(
+    json.text(),
+    '{"event":"warning","message":"w se***"}\n{"event":"error","message":"boom","exitCode":3}\n' +
+      '{"event":"end","ratio":0.333,"text":"\\u009b"}\n',
+  );
 });
 
 test('Console: a message after a status line starts on a new line; quiet prints only errors', () => {

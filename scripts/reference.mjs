@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Generates docs/events.md — every event rtmpkit emits — from the TypeScript sources, so
+// the reference cannot drift from the code: the typed EventEmitter maps of `RTMP` and
+// `RTMPServer` (one property per event, its listener arguments as a labelled tuple) and
+// the discriminated unions the sans-IO sessions return from `takeEvents()` (one
+// interface per `kind`). Names, argument lists, field types and the JSDoc text are read
+// with the TypeScript compiler API; nothing is written by hand here but the headings.
+//
+//   node scripts/reference.mjs           print the reference
+//   node scripts/reference.mjs --write   write docs/events.md
+//   node scripts/reference.mjs --check   exit 1 when docs/events.md is not up to date
+//
+// More references plug in through REFERENCES (the error-code reference, once the error
+// codes live in one registry, is one more entry: a file name and a function returning
+// its Markdown).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Parses one source file (syntax only: the reference needs declarations and comments). */
+function source(path) {
+  const file = join(root, path);
+  return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+}
+
+/** The JSDoc text of a node, on one line (tags such as @throws kept as text). */
+function doc(node) {
+  const text = ts
+    .getJSDocCommentsAndTags(node)
+    .filter(ts.isJSDoc)
+    .map((d) => ts.getTextOfJSDocComment(d.comment) ?? '')
+    .join(' ');
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** The declaration named `name` (interface or type alias) in `file`. */
+function find(file, name) {
+  for (const s of file.statements) {
+    if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name) return s;
+  }
+  throw new Error(`${name} not found in ${file.fileName}`);
+}
+
+const code = (t) => `\`${t.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}\``;
+const cell = (t) => t.replace(/\|/g, '\\|');
+
+/** An EventEmitter map (`interface X { name: [arg: T, …] }`) as a table. */
+function eventMap(path, name) {
+  const file = source(path);
+  const decl = find(file, name);
+  const rows = ['| event | listener arguments | when |', '| --- | --- | --- |'];
+  for (const m of decl.members) {
+    if (!ts.isPropertySignature(m) || m.type === undefined) continue;
+    const args = ts.isTupleTypeNode(m.type)
+      ? m.type.elements.map((e) => e.getText(file)).join(', ')
+      : m.type.getText(file);
+    rows.push(`| \`${m.name.getText(file)}\` | ${args === '' ? '—' : code(args)} | ${cell(doc(m))} |`);
+  }
+  return rows.join('\n');
+}
+
+/** A discriminated union of event interfaces (`kind: '…'`) as one section per event. */
+function eventUnion(path, name) {
+  const file = source(path);
+  const decl = find(file, name);
+  const members = decl.type.types.map((t) => t.getText(file));
+  const out = [];
+  for (const member of members) {
+    const iface = find(file, member);
+    if (ts.isTypeAliasDeclaration(iface)) {
+      // `{ kind: 'x' } & Data`: the kind from the literal, the fields from the named part.
+      const text = iface.type.getText(file);
+      const kindName = /kind:\s*'([^']+)'/.exec(text)?.[1] ?? member;
+      out.push(`#### \`${kindName}\` (${member})`, '', doc(iface), '', `Type: ${code(text)}`, '');
+      continue;
+    }
+    const fields = iface.members.filter(ts.isPropertySignature);
+    const kind = fields.find((f) => f.name.getText(file) === 'kind');
+    out.push(
+      `#### \`${kind?.type?.getText(file).replace(/'/g, '') ?? member}\` (${member})`,
+      '',
+      doc(iface),
+      '',
+    );
+    const rest = fields.filter((f) => f !== kind);
+    if (rest.length > 0) {
+      out.push('| field | type | meaning |', '| --- | --- | --- |');
+      for (const f of rest) {
+        const opt = f.questionToken ? '?' : '';
+        out.push(
+          `| \`${f.name.getText(file)}${opt}\` | ${code(f.type?.getText(file) ?? 'unknown')} | ${cell(doc(f))} |`,
+        );
+      }
+      out.push('');
+    }
+  }
+  return out.join('\n').trimEnd();
+}
+
+function eventsReference() {
+  return `# rtmpkit events
+
+Generated from the source by \`node scripts/reference.mjs --write\` (\`npm run docs\`); a
+test fails when this file and the code disagree. Do not edit by hand.
+
+## \`RTMP\` (client connection, a typed Node \`EventEmitter\`)
+
+\`conn.on(event, listener)\`; declared as \`RTMPEvents\` in src/client/rtmp.ts.
+
+${eventMap('src/client/rtmp.ts', 'RTMPEvents')}
+
+## \`RTMPServer\` (embedded server, a typed Node \`EventEmitter\`)
+
+\`server.on(event, listener)\`; declared as \`RTMPServerEvents\` in src/server/types.ts.
+
+${eventMap('src/server/types.ts', 'RTMPServerEvents')}
+
+## \`ClientSession.takeEvents()\` (sans-IO client core)
+
+One object per event, told apart by \`kind\`; declared as \`SessionEvent\` in
+src/session/client-events.ts.
+
+${eventUnion('src/session/client-events.ts', 'SessionEvent')}
+
+## \`ServerSession.takeEvents()\` (sans-IO server core)
+
+Declared as \`ServerEvent\` in src/session/server-events.ts.
+
+${eventUnion('src/session/server-events.ts', 'ServerEvent')}
+`;
+}
+
+/** Every generated reference: its file under docs/ and its generator. */
+const REFERENCES = [{ file: 'docs/events.md', generate: eventsReference }];
+
+const mode = process.argv[2];
+let stale = 0;
+for (const { file, generate } of REFERENCES) {
+  const text = generate();
+  const path = join(root, file);
+  if (mode === '--write') {
+    writeFileSync(path, text);
+  } else if (mode === '--check') {
+    let old = '';
+    try {
+      old = readFileSync(path, 'utf8');
+    } catch {}
+    if (old !== text) {
+      console.error(`${file} is out of date: run 'npm run docs' (node scripts/reference.mjs --write)`);
+      stale++;
+    }
+  } else {
+    process.stdout.write(text);
+  }
+}
+process.exit(stale > 0 ? 1 : 0);
