@@ -9,7 +9,7 @@
  * (RTMP-SPEC §7.2.1.2: a call the server cannot serve gets `_error`).
  */
 import type { AmfValue } from '../amf/types.js';
-import type { ServerClient } from '../server/client.js';
+import type { ServerClient } from '../server/types.js';
 
 /** The method names, for help texts and error messages. */
 export const DEMO_METHODS = ['MyMath.MyAdd', 'echo', 'callClient'] as const;
