@@ -332,7 +332,9 @@ test('Ctrl-C mid-download: exit 2, "Download may be incomplete", a valid partial
   try {
     const file = join(out, 'interrupted.flv');
     const dump = launch(process.execPath, [BIN, 'dump', '-v', '-r', url, '-o', file], 30_000);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Interrupt once enough media is on disk (not after a fixed delay: under load the
+    // download may not have started yet), within a bounded wait.
+    for (let i = 0; i < 200 && videoTagsOnDisk(file) < 40; i++) await new Promise((r) => setTimeout(r, 100));
     dump.child.kill('SIGINT');
     const r = await dump.done;
     assert.equal(r.code, 2, r.stderr);
@@ -402,3 +404,21 @@ test('rtmps through stunnel: verified with --tls-ca, refused without it (exit 3)
     rmSync(runDir, { recursive: true, force: true });
   }
 });
+
+/** Video tags in the complete tags of a (possibly still growing) FLV file; 0 when it does not exist yet. */
+function videoTagsOnDisk(file: string): number {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (let pos = 13; pos + 11 <= buf.length; ) {
+    const size = buf.readUIntBE(pos + 1, 3);
+    if (pos + 11 + size + 4 > buf.length) break;
+    if (buf[pos] === 9) n++;
+    pos += 11 + size + 4;
+  }
+  return n;
+}
