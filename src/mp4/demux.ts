@@ -143,13 +143,15 @@ export function* openMovie(
 ): Generator<Mp4ReadRequest, OpenedMovie, Buffer | undefined> {
   let pos = 0;
   while (size - pos >= 8) {
-    const h = yield* topLevelBox(pos, size);
-    if (!/^[\x20-\x7e]{4}$/.test(h.type)) {
+    const head = yield* read(pos, Math.min(MAX_BOX_HEADER, size - pos));
+    const type = head.toString('latin1', 4, 8);
+    if (!/^[\x20-\x7e]{4}$/.test(type)) {
       throw mp4Error(
         Mp4ErrorCode.BAD_BOX,
-        `not an MP4 (ISO-BMFF) file: box type ${JSON.stringify(h.type)} at ${pos}`,
+        `not an MP4 (ISO-BMFF) file: box type ${JSON.stringify(type)} at ${pos}`,
       );
     }
+    const h = readBoxHeader(head, 0, size - pos);
     if (h.type === 'moov') {
       if (h.end > limits.maxBoxSize) {
         throw mp4Error(
