@@ -64,7 +64,7 @@ interface PacketInitBase {
 /** A video packet to write; a `VideoPacket` from `parseVideoPayload` is one. */
 export interface VideoPacketInit extends PacketInitBase {
   codec: VideoCodec;
-  /** VideoFrameType (default: 1 when `isKeyframe` or a sequence start/end, else 2; 5 for commands/metadata). */
+  /** VideoFrameType (default: 1 when `isKeyframe` or a sequence start/end, else 2; 5 for Command and Metadata). */
   frameType?: number | undefined;
   isKeyframe?: boolean | undefined;
   /** Composition time offset in ms (SI24; AVC/HEVC/VVC only). */
@@ -117,6 +117,9 @@ const AUDIO_FOURCC: Partial<Record<AudioCodec, string>> = {
   ac3: 'ac-3',
   eac3: 'ec-3',
 };
+
+/** Packet kinds written as keyframes unless the packet says otherwise (as FFmpeg writes them). */
+const SEQUENCE_KINDS = new Set<MediaPacketKind>(['sequenceStart', 'sequenceEnd', 'mpeg2tsSequenceStart']);
 
 /** FourCCs whose CodedFrames carry an SI24 CompositionTime (ERTMP-V2 ExVideoTagBody). */
 const CTS_FOURCCS = new Set(['avc1', 'hvc1', 'vvc1']);
@@ -278,7 +281,7 @@ function frameTypeOf(p: VideoPacketInit): number {
     p.frameType ??
     (p.packetType === 'command' || p.packetType === 'metadata'
       ? VideoFrameType.Command
-      : p.isKeyframe || p.packetType === 'sequenceStart' || p.packetType === 'sequenceEnd'
+      : p.isKeyframe || SEQUENCE_KINDS.has(p.packetType)
         ? VideoFrameType.Key
         : VideoFrameType.Inter);
   if (!Number.isInteger(ft) || ft < 0 || ft > 7) throw flvUsageError(`frameType must be 0…7, got ${ft}`);
@@ -296,9 +299,9 @@ export function videoTagBody(
 ): Buffer {
   const all = list(packets);
   const first = all[0]!;
+  checkSame(all, (p) => p.packetType, 'packet type');
   const frameType = frameTypeOf(first);
   checkSame(all, frameTypeOf, 'frame type');
-  checkSame(all, (p) => p.packetType, 'packet type');
   const size = all.reduce((n, p) => n + p.data.length, 0);
   const w = new ByteWriter(size + 16 + all.length * 10);
   if (options.legacy) {
