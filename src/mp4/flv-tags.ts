@@ -14,7 +14,9 @@
  * TimestampOffsetNano on E-RTMP tags.
  *
  * Invariants: pure over samples (no I/O of its own); tracks E-RTMP cannot carry (no
- * FourCC) are refused when asked for and left out by default.
+ * FourCC) are refused when asked for and left out by default; what a hostile file can
+ * make unwritable (a composition offset beyond SI24, more than 256 tracks of a kind) is
+ * an `ERR_MP4_*` error, never a writer usage error.
  */
 
 import { FlvTagType } from '../flv/header.js';
@@ -28,7 +30,7 @@ import {
 import { type MetadataTrack, onMetaDataTag } from '../flv/metadata-writer.js';
 import type { FlvTagInput } from '../flv/muxer.js';
 import type { Mp4Sample } from './demux.js';
-import { mp4UsageError } from './errors.js';
+import { Mp4ErrorCode, mp4Error, mp4UsageError } from './errors.js';
 import type { Mp4Track } from './moov.js';
 import type { Mp4Buffer, Mp4File, Mp4Movie } from './reader.js';
 
@@ -88,6 +90,9 @@ export class Mp4TagWriter {
     for (const track of movie.tracks) {
       if (!picked.includes(track) || track.kind === 'other') continue;
       const trackId = next[track.kind]++;
+      if (trackId > 255) {
+        throw mp4Error(Mp4ErrorCode.TOO_LARGE, `more than 256 ${track.kind} tracks: E-RTMP track ids are UI8`);
+      }
       tracks.set(track.id, {
         track,
         trackId,
@@ -159,12 +164,19 @@ export class Mp4TagWriter {
     const timestamp = s.dtsMs + this.timestampOffset;
     this.#last = Math.max(this.#last, timestamp);
     const nano = this.#nano && !t.legacy ? s.timestampOffsetNano : 0;
+    const compositionTime = s.ptsMs - s.dtsMs;
+    if (compositionTime < -0x800000 || compositionTime > 0x7fffff) {
+      throw mp4Error(
+        Mp4ErrorCode.BAD_SAMPLE,
+        `track ${s.track.id} sample ${s.index}: composition offset ${compositionTime} ms does not fit FLV's SI24`,
+      );
+    }
     const packet = {
       codec: t.track.codec,
       packetType: 'codedFrames',
       trackId: t.trackId,
       isKeyframe: s.keyframe,
-      compositionTime: s.ptsMs - s.dtsMs,
+      compositionTime,
       timestampOffsetNano: nano,
       data: s.data,
     } as const;
