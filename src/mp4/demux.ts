@@ -23,6 +23,8 @@
  * at most `MAX_PENDING_RUNS` fragment runs wait in memory (a track with no samples in the
  * next fragments then lets the others go first). Errors are `ERR_MP4_*` only.
  */
+
+import { av1ConfigFromSample } from './av1.js';
 import { MAX_BOX_HEADER, readBoxHeader } from './box.js';
 import { Mp4ErrorCode, mp4Error, mp4UsageError } from './errors.js';
 import { type FragmentTrackState, parseMoof } from './fragment.js';
@@ -161,17 +163,43 @@ export function* openMovie(
       }
       const buf = yield* read(pos, h.end);
       const movie = parseMoov(buf, h);
-      for (const t of movie.tracks) {
-        if (t.track.codec !== 'mp3' || t.tables.sampleCount === 0) continue;
-        const first = new TableCursor(t.tables).next()!;
-        if (first.size < 4 || first.offset + 4 > size) continue;
-        Object.assign(t.track, mpegAudioHeader(yield* read(first.offset, 4)));
-      }
-      return { movie, size, fragmentsFrom: movie.fragmented ? pos + h.end : size };
+      const opened = { movie, size, fragmentsFrom: movie.fragmented ? pos + h.end : size };
+      yield* completeFromFirstSample(opened, limits);
+      return opened;
     }
     pos += h.end;
   }
   throw mp4Error(Mp4ErrorCode.NO_MOVIE, "no 'moov' box in the file");
+}
+
+/**
+ * What the sample description leaves out but the first sample tells: an MP3 track's real
+ * rate and channels (MPEG audio header), an AV1 track's record when its av1C is empty.
+ */
+function* completeFromFirstSample(opened: OpenedMovie, limits: Mp4Limits) {
+  for (const { track } of opened.movie.tracks) {
+    const mp3 = track.codec === 'mp3';
+    const av1 = track.codec === 'av1' && (track.config?.length ?? 0) < 4;
+    if (!mp3 && !av1) continue;
+    const first = yield* firstSample(opened, limits, track.id);
+    if (!first) continue;
+    if (mp3) Object.assign(track, mpegAudioHeader(first.data));
+    else track.config = av1ConfigFromSample(first.data) ?? track.config;
+  }
+}
+
+/** The first sample of one track (reading what it takes), or undefined when it has none. */
+function* firstSample(opened: OpenedMovie, limits: Mp4Limits, id: number) {
+  const gen = readSamples(opened, limits, [id]);
+  try {
+    for (let r = gen.next(); !r.done; ) {
+      if (r.value.kind === 'sample') return r.value.sample;
+      r = gen.next(yield r.value);
+    }
+    return undefined;
+  } finally {
+    gen.return();
+  }
 }
 
 /** A sample with its times resolved, waiting to be read. */

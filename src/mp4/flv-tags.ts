@@ -91,7 +91,10 @@ export class Mp4TagWriter {
       if (!picked.includes(track) || track.kind === 'other') continue;
       const trackId = next[track.kind]++;
       if (trackId > 255) {
-        throw mp4Error(Mp4ErrorCode.TOO_LARGE, `more than 256 ${track.kind} tracks: E-RTMP track ids are UI8`);
+        throw mp4Error(
+          Mp4ErrorCode.TOO_LARGE,
+          `more than 256 ${track.kind} tracks: E-RTMP track ids are UI8`,
+        );
       }
       tracks.set(track.id, {
         track,

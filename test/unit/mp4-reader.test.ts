@@ -18,15 +18,18 @@ import { RTMPError, RTMPProtocolError, RTMPUsageError } from '../../src/errors.j
 import { type Mp4Sample, splitMilliseconds } from '../../src/mp4/demux.js';
 import { openMp4, readMp4 } from '../../src/mp4/reader.js';
 import {
+  audioEntry,
   avc1,
   box,
   cat,
+  esds,
   fragment,
   fragmented,
   mp4a,
   progressive,
   samples,
   type TrackSpec,
+  visualEntry,
 } from '../helpers/mp4-builder.js';
 import { tempDir } from '../helpers/peers.js';
 
@@ -174,6 +177,32 @@ describe('readMp4: every layout gives the same samples', () => {
     assert.deepEqual(splitMilliseconds(-1105, 48000), [-24, 979166]);
     assert.deepEqual(splitMilliseconds(1, 90000), [0, 11111]);
     assert.deepEqual(splitMilliseconds(2 ** 40, 1000), [2 ** 40, 0]);
+  });
+
+  it('an empty av1C is completed from the first sample, MP3 rate and channels come from its first frame', () => {
+    const seq = Buffer.from('0a0a00000003b4ff736be401', 'hex');
+    const av1: TrackSpec = {
+      id: 1,
+      handler: 'vide',
+      timescale: 1000,
+      entry: visualEntry('av01', 160, 120, box('av1C')),
+      samples: [{ data: Buffer.concat([seq, Buffer.from('328d0e1400', 'hex')]), duration: 40 }],
+    };
+    const mp3: TrackSpec = {
+      id: 2,
+      handler: 'soun',
+      timescale: 44100,
+      entry: audioEntry('mp4a', 2, 44100, esds(0x6b)),
+      samples: [{ data: Buffer.from('fff394c4000000', 'hex'), duration: 576 }],
+    };
+    for (const file of [progressive([av1, mp3]), fragmented([av1, mp3])]) {
+      const m = readMp4(file);
+      assert.deepEqual(m.tracks[0]!.config, Buffer.concat([Buffer.from('81000c00', 'hex'), seq]));
+      assert.deepEqual(
+        [m.tracks[1]!.codec, m.tracks[1]!.sampleRate, m.tracks[1]!.channels],
+        ['mp3', 24000, 1],
+      );
+    }
   });
 
   it('a text track is listed but not read unless asked for', () => {
