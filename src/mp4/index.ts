@@ -3,9 +3,11 @@
  * a project rule, so no package is used. Progressive (moov + mdat in either order) and
  * fragmented (moof/traf/trun) movies as FFmpeg writes them; H.264, HEVC, AV1, VP9/VP8,
  * AAC, MP3, Opus, FLAC, AC-3 and E-AC-3 tracks with their decoder configuration records in
- * E-RTMP form. `openMp4` reads files with bounded memory; `readMp4` parses a Buffer; the
- * box and table parsers below are pure functions over Buffers.
+ * E-RTMP form. `openMp4` reads files with bounded memory; `readMp4` parses a Buffer;
+ * `Mp4TagWriter` / `mp4FlvTags` turn samples into E-RTMP (or legacy) FLV tags; the box
+ * and table parsers below are pure functions over Buffers.
  */
+export { av1ConfigFromSample } from './av1.js';
 export { type BoxHeader, childBoxes, findBox, readBoxHeader } from './box.js';
 export {
   DEFAULT_MP4_LIMITS,
@@ -13,12 +15,20 @@ export {
   type Mp4ReadRequest,
   type Mp4Sample,
   type Mp4Step,
+  mp4Limits,
   type OpenedMovie,
   openMovie,
   readSamples,
   splitMilliseconds,
 } from './demux.js';
 export { isMp4Error, Mp4ErrorCode } from './errors.js';
+export {
+  type Mp4FlvOptions,
+  type Mp4FlvTrack,
+  Mp4TagWriter,
+  mp4FlvTags,
+  mp4FlvTagsSync,
+} from './flv-tags.js';
 export { type FragmentRun, type FragmentTrackState, parseMoof, RunCursor } from './fragment.js';
 export {
   decodeLanguage,
@@ -37,7 +47,7 @@ export {
   openMp4,
   readMp4,
 } from './reader.js';
-export { type Mp4CodecInfo, parseEsds, parseSampleDescription } from './sample-entry.js';
+export { type Mp4CodecInfo, mpegAudioHeader, parseEsds, parseSampleDescription } from './sample-entry.js';
 export {
   parseSampleTables,
   type RawSample,
