@@ -100,16 +100,14 @@ export interface TagBodyOptions {
   multitrack?: MultitrackKind;
 }
 
-const VIDEO_FOURCC: Partial<Record<VideoCodec, string>> = {
+/** The E-RTMP FourCC of each codec that has one (ERTMP-V2 VideoFourCc / AudioFourCc). */
+const FOURCC_OF: Partial<Record<VideoCodec | AudioCodec, string>> = {
   avc: 'avc1',
   hevc: 'hvc1',
   vvc: 'vvc1',
   av1: 'av01',
   vp9: 'vp09',
   vp8: 'vp08',
-};
-
-const AUDIO_FOURCC: Partial<Record<AudioCodec, string>> = {
   aac: 'mp4a',
   mp3: '.mp3',
   opus: 'Opus',
@@ -117,6 +115,11 @@ const AUDIO_FOURCC: Partial<Record<AudioCodec, string>> = {
   ac3: 'ac-3',
   eac3: 'ec-3',
 };
+
+/** The E-RTMP FourCC of a codec (`'hevc'` → `'hvc1'`), undefined when E-RTMP has none. */
+export function codecFourCC(codec: VideoCodec | AudioCodec): string | undefined {
+  return FOURCC_OF[codec];
+}
 
 /** Packet kinds written as keyframes unless the packet says otherwise (as FFmpeg writes them). */
 const SEQUENCE_KINDS = new Set<MediaPacketKind>(['sequenceStart', 'sequenceEnd', 'mpeg2tsSequenceStart']);
@@ -148,8 +151,8 @@ const MULTITRACK_TYPE: Record<MultitrackKind, number> = {
 const EMPTY = Buffer.alloc(0);
 
 /** The E-RTMP FourCC of a packet: its codec's, else the `fourcc` it names. */
-function fourccOf(p: VideoPacketInit | AudioPacketInit, table: Record<string, string | undefined>): string {
-  const code = table[p.codec] ?? (p.codec === 'unknown' ? p.fourcc : undefined);
+function fourccOf(p: VideoPacketInit | AudioPacketInit): string {
+  const code = FOURCC_OF[p.codec] ?? (p.codec === 'unknown' ? p.fourcc : undefined);
   if (code === undefined) throw flvUsageError(`E-RTMP has no FourCC for the ${p.codec} codec`);
   if (!/^[\x00-\xff]{4}$/.test(code))
     throw flvUsageError(`a FourCC has 4 latin1 characters, got ${JSON.stringify(code)}`);
@@ -324,7 +327,7 @@ export function videoTagBody(
     w.bytes(first.data);
     return w.view();
   }
-  const codes = all.map((p) => fourccOf(p, VIDEO_FOURCC));
+  const codes = all.map((p) => fourccOf(p));
   const form = multitrackOf(all, codes, options.multitrack);
   let packetType = VIDEO_PACKET_TYPE[first.packetType];
   if (packetType === undefined) throw flvUsageError(`E-RTMP video has no ${first.packetType} packet`);
@@ -434,7 +437,7 @@ export function audioTagBody(
     return w.view();
   }
   const nano = checkNano(all);
-  const codes = all.map((p) => fourccOf(p, AUDIO_FOURCC));
+  const codes = all.map((p) => fourccOf(p));
   const form = multitrackOf(all, codes, options.multitrack);
   const packetType = AUDIO_PACKET_TYPE[first.packetType];
   if (packetType === undefined) throw flvUsageError(`E-RTMP audio has no ${first.packetType} packet`);

@@ -14,6 +14,7 @@
 import { AMFObject, type AmfValue } from '../amf/types.js';
 import { flvUsageError } from './errors.js';
 import { type AudioCodec, fourcc, SoundFormat, type VideoCodec, VideoCodecId } from './media.js';
+import { codecFourCC } from './media-writer.js';
 import { metadataTag } from './script.js';
 
 /** What `onMetaData` says about one track. */
@@ -47,21 +48,6 @@ export interface OnMetaDataOptions {
   encoder?: string | undefined;
 }
 
-const FOURCC_OF: Record<string, string> = {
-  avc: 'avc1',
-  hevc: 'hvc1',
-  vvc: 'vvc1',
-  av1: 'av01',
-  vp9: 'vp09',
-  vp8: 'vp08',
-  aac: 'mp4a',
-  mp3: '.mp3',
-  opus: 'Opus',
-  flac: 'fLaC',
-  ac3: 'ac-3',
-  eac3: 'ec-3',
-};
-
 const LEGACY_ID: Record<string, number> = {
   avc: VideoCodecId.AVC,
   aac: SoundFormat.AAC,
@@ -71,8 +57,39 @@ const LEGACY_ID: Record<string, number> = {
 /** The `videocodecid` / `audiocodecid` value of a track. */
 function codecId(t: MetadataTrack, legacy: boolean): number | undefined {
   if (legacy && LEGACY_ID[t.codec] !== undefined) return LEGACY_ID[t.codec];
-  const code = FOURCC_OF[t.codec] ?? t.fourcc;
+  const code = codecFourCC(t.codec) ?? t.fourcc;
   return code === undefined ? undefined : fourcc(code);
+}
+
+/**
+ * A track's properties: at the top level the FLV-10.1 names, in a track map the names of
+ * the ERTMP-V2 example (`samplerate`, `channels`).
+ */
+function properties(t: MetadataTrack, legacy: boolean, top: boolean): [string, AmfValue | undefined][] {
+  if (t.kind === 'video') {
+    return [
+      ['width', t.width],
+      ['height', t.height],
+      ['framerate', t.frameRate],
+      ['videodatarate', t.dataRate],
+      ['videocodecid', codecId(t, legacy)],
+    ];
+  }
+  type Property = [string, AmfValue | undefined];
+  const rate: Property = [top ? 'audiosamplerate' : 'samplerate', t.sampleRate];
+  const channels: Property[] = top
+    ? [
+        ['stereo', t.channels === undefined ? undefined : t.channels > 1],
+        ['audiochannels', t.channels],
+      ]
+    : [['channels', t.channels]];
+  return [
+    ['audiodatarate', t.dataRate],
+    rate,
+    ['audiosamplesize', t.sampleSize],
+    ...channels,
+    ['audiocodecid', codecId(t, legacy)],
+  ];
 }
 
 function put(o: Record<string, AmfValue>, key: string, v: AmfValue | undefined): void {
@@ -107,36 +124,11 @@ export function buildOnMetaData(
     const map = new AMFObject();
     for (const t of mine) {
       if (t === main) {
-        if (kind === 'video') {
-          put(out, 'width', t.width);
-          put(out, 'height', t.height);
-          put(out, 'framerate', t.frameRate);
-          put(out, 'videodatarate', t.dataRate);
-          put(out, 'videocodecid', codecId(t, legacy));
-        } else {
-          put(out, 'audiodatarate', t.dataRate);
-          put(out, 'audiosamplerate', t.sampleRate);
-          put(out, 'audiosamplesize', t.sampleSize);
-          put(out, 'stereo', t.channels === undefined ? undefined : t.channels > 1);
-          put(out, 'audiochannels', t.channels);
-          put(out, 'audiocodecid', codecId(t, legacy));
-        }
+        for (const [k, v] of properties(t, legacy, true)) put(out, k, v);
         continue;
       }
       const o = new AMFObject();
-      if (kind === 'video') {
-        put(o, 'width', t.width);
-        put(o, 'height', t.height);
-        put(o, 'framerate', t.frameRate);
-        put(o, 'videodatarate', t.dataRate);
-        put(o, 'videocodecid', codecId(t, false));
-      } else {
-        put(o, 'audiodatarate', t.dataRate);
-        put(o, 'samplerate', t.sampleRate);
-        put(o, 'audiosamplesize', t.sampleSize);
-        put(o, 'channels', t.channels);
-        put(o, 'audiocodecid', codecId(t, false));
-      }
+      for (const [k, v] of properties(t, false, false)) put(o, k, v);
       map[String(t.trackId ?? 0)] = o;
     }
     if (Object.keys(map).length > 0) out[`${kind}TrackIdInfoMap`] = map;

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RTMPProtocolError } from '../../src/errors.js';
 import { childBoxes, findBox, readBoxHeader } from '../../src/mp4/box.js';
 import { Mp4ErrorCode } from '../../src/mp4/errors.js';
 import { decodeLanguage } from '../../src/mp4/moov.js';
 import { mpegAudioHeader, parseEsds, parseSampleDescription } from '../../src/mp4/sample-entry.js';
+import { errorCode as code } from '../helpers/errors.js';
 import {
   audioEntry,
   avc1,
@@ -30,16 +30,6 @@ import {
 } from '../helpers/mp4-builder.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof RTMPProtocolError, `typed error, got ${err}`);
-    return err.code;
-  }
-  return 'none';
-}
 
 describe('readBoxHeader', () => {
   it('reads a 32-bit size, a 64-bit largesize, size 0 (to the end) and uuid', () => {

@@ -17,6 +17,7 @@ import { after, describe, it } from 'node:test';
 import { RTMPError, RTMPProtocolError, RTMPUsageError } from '../../src/errors.js';
 import { type Mp4Sample, splitMilliseconds } from '../../src/mp4/demux.js';
 import { openMp4, readMp4 } from '../../src/mp4/reader.js';
+import { errorCode as code } from '../helpers/errors.js';
 import {
   audioEntry,
   avc1,
@@ -323,16 +324,6 @@ describe('openMp4: bounded positional reads', () => {
     );
   });
 });
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof RTMPError, `typed error, got ${err}`);
-    return err.code;
-  }
-  return 'none';
-}
 
 describe('faults and limits', () => {
   const good = FORMS[0]![1];

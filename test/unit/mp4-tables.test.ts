@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RTMPProtocolError } from '../../src/errors.js';
 import { readBoxHeader } from '../../src/mp4/box.js';
 import { type FragmentTrackState, parseMoof } from '../../src/mp4/fragment.js';
 import {
@@ -18,17 +17,8 @@ import {
   type SampleSource,
   TableCursor,
 } from '../../src/mp4/sample-table.js';
+import { errorCode as code } from '../helpers/errors.js';
 import { box, cat, fullbox, i32, u8, u16, u32, u64 } from '../helpers/mp4-builder.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof RTMPProtocolError, `typed error, got ${err}`);
-    return err.code;
-  }
-  return 'none';
-}
 
 function all(source: SampleSource): RawSample[] {
   const out: RawSample[] = [];
