@@ -159,12 +159,17 @@ function fourccOf(p: VideoPacketInit | AudioPacketInit): string {
   return code;
 }
 
-function list<T>(packets: T | readonly T[]): readonly T[] {
+/** The packets of one message (sharing its packet type) and a writer sized for them. */
+function message<T extends PacketInitBase>(
+  packets: T | readonly T[],
+): { all: readonly T[]; first: T; w: ByteWriter } {
   const all = Array.isArray(packets) ? (packets as readonly T[]) : [packets as T];
   if (all.length === 0) throw flvUsageError('a tag needs at least one packet');
   if (all.length > 255)
     throw flvUsageError(`a Multitrack message carries at most 255 tracks, got ${all.length}`);
-  return all;
+  checkSame(all, (p) => p.packetType, 'packet type');
+  const size = all.reduce((n, p) => n + p.data.length, 0);
+  return { all, first: all[0]!, w: new ByteWriter(size + 16 + all.length * 10) };
 }
 
 function checkTrackId(id: number | undefined): number {
@@ -300,13 +305,9 @@ export function videoTagBody(
   packets: VideoPacketInit | readonly VideoPacketInit[],
   options: TagBodyOptions = {},
 ): Buffer {
-  const all = list(packets);
-  const first = all[0]!;
-  checkSame(all, (p) => p.packetType, 'packet type');
+  const { all, first, w } = message(packets);
   const frameType = frameTypeOf(first);
   checkSame(all, frameTypeOf, 'frame type');
-  const size = all.reduce((n, p) => n + p.data.length, 0);
-  const w = new ByteWriter(size + 16 + all.length * 10);
   if (options.legacy) {
     legacyVideo(w, all, frameType, options);
     return w.view();
@@ -423,15 +424,11 @@ export function audioTagBody(
   packets: AudioPacketInit | readonly AudioPacketInit[],
   options: TagBodyOptions = {},
 ): Buffer {
-  const all = list(packets);
-  const first = all[0]!;
-  checkSame(all, (p) => p.packetType, 'packet type');
+  const { all, first, w } = message(packets);
   if (first.packetType === 'silence') {
     if (all.length > 1 || options.multitrack) throw flvUsageError('the silence message has no tracks');
     return EMPTY;
   }
-  const size = all.reduce((n, p) => n + p.data.length, 0);
-  const w = new ByteWriter(size + 16 + all.length * 10);
   if (options.legacy) {
     legacyAudio(w, legacyOnly(all, options) as AudioPacketInit);
     return w.view();
