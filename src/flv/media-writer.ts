@@ -218,23 +218,38 @@ function multitrackOf(
   return form;
 }
 
+/** The packet type values that differ between ExVideoTagHeader and ExAudioTagHeader. */
+interface ExHeader {
+  /** Byte 0 without the packet type: IsExHeader + FrameType, or SoundFormat 9. */
+  high: number;
+  modEx: number;
+  multitrack: number;
+}
+
+const VIDEO_EX = { modEx: VideoPacketType.ModEx, multitrack: VideoPacketType.Multitrack };
+const AUDIO_EX = {
+  high: SoundFormat.ExHeader << 4,
+  modEx: AudioPacketType.ModEx,
+  multitrack: AudioPacketType.Multitrack,
+};
+
 /**
- * Writes the enhanced header (byte 0 with `packetType`, the optional ModEx, the optional
- * Multitrack byte and shared FourCC) and the tracks; `body(w, i)` writes track i's body.
+ * Writes an enhanced message: byte 0 with `packetType` (after the optional ModEx), the
+ * optional Multitrack byte and shared FourCC, then the tracks; `body(w, i)` writes track
+ * i's body. `codes` are the packets' FourCCs.
  */
 function writeEnhanced(
   w: ByteWriter,
-  high: number,
+  ex: ExHeader,
   packetType: number,
-  modEx: number,
-  multitrackType: number,
-  nano: number,
   packets: readonly PacketInitBase[],
   codes: readonly string[],
-  form: MultitrackKind | undefined,
+  options: TagBodyOptions,
   body: (w: ByteWriter, i: number) => void,
 ): void {
-  writeByte0(w, high, modEx, nano, form !== undefined ? multitrackType : packetType);
+  const nano = checkNano(packets);
+  const form = multitrackOf(packets, codes, options.multitrack);
+  writeByte0(w, ex.high, ex.modEx, nano, form !== undefined ? ex.multitrack : packetType);
   if (form === undefined) {
     w.u32(fourccValue(codes[0]!));
     body(w, 0);
@@ -312,24 +327,17 @@ export function videoTagBody(
     legacyVideo(w, all, frameType, options);
     return w.view();
   }
-  const nano = checkNano(all);
   if (first.packetType === 'command') {
     if (all.length > 1 || options.multitrack) throw flvUsageError('a Command message has no tracks');
     // The spec leaves a Command's packet type open; CodedFrames keeps readers that skip
     // FrameType 5 from taking it for a sequence start.
-    writeByte0(
-      w,
-      0x80 | (VideoFrameType.Command << 4),
-      VideoPacketType.ModEx,
-      nano,
-      VideoPacketType.CodedFrames,
-    );
+    const high = 0x80 | (VideoFrameType.Command << 4);
+    writeByte0(w, high, VideoPacketType.ModEx, checkNano(all), VideoPacketType.CodedFrames);
     w.u8(first.command ?? 0);
     w.bytes(first.data);
     return w.view();
   }
   const codes = all.map((p) => fourccOf(p));
-  const form = multitrackOf(all, codes, options.multitrack);
   let packetType = VIDEO_PACKET_TYPE[first.packetType];
   if (packetType === undefined) throw flvUsageError(`E-RTMP video has no ${first.packetType} packet`);
   if (
@@ -339,25 +347,14 @@ export function videoTagBody(
   ) {
     packetType = VideoPacketType.CodedFramesX;
   }
-  const high = 0x80 | (frameType << 4);
-  writeEnhanced(
-    w,
-    high,
-    packetType,
-    VideoPacketType.ModEx,
-    VideoPacketType.Multitrack,
-    nano,
-    all,
-    codes,
-    form,
-    (bw, i) => {
-      const p = all[i]!;
-      if (packetType === VideoPacketType.CodedFrames && CTS_FOURCCS.has(codes[i]!))
-        bw.u24(checkCts(p.compositionTime) & 0xffffff);
-      if (packetType === VideoPacketType.Metadata) bw.bytes(metadataBody(p));
-      else if (packetType !== VideoPacketType.SequenceEnd) bw.bytes(p.data);
-    },
-  );
+  const ex = { ...VIDEO_EX, high: 0x80 | (frameType << 4) };
+  writeEnhanced(w, ex, packetType, all, codes, options, (bw, i) => {
+    const p = all[i]!;
+    if (packetType === VideoPacketType.CodedFrames && CTS_FOURCCS.has(codes[i]!))
+      bw.u24(checkCts(p.compositionTime) & 0xffffff);
+    if (packetType === VideoPacketType.Metadata) bw.bytes(metadataBody(p));
+    else if (packetType !== VideoPacketType.SequenceEnd) bw.bytes(p.data);
+  });
   return w.view();
 }
 
@@ -433,29 +430,14 @@ export function audioTagBody(
     legacyAudio(w, legacyOnly(all, options) as AudioPacketInit);
     return w.view();
   }
-  const nano = checkNano(all);
   const codes = all.map((p) => fourccOf(p));
-  const form = multitrackOf(all, codes, options.multitrack);
   const packetType = AUDIO_PACKET_TYPE[first.packetType];
   if (packetType === undefined) throw flvUsageError(`E-RTMP audio has no ${first.packetType} packet`);
-  const high = SoundFormat.ExHeader << 4;
-  writeEnhanced(
-    w,
-    high,
-    packetType,
-    AudioPacketType.ModEx,
-    AudioPacketType.Multitrack,
-    nano,
-    all,
-    codes,
-    form,
-    (bw, i) => {
-      const p = all[i]!;
-      if (packetType === AudioPacketType.MultichannelConfig)
-        writeMultichannelConfig(bw, p.multichannelConfig);
-      else if (packetType !== AudioPacketType.SequenceEnd) bw.bytes(p.data);
-    },
-  );
+  writeEnhanced(w, AUDIO_EX, packetType, all, codes, options, (bw, i) => {
+    const p = all[i]!;
+    if (packetType === AudioPacketType.MultichannelConfig) writeMultichannelConfig(bw, p.multichannelConfig);
+    else if (packetType !== AudioPacketType.SequenceEnd) bw.bytes(p.data);
+  });
   return w.view();
 }
 
