@@ -13,18 +13,19 @@ import { RTMPError, RTMPProtocolError, RTMPUsageError } from '../errors.js';
 export const Mp4ErrorCode = {
   /** A box, or a field inside one, ends beyond its parent box or the file. */
   TRUNCATED: 'ERR_MP4_TRUNCATED',
-  /** A box header is malformed (size smaller than the header, a 64-bit size beyond 2^53). */
+  /**
+   * A box is malformed (a size below its header or beyond 2^53, a zero timescale, a repeated
+   * track_ID), or the file is not ISO-BMFF at all (its first box type is not printable).
+   */
   BAD_BOX: 'ERR_MP4_BAD_BOX',
-  /** The file has no `moov` box (or a second one), or a required box of a track is missing. */
+  /** The file has no `moov` box, or a required box is missing (mvhd, tkhd, mdhd, hdlr, stsd, sample tables, tfhd). */
   NO_MOVIE: 'ERR_MP4_NO_MOVIE',
   /** Sample tables disagree (stsz count vs. chunks, stts too short, chunk numbers out of order). */
   BAD_TABLE: 'ERR_MP4_BAD_TABLE',
-  /** A sample lies (partly) outside the file, or a fragment names an unknown track. */
+  /** A sample lies (partly) outside the file, or its composition offset does not fit an FLV tag's SI24. */
   BAD_SAMPLE: 'ERR_MP4_BAD_SAMPLE',
   /** A box, a sample or a count is larger than the reader's limits allow. */
   TOO_LARGE: 'ERR_MP4_TOO_LARGE',
-  /** The file uses something this reader does not read (e.g. an encrypted track). */
-  UNSUPPORTED: 'ERR_MP4_UNSUPPORTED',
   /** The caller passed a bad option or value (an `RTMPUsageError`). */
   INVALID_ARGUMENT: 'ERR_MP4_INVALID_ARGUMENT',
   /** Reading the file failed (an `RTMPError`; `cause` is the system error). */
