@@ -5,7 +5,10 @@
  * - The client (python-librtmp's API): RTMP, RTMPStream, RTMPCall, RTMPPacket.
  * - AMF0/AMF3: encodeAmf, decodeAmf, AMFObject, amf0, amf3.
  * - URLs and librtmp option strings: parseUrl, parseLibrtmpUrl.
- * - FLV and typed media packets: FlvDemuxer, FlvMuxer, parseMediaPayload, parseOnMetaData.
+ * - FLV and typed media packets: FlvDemuxer, FlvMuxer, parseMediaPayload, parseOnMetaData;
+ *   E-RTMP tag bodies and onMetaData written: videoTagBody, audioTagBody, onMetaDataTag.
+ * - MP4 input: openMp4 / readMp4 (samples in decode order), Mp4TagWriter / mp4FlvTags
+ *   (samples as FLV tags for publishing).
  * - The sans-IO protocol core, for custom transports and servers: ClientSession,
  *   ServerSession, ClientHandshake, ServerHandshake, ChunkReader, ChunkWriter,
  *   decodeMessage, encodeMessage.
@@ -25,6 +28,9 @@ export {
   RTMPUsageError,
 } from './errors.js';
 export {
+  type AudioPacketInit,
+  audioTagBody,
+  buildOnMetaData,
   demuxFlv,
   FlvDemuxer,
   type FlvDemuxerOptions,
@@ -36,10 +42,15 @@ export {
   isKeyframe,
   isSequenceHeader,
   type MediaPacket,
+  type MetadataTrack,
+  onMetaDataTag,
   parseAudioPayload,
   parseMediaPayload,
   parseOnMetaData,
   parseVideoPayload,
+  type TagBodyOptions,
+  type VideoPacketInit,
+  videoTagBody,
 } from './flv/index.js';
 export { ClientHandshake, type HandshakePolicy, ServerHandshake } from './handshake/index.js';
 export {
@@ -60,6 +71,23 @@ export {
   type RawMessage,
   UserControlEvent,
 } from './message/index.js';
+export {
+  isMp4Error,
+  Mp4Buffer,
+  Mp4ErrorCode,
+  Mp4File,
+  type Mp4FlvOptions,
+  type Mp4FlvTrack,
+  type Mp4Limits,
+  type Mp4ReadOptions,
+  type Mp4Sample,
+  type Mp4SampleOptions,
+  Mp4TagWriter,
+  type Mp4Track,
+  mp4FlvTags,
+  openMp4,
+  readMp4,
+} from './mp4/index.js';
 export {
   type CallHook,
   type ConnectHook,
