@@ -1,0 +1,113 @@
+/**
+ * What a scenario is and what it gets: the run's options, the media, a scratch folder
+ * (in /dev/shm when there is one, so output files cost no disk I/O), the shared
+ * servers (started on first use, stopped by the runner), and helpers that turn
+ * repeated runs into table figures.
+ *
+ * Invariants: a scenario alternates its sides run by run (A B A B…), reports medians,
+ * and says in the row's note what its checks found; it never throws for a failed run
+ * of a client — that is a note — only for a broken set-up.
+ */
+import { join } from 'node:path';
+import { which } from '../../test/helpers/peers.js';
+import { avDigest } from './flv-check.js';
+import type { Media, MediaFile } from './media.js';
+import type { TimedRun } from './proc.js';
+import type { Row } from './report.js';
+import type { RunningServer } from './servers.js';
+import { median } from './stats.js';
+
+/** Everything a scenario may use. */
+export interface Context {
+  quick: boolean;
+  /** Runs per side (alternating). */
+  runs: number;
+  media: Media;
+  /** Scratch folder, removed after the run. */
+  work: string;
+  /** The CLI entry point (dist/src/cli/main.js). */
+  cli: string;
+  /** Shared nginx-rtmp (vod app on the media folder, live app). */
+  nginx(): Promise<RunningServer>;
+  /** Shared embedded server child (same media folder as vod). */
+  embedded(): Promise<RunningServer>;
+  /** Progress on stderr. */
+  log(msg: string): void;
+}
+
+/** One benchmark scenario of the table. */
+export interface Scenario {
+  /** Short id for `--only` (e.g. "dump", "fanout"). */
+  id: string;
+  /** The table's scenario label when it cannot run. */
+  title: string;
+  /** Binaries (or absolute paths) it needs; a missing one skips it. */
+  needs: string[];
+  run(ctx: Context): Promise<Row[]>;
+}
+
+/** The first of `bins` that is missing, if any. */
+export function missingPeer(bins: readonly string[]): string | undefined {
+  return bins.find((b) => !which(b));
+}
+
+/** Median wall, CPU and peak RSS of timed runs. */
+export interface RunSummary {
+  wallS: number | undefined;
+  cpuS: number | undefined;
+  maxRssMiB: number | undefined;
+  /** Runs that did not exit 0 (or timed out). */
+  failed: number;
+}
+
+/** Medians of `runs`' figures; failed runs are counted, and left out of the medians. */
+export function summarize(runs: readonly TimedRun[]): RunSummary {
+  const ok = runs.filter((r) => r.code === 0 && !r.timedOut);
+  return {
+    wallS: median(ok.map((r) => r.wallS)),
+    cpuS: median(ok.map((r) => r.cpuS ?? Number.NaN)),
+    maxRssMiB: median(ok.map((r) => r.maxRssMiB ?? Number.NaN)),
+    failed: runs.length - ok.length,
+  };
+}
+
+/** "rtmpkit failed 1/3 (exit 2: <stderr line>)" for the runs that failed, else "". */
+export function failureNote(who: string, runs: readonly TimedRun[]): string {
+  const bad = runs.filter((r) => r.code !== 0 || r.timedOut);
+  if (bad.length === 0) return '';
+  const r = bad[0]!;
+  const why = r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`;
+  const line = r.stderr.trim().split('\n').pop()?.slice(0, 80) ?? '';
+  return `${who} failed ${bad.length}/${runs.length} (${why}${line ? `: ${line}` : ''})`;
+}
+
+/** Joins the non-empty notes with "; ". */
+export function notes(...parts: (string | undefined | false)[]): string {
+  return parts.filter((p): p is string => typeof p === 'string' && p !== '').join('; ');
+}
+
+/**
+ * rtmpdump exits 2 ("Download may be incomplete") when the last timestamp is under
+ * 99.9 % of the metadata duration, which a file of a few seconds never reaches. A run
+ * whose output holds every A/V tag of the source is complete all the same: it counts
+ * as exit 0. Any other run is returned unchanged.
+ */
+export function acceptComplete(run: TimedRun, out: string, source: MediaFile): TimedRun {
+  if (run.code !== 2 || run.timedOut) return run;
+  try {
+    const d = avDigest(out);
+    return d.tags === source.digest.tags && d.sha1 === source.digest.sha1 ? { ...run, code: 0 } : run;
+  } catch {
+    return run;
+  }
+}
+
+/** "303 MB" for a byte count. */
+export function sizeLabel(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${Math.round(bytes / 1e6)} MB`;
+}
+
+/** A file in the scratch folder. */
+export function scratch(ctx: Context, name: string): string {
+  return join(ctx.work, name);
+}
