@@ -1,24 +1,35 @@
 /**
  * Child process of the in-process scenarios: `node micro.js RUNS BUDGET_MS [quick]`.
- * Measures every pair of bench/micro.ts (MICRO_PAIRS order) alternately (peer, ours, peer, ours… RUNS
- * times, each a warm-up as long as the budget, then the budget) and prints one JSON
- * line: `[{ id, ours: MB/s[], peer: MB/s[] }]`. A child of its own, so the harness's
- * heap and the other scenarios' garbage do not weigh on these loops.
+ * Measures every pair of bench/micro.ts (MICRO_PAIRS order) alternately — peer, ours,
+ * peer, ours… RUNS times, each a warm-up as long as the budget, then the budget — and
+ * prints one JSON line `[{ id, ours: MB/s[], peer: MB/s[] }]` (MB per CPU second).
+ * A child of its own, so the harness's heap and the other scenarios' garbage do not
+ * weigh on these loops.
  */
 import { MICRO_PAIRS, type MicroCase, microCases } from '../micro.js';
 
-/** MB/s of `c.fn` over about `budgetMs` after as long a warm-up (the JIT settles). */
+/** This process's user+system CPU time, ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * MB per CPU second of `c.fn` over about `budgetMs` of CPU time, after as long a
+ * warm-up (the JIT settles). CPU time, not wall time: on a shared machine the time this
+ * process waits for a core would otherwise count as the code's.
+ */
 function measure(c: MicroCase, budgetMs: number): number {
-  const warm = performance.now() + budgetMs;
-  while (performance.now() < warm) c.fn();
+  const warm = cpuMs() + budgetMs;
+  while (cpuMs() < warm) c.fn();
   let ops = 0;
-  const start = performance.now();
+  const start = cpuMs();
   const end = start + budgetMs;
   let now = start;
   while (now < end) {
     c.fn();
     ops++;
-    now = performance.now();
+    now = cpuMs();
   }
   return (ops * c.bytes) / ((now - start) / 1000) / 1e6;
 }

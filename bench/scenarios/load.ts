@@ -73,6 +73,11 @@ class LoadChild {
     });
   }
 
+  /** The child's PID (its CPU shows whether the players themselves kept up). */
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
   send(cmd: 'close' | 'finish'): void {
     if (this.#child.connected) this.#child.send({ cmd });
   }
@@ -115,6 +120,8 @@ async function fanoutOnce(
     if (ready.kind !== 'ready') throw new Error('load generator out of order');
     const url = `rtmp://127.0.0.1:${server.port}/live/${name}`;
     const cpu0 = cpuSecondsOf(server.pids());
+    const load0 = cpuSecondsOf([load.pid]);
+    const t0 = performance.now();
     const pub = await timed(
       'ffmpeg',
       [
@@ -136,6 +143,7 @@ async function fanoutOnce(
     load.send('finish');
     const result = await load.next(120_000);
     const cpuS = cpuSecondsOf(server.pids()) - cpu0;
+    const loadShare = (cpuSecondsOf([load.pid]) - load0) / ((performance.now() - t0) / 1000);
     if (result.kind !== 'result') throw new Error('load generator out of order');
     const stats: PlayerStats[] = result.players;
     const zero = Math.min(...stats.map((p) => p.minOffset));
@@ -156,6 +164,7 @@ async function fanoutOnce(
       dropped,
       cpuPerGb: cpuPerGb(cpuS, bytes),
       note: notes(
+        `players' process at ${Math.round(loadShare * 100)}% of a core`,
         ready.failed > 0 && `${ready.failed} players did not start (${ready.errors[0] ?? ''})`,
         result.dropped > 0 && `${result.dropped} players disconnected`,
         failureNote('publisher', [pub]),

@@ -2,7 +2,8 @@
  * In-process pairs of bench/micro.ts (chunk demux at 4 KiB chunks against memcpy —
  * issue 9's goal — and, without goals, chunk mux, FLV demux/mux against memcpy and the
  * AMF0 codec against V8's JSON), measured in a child process (children/micro.js),
- * alternated pair by pair. Figures are MB/s of the workload's bytes.
+ * alternated pair by pair. Figures are MB of the workload's bytes per CPU second of
+ * the child (not wall time, which a shared machine inflates).
  */
 import { join } from 'node:path';
 import { timed } from '../lib/proc.js';
