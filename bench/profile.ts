@@ -7,7 +7,6 @@
  * The .cpuprofile is kept under /tmp/rtmpkit-bench-prof for DevTools or speedscope.
  * Media and servers as in `npm run bench` (build first: `npm run build`).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { type CpuProfile, topFunctions } from './lib/cpuprofile.js';
 import { ensureMedia } from './lib/media.js';
 import { timed } from './lib/proc.js';
+import { ffmpegPublish, livePlayer } from './lib/scenario.js';
 import { startEmbedded, startNginx } from './lib/servers.js';
 
 const { values, positionals } = parseArgs({
@@ -49,31 +49,10 @@ if (what === 'dump') {
   const server = await startEmbedded(media.dir, prof);
   try {
     const url = `rtmp://127.0.0.1:${server.port}/live/profile`;
-    const player = spawn('rtmpdump', ['--live', '-r', url, '-o', out], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const playing = new Promise<void>((res) => {
-      let seen = '';
-      player.stderr.setEncoding('utf8').on('data', (d: string) => {
-        seen = (seen + d).slice(-256);
-        if (seen.includes('Starting Live Stream')) res();
-      });
-      player.once('exit', () => res());
-    });
-    await playing;
-    const pub = await timed('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-i',
-      media.big.path,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      url,
-    ]);
-    await new Promise((r) => (player.exitCode === null ? player.once('exit', r) : r(null)));
+    const player = livePlayer(url, out);
+    await player.playing;
+    const pub = await ffmpegPublish(media.big.path, url);
+    await player.done;
     log(`relay: publisher exit ${pub.code}, ${pub.wallS.toFixed(2)} s wall`);
   } finally {
     await server.stop(); // the profile is written at exit

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { which } from '../../test/helpers/peers.js';
 import { avDigest } from './flv-check.js';
 import type { Media, MediaFile } from './media.js';
-import type { TimedRun } from './proc.js';
-import type { Row } from './report.js';
+import { type TimedOptions, type TimedRun, timed } from './proc.js';
+import type { Row, Unit } from './report.js';
 import type { RunningServer } from './servers.js';
-import { median } from './stats.js';
+import { type Goal, median } from './stats.js';
 
 /** Everything a scenario may use. */
 export interface Context {
@@ -71,6 +71,38 @@ export function summarize(runs: readonly TimedRun[]): RunSummary {
   };
 }
 
+const SUMMARY_METRICS = {
+  wall: { unit: 's', pick: (s: RunSummary) => s.wallS },
+  CPU: { unit: 's', pick: (s: RunSummary) => s.cpuS },
+  'peak RSS': { unit: 'MiB', pick: (s: RunSummary) => s.maxRssMiB },
+} satisfies Record<string, { unit: Unit; pick: (s: RunSummary) => number | undefined }>;
+
+/**
+ * Table rows comparing two sides' summaries, one per metric in the order given (with
+ * its goal, if any); the first row carries `note`.
+ */
+export function summaryRows(
+  scenario: string,
+  peerName: string,
+  ours: RunSummary,
+  theirs: RunSummary,
+  metrics: [keyof typeof SUMMARY_METRICS, Goal?][],
+  note: string,
+): Row[] {
+  return metrics.map(([metric, goal], i) => {
+    const m = SUMMARY_METRICS[metric];
+    return {
+      scenario,
+      metric,
+      unit: m.unit,
+      ours: m.pick(ours),
+      peer: { name: peerName, value: m.pick(theirs) },
+      ...(goal ? { goal } : {}),
+      ...(i === 0 && note ? { note } : {}),
+    };
+  });
+}
+
 /** "rtmpkit failed 1/3 (exit 2: <stderr line>)" for the runs that failed, else "". */
 export function failureNote(who: string, runs: readonly TimedRun[]): string {
   const bad = runs.filter((r) => r.code !== 0 || r.timedOut);
@@ -110,4 +142,73 @@ export function sizeLabel(bytes: number): string {
 /** A file in the scratch folder. */
 export function scratch(ctx: Context, name: string): string {
   return join(ctx.work, name);
+}
+
+/**
+ * Runs `a(i)` then `b(i)` for each i < runs: the two sides alternate (A B A B…), so a
+ * change of the machine's load during the scenario weighs on both alike.
+ */
+export async function alternate<A, B>(
+  runs: number,
+  a: (i: number) => Promise<A>,
+  b: (i: number) => Promise<B>,
+): Promise<[A[], B[]]> {
+  const as: A[] = [];
+  const bs: B[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(await a(i));
+    bs.push(await b(i));
+  }
+  return [as, bs];
+}
+
+/** A measured client run, bounded at 10 minutes. */
+export function client(cmd: string, args: readonly string[], opts: TimedOptions = {}): Promise<TimedRun> {
+  return timed(cmd, args, { timeoutMs: 600_000, ...opts });
+}
+
+/** `rtmpkit dump -q -r URL -o OUT`. */
+export function rtmpkitDump(
+  ctx: Context,
+  url: string,
+  out: string,
+  opts: TimedOptions = {},
+): Promise<TimedRun> {
+  return client(process.execPath, [ctx.cli, 'dump', '-q', '-r', url, '-o', out], opts);
+}
+
+/** `rtmpdump -q -r URL -o OUT`. */
+export function rtmpdump(url: string, out: string): Promise<TimedRun> {
+  return client('rtmpdump', ['-q', '-r', url, '-o', out]);
+}
+
+/** ffmpeg sending FILE to URL as FLV without re-encoding, as fast as it goes or (`realtime`) paced. */
+export function ffmpegPublish(path: string, url: string, realtime = false): Promise<TimedRun> {
+  const pace = realtime ? ['-re'] : [];
+  return client('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', ...pace],
+    ...['-i', path, '-c', 'copy', '-f', 'flv', url],
+  ]);
+}
+
+/**
+ * An `rtmpdump --live` player recording URL to OUT. `playing` resolves when it prints
+ * "Starting Live Stream" (it has NetStream.Play.Start), when it ends before that, or
+ * after 15 s; `done` with its measured run (it ends at UnpublishNotify).
+ */
+export function livePlayer(url: string, out: string): { playing: Promise<void>; done: Promise<TimedRun> } {
+  let started: () => void = () => {};
+  const playing = new Promise<void>((res) => {
+    started = res;
+    setTimeout(res, 15_000).unref();
+  });
+  let seen = '';
+  const done = client('rtmpdump', ['--live', '-r', url, '-o', out], {
+    onStderr(text) {
+      seen = (seen + text).slice(-256);
+      if (seen.includes('Starting Live Stream')) started();
+    },
+  });
+  void done.then(() => started());
+  return { playing, done };
 }

@@ -7,77 +7,84 @@
 import { rmSync } from 'node:fs';
 import { sameBytes } from '../lib/flv-check.js';
 import type { MediaFile } from '../lib/media.js';
-import { type TimedRun, timed } from '../lib/proc.js';
+import type { TimedRun } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
 import {
   acceptComplete,
+  alternate,
   type Context,
   failureNote,
   notes,
+  rtmpdump,
+  rtmpkitDump,
   type Scenario,
   scratch,
   sizeLabel,
   summarize,
+  summaryRows,
 } from '../lib/scenario.js';
+
+/** Two downloads of `file` alternated, each run's outputs compared byte for byte. */
+export interface DownloadPair {
+  a: TimedRun[];
+  b: TimedRun[];
+  /** "outputs byte-identical" or how many runs differed. */
+  check: string;
+}
+
+/** Runs `a(out)` and `b(out)` alternately, compares their outputs, removes them. */
+export async function downloadPair(
+  ctx: Context,
+  file: MediaFile,
+  a: (out: string) => Promise<TimedRun>,
+  b: (out: string) => Promise<TimedRun>,
+): Promise<DownloadPair> {
+  const outA = scratch(ctx, 'download-a.flv');
+  const outB = scratch(ctx, 'download-b.flv');
+  let differ = 0;
+  const [as, bs] = await alternate(
+    ctx.runs,
+    async () => acceptComplete(await a(outA), outA, file),
+    async () => {
+      const run = acceptComplete(await b(outB), outB, file);
+      try {
+        if (!sameBytes(outA, outB)) differ++;
+      } catch {
+        differ++;
+      }
+      rmSync(outA, { force: true });
+      rmSync(outB, { force: true });
+      return run;
+    },
+  );
+  return {
+    a: as,
+    b: bs,
+    check: differ === 0 ? 'outputs byte-identical' : `OUTPUTS DIFFER in ${differ}/${ctx.runs} runs`,
+  };
+}
 
 async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
   const nginx = await ctx.nginx();
   const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
-  const ours: TimedRun[] = [];
-  const theirs: TimedRun[] = [];
-  let differ = 0;
-  const outA = scratch(ctx, 'dump-rtmpkit.flv');
-  const outB = scratch(ctx, 'dump-rtmpdump.flv');
-  for (let i = 0; i < ctx.runs; i++) {
-    const a = await timed(process.execPath, [ctx.cli, 'dump', '-q', '-r', url, '-o', outA], {
-      timeoutMs: 600_000,
-    });
-    ours.push(acceptComplete(a, outA, file));
-    const b = await timed('rtmpdump', ['-q', '-r', url, '-o', outB], { timeoutMs: 600_000 });
-    theirs.push(acceptComplete(b, outB, file));
-    try {
-      if (!sameBytes(outA, outB)) differ++;
-    } catch {
-      differ++;
-    }
-    rmSync(outA, { force: true });
-    rmSync(outB, { force: true });
-  }
-  const a = summarize(ours);
-  const b = summarize(theirs);
-  const scenario = `dump VOD ${sizeLabel(file.bytes)}`;
-  const peer = (value: number | undefined) => ({ name: 'rtmpdump', value });
-  return [
-    {
-      scenario,
-      metric: 'wall',
-      unit: 's',
-      ours: a.wallS,
-      peer: peer(b.wallS),
-      goal: { kind: 'ratio', op: '<=', target: 1.0 },
-      note: notes(
-        differ === 0 ? 'outputs byte-identical' : `OUTPUTS DIFFER in ${differ}/${ctx.runs} runs`,
-        failureNote('rtmpkit', ours),
-        failureNote('rtmpdump', theirs),
-      ),
-    },
-    {
-      scenario,
-      metric: 'CPU',
-      unit: 's',
-      ours: a.cpuS,
-      peer: peer(b.cpuS),
-      goal: { kind: 'ratio', op: '<=', target: 1.0 },
-    },
-    {
-      scenario,
-      metric: 'peak RSS',
-      unit: 'MiB',
-      ours: a.maxRssMiB,
-      peer: peer(b.maxRssMiB),
-      goal: { kind: 'value', op: '<=', target: 64 },
-    },
-  ];
+  const pair = await downloadPair(
+    ctx,
+    file,
+    (out) => rtmpkitDump(ctx, url, out),
+    (out) => rtmpdump(url, out),
+  );
+  return summaryRows(
+    `dump VOD ${sizeLabel(file.bytes)}`,
+    'rtmpdump',
+    summarize(pair.a),
+    summarize(pair.b),
+    [
+      ['wall', { kind: 'ratio', op: '<=', target: 1.0 }],
+      ['CPU', { kind: 'ratio', op: '<=', target: 1.0 }],
+      ['peak RSS', { kind: 'value', op: '<=', target: 64 }],
+    ],
+    notes(pair.check, failureNote('rtmpkit', pair.a), failureNote('rtmpdump', pair.b)),
+  );
 }
 
 /** The dump download of the ~300 MB file. */

@@ -11,13 +11,15 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameBytes } from '../lib/flv-check.js';
-import { type TimedRun, timed } from '../lib/proc.js';
+import type { TimedRun } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
 import {
   acceptComplete,
   type Context,
+  client,
   failureNote,
   notes,
+  rtmpdump,
   type Scenario,
   scratch,
   sizeLabel,
@@ -33,9 +35,7 @@ interface LibraryRun {
 }
 
 async function library(mode: 'iterate' | 'readable', url: string, out: string): Promise<LibraryRun | string> {
-  const r = await timed(process.execPath, [join(CHILDREN_DIR, 'library.js'), mode, url, out], {
-    timeoutMs: 600_000,
-  });
+  const r = await client(process.execPath, [join(CHILDREN_DIR, 'library.js'), mode, url, out]);
   if (r.code !== 0)
     return `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`.slice(0, 100);
   return JSON.parse(r.stdout) as LibraryRun;
@@ -53,7 +53,7 @@ async function run(ctx: Context): Promise<Row[]> {
   const problems = { iterate: [] as string[], readable: [] as string[] };
   for (let i = 0; i < ctx.runs; i++) {
     const a = await library('iterate', url, '');
-    const d = await timed('rtmpdump', ['-q', '-r', url, '-o', ref], { timeoutMs: 600_000 });
+    const d = await rtmpdump(url, ref);
     dumps.push(acceptComplete(d, ref, file));
     const c = await library('readable', url, piped);
     const refBytes = statSync(ref, { throwIfNoEntry: false })?.size ?? -1;

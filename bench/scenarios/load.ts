@@ -14,9 +14,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { LoadReport, LoadStart, PlayerStats } from '../children/load.js';
-import { cpuSecondsOf, memoryMiBOf, timed } from '../lib/proc.js';
+import { cpuSecondsOf, memoryMiBOf } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
-import { type Context, failureNote, notes, type Scenario } from '../lib/scenario.js';
+import {
+  alternate,
+  type Context,
+  failureNote,
+  ffmpegPublish,
+  notes,
+  type Scenario,
+} from '../lib/scenario.js';
 import {
   CHILDREN_DIR,
   type RunningServer,
@@ -122,24 +129,7 @@ async function fanoutOnce(
     const cpu0 = cpuSecondsOf(server.pids());
     const load0 = cpuSecondsOf([load.pid]);
     const t0 = performance.now();
-    const pub = await timed(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-nostdin',
-        '-re',
-        '-i',
-        file.path,
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        url,
-      ],
-      { timeoutMs: 600_000 },
-    );
+    const pub = await ffmpegPublish(file.path, url, true);
     load.send('finish');
     const result = await load.next(120_000);
     const cpuS = cpuSecondsOf(server.pids()) - cpu0;
@@ -179,12 +169,11 @@ async function fanoutOnce(
 async function fanout(ctx: Context): Promise<Row[]> {
   const players = ctx.quick ? 20 : 500;
   const [ours, theirs] = [await ctx.embedded(), await ctx.nginx()];
-  const a: FanoutRun[] = [];
-  const b: FanoutRun[] = [];
-  for (let i = 0; i < ctx.runs; i++) {
-    a.push(await fanoutOnce(ctx, ours, players, `fan${process.pid}a${i}`));
-    b.push(await fanoutOnce(ctx, theirs, players, `fan${process.pid}b${i}`));
-  }
+  const [a, b] = await alternate(
+    ctx.runs,
+    (i) => fanoutOnce(ctx, ours, players, `fan${process.pid}a${i}`),
+    (i) => fanoutOnce(ctx, theirs, players, `fan${process.pid}b${i}`),
+  );
   const scenario = `fan-out 6 Mbit/s live → ${players} players`;
   const peer = (value: number | undefined) => ({ name: 'nginx-rtmp', value });
   const med = (runs: FanoutRun[], f: (r: FanoutRun) => number | undefined) =>
@@ -276,12 +265,11 @@ async function idleOnce(
 
 async function idle(ctx: Context): Promise<Row[]> {
   const clients = ctx.quick ? 500 : 10_000;
-  const a: IdleRun[] = [];
-  const b: IdleRun[] = [];
-  for (let i = 0; i < ctx.runs; i++) {
-    a.push(await idleOnce(ctx, startEmbedded, clients));
-    b.push(await idleOnce(ctx, (dir) => startNginx(dir, true), clients));
-  }
+  const [a, b] = await alternate(
+    ctx.runs,
+    () => idleOnce(ctx, startEmbedded, clients),
+    () => idleOnce(ctx, (dir) => startNginx(dir, true), clients),
+  );
   const scenario = `${clients} idle connections`;
   const peer = (value: number | undefined) => ({ name: 'nginx-rtmp', value });
   const med = (runs: IdleRun[], f: (r: IdleRun) => number | undefined) =>

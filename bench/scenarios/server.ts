@@ -12,13 +12,17 @@
 import { rmSync, statSync } from 'node:fs';
 import { avDigest } from '../lib/flv-check.js';
 import type { MediaFile } from '../lib/media.js';
-import { cpuSecondsOf, type TimedRun, timed } from '../lib/proc.js';
+import { cpuSecondsOf, type TimedRun } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
 import {
   acceptComplete,
+  alternate,
   type Context,
   failureNote,
+  ffmpegPublish,
+  livePlayer,
   notes,
+  rtmpdump,
   type Scenario,
   scratch,
   sizeLabel,
@@ -32,61 +36,49 @@ interface Delivery {
   wallS: number;
   bytes: number;
   complete: boolean;
+  /** A/V tags the player wrote (librtmp's rule). */
+  tags: number;
   run: TimedRun;
 }
 
-function delivered(out: string, source: MediaFile): { bytes: number; complete: boolean } {
+function delivered(out: string, source: MediaFile): { bytes: number; complete: boolean; tags: number } {
   const bytes = statSync(out, { throwIfNoEntry: false })?.size ?? 0;
-  if (bytes === 0) return { bytes, complete: false };
+  if (bytes === 0) return { bytes, complete: false, tags: 0 };
   const d = avDigest(out);
-  return { bytes, complete: d.tags === source.digest.tags && d.sha1 === source.digest.sha1 };
+  return { bytes, complete: d.tags === source.digest.tags && d.sha1 === source.digest.sha1, tags: d.tags };
 }
 
 async function vod(server: RunningServer, file: MediaFile, out: string): Promise<Delivery> {
   const url = `rtmp://127.0.0.1:${server.port}/vod/${file.name}`;
   const cpu0 = cpuSecondsOf(server.pids());
-  const run = await timed('rtmpdump', ['-q', '-r', url, '-o', out], { timeoutMs: 600_000 });
+  const run = await rtmpdump(url, out);
   const serverCpuS = cpuSecondsOf(server.pids()) - cpu0;
   return { serverCpuS, wallS: run.wallS, run: acceptComplete(run, out, file), ...delivered(out, file) };
 }
 
 async function relay(server: RunningServer, file: MediaFile, out: string, name: string): Promise<Delivery> {
   const url = `rtmp://127.0.0.1:${server.port}/live/${name}`;
-  let started: () => void = () => {};
-  const playing = new Promise<void>((res) => (started = res));
-  let seen = '';
-  const player = timed('rtmpdump', ['--live', '-r', url, '-o', out], {
-    timeoutMs: 600_000,
-    onStderr(text) {
-      seen = (seen + text).slice(-256);
-      if (seen.includes('Starting Live Stream')) started();
-    },
-  });
-  // A player that fails before it plays must not hang the wait.
-  void player.then(() => started());
-  await Promise.race([playing, new Promise((r) => setTimeout(r, 15_000))]);
+  const player = livePlayer(url, out);
+  await player.playing;
   const cpu0 = cpuSecondsOf(server.pids());
   const t0 = performance.now();
-  const pub = await timed(
-    'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', file.path, '-c', 'copy', '-f', 'flv', url],
-    { timeoutMs: 600_000 },
-  );
-  const run = acceptComplete(await player, out, file);
+  const pub = await ffmpegPublish(file.path, url);
+  const played = await player.done;
   const wallS = (performance.now() - t0) / 1000;
   const serverCpuS = cpuSecondsOf(server.pids()) - cpu0;
-  const got = delivered(out, file);
-  // rtmpdump exits 0 at UnpublishNotify only when the stream was complete; a failed
-  // publisher shows as the note's failure.
-  return { serverCpuS, wallS, run: pub.code === 0 ? run : pub, ...got };
+  // A failed publisher is the run's failure; else the player's exit status is.
+  const run = pub.code === 0 ? acceptComplete(played, out, file) : pub;
+  return { serverCpuS, wallS, run, ...delivered(out, file) };
 }
 
 function rows(scenario: string, ours: Delivery[], theirs: Delivery[], file: MediaFile): Row[] {
   const perGb = (d: Delivery[]) => median(d.map((x) => cpuPerGb(x.serverCpuS, x.bytes) ?? Number.NaN));
   const rate = (d: Delivery[]) => median(d.map((x) => mbPerSec(x.bytes, x.wallS) ?? Number.NaN));
   const incomplete = (who: string, d: Delivery[]) => {
-    const n = d.filter((x) => !x.complete).length;
-    return n === 0 ? '' : `${who}: player missed tags in ${n}/${d.length} runs`;
+    const bad = d.filter((x) => !x.complete);
+    if (bad.length === 0) return '';
+    const fewest = Math.min(...bad.map((x) => x.tags));
+    return `${who}: player incomplete in ${bad.length}/${d.length} runs (fewest ${fewest}/${file.digest.tags} A/V tags)`;
   };
   return [
     {
@@ -124,14 +116,16 @@ async function serveVod(ctx: Context): Promise<Row[]> {
   const [ours, theirs] = [await ctx.embedded(), await ctx.nginx()];
   const file = ctx.media.big;
   const out = scratch(ctx, 'server-vod.flv');
-  const a: Delivery[] = [];
-  const b: Delivery[] = [];
-  for (let i = 0; i < ctx.runs; i++) {
-    a.push(await vod(ours, file, out));
+  const once = async (server: RunningServer): Promise<Delivery> => {
+    const d = await vod(server, file, out);
     rmSync(out, { force: true });
-    b.push(await vod(theirs, file, out));
-    rmSync(out, { force: true });
-  }
+    return d;
+  };
+  const [a, b] = await alternate(
+    ctx.runs,
+    () => once(ours),
+    () => once(theirs),
+  );
   return rows(`server VOD ${sizeLabel(file.bytes)} → rtmpdump`, a, b, file);
 }
 
@@ -139,14 +133,16 @@ async function serveRelay(ctx: Context): Promise<Row[]> {
   const [ours, theirs] = [await ctx.embedded(), await ctx.nginx()];
   const file = ctx.media.big;
   const out = scratch(ctx, 'server-relay.flv');
-  const a: Delivery[] = [];
-  const b: Delivery[] = [];
-  for (let i = 0; i < ctx.runs; i++) {
-    a.push(await relay(ours, file, out, `relay${process.pid}a${i}`));
+  const once = async (server: RunningServer, name: string): Promise<Delivery> => {
+    const d = await relay(server, file, out, name);
     rmSync(out, { force: true });
-    b.push(await relay(theirs, file, out, `relay${process.pid}b${i}`));
-    rmSync(out, { force: true });
-  }
+    return d;
+  };
+  const [a, b] = await alternate(
+    ctx.runs,
+    (i) => once(ours, `relay${process.pid}a${i}`),
+    (i) => once(theirs, `relay${process.pid}b${i}`),
+  );
   return rows(`server live relay ${sizeLabel(file.bytes)} → 1 player`, a, b, file);
 }
 
