@@ -53,6 +53,11 @@ export interface AvDigest {
   trailing: number;
 }
 
+/** Whether two digests describe the same A/V tags (a cut-off tail aside). */
+export function sameTags(a: AvDigest, b: AvDigest): boolean {
+  return a.tags === b.tags && a.sha1 === b.sha1;
+}
+
 /** Whether `tag` is one librtmp's reader keeps (see the module comment). */
 export function keptByLibrtmp(type: number, size: number): boolean {
   return (type === 8 && size > 1) || (type === 9 && size > 5);

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { which } from '../../test/helpers/peers.js';
-import { avDigest } from './flv-check.js';
+import { avDigest, sameTags } from './flv-check.js';
 import type { Media, MediaFile } from './media.js';
 import { type TimedOptions, type TimedRun, timed } from './proc.js';
 import type { Row, Unit } from './report.js';
@@ -126,11 +126,15 @@ export function notes(...parts: (string | undefined | false)[]): string {
  */
 export function acceptComplete(run: TimedRun, out: string, source: MediaFile): TimedRun {
   if (run.code !== 2 || run.timedOut) return run;
+  return hasSourceTags(out, source) ? { ...run, code: 0 } : run;
+}
+
+/** Whether the FLV file `out` holds exactly the source's A/V tags (false also when unreadable). */
+export function hasSourceTags(out: string, source: MediaFile): boolean {
   try {
-    const d = avDigest(out);
-    return d.tags === source.digest.tags && d.sha1 === source.digest.sha1 ? { ...run, code: 0 } : run;
+    return sameTags(avDigest(out), source.digest);
   } catch {
-    return run;
+    return false;
   }
 }
 

@@ -80,6 +80,15 @@ async function terminate(child: ChildProcess, ms = 10_000): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * nginx-rtmp's out_queue (messages queued per client). When a client's queue is full
+ * nginx drops the message, and the delta-compressed timestamps of the next ones on that
+ * chunk stream come out shifted; a VOD play with rtmpdump's 10-hour buffer queues as
+ * far ahead as the client lags. 32768 holds every message of the ~1 GB file (≈15,400),
+ * so no download loses one; the default (256) is kept for the idle-connection scenario.
+ */
+const VOD_OUT_QUEUE = 32_768;
+
 function nginxConfig(run: string, media: string, port: number, outQueue: boolean): string {
   return `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
 daemon off;
@@ -93,7 +102,7 @@ rtmp {
   server {
     listen 127.0.0.1:${port};
     chunk_size 4096;
-${outQueue ? "    out_queue 8192;       # nginx's default 256 drops tags of a fast VOD download\n" : ''}    ping 30s;
+${outQueue ? `    out_queue ${VOD_OUT_QUEUE};\n` : ''}    ping 30s;
     application live { live on; publish_notify on; }
     application vod { play ${media}; }
   }
@@ -103,9 +112,9 @@ ${outQueue ? "    out_queue 8192;       # nginx's default 256 drops tags of a fa
 
 /**
  * Starts nginx-rtmp serving `mediaDir` in app `vod`, live relay in app `live`.
- * `defaultQueue`: keep nginx's default out_queue (256 messages) instead of 8192 — the
- * queue is allocated per connection, so the idle-connection scenario measures nginx
- * as it ships.
+ * `defaultQueue`: keep nginx's default out_queue (256 messages) instead of
+ * VOD_OUT_QUEUE — the queue is allocated per connection, so the idle-connection
+ * scenario measures nginx as it ships.
  */
 export async function startNginx(mediaDir: string, defaultQueue = false): Promise<RunningServer> {
   const run = mkdtempSync(join(tmpdir(), 'rtmpkit-bench-nginx-'));

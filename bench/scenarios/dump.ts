@@ -14,6 +14,7 @@ import {
   alternate,
   type Context,
   failureNote,
+  hasSourceTags,
   notes,
   rtmpdump,
   rtmpkitDump,
@@ -28,29 +29,39 @@ import {
 export interface DownloadPair {
   a: TimedRun[];
   b: TimedRun[];
-  /** "outputs byte-identical" or how many runs differed. */
+  /** "outputs byte-identical", or in how many runs they differed and which side lost source tags. */
   check: string;
 }
 
-/** Runs `a(out)` and `b(out)` alternately, compares their outputs, removes them. */
+/**
+ * Runs `a(out)` and `b(out)` alternately, compares their outputs, removes them. When
+ * the outputs differ, each is compared with the source too, so the note tells a client
+ * that lost or shifted tags from a server that dropped them for both.
+ */
 export async function downloadPair(
   ctx: Context,
   file: MediaFile,
+  names: [string, string],
   a: (out: string) => Promise<TimedRun>,
   b: (out: string) => Promise<TimedRun>,
 ): Promise<DownloadPair> {
   const outA = scratch(ctx, 'download-a.flv');
   const outB = scratch(ctx, 'download-b.flv');
   let differ = 0;
+  const notSource = [0, 0];
   const [as, bs] = await alternate(
     ctx.runs,
     async () => acceptComplete(await a(outA), outA, file),
     async () => {
       const run = acceptComplete(await b(outB), outB, file);
+      let same = false;
       try {
-        if (!sameBytes(outA, outB)) differ++;
-      } catch {
+        same = sameBytes(outA, outB);
+      } catch {}
+      if (!same) {
         differ++;
+        if (!hasSourceTags(outA, file)) notSource[0]!++;
+        if (!hasSourceTags(outB, file)) notSource[1]!++;
       }
       rmSync(outA, { force: true });
       rmSync(outB, { force: true });
@@ -60,7 +71,11 @@ export async function downloadPair(
   return {
     a: as,
     b: bs,
-    check: differ === 0 ? 'outputs byte-identical' : `OUTPUTS DIFFER in ${differ}/${ctx.runs} runs`,
+    check:
+      differ === 0
+        ? 'outputs byte-identical'
+        : `OUTPUTS DIFFER in ${differ}/${ctx.runs} runs (runs without the source's A/V tags: ` +
+          `${names[0]} ${notSource[0]}, ${names[1]} ${notSource[1]})`,
   };
 }
 
@@ -70,6 +85,7 @@ async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
   const pair = await downloadPair(
     ctx,
     file,
+    ['rtmpkit', 'rtmpdump'],
     (out) => rtmpkitDump(ctx, url, out),
     (out) => rtmpdump(url, out),
   );

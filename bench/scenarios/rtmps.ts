@@ -25,6 +25,7 @@ export const rtmps: Scenario = {
       pair = await downloadPair(
         ctx,
         file,
+        ['rtmps', 'rtmp'],
         (out) => rtmpkitDump(ctx, `rtmps://127.0.0.1:${tls.port}/vod/${file.name}`, out, { env }),
         (out) => rtmpkitDump(ctx, `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`, out),
       );

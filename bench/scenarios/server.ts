@@ -10,7 +10,7 @@
  * tags equal the source's (count and digest of type, timestamp, payload).
  */
 import { rmSync, statSync } from 'node:fs';
-import { avDigest } from '../lib/flv-check.js';
+import { avDigest, sameTags } from '../lib/flv-check.js';
 import type { MediaFile } from '../lib/media.js';
 import { cpuSecondsOf, type TimedRun } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
@@ -45,7 +45,7 @@ function delivered(out: string, source: MediaFile): { bytes: number; complete: b
   const bytes = statSync(out, { throwIfNoEntry: false })?.size ?? 0;
   if (bytes === 0) return { bytes, complete: false, tags: 0 };
   const d = avDigest(out);
-  return { bytes, complete: d.tags === source.digest.tags && d.sha1 === source.digest.sha1, tags: d.tags };
+  return { bytes, complete: sameTags(d, source.digest), tags: d.tags };
 }
 
 async function vod(server: RunningServer, file: MediaFile, out: string): Promise<Delivery> {
