@@ -56,6 +56,13 @@ process.once('SIGINT', () => {
   log('interrupted: stopping the servers it started');
   void cleanup().then(() => process.exit(130));
 });
+// A crash must not leave nginx or the server child running.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.once(event, (err: unknown) => {
+    log(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void cleanup().then(() => process.exit(1));
+  });
+}
 
 // Media only when a scenario with peers runs (those are the ones that play files).
 let media: Media | undefined;
