@@ -1,0 +1,176 @@
+/**
+ * In-process workloads, each a pair measured on the same bytes: rtmpkit's code path
+ * and its floor (`peer`). The floor of a byte-moving path is a plain memcpy
+ * (Buffer#copy) of the same bytes in the same 64 KiB pieces into a hot destination —
+ * an optimistic floor; the floor of the AMF codec is V8's own JSON.parse/stringify of
+ * the same value.
+ *
+ * Synthetic media, seeded so every run measures the same bytes: 30 s (quick 6 s) of
+ * AAC-like audio (≈200 B every 20 ms, csid 4) interleaved with 30 fps H.264-like video
+ * (keyframes ≈60 KB every 2 s, inter frames 2–20 KB, csid 6).
+ */
+import {
+  AMFObject,
+  type AmfValue,
+  amf0,
+  ChunkReader,
+  ChunkWriter,
+  FlvDemuxer,
+  FlvMuxer,
+  type RawMessage,
+} from '../src/index.js';
+import { rng } from '../test/fuzz/engine.js';
+
+/** One side of a pair: processes `bytes` bytes per call. */
+export interface MicroCase {
+  label: string;
+  bytes: number;
+  fn: () => void;
+}
+
+/** How the table shows a pair. */
+export interface MicroPairInfo {
+  id: string;
+  scenario: string;
+  /** The floor's name in the peer column. */
+  peer: string;
+  /** The issue's goal on ours ÷ peer, if it sets one. */
+  goalAtLeast?: number;
+}
+
+/** The pairs, in table order. */
+export const MICRO_PAIRS: readonly MicroPairInfo[] = [
+  { id: 'chunk-demux', scenario: 'chunk demux 4 KiB chunks (ChunkReader)', peer: 'memcpy', goalAtLeast: 0.5 },
+  { id: 'chunk-mux', scenario: 'chunk mux 4 KiB chunks (ChunkWriter)', peer: 'memcpy' },
+  { id: 'flv-demux', scenario: 'FLV demux (FlvDemuxer)', peer: 'memcpy' },
+  { id: 'flv-mux', scenario: 'FLV mux (FlvMuxer.writeTag)', peer: 'memcpy' },
+  { id: 'amf0-decode', scenario: 'AMF0 decode 50 KB object', peer: 'JSON.parse' },
+  { id: 'amf0-encode', scenario: 'AMF0 encode 50 KB object', peer: 'JSON.stringify' },
+];
+
+function fill(n: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+
+/** The synthetic recording as RTMP messages, in timestamp order. */
+function recording(seconds: number): RawMessage[] {
+  const next = rng(0xc0ffee);
+  const events: RawMessage[] = [];
+  for (let t = 0; t < seconds * 1000; t += 20) {
+    const p = fill(180 + (next() % 41), t);
+    p[0] = 0xaf;
+    p[1] = 1;
+    events.push({ type: 8, streamId: 1, timestamp: t, csid: 4, payload: p });
+  }
+  for (let f = 0; f < seconds * 30; f++) {
+    const key = f % 60 === 0;
+    const p = fill(key ? 55_000 + (next() % 10_000) : 2_000 + (next() % 18_000), f);
+    p.set([key ? 0x17 : 0x27, 1, 0, 0, 0x21], 0);
+    events.push({ type: 9, streamId: 1, timestamp: Math.round((f * 1000) / 30), csid: 6, payload: p });
+  }
+  return events.sort((a, b) => a.timestamp - b.timestamp || a.csid - b.csid);
+}
+
+function pieces(stream: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < stream.length; at += size) out.push(stream.subarray(at, at + size));
+  return out;
+}
+
+function memcpy(stream: Buffer): MicroCase {
+  const p64 = pieces(stream, 64 * 1024);
+  const dst = Buffer.allocUnsafe(stream.length);
+  return {
+    label: 'memcpy',
+    bytes: stream.length,
+    fn() {
+      let at = 0;
+      for (const p of p64) {
+        p.copy(dst, at);
+        at += p.length;
+      }
+    },
+  };
+}
+
+/** A ~50 KB nested object: a catalogue of items with strings, numbers, booleans and arrays. */
+function catalogue(): AmfValue {
+  const items: AmfValue[] = [];
+  for (let i = 0; i < 400; i++) {
+    items.push(
+      new AMFObject({
+        id: i,
+        title: `Item number ${i} of the catalogue`,
+        price: i * 1.25,
+        available: i % 3 !== 0,
+        tags: ['alpha', 'beta', `t${i % 7}`],
+        dims: new AMFObject({ w: i % 640, h: i % 480, depth: i / 7 }),
+      }),
+    );
+  }
+  return new AMFObject({ version: 3, catalogue: items, count: items.length });
+}
+
+/** The workloads of every pair by id, built once per child process. */
+export function microCases(quick: boolean): Map<string, { ours: MicroCase; peer: MicroCase }> {
+  const msgs = recording(quick ? 6 : 30);
+  const chunked = Buffer.concat(new ChunkWriter({ chunkSize: 4096 }).writeMany(msgs));
+  const chunks64 = pieces(chunked, 64 * 1024);
+  const check = new ChunkReader({ chunkSize: 4096 });
+  let count = 0;
+  for (const p of chunks64) count += check.push(p).length;
+  if (count !== msgs.length) throw new Error(`ChunkReader returned ${count} of ${msgs.length} messages`);
+
+  const mux = new FlvMuxer();
+  const flv = Buffer.concat([
+    mux.header({ audio: true, video: true }),
+    ...msgs.flatMap((m) => mux.writeTag(m)),
+  ]);
+  const flv64 = pieces(flv, 64 * 1024);
+
+  // Both AMF sides count the AMF bytes, so their MB/s compare values per second.
+  const value = catalogue();
+  const amf = amf0.encode(value);
+  const json = JSON.stringify(value);
+
+  const chunkReader = () => {
+    const r = new ChunkReader({ chunkSize: 4096 });
+    for (const p of chunks64) r.push(p);
+  };
+  const chunkWriter = () => {
+    const w = new ChunkWriter({ chunkSize: 4096 });
+    for (const m of msgs) w.write(m);
+  };
+  const flvDemuxer = () => {
+    const d = new FlvDemuxer();
+    for (const p of flv64) d.push(p);
+    d.end();
+  };
+  const flvMuxer = () => {
+    const m = new FlvMuxer();
+    for (const t of msgs) m.writeTag(t);
+  };
+  const on = (label: string, bytes: number, fn: () => void): MicroCase => ({ label, bytes, fn });
+  return new Map([
+    ['chunk-demux', { ours: on('ChunkReader', chunked.length, chunkReader), peer: memcpy(chunked) }],
+    ['chunk-mux', { ours: on('ChunkWriter', chunked.length, chunkWriter), peer: memcpy(chunked) }],
+    ['flv-demux', { ours: on('FlvDemuxer', flv.length, flvDemuxer), peer: memcpy(flv) }],
+    ['flv-mux', { ours: on('FlvMuxer', flv.length, flvMuxer), peer: memcpy(flv) }],
+    [
+      'amf0-decode',
+      {
+        ours: on('amf0.decode', amf.length, () => amf0.decode(amf)),
+        peer: on('JSON.parse', amf.length, () => JSON.parse(json)),
+      },
+    ],
+    [
+      'amf0-encode',
+      {
+        ours: on('amf0.encode', amf.length, () => amf0.encode(value)),
+        peer: on('JSON.stringify', amf.length, () => JSON.stringify(value)),
+      },
+    ],
+  ]);
+}

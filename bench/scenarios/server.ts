@@ -1,0 +1,163 @@
+/**
+ * The embedded server against nginx-rtmp for the same workload, rtmpdump as the player
+ * of both, alternated server by server:
+ * - VOD serving: `rtmpdump -q -r …/vod/big.flv`;
+ * - live relay: an rtmpdump `--live` player subscribes (its "Starting Live Stream"),
+ *   then ffmpeg publishes big.flv as fast as it goes (`-c copy`, no `-re`); the player
+ *   ends at NetStream.Play.UnpublishNotify.
+ * The figure is the server processes' CPU (/proc, nginx: master + worker) per GB the
+ * player received; the player's wall time / rate is shown. Check: the player's A/V
+ * tags equal the source's (count and digest of type, timestamp, payload).
+ */
+import { rmSync, statSync } from 'node:fs';
+import { avDigest, sameTags } from '../lib/flv-check.js';
+import type { MediaFile } from '../lib/media.js';
+import { cpuSecondsOf, type TimedRun } from '../lib/proc.js';
+import type { Row } from '../lib/report.js';
+import {
+  acceptComplete,
+  alternate,
+  type Context,
+  failureNote,
+  ffmpegPublish,
+  livePlayer,
+  notes,
+  rtmpdump,
+  type Scenario,
+  scratch,
+  sizeLabel,
+} from '../lib/scenario.js';
+import type { RunningServer } from '../lib/servers.js';
+import { cpuPerGb, mbPerSec, median } from '../lib/stats.js';
+
+/** One delivery measured on the server side. */
+interface Delivery {
+  serverCpuS: number;
+  wallS: number;
+  bytes: number;
+  complete: boolean;
+  /** A/V tags the player wrote (librtmp's rule). */
+  tags: number;
+  run: TimedRun;
+}
+
+function delivered(out: string, source: MediaFile): { bytes: number; complete: boolean; tags: number } {
+  const bytes = statSync(out, { throwIfNoEntry: false })?.size ?? 0;
+  if (bytes === 0) return { bytes, complete: false, tags: 0 };
+  const d = avDigest(out);
+  return { bytes, complete: sameTags(d, source.digest), tags: d.tags };
+}
+
+async function vod(server: RunningServer, file: MediaFile, out: string): Promise<Delivery> {
+  const url = `rtmp://127.0.0.1:${server.port}/vod/${file.name}`;
+  const cpu0 = cpuSecondsOf(server.pids());
+  const run = await rtmpdump(url, out);
+  const serverCpuS = cpuSecondsOf(server.pids()) - cpu0;
+  return { serverCpuS, wallS: run.wallS, run: acceptComplete(run, out, file), ...delivered(out, file) };
+}
+
+async function relay(server: RunningServer, file: MediaFile, out: string, name: string): Promise<Delivery> {
+  const url = `rtmp://127.0.0.1:${server.port}/live/${name}`;
+  const player = livePlayer(url, out);
+  await player.playing;
+  const cpu0 = cpuSecondsOf(server.pids());
+  const t0 = performance.now();
+  const pub = await ffmpegPublish(file.path, url);
+  const played = await player.done;
+  const wallS = (performance.now() - t0) / 1000;
+  const serverCpuS = cpuSecondsOf(server.pids()) - cpu0;
+  // A failed publisher is the run's failure; else the player's exit status is.
+  const run = pub.code === 0 ? acceptComplete(played, out, file) : pub;
+  return { serverCpuS, wallS, run, ...delivered(out, file) };
+}
+
+function rows(scenario: string, ours: Delivery[], theirs: Delivery[], file: MediaFile): Row[] {
+  const perGb = (d: Delivery[]) => median(d.map((x) => cpuPerGb(x.serverCpuS, x.bytes) ?? Number.NaN));
+  const rate = (d: Delivery[]) => median(d.map((x) => mbPerSec(x.bytes, x.wallS) ?? Number.NaN));
+  const incomplete = (who: string, d: Delivery[]) => {
+    const bad = d.filter((x) => !x.complete);
+    if (bad.length === 0) return '';
+    const fewest = Math.min(...bad.map((x) => x.tags));
+    return `${who}: player incomplete in ${bad.length}/${d.length} runs (fewest ${fewest}/${file.digest.tags} A/V tags)`;
+  };
+  return [
+    {
+      scenario,
+      metric: 'server CPU per GB',
+      unit: 's/GB',
+      ours: perGb(ours),
+      peer: { name: 'nginx-rtmp', value: perGb(theirs) },
+      goal: { kind: 'ratio', op: '<=', target: 1.0 },
+      note:
+        notes(
+          incomplete('rtmpkit', ours),
+          incomplete('nginx', theirs),
+          failureNote(
+            'rtmpkit side',
+            ours.map((d) => d.run),
+          ),
+          failureNote(
+            'nginx side',
+            theirs.map((d) => d.run),
+          ),
+        ) || `every A/V tag of ${sizeLabel(file.bytes)} arrived`,
+    },
+    {
+      scenario,
+      metric: 'rate',
+      unit: 'MB/s',
+      ours: rate(ours),
+      peer: { name: 'nginx-rtmp', value: rate(theirs) },
+    },
+  ];
+}
+
+async function serveVod(ctx: Context): Promise<Row[]> {
+  const [ours, theirs] = [await ctx.embedded(), await ctx.nginx()];
+  const file = ctx.media.big;
+  const out = scratch(ctx, 'server-vod.flv');
+  const once = async (server: RunningServer): Promise<Delivery> => {
+    const d = await vod(server, file, out);
+    rmSync(out, { force: true });
+    return d;
+  };
+  const [a, b] = await alternate(
+    ctx.runs,
+    () => once(ours),
+    () => once(theirs),
+  );
+  return rows(`server VOD ${sizeLabel(file.bytes)} → rtmpdump`, a, b, file);
+}
+
+async function serveRelay(ctx: Context): Promise<Row[]> {
+  const [ours, theirs] = [await ctx.embedded(), await ctx.nginx()];
+  const file = ctx.media.big;
+  const out = scratch(ctx, 'server-relay.flv');
+  const once = async (server: RunningServer, name: string): Promise<Delivery> => {
+    const d = await relay(server, file, out, name);
+    rmSync(out, { force: true });
+    return d;
+  };
+  const [a, b] = await alternate(
+    ctx.runs,
+    (i) => once(ours, `relay${process.pid}a${i}`),
+    (i) => once(theirs, `relay${process.pid}b${i}`),
+  );
+  return rows(`server live relay ${sizeLabel(file.bytes)} → 1 player`, a, b, file);
+}
+
+/** Embedded server VOD serving against nginx-rtmp. */
+export const serverVod: Scenario = {
+  id: 'server-vod',
+  title: 'server VOD serving',
+  needs: ['nginx', 'rtmpdump'],
+  run: serveVod,
+};
+
+/** Embedded server live relay against nginx-rtmp. */
+export const serverRelay: Scenario = {
+  id: 'server-relay',
+  title: 'server live relay',
+  needs: ['nginx', 'rtmpdump', 'ffmpeg'],
+  run: serveRelay,
+};
