@@ -19,7 +19,10 @@ import {
   FlvMuxer,
   type RawMessage,
 } from '../src/index.js';
+import { Mp4TagWriter } from '../src/mp4/flv-tags.js';
+import { readMp4 } from '../src/mp4/reader.js';
 import { rng } from '../test/fuzz/engine.js';
+import { avc1, mp4a, progressive, type TrackSpec } from '../test/helpers/mp4-builder.js';
 
 /** One side of a pair: processes `bytes` bytes per call. */
 export interface MicroCase {
@@ -44,6 +47,7 @@ export const MICRO_PAIRS: readonly MicroPairInfo[] = [
   { id: 'chunk-mux', scenario: 'chunk mux 4 KiB chunks (ChunkWriter)', peer: 'memcpy' },
   { id: 'flv-demux', scenario: 'FLV demux (FlvDemuxer)', peer: 'memcpy' },
   { id: 'flv-mux', scenario: 'FLV mux (FlvMuxer.writeTag)', peer: 'memcpy' },
+  { id: 'mp4-read', scenario: 'MP4 read + E-RTMP tags (readMp4, Mp4TagWriter)', peer: 'memcpy' },
   { id: 'amf0-decode', scenario: 'AMF0 decode 50 KB object', peer: 'JSON.parse' },
   { id: 'amf0-encode', scenario: 'AMF0 encode 50 KB object', peer: 'JSON.stringify' },
 ];
@@ -93,6 +97,33 @@ function memcpy(stream: Buffer): MicroCase {
       }
     },
   };
+}
+
+/** The synthetic recording as a progressive MP4 (one H.264-like and one AAC-like track). */
+function recordingMp4(msgs: readonly RawMessage[]): Buffer {
+  const video = msgs.filter((m) => m.type === 9);
+  const audio = msgs.filter((m) => m.type === 8);
+  const tracks: TrackSpec[] = [
+    {
+      id: 1,
+      handler: 'vide',
+      timescale: 90000,
+      entry: avc1(Buffer.from('014d401effe1001a674d401eec', 'hex'), 1280, 720),
+      samples: video.map((m) => ({
+        data: m.payload.subarray(5),
+        duration: 3000,
+        sync: m.payload[0] === 0x17,
+      })),
+    },
+    {
+      id: 2,
+      handler: 'soun',
+      timescale: 48000,
+      entry: mp4a(Buffer.from('1190', 'hex')),
+      samples: audio.map((m) => ({ data: m.payload.subarray(2), duration: 960 })),
+    },
+  ];
+  return progressive(tracks, { chunk: 30 });
 }
 
 /** A ~50 KB nested object: a catalogue of items with strings, numbers, booleans and arrays. */
@@ -152,12 +183,19 @@ export function microCases(quick: boolean): Map<string, { ours: MicroCase; peer:
     const m = new FlvMuxer();
     for (const t of msgs) m.writeTag(t);
   };
+  const mp4 = recordingMp4(msgs);
+  const mp4Reader = () => {
+    const m = readMp4(mp4);
+    const w = new Mp4TagWriter(m);
+    for (const s of m.samples()) w.sample(s);
+  };
   const on = (label: string, bytes: number, fn: () => void): MicroCase => ({ label, bytes, fn });
   return new Map([
     ['chunk-demux', { ours: on('ChunkReader', chunked.length, chunkReader), peer: memcpy(chunked) }],
     ['chunk-mux', { ours: on('ChunkWriter', chunked.length, chunkWriter), peer: memcpy(chunked) }],
     ['flv-demux', { ours: on('FlvDemuxer', flv.length, flvDemuxer), peer: memcpy(flv) }],
     ['flv-mux', { ours: on('FlvMuxer', flv.length, flvMuxer), peer: memcpy(flv) }],
+    ['mp4-read', { ours: on('readMp4', mp4.length, mp4Reader), peer: memcpy(mp4) }],
     [
       'amf0-decode',
       {
