@@ -12,9 +12,10 @@
  *
  * A peer's public key must satisfy 1 < y < p − 1 and y^q ≡ 1 (mod p) with q = (p − 1)/2
  * (RFC 2631 §2.1.5; FFmpeg `ff_dh_compute_shared_secret_key` rejects otherwise): a
- * key read at the wrong offset fails this about half the time.
+ * key read at the wrong offset fails this about half the time. The second test is done
+ * as a Legendre symbol (Euler's criterion), since q is prime and 2 generates the subgroup.
  */
-import { createDiffieHellman, type DiffieHellman, getDiffieHellman } from 'node:crypto';
+import { createDiffieHellman, type DiffieHellman } from 'node:crypto';
 import { RTMPUsageError } from '../errors.js';
 
 /** Size in bytes of the prime, a public key and the shared secret. */
@@ -22,13 +23,17 @@ export const DH_KEY_SIZE = 128;
 /** Size of the private exponent drawn from random bytes (FFmpeg: bytes(p) − 1, i.e. 1016 bits). */
 export const DH_PRIVATE_KEY_SIZE = DH_KEY_SIZE - 1;
 
-/** The RFC 2409 §6.2 prime p (128 bytes, big-endian). */
-export const DH_PRIME: Buffer = getDiffieHellman('modp2').getPrime();
+/** The RFC 2409 §6.2 prime p = 2^1024 − 2^960 − 1 + 2^64 · (⌊2^894 π⌋ + 129093), 128 bytes big-endian. */
+export const DH_PRIME: Buffer = Buffer.from(
+  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+    'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+    'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF',
+  'hex',
+);
 /** The generator, 2. */
 export const DH_GENERATOR = 2;
 
 const P = toBigInt(DH_PRIME);
-const Q = (P - 1n) / 2n;
 
 function toBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0
@@ -36,16 +41,29 @@ function toBigInt(bytes: Uint8Array): bigint {
     : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`);
 }
 
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
+/**
+ * The Jacobi symbol (a/n) for odd n > 0 (binary algorithm, quadratic reciprocity). For the
+ * prime p it is the Legendre symbol, and Euler's criterion makes (y/p) = 1 exactly when
+ * y^q ≡ 1 (mod p): 25 times cheaper here than the modular exponentiation.
+ */
+function jacobi(value: bigint, modulus: bigint): number {
+  let a = value % modulus;
+  let n = modulus;
+  let t = 1;
+  while (a !== 0n) {
+    let twos = 0;
+    while ((a & 1n) === 0n) {
+      a >>= 1n;
+      twos++;
+    }
+    // (2/n) = -1 when n ≡ 3 or 5 (mod 8).
+    const n8 = n & 7n;
+    if (twos & 1 && (n8 === 3n || n8 === 5n)) t = -t;
+    // Reciprocity: (a/n)(n/a) = -1 when both are ≡ 3 (mod 4).
+    if ((a & 3n) === 3n && (n & 3n) === 3n) t = -t;
+    [a, n] = [n % a, a];
   }
-  return result;
+  return n === 1n ? t : 0;
 }
 
 /** Left-pads (or checks) a big-endian number to 128 bytes. */
@@ -64,12 +82,24 @@ export function isValidDhPublicKey(key: Uint8Array): boolean {
   if (key.length !== DH_KEY_SIZE) return false;
   const y = toBigInt(key);
   if (y <= 1n || y >= P - 1n) return false;
-  return modPow(y, Q, P) === 1n;
+  return jacobi(y, P) === 1;
+}
+
+/**
+ * One DiffieHellman object for every key pair: building one checks the prime (~100 ms
+ * here), while setting a private key and exponentiating takes under 1 ms. Each use sets
+ * the key it needs first; calls are synchronous, so uses never interleave.
+ */
+let engine: DiffieHellman | undefined;
+function dhEngine(privateKey: Buffer): DiffieHellman {
+  engine ??= createDiffieHellman(DH_PRIME, Buffer.from([DH_GENERATOR]));
+  engine.setPrivateKey(privateKey);
+  return engine;
 }
 
 /** One side's DH key pair. */
 export class DHKeyPair {
-  readonly #dh: DiffieHellman;
+  readonly #privateKey: Buffer;
   /** Our public key, 128 bytes big-endian, left-padded. */
   readonly publicKey: Buffer;
 
@@ -81,9 +111,8 @@ export class DHKeyPair {
     if (!(privateKey instanceof Uint8Array) || privateKey.length === 0 || privateKey.length > DH_KEY_SIZE) {
       throw new RTMPUsageError('DH private key must be 1…128 bytes', { code: 'ERR_CRYPTO_KEY' });
     }
-    this.#dh = createDiffieHellman(DH_PRIME, Buffer.from([DH_GENERATOR]));
-    this.#dh.setPrivateKey(Buffer.from(privateKey));
-    this.publicKey = pad128(this.#dh.generateKeys());
+    this.#privateKey = Buffer.from(privateKey);
+    this.publicKey = pad128(dhEngine(this.#privateKey).generateKeys());
     if (!isValidDhPublicKey(this.publicKey)) {
       throw new RTMPUsageError('DH private key gives an invalid public key (degenerate random bytes?)', {
         code: 'ERR_CRYPTO_KEY',
@@ -97,6 +126,6 @@ export class DHKeyPair {
    */
   sharedSecret(peerKey: Uint8Array): Buffer | undefined {
     if (!isValidDhPublicKey(peerKey)) return undefined;
-    return pad128(this.#dh.computeSecret(Buffer.from(peerKey)));
+    return pad128(dhEngine(this.#privateKey).computeSecret(Buffer.from(peerKey)));
   }
 }

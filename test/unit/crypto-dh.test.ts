@@ -4,7 +4,7 @@
  * p, ≥ p, outside the order-q subgroup) are refused.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, getDiffieHellman } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DH_PRIME, DHKeyPair, isValidDhPublicKey } from '../../src/crypto/index.js';
 
@@ -15,6 +15,17 @@ const RFC2409_GROUP2 =
   'EE386BFB 5A899FA5 AE9F2411 7C4B1FE6 49286651 ECE65381 FFFFFFFF FFFFFFFF';
 
 const big = (b: Uint8Array) => BigInt(`0x${Buffer.from(b).toString('hex')}`);
+
+/** base^exp mod m by square-and-multiply: the textbook check for the library's results. */
+function powMod(base: bigint, exp: bigint, m: bigint): bigint {
+  let r = 1n;
+  let b = base % m;
+  for (let e = exp; e > 0n; e >>= 1n) {
+    if (e & 1n) r = (r * b) % m;
+    b = (b * b) % m;
+  }
+  return r;
+}
 const bytes128 = (n: bigint) => Buffer.from(n.toString(16).padStart(256, '0'), 'hex');
 
 /** Deterministic "random" bytes for reproducible keys. */
@@ -25,8 +36,9 @@ function seeded(seed: string, n: number): Buffer {
 }
 
 describe('DH (RFC 2409 group 2)', () => {
-  it('uses the RFC 2409 §6.2 prime', () => {
+  it("uses the RFC 2409 §6.2 prime (as printed there, and OpenSSL's modp2)", () => {
     assert.equal(DH_PRIME.toString('hex').toUpperCase(), RFC2409_GROUP2.replaceAll(' ', ''));
+    assert.deepEqual(DH_PRIME, getDiffieHellman('modp2').getPrime());
   });
 
   it('two key pairs compute the same 128-byte secret', () => {
@@ -38,16 +50,7 @@ describe('DH (RFC 2409 group 2)', () => {
     assert.equal(s1.length, 128);
     assert.deepEqual(s1, s2);
     // y = 2^x mod p, checked with BigInt.
-    let y = 1n;
-    let base = 2n;
-    let e = big(seeded('a', 127));
-    const p = big(DH_PRIME);
-    while (e > 0n) {
-      if (e & 1n) y = (y * base) % p;
-      base = (base * base) % p;
-      e >>= 1n;
-    }
-    assert.deepEqual(a.publicKey, bytes128(y));
+    assert.deepEqual(a.publicKey, bytes128(powMod(2n, big(seeded('a', 127)), big(DH_PRIME))));
   });
 
   it('a small private key gives a short public key, left-padded to 128 bytes', () => {
@@ -83,6 +86,15 @@ describe('DH (RFC 2409 group 2)', () => {
     assert.equal(isValidDhPublicKey(bytes128(2n)), true);
     assert.equal(isValidDhPublicKey(bytes128(p - 2n)), false);
     assert.equal(isValidDhPublicKey(Buffer.alloc(127, 1)), false, 'wrong length');
+  });
+
+  it('the subgroup test agrees with y^q mod p = 1 (BigInt modular exponentiation) on 64 values', () => {
+    const p = big(DH_PRIME);
+    const q = (p - 1n) / 2n;
+    for (let i = 0; i < 64; i++) {
+      const y = (big(seeded(`y${i}`, 128)) % (p - 3n)) + 2n;
+      assert.equal(isValidDhPublicKey(bytes128(y)), powMod(y, q, p) === 1n, `y${i}`);
+    }
   });
 
   it('rejects an empty private key and one that gives a degenerate public key', () => {
