@@ -10,11 +10,12 @@
 import assert from 'node:assert/strict';
 import { createDiffieHellman, createHmac, getDiffieHellman } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { Blowfish, XTEA } from '../../src/crypto/index.js';
+import { Blowfish, RC4, XTEA } from '../../src/crypto/index.js';
 import {
   ClientHandshake,
   type ClientHandshakeOptions,
   type HandshakeStep,
+  RtmpeCipher,
   ServerHandshake,
   type ServerHandshakeOptions,
   writeServerDigest,
@@ -206,6 +207,37 @@ describe('RTMPE signature wrapping', () => {
     for (let i = 0; i < 32; i += 8) bf.encryptBlock(want, i, want, i);
     assert.deepEqual(got, want);
     assert.equal(RTMPE9_KEYS[0]!.length, 24);
+  });
+});
+
+describe('RtmpeCipher', () => {
+  it('sends with HMAC(secret, peer key)[0..16), receives with HMAC(secret, own key)[0..16), both after 1536 bytes', () => {
+    const secret = Buffer.alloc(128, 0x5c);
+    const own = Buffer.alloc(128, 1);
+    const peer = Buffer.alloc(128, 2);
+    const cipher = new RtmpeCipher(secret, own, peer);
+    const keystream = (pub: Buffer) => {
+      const rc4 = new RC4(createHmac('sha256', secret).update(pub).digest().subarray(0, 16));
+      return rc4.update(Buffer.alloc(1536 + 40)).subarray(1536);
+    };
+    assert.deepEqual(cipher.encrypt(Buffer.alloc(40)), keystream(peer));
+    assert.deepEqual(cipher.decrypt(Buffer.alloc(40)), keystream(own));
+  });
+
+  it('encryptv encrypts a copy of its chunks, as one buffer, continuing the same keystream', () => {
+    const secret = Buffer.alloc(128, 7);
+    const a = new RtmpeCipher(secret, Buffer.alloc(128, 1), Buffer.alloc(128, 2));
+    const b = new RtmpeCipher(secret, Buffer.alloc(128, 1), Buffer.alloc(128, 2));
+    const chunks = [
+      Buffer.from('header'),
+      Buffer.from('payload shared with other players'),
+      Buffer.from('x'),
+    ];
+    const before = chunks.map((c) => Buffer.from(c));
+    const out = a.encryptv(chunks);
+    assert.deepEqual(chunks, before, 'the inputs stay plain');
+    assert.deepEqual(out, b.encrypt(Buffer.concat(before)));
+    assert.deepEqual(a.encrypt(Buffer.from('next')), b.encrypt(Buffer.from('next')));
   });
 });
 
