@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { FlashVersion } from '../../src/handshake/index.js';
-import { makeMedia, PEERS_DIR, type Peer, runBounded, startNginx } from '../helpers/peers.js';
+import { makeMedia, type Peer, runBounded, startNginx, startRtmpsuck } from '../helpers/peers.js';
 import { startBridge } from '../helpers/rtmpe-bridge.js';
 
 /** One download through rtmpsuck. */
@@ -38,13 +38,11 @@ export interface SuckReport {
 const out = process.argv[2]!;
 const media = makeMedia();
 let nginx: Peer | undefined;
+let rtmpsuck: Peer | undefined;
 const suckDir = join(out, 'rtmpsuck');
 try {
   nginx = await startNginx({ mediaDir: media });
-  execFileSync('bash', [join(PEERS_DIR, 'start-rtmpsuck-rtmpe.sh'), suckDir], {
-    stdio: 'ignore',
-    timeout: 30_000,
-  });
+  rtmpsuck = startRtmpsuck(suckDir);
   const tcUrl = `rtmp://127.0.0.1:${nginx.port}/vod`;
   const plainFile = join(out, 'plain.flv');
   const plain = await runBounded('rtmpdump', ['-r', `${tcUrl}/short.flv`, '-o', plainFile], 60_000);
@@ -94,6 +92,6 @@ try {
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {
-  execFileSync('bash', [join(PEERS_DIR, 'stop-peer.sh'), suckDir], { stdio: 'ignore', timeout: 15_000 });
+  rtmpsuck?.stop();
   nginx?.stop();
 }
