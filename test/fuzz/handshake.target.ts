@@ -14,23 +14,8 @@ import {
   ServerHandshake,
 } from '../../src/handshake/index.js';
 import type { RtmpeCipher } from '../../src/handshake/rtmpe-cipher.js';
+import { seqRandom as fixedRandom } from '../helpers/random.js';
 import type { FuzzTarget } from './engine.js';
-
-function fixedRandom(seed: number): (n: number) => Buffer {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      b[i] = x & 0xff;
-    }
-    return b;
-  };
-}
 
 const CHUNK_TAIL = Buffer.from('030000000000190100000000020007636f6e6e656374', 'hex');
 

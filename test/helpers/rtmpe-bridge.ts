@@ -12,6 +12,7 @@ import {
   ClientHandshake,
   type ClientHandshakeInfo,
   type ClientHandshakeOptions,
+  type HandshakeStep,
   ServerHandshake,
   type ServerHandshakeInfo,
   type ServerHandshakeOptions,
@@ -98,49 +99,65 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       client.destroy();
       upstreamSocket.destroy();
     };
+    /**
+     * Wires one side: its bytes go through its handshake until done (then `onDone` records
+     * the info), afterwards they are decrypted with its cipher and sent on to `other`.
+     */
+    const wire = <I extends { rtmpe?: { cipher: RtmpeCipher } }>(
+      self: Side,
+      other: Side,
+      hs: { receive(d: Uint8Array): HandshakeStep<I> },
+      onDone: (info: I) => void,
+      count: (n: number) => void,
+      where: string,
+    ): void => {
+      self.socket.on('data', (d: Buffer) => {
+        try {
+          let plain: Buffer | undefined = d;
+          if (!self.done) {
+            const step = hs.receive(d);
+            for (const b of step.send) self.socket.write(b);
+            if (!step.done) return;
+            onDone(step.info!);
+            self.finish(step.info!.rtmpe?.cipher);
+            plain = step.rest;
+          } else {
+            self.cipher?.decrypt(d);
+          }
+          if (plain) {
+            count(plain.length);
+            other.send(plain);
+          }
+        } catch (err) {
+          fail(where, err);
+        }
+      });
+    };
     upstreamSocket.on('connect', () => upstreamSocket.write(clientHs.start()));
-    client.on('data', (d: Buffer) => {
-      try {
-        if (!down.done) {
-          const step = serverHs.receive(d);
-          for (const b of step.send) client.write(b);
-          if (!step.done) return;
-          conn.downstream = step.info!;
-          down.finish(step.info!.rtmpe?.cipher);
-          if (step.rest) {
-            conn.up += step.rest.length;
-            up.send(step.rest);
-          }
-          return;
-        }
-        down.cipher?.decrypt(d);
-        conn.up += d.length;
-        up.send(d);
-      } catch (err) {
-        fail('client side', err);
-      }
-    });
-    upstreamSocket.on('data', (d: Buffer) => {
-      try {
-        if (!up.done) {
-          const step = clientHs.receive(d);
-          for (const b of step.send) upstreamSocket.write(b);
-          if (!step.done) return;
-          conn.upstream = step.info!;
-          up.finish(step.info!.rtmpe?.cipher);
-          if (step.rest) {
-            conn.down += step.rest.length;
-            down.send(step.rest);
-          }
-          return;
-        }
-        up.cipher?.decrypt(d);
-        conn.down += d.length;
-        down.send(d);
-      } catch (err) {
-        fail('upstream side', err);
-      }
-    });
+    wire(
+      down,
+      up,
+      serverHs,
+      (i) => {
+        conn.downstream = i;
+      },
+      (n) => {
+        conn.up += n;
+      },
+      'client side',
+    );
+    wire(
+      up,
+      down,
+      clientHs,
+      (i) => {
+        conn.upstream = i;
+      },
+      (n) => {
+        conn.down += n;
+      },
+      'upstream side',
+    );
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const { port } = server.address() as { port: number };

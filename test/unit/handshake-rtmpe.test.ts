@@ -22,23 +22,7 @@ import {
 } from '../../src/handshake/index.js';
 import { wrapSignature } from '../../src/handshake/rtmpe.js';
 import { RTMPE8_KEYS, RTMPE9_KEYS } from '../../src/handshake/rtmpe-keys.js';
-
-/** Deterministic random source (xorshift32 stream). */
-function seqRandom(seed: number): (n: number) => Buffer {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      b[i] = x & 0xff;
-    }
-    return b;
-  };
-}
+import { seqRandom } from '../helpers/random.js';
 
 const sum4 = (p: Uint8Array, at: number) => p[at]! + p[at + 1]! + p[at + 2]! + p[at + 3]!;
 /** One DH object, re-keyed per use (creating one checks the prime, ~100 ms). */
