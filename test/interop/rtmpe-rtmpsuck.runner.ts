@@ -92,6 +92,12 @@ try {
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {
-  rtmpsuck?.stop();
-  nginx?.stop();
+  // Each stop on its own: a process left behind would keep the namespace alive.
+  for (const p of [rtmpsuck, nginx]) {
+    try {
+      p?.stop();
+    } catch (err) {
+      process.stderr.write(`stopping PID ${p?.pid}: ${(err as Error).message}\n`);
+    }
+  }
 }
