@@ -1,15 +1,21 @@
 /**
- * Client side of the RTMP handshake (RTMP-SPEC §5.2; notes/protocol.md §1.2), sans-IO.
+ * Client side of the RTMP handshake (RTMP-SPEC §5.2; the FP9 digest handshake of librtmp
+ * `handshake.h`), sans-IO, plain or RTMPE (option `rtmpe`: C0 6, a DH public key in C1,
+ * S0 6/8/9 choosing how C2/S2 signatures are wrapped — rtmpe.ts).
  *
  * `start()` gives C0+C1; `receive()` takes server bytes in any split. C2 goes out as soon
  * as S0+S1 are in (not after S2: a conforming server may wait for C2 before sending S2, and
  * FFmpeg's read-S2-first order would deadlock there). Bytes after S2 are the start of the
- * chunk stream and are handed back as `rest`.
+ * chunk stream and are handed back as `rest` — for RTMPE a decrypted copy, made with
+ * `info.rtmpe.cipher`, which then owns both directions of the connection.
  *
  * Invariants: the outcome (bytes sent, `done`, `rest`, error code) is the same for every
  * split of the input; the only errors the peer can cause are `RTMPHandshakeError`s; at
  * most 3073 bytes are buffered; calls out of order are `RTMPUsageError`s.
  */
+
+import { timingSafeEqual } from 'node:crypto';
+import type { DHKeyPair } from '../crypto/dh.js';
 import {
   asBuffer,
   checkFlashVersion,
@@ -34,26 +40,50 @@ import {
   type DigestMatch,
   type DigestScheme,
   findServerDigest,
+  genuineFmsKey,
+  genuineFpKey,
   HANDSHAKE_PACKET_SIZE,
-  signClientResponse,
-  verifyServerResponse,
   writeClientDigest,
 } from './digest.js';
 import { optionError, RTMPHandshakeError, stateError } from './errors.js';
+import {
+  dhKeyPair,
+  isRtmpeType,
+  RTMPE_CLIENT_VERSION,
+  type RtmpeInfo,
+  type RtmpeType,
+  readDhPublicKey,
+  rtmpeResponseSignature,
+  sharedSecret,
+  writeDhPublicKey,
+} from './rtmpe.js';
+import { RtmpeCipher } from './rtmpe-cipher.js';
 
 /** Options of `ClientHandshake`. */
 export interface ClientHandshakeOptions {
   /** Which handshake to offer (default `'auto'`). */
   policy?: HandshakePolicy;
-  /** C0 byte (default 3). The RTMPE layer uses 6; S0 must equal it. */
+  /**
+   * RTMPE (rtmpe://, rtmpte://): a DH key in C1, the connection encrypted afterwards.
+   * Implies the digest handshake (policy `'simple'` is refused) and changes the defaults
+   * below to librtmp's: C0 6, C1 version 128.0.3.2, scheme 1. Default false.
+   */
+  rtmpe?: boolean;
+  /**
+   * C0 byte: 3 (plain, the default) or, with `rtmpe`, 6 (default), 8 or 9; S0 must be the
+   * same, except that an RTMPE server may answer any of 6, 8 and 9.
+   */
   version?: number;
   /** Random source (default `crypto.randomBytes`); inject for reproducible bytes. */
   random?: RandomSource;
   /** C1 time field, the epoch of our chunk timestamps (default 0). */
   epoch?: number;
-  /** C1 version bytes of a digest handshake (default 9.0.124.2, as FFmpeg and Flash 9). */
+  /**
+   * C1 version bytes of a digest handshake (default 9.0.124.2, as FFmpeg and Flash 9;
+   * RTMPE 128.0.3.2 — librtmp's server answers type 8 to a first byte of 128, else 6).
+   */
   fp9Version?: FlashVersion;
-  /** Digest layout of a signed C1 (default 0; RTMPE uses 1). */
+  /** Digest layout of a signed C1 (default 0; RTMPE 1, as librtmp and FFmpeg). */
   scheme?: DigestScheme;
 }
 
@@ -75,8 +105,10 @@ export interface ClientHandshakeInfo {
   s2Valid: boolean;
   /** Things that were tolerated (non-echo S2, unsigned S2, fallback to simple). */
   warnings: string[];
-  /** S1 as received (SWF verification uses its last 32 bytes, RTMPE its DH key). */
+  /** S1 as received (SWF verification uses its last 32 bytes). */
   s1: Buffer;
+  /** RTMPE: the S0 type and the cipher for everything after the handshake. */
+  rtmpe?: RtmpeInfo;
 }
 
 type State = 'new' | 'hello' | 'response' | 'done' | 'failed';
@@ -93,6 +125,7 @@ export class ClientHandshake {
   readonly #epoch: number;
   readonly #fp9Version: FlashVersion;
   readonly #scheme: DigestScheme;
+  readonly #rtmpe: boolean;
 
   #state: State = 'new';
   /** S0+S1+S2 as they arrive. */
@@ -104,18 +137,32 @@ export class ClientHandshake {
   #s2Valid = false;
   readonly #warnings: string[] = [];
   #info: ClientHandshakeInfo | undefined;
+  /** RTMPE: our DH key pair (from `start`), then the negotiated type and cipher (from S1). */
+  #dh: DHKeyPair | undefined;
+  #rtmpeInfo: RtmpeInfo | undefined;
 
   constructor(options: ClientHandshakeOptions = {}) {
     this.policy = checkOneOf('policy', options.policy, POLICIES, 'auto');
-    const version = options.version ?? RTMP_VERSION;
+    this.#rtmpe = options.rtmpe === true;
+    const version = options.version ?? (this.#rtmpe ? 6 : RTMP_VERSION);
     if (!Number.isInteger(version) || version < 0 || version > 255) {
       throw optionError(`version must be an integer in 0..255, got ${String(version)}`);
+    }
+    if (this.#rtmpe && !isRtmpeType(version)) {
+      throw optionError(`an RTMPE handshake starts with C0 6, 8 or 9, got ${version}`);
+    }
+    if (this.#rtmpe && this.policy === 'simple') {
+      throw optionError("RTMPE needs the digest handshake: policy 'simple' cannot be combined with rtmpe");
     }
     this.version = version;
     this.#random = checkRandom(options.random);
     this.#epoch = checkUint32('epoch', options.epoch, 0);
-    this.#fp9Version = checkFlashVersion('fp9Version', options.fp9Version, DEFAULT_FP9_VERSION);
-    this.#scheme = checkOneOf('scheme', options.scheme, SCHEMES, 0);
+    this.#fp9Version = checkFlashVersion(
+      'fp9Version',
+      options.fp9Version,
+      this.#rtmpe ? RTMPE_CLIENT_VERSION : DEFAULT_FP9_VERSION,
+    );
+    this.#scheme = checkOneOf('scheme', options.scheme, SCHEMES, this.#rtmpe ? 1 : 0);
   }
 
   /** True once S2 has been read. */
@@ -143,6 +190,11 @@ export class ClientHandshake {
     c1.set(takeRandom(this.#random, HANDSHAKE_PACKET_SIZE - 8), 8);
     if (this.policy !== 'simple') {
       c1.set(this.#fp9Version, 4);
+      if (this.#rtmpe) {
+        // The key goes in before the digest, which covers it.
+        this.#dh = dhKeyPair(this.#random);
+        writeDhPublicKey(c1, this.#scheme, this.#dh);
+      }
       this.#c1Digest = writeClientDigest(c1, this.#scheme);
     }
     this.#c1 = Buffer.from(c1);
@@ -171,10 +223,8 @@ export class ClientHandshake {
   }
 
   #receive(data: Buffer): HandshakeStep<ClientHandshakeInfo> {
-    if (this.#peer.empty && data.length > 0 && data[0] !== this.version) {
-      throw serverVersionError(data, this.version);
-    }
-    return this.#peer.receive(
+    if (this.#peer.empty && data.length > 0) this.#checkS0(data);
+    const step = this.#peer.receive(
       data,
       () => {
         const reply = this.#onS1();
@@ -187,6 +237,30 @@ export class ClientHandshake {
         return this.#info!;
       },
     );
+    // A decrypted copy: the caller's buffer stays as it was (this happens once per connection).
+    if (step.rest && this.#rtmpeInfo) step.rest = this.#rtmpeInfo.cipher.decrypt(Buffer.from(step.rest));
+    return step;
+  }
+
+  /** S0, the first byte: the version we sent, or for RTMPE any of 6, 8, 9. */
+  #checkS0(data: Buffer): void {
+    const s0 = data[0]!;
+    if (!this.#rtmpe) {
+      if (s0 !== this.version) throw serverVersionError(data, this.version);
+    } else if (s0 === RTMP_VERSION) {
+      throw new RTMPHandshakeError(
+        'server answered plain RTMP (version 3) to an RTMPE handshake: it does not speak RTMPE; try rtmp://',
+        'ERR_HANDSHAKE_RTMPE',
+      );
+    } else if (!isRtmpeType(s0)) {
+      throw serverVersionError(data, this.version);
+    }
+  }
+
+  /** The signature variant of C2/S2: S0 for RTMPE, plain (6) otherwise. */
+  get #signatureType(): RtmpeType {
+    const s0 = this.#peer.bytes[0]!;
+    return this.#rtmpe && isRtmpeType(s0) ? s0 : 6;
   }
 
   /** S1 is complete: decide the mode and build C2. */
@@ -194,15 +268,28 @@ export class ClientHandshake {
     const s1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
     const serverFlashVersion = readFlashVersion(s1);
     const zeroVersion = serverFlashVersion.every((b) => b === 0);
-    if (this.#c1Digest && !zeroVersion) {
+    if (this.#c1Digest && (!zeroVersion || this.#rtmpe)) {
       const order: DigestScheme[] = this.#scheme === 0 ? [0, 1] : [1, 0];
       this.#s1Digest = findServerDigest(s1, order);
     }
+    if (this.#rtmpe && !this.#s1Digest) {
+      throw new RTMPHandshakeError(
+        `couldn't verify the server digest in S1 (scheme 0 or 1): RTMPE cannot locate the server's DH key`,
+        'ERR_HANDSHAKE_BAD_DIGEST',
+      );
+    }
     if (this.#s1Digest) {
       this.#mode = 'fp9';
+      if (this.#dh) {
+        const serverKey = readDhPublicKey(s1, this.#s1Digest.scheme);
+        const secret = sharedSecret(this.#dh, serverKey, 'server');
+        const cipher = new RtmpeCipher(secret, this.#dh.publicKey, serverKey);
+        this.#rtmpeInfo = { type: this.#signatureType, cipher };
+      }
       const c2 = Buffer.alloc(HANDSHAKE_PACKET_SIZE);
       c2.set(takeRandom(this.#random, HANDSHAKE_PACKET_SIZE - DIGEST_SIZE), 0);
-      signClientResponse(c2, this.#s1Digest.digest);
+      const signature = rtmpeResponseSignature(c2, this.#s1Digest.digest, genuineFpKey, this.#signatureType);
+      c2.set(signature, HANDSHAKE_PACKET_SIZE - DIGEST_SIZE);
       return c2;
     }
     if (this.#c1Digest) {
@@ -228,7 +315,8 @@ export class ClientHandshake {
     const s1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
     const s2 = this.#peer.bytes.subarray(HELLO_SIZE, TOTAL_SIZE);
     if (this.#mode === 'fp9') {
-      this.#s2Valid = verifyServerResponse(s2, this.#c1Digest!.digest);
+      const want = rtmpeResponseSignature(s2, this.#c1Digest!.digest, genuineFmsKey, this.#signatureType);
+      this.#s2Valid = timingSafeEqual(want, s2.subarray(HANDSHAKE_PACKET_SIZE - DIGEST_SIZE));
       if (!this.#s2Valid) {
         if (this.policy === 'fp9') {
           throw new RTMPHandshakeError(
@@ -253,6 +341,7 @@ export class ClientHandshake {
       s1: Buffer.from(s1),
     };
     if (this.#s1Digest) info.scheme = this.#s1Digest.scheme;
+    if (this.#rtmpeInfo) info.rtmpe = this.#rtmpeInfo;
     this.#info = info;
   }
 }

@@ -32,7 +32,8 @@ export interface HandshakeStep<Info> {
   done: boolean;
   /**
    * Bytes of this input that follow the handshake (the start of the chunk stream);
-   * only when `done` and non-empty. A view of the caller's buffer, not a copy.
+   * only when `done` and non-empty. A view of the caller's buffer, not a copy — except
+   * after an RTMPE handshake, where it is a decrypted copy.
    */
   rest?: Buffer;
   /** What was learned about the peer; present on the step that completes the handshake. */

@@ -1,6 +1,6 @@
 /**
  * Diagnosis of a wrong first handshake byte (RTMP-SPEC §5.2.2: versions 0–2 deprecated,
- * 4–31 reserved, 32–255 not allowed; notes/protocol.md P9). A wrong port or scheme is the
+ * 4–31 reserved, 32–255 not allowed). A wrong port or scheme is the
  * usual cause, so the error names the scheme to try: 'H' is an HTTP reply (try rtmpt://),
  * 0x15/0x16 a TLS alert/handshake record (try rtmps://), 6/8/9 an RTMPE answer (try
  * rtmpe://). The code depends on the first byte only, so it is the same for every split

@@ -1,7 +1,6 @@
 /**
- * The digest ("FP9", "complex") handshake primitives (notes/protocol.md §1.2 and
- * Appendix A; LIBRTMP `handshake.h`, FF-PKT `rtmpdigest.c`), shared by the plain
- * handshake, RTMPE and SWF verification.
+ * The digest ("FP9", "complex") handshake primitives (librtmp `handshake.h`, FFmpeg
+ * `rtmpdigest.c`), shared by the plain handshake, RTMPE and SWF verification.
  *
  * Invariants: every function takes a 1536-byte C1/S1/C2/S2 packet *without* the C0/S0
  * byte; a digest is 32 bytes of HMAC-SHA256 over the packet minus those 32 bytes, at an

@@ -3,11 +3,13 @@
  * (RTMP-SPEC §5.2) is an `RTMPHandshakeError` whose `code` starts with `ERR_HANDSHAKE_`:
  *
  * - `ERR_HANDSHAKE_VERSION`       S0/C0 is not the version we speak (with the byte in hex)
- * - `ERR_HANDSHAKE_RTMPE`         the peer wants RTMPE (6/8/9) where plain RTMP was asked
+ * - `ERR_HANDSHAKE_RTMPE`         the peer wants RTMPE (6/8/9) where plain RTMP was asked, or
+ *                                 answered plain RTMP (3) to an RTMPE client
  * - `ERR_HANDSHAKE_HTTP`          the peer speaks HTTP (wrong port or scheme: try rtmpt://)
  * - `ERR_HANDSHAKE_TLS`           the peer speaks TLS (try rtmps://)
  * - `ERR_HANDSHAKE_BAD_DIGEST`    policy 'fp9': S1 claims a version but carries no valid digest
  * - `ERR_HANDSHAKE_BAD_SIGNATURE` policy 'fp9': the S2 signature does not match ("server not genuine")
+ * - `ERR_HANDSHAKE_BAD_DH_KEY`    RTMPE: the peer's Diffie-Hellman public key is not a valid group element
  *
  * Misuse by the caller (bad options, input after the handshake ended) is an
  * `RTMPUsageError` with code `ERR_HANDSHAKE_OPTION`, `ERR_HANDSHAKE_ARGUMENT` or `ERR_HANDSHAKE_STATE`.
@@ -21,7 +23,8 @@ export type HandshakeErrorCode =
   | 'ERR_HANDSHAKE_HTTP'
   | 'ERR_HANDSHAKE_TLS'
   | 'ERR_HANDSHAKE_BAD_DIGEST'
-  | 'ERR_HANDSHAKE_BAD_SIGNATURE';
+  | 'ERR_HANDSHAKE_BAD_SIGNATURE'
+  | 'ERR_HANDSHAKE_BAD_DH_KEY';
 
 /** The peer broke the handshake (a protocol error with an `ERR_HANDSHAKE_*` code). */
 export class RTMPHandshakeError extends RTMPProtocolError {

@@ -1,6 +1,7 @@
 /**
  * The RTMP handshake (RTMP-SPEC §5.2): sans-IO client and server state machines for the
- * simple and the FP9 digest handshakes, the digest primitives RTMPE and SWF verification
+ * simple and the FP9 digest handshakes and RTMPE (types 6, 8, 9, with the RC4 pair that
+ * encrypts the connection afterwards), the digest primitives RTMPE and SWF verification
  * build on, and the diagnosis of wrong first bytes.
  */
 export { ClientHandshake, type ClientHandshakeInfo, type ClientHandshakeOptions } from './client.js';
@@ -50,4 +51,13 @@ export {
   writeServerDigest,
 } from './digest.js';
 export { type HandshakeErrorCode, RTMPHandshakeError } from './errors.js';
+export {
+  isRtmpeType,
+  RTMPE_CLIENT_VERSION,
+  type RtmpeInfo,
+  type RtmpeType,
+  rtmpeResponseSignature,
+  wrapSignature,
+} from './rtmpe.js';
+export { RTMPE_KEYSTREAM_SKIP, RtmpeCipher } from './rtmpe-cipher.js';
 export { ServerHandshake, type ServerHandshakeInfo, type ServerHandshakeOptions } from './server.js';

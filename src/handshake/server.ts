@@ -1,6 +1,7 @@
 /**
- * Server side of the RTMP handshake (RTMP-SPEC §5.2; notes/protocol.md §1.2), sans-IO,
- * plain RTMP (C0 = 3) only.
+ * Server side of the RTMP handshake (RTMP-SPEC §5.2; the FP9 digest handshake of librtmp
+ * `handshake.h`), sans-IO: plain RTMP (C0 = 3) and, with option `rtmpe`, RTMPE too (C0
+ * 6/8/9, as librtmp's rtmpsrv/rtmpsuck accept both on one port).
  *
  * As soon as C0+C1 are in, S0+S1+S2 go out in one buffer (FFmpeg reads S2 before it sends
  * C2, so S2 must not wait for C2). When C1 carries a valid client digest (scheme 0 or 1,
@@ -10,9 +11,20 @@
  * time + zero + random, S2 = C1 echoed. The C2 check only informs (FFmpeg's server
  * likewise only warns). Bytes after C2 are the start of the chunk stream (`rest`).
  *
+ * RTMPE: C1 must carry a client digest (it locates the client's DH key); S0 is the type
+ * asked for (option `rtmpeType`, default the client's C0), S1 carries our DH key in the
+ * client's scheme, S2 and the C2 check use that type's signature wrapping, and `rest` comes
+ * back as a decrypted copy, made with `info.rtmpe.cipher`, which then owns both directions. Our
+ * DH key is drawn again while the shared secret's top byte is zero: the secret then has
+ * no leading zero byte, and the padded and unpadded 128-byte layouts peers use (librtmp's
+ * GnuTLS and OpenSSL builds differ) give the same RC4 keys.
+ *
  * Invariants: same outcome for every split of the input; only `RTMPHandshakeError`s for
  * peer faults; at most 3073 bytes buffered.
  */
+
+import { timingSafeEqual } from 'node:crypto';
+import type { DHKeyPair } from '../crypto/dh.js';
 import {
   asBuffer,
   checkFlashVersion,
@@ -36,12 +48,23 @@ import {
   type DigestMatch,
   type DigestScheme,
   findClientDigest,
+  genuineFmsKey,
+  genuineFpKey,
   HANDSHAKE_PACKET_SIZE,
-  signServerResponse,
-  verifyClientResponse,
   writeServerDigest,
 } from './digest.js';
-import { stateError } from './errors.js';
+import { RTMPHandshakeError, stateError } from './errors.js';
+import {
+  dhKeyPair,
+  isRtmpeType,
+  type RtmpeInfo,
+  type RtmpeType,
+  readDhPublicKey,
+  rtmpeResponseSignature,
+  sharedSecret,
+  writeDhPublicKey,
+} from './rtmpe.js';
+import { RtmpeCipher } from './rtmpe-cipher.js';
 
 /** Options of `ServerHandshake`. */
 export interface ServerHandshakeOptions {
@@ -53,6 +76,13 @@ export interface ServerHandshakeOptions {
   epoch?: number;
   /** S1 version bytes of a digest answer (default 3.5.1.1; FFmpeg verifies S1 only when the first is >= 3). */
   serverVersion?: FlashVersion;
+  /** Accept RTMPE clients (C0 6, 8 or 9) besides plain ones (default false: they get `ERR_HANDSHAKE_RTMPE`). */
+  rtmpe?: boolean;
+  /**
+   * S0 answered to an RTMPE client, choosing the signature wrapping: 6, 8 (XTEA) or 9
+   * (Blowfish); default the client's C0. librtmp clients follow whatever S0 says.
+   */
+  rtmpeType?: RtmpeType;
 }
 
 /** What the server learned about the client. */
@@ -75,12 +105,17 @@ export interface ServerHandshakeInfo {
   warnings: string[];
   /** C1 as received. */
   c1: Buffer;
+  /** RTMPE: the S0 type we answered and the cipher for everything after the handshake. */
+  rtmpe?: RtmpeInfo;
 }
 
 type State = 'hello' | 'response' | 'done' | 'failed';
 
 const DEFAULT_SERVER_VERSION: FlashVersion = [3, 5, 1, 1];
 const POLICIES: readonly ('auto' | 'simple')[] = ['auto', 'simple'];
+const RTMPE_TYPES: readonly RtmpeType[] = [6, 8, 9];
+/** Draws of our DH key before accepting a secret with a zero top byte (each redraw fails with p = 1/256). */
+const DH_DRAWS = 8;
 
 /** The server handshake state machine: `receive()` until `done`. */
 export class ServerHandshake {
@@ -88,6 +123,8 @@ export class ServerHandshake {
   readonly #random: RandomSource;
   readonly #epoch: number;
   readonly #serverVersion: FlashVersion;
+  readonly #rtmpe: boolean;
+  readonly #rtmpeType: RtmpeType | undefined;
 
   #state: State = 'hello';
   /** C0+C1+C2 as they arrive. */
@@ -98,12 +135,18 @@ export class ServerHandshake {
   #s1Digest: DigestMatch | undefined;
   readonly #warnings: string[] = [];
   #info: ServerHandshakeInfo | undefined;
+  #rtmpeInfo: RtmpeInfo | undefined;
 
   constructor(options: ServerHandshakeOptions = {}) {
     this.policy = checkOneOf('policy', options.policy, POLICIES, 'auto');
     this.#random = checkRandom(options.random);
     this.#epoch = checkUint32('epoch', options.epoch, 0);
     this.#serverVersion = checkFlashVersion('serverVersion', options.serverVersion, DEFAULT_SERVER_VERSION);
+    this.#rtmpe = options.rtmpe === true;
+    this.#rtmpeType =
+      options.rtmpeType === undefined
+        ? undefined
+        : checkOneOf('rtmpeType', options.rtmpeType, RTMPE_TYPES, 6);
   }
 
   /** True once C2 has been read. */
@@ -135,8 +178,11 @@ export class ServerHandshake {
   }
 
   #receive(data: Buffer): HandshakeStep<ServerHandshakeInfo> {
-    if (this.#peer.empty && data.length > 0 && data[0] !== RTMP_VERSION) throw clientVersionError(data);
-    return this.#peer.receive(
+    if (this.#peer.empty && data.length > 0) {
+      const c0 = data[0]!;
+      if (c0 !== RTMP_VERSION && !(this.#rtmpe && isRtmpeType(c0))) throw clientVersionError(data);
+    }
+    const step = this.#peer.receive(
       data,
       () => {
         const reply = this.#onC1();
@@ -149,17 +195,34 @@ export class ServerHandshake {
         return this.#info!;
       },
     );
+    // A decrypted copy: the caller's buffer stays as it was (this happens once per connection).
+    if (step.rest && this.#rtmpeInfo) step.rest = this.#rtmpeInfo.cipher.decrypt(Buffer.from(step.rest));
+    return step;
+  }
+
+  /** The C0 the client sent, when it asked for RTMPE. */
+  get #clientRtmpeType(): RtmpeType | undefined {
+    const c0 = this.#peer.bytes[0]!;
+    return isRtmpeType(c0) ? c0 : undefined;
   }
 
   /** C1 is complete: build S0+S1+S2. */
   #onC1(): Buffer {
     const c1 = this.#peer.bytes.subarray(1, HELLO_SIZE);
+    const asked = this.#clientRtmpeType;
     // Why skip a zero-version C1: librtmp/OBS send 0.0.0.0 and no digest (nginx-rtmp does the same check).
-    if (this.policy === 'auto' && readFlashVersion(c1).some((b) => b !== 0)) {
-      this.#c1Digest = findClientDigest(c1, [0, 1]);
+    if (asked !== undefined || (this.policy === 'auto' && readFlashVersion(c1).some((b) => b !== 0))) {
+      this.#c1Digest = findClientDigest(c1, asked === undefined ? [0, 1] : [1, 0]);
     }
+    if (asked !== undefined && !this.#c1Digest) {
+      throw new RTMPHandshakeError(
+        `couldn't verify the client digest in C1 (scheme 0 or 1): RTMPE cannot locate the client's DH key`,
+        'ERR_HANDSHAKE_BAD_DIGEST',
+      );
+    }
+    const type = asked === undefined ? 6 : (this.#rtmpeType ?? asked);
     const out = Buffer.alloc(TOTAL_SIZE);
-    out[0] = RTMP_VERSION;
+    out[0] = asked === undefined ? RTMP_VERSION : type;
     const s1 = out.subarray(1, HELLO_SIZE);
     const s2 = out.subarray(HELLO_SIZE);
     s1.writeUInt32BE(this.#epoch, 0);
@@ -167,14 +230,32 @@ export class ServerHandshake {
     if (this.#c1Digest) {
       this.#mode = 'fp9';
       s1.set(this.#serverVersion, 4);
-      this.#s1Digest = writeServerDigest(s1, this.#c1Digest.scheme);
+      const scheme = this.#c1Digest.scheme;
+      if (asked !== undefined) {
+        const { pair, cipher } = this.#agree(readDhPublicKey(c1, scheme));
+        writeDhPublicKey(s1, scheme, pair);
+        this.#rtmpeInfo = { type, cipher };
+      }
+      this.#s1Digest = writeServerDigest(s1, scheme);
       s2.set(takeRandom(this.#random, HANDSHAKE_PACKET_SIZE - DIGEST_SIZE), 0);
-      signServerResponse(s2, this.#c1Digest.digest);
+      const signature = rtmpeResponseSignature(s2, this.#c1Digest.digest, genuineFmsKey, type);
+      s2.set(signature, HANDSHAKE_PACKET_SIZE - DIGEST_SIZE);
     } else {
       c1.copy(s2);
     }
     this.#s1 = Buffer.from(s1);
     return out;
+  }
+
+  /** Our DH key pair, drawn until the secret with `clientKey` has a non-zero top byte, and the cipher. */
+  #agree(clientKey: Buffer): { pair: DHKeyPair; cipher: RtmpeCipher } {
+    for (let draw = 1; ; draw++) {
+      const pair = dhKeyPair(this.#random);
+      const secret = sharedSecret(pair, clientKey, 'client');
+      if (secret[0] !== 0 || draw === DH_DRAWS) {
+        return { pair, cipher: new RtmpeCipher(secret, pair.publicKey, clientKey) };
+      }
+    }
   }
 
   /** C2 is complete: check it (informational) and freeze the info. */
@@ -183,7 +264,9 @@ export class ServerHandshake {
     const c2 = this.#peer.bytes.subarray(HELLO_SIZE, TOTAL_SIZE);
     let c2Valid: boolean;
     if (this.#mode === 'fp9') {
-      c2Valid = verifyClientResponse(c2, this.#s1Digest!.digest);
+      const type = this.#rtmpeInfo?.type ?? 6;
+      const want = rtmpeResponseSignature(c2, this.#s1Digest!.digest, genuineFpKey, type);
+      c2Valid = timingSafeEqual(want, c2.subarray(HANDSHAKE_PACKET_SIZE - DIGEST_SIZE));
       if (!c2Valid)
         this.#warnings.push('C2 signature does not match our S1 digest (client not genuine?); accepted');
     } else {
@@ -201,6 +284,7 @@ export class ServerHandshake {
       c1: Buffer.from(c1),
     };
     if (this.#c1Digest) info.scheme = this.#c1Digest.scheme;
+    if (this.#rtmpeInfo) info.rtmpe = this.#rtmpeInfo;
     this.#info = info;
   }
 }

@@ -1,17 +1,33 @@
 /**
- * Opens the transport a URL's scheme asks for: rtmp:// → TCP, rtmps:// → TLS, either
- * optionally through a SOCKS4 proxy (librtmp `socks=`); rtmpt:// → RTMP in HTTP POSTs,
- * rtmpts:// → the same over HTTPS (notes/protocol.md §4.2, rtmpt.ts). rtmpe://,
- * rtmpte:// and rtmfp:// are not implemented and fail early with
- * `ERR_RTMP_UNSUPPORTED_PROTOCOL` (before any network I/O), as does SOCKS with rtmpt.
+ * Opens the transport a URL's scheme asks for: rtmp:// and rtmpe:// → TCP, rtmps:// →
+ * TLS, each optionally through a proxy — librtmp's `socks=host:port` (SOCKS4) or a proxy
+ * URL (SOCKS4, SOCKS4a, SOCKS5, HTTP CONNECT; proxy.ts); rtmpt:// and rtmpte:// → RTMP in
+ * HTTP POSTs, rtmpts:// → the same over HTTPS (rtmpt.ts). RTMPE's encryption is not the
+ * transport's: it runs over these bytes after the handshake (handshake/rtmpe.ts).
+ * `checkScheme` is the client's gate: rtmpe/rtmpte stay refused there with
+ * `ERR_RTMP_UNSUPPORTED_PROTOCOL` until the session speaks RTMPE; rtmfp:// always is.
  */
 import { RTMPUsageError } from '../errors.js';
+import { connectViaProxy, describeProxy, type ProxyConfig, parseProxyUrl } from './proxy.js';
 import { connectRtmpt } from './rtmpt.js';
-import { type SocksProxy, socks4Connect } from './socks4.js';
+import type { SocksProxy } from './socks4.js';
 import { connectTcp, formatHostPort } from './tcp.js';
 import { connectTls, type TlsOptions } from './tls.js';
 import type { ConnectTarget, Transport } from './transport.js';
 
+export {
+  encodeHttpConnect,
+  HttpConnectNegotiation,
+  MAX_CONNECT_RESPONSE,
+} from './http-connect.js';
+export {
+  connectViaProxy,
+  describeProxy,
+  type ProxyConfig,
+  type ProxyProtocol,
+  parseProxyUrl,
+} from './proxy.js';
+export { type ProxyErrorCode, type ProxyErrorInfo, RTMPProxyError } from './proxy-errors.js';
 export { connectRtmpt, type RtmptOptions, RtmptStream } from './rtmpt.js';
 export {
   parseSessionId,
@@ -26,10 +42,17 @@ export {
   decodeSocks4Reply,
   encodeSocks4Connect,
   SOCKS_DEFAULT_PORT,
+  Socks4Negotiation,
   Socks4Status,
   type SocksProxy,
-  socks4Connect,
 } from './socks4.js';
+export {
+  type ProxyCredentials,
+  type ProxyStep,
+  Socks5Negotiation,
+  Socks5Reply,
+  socks5Address,
+} from './socks5.js';
 export { checkPort, connectTcp, formatHostPort } from './tcp.js';
 export { connectTls, type TlsOptions } from './tls.js';
 export type { ConnectTarget, Transport } from './transport.js';
@@ -44,15 +67,17 @@ export const SUPPORTED_SCHEMES: readonly RTMPScheme[] = ['rtmp', 'rtmps', 'rtmpt
 export interface OpenTransportOptions extends ConnectTarget {
   /** The URL scheme (lower case). */
   scheme: string;
-  /** SOCKS4 proxy to tunnel through. */
+  /** librtmp's `socks=host:port`: a SOCKS4 proxy (target resolved locally). */
   socks?: SocksProxy;
+  /** A proxy URL (`socks5://user:pass@h:p`, `socks4a://h:p`, `http://h:p`) or its parsed form. */
+  proxy?: string | ProxyConfig;
   /** TLS options for rtmps:// and rtmpts:// (verification on by default). */
   tls?: TlsOptions;
 }
 
 /**
- * Throws `ERR_RTMP_UNSUPPORTED_PROTOCOL` for schemes without a transport yet, e.g.
- * `rtmpt:// is not supported yet`.
+ * Throws `ERR_RTMP_UNSUPPORTED_PROTOCOL` for schemes the client cannot use yet, e.g.
+ * `rtmpe:// is not supported yet`.
  */
 export function checkScheme(scheme: string): void {
   const s = scheme.toLowerCase();
@@ -66,28 +91,52 @@ export function checkScheme(scheme: string): void {
   );
 }
 
-/** Connects: [SOCKS4 tunnel] → [TLS] and returns the transport. */
-export async function openTransport(options: OpenTransportOptions): Promise<Transport> {
-  checkScheme(options.scheme);
-  const scheme = options.scheme.toLowerCase();
-  if (scheme === 'rtmpt' || scheme === 'rtmpts') {
-    if (options.socks) {
-      throw new RTMPUsageError(`${scheme}:// through a SOCKS proxy is not supported`, {
-        code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL',
-      });
-    }
-    const t: ConnectTarget = { host: options.host, port: options.port };
-    if (options.timeoutMs !== undefined) t.timeoutMs = options.timeoutMs;
-    if (options.signal !== undefined) t.signal = options.signal;
-    return connectRtmpt(t, { secure: scheme === 'rtmpts', ...(options.tls ? { tls: options.tls } : {}) });
+/** The byte pipe under each scheme (RTMPE and RTMPTE add encryption on top, in the session). */
+const CARRIER: Record<string, 'tcp' | 'tls' | 'http' | 'https'> = {
+  rtmp: 'tcp',
+  rtmpe: 'tcp',
+  rtmps: 'tls',
+  rtmpt: 'http',
+  rtmpte: 'http',
+  rtmpts: 'https',
+};
+
+/** The proxy to use: `proxy` (a URL or config) or librtmp's `socks` (SOCKS4); never both. */
+function proxyOf(options: OpenTransportOptions): ProxyConfig | undefined {
+  if (options.proxy !== undefined && options.socks !== undefined) {
+    throw new RTMPUsageError('give either socks (librtmp SOCKS4) or proxy, not both', {
+      code: 'ERR_RTMP_OPTION',
+    });
   }
+  if (options.socks) return { protocol: 'socks4', host: options.socks.host, port: options.socks.port };
+  if (options.proxy === undefined) return undefined;
+  return typeof options.proxy === 'string' ? parseProxyUrl(options.proxy) : options.proxy;
+}
+
+/** Connects: [proxy tunnel] → [TLS] (or the RTMPT tunnel) and returns the transport. */
+export async function openTransport(options: OpenTransportOptions): Promise<Transport> {
+  const scheme = options.scheme.toLowerCase();
+  const carrier = CARRIER[scheme];
+  if (carrier === undefined) checkScheme(scheme);
+  const proxy = proxyOf(options);
   const target: ConnectTarget = { host: options.host, port: options.port };
   if (options.timeoutMs !== undefined) target.timeoutMs = options.timeoutMs;
   if (options.signal !== undefined) target.signal = options.signal;
+  if (carrier === 'http' || carrier === 'https') {
+    if (proxy) {
+      throw new RTMPUsageError(`${scheme}:// through a proxy is not supported`, {
+        code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL',
+      });
+    }
+    return connectRtmpt(target, {
+      secure: carrier === 'https',
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
+  }
   let description = formatHostPort(options.host, options.port);
-  let socket = options.socks ? await socks4Connect(options.socks, target) : undefined;
-  if (options.socks) description += ` via socks4 ${formatHostPort(options.socks.host, options.socks.port)}`;
-  if (options.scheme.toLowerCase() === 'rtmps') {
+  let socket = proxy ? await connectViaProxy(proxy, target) : undefined;
+  if (proxy) description += ` via ${describeProxy(proxy)}`;
+  if (carrier === 'tls') {
     socket = await connectTls(target, options.tls, socket);
     description += ' (TLS)';
   } else if (socket === undefined) {

@@ -1,6 +1,6 @@
 /**
- * RTMPT — RTMP tunnelled in HTTP POSTs — as a sans-IO state machine (notes/protocol.md
- * §4.2; librtmp-parity §4.1 `HTTP_Post`/`HTTP_read` and §6.9 FFmpeg `rtmphttp.c`). It
+ * RTMPT — RTMP tunnelled in HTTP POSTs — as a sans-IO state machine (librtmp
+ * `HTTP_Post`/`HTTP_read`, FFmpeg `rtmphttp.c`). It
  * decides which request to make next and interprets each reply; the shell
  * (`rtmpt.ts`) does the HTTP.
  *

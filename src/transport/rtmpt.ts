@@ -1,6 +1,6 @@
 /**
- * RTMPT / RTMPTS transport: RTMP tunnelled in HTTP(S) POSTs (notes/protocol.md §4.2;
- * librtmp-parity §4.1 and §6.9; field-pitfalls item 10 — keep-alive limits). The
+ * RTMPT / RTMPTS transport: RTMP tunnelled in HTTP(S) POSTs (librtmp `HTTP_Post`, FFmpeg
+ * `rtmphttp.c`; servers close keep-alive connections at their request limits). The
  * protocol decisions live in the sans-IO `RtmptProtocol` (rtmpt-protocol.ts); this is
  * the shell: a `Duplex` stream the client's I/O loop drives exactly like a socket.
  *

@@ -1,5 +1,5 @@
 /**
- * Plain TCP for rtmp:// (librtmp-parity §4.1, but IPv4 and IPv6: `net.connect` tries
+ * Plain TCP for rtmp:// (like librtmp's, but IPv4 and IPv6: `net.connect` tries
  * every address `dns.lookup` returns, happy-eyeballs style on Node ≥ 20).
  *
  * Invariants: resolves only with a connected socket with Nagle off (`setNoDelay`, as

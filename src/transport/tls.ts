@@ -1,5 +1,5 @@
 /**
- * TLS for rtmps:// (notes/protocol.md §4.3; field-pitfalls §1.4). Unlike librtmp — no
+ * TLS for rtmps:// (plain RTMP inside TLS, RFC 8446/5246). Unlike librtmp — no
  * verification, no SNI — certificates and host names are verified by default and SNI
  * is sent for host names (never for IP literals, which TLS forbids as SNI).
  *

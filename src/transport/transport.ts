@@ -1,8 +1,8 @@
 /**
- * The byte pipe the client's I/O loop drives (DESIGN.md §1, layer 3): a connected,
+ * The byte pipe the client's I/O loop drives (the I/O shell under the sans-IO core): a connected,
  * full-duplex Node stream — a `net.Socket` for rtmp://, a `tls.TLSSocket` for rtmps://,
- * both possibly tunnelled through a SOCKS4 proxy first, or an `RtmptStream` (a socket-like
- * `Duplex` over HTTP POSTs) for rtmpt:// and rtmpts:// (notes/protocol.md §4.2).
+ * both possibly tunnelled through a proxy first (SOCKS4/4a/5, HTTP CONNECT), or an
+ * `RtmptStream` (a socket-like `Duplex` over HTTP POSTs) for rtmpt:// and rtmpts://.
  *
  * Invariant: a `Transport` is returned only once it is connected (TCP established, TLS
  * handshake finished, proxy CONNECT granted, RTMPT session opened); every failure before that is an

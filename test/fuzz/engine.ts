@@ -17,6 +17,8 @@ export interface FuzzTarget {
   allowed(err: unknown): boolean;
   /** Largest random input length (default 512). */
   maxLength?: number;
+  /** Share of FUZZ_RUNS the CI test gives this target (default 1; costly targets, e.g. DH, take less). */
+  runShare?: number;
 }
 
 /** xorshift32: reproducible randomness from a seed. */

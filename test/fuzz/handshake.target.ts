@@ -1,6 +1,7 @@
 /**
- * Fuzz targets for the handshake state machines: a client (each policy) fed random and
- * mutated server bytes, and a server (each policy) fed random and mutated client bytes.
+ * Fuzz targets for the handshake state machines: a client (each policy, and RTMPE) fed
+ * random and mutated server bytes, and a server (each policy, and RTMPE) fed random and
+ * mutated client bytes.
  * Each input is fed twice — whole, and cut in two at an input-derived offset — and the
  * outcomes (bytes sent, done, rest; or the error code) must agree; the only error allowed is an
  * RTMPHandshakeError with an ERR_HANDSHAKE_* code. Seeds are complete valid exchanges.
@@ -12,23 +13,9 @@ import {
   RTMPHandshakeError,
   ServerHandshake,
 } from '../../src/handshake/index.js';
+import type { RtmpeCipher } from '../../src/handshake/rtmpe-cipher.js';
+import { seqRandom as fixedRandom } from '../helpers/random.js';
 import type { FuzzTarget } from './engine.js';
-
-function fixedRandom(seed: number): (n: number) => Buffer {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      b[i] = x & 0xff;
-    }
-    return b;
-  };
-}
 
 const CHUNK_TAIL = Buffer.from('030000000000190100000000020007636f6e6e656374', 'hex');
 
@@ -52,8 +39,11 @@ function outcome(m: Machine, input: Buffer, cut: number): string {
       const step = m.receive(pieces[i]!);
       sent.push(...step.send);
       if (step.done) {
-        const rest = Buffer.concat([step.rest ?? Buffer.alloc(0), ...pieces.slice(i + 1)]);
         if (!step.info) throw new Error('done without info');
+        // RTMPE hands `rest` back decrypted: later pieces go through the same cipher.
+        const cipher = (step.info as { rtmpe?: { cipher: RtmpeCipher } }).rtmpe?.cipher;
+        const later = pieces.slice(i + 1).map((p) => (cipher ? cipher.decrypt(Buffer.from(p)) : p));
+        const rest = Buffer.concat([step.rest ?? Buffer.alloc(0), ...later]);
         return `done ${Buffer.concat(sent).toString('hex')} rest ${rest.toString('hex')}`;
       }
     }
@@ -138,7 +128,67 @@ function serverTarget(policy: 'auto' | 'simple'): FuzzTarget {
   };
 }
 
+// ---- RTMPE (types 6, 8, 9) ------------------------------------------------------------
+
+const newRtmpeClient = () => {
+  const c = new ClientHandshake({ rtmpe: true, random: fixedRandom(33), epoch: 1000 });
+  return { c, hello: c.start() };
+};
+const newRtmpeServer = () => new ServerHandshake({ rtmpe: true, random: fixedRandom(44), epoch: 2000 });
+
+/** Our server's answers of each RTMPE type to our RTMPE client, with and without chunk bytes. */
+function rtmpeServerSeeds(): Buffer[] {
+  const { hello } = newRtmpeClient();
+  const seeds: Buffer[] = [];
+  for (const rtmpeType of [6, 8, 9] as const) {
+    const s = new ServerHandshake({ rtmpe: true, rtmpeType, random: fixedRandom(44), epoch: 2000 });
+    const s012 = Buffer.concat(s.receive(hello).send);
+    seeds.push(Buffer.concat([s012, CHUNK_TAIL]), s012);
+  }
+  return seeds;
+}
+
+/** Our RTMPE client's C0+C1+C2 for each answer type. */
+function rtmpeClientSeeds(): Buffer[] {
+  const seeds: Buffer[] = [];
+  for (const version of [6, 8, 9]) {
+    const c = new ClientHandshake({ rtmpe: true, version, random: fixedRandom(33), epoch: 1000 });
+    const hello = c.start();
+    const c2 = Buffer.concat(c.receive(Buffer.concat(newRtmpeServer().receive(hello).send)).send);
+    seeds.push(Buffer.concat([hello, c2, CHUNK_TAIL]), hello);
+  }
+  return seeds;
+}
+
+const rtmpeTargets: FuzzTarget[] = [
+  {
+    name: 'handshake/client-rtmpe',
+    seeds: rtmpeServerSeeds(),
+    maxLength: 3200,
+    allowed,
+    runShare: 0.1,
+    run(input) {
+      const whole = outcome(newRtmpeClient().c, input, input.length);
+      check(whole, outcome(newRtmpeClient().c, input, cutOf(input)), input);
+      if (whole.startsWith('error ')) newRtmpeClient().c.receive(input);
+    },
+  },
+  {
+    name: 'handshake/server-rtmpe',
+    seeds: rtmpeClientSeeds(),
+    maxLength: 3200,
+    allowed,
+    runShare: 0.1,
+    run(input) {
+      const whole = outcome(newRtmpeServer(), input, input.length);
+      check(whole, outcome(newRtmpeServer(), input, cutOf(input)), input);
+      if (whole.startsWith('error ')) newRtmpeServer().receive(input);
+    },
+  },
+];
+
 export const targets: FuzzTarget[] = [
+  ...rtmpeTargets,
   clientTarget('auto'),
   clientTarget('fp9'),
   clientTarget('simple'),

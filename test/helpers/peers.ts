@@ -1,13 +1,22 @@
 /**
  * Test harness for real peers on loopback: finds the binaries, starts nginx-rtmp
- * (and friends) through the scripts in test/peers/ on private ports and run dirs,
+ * (and friends) through the scripts in test/peers/ on private ports and run dirs, and
+ * the proxies (danted, tinyproxy) from generated configs,
  * runs reference clients (rtmpdump, ffmpeg) with hard time limits, and stops only
  * the PIDs it started. Under CI=true a missing peer fails the test; elsewhere the
  * test is skipped with the reason.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -26,6 +35,12 @@ const PACKAGES: Record<string, string> = {
   ffprobe: 'ffmpeg',
   nginx: 'nginx-light + libnginx-mod-rtmp',
   stunnel: 'stunnel4',
+  '/usr/sbin/rtmpsuck': 'rtmpdump',
+  danted: 'dante-server',
+  tinyproxy: 'tinyproxy-bin',
+  unshare: 'util-linux',
+  ip: 'iproute2',
+  openssl: 'openssl',
   '/usr/bin/python3': 'python3',
   '/usr/lib/nginx/modules/ngx_rtmp_module.so': 'libnginx-mod-rtmp',
   '/usr/lib/python3/dist-packages/librtmp': 'python3-librtmp',
@@ -127,6 +142,157 @@ function peer(pid: number, port: number, runDir: string, httpPort?: number): Pee
       execFileSync('bash', [join(PEERS_DIR, 'stop-peer.sh'), runDir], { stdio: 'ignore', timeout: 15_000 });
     },
   };
+}
+
+/** Starts rtmpsuck (RTMP/RTMPE proxy; fixed port 0.0.0.0:1935 — run it in a private network namespace). */
+export function startRtmpsuck(runDir = tempDir('rtmpkit-rtmpsuck-')): Peer {
+  const v = runScript('start-rtmpsuck-rtmpe.sh', [runDir], {});
+  return peer(Number(v.PID), 1935, runDir);
+}
+
+/** Resolves once something accepts on 127.0.0.1:`port`, or rejects after `ms`. */
+async function waitListening(port: number, ms: number, log: () => string): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((res) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        res(true);
+      });
+      s.once('error', () => res(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A proxy the tests started: its port, and `stop()` (kills the PID it started). */
+export interface ProxyPeer extends Peer {
+  /** The user and password it accepts (when it authenticates). */
+  user: string;
+  password: string;
+}
+
+function startDaemon(cmd: string, args: string[], runDir: string): ChildProcess {
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore'], cwd: runDir });
+  child.unref();
+  return child;
+}
+
+function daemonPeer(
+  child: ChildProcess,
+  port: number,
+  runDir: string,
+  user: string,
+  password: string,
+): ProxyPeer {
+  return {
+    pid: child.pid!,
+    port,
+    runDir,
+    user,
+    password,
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts Dante's danted (SOCKS4 and SOCKS5) on a free loopback port. `auth: 'username'`
+ * demands RFC 1929 credentials, checked by danted against the system password files: it
+ * runs in a private mount namespace (`unshare --mount`, root) where copies of /etc/passwd
+ * and /etc/shadow with the test user are bind-mounted, so the host's are never touched.
+ * `denyPort`: CONNECTs to 127.0.0.1 on that port are refused by rule (SOCKS5 reply 2).
+ */
+export async function startDanted(
+  opts: { auth: 'none' | 'username'; denyPort?: number } = { auth: 'none' },
+): Promise<ProxyPeer> {
+  const runDir = tempDir('rtmpkit-danted-');
+  const port = await freePort();
+  const user = 'rtmpkit-proxy';
+  const password = 'pr0xy s3cret';
+  copyFileSync('/etc/passwd', join(runDir, 'passwd'));
+  copyFileSync('/etc/shadow', join(runDir, 'shadow'));
+  const hash = execFileSync('openssl', ['passwd', '-6', password], { encoding: 'utf8' }).trim();
+  appendFileSync(join(runDir, 'passwd'), `${user}:x:64999:64999::/nonexistent:/usr/sbin/nologin\n`);
+  appendFileSync(join(runDir, 'shadow'), `${user}:${hash}:19000:0:99999:7:::\n`);
+  const deny = opts.denyPort
+    ? `socks block { from: 0.0.0.0/0 to: 127.0.0.1/32 port = ${opts.denyPort} }\n`
+    : '';
+  writeFileSync(
+    join(runDir, 'danted.conf'),
+    `logoutput: ${join(runDir, 'danted.log')}\n` +
+      `internal: 127.0.0.1 port = ${port}\nexternal: 127.0.0.1\n` +
+      `socksmethod: ${opts.auth}\nclientmethod: none\n` +
+      'user.privileged: root\nuser.unprivileged: nobody\n' +
+      'client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n' +
+      deny +
+      'socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect }\n',
+  );
+  const script =
+    'mount --bind "$0/passwd" /etc/passwd && mount --bind "$0/shadow" /etc/shadow && ' +
+    'exec danted -f "$0/danted.conf" -p "$0/danted.pid"';
+  const child = startDaemon('unshare', ['--mount', 'sh', '-c', script, runDir], runDir);
+  const p = daemonPeer(child, port, runDir, user, password);
+  try {
+    await waitListening(port, 10_000, () => readLog(join(runDir, 'danted.log')));
+  } catch (err) {
+    p.stop();
+    throw err;
+  }
+  return p;
+}
+
+/**
+ * Starts tinyproxy (HTTP CONNECT) on a free loopback port, allowing CONNECT only to
+ * `connectPorts`, with Basic credentials when `auth` is set.
+ */
+export async function startTinyproxy(opts: { connectPorts: number[]; auth?: boolean }): Promise<ProxyPeer> {
+  const runDir = tempDir('rtmpkit-tinyproxy-');
+  chmodSync(runDir, 0o755);
+  const port = await freePort();
+  const user = 'rtmpkit';
+  const password = 'http-s3cret';
+  writeFileSync(
+    join(runDir, 'tinyproxy.conf'),
+    'User nobody\nGroup nogroup\n' +
+      `Port ${port}\nListen 127.0.0.1\nTimeout 30\nLogLevel Info\nMaxClients 20\nAllow 127.0.0.1\n` +
+      'DisableViaHeader Yes\n' +
+      opts.connectPorts.map((p) => `ConnectPort ${p}\n`).join('') +
+      (opts.auth ? `BasicAuth ${user} ${password}\n` : ''),
+  );
+  const child = spawn('tinyproxy', ['-d', '-c', join(runDir, 'tinyproxy.conf')], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    if (log.length < 1 << 16) log += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (log.length < 1 << 16) log += d.toString();
+  });
+  child.unref();
+  const p = daemonPeer(child, port, runDir, user, password);
+  try {
+    await waitListening(port, 10_000, () => log);
+  } catch (err) {
+    p.stop();
+    throw err;
+  }
+  return p;
+}
+
+function readLog(path: string): string {
+  try {
+    return execFileSync('tail', ['-c', '4000', path], { encoding: 'utf8' });
+  } catch {
+    return '(no log)';
+  }
 }
 
 /** Makes the short test media (10 s H.264 + AAC FLV and MP4) in `dir` (default: a shared cache dir). */

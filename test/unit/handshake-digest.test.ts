@@ -24,22 +24,12 @@ import {
   writeClientDigest,
   writeServerDigest,
 } from '../../src/handshake/index.js';
+import { seqRandom } from '../helpers/random.js';
 
 const TAIL_HEX = 'f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae';
 
-function seqBytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
+/** `n` bytes of the xorshift32 stream from `seed`. */
+const seqBytes = (n: number, seed: number): Buffer => seqRandom(seed)(n);
 
 function hmac(key: Uint8Array | string, ...parts: Uint8Array[]): Buffer {
   const h = createHmac('sha256', key);

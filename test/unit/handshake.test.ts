@@ -20,25 +20,9 @@ import {
   signServerResponse,
   writeServerDigest,
 } from '../../src/handshake/index.js';
+import { seqRandom } from '../helpers/random.js';
 
 // ---- helpers -------------------------------------------------------------------------
-
-/** Deterministic random source (xorshift32 stream). */
-function seqRandom(seed: number): (n: number) => Buffer {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      b[i] = x & 0xff;
-    }
-    return b;
-  };
-}
 
 const CLIENT_EPOCH = 0x01020304;
 const SERVER_EPOCH = 0x0a0b0c0d;
