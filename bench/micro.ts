@@ -9,6 +9,8 @@
  * AAC-like audio (≈200 B every 20 ms, csid 4) interleaved with 30 fps H.264-like video
  * (keyframes ≈60 KB every 2 s, inter frames 2–20 KB, csid 6).
  */
+
+import { RC4 } from '../src/crypto/rc4.js';
 import {
   AMFObject,
   type AmfValue,
@@ -47,6 +49,7 @@ export const MICRO_PAIRS: readonly MicroPairInfo[] = [
   { id: 'chunk-mux', scenario: 'chunk mux 4 KiB chunks (ChunkWriter)', peer: 'memcpy' },
   { id: 'flv-demux', scenario: 'FLV demux (FlvDemuxer)', peer: 'memcpy' },
   { id: 'flv-mux', scenario: 'FLV mux (FlvMuxer.writeTag)', peer: 'memcpy' },
+  { id: 'rc4', scenario: 'RC4 in place, 256 KiB reads (RTMPE)', peer: 'memcpy' },
   { id: 'mp4-read', scenario: 'MP4 read + E-RTMP tags (readMp4, Mp4TagWriter)', peer: 'memcpy' },
   { id: 'amf0-decode', scenario: 'AMF0 decode 50 KB object', peer: 'JSON.parse' },
   { id: 'amf0-encode', scenario: 'AMF0 encode 50 KB object', peer: 'JSON.stringify' },
@@ -189,12 +192,18 @@ export function microCases(quick: boolean): Map<string, { ours: MicroCase; peer:
     const w = new Mp4TagWriter(m);
     for (const s of m.samples()) w.sample(s);
   };
+  const rc4 = new RC4(Buffer.alloc(16, 1));
+  const rc4Reads = pieces(Buffer.from(chunked), 256 * 1024);
+  const rc4Pass = () => {
+    for (const p of rc4Reads) rc4.update(p);
+  };
   const on = (label: string, bytes: number, fn: () => void): MicroCase => ({ label, bytes, fn });
   return new Map([
     ['chunk-demux', { ours: on('ChunkReader', chunked.length, chunkReader), peer: memcpy(chunked) }],
     ['chunk-mux', { ours: on('ChunkWriter', chunked.length, chunkWriter), peer: memcpy(chunked) }],
     ['flv-demux', { ours: on('FlvDemuxer', flv.length, flvDemuxer), peer: memcpy(flv) }],
     ['flv-mux', { ours: on('FlvMuxer', flv.length, flvMuxer), peer: memcpy(flv) }],
+    ['rc4', { ours: on('RC4', chunked.length, rc4Pass), peer: memcpy(chunked) }],
     ['mp4-read', { ours: on('readMp4', mp4.length, mp4Reader), peer: memcpy(mp4) }],
     [
       'amf0-decode',

@@ -1,9 +1,8 @@
 /**
  * Cipher round trips with fast-check: RC4 decrypts what it encrypted for any key, data and
  * split; XTEA and Blowfish (both byte orders) decrypt every block they encrypt and
- * encrypt distinct blocks to distinct blocks. Also measures RC4's speed (the RTMPE budget:
- * every downloaded byte passes through it once) and fails below a floor far under the
- * expected figure, so a regression to a per-byte allocation or a slow path shows.
+ * encrypt distinct blocks to distinct blocks. RC4's speed is measured by `npm run bench`
+ * (pair `rc4`), not asserted here: tests never time anything.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -62,22 +61,4 @@ describe('cipher round trips', () => {
       );
     });
   }
-});
-
-describe('RC4 speed', () => {
-  it('processes 64 MiB in 256 KiB reads well above the floor', (t) => {
-    const buf = Buffer.alloc(64 << 20, 0x5a);
-    const rc4 = new RC4(Buffer.alloc(16, 1));
-    const read = 256 << 10;
-    let best = 0;
-    for (let run = 0; run < 3; run++) {
-      const t0 = performance.now();
-      for (let off = 0; off < buf.length; off += read) rc4.update(buf.subarray(off, off + read));
-      const mbps = buf.length / 1e6 / ((performance.now() - t0) / 1000);
-      best = Math.max(best, mbps);
-    }
-    t.diagnostic(`RC4: ${best.toFixed(0)} MB/s (best of 3 × 64 MiB) = ${(1000 / best).toFixed(2)} CPU s/GB`);
-    // About 600 MB/s on the idle 2-core test machine; 60 leaves room for a loaded CI box.
-    assert.ok(best > 60, `RC4 at ${best.toFixed(0)} MB/s`);
-  });
 });
