@@ -8,6 +8,8 @@
  */
 import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
+import type { PushInfo } from './push.js';
+import type { RecordingInfo } from './recorder.js';
 
 /** Where a client connection is. */
 export type ServerClientState = 'handshake' | 'connecting' | 'connected' | 'closed';
@@ -35,6 +37,11 @@ export interface ServerClient {
   readonly streams: ReadonlyMap<number, { kind: string; name?: string }>;
   /** Bytes queued for the socket but not yet sent. */
   readonly backlog: number;
+  /** Bytes received and sent on the socket so far. */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** When the TCP connection was accepted (epoch ms). */
+  readonly acceptedAt: number;
   /**
    * Invokes `name` on the client and resolves with the first value of its `_result`
    * (null when none). Rejects with `RTMPError` (code `ERR_SERVER_CALL_FAILED`, the
@@ -92,7 +99,7 @@ export interface PlayRequest extends StreamRequest {
 
 /** A `publish`. */
 export interface PublishRequest extends StreamRequest {
-  /** `live`, `record` or `append` as sent (all are relayed live; nothing is recorded). */
+  /** `live`, `record` or `append` as sent (all are relayed live; the `record` option records every publish). */
   readonly type: string;
 }
 
@@ -164,6 +171,14 @@ export interface RTMPServerEvents {
   stop: [request: PlayRequest];
   /** A custom call arrived (whether or not `onCall` answers it). */
   call: [request: CallRequest];
+  /** A recording's file was opened (`record` option). */
+  recordStart: [info: RecordingInfo];
+  /** A recording's file was closed: the publish ended, or `info.error` says why it stopped (or could not start). */
+  recordStop: [info: RecordingInfo];
+  /** A push target accepted the publish (`push` option); again after each successful retry. */
+  pushStart: [info: PushInfo];
+  /** A push attempt failed; it is retried with backoff while the stream is published. */
+  pushError: [error: Error, info: PushInfo];
   /** A client broke the protocol or a hook failed; the server goes on. */
   clientError: [error: RTMPError, client: ServerClient];
   /** A server-level error (accept failure). Listen errors reject `listen()` instead. */
