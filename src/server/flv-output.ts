@@ -6,6 +6,11 @@
  * known, then one tag per message; data messages (onMetaData first) become AMF0 script
  * tags; nothing is dropped for being small (the AVC end-of-sequence tag stays).
  *
+ * Timestamps are the publisher's, except that a data message written before any
+ * audio/video is stamped 0: a late joiner's catch-up onMetaData carries the GOP's
+ * timestamp, and FFmpeg's FLV demuxer reads a script tag as the file's metadata only
+ * at timestamp 0 (at any other, it becomes a data stream of the file).
+ *
  * Invariants: `sink` receives whole tags only (each call ends at a tag boundary), in
  * channel order; payloads are not copied; after `finish()` nothing more is written.
  */
@@ -35,6 +40,7 @@ export class FlvOutput implements LiveOutput {
   readonly #muxer = new FlvMuxer({ live: true, scriptData: 'all', dropSmallMedia: false });
   readonly #sink: FlvSink;
   #done = false;
+  #mediaWritten = false;
 
   constructor(sink: FlvSink) {
     this.#sink = sink;
@@ -47,6 +53,7 @@ export class FlvOutput implements LiveOutput {
 
   media(type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
     const t = type === 'audio' ? MessageType.Audio : MessageType.Video;
+    this.#mediaWritten = true;
     this.#push(t, timestamp, payload);
   }
 
@@ -57,7 +64,7 @@ export class FlvOutput implements LiveOutput {
     } catch {
       return; // decoded from the publisher's AMF0, so it re-encodes; AMF3-only values are left out
     }
-    this.#push(MessageType.DataAMF0, timestamp, body);
+    this.#push(MessageType.DataAMF0, this.#mediaWritten ? timestamp : 0, body);
   }
 
   status(_info: StatusInit): void {}

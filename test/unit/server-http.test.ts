@@ -202,6 +202,8 @@ describe('server: HTTP side', () => {
       pub.flush();
       const tags = flvTags(await viewer.done);
       assert.equal(amf0.decode(tags[0]!.body)[0], 'onMetaData');
+      assert.equal(tags[0]!.timestamp, 0, 'onMetaData at 0, where FFmpeg reads it as the metadata');
+      assert.ok(tags[1]!.timestamp > 0, 'the catch-up keeps the GOP timeline');
       const configs = TAGS.filter(isConfig);
       assert.deepEqual(
         avRows(tags.slice(1, 1 + configs.length)).map((r) => r.split(' ')[2]),

@@ -182,7 +182,11 @@ describe('server: recording', () => {
       const want = avRows(TAGS);
       await until(() => mediaTags(player.events, pid).length >= want.length, 5000, 'all media relayed');
       assert.deepEqual(avRows(mediaTags(player.events, pid)), want);
-      assert.match(server.stats().apps[0]!.streams[0]!.recording?.error ?? '', /EEXIST|ENOTDIR/, 'stats say why');
+      assert.match(
+        server.stats().apps[0]!.streams[0]!.recording?.error ?? '',
+        /EEXIST|ENOTDIR/,
+        'stats say why',
+      );
       player.destroy();
       pub.destroy();
     } finally {
