@@ -172,37 +172,41 @@ export function collectStats(src: StatsSource): ServerStats {
   const clients: ClientStats[] = [];
   let bytesIn = src.closedBytes.in;
   let bytesOut = src.closedBytes.out;
+  const client = (
+    c: Pick<HttpFlvInfo, 'id' | 'remoteAddress' | 'remotePort' | 'acceptedAt' | 'bytesOut'>,
+    protocol: ClientStats['protocol'],
+    rest: Pick<ClientStats, 'state' | 'app' | 'bytesIn' | 'streams'>,
+  ): ClientStats => ({
+    id: c.id,
+    protocol,
+    address: c.remoteAddress ?? null,
+    port: c.remotePort ?? null,
+    since: iso(c.acceptedAt),
+    uptime: secondsSince(c.acceptedAt, now),
+    bytesOut: c.bytesOut,
+    ...rest,
+  });
   for (const c of src.clients) {
     bytesIn += c.bytesIn;
     bytesOut += c.bytesOut;
-    clients.push({
-      id: c.id,
-      protocol: 'rtmp',
-      address: c.remoteAddress ?? null,
-      port: c.remotePort ?? null,
-      state: c.state,
-      app: c.app ?? null,
-      since: iso(c.acceptedAt),
-      uptime: secondsSince(c.acceptedAt, now),
-      bytesIn: c.bytesIn,
-      bytesOut: c.bytesOut,
-      streams: [...c.streams].map(([id, r]) => ({ id, kind: r.kind, name: r.name ?? null })),
-    });
+    clients.push(
+      client(c, 'rtmp', {
+        state: c.state,
+        app: c.app ?? null,
+        bytesIn: c.bytesIn,
+        streams: [...c.streams].map(([id, r]) => ({ id, kind: r.kind, name: r.name ?? null })),
+      }),
+    );
   }
   for (const h of http) {
-    clients.push({
-      id: h.id,
-      protocol: 'http-flv',
-      address: h.remoteAddress ?? null,
-      port: h.remotePort ?? null,
-      state: h.state,
-      app: h.app,
-      since: iso(h.acceptedAt),
-      uptime: secondsSince(h.acceptedAt, now),
-      bytesIn: 0,
-      bytesOut: h.bytesOut,
-      streams: [{ id: 0, kind: 'http-flv', name: h.name }],
-    });
+    clients.push(
+      client(h, 'http-flv', {
+        state: h.state,
+        app: h.app,
+        bytesIn: 0,
+        streams: [{ id: 0, kind: 'http-flv', name: h.name }],
+      }),
+    );
   }
   clients.sort((a, b) => a.id - b.id);
   return {

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { RecordingInfo } from '../../src/server/recorder.js';
 import { createServer, type RTMPServer } from '../../src/server/server.js';
-import { makeMedia, PEERS_DIR, requirePeers, runBounded, startNginx, tempDir } from '../helpers/peers.js';
+import { copyArgs, copyFlv, flvcmp, quiet } from '../helpers/ffmpeg.js';
+import { makeMedia, requirePeers, runBounded, startNginx, tempDir } from '../helpers/peers.js';
 import { until } from '../unit/server-harness.js';
 
 const dirs: string[] = [];
@@ -31,16 +32,6 @@ function dir(prefix: string): string {
 }
 
 const FF = ['ffmpeg', 'ffprobe', '/usr/bin/python3'];
-
-function ffmpeg(args: string[], timeoutMs = 60_000) {
-  return runBounded('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], timeoutMs);
-}
-
-/** test/peers/flvcmp.py: the A/V tags of two FLV files are equal (type, timestamp, payload). */
-async function flvcmp(a: string, b: string): Promise<void> {
-  const r = await runBounded('python3', [join(PEERS_DIR, 'flvcmp.py'), a, b], 60_000);
-  assert.equal(r.code, 0, `flvcmp ${a} ${b}:\n${r.stdout.toString()}${r.stderr}`);
-}
 
 /** ffprobe's stream codecs of a file or URL; ffprobe must report no error. */
 async function probeCodecs(input: string): Promise<string[]> {
@@ -90,7 +81,7 @@ test('record: ffmpeg publishes; the file is flvcmp-equal to the source and ffpro
   const { server, rtmp } = await start({ record: rec });
   try {
     const stopped = once<RecordingInfo>(server, 'recordStop');
-    const pub = await ffmpeg(['-i', src, '-c', 'copy', '-f', 'flv', `${rtmp}/live/clean`]);
+    const pub = await copyFlv(src, `${rtmp}/live/clean`);
     assert.equal(pub.code, 0, pub.stderr);
     const info = await stopped;
     assert.equal(info.error, undefined);
@@ -109,24 +100,7 @@ test('record: ffmpeg killed with SIGKILL mid-stream leaves a valid file, the sou
   try {
     const stopped = once<RecordingInfo>(server, 'recordStop');
     const published = once(server, 'publish');
-    const child = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        '-re',
-        '-i',
-        src,
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        `${rtmp}/live/cut`,
-      ],
-      { stdio: 'ignore' },
-    );
+    const child = spawn('ffmpeg', quiet(copyArgs(src, `${rtmp}/live/cut`, ['-re'])), { stdio: 'ignore' });
     const exited = new Promise((res) => child.once('exit', res));
     const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await published;
@@ -155,14 +129,14 @@ test('HTTP-FLV: ffmpeg reading the URL first gets a flvcmp-equal copy; ffprobe r
   const { server, rtmp, http } = await start();
   try {
     const out = join(dir('rtmpkit-httpflv-'), 'out.flv');
-    const reader = ffmpeg(['-i', `${http}/live/x.flv`, '-c', 'copy', '-f', 'flv', '-y', out]);
+    const reader = copyFlv(`${http}/live/x.flv`, out);
     await until(
       () => server.stats().clients.some((c) => c.protocol === 'http-flv'),
       10_000,
       'the reader waits',
     );
     const published = once(server, 'publish');
-    const pub = ffmpeg(['-re', '-i', src, '-c', 'copy', '-f', 'flv', `${rtmp}/live/x`]);
+    const pub = copyFlv(src, `${rtmp}/live/x`, ['-re']);
     await published;
     assert.deepEqual(await probeCodecs(`${http}/live/x.flv`), ['aac', 'h264'], 'ffprobe of the live URL');
     assert.equal((await pub).code, 0);
@@ -180,7 +154,7 @@ test('status page in headless Chromium: it shows the published stream and its bi
   const { server, rtmp, http } = await start();
   try {
     const published = once(server, 'publish');
-    const pub = ffmpeg(['-re', '-i', src, '-c', 'copy', '-f', 'flv', `${rtmp}/live/chromium-cam`]);
+    const pub = copyFlv(src, `${rtmp}/live/chromium-cam`, ['-re']);
     await published;
     await new Promise((res) => setTimeout(res, 2500)); // a few seconds of bitrate history
     const profile = dir('rtmpkit-chromium-');
@@ -243,20 +217,12 @@ test('push into nginx-rtmp (its recording app): nginx records the push as it rec
   };
   try {
     const pushed = new Promise((res) => server.once('pushStart', res));
-    const pub = await ffmpeg(['-i', src, '-c', 'copy', '-f', 'flv', `${rtmp}/live/pushed`]);
+    const pub = await copyFlv(src, `${rtmp}/live/pushed`);
     assert.equal(pub.code, 0, pub.stderr);
     await pushed;
     // The relay sends what it queued, then unpublishes: nginx closes its recording.
     await until(() => server.stats().apps.length === 0, 15_000, 'push finished');
-    const direct = await ffmpeg([
-      '-i',
-      src,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      `rtmp://127.0.0.1:${nginx.port}/rec/direct`,
-    ]);
+    const direct = await copyFlv(src, `rtmp://127.0.0.1:${nginx.port}/rec/direct`);
     assert.equal(direct.code, 0, direct.stderr);
     await flvcmp(await recording('direct'), await recording('pushed'));
     assert.deepEqual(await probeCodecs(await recording('pushed')), ['aac', 'h264']);

@@ -12,9 +12,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { copyFlv, flvcmp } from '../helpers/ffmpeg.js';
 import {
   makeMedia,
-  PEERS_DIR,
   type RunResult,
   requirePeers,
   runBounded,
@@ -33,15 +33,6 @@ after(() => {
 
 const rtmpkit = (args: string[], timeoutMs = 30_000): Promise<RunResult> =>
   runBounded(process.execPath, [BIN, ...args], timeoutMs);
-
-function ffmpeg(args: string[], timeoutMs = 60_000) {
-  return runBounded('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], timeoutMs);
-}
-
-async function flvcmp(a: string, b: string): Promise<void> {
-  const r = await runBounded('python3', [join(PEERS_DIR, 'flvcmp.py'), a, b], 60_000);
-  assert.equal(r.code, 0, `flvcmp ${a} ${b}:\n${r.stdout.toString()}${r.stderr}`);
-}
 
 test('serve --record --push --keys --http-port: recorded, pushed, reported; an unknown key is refused unprinted', async (t) => {
   if (
@@ -95,10 +86,10 @@ test('serve --record --push --keys --http-port: recorded, pushed, reported; an u
     assert.match(text, /record: every publish to /);
     assert.match(text, new RegExp(`push:\\s+app live to rtmp://127\\.0\\.0\\.1:${nginx.port}/rec`));
 
-    const refused = await ffmpeg(['-i', src, '-c', 'copy', '-f', 'flv', `${rtmp}/live/GUESSED-key`], 30_000);
+    const refused = await copyFlv(src, `${rtmp}/live/GUESSED-key`, [], 30_000);
     assert.notEqual(refused.code, 0, 'ffmpeg fails on a refused publish');
 
-    const pub = ffmpeg(['-re', '-t', '4', '-i', src, '-c', 'copy', '-f', 'flv', `${rtmp}/live/cam-K3Y`]);
+    const pub = copyFlv(src, `${rtmp}/live/cam-K3Y`, ['-re', '-t', '4']);
     await until(() => /publishes live\/cam-K3Y/.test(text), 20_000, 'publishing');
     await new Promise((res) => setTimeout(res, 2000));
     const stats = JSON.parse(await (await fetch(`${http}/stats`)).text()) as {
@@ -124,20 +115,10 @@ test('serve --record --push --keys --http-port: recorded, pushed, reported; an u
 
     // The recording is the first 4 s of the source; ffmpeg -t cut the same from the file.
     const cut = join(out, 'cut.flv');
-    assert.equal((await ffmpeg(['-t', '4', '-i', src, '-c', 'copy', '-f', 'flv', '-y', cut])).code, 0);
+    assert.equal((await copyFlv(src, cut, ['-t', '4'])).code, 0);
     const [file] = readdirSync(join(rec, 'live'));
     await flvcmp(cut, join(rec, 'live', file!));
-    const direct = await ffmpeg([
-      '-t',
-      '4',
-      '-i',
-      src,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      `rtmp://127.0.0.1:${nginx.port}/rec/direct`,
-    ]);
+    const direct = await copyFlv(src, `rtmp://127.0.0.1:${nginx.port}/rec/direct`, ['-t', '4']);
     assert.equal(direct.code, 0);
     await new Promise((res) => setTimeout(res, 1500)); // nginx finishes both recordings
     await flvcmp(join(nginx.runDir, 'rec', 'direct.flv'), join(nginx.runDir, 'rec', 'cam-K3Y.flv'));
