@@ -14,8 +14,8 @@
  */
 export type { HttpFlvInfo } from './http/http-flv.js';
 export type { RTMPServerOptions } from './options.js';
-export type { PushInfo, PushTarget } from './push.js';
-export type { RecordingInfo, RecordOptions } from './recorder.js';
+export type { PushTarget } from './push.js';
+export type { RecordOptions } from './recorder.js';
 export { createServer, type ListenOptions, RTMPServer } from './server.js';
 export type { AppStats, ClientStats, ServerStats, StreamStats } from './stats.js';
 export {
@@ -35,6 +35,8 @@ export type {
   PlayRequest,
   PublishHook,
   PublishRequest,
+  PushInfo,
+  RecordingInfo,
   RTMPServerEvents,
   ServerAddress,
   ServerClient,

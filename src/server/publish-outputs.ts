@@ -10,9 +10,9 @@
  */
 import type { Logger } from '../log.js';
 import type { LiveChannel } from './live-channel.js';
-import { type PushInfo, PushRelay, pushMatches, type ResolvedPushTarget } from './push.js';
-import { Recorder, type RecordingInfo, type ResolvedRecordOptions, recordingPath } from './recorder.js';
-import type { RTMPServerEvents } from './types.js';
+import { PushRelay, pushMatches, type ResolvedPushTarget } from './push.js';
+import { Recorder, type ResolvedRecordOptions, recordingPath } from './recorder.js';
+import type { PushInfo, RecordingInfo, RTMPServerEvents } from './types.js';
 
 /** What the outputs need from the server. */
 export interface OutputsContext {

@@ -24,6 +24,7 @@ import { parseUrl } from '../url/parse-url.js';
 import { FlvOutput } from './flv-output.js';
 import type { LiveChannel } from './live-channel.js';
 import { LivePlayer } from './live-player.js';
+import type { PushInfo } from './types.js';
 
 /** A restreaming target of `createServer({ push })`. */
 export interface PushTarget {
@@ -47,25 +48,6 @@ export interface ResolvedPushTarget {
   fixedName: string | undefined;
   app: string | undefined;
   name: string | undefined;
-}
-
-/** A relay, as `pushStart`/`pushError` events and `stats()` report it. */
-export interface PushInfo {
-  /** The local stream. */
-  app: string;
-  name: string;
-  /** The target as `scheme://host[:port]/app` (no credentials, no stream name). */
-  url: string;
-  /** The name published there: the local name, or null when the URL sets one (not shown: often a stream key). */
-  targetName: string | null;
-  /** `connecting`, `publishing`, `waiting` (before a retry) or `stopped`. */
-  state: 'connecting' | 'publishing' | 'waiting' | 'stopped';
-  /** Connection attempts so far. */
-  attempts: number;
-  /** FLV bytes handed to the target. */
-  bytes: number;
-  /** The last failure, if any. */
-  error?: string;
 }
 
 /** What a relay reports to its server. */

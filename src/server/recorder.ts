@@ -23,6 +23,7 @@ import { RTMPUsageError } from '../errors.js';
 import { FlvOutput } from './flv-output.js';
 import type { LiveChannel } from './live-channel.js';
 import { LivePlayer } from './live-player.js';
+import type { RecordingInfo } from './types.js';
 
 /** Options of `record` in `createServer`. */
 export interface RecordOptions {
@@ -33,20 +34,6 @@ export interface RecordOptions {
    * `YYYYMMDD-HHMMSS`). Default `'{app}/{name}-{time}.flv'`. Must contain `{name}`.
    */
   pattern?: string;
-}
-
-/** A recording, as the `recordStart`/`recordStop` events and `stats()` report it. */
-export interface RecordingInfo {
-  app: string;
-  name: string;
-  /** Absolute path of the file. */
-  path: string;
-  /** When the publish (and so the recording) started. */
-  startedAt: Date;
-  /** Bytes written to the file so far. */
-  bytes: number;
-  /** Why the recording stopped before the publish ended (disk error, disk too slow). */
-  error?: string;
 }
 
 /** `RecordOptions` after checking: an absolute directory and a pattern. */

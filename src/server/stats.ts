@@ -11,9 +11,7 @@ import type { AmfValue } from '../amf/types.js';
 import { parseOnMetaData } from '../flv/metadata.js';
 import type { HttpFlvInfo } from './http/http-flv.js';
 import type { LiveChannel } from './live-channel.js';
-import type { PushInfo } from './push.js';
-import type { RecordingInfo } from './recorder.js';
-import type { ServerAddress, ServerClient } from './types.js';
+import type { PushInfo, RecordingInfo, ServerAddress, ServerClient } from './types.js';
 
 /** `RTMPServer.stats()`. */
 export interface ServerStats {

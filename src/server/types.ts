@@ -8,8 +8,6 @@
  */
 import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
-import type { PushInfo } from './push.js';
-import type { RecordingInfo } from './recorder.js';
 
 /** Where a client connection is. */
 export type ServerClientState = 'handshake' | 'connecting' | 'connected' | 'closed';
@@ -149,6 +147,39 @@ export interface LiveStreamInfo {
   players: number;
   /** The stored onMetaData (after `@setDataFrame`), if any. */
   metadata: AmfValue | undefined;
+}
+
+/** A recording, as the `recordStart`/`recordStop` events and `stats()` report it. */
+export interface RecordingInfo {
+  app: string;
+  name: string;
+  /** Absolute path of the file. */
+  path: string;
+  /** When the publish (and so the recording) started. */
+  startedAt: Date;
+  /** Bytes written to the file so far. */
+  bytes: number;
+  /** Why the recording stopped before the publish ended (disk error, disk too slow). */
+  error?: string;
+}
+
+/** A relay, as `pushStart`/`pushError` events and `stats()` report it. */
+export interface PushInfo {
+  /** The local stream. */
+  app: string;
+  name: string;
+  /** The target as `scheme://host[:port]/app` (no credentials, no stream name). */
+  url: string;
+  /** The name published there: the local name, or null when the URL sets one (not shown: often a stream key). */
+  targetName: string | null;
+  /** `connecting`, `publishing`, `waiting` (before a retry) or `stopped`. */
+  state: 'connecting' | 'publishing' | 'waiting' | 'stopped';
+  /** Connection attempts so far. */
+  attempts: number;
+  /** FLV bytes handed to the target. */
+  bytes: number;
+  /** The last failure, if any. */
+  error?: string;
 }
 
 /** Events of `RTMPServer` (Node EventEmitter, typed). */

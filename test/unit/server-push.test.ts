@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PushInfo } from '../../src/server/push.js';
 import { resolvePushTarget } from '../../src/server/push.js';
 import { createServer } from '../../src/server/server.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
+import type { PushInfo } from '../../src/server/types.js';
 import { avRows, flvTags, mediaTags, startServer, TestClient, until } from './server-harness.js';
 
 const TAGS = flvTags(makeTestFlv(3));

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as amf0 from '../../src/amf/amf0.js';
-import type { RecordingInfo } from '../../src/server/recorder.js';
 import { recordingPath, resolveRecordOptions } from '../../src/server/recorder.js';
 import { createServer } from '../../src/server/server.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
+import type { RecordingInfo } from '../../src/server/types.js';
 import { avRows, flvTags, mediaTags, startServer, type Tag, TestClient, until } from './server-harness.js';
 
 const TAGS = flvTags(makeTestFlv(3));
