@@ -97,11 +97,16 @@ export {
   makeTestFlv,
   type PlayHook,
   type PublishHook,
+  type PushInfo,
+  type PushTarget,
+  type RecordingInfo,
+  type RecordOptions,
   RTMPServer,
   type RTMPServerEvents,
   type RTMPServerOptions,
   type ServerAddress,
   type ServerClient,
+  type ServerStats,
 } from './server/index.js';
 export type { SessionEvent } from './session/client-events.js';
 export { ClientSession, type ClientSessionOptions } from './session/client-session.js';

@@ -2,20 +2,32 @@
  * `rtmpkit serve` — runs the embedded RTMP server (src/server) until Ctrl-C: live relay
  * on any app (publish to rtmp://HOST:PORT/live/NAME, play the same URL) and FLV files as
  * VOD from `--vod DIR` in the `vod` app, plus a built-in 10-second test stream
- * (`rtmp://HOST:PORT/vod/test`, H.264 + AAC, no files needed), and the demo remote
- * methods of demo-rpc.ts (`MyMath.MyAdd`, `echo`, `callClient`). Logs connections,
- * publishers and players on stderr — stream names of live streams are stream keys, so
- * they are masked unless `--show-keys` — or, with `--json`, NDJSON events on stdout.
- * Loopback only unless `--host` says otherwise.
+ * (`rtmp://HOST:PORT/vod/test`, H.264 + AAC, no files needed), and the demo
+ * remote methods of demo-rpc.ts (`MyMath.MyAdd`, `echo`, `callClient`). `--record DIR`
+ * records every publish, `--push URL` restreams, `--keys FILE` checks stream keys,
+ * `--http-port` serves /stats, a status page and HTTP-FLV. Logs connections, publishers
+ * and players on stderr — stream names of live streams are stream keys, so they are
+ * masked unless `--show-keys` — or, with `--json`, NDJSON events on stdout. Loopback only
+ * unless `--host` says otherwise.
  *
  * Exit codes: 0 stopped with Ctrl-C; 1 bad usage or the port cannot be bound (reported once).
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createServer } from '../server/server.js';
+import { RTMPUsageError } from '../errors.js';
+import { type PushTarget, resolvePushTarget } from '../server/push.js';
+import { createServer, type RTMPServer } from '../server/server.js';
 import { makeTestFlv } from '../server/test-media.js';
-import type { PlayRequest, PublishRequest } from '../server/types.js';
-import { formatOptions, getopt, has, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
+import {
+  all,
+  formatOptions,
+  getopt,
+  has,
+  last,
+  numberArg,
+  type OptionSpec,
+  type ParsedArgs,
+} from './args.js';
 import {
   commandConsole,
   JSON_OPTION,
@@ -47,6 +59,30 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'noTestMedia', long: 'no-test-media', help: 'Do not serve the built-in test stream vod/test' },
   {
+    name: 'record',
+    long: 'record',
+    arg: 'DIR',
+    help: 'Record every published stream to DIR/<app>/<name>-<UTC time>.flv',
+  },
+  {
+    name: 'push',
+    long: 'push',
+    arg: '[APP[/NAME]=]URL',
+    help: 'Restream published streams (only APP[/NAME] when given) to URL; repeatable',
+  },
+  {
+    name: 'keys',
+    long: 'keys',
+    arg: 'FILE',
+    help: 'Allow publishing only the stream keys in FILE (app/name or key per line, # comments)',
+  },
+  {
+    name: 'httpPort',
+    long: 'http-port',
+    arg: 'PORT',
+    help: 'HTTP port for /stats (JSON), a status page at / and HTTP-FLV /<app>/<name>.flv (0 = free)',
+  },
+  {
     name: 'noDemoRpc',
     long: 'no-demo-rpc',
     help: `Do not answer the demo methods (${DEMO_METHODS.join(', ')})`,
@@ -58,7 +94,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
 
 /** The help text of `rtmpkit serve`. */
 export function serveHelp(): string {
-  return `Usage: rtmpkit serve [--host 127.0.0.1] [--port 1935] [--vod DIR]
+  return `Usage: rtmpkit serve [--host 127.0.0.1] [--port 1935] [--vod DIR] [--record DIR]
+                     [--push [APP[/NAME]=]URL]... [--keys FILE] [--http-port PORT]
 
 Runs the embedded RTMP server until Ctrl-C: publish to and play from
 rtmp://HOST:PORT/<app>/<name> (live relay), play FLV files of DIR as
@@ -73,7 +110,8 @@ Other calls get _error NetConnection.Call.Failed.
 
 Live stream names are stream keys: the log masks them unless --show-keys.
 --json prints NDJSON events on stdout instead (listening, connect, publish, play,
-call, stop, unpublish, disconnect, clientError, stopping).
+call, stop, unpublish, disconnect, clientError, recordStart, recordStop, pushStart,
+pushError, stopping).
 
 ${formatOptions(SERVE_OPTIONS)}
 
@@ -82,7 +120,35 @@ Examples:
   rtmpkit publish rtmp://127.0.0.1/live/x movie.flv   # in another terminal
   rtmpkit dump -v -r rtmp://127.0.0.1/live/x -o x.flv
   rtmpkit call rtmp://127.0.0.1/app MyMath.MyAdd '[1, 2]'
+  rtmpkit serve --record ./rec --http-port 8080        # then open http://127.0.0.1:8080/
+  rtmpkit serve --push rtmp://backup.example/live --push live/cam=rtmp://cdn.example/in/KEY
+  ffplay http://127.0.0.1:8080/live/x.flv               # HTTP-FLV of a live stream
 `;
+}
+
+/** `--push [APP[/NAME]=]URL` → a push target. */
+export function pushArg(value: string): PushTarget {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { url: value };
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--push ${value}: expected URL or APP[/NAME]=URL`);
+  const sel = value.slice(0, eq);
+  const url = value.slice(eq + 1);
+  const slash = sel.indexOf('/');
+  const app = slash < 0 ? sel : sel.slice(0, slash);
+  const name = slash < 0 ? undefined : sel.slice(slash + 1);
+  if (app === '' || name === '') throw new UsageError(`--push ${value}: expected APP or APP/NAME before '='`);
+  return name === undefined ? { url, app } : { url, app, name };
+}
+
+/** The directory of a `--record`/`--vod` flag: it must exist (`--record` creates it when missing). */
+function directoryArg(flag: string, value: string, create: boolean): string {
+  const dir = resolve(value);
+  try {
+    if (statSync(dir).isDirectory()) return dir;
+  } catch (err) {
+    if (create && (err as NodeJS.ErrnoException).code === 'ENOENT') return dir;
+  }
+  throw new CliError(`${flag} ${value}: not a directory`);
 }
 
 function time(): string {
@@ -108,23 +174,30 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
   const portOpt = last(parsed, 'port');
   const port = portOpt === undefined ? 1935 : numberArg(portOpt, { integer: true, min: 0, max: 65535 });
   const vodOpt = last(parsed, 'vod')?.value;
-  let vodDir: string | undefined;
-  if (vodOpt !== undefined) {
-    vodDir = resolve(vodOpt);
-    let isDir = false;
-    try {
-      isDir = statSync(vodDir).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir) throw new CliError(`--vod ${vodOpt}: not a directory`);
-  }
+  const vodDir = vodOpt === undefined ? undefined : directoryArg('--vod', vodOpt, false);
+  const recordOpt = last(parsed, 'record')?.value;
+  const recordDir = recordOpt === undefined ? undefined : directoryArg('--record', recordOpt, true);
+  const push = all(parsed, 'push').map(pushArg);
+  const keysFile = last(parsed, 'keys')?.value;
+  const httpOpt = last(parsed, 'httpPort');
+  const httpPort =
+    httpOpt === undefined ? undefined : numberArg(httpOpt, { integer: true, min: 0, max: 65535 });
   const testMedia = !has(parsed, 'noTestMedia');
-  const server = createServer({
-    ...(vodDir === undefined ? {} : { vodDir }),
-    ...(testMedia ? { vodFiles: { test: makeTestFlv(10) } } : {}),
-    ...(has(parsed, 'noDemoRpc') ? {} : { onCall: demoCall }),
-  });
+  let server: RTMPServer;
+  try {
+    server = createServer({
+      ...(vodDir === undefined ? {} : { vodDir }),
+      ...(testMedia ? { vodFiles: { test: makeTestFlv(10) } } : {}),
+      ...(has(parsed, 'noDemoRpc') ? {} : { onCall: demoCall }),
+      ...(recordDir === undefined ? {} : { record: recordDir }),
+      ...(push.length === 0 ? {} : { push }),
+      ...(keysFile === undefined ? {} : { keysFile }),
+    });
+  } catch (err) {
+    // The library names the option (push URL, keysFile…); say it as a usage error.
+    if (err instanceof RTMPUsageError) throw new UsageError(err.message.replace(/^keysFile /, '--keys '));
+    throw err;
+  }
   const log = (text: string): void => out.print(`[${time()}] ${text}`);
   const who = (c: {
     id: number;
@@ -137,9 +210,9 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
     port: c.remotePort ?? null,
   });
   // A live stream's name is its stream key (publishers and players use the same one).
-  const name = (r: PublishRequest | PlayRequest): string =>
-    showKeys || ('kind' in r && r.kind === 'vod') ? r.name : maskSecret(r.name);
-  const stream = (r: PublishRequest | PlayRequest): string => `${r.app}/${name(r)}`;
+  const name = (r: { name: string; kind?: string }): string =>
+    showKeys || r.kind === 'vod' ? r.name : maskSecret(r.name);
+  const stream = (r: { app: string; name: string; kind?: string }): string => `${r.app}/${name(r)}`;
   const event = (e: string, fields: Record<string, unknown>): void =>
     out.event(e, { time: new Date().toISOString(), ...fields });
   server.on('connect', (c) => {
@@ -174,16 +247,49 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
     log(`${who(c)} error: ${err.message}`);
     event('clientError', { ...client(c), code: err.code, message: err.message });
   });
+  // A recording's path contains the stream name, i.e. the key: masked like the name.
+  const path = (r: { name: string; path: string }): string =>
+    showKeys ? r.path : r.path.split(r.name).join(name(r));
+  server.on('recordStart', (r) => {
+    log(`recording ${stream(r)} to ${path(r)}`);
+    event('recordStart', { app: r.app, name: name(r), path: path(r) });
+  });
+  server.on('recordStop', (r) => {
+    log(r.error ? `recording ${path(r)} stopped: ${r.error}` : `recorded ${path(r)} (${r.bytes} bytes)`);
+    event('recordStop', { app: r.app, name: name(r), path: path(r), bytes: r.bytes, error: r.error ?? null });
+  });
+  server.on('pushStart', (p) => {
+    log(`pushing ${stream(p)} to ${p.url}${p.targetName === null ? '' : `/${maskSecret(p.targetName)}`}`);
+    event('pushStart', { app: p.app, name: name(p), url: p.url });
+  });
+  server.on('pushError', (err, p) => {
+    log(`push of ${stream(p)} to ${p.url} failed: ${err.message}`);
+    event('pushError', { app: p.app, name: name(p), url: p.url, message: err.message });
+  });
 
   let address: { host: string; port: number };
+  let httpAddress: { host: string; port: number } | undefined;
   try {
     address = await server.listen({ host, port });
   } catch (err) {
     throw new CliError(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
+  if (httpPort !== undefined) {
+    try {
+      httpAddress = await server.listenHttp({ host, port: httpPort });
+    } catch (err) {
+      await server.close();
+      throw new CliError(`cannot listen for HTTP on ${host}:${httpPort}: ${(err as Error).message}`);
+    }
+  }
   const h = address.host.includes(':') ? `[${address.host}]` : address.host;
   const base = `rtmp://${h}:${address.port}`;
-  event('listening', { url: base, host: address.host, port: address.port });
+  event('listening', {
+    url: base,
+    host: address.host,
+    port: address.port,
+    ...(httpAddress === undefined ? {} : { httpPort: httpAddress.port }),
+  });
   if (!out.json) {
     // The address is the command's result: shown even with -q.
     process.stderr.write(`rtmpkit serve: listening on ${base}\n`);
@@ -191,6 +297,17 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
     if (vodDir !== undefined) out.print(`  vod:   ${base}/vod/NAME plays ${vodDir}/NAME.flv`);
     if (testMedia) out.print(`  test:  ${base}/vod/test (built-in 10 s H.264 + AAC)`);
     if (!has(parsed, 'noDemoRpc')) out.print(`  rpc:   ${DEMO_METHODS.join(', ')} (see --help)`);
+    if (httpAddress !== undefined) {
+      const web = `http://${h}:${httpAddress.port}`;
+      out.print(`  http:  ${web}/ (status page), ${web}/stats (JSON), ${web}/APP/NAME.flv (HTTP-FLV)`);
+    }
+    if (recordDir !== undefined) out.print(`  record: every publish to ${recordDir}/APP/NAME-TIME.flv`);
+    for (const p of push) {
+      const what =
+        p.app === undefined ? 'every stream' : p.name === undefined ? `app ${p.app}` : `${p.app}/${p.name}`;
+      out.print(`  push:  ${what} to ${resolvePushTarget(p).safeUrl}`);
+    }
+    if (keysFile !== undefined) out.print(`  keys:  publishing needs a key from ${resolve(keysFile)}`);
     out.print('  Ctrl-C to stop');
   }
 

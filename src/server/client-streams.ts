@@ -8,7 +8,9 @@
  * missing or unsafe names → NetStream.Play.StreamNotFound) and refuses publishing;
  * every other app is a live relay where a play waits for its publisher. A second
  * publisher of a live name gets NetStream.Publish.BadName. `record`/`append` publishes
- * are relayed live (nothing is written to disk).
+ * are relayed live like `live` ones (the server's `record` option records every publish).
+ * With stream keys configured, a publish of an unknown key gets NetStream.Publish.Denied
+ * before `onPublish` runs, and the key is not logged.
  *
  * Invariants: at most one role per message stream (a new play/publish replaces the
  * old one); async hooks are re-checked against the stream still existing and still
@@ -21,6 +23,7 @@ import { decide, type ServerContext, splitQuery } from './context.js';
 import { vodName } from './flv-source.js';
 import type { LiveChannel } from './live-channel.js';
 import { type LiveOutput, LivePlayer } from './live-player.js';
+import { maskedStream } from './stream-keys.js';
 import type { PlayRequest, PublishRequest, ServerClient, StatusInit } from './types.js';
 import { VodPlayback } from './vod-playback.js';
 
@@ -149,6 +152,7 @@ export class ClientStreams {
         return Promise.resolve();
       case 'publish':
         if (r.channel.unpublish(r)) {
+          server.unpublished(r.channel);
           server.log.info(`unpublish ${r.request.app}/${r.request.name} (client ${this.#ctx.client.id})`);
           server.emit('unpublish', r.request);
         }
@@ -221,6 +225,16 @@ export class ClientStreams {
       fail('NetStream.Publish.BadName', 'Empty stream name.');
       return;
     }
+    const keys = server.options.keys;
+    if (keys) {
+      const k = await keys.check(app, name);
+      if (!current()) return;
+      if (!k.allow) {
+        server.log.warn(`publish to ${maskedStream(app, name)} refused: ${k.reason} (client ${client.id})`);
+        fail('NetStream.Publish.Denied', 'Publishing denied: unknown stream key.');
+        return;
+      }
+    }
     const request: PublishRequest = { client, app, name, query, streamId: e.streamId, type: e.type };
     const verdict = await decide(server.options.onPublish, request);
     if (!current()) return;
@@ -236,6 +250,7 @@ export class ClientStreams {
       return;
     }
     this.#roles.set(e.streamId, role);
+    server.published(channel);
     this.#ctx.session.acceptPublish(e.streamId, { name });
     this.#ctx.flush();
     server.log.info(`publish ${app}/${name} (client ${client.id}, ${e.type})`);

@@ -37,7 +37,9 @@ export class ClientConnection implements ServerClient {
   readonly id: number;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  readonly acceptedAt = Date.now();
 
+  readonly #socket: Socket;
   readonly #loop: IoLoop<ServerEvent>;
   readonly #session: ServerSession;
   readonly #server: ServerContext;
@@ -61,6 +63,7 @@ export class ClientConnection implements ServerClient {
     this.#server = server;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
+    this.#socket = socket;
     const o = server.options;
     this.#session = new ServerSession({
       ...o.session,
@@ -129,6 +132,14 @@ export class ClientConnection implements ServerClient {
 
   get backlog(): number {
     return this.#loop.writableLength + this.#unflushed;
+  }
+
+  get bytesIn(): number {
+    return this.#socket.bytesRead;
+  }
+
+  get bytesOut(): number {
+    return this.#socket.bytesWritten;
   }
 
   call(name: string, ...args: AmfValue[]): Promise<AmfValue> {

@@ -35,6 +35,10 @@ export interface ServerContext {
   channel(app: string, name: string): LiveChannel;
   /** Forgets `channel` when nobody publishes or plays it. */
   releaseChannel(channel: LiveChannel): void;
+  /** A publish started on `channel` (recording and pushes start before its first message). */
+  published(channel: LiveChannel): void;
+  /** The publish of `channel` ended. */
+  unpublished(channel: LiveChannel): void;
   /** Opens a VOD file by (already validated) name. */
   openVod(name: string): Promise<VodLookup>;
   /** The connection ended. */

@@ -8,10 +8,16 @@
  * const { port } = await server.listen({ port: 0 });   // 127.0.0.1 by default
  * // VOD:  rtmp://127.0.0.1:PORT/vod/demo      (vodApps, default ['vod'])
  * // live: publish and play rtmp://127.0.0.1:PORT/live/NAME (any other app)
+ * const http = await server.listenHttp({ port: 0 });
+ * // http://127.0.0.1:HTTP/stats (JSON), / (status page), /live/NAME.flv (HTTP-FLV)
  * ```
  */
+export type { HttpFlvInfo } from './http/http-flv.js';
 export type { RTMPServerOptions } from './options.js';
+export type { PushTarget } from './push.js';
+export type { RecordOptions } from './recorder.js';
 export { createServer, type ListenOptions, RTMPServer } from './server.js';
+export type { AppStats, ClientStats, ServerStats, StreamStats } from './stats.js';
 export {
   AAC_LC_44100_STEREO_CONFIG,
   AAC_SILENT_STEREO_FRAME,
@@ -29,6 +35,8 @@ export type {
   PlayRequest,
   PublishHook,
   PublishRequest,
+  PushInfo,
+  RecordingInfo,
   RTMPServerEvents,
   ServerAddress,
   ServerClient,

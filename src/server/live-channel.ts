@@ -11,8 +11,13 @@
  * the GOP and live messages keep their original timestamps. A new publisher after an
  * unpublish starts its own timeline (usually at 0).
  *
- * Unpublish: players get onStatus NetStream.Play.UnpublishNotify and stay subscribed;
- * a new publisher's players get NetStream.Play.PublishNotify and its headers.
+ * Unpublish: RTMP players get onStatus NetStream.Play.UnpublishNotify and stay
+ * subscribed; a new publisher's players get NetStream.Play.PublishNotify and its
+ * headers. Outputs that follow one publish (recording, push, HTTP-FLV: those whose
+ * `LiveOutput` has `end`) are ended and removed instead.
+ *
+ * Statistics: bytes in (the publisher's audio/video/data payloads) and out (what
+ * reached the players), with recent bitrates, and the codecs seen.
  *
  * Invariants: stored configs are copies (small, long-lived); GOP payloads are
  * references; everything stored is cleared on unpublish.
@@ -20,7 +25,8 @@
 import type { AmfValue } from '../amf/types.js';
 import { GopCache } from './gop-cache.js';
 import type { LivePlayer } from './live-player.js';
-import { classifyMedia } from './media-kind.js';
+import { classifyMedia, codecOf } from './media-kind.js';
+import { RateMeter } from './rate-meter.js';
 import type { PublishRequest } from './types.js';
 
 /** Who publishes into a channel (compared by identity). */
@@ -42,6 +48,14 @@ export class LiveChannel {
   readonly #configs = new Map<string, StoredConfig>();
   readonly #gop: GopCache;
   #lastTimestamp: number | undefined;
+  /** Payload bytes from the publishers. */
+  readonly bytesIn = new RateMeter();
+  /** Payload bytes sent to players, HTTP-FLV viewers and pushes (catch-up included; recordings are not). */
+  readonly bytesOut = new RateMeter();
+  /** When the current publisher started (epoch ms), if any. */
+  publishedAt: number | undefined;
+  /** Codecs of the current publish, by the FLV layer's names. */
+  readonly codecs: { video?: string; audio?: string } = {};
 
   constructor(
     readonly app: string,
@@ -69,6 +83,7 @@ export class LiveChannel {
   /** Takes the publisher slot; false when another publisher holds it (→ NetStream.Publish.BadName). */
   publish(p: Publisher): boolean {
     if (this.#publisher && this.#publisher !== p) return false;
+    if (this.#publisher !== p) this.publishedAt = Date.now();
     this.#publisher = p;
     this.#notifyPlayers('NetStream.Play.PublishNotify', 'published');
     return true;
@@ -82,6 +97,14 @@ export class LiveChannel {
     this.#configs.clear();
     this.#gop.clear();
     this.#lastTimestamp = undefined;
+    this.publishedAt = undefined;
+    delete this.codecs.video;
+    delete this.codecs.audio;
+    for (const player of this.players) {
+      if (player.out.end === undefined) continue;
+      this.players.delete(player);
+      player.out.end();
+    }
     this.#notifyPlayers('NetStream.Play.UnpublishNotify', 'unpublished');
     return true;
   }
@@ -89,6 +112,7 @@ export class LiveChannel {
   /** Tells every player the publisher came or went; their video restarts at a keyframe. */
   #notifyPlayers(code: string, now: string): void {
     for (const player of this.players) {
+      if (player.out.end !== undefined) continue; // an FLV output starts with its own publish
       player.waitKeyframe = true;
       player.out.status({ code, description: `${this.name} is now ${now}.`, details: this.name });
     }
@@ -98,12 +122,20 @@ export class LiveChannel {
   media(type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
     const kind = classifyMedia(type, payload);
     this.#lastTimestamp = timestamp;
+    this.bytesIn.add(payload.length);
+    if (kind.config || this.codecs[type] === undefined) {
+      const codec = codecOf(type, payload);
+      if (codec !== undefined) this.codecs[type] = codec;
+    }
     if (kind.config) {
       this.#configs.set(`${type}:${kind.key}`, { type, payload: Buffer.from(payload) });
     } else if (type === 'video' || this.#gop.items.length > 0) {
       this.#gop.add({ type, timestamp, payload }, kind.keyframe && type === 'video');
     }
-    for (const player of this.players) player.media(type, timestamp, payload, kind);
+    let sent = 0;
+    for (const player of this.players)
+      if (player.media(type, timestamp, payload, kind) && !player.out.local) sent++;
+    if (sent > 0) this.bytesOut.add(sent * payload.length);
   }
 
   /**
@@ -143,8 +175,12 @@ export class LiveChannel {
     const configs = [...this.#configs.values()].sort((a, b) =>
       a.type === b.type ? 0 : a.type === 'video' ? -1 : 1,
     );
-    for (const c of configs) player.config(c.type, stamp, c.payload);
+    let bytes = 0;
+    for (const c of configs) if (player.config(c.type, stamp, c.payload)) bytes += c.payload.length;
     player.waitKeyframe = true;
-    for (const m of gop) player.media(m.type, m.timestamp, m.payload, classifyMedia(m.type, m.payload));
+    for (const m of gop)
+      if (player.media(m.type, m.timestamp, m.payload, classifyMedia(m.type, m.payload)))
+        bytes += m.payload.length;
+    if (bytes > 0 && !player.out.local) this.bytesOut.add(bytes);
   }
 }

@@ -22,6 +22,15 @@ export interface LiveOutput {
   media(type: 'audio' | 'video', timestamp: number, payload: Buffer): void;
   data(values: readonly AmfValue[], timestamp: number): void;
   status(info: StatusInit): void;
+  /**
+   * Present on outputs that follow one publish (a recording, a push, an HTTP-FLV
+   * response: one FLV stream each): called when the publisher leaves, after which the
+   * channel forgets the player. Outputs without it stay subscribed and get
+   * NetStream.Play.UnpublishNotify instead, as RTMP players do.
+   */
+  end?(): void;
+  /** A local output (a recording): its bytes are not counted as the stream's bytes out. */
+  readonly local?: boolean;
 }
 
 /** Counters of a live player. */
@@ -46,50 +55,50 @@ export class LivePlayer {
     readonly highWaterMark: number,
   ) {}
 
-  /** Sends decoder configuration or metadata (never dropped, except while paused). */
-  config(type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
-    if (this.paused) return;
+  /** Sends decoder configuration or metadata (never dropped, except while paused); true when sent. */
+  config(type: 'audio' | 'video', timestamp: number, payload: Buffer): boolean {
+    if (this.paused) return false;
     this.out.media(type, timestamp, payload);
     this.stats.sentMessages++;
+    return true;
   }
 
-  /** Relays one audio/video frame under the backpressure policy. */
-  media(type: 'audio' | 'video', timestamp: number, payload: Buffer, kind: MediaKind): void {
-    if (this.paused) return;
-    if (kind.config) {
-      this.config(type, timestamp, payload);
-      return;
-    }
+  /** Relays one audio/video frame under the backpressure policy; true when sent. */
+  media(type: 'audio' | 'video', timestamp: number, payload: Buffer, kind: MediaKind): boolean {
+    if (this.paused) return false;
+    if (kind.config) return this.config(type, timestamp, payload);
     const backlog = this.out.backlog();
     if (type === 'audio') {
-      if (!this.receiveAudio) return;
+      if (!this.receiveAudio) return false;
       if (backlog > 4 * this.highWaterMark) {
         this.stats.droppedAudio++;
-        return;
+        return false;
       }
     } else {
-      if (!this.receiveVideo) return;
+      if (!this.receiveVideo) return false;
       if (backlog > this.highWaterMark) {
         this.waitKeyframe = true;
         this.stats.droppedVideo++;
-        return;
+        return false;
       }
       if (this.waitKeyframe) {
         if (!kind.keyframe) {
           this.stats.droppedVideo++;
-          return;
+          return false;
         }
         this.waitKeyframe = false;
       }
     }
     this.out.media(type, timestamp, payload);
     this.stats.sentMessages++;
+    return true;
   }
 
-  /** Relays a data message (onMetaData, onTextData, onCuePoint…). */
-  data(values: readonly AmfValue[], timestamp: number): void {
-    if (this.paused) return;
+  /** Relays a data message (onMetaData, onTextData, onCuePoint…); true when sent. */
+  data(values: readonly AmfValue[], timestamp: number): boolean {
+    if (this.paused) return false;
     this.out.data(values, timestamp);
     this.stats.sentMessages++;
+    return true;
   }
 }

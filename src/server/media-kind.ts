@@ -76,3 +76,17 @@ export function classifyAudio(p: Uint8Array): MediaKind {
 export function classifyMedia(type: 'audio' | 'video', payload: Uint8Array): MediaKind {
   return type === 'video' ? classifyVideo(payload) : classifyAudio(payload);
 }
+
+/**
+ * The codec a message body names (`'avc'`, `'hevc'`, `'aac'`, `'mp3'`, …, the FLV
+ * layer's names), or undefined when the body does not parse or names none. For
+ * statistics: called on configuration messages and on frames of a stream whose codec
+ * is not known yet, never per frame.
+ */
+export function codecOf(type: 'audio' | 'video', payload: Uint8Array): string | undefined {
+  const first =
+    type === 'video'
+      ? parsed((b) => parseVideoPayload(b, { metadata: false }), payload)?.[0]
+      : parsed(parseAudioPayload, payload)?.[0];
+  return first === undefined || first.codec === 'unknown' ? undefined : first.codec;
+}

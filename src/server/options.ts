@@ -9,6 +9,9 @@
 import type { AmfValue } from '../amf/types.js';
 import { RTMPUsageError } from '../errors.js';
 import type { ServerSessionOptions } from '../session/server-session.js';
+import { type PushTarget, type ResolvedPushTarget, resolvePushTarget } from './push.js';
+import { type RecordOptions, type ResolvedRecordOptions, resolveRecordOptions } from './recorder.js';
+import { StreamKeys } from './stream-keys.js';
 import type { CallHook, ConnectHook, PlayHook, PublishHook } from './types.js';
 
 /** Options of `createServer`. Every field has a default. */
@@ -58,6 +61,29 @@ export interface RTMPServerOptions {
   onPlay?: PlayHook;
   /** Extra fields for the connect `_result` properties (fmsVer, capabilities, …). */
   connectProperties?: Record<string, AmfValue>;
+  /**
+   * Record every live publish to an FLV file: a directory (files
+   * `<dir>/<app>/<name>-<UTC YYYYMMDD-HHMMSS>.flv`) or `{ dir, pattern }`. Events
+   * `recordStart`/`recordStop`; a disk error stops that recording only. Default: off.
+   */
+  record?: string | RecordOptions;
+  /**
+   * Restream live publishes to other servers: URLs (`rtmp://host/app` keeps each stream's
+   * name, `rtmp://host/app/name` uses that name) or `{ url, app?, name? }` to push only
+   * matching streams. Failed targets are retried with backoff. Events `pushStart`/`pushError`.
+   */
+  push?: readonly (string | PushTarget)[];
+  /**
+   * Publishing needs a known stream key: entries `app/name` (that name in that app) or a
+   * bare `key` (that name in any app). Others are refused with NetStream.Publish.Denied.
+   * Checked before `onPublish`. Default: no check (unless `keysFile`).
+   */
+  keys?: readonly string[];
+  /**
+   * A key file: one entry per line as in `keys`, `#` comments and blank lines ignored;
+   * read at construction (unreadable = `ERR_SERVER_OPTION`) and again when it changes.
+   */
+  keysFile?: string;
   /** Passed to every ServerSession (handshake policy, window sizes, AMF limits…); the server's own options win. */
   session?: Omit<
     ServerSessionOptions,
@@ -86,6 +112,9 @@ export interface ResolvedServerOptions {
   onPlay: PlayHook | undefined;
   connectProperties: Record<string, AmfValue> | undefined;
   session: RTMPServerOptions['session'];
+  record: ResolvedRecordOptions | undefined;
+  push: readonly ResolvedPushTarget[];
+  keys: StreamKeys | undefined;
 }
 
 function bad(message: string): RTMPUsageError {
@@ -118,6 +147,12 @@ function pacing(v: RTMPServerOptions['vodPacing']): 'buffer' | 'none' {
   return v;
 }
 
+function pushTargets(v: RTMPServerOptions['push']): ResolvedPushTarget[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw bad('push must be an array of URLs or { url, app?, name? }');
+  return v.map(resolvePushTarget);
+}
+
 /** Applies defaults and checks every option. */
 export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions {
   if (o.vodDir !== undefined && (typeof o.vodDir !== 'string' || o.vodDir === '')) {
@@ -148,5 +183,8 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     onPlay: hook('onPlay', o.onPlay),
     connectProperties: o.connectProperties,
     session: o.session,
+    record: resolveRecordOptions(o.record),
+    push: pushTargets(o.push),
+    keys: o.keys === undefined && o.keysFile === undefined ? undefined : new StreamKeys(o.keys, o.keysFile),
   };
 }

@@ -3,14 +3,18 @@
  * default) whose connections are `ClientConnection`s (a sans-IO `ServerSession` each);
  * live relay through `LiveChannel`s keyed by (app, name); VOD from `vodFiles` and
  * `vodDir` with a small cache of FLV indexes; hooks for auth and RPC; typed events.
+ * Each publish can also be recorded (`record`) and restreamed (`push`), and an HTTP
+ * port (`listenHttp`) serves `/stats`, a status page and HTTP-FLV playback.
  * Built for tests, demos and `rtmpkit serve` — not a production media server.
  *
  * Invariants: at most `maxConnections` sockets at once (extra sockets are destroyed on
  * accept); channels exist only while someone publishes or plays them; `close()` stops
- * listening, drops every client, stops every playback and resolves when the listener
- * has closed; a VOD index is reused only while the file's size and mtime are unchanged.
+ * listening (RTMP and HTTP), drops every client, stops every playback, closes every
+ * recording and stops every push, and resolves when all of that is done; a VOD index
+ * is reused only while the file's size and mtime are unchanged.
  */
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { RTMPUsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -18,8 +22,11 @@ import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
 import { bufferSource, type FlvSource, fileSource, resolveVodPath } from './flv-source.js';
+import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
+import { PublishOutputs } from './publish-outputs.js';
+import { collectStats, type ServerStats } from './stats.js';
 import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
 
 /** Options of `RTMPServer.listen`. */
@@ -58,6 +65,11 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   readonly #context: ServerContext;
   #net: Server | undefined;
   #address: ServerAddress | undefined;
+  readonly #outputs: PublishOutputs;
+  readonly #http: HttpService;
+  readonly #startedAt = Date.now();
+  /** Socket bytes of closed connections, for the totals in `stats()`. */
+  readonly #closedBytes = { in: 0, out: 0 };
   #nextId = 1;
   #closing: Promise<void> | undefined;
 
@@ -74,12 +86,32 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
         if (ch.idle && this.#channels.get(key(ch.app, ch.name)) === ch)
           this.#channels.delete(key(ch.app, ch.name));
       },
+      published: (ch) => this.#outputs.started(ch),
+      unpublished: (ch) => this.#outputs.ended(ch),
       openVod: (name) => this.#openVod(name),
       // Only this server's own connections are ever handed to its context.
       clientClosed: (client) => {
-        if (this.#clients.delete(client as ClientConnection)) this.#emitSafe('disconnect', [client]);
+        if (!this.#clients.delete(client as ClientConnection)) return;
+        this.#closedBytes.in += client.bytesIn;
+        this.#closedBytes.out += client.bytesOut;
+        this.#emitSafe('disconnect', [client]);
       },
     };
+    this.#outputs = new PublishOutputs({
+      record: this.#opts.record,
+      push: this.#opts.push,
+      highWaterMark: this.#opts.liveHighWaterMark,
+      log: this.#log,
+      emit: (event, ...args) => this.#emitSafe(event, args),
+    });
+    this.#http = new HttpService({
+      options: this.#opts,
+      log: this.#log,
+      channel: (app, name) => this.#channel(app, name),
+      releaseChannel: (ch) => this.#context.releaseChannel(ch),
+      nextId: () => this.#nextId++,
+      stats: () => this.stats(),
+    });
   }
 
   /** Starts listening; resolves with the bound address. Rejects on listen errors (EADDRINUSE…). */
@@ -121,6 +153,51 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     return this.#address;
   }
 
+  /**
+   * Starts the HTTP side on its own port (default host `127.0.0.1`, port 0 = a free
+   * one): `GET /stats` (JSON, `ServerStats`), `GET /` (a status page rendering it) and
+   * `GET /<app>/<name>.flv` (HTTP-FLV playback of a live stream; waits for the
+   * publisher, ends when it leaves). Resolves with the bound address.
+   */
+  listenHttp(options: ListenOptions = {}): Promise<ServerAddress> {
+    if (this.#http.address || this.#closing) {
+      return Promise.reject(
+        new RTMPUsageError(`RTMPServer.listenHttp: ${this.#closing ? 'closed' : 'already listening'}`, {
+          code: 'ERR_SERVER_STATE',
+        }),
+      );
+    }
+    return this.#http.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+  }
+
+  /** The HTTP side's bound address, or undefined when it is not listening. */
+  httpAddress(): ServerAddress | undefined {
+    return this.#http.address;
+  }
+
+  /**
+   * Answers an HTTP request as the HTTP port does (`/stats`, `/`, `/<app>/<name>.flv`,
+   * else 404) — to mount the server's HTTP side in an application's own `node:http` server.
+   */
+  handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    this.#http.handle(req, res);
+  }
+
+  /** A snapshot of the statistics: server, streams by app, clients (the JSON of `GET /stats`). */
+  stats(): ServerStats {
+    return collectStats({
+      startedAt: this.#startedAt,
+      rtmp: this.#address,
+      http: this.#http.address,
+      clients: this.#clients,
+      httpPlayers: this.#http.players,
+      channels: this.#channels.values(),
+      closedBytes: this.#closedBytes,
+      recording: (ch) => this.#outputs.recording(ch),
+      pushes: (ch) => this.#outputs.pushes(ch),
+    });
+  }
+
   /** The connected clients. */
   get clients(): ReadonlySet<ServerClient> {
     return this.#clients;
@@ -132,7 +209,10 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       app: ch.app,
       name: ch.name,
       publisher: ch.publisher?.request.client,
-      players: ch.players.size,
+      // RTMP players and HTTP-FLV viewers; recordings and pushes are not players.
+      players:
+        [...ch.players].filter((p) => p.out.end === undefined).length +
+        [...this.#http.players].filter((p) => p.channel === ch).length,
       metadata: ch.metadata?.[0],
     }));
   }
@@ -145,8 +225,10 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     this.#closing ??= (async () => {
       const net = this.#net;
       const listenerClosed = new Promise<void>((res) => (net ? net.close(() => res()) : res()));
+      const httpClosed = this.#http.close();
       await Promise.all([...this.#clients].map((c) => c.destroy()));
-      await listenerClosed;
+      await this.#outputs.close();
+      await Promise.all([listenerClosed, httpClosed]);
       this.#address = undefined;
       this.#emitSafe('close', []);
     })();

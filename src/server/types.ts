@@ -35,6 +35,11 @@ export interface ServerClient {
   readonly streams: ReadonlyMap<number, { kind: string; name?: string }>;
   /** Bytes queued for the socket but not yet sent. */
   readonly backlog: number;
+  /** Bytes received and sent on the socket so far. */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** When the TCP connection was accepted (epoch ms). */
+  readonly acceptedAt: number;
   /**
    * Invokes `name` on the client and resolves with the first value of its `_result`
    * (null when none). Rejects with `RTMPError` (code `ERR_SERVER_CALL_FAILED`, the
@@ -92,7 +97,7 @@ export interface PlayRequest extends StreamRequest {
 
 /** A `publish`. */
 export interface PublishRequest extends StreamRequest {
-  /** `live`, `record` or `append` as sent (all are relayed live; nothing is recorded). */
+  /** `live`, `record` or `append` as sent (all are relayed live; the `record` option records every publish). */
   readonly type: string;
 }
 
@@ -144,6 +149,39 @@ export interface LiveStreamInfo {
   metadata: AmfValue | undefined;
 }
 
+/** A recording, as the `recordStart`/`recordStop` events and `stats()` report it. */
+export interface RecordingInfo {
+  app: string;
+  name: string;
+  /** Absolute path of the file. */
+  path: string;
+  /** When the publish (and so the recording) started. */
+  startedAt: Date;
+  /** Bytes written to the file so far. */
+  bytes: number;
+  /** Why the recording stopped before the publish ended (disk error, disk too slow). */
+  error?: string;
+}
+
+/** A relay, as `pushStart`/`pushError` events and `stats()` report it. */
+export interface PushInfo {
+  /** The local stream. */
+  app: string;
+  name: string;
+  /** The target as `scheme://host[:port]/app` (no credentials, no stream name). */
+  url: string;
+  /** The name published there: the local name, or null when the URL sets one (not shown: often a stream key). */
+  targetName: string | null;
+  /** `connecting`, `publishing`, `waiting` (before a retry) or `stopped`. */
+  state: 'connecting' | 'publishing' | 'waiting' | 'stopped';
+  /** Connection attempts so far. */
+  attempts: number;
+  /** FLV bytes handed to the target. */
+  bytes: number;
+  /** The last failure, if any. */
+  error?: string;
+}
+
 /** Events of `RTMPServer` (Node EventEmitter, typed). */
 export interface RTMPServerEvents {
   /** Listening started. */
@@ -164,6 +202,14 @@ export interface RTMPServerEvents {
   stop: [request: PlayRequest];
   /** A custom call arrived (whether or not `onCall` answers it). */
   call: [request: CallRequest];
+  /** A recording's file was opened (`record` option). */
+  recordStart: [info: RecordingInfo];
+  /** A recording's file was closed: the publish ended, or `info.error` says why it stopped (or could not start). */
+  recordStop: [info: RecordingInfo];
+  /** A push target accepted the publish (`push` option); again after each successful retry. */
+  pushStart: [info: PushInfo];
+  /** A push attempt failed; it is retried with backoff while the stream is published. */
+  pushError: [error: Error, info: PushInfo];
   /** A client broke the protocol or a hook failed; the server goes on. */
   clientError: [error: RTMPError, client: ServerClient];
   /** A server-level error (accept failure). Listen errors reject `listen()` instead. */

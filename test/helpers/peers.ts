@@ -44,6 +44,7 @@ const PACKAGES: Record<string, string> = {
   '/usr/bin/python3': 'python3',
   '/usr/lib/nginx/modules/ngx_rtmp_module.so': 'libnginx-mod-rtmp',
   '/usr/lib/python3/dist-packages/librtmp': 'python3-librtmp',
+  chromium: 'chromium',
 };
 
 /** Resolves a binary on PATH (or an absolute path), or undefined. */
