@@ -4,7 +4,7 @@
  *   the stream), one warm-up then HOTPATH_RUNS (default 5) measured;
  * - `memory`: no network — the file's tags chunked by ChunkWriter at 4096 into one
  *   recorded byte stream, fed in 64 KiB pieces through `ClientSession.receive`, its
- *   events routed like `RTMP` routes them (raw → `RTMPStream.onMessage`) and read back
+ *   events routed like `RTMP` routes them (media/data → `RTMPStream.onMedia`/`onData`) and read back
  *   as FLV with `for await`: the protocol stack's CPU per GB without a server.
  * Reports median MB/s and this process's CPU seconds per GB (user + system).
  */
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChunkWriter } from '../src/chunk/index.js';
 import { RTMP } from '../src/client/rtmp.js';
-import { RTMPStream, type StreamHost } from '../src/client/rtmp-stream.js';
+import { RTMPStream, type StreamConnection } from '../src/client/rtmp-stream.js';
 import { demuxFlv } from '../src/flv/demuxer.js';
 import { ServerHandshake } from '../src/handshake/server.js';
 import { MessageType } from '../src/message/types.js';
@@ -67,7 +67,7 @@ function record(flv: Buffer): Buffer {
 
 /** A session whose handshake is done (against an in-memory ServerHandshake). */
 function readySession(): ClientSession {
-  const session = new ClientSession({ emitRawMessages: true });
+  const session = new ClientSession();
   session.start(performance.now());
   const server = new ServerHandshake();
   let step = server.receive(Buffer.concat(session.takeOutput()));
@@ -81,9 +81,10 @@ function readySession(): ClientSession {
 /** Feeds the recording through a session into a stream and reads it back as FLV. */
 async function replay(recording: Buffer): Promise<number> {
   const session = readySession();
+  session.play(1, 'big');
   let paused = 0;
   let resume: (() => void) | undefined;
-  const host: StreamHost = {
+  const host: StreamConnection = {
     session: () => session,
     kick: () => void session.takeOutput(),
     pauseReading: () => void paused++,
@@ -102,23 +103,26 @@ async function replay(recording: Buffer): Promise<number> {
     writeable: false,
     playpath: 'big',
     live: false,
-    updateBuffer: false,
-    bufx: false,
     highWaterMark: 4 * 1024 * 1024,
     timeoutSec: 0,
+    netStream: session.netStream(1)!,
   });
   const feed = async () => {
     for (let p = 0; p < recording.length; p += PIECE) {
       session.receive(recording.subarray(p, p + PIECE), performance.now());
       session.takeOutput();
       for (const ev of session.takeEvents()) {
-        if (ev.kind === 'raw' && ev.message.streamId === 1) stream.onMessage(ev.message);
+        if (ev.kind === 'media' && ev.streamId === 1) stream.onMedia(ev);
+        else if (ev.kind === 'data' && ev.streamId === 1) stream.onData(ev);
       }
       // Yield like a socket does between reads; wait while the stream is over its mark.
       await new Promise<void>((r) => setImmediate(r));
       while (paused > 0) await new Promise<void>((r) => (resume = r));
     }
-    stream.onStatus({ level: 'status', code: 'NetStream.Play.Stop' });
+    stream.onChange(
+      { streamId: 1, from: 'play', to: 'ended-complete', cause: 'NetStream.Play.Stop' },
+      undefined,
+    );
   };
   let bytes = 0;
   const fed = feed();

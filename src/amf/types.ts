@@ -197,6 +197,19 @@ export function setOwn(obj: object, key: string, value: unknown): void {
   }
 }
 
+/**
+ * True for an AMF object (0x03, `AMFObject` or a typed object) or an ECMA array decoded as
+ * a plain or null-prototype object: the values whose string keys are properties (status
+ * info objects, onMetaData, command objects). False for arrays, Maps, Dates, byte arrays
+ * and the other AMF classes. Plain objects of another realm count too.
+ */
+export function isAmfObject(v: unknown): v is Record<string, AmfValue> {
+  if (v === null || typeof v !== 'object') return false;
+  if (v instanceof AMFObject) return true;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 /** A fresh null-prototype object for decoded ECMA arrays. */
 export function newEcmaArray(): { [key: string]: AmfValue } {
   return Object.create(null) as { [key: string]: AmfValue };

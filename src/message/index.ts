@@ -7,7 +7,10 @@ export {
   type AggregateRecord,
   type AggregateSource,
   type AggregateSplit,
+  type AggregateSummary,
+  aggregateRecords,
   buildAggregate,
+  newAggregateSummary,
   readAggregate,
   splitAggregate,
 } from './aggregate.js';

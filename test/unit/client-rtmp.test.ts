@@ -9,7 +9,6 @@ import { createServer } from 'node:net';
 import { after, test } from 'node:test';
 import * as amf0 from '../../src/amf/amf0.js';
 import { AMFObject, type AmfValue } from '../../src/amf/types.js';
-import { decodeSecureToken, xxteaDecrypt, xxteaEncrypt } from '../../src/client/secure-token.js';
 import {
   PacketSize,
   PacketType,
@@ -21,7 +20,9 @@ import {
   RTMPTimeoutError,
   RTMPUsageError,
 } from '../../src/index.js';
+import { decodeSecureToken, xxteaDecrypt, xxteaEncrypt } from '../../src/session/secure-token.js';
 import { freePort } from '../helpers/peers.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { type Fixture, startFixture } from './client-fixture.js';
 
 const fixtures: Fixture[] = [];
@@ -394,8 +395,7 @@ test('use before connect and bad arguments are RTMPUsageError', async () => {
 // ---------------------------------------------------------------- SecureToken
 
 test('SecureToken: XXTEA decode matches librtmp DecodeTEA (vectors from its C code)', () => {
-  const hex = (s: string) =>
-    Buffer.from(decodeSecureToken(s.split('|')[0]!, s.split('|')[1]!), 'latin1').toString('hex');
+  const hex = (s: string) => decodeSecureToken(s.split('|')[0]!, s.split('|')[1]!).toString('hex');
   assert.equal(hex('mySecretKey123456|0123456789abcdef'), '8fc5d13da2b03122');
   assert.equal(
     hex('abc|00112233445566778899aabbccddeeff0011223344556677'),
@@ -412,19 +412,24 @@ test('SecureToken: XXTEA decode matches librtmp DecodeTEA (vectors from its C co
   assert.throws(() => decodeSecureToken('k', 'zz'), RTMPError);
 });
 
-test('SecureToken: the client answers the secureToken challenge after connect', async () => {
-  const f = await fixture({
-    onConnect: (c, txn) => c.session.acceptConnect(txn, { info: { secureToken: '0123456789abcdef' } }),
+test('SecureToken: the answer carries the decrypted bytes, not UTF-8 text of them', async () => {
+  const server = await startScriptedServer((c, msg) => {
+    if (msg?.kind === 'command' && msg.name === 'connect') {
+      c.acceptConnect(msg.transactionId, { secureToken: '0123456789abcdef' });
+    }
   });
-  const conn = new RTMP(f.url(), { token: 'mySecretKey123456' });
-  await conn.connect();
-  for (let i = 0; i < 50 && !f.log.calls.some((c) => c.name === 'secureTokenResponse'); i++) {
-    await new Promise((r) => setTimeout(r, 10));
+  try {
+    const conn = new RTMP(server.url(), { token: 'mySecretKey123456' });
+    await conn.connect();
+    const head = amf0.encode('secureTokenResponse', 0, null);
+    const answer = () => server.conns[0]?.raws.find((r) => r.payload.subarray(0, head.length).equals(head));
+    for (let i = 0; i < 100 && answer() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    // AMF0 string (0x02), length 8, the 8 decrypted bytes — 0x8f and 0xc5 stay single bytes.
+    assert.equal(answer()?.payload.subarray(head.length).toString('hex'), '0200088fc5d13da2b03122');
+    await conn.close();
+  } finally {
+    await server.close();
   }
-  const c = f.log.calls.find((x) => x.name === 'secureTokenResponse');
-  assert.ok(c);
-  assert.equal(Buffer.from(String(c.args[0]), 'latin1').toString('hex'), '8fc5d13da2b03122');
-  await conn.close();
 });
 
 test('a server that closes during connect: RTMPConnectionError', async () => {

@@ -10,7 +10,7 @@ import { AMFObject, type AmfValue } from '../../src/amf/types.js';
 import { ChunkReader } from '../../src/chunk/reader.js';
 import { ChunkWriter } from '../../src/chunk/writer.js';
 import { ServerHandshake } from '../../src/handshake/server.js';
-import { buildAggregate } from '../../src/message/aggregate.js';
+import { aggregateRecords, buildAggregate } from '../../src/message/aggregate.js';
 import {
   command,
   dataMessage,
@@ -334,7 +334,7 @@ describe('ClientSession connect', () => {
       assert.ok(connect.commandObject instanceof AMFObject, 'command object is an AMF0 object');
       assert.deepEqual(Object.entries(connect.commandObject as AMFObject), [
         ['app', 'live'],
-        ['flashVer', 'LNX 9,0,124,2'],
+        ['flashVer', 'LNX 10,0,32,18'],
         ['tcUrl', 'rtmp://localhost/live'],
         ['fpad', false],
         ['capabilities', 15],
@@ -419,9 +419,10 @@ describe('ClientSession connect', () => {
     );
     h.pump();
     const ev = h.events();
-    assert.deepEqual(kinds(ev), ['handshake', 'status', 'connectRejected']);
-    assert.equal(only(ev, 'status')[0]!.classification, 'error');
+    // One event for the one message: the rejection (its info is the status).
+    assert.deepEqual(kinds(ev), ['handshake', 'connectRejected']);
     assert.equal(only(ev, 'connectRejected')[0]!.source, 'onStatus');
+    assert.equal(only(ev, 'connectRejected')[0]!.info.code, 'NetConnection.Connect.InvalidApp');
     assert.equal(h.client.nextDeadline(), undefined);
   });
 
@@ -686,7 +687,7 @@ describe('ClientSession play', () => {
     return encodeMessage(dataMessage(...values)).payload;
   }
 
-  it('play -> Play.Start, metadata, audio+video, aggregate split, Play.Complete as eof', () => {
+  it('play -> Play.Start, metadata, audio+video, one event per aggregate, Play.Complete as eof', () => {
     const { h, ev } = playScenario(whole);
     assert.equal(
       h.client.incomingChunkSize,
@@ -706,10 +707,7 @@ describe('ClientSession play', () => {
       'media',
       'media',
       'media',
-      'media',
-      'media',
-      'data',
-      'media',
+      'media', // the aggregate, whole
       'status',
       'status',
       'userControl',
@@ -735,10 +733,8 @@ describe('ClientSession play', () => {
           [Object.assign(Object.create(null), { duration: 0, width: 640, height: 360, videocodecid: 7 })],
           false,
         ],
-        [1, 'onTextData', [new AMFObject({ text: 'hi' })], true],
       ],
     );
-    assert.equal(data[2]!.timestamp, 100);
     const m = only(ev, 'media');
     assert.deepEqual(
       m.map((e) => [e.streamId, e.type, e.timestamp, e.unwrappedTimestamp, e.payload.length, e.aggregated]),
@@ -747,14 +743,23 @@ describe('ClientSession play', () => {
         [1, 'video', 0, 0, 10_000, false],
         [1, 'audio', 23, 23, 5, false],
         [1, 'video', 40, 40, 6, false],
-        [1, 'video', 80, 80, 6, true],
-        [1, 'audio', 90, 90, 3, true],
-        [1, 'video', 120, 120, 6, true],
+        [1, 'aggregate', 80, 80, m[4]!.payload.length, false],
       ],
     );
     assert.ok(m[1]!.payload.equals(Buffer.alloc(10_000, 0x17)));
-    assert.equal(m[4]!.payload.at(-1), 0xaa);
-    assert.equal(m[6]!.payload.at(-1), 0xcc);
+    // The aggregate's records, walked lazily, rebased onto its timestamp (80).
+    const records = [...aggregateRecords(m[4]!)];
+    assert.deepEqual(
+      records.map((r) => [r.type, r.timestamp, r.payload.length]),
+      [
+        [9, 80, 6],
+        [8, 90, 3],
+        [18, 100, records[2]!.payload.length],
+        [9, 120, 6],
+      ],
+    );
+    assert.equal(records[0]!.payload.at(-1), 0xaa);
+    assert.equal(records[3]!.payload.at(-1), 0xcc);
     const uc = only(ev, 'userControl');
     assert.deepEqual(
       uc.map((e) => e.event),
@@ -923,7 +928,11 @@ describe('ClientSession control', () => {
       const from = h.server.raws.length;
       h.server.send(pingRequest(0x0d0f));
       h.pump();
-      assert.deepEqual(h.events(), [], 'answered, not reported');
+      assert.deepEqual(
+        h.events(),
+        [{ kind: 'userControl', event: 'pingRequest', timestamp: 0x0d0f, handled: true }],
+        'answered, and reported as handled (one event per message)',
+      );
       const [raw] = h.server.raws.slice(from);
       assert.equal(raw!.type, 4);
       assert.equal(raw!.csid, 2);
@@ -1055,7 +1064,7 @@ describe('ClientSession control', () => {
     h.server.send(command('hello', 0, null));
     h.pump();
     const ev = h.events();
-    assert.deepEqual(kinds(ev), ['protocolError', 'invoke']);
+    assert.deepEqual(kinds(ev), ['protocolError', 'userControl', 'invoke']);
     assert.equal(only(ev, 'protocolError')[0]!.fatal, false);
     assert.equal(h.client.state, 'connected');
   });
@@ -1070,26 +1079,22 @@ describe('ClientSession control', () => {
     assert.equal(only(ev, 'protocolError')[0]!.error.code, 'ERR_CHUNK_MESSAGE_TOO_LARGE');
   });
 
-  it('emits raw messages when asked (readPacket-style access)', () => {
-    const h = new Harness(whole, { emitRawMessages: true });
+  it('attaches each message to its one event while tapping (readPacket-style access)', () => {
+    const h = new Harness(whole, { tapRaw: true });
     const ev = h.connect();
-    const raws = only(ev, 'raw');
+    // Exactly one event per received message, each carrying its RawMessage.
+    assert.deepEqual(kinds(ev), ['handshake', 'control', 'control', 'userControl', 'connected']);
     assert.deepEqual(
-      raws.map((r) => r.message.type),
-      [5, 6, 4, 20],
+      ev.map((e) =>
+        e.kind === 'handshake' || e.kind === 'timeout' || e.kind === 'closed' ? undefined : e.raw?.type,
+      ),
+      [undefined, 5, 6, 4, 20],
     );
-    // Each raw event precedes the typed events of the same message.
-    assert.deepEqual(kinds(ev), [
-      'handshake',
-      'raw',
-      'control',
-      'raw',
-      'control',
-      'raw',
-      'userControl',
-      'raw',
-      'connected',
-    ]);
+    h.client.tapRaw = false;
+    h.server.send(pingRequest(3));
+    h.pump();
+    const [ping] = h.events();
+    assert.equal(ping?.kind === 'userControl' && ping.raw, undefined, 'no raw once tapping is off');
   });
 
   it('answers SWFVerifyRequest when swfVerification is configured', () => {
@@ -1099,7 +1104,10 @@ describe('ClientSession control', () => {
     const from = h.server.raws.length;
     h.server.send(userControl({ event: 'swfVerifyRequest', data: Buffer.from([0]) }));
     h.pump();
-    assert.deepEqual(h.events(), []);
+    assert.deepEqual(
+      h.events().map((e) => e.kind === 'userControl' && [e.event, e.handled]),
+      [['swfVerifyRequest', true]],
+    );
     const [raw] = h.server.raws.slice(from);
     assert.equal(raw!.payload.length, 44);
     assert.equal(raw!.payload.subarray(0, 12).toString('hex'), '001b01010001e2400001e240');
@@ -1165,9 +1173,10 @@ describe('ClientSession edge cases', () => {
     h.server.send(command('_result', txn, null, 'nope'));
     h.pump();
     const ev = h.events();
-    assert.deepEqual(kinds(ev), ['protocolError', 'error']);
+    // One event for the one message: the call's error, saying why.
+    assert.deepEqual(kinds(ev), ['error']);
     assert.equal(only(ev, 'error')[0]!.method, 'createStream');
-    assert.equal(only(ev, 'protocolError')[0]!.fatal, false);
+    assert.match(String(only(ev, 'error')[0]!.info.description), /no valid stream id/);
   });
 
   it('a connect _result with an error level is a rejection', () => {
