@@ -1,6 +1,6 @@
 /**
  * The JavaScript value model shared by the AMF0 and AMF3 codecs
- * (AMF0-SPEC, AMF3-SPEC; notes/protocol.md §2).
+ * (AMF0-SPEC, AMF3-SPEC).
  *
  * Mapping, chosen so that decode -> encode keeps every distinction AMF makes:
  *

@@ -124,6 +124,49 @@ test('AbortSignal cancels connect (per call and from the constructor)', async ()
   await assert.rejects(new RTMP(f.url(), { signal: ac.signal }).connect(), /stop/);
 });
 
+test('connect({ signal }): an options object as the only argument', async () => {
+  const f = await fixture({ silent: true });
+  const conn = new RTMP(f.url(), { timeout: 30 });
+  const t0 = performance.now();
+  await assert.rejects(conn.connect({ signal: AbortSignal.timeout(100) }), { name: 'TimeoutError' });
+  assert.ok(performance.now() - t0 < 2000);
+  await assert.rejects(
+    new RTMP(f.url()).connect({ sigal: AbortSignal.timeout(100) } as never),
+    (e: unknown) => e instanceof RTMPUsageError && e.code === 'ERR_RTMP_OPTION',
+  );
+});
+
+test("unknown constructor options are refused: python-librtmp's spellings name rtmpkit's key, typos get a hint", () => {
+  const url = 'rtmp://h/app/x';
+  const refused = (options: object, hint: RegExp) =>
+    assert.throws(
+      () => new RTMP(url, options as never),
+      (e: unknown) => e instanceof RTMPUsageError && e.code === 'ERR_RTMP_OPTION' && hint.test(e.message),
+      JSON.stringify(Object.keys(options)),
+    );
+  const python: [string, string][] = [
+    ['tcurl', 'tcUrl'],
+    ['pageurl', 'pageUrl'],
+    ['swfurl', 'swfUrl'],
+    ['swfvfy', 'swfVfy'],
+    ['flashver', 'flashVer'],
+    ['connect_data', 'connectData'],
+    ['swfhash', 'swfHash'],
+    ['swfsize', 'swfSize'],
+  ];
+  for (const [theirs, ours] of python)
+    refused({ [theirs]: 'x' }, new RegExp(`python-librtmp's spelling.*"${ours}"`));
+  refused({ timeoutt: 5 }, /"timeoutt".*did you mean "timeout"/);
+  refused({ Live: true }, /did you mean "live"/);
+  refused({ limits: { highwatermark: 1 } }, /"limits\.highwatermark".*did you mean "limits\.highWaterMark"/);
+  refused({ tls: { rejectUnauthorised: false } }, /did you mean "tls\.rejectUnauthorized"/);
+  refused({ zzzzqqq: 1 }, /known options: playpath, tcUrl/);
+  // python-librtmp's keywords that rtmpkit spells the same way are simply accepted.
+  const same = { playpath: 'p', app: 'a', auth: 'x', subscribe: 's', token: 't', live: true, jtv: 'j' };
+  const conn = new RTMP(url, { ...same, socks: 'proxy:1080', start: 1, stop: 2, buffer: 3, timeout: 4 });
+  assert.equal(conn.params.subscribe, 's');
+});
+
 test('unsupported schemes fail with ERR_RTMP_UNSUPPORTED_PROTOCOL before any I/O', async () => {
   // rtmpt/rtmpts are supported (test/unit/transport-rtmpt*.test.ts); RTMPE is not.
   for (const scheme of ['rtmpe', 'rtmpte']) {
@@ -305,6 +348,49 @@ test('processPackets: invokedMethod (also when it arrived earlier), transactionI
   const all = conn.processPackets();
   await conn.close();
   assert.equal(await all, undefined);
+});
+
+test('processPackets({ transactionId }) after the _result arrived resolves with it at once', async () => {
+  const f = await fixture({
+    onCall: (c, _name, txn, args) => c.session.respond(txn, Number(args[0]) + Number(args[1])),
+  });
+  const conn = new RTMP(f.url(), { timeout: 5 });
+  await conn.connect();
+  const call = conn.call('add', 1, 2);
+  assert.equal(await call.result(), 3);
+  const t0 = performance.now();
+  assert.equal(await conn.processPackets({ transactionId: call.transactionId, timeout: 2 }), 3);
+  assert.ok(performance.now() - t0 < 500, `${performance.now() - t0} ms`);
+  await conn.close();
+});
+
+test('a call the server never answers: result({ timeout }) times out, the connection outlives its own timeout', async () => {
+  const f = await fixture({ onCall: () => {} });
+  const conn = new RTMP(f.url(), { timeout: 0.4 });
+  await conn.connect();
+  const call = conn.call('ignored');
+  await assert.rejects(call.result({ timeout: 0.2 }), RTMPTimeoutError);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(conn.connected, true);
+  await conn.close();
+});
+
+test('a readPacket that timed out or was aborted leaves no waiter behind (no idle timeout later)', async () => {
+  const f = await fixture();
+  const conn = new RTMP(f.url(), { timeout: 0.4 });
+  await conn.connect();
+  for (;;) {
+    try {
+      await conn.readPacket({ timeout: 0.1 }); // what followed connect, then quiet
+    } catch (err) {
+      assert.ok(err instanceof RTMPTimeoutError);
+      break;
+    }
+  }
+  await assert.rejects(conn.readPacket({ signal: AbortSignal.timeout(50) }), { name: 'TimeoutError' });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(conn.connected, true);
+  await conn.close();
 });
 
 test('readPacket / sendPacket / handlePacket', async () => {
