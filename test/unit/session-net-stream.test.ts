@@ -322,7 +322,10 @@ describe('NetStream end', () => {
     const change = st?.changes?.[0];
     assert.equal(change?.to, 'failed');
     assert.equal(change?.error?.code, 'ERR_RTMP_PLAY_FAILED');
-    assert.equal((change?.error?.info as { code?: string } | undefined)?.code, 'NetStream.Play.StreamNotFound');
+    assert.equal(
+      (change?.error?.info as { code?: string } | undefined)?.code,
+      'NetStream.Play.StreamNotFound',
+    );
     assert.match(String(change?.error?.message), /playing clip failed: NetStream\.Play\.StreamNotFound/);
   });
 
