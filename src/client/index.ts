@@ -3,11 +3,12 @@
  * event types.
  */
 export { decodeSecureToken } from '../session/secure-token.js';
-export type { RTMPLimits, RTMPOptions } from './options.js';
+export type { ConnectOptions, CreateStreamOptions, RTMPLimits, RTMPOptions } from './options.js';
 export type { ReadPacketOptions } from './raw-packets.js';
 export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
-export { type ConnectOptions, type CreateStreamOptions, RTMP, type RTMPEvents } from './rtmp.js';
+export { RTMP } from './rtmp.js';
 export { type CallAnswer, type ResultOptions, RTMPCall } from './rtmp-call.js';
+export type { RTMPEvents } from './rtmp-faces.js';
 export {
   PacketSize,
   type PacketSizeId,

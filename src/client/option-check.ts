@@ -81,13 +81,22 @@ const PYTHON_SPELLINGS: Readonly<Record<string, keyof RTMPOptions>> = {
 };
 
 /**
- * Refuses unknown keys of the constructor options (and of `limits` and `tls`).
+ * Refuses what the constructor cannot take: a non-object, unknown keys (also of `limits`
+ * and `tls`), an `objectEncoding` other than 0 or 3.
  *
  * @throws RTMPUsageError `ERR_RTMP_OPTION` naming the key and the right one
  */
-export function checkOptionKeys(options: object): void {
+export function checkOptions(options: RTMPOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
+  }
   check(options, OPTIONS, '', PYTHON_SPELLINGS);
-  const o = options as RTMPOptions;
+  const o = options;
+  if (o.objectEncoding !== undefined && o.objectEncoding !== 0 && o.objectEncoding !== 3) {
+    throw new RTMPUsageError(`objectEncoding must be 0 or 3, got ${String(o.objectEncoding)}`, {
+      code: 'ERR_RTMP_OPTION',
+    });
+  }
   if (o.limits !== undefined && o.limits !== null && typeof o.limits === 'object')
     check(o.limits, LIMITS, 'limits.');
   if (o.tls !== undefined && o.tls !== null && typeof o.tls === 'object') check(o.tls, TLS, 'tls.');

@@ -2,7 +2,8 @@
  * The options of `new RTMP(url, options)` (DESIGN.md §2): python-librtmp's constructor
  * arguments camelCased with the seed's units (start/stop seconds, buffer ms, timeout
  * seconds — applied by `src/url`'s `applyConstructorOptions`), plus what an async Node
- * client adds: AbortSignal, TLS, handshake policy, publish mode, limits.
+ * client adds: AbortSignal, TLS, handshake policy, publish mode, limits. Also the options
+ * of `connect` and `createStream`.
  */
 
 import type { HandshakePolicy } from '../handshake/common.js';
@@ -50,4 +51,22 @@ export interface RTMPOptions extends RTMPUrlOptions {
   fourCcList?: string[];
   /** Limits (bytes, counts). */
   limits?: RTMPLimits;
+}
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Cancels the attempt: the connection is torn down and the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Options of `createStream` (python-librtmp's `create_stream`). */
+export interface CreateStreamOptions {
+  /** Start playing at this position, **seconds** (overrides the `start` option). */
+  seek?: number;
+  /** Publish instead of play. */
+  writeable?: boolean;
+  /** python-librtmp's buffer hack: once the duration is known, SetBufferLength(duration + 5 s). Default true. */
+  updateBuffer?: boolean;
+  /** Cancels the wait (the half-created stream is deleted). */
+  signal?: AbortSignal;
 }

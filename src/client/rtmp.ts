@@ -2,8 +2,8 @@
  * `RTMP` — the public client (python-librtmp's `RTMP`) over TCP, TLS or an HTTP tunnel:
  * its lifecycle (connect, createStream, close) and the routing of the session's events.
  * The protocol runs in the sans-IO `ClientSession` (session/), driven by an `IoLoop`;
- * calls and handlers live in remote-calls.ts, the raw packet API in raw-packets.ts, the
- * streams in rtmp-stream.ts.
+ * calls and handlers live in remote-calls.ts, the raw packet API in raw-packets.ts (their
+ * public methods in rtmp-faces.ts), the streams in rtmp-stream.ts.
  *
  * The async design, and where it differs from python-librtmp (each on purpose):
  * - The protocol core always runs: once connected, every message is processed as it
@@ -23,22 +23,12 @@
  * does not: its own `result({ timeout })` times out the caller only.
  */
 
-import { EventEmitter } from 'node:events';
-import { type AmfValue, newEcmaArray, setOwn } from '../amf/types.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
-import type { ClientHandshakeInfo } from '../handshake/client.js';
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
-import {
-  ClientSession,
-  type ClientSessionOptions,
-  type ConnectDuties,
-  type SwfVerification,
-} from '../session/client-session.js';
-import type { ConnectParams } from '../session/connect-object.js';
+import { ClientSession } from '../session/client-session.js';
 import type { StatusInfo } from '../session/status.js';
-import { hashSwf } from '../swf/index.js';
-import { checkScheme, openTransport } from '../transport/index.js';
+import { checkScheme } from '../transport/index.js';
 import { readsIntoReusedBuffer } from '../transport/tcp.js';
 import {
   applyConstructorOptions,
@@ -47,70 +37,36 @@ import {
   type RTMPParams,
   setupLibrtmpUrl,
 } from '../url/options.js';
-import { IoLoop } from './io-loop.js';
-import { checkOptionKeys } from './option-check.js';
-import type { RTMPOptions } from './options.js';
-import { RawPackets, type ReadPacketOptions } from './raw-packets.js';
 import {
-  type CallOptions,
-  type Invocation,
-  type InvokeHandler,
-  type ProcessPacketsOptions,
-  RemoteCalls,
-} from './remote-calls.js';
-import type { RTMPCall } from './rtmp-call.js';
+  announceStream,
+  checkSwfOptions,
+  connectDutiesFor,
+  connectParamsFor,
+  failedError,
+  openConnection,
+  sessionOptionsFor,
+  startStream,
+} from './connect-setup.js';
+import { IoLoop } from './io-loop.js';
+import { checkOptions } from './option-check.js';
+import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
+import { RawPackets } from './raw-packets.js';
+import { RemoteCalls } from './remote-calls.js';
+import { RTMPFaces } from './rtmp-faces.js';
 import { RTMPPacket } from './rtmp-packet.js';
 import { RTMPStream, type StreamConnection } from './rtmp-stream.js';
 import { DEFAULT_HIGH_WATER_MARK } from './stream-output.js';
 import { checkSeconds, type Deferred, deferred, throwIfAborted, waitFor } from './waiters.js';
 
-export type { ReadPacketOptions } from './raw-packets.js';
-export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
+export type { ConnectOptions, CreateStreamOptions } from './options.js';
+export type { RTMPEvents } from './rtmp-faces.js';
 
 const log = createLogger('client');
-
-/** Typed events of `RTMP`. */
-export interface RTMPEvents {
-  /** The RTMP handshake completed (the TCP/TLS connection works and speaks RTMP). */
-  handshake: [info: ClientHandshakeInfo];
-  /** `connect` succeeded: the server's info and properties. */
-  connect: [info: StatusInfo, properties: StatusInfo];
-  /** An onStatus / onPlayStatus (streamId 0 = NetConnection). */
-  status: [info: StatusInfo, streamId: number];
-  /** The server invoked a method (after any handler ran). */
-  invoke: [invocation: Invocation];
-  /** A stream's onMetaData. */
-  metadata: [metadata: Record<string, AmfValue>, streamId: number];
-  /** A non-fatal protocol problem (one undecodable message, a truncated aggregate). */
-  warning: [error: RTMPError];
-  /** The connection failed (only emitted when someone listens; every pending promise rejects anyway). */
-  error: [error: unknown];
-  /** The connection closed; `error` when it was not a clean close. */
-  close: [error: unknown];
-}
-
-/** Options of `connect`. */
-export interface ConnectOptions {
-  /** Cancels the attempt: the connection is torn down and the promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
-}
-
-/** Options of `createStream` (python-librtmp's `create_stream`). */
-export interface CreateStreamOptions {
-  /** Start playing at this position, **seconds** (overrides the `start` option). */
-  seek?: number;
-  /** Publish instead of play. */
-  writeable?: boolean;
-  /** python-librtmp's buffer hack: once the duration is known, SetBufferLength(duration + 5 s). Default true. */
-  updateBuffer?: boolean;
-  /** Cancels the wait (the half-created stream is deleted). */
-  signal?: AbortSignal;
-}
 
 const NOT_CONNECTED = 'not connected: call connect() first';
 
 /** An RTMP client connection. */
-export class RTMP extends EventEmitter<RTMPEvents> {
+export class RTMP extends RTMPFaces {
   #params: RTMPParams;
   readonly #options: RTMPOptions;
   #session: ClientSession | undefined;
@@ -125,8 +81,8 @@ export class RTMP extends EventEmitter<RTMPEvents> {
   readonly #publishMode: boolean;
   readonly #creates = new Map<number, Deferred<number>>();
   readonly #streams = new Map<number, RTMPStream>();
-  readonly #calls: RemoteCalls;
-  readonly #packets: RawPackets;
+  protected readonly calls: RemoteCalls;
+  protected readonly packets: RawPackets;
   readonly #conn: StreamConnection;
   readonly #onAbort: () => void;
 
@@ -140,22 +96,10 @@ export class RTMP extends EventEmitter<RTMPEvents> {
    */
   constructor(url: string, options: RTMPOptions = {}) {
     super();
-    if (options === null || typeof options !== 'object') {
-      throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
-    }
-    checkOptionKeys(options);
+    checkOptions(options);
     this.#options = options;
     this.#params = applyConstructorOptions(parseLibrtmpUrl(url), options);
     this.#publishMode = options.publish === true;
-    if (
-      options.objectEncoding !== undefined &&
-      options.objectEncoding !== 0 &&
-      options.objectEncoding !== 3
-    ) {
-      throw new RTMPUsageError(`objectEncoding must be 0 or 3, got ${String(options.objectEncoding)}`, {
-        code: 'ERR_RTMP_OPTION',
-      });
-    }
     this.#onAbort = () => this.#fail(options.signal?.reason);
     const limits = options.limits ?? {};
     const common = {
@@ -166,7 +110,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
       open: () => this.#loop !== undefined && !this.#loop.closed,
       connectedSession: () => this.#requireConnected(),
     };
-    this.#calls = new RemoteCalls({
+    this.calls = new RemoteCalls({
       ...common,
       liveSession: () => this.#requireSession(),
       connected: () => this.connected,
@@ -174,11 +118,11 @@ export class RTMP extends EventEmitter<RTMPEvents> {
       invoked: (inv) => this.emit('invoke', inv),
       invokeBacklog: limits.invokeBacklog ?? 64,
     });
-    this.#packets = new RawPackets({
+    this.packets = new RawPackets({
       ...common,
       currentSession: () => this.#session,
       closedError: (what) => this.#closedError(what),
-      calls: this.#calls,
+      calls: this.calls,
       packetQueue: limits.packetQueue ?? 1024,
     });
     this.#conn = {
@@ -231,11 +175,6 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     }
     this.#nextTxn = value + 1;
     if (this.#session) this.#session.nextTransactionId = value + 1;
-  }
-
-  /** Packets `readPacket()` dropped because nobody read them in time. */
-  get droppedPackets(): number {
-    return this.#packets.dropped;
   }
 
   // ================================================================ configuration
@@ -305,12 +244,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     }
     const p = this.#params;
     checkScheme(p.url.protocol);
-    // swfVfy without a given hash: fetch and hash swfUrl before connecting (librtmp's
-    // RTMP_HashSWF at setup; python-librtmp's hash_swf). An explicit swfHash/swfSize wins.
-    const swfFetch = p.swfVfy && p.swfHash === undefined;
-    if (swfFetch && (p.swfUrl === undefined || p.swfUrl === '')) {
-      throw new RTMPUsageError('swfVfy needs swfUrl (or swfHash and swfSize)', { code: 'ERR_RTMP_OPTION' });
-    }
+    checkSwfOptions(p);
     throwIfAborted(options.signal);
     throwIfAborted(this.#options.signal);
     this.#reset();
@@ -319,32 +253,19 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     const signal =
       signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
-    let transport: Awaited<ReturnType<typeof openTransport>>;
-    let swf: SwfVerification | undefined;
+    let opened: Awaited<ReturnType<typeof openConnection>>;
     try {
-      if (swfFetch) {
-        const digest = await hashSwf(p.swfUrl!, { age: p.swfAge, ...(signal ? { signal } : {}) });
-        swf = { hash: digest.hash, size: digest.size };
-        log.info(`SWF verification: ${p.swfUrl} size ${digest.size} hash ${digest.hex}`);
-      }
-      transport = await openTransport({
-        scheme: p.url.protocol,
-        host: p.url.host,
-        port: p.url.port,
-        ...(timeoutMs > 0 ? { timeoutMs } : {}),
-        ...(signal ? { signal } : {}),
-        ...(p.socks ? { socks: p.socks } : {}),
-        ...(this.#options.tls ? { tls: this.#options.tls } : {}),
-      });
+      opened = await openConnection(p, this.#options, timeoutMs, signal);
     } catch (err) {
       this.#state = 'closed';
       this.#failure = err;
       this.#closeWait.resolve();
       throw err;
     }
+    const { transport, swf } = opened;
     // A plain-TCP socket reads into one reused buffer: the session must copy what it keeps.
     const reuseReadBuffer = readsIntoReusedBuffer(transport.socket);
-    const sessionOptions = this.#sessionOptions(timeoutMs, swf);
+    const sessionOptions = sessionOptionsFor(p, this.#options, timeoutMs, swf, this.packets.tapping);
     if (reuseReadBuffer) sessionOptions.chunkReader = { zeroCopy: false };
     const session = new ClientSession(sessionOptions);
     session.nextTransactionId = this.#nextTxn;
@@ -366,9 +287,9 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     log.info(`connecting to ${transport.description}`);
     loop.start();
     try {
-      const duties = this.#connectDuties();
+      const duties = connectDutiesFor(p, this.#options);
       if (packet !== undefined) session.connectWith(packet.toRawMessage(), duties);
-      else session.connect(this.#connectParams(), duties);
+      else session.connect(connectParamsFor(p, this.#options), duties);
       loop.kick();
       return await waitFor(wait.promise, {
         signal: options.signal,
@@ -433,17 +354,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
       );
     }
     throwIfAborted(options.signal);
-    if (writeable) {
-      if (!this.#publishMode) {
-        log.warn(
-          'publishing on a connection made as a player (pass { publish: true } to connect as a publisher)',
-        );
-      }
-      session.releaseStream(p.playpath);
-      session.fcPublish(p.playpath);
-    } else if (p.subscribe !== undefined || p.live) {
-      session.fcSubscribe(p.subscribe ?? p.playpath);
-    }
+    announceStream(session, p, writeable, this.#publishMode);
     const txn = session.createStream();
     const created = deferred<number>();
     this.#creates.set(txn, created);
@@ -460,25 +371,11 @@ export class RTMP extends EventEmitter<RTMPEvents> {
         { code: 'ERR_RTMP_STREAM_ID_IN_USE' },
       );
     }
-    if (writeable) {
-      session.publish(streamId, p.playpath, this.#options.publishType ?? 'live');
-    } else {
-      if (p.playlist) {
-        const list = newEcmaArray();
-        setOwn(list, '0', p.playpath);
-        session.call('set_playlist', [list], { streamId, transactionId: 0, expectResult: false });
-      }
-      const startMs = p.live ? -1000 : Math.max(0, Math.round((seekSec ?? p.start) * 1000));
-      const play: Parameters<ClientSession['play']>[2] = {
-        start: startMs,
-        live: p.live,
-        bufx: this.#options.realtime !== true,
-        updateBuffer: options.updateBuffer ?? true,
-      };
-      if (p.stop > 0) play.duration = Math.max(0, Math.round(p.stop * 1000) - Math.max(0, startMs));
-      session.play(streamId, p.playpath, play);
-      session.setBufferLength(streamId, p.buffer);
-    }
+    startStream(session, streamId, p, this.#options, {
+      writeable,
+      seekSec,
+      updateBuffer: options.updateBuffer ?? true,
+    });
     const stream = new RTMPStream(this.#conn, {
       streamId,
       writeable,
@@ -503,176 +400,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     return stream;
   }
 
-  // ================================================================ remote calls (remote-calls.ts)
-
-  /**
-   * Calls `method` on the server with `args` (python-librtmp `call`): AMF0 command
-   * `[method, txn, null, ...args]` on chunk stream 3. Returns the `RTMPCall`; await
-   * `call.result()` for the answer. A call the server never answers leaves the
-   * connection alone (nginx-rtmp ignores unknown commands): give `result` a timeout.
-   */
-  call(method: string, ...args: AmfValue[]): RTMPCall {
-    return this.#calls.call(method, args, {});
-  }
-
-  /**
-   * `call` with python-librtmp's keyword parameters: `transactionId`, `commandObject`
-   * (python `obj`), `channel`, and `streamId` (which python could not set). A separate
-   * method because a trailing options object could not be told from an AMF object argument.
-   */
-  callWithOptions(method: string, args: readonly AmfValue[] = [], options: CallOptions = {}): RTMPCall {
-    return this.#calls.call(method, args, options);
-  }
-
-  /**
-   * A function that calls `method` (python-librtmp `remote_method`); its `.name` is
-   * `method`. With `block: true` it returns a promise of the result, else the `RTMPCall`.
-   */
-  remoteMethod(
-    method: string,
-    options: { block: true } & CallOptions,
-  ): (...args: AmfValue[]) => Promise<AmfValue>;
-  remoteMethod(method: string, options?: { block?: false } & CallOptions): (...args: AmfValue[]) => RTMPCall;
-  remoteMethod(
-    method: string,
-    options: { block?: boolean } & CallOptions = {},
-  ): (...args: AmfValue[]) => Promise<AmfValue> | RTMPCall {
-    if (typeof method !== 'string' || method === '') {
-      throw new RTMPUsageError('remoteMethod() needs a method name', { code: 'ERR_RTMP_BAD_ARGUMENT' });
-    }
-    const { block, ...callOptions } = options;
-    const fn = (...args: AmfValue[]): Promise<AmfValue> | RTMPCall => {
-      const call = this.#calls.call(method, args, callOptions);
-      return block ? call.result() : call;
-    };
-    Object.defineProperty(fn, 'name', { value: method, configurable: true });
-    return fn;
-  }
-
-  /**
-   * Registers a handler for server calls (python-librtmp `invoke_handler`):
-   * `invokeHandler(function myAdd(a, b) {…})` uses the function's name,
-   * `invokeHandler('MyMath.MyAdd', fn)` an explicit one. The handler gets the call's
-   * arguments; a returned value (or resolved promise) other than `undefined` is sent as
-   * `_result` (python: not None); a thrown error (or rejection) as `_error` with
-   * `NetConnection.Call.Failed`. Nothing is sent for transaction 0. Returns the handler.
-   */
-  invokeHandler<F extends InvokeHandler>(handler: F): F;
-  invokeHandler<F extends InvokeHandler>(name: string, handler: F): F;
-  invokeHandler<F extends InvokeHandler>(a: string | F, b?: F): F {
-    const handler = typeof a === 'function' ? a : b;
-    const name = typeof a === 'function' ? a.name : a;
-    if (typeof handler !== 'function') {
-      throw new RTMPUsageError('invokeHandler() needs a function', { code: 'ERR_RTMP_BAD_ARGUMENT' });
-    }
-    if (typeof name !== 'string' || name === '') {
-      throw new RTMPUsageError(
-        'invokeHandler() needs a method name (an anonymous function has none: pass one)',
-        {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
-        },
-      );
-    }
-    this.#calls.setHandler(name, handler);
-    return handler;
-  }
-
-  /** Removes the handler for `name`; returns whether one was registered. */
-  removeInvokeHandler(name: string): boolean {
-    return this.#calls.removeHandler(name);
-  }
-
-  /**
-   * Waits (python-librtmp `process_packets`): for the result of `transactionId` (resolves
-   * with it at once when it already arrived, like `RTMPCall.result()`), or for the server
-   * to call `invokedMethod` (resolves with its arguments; a call that arrived earlier
-   * counts), or — with neither — until the connection closes (resolves undefined).
-   * Packets are processed all along.
-   *
-   * @throws RTMPTimeoutError after `timeout` seconds; RTMPConnectionError if the connection fails
-   */
-  processPackets(options: ProcessPacketsOptions = {}): Promise<AmfValue | AmfValue[] | undefined> {
-    return this.#calls.processPackets(options);
-  }
-
-  // ================================================================ raw packets (raw-packets.ts)
-
-  /**
-   * The next message from the server (python-librtmp `read_packet`), as an `RTMPPacket`.
-   * From the first call on, incoming messages are copied to a queue (at most
-   * `limits.packetQueue`, oldest dropped — see `droppedPackets`); they are processed by
-   * the core as well (no `handlePacket` needed).
-   *
-   * @throws RTMPTimeoutError after `timeout` seconds (the connection stays); RTMPConnectionError
-   *   when the connection ended and the queue is empty
-   */
-  readPacket(options: ReadPacketOptions = {}): Promise<RTMPPacket> {
-    return this.#packets.readPacket(options);
-  }
-
-  /**
-   * Sends a packet as is (python-librtmp `send_packet`). With `queue` (default true) an
-   * INVOKE's transaction is remembered so its `_result` resolves `processPackets({
-   * transactionId })`. Resolves once written to the socket buffer.
-   */
-  sendPacket(packet: RTMPPacket, options: { queue?: boolean } = {}): Promise<void> {
-    return this.#packets.sendPacket(packet, options);
-  }
-
-  /**
-   * python-librtmp's `handle_packet`, for an always-running core: a packet from
-   * `readPacket()` was already handled when it arrived, so this only classifies it; a
-   * packet you built that is an INVOKE runs the matching invoke handler (and sends its
-   * `_result`). Resolves with librtmp's classification: 1 media (audio, video, aggregate,
-   * onMetaData), 2 end of stream (onStatus Play.Complete/Stop/UnpublishNotify), 0 other.
-   */
-  handlePacket(packet: RTMPPacket): Promise<number> {
-    return this.#packets.handlePacket(packet);
-  }
-
   // ================================================================ internals: setup
-
-  #sessionOptions(timeoutMs: number, fetchedSwf?: SwfVerification): ClientSessionOptions {
-    const p = this.#params;
-    const swf =
-      fetchedSwf ??
-      (p.swfHash !== undefined && p.swfSize !== undefined ? { hash: p.swfHash, size: p.swfSize } : undefined);
-    const limits = this.#options.limits ?? {};
-    const o: ClientSessionOptions = { tapRaw: this.#packets.tapping };
-    if (timeoutMs > 0) {
-      o.commandTimeoutMs = timeoutMs;
-      o.handshakeTimeoutMs = timeoutMs;
-    }
-    const policy = this.#options.handshake ?? (swf !== undefined ? 'fp9' : undefined);
-    if (policy !== undefined) o.handshake = policy;
-    if (swf !== undefined) o.swfVerification = swf;
-    if (limits.maxMessageSize !== undefined) o.maxMessageSize = limits.maxMessageSize;
-    if (limits.maxChunkStreams !== undefined) o.maxChunkStreams = limits.maxChunkStreams;
-    if (limits.chunkSize !== undefined) o.chunkSize = limits.chunkSize;
-    return o;
-  }
-
-  #connectParams(): ConnectParams {
-    const p = this.#params;
-    const c: ConnectParams = { app: p.app, tcUrl: p.tcUrl, mode: this.#publishMode ? 'publish' : 'play' };
-    if (p.flashVer !== undefined) c.flashVer = p.flashVer;
-    if (p.swfUrl !== undefined) c.swfUrl = p.swfUrl;
-    if (p.pageUrl !== undefined) c.pageUrl = p.pageUrl;
-    if (this.#options.objectEncoding !== undefined) c.objectEncoding = this.#options.objectEncoding;
-    if (p.auth !== undefined) c.auth = p.auth;
-    if (p.connectArgs.length > 0) c.extraArgs = p.connectArgs;
-    if (this.#options.fourCcList !== undefined) c.extra = { fourCcList: [...this.#options.fourCcList] };
-    return c;
-  }
-
-  /** librtmp's duties once the server accepts connect (SecureToken, player setup, usher token). */
-  #connectDuties(): ConnectDuties {
-    const p = this.#params;
-    const duties: ConnectDuties = { player: !this.#publishMode };
-    if (p.token !== undefined) duties.token = p.token;
-    if (p.jtv !== undefined) duties.usherToken = p.jtv;
-    return duties;
-  }
 
   #reset(): void {
     this.#failure = undefined;
@@ -681,8 +409,8 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     this.#serverProperties = undefined;
     this.#creates.clear();
     this.#streams.clear();
-    this.#calls.reset();
-    this.#packets.reset();
+    this.calls.reset();
+    this.packets.reset();
     this.#nextTxn = 1;
   }
 
@@ -711,7 +439,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
 
   /** Whether something waits for server data (the idle timeout applies only then; calls never count). */
   #isWaiting(): boolean {
-    if (this.#state === 'connecting' || this.#creates.size > 0 || this.#packets.waiting) return true;
+    if (this.#state === 'connecting' || this.#creates.size > 0 || this.packets.waiting) return true;
     for (const s of this.#streams.values()) if (!s.writeable && !s.ended) return true;
     return false;
   }
@@ -729,7 +457,7 @@ export class RTMP extends EventEmitter<RTMPEvents> {
   }
 
   #onEvent(ev: SessionEvent): void {
-    this.#packets.onEvent(ev);
+    this.packets.onEvent(ev);
     switch (ev.kind) {
       case 'handshake':
         log.debug(`handshake done (${ev.info.mode})`);
@@ -742,27 +470,19 @@ export class RTMP extends EventEmitter<RTMPEvents> {
         this.#onConnectRejected(ev.info);
         break;
       case 'result':
-        this.#calls.onResult(ev);
+        this.calls.onResult(ev);
         break;
       case 'error': {
         const create = this.#creates.get(ev.txn);
-        if (create === undefined) this.#calls.onError(ev);
-        else {
-          const code = ev.info.code ? `: ${ev.info.code}` : '';
-          create.reject(
-            new RTMPError(`createStream failed${code}`, {
-              code: 'ERR_RTMP_CREATE_STREAM_FAILED',
-              info: ev.info,
-            }),
-          );
-        }
+        if (create === undefined) this.calls.onError(ev);
+        else create.reject(failedError('createStream failed', 'ERR_RTMP_CREATE_STREAM_FAILED', ev.info));
         break;
       }
       case 'streamCreated':
         this.#creates.get(ev.txn)?.resolve(ev.streamId);
         break;
       case 'invoke':
-        this.#calls.onInvoke(ev);
+        this.calls.onInvoke(ev);
         break;
       case 'status':
         this.emit('status', ev.info, ev.streamId);
@@ -820,29 +540,18 @@ export class RTMP extends EventEmitter<RTMPEvents> {
 
   #onConnectRejected(info: StatusInfo): void {
     if (this.#state !== 'connecting') return;
-    const code = typeof info.code === 'string' ? info.code : 'NetConnection.Connect.Rejected';
-    const desc =
-      typeof info.description === 'string' && info.description !== '' ? `: ${info.description}` : '';
-    const err = new RTMPError(`the server rejected connect (${code})${desc}`, {
-      code: 'ERR_RTMP_CONNECT_REJECTED',
-      info,
-    });
+    const err = failedError('the server rejected connect', 'ERR_RTMP_CONNECT_REJECTED', info);
     this.#connectWait?.reject(err);
     this.#fail(err);
   }
 
   #onTimeout(what: 'handshake' | 'command', txn: number | undefined): void {
-    if (what === 'handshake') {
-      const err = new RTMPTimeoutError('the server did not complete the handshake in time', {
-        code: 'ERR_RTMP_HANDSHAKE_TIMEOUT',
-      });
-      this.#fail(err);
-    } else if (this.#state === 'connecting') {
-      this.#fail(
-        new RTMPTimeoutError('the server did not answer connect in time', {
-          code: 'ERR_RTMP_CONNECT_TIMEOUT',
-        }),
-      );
+    if (what === 'handshake' || this.#state === 'connecting') {
+      const [msg, code] =
+        what === 'handshake'
+          ? ['complete the handshake', 'ERR_RTMP_HANDSHAKE_TIMEOUT']
+          : ['answer connect', 'ERR_RTMP_CONNECT_TIMEOUT'];
+      this.#fail(new RTMPTimeoutError(`the server did not ${msg} in time`, { code }));
     } else if (txn !== undefined) {
       this.#creates.get(txn)?.reject(new RTMPTimeoutError('the server did not answer createStream in time'));
     }
@@ -888,10 +597,10 @@ export class RTMP extends EventEmitter<RTMPEvents> {
     this.#connectWait?.reject(reason);
     for (const c of this.#creates.values()) c.reject(reason);
     this.#creates.clear();
-    this.#calls.closed(reason);
+    this.calls.closed(reason);
     for (const s of [...this.#streams.values()]) s.onConnectionClosed(clean ? undefined : reason);
     this.#streams.clear();
-    this.#packets.closed();
+    this.packets.closed();
     if (clean || serverClosed) {
       this.#closeWait.resolve();
     } else {
