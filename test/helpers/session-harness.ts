@@ -16,20 +16,11 @@ import type { CommandMessage, Message } from '../../src/message/types.js';
 import type { SessionEvent } from '../../src/session/client-events.js';
 import { ClientSession, type ClientSessionOptions } from '../../src/session/client-session.js';
 import type { ConnectParams } from '../../src/session/connect-object.js';
+import { rng } from '../fuzz/engine.js';
 
-/** xorshift32 for reproducible randomness. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
+export { rng } from '../fuzz/engine.js';
 
+/** Reproducible random bytes (handshake randomness). */
 export function seededRandom(seed: number): (n: number) => Buffer {
   const next = rng(seed);
   return (n) => {
