@@ -10,7 +10,6 @@
  * references back into the session); payload Buffers are views of received bytes (see
  * `ClientSession.receive`); every info object is a `StatusInfo`.
  */
-import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
 import type { ClientHandshakeInfo } from '../handshake/client.js';
 import type {
@@ -27,6 +26,7 @@ import type {
   ErrorEvent,
   MediaEvent,
   MessageEventBase,
+  PeerCommand,
   ProtocolErrorEvent,
   ResultEvent,
   SharedObjectEvent,
@@ -39,6 +39,7 @@ export type {
   MediaEvent,
   MediaEventType,
   MessageEventBase,
+  PeerCommand,
   ProtocolErrorEvent,
   ResultEvent,
   SharedObjectEvent,
@@ -90,15 +91,8 @@ export interface StreamCreatedEvent extends MessageEventBase {
  * `close`): do not respond again. Otherwise answer with `respond`/`respondError` when
  * `txn` is non-zero.
  */
-export interface InvokeEvent extends MessageEventBase {
+export interface InvokeEvent extends MessageEventBase, PeerCommand {
   kind: 'invoke';
-  name: string;
-  txn: number;
-  commandObject: AmfValue;
-  args: AmfValue[];
-  streamId: number;
-  /** Arrived as a type-17 (AMF3) command. */
-  amf3: boolean;
   handled: boolean;
 }
 

@@ -38,10 +38,10 @@ import {
   type ClientHandshakeInfo,
   type ClientHandshakeOptions,
 } from '../handshake/client.js';
-import { command, dataMessage, setBufferLength } from '../message/builders.js';
+import { command, setBufferLength } from '../message/builders.js';
 import { decodeMessage, encodeMessage } from '../message/codec.js';
 import type { RawMessage } from '../message/raw-message.js';
-import { type CommandMessage, DefaultCsid, type Message, MessageType } from '../message/types.js';
+import { type CommandMessage, type Message, MessageType } from '../message/types.js';
 import type { ClosedEvent, SessionEvent } from './client-events.js';
 import { ClientInbound } from './client-inbound.js';
 import {
@@ -52,17 +52,14 @@ import {
   checkNetStream,
   checkSessionOptions,
   checkStreamId,
-  checkTimestamp,
-  checkU32,
-  type Play2Options,
-  type PlayOptions,
   type RespondOptions,
   type SessionCallOptions,
   usage,
 } from './client-options.js';
+import { NetStreamCommands } from './client-stream-commands.js';
 import { buildConnectArgs, buildConnectCommandObject, type ConnectParams } from './connect-object.js';
 import { InboundPipeline, toRTMPError } from './inbound.js';
-import { NetStream, NetStreamTable, type NetStreamView } from './net-stream.js';
+import { NetStreamTable } from './net-stream.js';
 import { TransactionTable } from './transactions.js';
 
 export type {
@@ -77,7 +74,7 @@ export type {
 } from './client-options.js';
 
 /** The sans-IO RTMP client session. */
-export class ClientSession {
+export class ClientSession extends NetStreamCommands {
   /**
    * Attach each received message's RawMessage to its event (`raw`) — for a raw packet
    * tap (python-librtmp `read_packet`). May be switched at any time.
@@ -99,15 +96,18 @@ export class ClientSession {
   readonly #txns = new TransactionTable();
   #connectTxn: number | undefined;
   #duties: ConnectDuties = {};
-  readonly #streams = new NetStreamTable();
+  /** @internal The NetStreams by msid. */
+  protected readonly streams = new NetStreamTable();
   readonly #inbound: ClientInbound;
-  readonly #port = {
-    pause: (id: number, paused: boolean, ms: number) => void this.#invoke('pause', id, [paused, ms], false),
-    setBufferLength: (id: number, ms: number) => this.#sendMessage(setBufferLength(id, ms)),
+  /** @internal What the NetStreams send through. */
+  protected readonly port = {
+    pause: (id: number, paused: boolean, ms: number) => void this.invoke('pause', id, [paused, ms], false),
+    setBufferLength: (id: number, ms: number) => this.sendMessage(setBufferLength(id, ms)),
   };
 
   /** Creates an idle session; nothing is sent until `start()`. */
   constructor(options: ClientSessionOptions = {}) {
+    super();
     checkSessionOptions(options);
     this.#opts = options;
     this.#chunkSize = options.chunkSize ?? 4096;
@@ -132,7 +132,7 @@ export class ClientSession {
     this.#inbound = new ClientInbound({
       options,
       pipe: this.#pipe,
-      streams: this.#streams,
+      streams: this.streams,
       txns: this.#txns,
       handshakeInfo: () => this.#handshakeInfo,
       connectTxn: () => this.#connectTxn,
@@ -142,8 +142,8 @@ export class ClientSession {
         if (this.#state === 'connecting') this.#state = ok ? 'connected' : this.#readyState();
       },
       emit: (raw, ev) => this.#emit(raw, ev),
-      send: (msg) => this.#sendMessage(msg),
-      invoke: (name, streamId, args) => this.#invoke(name, streamId, args, false),
+      send: (msg) => this.sendMessage(msg),
+      invoke: (name, streamId, args) => this.invoke(name, streamId, args, false),
       closedByServer: () => this.#closeWith('server'),
     });
   }
@@ -220,11 +220,6 @@ export class ClientSession {
     if (!Number.isSafeInteger(txn) || txn < 1)
       throw usage(`transaction id must be a positive integer, got ${txn}`);
     this.#nextTxn = txn;
-  }
-
-  /** The NetStream of message stream `streamId` (created by `play`/`publish`), read-only. */
-  netStream(streamId: number): NetStreamView | undefined {
-    return this.#streams.get(streamId);
   }
 
   // ---------------------------------------------------------------- I/O
@@ -315,9 +310,7 @@ export class ClientSession {
     this.#checkCanConnect();
     if (typeof params?.app !== 'string') throw usage('connect() needs params.app (a string, may be empty)');
     const txn = this.#nextTxn;
-    this.#sendMessage(
-      command('connect', txn, buildConnectCommandObject(params), ...buildConnectArgs(params)),
-    );
+    this.sendMessage(command('connect', txn, buildConnectCommandObject(params), ...buildConnectArgs(params)));
     this.#nextTxn++;
     this.#startConnect(txn, duties);
     return txn;
@@ -337,7 +330,7 @@ export class ClientSession {
     }
     if (txn === undefined)
       throw usage('a connect packet must be an AMF command (INVOKE) with a transaction id');
-    this.#sendRawMessage(raw);
+    this.sendRawMessage(raw);
     if (txn >= this.#nextTxn) this.#nextTxn = Math.floor(txn) + 1;
     this.#startConnect(txn, duties);
     return txn;
@@ -348,7 +341,7 @@ export class ClientSession {
    * id. Its `_result`/`_error` arrives as a `result`/`error` event.
    */
   call(name: string, args: readonly AmfValue[] = [], options: SessionCallOptions = {}): number {
-    this.#checkOpen();
+    this.checkOpen();
     if (typeof name !== 'string' || name === '') throw usage('call() needs a method name');
     if (options.now !== undefined) this.#now = Math.max(this.#now, options.now);
     const streamId = checkStreamId(options.streamId ?? 0);
@@ -360,7 +353,7 @@ export class ClientSession {
       streamId,
       amf3: options.amf3 ?? false,
     };
-    this.#sendMessage(msg, options.csid);
+    this.sendMessage(msg, options.csid);
     if (options.transactionId === undefined) this.#nextTxn++;
     if (txn !== 0) this.#track(txn, name, streamId, options.expectResult ?? true, options.timeoutMs);
     return txn;
@@ -368,46 +361,46 @@ export class ClientSession {
 
   /** Sends `createStream`; the answer is a `streamCreated` event (or `error`/`timeout`). */
   createStream(): number {
-    return this.#invoke('createStream', 0, [], true);
+    return this.invoke('createStream', 0, [], true);
   }
 
   /** Sends `deleteStream(streamId)` on msid 0 (transaction 0, no answer expected); forgets its NetStream. */
   deleteStream(streamId: number): void {
-    this.#checkOpen();
-    this.#sendMessage(command('deleteStream', 0, null, checkNetStream(streamId)));
-    this.#streams.delete(streamId);
+    this.checkOpen();
+    this.sendMessage(command('deleteStream', 0, null, checkNetStream(streamId)));
+    this.streams.delete(streamId);
   }
 
   /** Sends `closeStream` on the stream's msid (transaction 0, no answer expected); forgets its NetStream. */
   closeStream(streamId: number): void {
-    this.#checkOpen();
-    this.#sendMessage({ ...command('closeStream', 0, null), streamId: checkNetStream(streamId) });
-    this.#streams.delete(streamId);
+    this.checkOpen();
+    this.sendMessage({ ...command('closeStream', 0, null), streamId: checkNetStream(streamId) });
+    this.streams.delete(streamId);
   }
 
   /** Sends `releaseStream(name)` (publishers, before createStream; answer not awaited). */
   releaseStream(name: string): number {
-    return this.#invoke('releaseStream', 0, [name], false);
+    return this.invoke('releaseStream', 0, [name], false);
   }
 
   /** Sends `FCPublish(name)` (publishers, before createStream; answer not awaited). */
   fcPublish(name: string): number {
-    return this.#invoke('FCPublish', 0, [name], false);
+    return this.invoke('FCPublish', 0, [name], false);
   }
 
   /** Sends `FCUnpublish(name)` (publishers, before deleteStream on stop). */
   fcUnpublish(name: string): number {
-    return this.#invoke('FCUnpublish', 0, [name], false);
+    return this.invoke('FCUnpublish', 0, [name], false);
   }
 
   /** Sends `FCSubscribe(name)` (players of live streams on CDN edges, which start the stream on it). */
   fcSubscribe(name: string): number {
-    return this.#invoke('FCSubscribe', 0, [name], false);
+    return this.invoke('FCSubscribe', 0, [name], false);
   }
 
   /** Sends `FCUnsubscribe(name)`. */
   fcUnsubscribe(name: string): number {
-    return this.#invoke('FCUnsubscribe', 0, [name], false);
+    return this.invoke('FCUnsubscribe', 0, [name], false);
   }
 
   /**
@@ -430,108 +423,19 @@ export class ClientSession {
    * announced then.
    */
   setChunkSize(size: number): void {
-    this.#checkOpen();
+    this.checkOpen();
     this.#chunkSize = checkChunkSize(size);
     if (this.#pipe.handshakeDone) this.#pipe.setChunkSize(size);
   }
 
-  // ---------------------------------------------------------------- NetStream
-
-  /**
-   * Sends `play(name, start[, duration[, reset]])` on the stream's msid, csid 8 (times in
-   * ms, as on the wire), and starts a NetStream for the msid (replacing any earlier one).
-   */
-  play(streamId: number, name: string, options: PlayOptions = {}): number {
-    const args: AmfValue[] = [name, options.start ?? -2000];
-    if (options.duration !== undefined || options.reset !== undefined) args.push(options.duration ?? -1);
-    if (options.reset !== undefined) args.push(options.reset);
-    const txn = this.#invoke('play', checkNetStream(streamId), args, false);
-    const { live = false, bufx = false, updateBuffer = false } = options;
-    this.#streams.set(new NetStream(streamId, this.#port, { mode: 'play', live, bufx, updateBuffer, name }));
-    return txn;
-  }
-
-  /** Sends `play2(NetStreamPlayOptions)` on the stream's msid (a player NetStream is started if there is none). */
-  play2(streamId: number, options: Play2Options): number {
-    const obj = new AMFObject();
-    for (const k of Object.keys(options)) if (options[k] !== undefined) obj[k] = options[k];
-    const txn = this.#invoke('play2', checkNetStream(streamId), [obj], false);
-    if (this.#streams.get(streamId) === undefined) this.#streams.set(new NetStream(streamId, this.#port));
-    return txn;
-  }
-
-  /** Sends `publish(name, type)` on the stream's msid (type `live` default, `record`, `append`) and starts a publishing NetStream. */
-  publish(streamId: number, name: string, type: 'live' | 'record' | 'append' | string = 'live'): number {
-    const txn = this.#invoke('publish', checkNetStream(streamId), [name, type], false);
-    this.#streams.set(new NetStream(streamId, this.#port, { mode: 'publish', name }));
-    return txn;
-  }
-
-  /**
-   * Sends `pause(paused, ms)` on the stream's msid. Without `ms`, librtmp's `RTMP_Pause`
-   * values: the last media timestamp when pausing, the pause point when resuming.
-   */
-  pause(streamId: number, paused: boolean, ms?: number): number {
-    checkNetStream(streamId);
-    const at = this.#streams.get(streamId)?.pause(paused).ms;
-    return this.#invoke('pause', streamId, [paused, ms ?? at ?? 0], false);
-  }
-
-  /** Sends `seek(ms)` on the stream's msid; its NetStream drops media until NetStream.Seek.Notify. */
-  seek(streamId: number, ms: number): number {
-    const txn = this.#invoke('seek', checkNetStream(streamId), [ms], false);
-    this.#streams.get(streamId)?.seek(ms);
-    return txn;
-  }
-
-  /** Sends `receiveAudio(on)` (transaction 0) on the stream's msid. */
-  receiveAudio(streamId: number, on: boolean): void {
-    this.#checkOpen();
-    this.#sendMessage({ ...command('receiveAudio', 0, null, on), streamId: checkNetStream(streamId) });
-  }
-
-  /** Sends `receiveVideo(on)` (transaction 0) on the stream's msid. */
-  receiveVideo(streamId: number, on: boolean): void {
-    this.#checkOpen();
-    this.#sendMessage({ ...command('receiveVideo', 0, null, on), streamId: checkNetStream(streamId) });
-  }
-
-  /** Sends User Control SetBufferLength(streamId, ms); stream 0 is allowed (librtmp sends 300 ms there). */
-  setBufferLength(streamId: number, ms: number): void {
-    this.#checkOpen();
-    this.#sendMessage(setBufferLength(checkStreamId(streamId), checkU32('bufferLength', ms)));
-  }
-
-  /** Sends one audio or video message (csid 4 / 6) on the stream; `payload` is sent as a view. */
-  sendMedia(streamId: number, type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
-    this.#checkOpen();
-    if (type !== 'audio' && type !== 'video')
-      throw usage(`media type must be 'audio' or 'video', got ${String(type)}`);
-    this.#sendRawMessage({
-      type: type === 'audio' ? MessageType.Audio : MessageType.Video,
-      streamId: checkStreamId(streamId),
-      timestamp: checkTimestamp(timestamp),
-      csid: type === 'audio' ? DefaultCsid.audio : DefaultCsid.video,
-      payload,
-    });
-  }
-
-  /** Sends a data message (type 18, csid 4), e.g. `['@setDataFrame', 'onMetaData', meta]`. */
-  sendData(streamId: number, values: readonly AmfValue[], timestamp = 0): void {
-    this.#checkOpen();
-    this.#sendMessage({
-      ...dataMessage(...values),
-      streamId: checkStreamId(streamId),
-      timestamp: checkTimestamp(timestamp),
-    });
-  }
+  // ---------------------------------------------------------------- raw
 
   /**
    * Sends a prepared message as is (python-librtmp `send_packet`). With `track`, an
    * AMF0/AMF3 command's transaction is tracked so its answer maps to its name.
    */
   sendRaw(message: RawMessage, options: { track?: boolean } = {}): void {
-    this.#checkOpen();
+    this.checkOpen();
     if (
       options.track &&
       (message.type === MessageType.CommandAMF0 || message.type === MessageType.CommandAMF3)
@@ -540,18 +444,18 @@ export class ClientSession {
       if (m.kind === 'command' && m.transactionId !== 0)
         this.#track(m.transactionId, m.name, m.streamId, true);
     }
-    this.#sendRawMessage(message);
+    this.sendRawMessage(message);
   }
-
   // ---------------------------------------------------------------- internals: sending
 
-  #checkOpen(): void {
+  /** @internal Throws unless the session runs. */
+  protected checkOpen(): void {
     if (this.#state === 'closed') throw usage('the session is closed');
     if (this.#state === 'new') throw usage('start() the session first');
   }
 
   #checkCanConnect(): void {
-    this.#checkOpen();
+    this.checkOpen();
     if (this.#state === 'connecting' || this.#state === 'connected')
       throw usage(`connect() called while ${this.#state}`);
   }
@@ -564,20 +468,20 @@ export class ClientSession {
   }
 
   /** Sends a command with the next transaction id on `streamId` (csid 3 on 0, 8 otherwise). */
-  #invoke(name: string, streamId: number, args: AmfValue[], awaited: boolean): number {
-    this.#checkOpen();
+  protected invoke(name: string, streamId: number, args: AmfValue[], awaited: boolean): number {
+    this.checkOpen();
     const txn = this.#nextTxn;
-    this.#sendMessage({ ...command(name, txn, null, ...args), streamId });
+    this.sendMessage({ ...command(name, txn, null, ...args), streamId });
     this.#nextTxn++;
     this.#track(txn, name, streamId, awaited);
     return txn;
   }
 
   #respond(name: '_result' | '_error', txn: number, value: AmfValue, options: RespondOptions): void {
-    this.#checkOpen();
+    this.checkOpen();
     if (!Number.isFinite(txn) || txn < 0)
       throw usage(`transaction id must be a non-negative number, got ${txn}`);
-    this.#sendMessage({
+    this.sendMessage({
       ...command(name, txn, options.commandObject ?? null, value),
       streamId: checkStreamId(options.streamId ?? 0),
       amf3: options.amf3 ?? false,
@@ -591,11 +495,12 @@ export class ClientSession {
   }
 
   /** Encodes a typed message (throws on bad caller values) and sends or defers it. */
-  #sendMessage(msg: Message, csid?: number): void {
-    this.#sendRawMessage(encodeMessage(msg, csid === undefined ? {} : { csid }));
+  protected sendMessage(msg: Message, csid?: number): void {
+    this.sendRawMessage(encodeMessage(msg, csid === undefined ? {} : { csid }));
   }
 
-  #sendRawMessage(raw: RawMessage): void {
+  /** @internal Sends now, or after the handshake. */
+  protected sendRawMessage(raw: RawMessage): void {
     if (this.#state === 'closed') return;
     if (!this.#pipe.handshakeDone) this.#deferred.push(raw);
     else this.#pipe.sendRaw(raw);
@@ -625,7 +530,7 @@ export class ClientSession {
     this.#handshakeDeadline = undefined;
     const ev: ClosedEvent = { kind: 'closed', reason };
     if (error !== undefined) ev.error = error;
-    const changes = this.#streams.cutAll(reason);
+    const changes = this.streams.cutAll(reason);
     if (changes !== undefined) ev.changes = changes;
     this.#events.push(ev);
   }

@@ -16,6 +16,7 @@ import type {
   DataEvent,
   ErrorEvent,
   MediaEvent,
+  PeerCommand,
   ProtocolErrorEvent,
   ResultEvent,
   SharedObjectEvent,
@@ -127,16 +128,8 @@ export interface ServerFCEvent {
 }
 
 /** Any other command from the client (application RPC, `getStreamLength`, `receiveAudio`, …). Answer with `respond`/`respondError` when `txn` ≠ 0. */
-export interface ServerCallEvent {
+export interface ServerCallEvent extends PeerCommand {
   kind: 'call';
-  name: string;
-  txn: number;
-  commandObject: AmfValue;
-  args: AmfValue[];
-  /** Message stream id it arrived on (0 = NetConnection). */
-  streamId: number;
-  /** Arrived as a type-17 (AMF3 form) command. */
-  amf3: boolean;
 }
 
 /** `_result` from the client for a server-initiated `call`. */

@@ -404,3 +404,61 @@ export class ServerNetStreams {
     this.#port.emit({ kind, txn, name, streamId: msg.streamId, handled });
   }
 }
+
+/**
+ * The NetStream answers of `ServerSession` (which extends this), over its
+ * `ServerNetStreams`: each one is a no-op once the session closed.
+ */
+export abstract class ServerStreamAnswers {
+  /** @internal The NetStream side. */
+  protected abstract readonly net: ServerNetStreams;
+  /** @internal Whether the session closed. */
+  protected abstract isClosed(): boolean;
+
+  /**
+   * Starts playback on `streamId` (after a `play` event): [StreamIsRecorded],
+   * StreamBegin, onStatus NetStream.Play.Reset (when `reset`, default true) and
+   * NetStream.Play.Start, then `|RtmpSampleAccess`. Then send `sendData`/`sendMedia`.
+   */
+  startPlay(streamId: number, options: StartPlayOptions = {}): void {
+    if (!this.isClosed()) this.net.startPlay(streamId, options);
+  }
+
+  /**
+   * Sends one audio or video message (an FLV tag body) on `streamId` at `timestamp`
+   * (ms, taken mod 2^32). The payload is not copied: keep it unchanged until written.
+   */
+  sendMedia(streamId: number, type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
+    if (!this.isClosed()) this.net.sendMedia(streamId, type, timestamp, payload);
+  }
+
+  /** Sends a data message (type 18), e.g. `['onMetaData', {...}]`, on `streamId` at `timestamp`. */
+  sendData(streamId: number, values: readonly AmfValue[], timestamp = 0): void {
+    if (!this.isClosed()) this.net.sendData(streamId, values, timestamp);
+  }
+
+  /**
+   * Ends playback on `streamId`: StreamEOF, then (unless `complete: false`) onPlayStatus
+   * NetStream.Play.Complete (data message at `timestamp`, with `playStatus` fields such
+   * as FMS's `duration`/`bytes` merged in), then onStatus NetStream.Play.Stop —
+   * librtmp/rtmpdump and FFmpeg treat Play.Stop as the end of the stream.
+   */
+  endPlay(streamId: number, options: EndPlayOptions = {}): void {
+    if (!this.isClosed()) this.net.endPlay(streamId, options);
+  }
+
+  /** Accepts the publish on `streamId`: StreamBegin, onStatus NetStream.Publish.Start; media then arrives as events. */
+  acceptPublish(streamId: number, options: { name?: string } = {}): void {
+    if (!this.isClosed()) this.net.acceptPublish(streamId, options);
+  }
+
+  /** Answers `pause`: StreamEOF + Pause.Notify when pausing, StreamBegin + Unpause.Notify when resuming (nginx-rtmp's order). */
+  pauseNotify(streamId: number, paused: boolean): void {
+    if (!this.isClosed()) this.net.pauseNotify(streamId, paused);
+  }
+
+  /** Answers `seek`: StreamBegin, onStatus NetStream.Seek.Notify, then NetStream.Play.Start (FMS). */
+  seekNotify(streamId: number, milliseconds: number): void {
+    if (!this.isClosed()) this.net.seekNotify(streamId, milliseconds);
+  }
+}

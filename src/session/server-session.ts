@@ -46,13 +46,9 @@ import type { RawMessage } from '../message/raw-message.js';
 import type { CommandMessage, Message } from '../message/types.js';
 import { checkStreamId, usage } from './checks.js';
 import { InboundPipeline, toRTMPError } from './inbound.js';
+import { Liveness } from './liveness.js';
 import type { ServerEvent } from './server-events.js';
-import {
-  type EndPlayOptions,
-  type FCKind,
-  ServerNetStreams,
-  type StartPlayOptions,
-} from './server-net-streams.js';
+import { type FCKind, ServerNetStreams, ServerStreamAnswers } from './server-net-streams.js';
 import {
   asStatusInfo,
   infoObject,
@@ -92,7 +88,7 @@ export type {
  * }
  * ```
  */
-export class ServerSession {
+export class ServerSession extends ServerStreamAnswers {
   readonly #pipe: InboundPipeline<ServerHandshakeInfo>;
   readonly #opts: ResolvedServerOptions;
 
@@ -106,19 +102,15 @@ export class ServerSession {
   /** Our calls awaiting the client's `_result`/`_error`: txn → method. */
   readonly #calls = new Map<number, string>();
   #nextTxn = 1;
-  readonly #net: ServerNetStreams;
+  /** @internal The NetStream side. */
+  protected readonly net: ServerNetStreams;
 
-  /** PingRequest values sent → host time. */
-  readonly #pings = new Map<number, number>();
-  #rtt: number | undefined;
-
-  #lastActivity: number | undefined;
-  /** Host time of the input being processed (for ping round trips). */
-  #now = 0;
-  #idleFired = false;
+  /** Idle deadline and ping round trips. */
+  readonly #live: Liveness;
 
   /** Creates the session for one accepted connection. Throws `RTMPUsageError` for bad options. */
   constructor(options: ServerSessionOptions = {}) {
+    super();
     const policy = options.handshake ?? 'auto';
     if (policy !== 'auto' && policy !== 'simple') throw usage(`handshake must be 'auto' or 'simple'`);
     const reader: ChunkReaderOptions = {};
@@ -145,7 +137,7 @@ export class ServerSession {
     );
     this.#opts = resolveServerOptions(options);
     this.#pendingIn = new RequestTable(this.#opts.maxPendingCalls);
-    this.#net = new ServerNetStreams(
+    this.net = new ServerNetStreams(
       {
         send: (msg) => this.#send(msg),
         sendRaw: (raw) => this.#sendRaw(raw),
@@ -160,7 +152,7 @@ export class ServerSession {
     );
     // Until the client announces its own window, acknowledge by the one we announce.
     this.#pipe.acks.setWindowSize(this.#opts.windowAckSize);
-    if (options.now !== undefined) this.#lastActivity = options.now;
+    this.#live = new Liveness(this.#opts.idleTimeoutMs, options.now);
   }
 
   // ---------------------------------------------------------------- state
@@ -177,7 +169,7 @@ export class ServerSession {
 
   /** The last measured ping round trip (host time units), or undefined. */
   get rtt(): number | undefined {
-    return this.#rtt;
+    return this.#live.rtt;
   }
 
   /** The message streams the client created, by id. */
@@ -192,7 +184,7 @@ export class ServerSession {
       bytesSent: this.#pipe.bytesSent,
       acksSent: this.#pipe.acksSent,
       inFlight: this.#pipe.acks.inFlight,
-      droppedMessages: this.#net.dropped,
+      droppedMessages: this.net.dropped,
       messagesReceived: this.#pipe.reader.stats.messages,
     };
   }
@@ -206,9 +198,7 @@ export class ServerSession {
    */
   receive(bytes: Uint8Array, now: number): void {
     if (this.#state === 'closed') return;
-    this.#lastActivity = now;
-    this.#now = now;
-    this.#idleFired = false;
+    this.#live.activity(now);
     this.#pipe.receive(bytes);
   }
 
@@ -240,17 +230,14 @@ export class ServerSession {
 
   /** When `handleTimeout` must next run (host time), or undefined when nothing is armed. */
   nextDeadline(): number | undefined {
-    if (this.#state === 'closed' || this.#idleFired) return undefined;
-    if (this.#opts.idleTimeoutMs === undefined || this.#lastActivity === undefined) return undefined;
-    return this.#lastActivity + this.#opts.idleTimeoutMs;
+    return this.#state === 'closed' ? undefined : this.#live.deadline();
   }
 
   /** Runs deadlines due at `now`: the idle deadline emits `timeout` once per silence. */
   handleTimeout(now: number): void {
-    const deadline = this.nextDeadline();
-    if (deadline === undefined || now < deadline) return;
-    this.#idleFired = true;
-    this.#events.push({ kind: 'timeout', idleMs: now - this.#lastActivity! });
+    if (this.#state === 'closed') return;
+    const idleMs = this.#live.expire(now);
+    if (idleMs !== undefined) this.#events.push({ kind: 'timeout', idleMs });
   }
 
   // ---------------------------------------------------------------- NetConnection answers
@@ -381,59 +368,7 @@ export class ServerSession {
   ping(now: number): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'handshake') throw usage('ping() before the handshake completed');
-    const value = Math.floor(now) >>> 0;
-    this.#pings.set(value, now);
-    if (this.#pings.size > 16) this.#pings.delete(this.#pings.keys().next().value!);
-    this.#send(pingRequest(value));
-  }
-
-  // ---------------------------------------------------------------- NetStream answers (server-net-streams.ts)
-
-  /**
-   * Starts playback on `streamId` (after a `play` event): [StreamIsRecorded],
-   * StreamBegin, onStatus NetStream.Play.Reset (when `reset`, default true) and
-   * NetStream.Play.Start, then `|RtmpSampleAccess`. Then send `sendData`/`sendMedia`.
-   */
-  startPlay(streamId: number, options: StartPlayOptions = {}): void {
-    if (this.#state !== 'closed') this.#net.startPlay(streamId, options);
-  }
-
-  /**
-   * Sends one audio or video message (an FLV tag body) on `streamId` at `timestamp`
-   * (ms, taken mod 2^32). The payload is not copied: keep it unchanged until written.
-   */
-  sendMedia(streamId: number, type: 'audio' | 'video', timestamp: number, payload: Buffer): void {
-    if (this.#state !== 'closed') this.#net.sendMedia(streamId, type, timestamp, payload);
-  }
-
-  /** Sends a data message (type 18), e.g. `['onMetaData', {...}]`, on `streamId` at `timestamp`. */
-  sendData(streamId: number, values: readonly AmfValue[], timestamp = 0): void {
-    if (this.#state !== 'closed') this.#net.sendData(streamId, values, timestamp);
-  }
-
-  /**
-   * Ends playback on `streamId`: StreamEOF, then (unless `complete: false`) onPlayStatus
-   * NetStream.Play.Complete (data message at `timestamp`, with `playStatus` fields such
-   * as FMS's `duration`/`bytes` merged in), then onStatus NetStream.Play.Stop —
-   * librtmp/rtmpdump and FFmpeg treat Play.Stop as the end of the stream.
-   */
-  endPlay(streamId: number, options: EndPlayOptions = {}): void {
-    if (this.#state !== 'closed') this.#net.endPlay(streamId, options);
-  }
-
-  /** Accepts the publish on `streamId`: StreamBegin, onStatus NetStream.Publish.Start; media then arrives as events. */
-  acceptPublish(streamId: number, options: { name?: string } = {}): void {
-    if (this.#state !== 'closed') this.#net.acceptPublish(streamId, options);
-  }
-
-  /** Answers `pause`: StreamEOF + Pause.Notify when pausing, StreamBegin + Unpause.Notify when resuming (nginx-rtmp's order). */
-  pauseNotify(streamId: number, paused: boolean): void {
-    if (this.#state !== 'closed') this.#net.pauseNotify(streamId, paused);
-  }
-
-  /** Answers `seek`: StreamBegin, onStatus NetStream.Seek.Notify, then NetStream.Play.Start (FMS). */
-  seekNotify(streamId: number, milliseconds: number): void {
-    if (this.#state !== 'closed') this.#net.seekNotify(streamId, milliseconds);
+    this.#send(pingRequest(this.#live.ping(now)));
   }
 
   // ---------------------------------------------------------------- inbound dispatch
@@ -451,13 +386,13 @@ export class ServerSession {
         return;
       }
       case 'userControl':
-        this.#onUserControl(msg.data, this.#now);
+        this.#onUserControl(msg.data);
         return;
       case 'audio':
       case 'video':
       case 'aggregate':
       case 'data':
-        this.#net.onStreamMessage(msg, raw, this.#pipe);
+        this.net.onStreamMessage(msg, raw, this.#pipe);
         return;
       case 'command':
         this.#onCommand(msg);
@@ -470,14 +405,11 @@ export class ServerSession {
     }
   }
 
-  #onUserControl(data: Extract<Message, { kind: 'userControl' }>['data'], now: number): void {
+  #onUserControl(data: Extract<Message, { kind: 'userControl' }>['data']): void {
     switch (data.event) {
       case 'pingResponse': {
-        const sent = this.#pings.get(data.timestamp);
-        if (sent === undefined) return;
-        this.#pings.delete(data.timestamp);
-        this.#rtt = now - sent;
-        this.#events.push({ kind: 'pong', timestamp: data.timestamp, rtt: this.#rtt });
+        const rtt = this.#live.pong(data.timestamp, this.#live.now);
+        if (rtt !== undefined) this.#events.push({ kind: 'pong', timestamp: data.timestamp, rtt });
         return;
       }
       case 'pingRequest':
@@ -653,33 +585,33 @@ export class ServerSession {
   }
 
   #onFC(msg: CommandMessage, kind: FCKind): void {
-    this.#net.onFC(msg, kind, this.#opts.autoFC);
+    this.net.onFC(msg, kind, this.#opts.autoFC);
   }
 
   #onPlay(msg: CommandMessage): void {
-    this.#net.onPlay(msg);
+    this.net.onPlay(msg);
   }
 
   #onPublish(msg: CommandMessage): void {
-    this.#net.onPublish(msg);
+    this.net.onPublish(msg);
   }
 
   /** Stream a pause/seek applies to (see `ServerNetStreams.resolve`). */
   #resolveStream(streamId: number, what: string): number | undefined {
-    return this.#net.resolve(streamId, what);
+    return this.net.resolve(streamId, what);
   }
 
   /** The streams the client created. */
   get #streams(): Map<number, StreamState> {
-    return this.#net.streams;
+    return this.net.streams;
   }
 
   get #lastPlayed(): number {
-    return this.#net.lastPlayed;
+    return this.net.lastPlayed;
   }
 
   set #lastPlayed(id: number) {
-    this.#net.lastPlayed = id;
+    this.net.lastPlayed = id;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -698,6 +630,11 @@ export class ServerSession {
   /** A method, not a field read, so TypeScript does not narrow across handlers that may close. */
   #isClosed(): boolean {
     return this.#state === 'closed';
+  }
+
+  /** @internal Whether the session closed (every answer is a no-op then). */
+  protected isClosed(): boolean {
+    return this.#isClosed();
   }
 
   #requireConnected(method: string): void {

@@ -105,6 +105,18 @@ export interface ErrorEvent extends MessageEventBase {
   values: AmfValue[];
 }
 
+/** A command the peer sent that is not an answer: what both sessions report of it. */
+export interface PeerCommand {
+  name: string;
+  txn: number;
+  commandObject: AmfValue;
+  args: AmfValue[];
+  /** Message stream id it arrived on (0 = NetConnection). */
+  streamId: number;
+  /** Arrived as a type-17 (AMF3 form) command. */
+  amf3: boolean;
+}
+
 /** A shared object message (type 19/16), decoded header and raw events. */
 export interface SharedObjectEvent extends MessageEventBase {
   kind: 'sharedObject';
