@@ -33,17 +33,7 @@ import type {
 } from './shared-events.js';
 import type { StatusClassification, StatusInfo } from './status.js';
 
-export type {
-  DataEvent,
-  ErrorEvent,
-  MediaEvent,
-  MediaEventType,
-  MessageEventBase,
-  PeerCommand,
-  ProtocolErrorEvent,
-  ResultEvent,
-  SharedObjectEvent,
-} from './shared-events.js';
+export type * from './shared-events.js';
 
 /** The handshake completed (S2 read); Set Chunk Size and any queued commands went out. */
 export interface HandshakeDoneEvent {

@@ -43,7 +43,7 @@ import type {
   UserControlEvent,
 } from './client-events.js';
 import type { ClientSessionOptions, ConnectDuties, SwfVerification } from './client-options.js';
-import { type InboundPipeline, toRTMPError } from './inbound.js';
+import { type InboundPipeline, peerCommand, toRTMPError } from './inbound.js';
 import type { NetStreamChange, NetStreamTable } from './net-stream.js';
 import { decodeSecureToken, findSecureToken, secureTokenResponse } from './secure-token.js';
 import { CONNECT_REJECT_CODES, classifyStatus, type StatusInfo, toStatusInfo } from './status.js';
@@ -277,16 +277,7 @@ export class ClientInbound {
       default:
         handled = false;
     }
-    const ev: InvokeEvent = {
-      kind: 'invoke',
-      name,
-      txn,
-      commandObject: msg.commandObject,
-      args: msg.args,
-      streamId,
-      amf3: msg.amf3,
-      handled,
-    };
+    const ev: InvokeEvent = { kind: 'invoke', ...peerCommand(msg), handled };
     if (changes !== undefined) ev.changes = changes;
     ctx.emit(raw, ev);
     if (name === 'close') ctx.closedByServer();

@@ -25,7 +25,8 @@ import { aggregateRecords, newAggregateSummary } from '../message/aggregate.js';
 import { ack } from '../message/builders.js';
 import { decodeMessage, encodeMessage } from '../message/codec.js';
 import type { RawMessage } from '../message/raw-message.js';
-import type { Message } from '../message/types.js';
+import type { CommandMessage, Message } from '../message/types.js';
+import type { PeerCommand } from './shared-events.js';
 
 /** What the pipeline calls back into its session. */
 export interface InboundHost<Info> {
@@ -251,4 +252,10 @@ export function toRTMPError(err: unknown): RTMPError {
     code: 'ERR_SESSION_INTERNAL',
     cause: err,
   });
+}
+
+/** What both sessions report of a command the peer sent (not an answer). */
+export function peerCommand(msg: CommandMessage): PeerCommand {
+  const { name, transactionId: txn, commandObject, args, streamId, amf3 } = msg;
+  return { name, txn, commandObject, args, streamId, amf3 };
 }

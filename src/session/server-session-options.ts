@@ -4,7 +4,9 @@
  * Caller faults are `RTMPUsageError` `ERR_SESSION_USAGE`.
  */
 import { AMFObject, type AmfDecodeOptions, type AmfValue, isAmfObject } from '../amf/types.js';
+import type { ChunkReaderOptions } from '../chunk/reader.js';
 import type { RandomSource } from '../handshake/common.js';
+import { ServerHandshake } from '../handshake/server.js';
 import { PeerBandwidthLimit } from '../message/types.js';
 import { usage } from './checks.js';
 import { type StatusInfo, toStatusInfo } from './status.js';
@@ -209,4 +211,24 @@ export function resolveServerOptions(options: ServerSessionOptions): ResolvedSer
         : checkInt('idleTimeoutMs', options.idleTimeoutMs, 0, 1, Number.MAX_SAFE_INTEGER),
     amf: options.amf,
   };
+}
+
+/** The handshake the options ask for (`'auto'` or `'simple'`). */
+export function serverHandshakeFor(options: ServerSessionOptions): ServerHandshake {
+  const policy = options.handshake ?? 'auto';
+  if (policy !== 'auto' && policy !== 'simple') throw usage(`handshake must be 'auto' or 'simple'`);
+  return new ServerHandshake({
+    policy,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.epoch === undefined ? {} : { epoch: options.epoch }),
+  });
+}
+
+/** The chunk reader limits the options set. */
+export function readerOptionsFor(options: ServerSessionOptions): ChunkReaderOptions {
+  const reader: ChunkReaderOptions = {};
+  if (options.maxMessageSize !== undefined) reader.maxMessageSize = options.maxMessageSize;
+  if (options.maxChunkStreams !== undefined) reader.maxChunkStreams = options.maxChunkStreams;
+  if (options.maxChunkSize !== undefined) reader.maxChunkSize = options.maxChunkSize;
+  return reader;
 }

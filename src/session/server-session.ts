@@ -2,8 +2,8 @@
  * The server side of one RTMP connection, sans-IO: bytes and `now` in; bytes
  * (`takeOutput`), events (`takeEvents`, server-events.ts) and a deadline (`nextDeadline`)
  * out, over the message pipeline both sessions share (inbound.ts). The host (the
- * embedded server, a test) makes every decision by calling methods in answer to events;
- * the NetStream side lives in server-net-streams.ts.
+ * embedded server, a test) makes every decision by calling methods in answer to events
+ * (most answers in server-answers.ts; the NetStream side in server-net-streams.ts).
  *
  * Flows (RTMP-SPEC §7.2; what FMS and nginx-rtmp send, which clients expect):
  * - connect → `acceptConnect`: Window Ack Size, Set Peer Bandwidth, [Set Chunk Size],
@@ -30,10 +30,9 @@
  */
 import type { AmfValue } from '../amf/types.js';
 import type { AckTracker } from '../chunk/ack.js';
-import type { ChunkReaderOptions } from '../chunk/reader.js';
 import type { ChunkWriter } from '../chunk/writer.js';
 import { RTMPProtocolError } from '../errors.js';
-import { ServerHandshake, type ServerHandshakeInfo } from '../handshake/server.js';
+import type { ServerHandshakeInfo } from '../handshake/server.js';
 import {
   command,
   pingRequest,
@@ -47,20 +46,23 @@ import type { CommandMessage, Message } from '../message/types.js';
 import { checkStreamId, usage } from './checks.js';
 import { InboundPipeline, toRTMPError } from './inbound.js';
 import { Liveness } from './liveness.js';
+import { ServerAnswers } from './server-answers.js';
 import type { ServerEvent } from './server-events.js';
-import { type FCKind, ServerNetStreams, ServerStreamAnswers } from './server-net-streams.js';
+import { type FCKind, ServerNetStreams } from './server-net-streams.js';
 import {
   asStatusInfo,
   infoObject,
   num,
   prop,
   type ResolvedServerOptions,
+  readerOptionsFor,
   resolveServerOptions,
   type ServerSessionOptions,
   type ServerSessionState,
   type ServerSessionStats,
   type ServerStreamInfo,
   type StreamState,
+  serverHandshakeFor,
   str,
 } from './server-session-options.js';
 import { type PendingRequest, RequestTable } from './transactions.js';
@@ -88,7 +90,7 @@ export type {
  * }
  * ```
  */
-export class ServerSession extends ServerStreamAnswers {
+export class ServerSession extends ServerAnswers {
   readonly #pipe: InboundPipeline<ServerHandshakeInfo>;
   readonly #opts: ResolvedServerOptions;
 
@@ -111,19 +113,8 @@ export class ServerSession extends ServerStreamAnswers {
   /** Creates the session for one accepted connection. Throws `RTMPUsageError` for bad options. */
   constructor(options: ServerSessionOptions = {}) {
     super();
-    const policy = options.handshake ?? 'auto';
-    if (policy !== 'auto' && policy !== 'simple') throw usage(`handshake must be 'auto' or 'simple'`);
-    const reader: ChunkReaderOptions = {};
-    if (options.maxMessageSize !== undefined) reader.maxMessageSize = options.maxMessageSize;
-    if (options.maxChunkStreams !== undefined) reader.maxChunkStreams = options.maxChunkStreams;
-    if (options.maxChunkSize !== undefined) reader.maxChunkSize = options.maxChunkSize;
-    const handshake = new ServerHandshake({
-      policy,
-      ...(options.random ? { random: options.random } : {}),
-      ...(options.epoch === undefined ? {} : { epoch: options.epoch }),
-    });
     this.#pipe = new InboundPipeline(
-      handshake,
+      serverHandshakeFor(options),
       {
         onHandshake: (info) => {
           this.#state = 'awaitingConnect';
@@ -133,7 +124,7 @@ export class ServerSession extends ServerStreamAnswers {
         onProtocolError: (error, fatal) => (fatal ? this.#fatal(error) : this.#nonFatal(error)),
         isClosed: () => this.#isClosed(),
       },
-      { reader, amf: options.amf, countHandshakeBytes: false },
+      { reader: readerOptionsFor(options), amf: options.amf, countHandshakeBytes: false },
     );
     this.#opts = resolveServerOptions(options);
     this.#pendingIn = new RequestTable(this.#opts.maxPendingCalls);
@@ -297,41 +288,6 @@ export class ServerSession extends ServerStreamAnswers {
   }
 
   /**
-   * Answers the `createStream` `txn`: allocates the lowest free message stream id ≥ 1,
-   * sends `_result(txn, null, id)` and returns the id.
-   */
-  createdStream(txn: number): number {
-    if (this.#state === 'closed') return 0;
-    const p = this.#takePending(txn, ['createStream'], 'createdStream');
-    let id = 1;
-    while (this.#streams.has(id)) id++;
-    this.#streams.set(id, { id, state: 'idle', name: '' });
-    this.#sendCommand(command('_result', txn, null, id), p.streamId);
-    return id;
-  }
-
-  /** Answers a client call (`call` event, or an FC* event when `autoFC` is off) with `_result(txn, null, ...values)`. */
-  respond(txn: number, ...values: AmfValue[]): void {
-    if (this.#state === 'closed') return;
-    const p = this.#takePending(txn, ['call'], 'respond');
-    this.#sendCommand(command('_result', txn, null, ...values), p.streamId);
-  }
-
-  /**
-   * Answers a client call or refuses a `createStream` with `_error(txn, null, info)`
-   * (default level `error`, code `NetConnection.Call.Failed`).
-   */
-  respondError(txn: number, info: Record<string, AmfValue> = {}): void {
-    if (this.#state === 'closed') return;
-    const p = this.#takePending(txn, ['call', 'createStream'], 'respondError');
-    const obj = infoObject(
-      { level: 'error', code: 'NetConnection.Call.Failed', description: 'Call failed.' },
-      info,
-    );
-    this.#sendCommand(command('_error', txn, null, obj), p.streamId);
-  }
-
-  /**
    * Invokes `name` on the client (`onBWDone`, an application method…). Returns the
    * transaction id its `_result`/`_error` will carry (`result`/`error` events), or 0
    * with `expectResult: false`.
@@ -354,14 +310,6 @@ export class ServerSession extends ServerStreamAnswers {
     }
     this.#sendCommand(command(name, txn, options.commandObject ?? null, ...args), streamId);
     return txn;
-  }
-
-  /** Sends `onStatus(0, null, info)` on `streamId` (0 = NetConnection); `level` defaults to `status`. */
-  status(streamId: number, info: Record<string, AmfValue>): void {
-    checkStreamId(streamId);
-    if (this.#state === 'closed') return;
-    this.#requireConnected('status');
-    this.#sendCommand(command('onStatus', 0, null, infoObject({ level: 'status' }, info)), streamId);
   }
 
   /** Sends a User Control PingRequest carrying `now` (mod 2^32); the `pong` event reports the RTT. */
@@ -635,6 +583,25 @@ export class ServerSession extends ServerStreamAnswers {
   /** @internal Whether the session closed (every answer is a no-op then). */
   protected isClosed(): boolean {
     return this.#isClosed();
+  }
+
+  /** @internal See `#takePending`. */
+  protected takePending(
+    txn: number,
+    allowed: readonly PendingRequest['what'][],
+    method: string,
+  ): PendingRequest {
+    return this.#takePending(txn, allowed, method);
+  }
+
+  /** @internal See `#sendCommand`. */
+  protected sendCommand(msg: CommandMessage, streamId: number): void {
+    this.#sendCommand(msg, streamId);
+  }
+
+  /** @internal See `#requireConnected`. */
+  protected requireConnected(method: string): void {
+    this.#requireConnected(method);
   }
 
   #requireConnected(method: string): void {
