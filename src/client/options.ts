@@ -1,5 +1,5 @@
 /**
- * The options of `new RTMP(url, options)` (DESIGN.md §2): python-librtmp's constructor
+ * The options of `new RTMP(url, options)`: python-librtmp's constructor
  * arguments camelCased with the seed's units (start/stop seconds, buffer ms, timeout
  * seconds — applied by `src/url`'s `applyConstructorOptions`), plus what an async Node
  * client adds: AbortSignal, TLS, handshake policy, publish mode, limits. Also the options
@@ -39,7 +39,7 @@ export interface RTMPOptions extends RTMPUrlOptions {
   /**
    * Connect as a publisher (`type: 'nonprivate'`, FMLE flashVer, no player fields), as
    * librtmp does with `RTMP_EnableWrite` before connecting. python-librtmp only learns it
-   * at `create_stream(writeable=True)`, after the connect was sent (quirk Q10); rtmpkit
+   * at `create_stream(writeable=True)`, after the connect was sent; rtmpkit
    * does not reconnect then — set this option when you will publish.
    */
   publish?: boolean;
