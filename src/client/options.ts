@@ -1,6 +1,6 @@
 /**
  * The options of `new RTMP(url, options)`: python-librtmp's constructor
- * arguments camelCased with the seed's units (start/stop seconds, buffer ms, timeout
+ * arguments camelCased, in the units its documentation gives (start/stop seconds, buffer ms, timeout
  * seconds — applied by `src/url`'s `applyConstructorOptions`), plus what an async Node
  * client adds: AbortSignal, TLS, handshake policy, publish mode, limits. Also the options
  * of `connect` and `createStream`.
