@@ -17,7 +17,6 @@
  */
 import { decode as decodeAmf0 } from '../amf/amf0.js';
 import { RTMPUsageError } from '../errors.js';
-import type { RawMessage } from '../message/raw-message.js';
 import type { SessionEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { RemoteCalls } from './remote-calls.js';
@@ -98,7 +97,7 @@ export class RawPackets {
     const raw = ev.raw;
     if (raw === undefined) return;
     const packet = RTMPPacket.fromRawMessage(raw);
-    this.#wire.set(packet, classify(ev, raw));
+    this.#wire.set(packet, classify(ev));
     tap.push(packet);
     while (tap.length > this.#link.packetQueue) {
       tap.shift();
@@ -181,17 +180,16 @@ export class RawPackets {
 }
 
 /** librtmp's class of a message, from the event the session made of it. */
-function classify(ev: SessionEvent, raw: RawMessage): number {
+function classify(ev: SessionEvent): number {
   switch (ev.kind) {
     case 'media':
       return 1;
     case 'data':
       return ev.name === 'onMetaData' && !ev.amf3 && !ev.dataFrame ? 1 : 0;
     case 'status':
-      // Only an INVOKE onStatus (not a data message, not onPlayStatus) ends the stream for librtmp.
-      return ev.name === 'onStatus' && raw.type === PacketType.INVOKE && EOF_CODES.has(ev.info.code ?? '')
-        ? 2
-        : 0;
+      // Only a command onStatus (not a data message, not onPlayStatus) ends the stream for
+      // librtmp (its HandleInvoke, for INVOKE and FLEX_MESSAGE alike).
+      return ev.name === 'onStatus' && !ev.dataMessage && EOF_CODES.has(ev.info.code ?? '') ? 2 : 0;
     default:
       return 0;
   }

@@ -98,6 +98,8 @@ export interface StatusEvent extends MessageEventBase {
   name: string;
   info: StatusInfo;
   classification: StatusClassification;
+  /** It arrived as a data message (type 18/15), not as a command (type 20/17). */
+  dataMessage: boolean;
 }
 
 /**

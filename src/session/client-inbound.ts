@@ -209,7 +209,7 @@ export class ClientInbound {
     let { name } = msg;
     let values = name === undefined ? msg.values : msg.values.slice(1);
     if (name === 'onStatus' || name === 'onPlayStatus') {
-      this.#onStatus(msg.streamId, name, values[0], raw);
+      this.#onStatus(msg.streamId, name, values[0], raw, true);
       return;
     }
     // A relay that forwards a publisher's `@setDataFrame` unstripped: report the inner frame.
@@ -244,7 +244,7 @@ export class ClientInbound {
       return;
     }
     if (name === 'onStatus' || name === 'onPlayStatus') {
-      this.#onStatus(streamId, name, msg.args.length > 0 ? msg.args[0] : msg.commandObject, raw);
+      this.#onStatus(streamId, name, msg.args.length > 0 ? msg.args[0] : msg.commandObject, raw, false);
       return;
     }
     let handled = true;
@@ -332,7 +332,7 @@ export class ClientInbound {
     }
   }
 
-  #onStatus(streamId: number, name: string, value: AmfValue, raw: RawMessage): void {
+  #onStatus(streamId: number, name: string, value: AmfValue, raw: RawMessage, dataMessage: boolean): void {
     const ctx = this.#ctx;
     const info = toStatusInfo(value);
     const txn = ctx.connectTxn();
@@ -350,6 +350,7 @@ export class ClientInbound {
       name,
       info,
       classification: classifyStatus(info),
+      dataMessage,
     };
     const change = ns?.onStatus(info);
     if (change !== undefined) ev.changes = [change];
