@@ -261,28 +261,17 @@ export class ServerNetStreams {
     });
   }
 
+  /** `play` on a created stream: a `play` event (the host answers with `startPlay`). */
   onPlay(msg: CommandMessage): void {
-    const s = this.streams.get(msg.streamId);
-    if (!s) {
-      this.#port.nonFatal(this.noStream('play', msg.streamId));
-      return;
-    }
-    const name = str(msg.args[0]);
-    // Why: CVE-2015-8272 (rtmpsrv crashed on a play without a string name).
-    if (name === undefined) {
-      this.#port.nonFatal(
-        new RTMPProtocolError('play without a stream name; ignored', { code: 'ERR_SESSION_BAD_COMMAND' }),
-      );
-      return;
-    }
+    const s = this.#requested(msg, 'play');
+    if (s === undefined) return;
     const reset = msg.args[3];
-    s.name = name;
     this.lastPlayed = s.id;
     this.#port.emit({
       kind: 'play',
       streamId: s.id,
       txn: msg.transactionId,
-      name,
+      name: s.name,
       start: num(msg.args[1]) ?? -2000,
       duration: num(msg.args[2]) ?? -1,
       reset:
@@ -293,27 +282,32 @@ export class ServerNetStreams {
     });
   }
 
+  /** `publish` on a created stream: a `publish` event (the host answers with `acceptPublish`). */
   onPublish(msg: CommandMessage): void {
+    const s = this.#requested(msg, 'publish');
+    if (s === undefined) return;
+    const type = str(msg.args[1]) ?? 'live';
+    this.#port.emit({ kind: 'publish', streamId: s.id, txn: msg.transactionId, name: s.name, type });
+  }
+
+  /** The stream a play/publish names (its name set), or undefined after reporting why it is ignored. */
+  #requested(msg: CommandMessage, what: 'play' | 'publish'): StreamState | undefined {
     const s = this.streams.get(msg.streamId);
     if (!s) {
-      this.#port.nonFatal(this.noStream('publish', msg.streamId));
-      return;
+      this.#port.nonFatal(this.noStream(what, msg.streamId));
+      return undefined;
     }
     const name = str(msg.args[0]);
+    // Why: CVE-2015-8272 (rtmpsrv crashed on a play without a string name).
     if (name === undefined) {
-      this.#port.nonFatal(
-        new RTMPProtocolError('publish without a stream name; ignored', { code: 'ERR_SESSION_BAD_COMMAND' }),
-      );
-      return;
+      const err = new RTMPProtocolError(`${what} without a stream name; ignored`, {
+        code: 'ERR_SESSION_BAD_COMMAND',
+      });
+      this.#port.nonFatal(err);
+      return undefined;
     }
     s.name = name;
-    this.#port.emit({
-      kind: 'publish',
-      streamId: s.id,
-      txn: msg.transactionId,
-      name,
-      type: str(msg.args[1]) ?? 'live',
-    });
+    return s;
   }
 
   /** Stream a pause/seek applies to: its msid, or (librtmp sends them on msid 0) the stream last played. */
