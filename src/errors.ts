@@ -67,3 +67,29 @@ export class RTMPUsageError extends RTMPError {
     super(message, { code: 'ERR_RTMP_USAGE', ...options });
   }
 }
+
+/** What a resume needs to know about a stream that was cut (`RTMPStreamCutError`). */
+export interface StreamCutInfo {
+  /** Bytes handed to the reader: FLV bytes (`read`, iteration, `toReadable`), or payload bytes (`packets`). */
+  bytesDelivered: number;
+  /** Timestamp (ms) of the last audio/video message handed to the reader completely; undefined before any. */
+  lastTimestamp: number | undefined;
+}
+
+/**
+ * A played stream's connection ended before the stream did — no NetStream.Play.Complete,
+ * Play.Stop or Play.UnpublishNotify (the TCP connection closed, mid-message or between
+ * messages, or the server sent `close`). Raised by the stream's readers after every
+ * byte received has been delivered; `cause` is the connection's own error, if any.
+ * Code `ERR_RTMP_STREAM_CUT`.
+ */
+export class RTMPStreamCutError extends RTMPConnectionError implements StreamCutInfo {
+  readonly bytesDelivered: number;
+  readonly lastTimestamp: number | undefined;
+
+  constructor(message: string, info: StreamCutInfo, options: Omit<RTMPErrorOptions, 'code'> = {}) {
+    super(message, { ...options, code: 'ERR_RTMP_STREAM_CUT' });
+    this.bytesDelivered = info.bytesDelivered;
+    this.lastTimestamp = info.lastTimestamp;
+  }
+}

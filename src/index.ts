@@ -24,8 +24,10 @@ export {
   RTMPError,
   type RTMPErrorOptions,
   RTMPProtocolError,
+  RTMPStreamCutError,
   RTMPTimeoutError,
   RTMPUsageError,
+  type StreamCutInfo,
 } from './errors.js';
 export {
   type AudioPacketInit,
@@ -52,7 +54,12 @@ export {
   type VideoPacketInit,
   videoTagBody,
 } from './flv/index.js';
-export { ClientHandshake, type HandshakePolicy, ServerHandshake } from './handshake/index.js';
+export {
+  ClientHandshake,
+  type HandshakePolicy,
+  RTMPHandshakeError,
+  ServerHandshake,
+} from './handshake/index.js';
 export {
   addLogCallback,
   getLogLevel,
@@ -109,9 +116,22 @@ export {
   type ServerStats,
 } from './server/index.js';
 export type { SessionEvent } from './session/client-events.js';
-export { ClientSession, type ClientSessionOptions } from './session/client-session.js';
+export {
+  ClientSession,
+  type ClientSessionOptions,
+  type ConnectDuties,
+  type SessionCallOptions,
+} from './session/client-session.js';
+export type {
+  MediaDropReason,
+  NetStreamChange,
+  NetStreamPhase,
+  NetStreamState,
+  NetStreamView,
+} from './session/net-stream.js';
 export type { ServerEvent } from './session/server-events.js';
 export { ServerSession, type ServerSessionOptions } from './session/server-session.js';
+export type { DataEvent, MediaEvent, MediaEventType } from './session/shared-events.js';
 export { classifyStatus, NET_STATUS_CODES, type NetStatusCode, type StatusInfo } from './session/status.js';
 export {
   type HashSwfOptions,

@@ -1,6 +1,6 @@
 /**
  * The JavaScript value model shared by the AMF0 and AMF3 codecs
- * (AMF0-SPEC, AMF3-SPEC; notes/protocol.md §2).
+ * (AMF0-SPEC, AMF3-SPEC).
  *
  * Mapping, chosen so that decode -> encode keeps every distinction AMF makes:
  *
@@ -195,6 +195,19 @@ export function setOwn(obj: object, key: string, value: unknown): void {
   } else {
     (obj as Record<string, unknown>)[key] = value;
   }
+}
+
+/**
+ * True for an AMF object (0x03, `AMFObject` or a typed object) or an ECMA array decoded as
+ * a plain or null-prototype object: the values whose string keys are properties (status
+ * info objects, onMetaData, command objects). False for arrays, Maps, Dates, byte arrays
+ * and the other AMF classes. Plain objects of another realm count too.
+ */
+export function isAmfObject(v: unknown): v is Record<string, AmfValue> {
+  if (v === null || typeof v !== 'object') return false;
+  if (v instanceof AMFObject) return true;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A fresh null-prototype object for decoded ECMA arrays. */

@@ -10,8 +10,8 @@
 
 /** Incoming and outgoing chunk size until a Set Chunk Size says otherwise (RTMP-SPEC §5.4.1). */
 export const DEFAULT_CHUNK_SIZE = 128;
-/** Largest value a Set Chunk Size may carry (bit 31 must be 0). */
-export const MAX_CHUNK_SIZE = 0x7fff_ffff;
+/** Largest value a Set Chunk Size may carry (bit 31 must be 0): the message layer's constant, one for both layers. */
+export { MAX_CHUNK_SIZE } from '../message/control.js';
 /** Largest message length a chunk header can declare (UI24). */
 export const MAX_MESSAGE_LENGTH = 0xff_ffff;
 /** The 24-bit timestamp value that announces a 4-byte extended timestamp. */

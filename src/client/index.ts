@@ -1,20 +1,14 @@
 /**
- * The public client (DESIGN.md §2): `RTMP`, `RTMPStream`, `RTMPCall`, `RTMPPacket` and
- * their option and event types.
+ * The public client: `RTMP`, `RTMPStream`, `RTMPCall`, `RTMPPacket` and their option and
+ * event types.
  */
-export type { RTMPLimits, RTMPOptions } from './options.js';
-export {
-  type CallOptions,
-  type ConnectOptions,
-  type CreateStreamOptions,
-  type Invocation,
-  type InvokeHandler,
-  type ProcessPacketsOptions,
-  type ReadPacketOptions,
-  RTMP,
-  type RTMPEvents,
-} from './rtmp.js';
+export { decodeSecureToken } from '../session/secure-token.js';
+export type { ConnectOptions, CreateStreamOptions, RTMPLimits, RTMPOptions } from './options.js';
+export type { ReadPacketOptions } from './raw-packets.js';
+export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
+export { RTMP } from './rtmp.js';
 export { type CallAnswer, type ResultOptions, RTMPCall } from './rtmp-call.js';
+export type { RTMPEvents } from './rtmp-faces.js';
 export {
   PacketSize,
   type PacketSizeId,
@@ -23,11 +17,5 @@ export {
   RTMPPacket,
   type RTMPPacketInit,
 } from './rtmp-packet.js';
-export {
-  DEFAULT_HIGH_WATER_MARK,
-  DEFAULT_READ_SIZE,
-  RTMPStream,
-  type StreamPacket,
-  type StreamWaitOptions,
-} from './rtmp-stream.js';
-export { decodeSecureToken } from './secure-token.js';
+export { RTMPStream, type StreamWaitOptions } from './rtmp-stream.js';
+export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE, type StreamPacket } from './stream-output.js';

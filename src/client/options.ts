@@ -1,8 +1,9 @@
 /**
- * The options of `new RTMP(url, options)` (DESIGN.md §2): python-librtmp's constructor
- * arguments camelCased with the seed's units (start/stop seconds, buffer ms, timeout
+ * The options of `new RTMP(url, options)`: python-librtmp's constructor
+ * arguments camelCased, in the units its documentation gives (start/stop seconds, buffer ms, timeout
  * seconds — applied by `src/url`'s `applyConstructorOptions`), plus what an async Node
- * client adds: AbortSignal, TLS, handshake policy, publish mode, limits.
+ * client adds: AbortSignal, TLS, handshake policy, publish mode, limits. Also the options
+ * of `connect` and `createStream`.
  */
 
 import type { HandshakePolicy } from '../handshake/common.js';
@@ -38,7 +39,7 @@ export interface RTMPOptions extends RTMPUrlOptions {
   /**
    * Connect as a publisher (`type: 'nonprivate'`, FMLE flashVer, no player fields), as
    * librtmp does with `RTMP_EnableWrite` before connecting. python-librtmp only learns it
-   * at `create_stream(writeable=True)`, after the connect was sent (quirk Q10); rtmpkit
+   * at `create_stream(writeable=True)`, after the connect was sent; rtmpkit
    * does not reconnect then — set this option when you will publish.
    */
   publish?: boolean;
@@ -50,4 +51,22 @@ export interface RTMPOptions extends RTMPUrlOptions {
   fourCcList?: string[];
   /** Limits (bytes, counts). */
   limits?: RTMPLimits;
+}
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Cancels the attempt: the connection is torn down and the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Options of `createStream` (python-librtmp's `create_stream`). */
+export interface CreateStreamOptions {
+  /** Start playing at this position, **seconds** (overrides the `start` option). */
+  seek?: number;
+  /** Publish instead of play. */
+  writeable?: boolean;
+  /** python-librtmp's buffer hack: once the duration is known, SetBufferLength(duration + 5 s). Default true. */
+  updateBuffer?: boolean;
+  /** Cancels the wait (the half-created stream is deleted). */
+  signal?: AbortSignal;
 }

@@ -1,10 +1,10 @@
 /**
- * `RTMPPacket` — python-librtmp's packet object (librtmp-parity §1.7) for the raw
- * packet API (`RTMP.readPacket`, `sendPacket`, `handlePacket`, a custom `connect`
- * packet), with the message stream id python-librtmp could not set (quirk Q7).
+ * `RTMPPacket` — python-librtmp's packet object for the raw packet API
+ * (`RTMP.readPacket`, `sendPacket`, `handlePacket`, a custom `connect` packet), with the
+ * message stream id python-librtmp could not set (it always sent 0).
  *
- * Invariants: `body` is a Buffer the packet owns (never mutated by sending — librtmp's
- * in-place chunk-header writes, quirk Q8, do not exist here); `format` is the chunk
+ * Invariants: `body` is a Buffer the packet owns (never mutated by sending — librtmp
+ * writes chunk headers into the bytes before the body, which rtmpkit never does); `format` is the chunk
  * header size the caller asks for — the chunk writer compresses headers itself, so it
  * is advisory when sending and `LARGE` for received packets (the reader does not keep it).
  */
@@ -12,24 +12,25 @@
 import { RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { RawMessage } from '../message/raw-message.js';
+import { MessageType } from '../message/types.js';
 
-/** Message types with python-librtmp's names (`PACKET_TYPE_*`). */
+/** Message types with python-librtmp's names (`PACKET_TYPE_*`): the RTMP-SPEC type ids of `MessageType`. */
 export const PacketType = {
-  CHUNK_SIZE: 0x01,
-  ABORT: 0x02,
-  BYTES_READ_REPORT: 0x03,
-  CONTROL: 0x04,
-  SERVER_BW: 0x05,
-  CLIENT_BW: 0x06,
-  AUDIO: 0x08,
-  VIDEO: 0x09,
-  FLEX_STREAM_SEND: 0x0f,
-  FLEX_SHARED_OBJECT: 0x10,
-  FLEX_MESSAGE: 0x11,
-  INFO: 0x12,
-  SHARED_OBJECT: 0x13,
-  INVOKE: 0x14,
-  FLASH_VIDEO: 0x16,
+  CHUNK_SIZE: MessageType.SetChunkSize,
+  ABORT: MessageType.Abort,
+  BYTES_READ_REPORT: MessageType.Acknowledgement,
+  CONTROL: MessageType.UserControl,
+  SERVER_BW: MessageType.WindowAckSize,
+  CLIENT_BW: MessageType.SetPeerBandwidth,
+  AUDIO: MessageType.Audio,
+  VIDEO: MessageType.Video,
+  FLEX_STREAM_SEND: MessageType.DataAMF3,
+  FLEX_SHARED_OBJECT: MessageType.SharedObjectAMF3,
+  FLEX_MESSAGE: MessageType.CommandAMF3,
+  INFO: MessageType.DataAMF0,
+  SHARED_OBJECT: MessageType.SharedObjectAMF0,
+  INVOKE: MessageType.CommandAMF0,
+  FLASH_VIDEO: MessageType.Aggregate,
 } as const;
 /** One of the `PacketType` values (any other type id is allowed too). */
 export type PacketTypeId = (typeof PacketType)[keyof typeof PacketType];

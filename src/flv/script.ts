@@ -17,7 +17,7 @@
  * string; AMF failures surface as `ERR_FLV_BAD_SCRIPT` with the `ERR_AMF_*` cause.
  */
 import { decode as decodeAmf0, encode as encodeAmf0 } from '../amf/amf0.js';
-import { AMFObject, type AmfDecodeOptions, type AmfValue, newEcmaArray, setOwn } from '../amf/types.js';
+import { type AMFObject, type AmfDecodeOptions, type AmfValue, newEcmaArray, setOwn } from '../amf/types.js';
 import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
 
 /** The data handler name a publisher puts before `onMetaData` (RTMP `@setDataFrame`). */
@@ -140,13 +140,5 @@ export function scriptTagToDataMessage(payload: Buffer, options: ScriptTagToData
   return Buffer.concat([SET_DATA_FRAME_PREFIX, payload], SET_DATA_FRAME_PREFIX.length + payload.length);
 }
 
-/**
- * True for an AMF object (0x03, typed or not) or an ECMA array decoded as a plain or
- * null-prototype object — the values librtmp's metadata search descends into.
- */
-export function isAmfObjectLike(v: unknown): v is Record<string, AmfValue> {
-  if (v === null || typeof v !== 'object') return false;
-  if (v instanceof AMFObject) return true;
-  const proto = Object.getPrototypeOf(v);
-  return proto === null || proto === Object.prototype;
-}
+/** The AMF object predicate (`isAmfObject`), under the name the FLV modules use. */
+export { isAmfObject as isAmfObjectLike } from '../amf/types.js';

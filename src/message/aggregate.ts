@@ -1,7 +1,7 @@
 /**
- * Aggregate messages (type 22; RTMP-SPEC §7.1.6; notes/protocol.md §1.11). The body
- * is a run of records in FLV tag layout — not the 4-byte-timestamp drawing of
- * RTMP-SPEC §6.1.1 (AG-2):
+ * Aggregate messages (type 22; RTMP-SPEC §7.1.6). The body is a run of records in FLV
+ * tag layout (FLV-10.1 E.4.1) — not the 4-byte-timestamp drawing of RTMP-SPEC §6.1.1,
+ * which no server sends (FMS, Wowza and librtmp all use the FLV layout):
  *
  * ```
  * UI8 type   UI24 data size   UI24 timestamp low   UI8 timestamp high   UI24 stream id (ignored)
@@ -9,12 +9,12 @@
  * ```
  *
  * Invariants:
- * - AG-1 rebase: offset = aggregate timestamp − first record timestamp (mod 2^32); each
+ * - Rebase: offset = aggregate timestamp − first record timestamp (mod 2^32); each
  *   sub-message timestamp = record timestamp + offset (mod 2^32), so the first one
  *   carries the aggregate's timestamp (librtmp's single `delta`).
  * - Sub-messages take the aggregate's stream id and chunk stream id; their payloads
  *   are views of the aggregate payload (no copy).
- * - AG-3 tolerance, as librtmp's `RTMP_Read`: a back pointer that disagrees with the
+ * - Tolerance, as librtmp's `RTMP_Read`: a back pointer that disagrees with the
  *   data size is counted, not fatal (the next record is still read 4 bytes after the
  *   data); a missing final back pointer (or a partial one) is accepted; the first
  *   record whose header or data overruns the body stops the split and is reported in
@@ -38,10 +38,8 @@ export interface AggregateSource {
   unwrappedTimestamp?: number;
 }
 
-/** The result of `readAggregate`. */
-export interface AggregateSplit {
-  /** The sub-messages, in order, with rebased timestamps. */
-  messages: RawMessage[];
+/** What a walk over an aggregate's records had to tolerate (filled in as `aggregateRecords` goes). */
+export interface AggregateSummary {
   /** True when the body ended inside a record (header or data overran it); that record and the rest were dropped. */
   truncated: boolean;
   /** Bytes left unparsed at the end of the body (0 when the body was consumed exactly). */
@@ -52,20 +50,27 @@ export interface AggregateSplit {
   missingFinalBackPointer: boolean;
 }
 
-/** Splits an aggregate, reporting everything it had to tolerate. Never throws. */
-export function readAggregate(agg: AggregateSource): AggregateSplit {
+/** The result of `readAggregate`. */
+export interface AggregateSplit extends AggregateSummary {
+  /** The sub-messages, in order, with rebased timestamps. */
+  messages: RawMessage[];
+}
+
+/**
+ * Walks the records of an aggregate lazily, one sub-message per step (rebased timestamp,
+ * payload a view of the aggregate's). `summary`, when given, is filled in as the walk
+ * goes and is complete once the generator is done. Never throws.
+ */
+export function* aggregateRecords(
+  agg: AggregateSource,
+  summary?: AggregateSummary,
+): Generator<RawMessage, void, undefined> {
   const body = agg.payload;
   const end = body.length;
   const csid = agg.csid ?? DefaultCsid.aggregate;
-  const out: AggregateSplit = {
-    messages: [],
-    truncated: false,
-    trailingBytes: 0,
-    badBackPointers: 0,
-    missingFinalBackPointer: false,
-  };
   let offset = 0;
   let pos = 0;
+  let first = true;
   while (pos < end) {
     if (end - pos < AGGREGATE_RECORD_HEADER_SIZE) break;
     const type = body[pos]!;
@@ -74,7 +79,8 @@ export function readAggregate(agg: AggregateSource): AggregateSplit {
       ((body[pos + 7]! << 24) | (body[pos + 4]! << 16) | (body[pos + 5]! << 8) | body[pos + 6]!) >>> 0;
     const dataStart = pos + AGGREGATE_RECORD_HEADER_SIZE;
     if (size > end - dataStart) break;
-    if (out.messages.length === 0) offset = (agg.timestamp - recTs) >>> 0;
+    if (first) offset = (agg.timestamp - recTs) >>> 0;
+    first = false;
     const timestamp = (recTs + offset) >>> 0;
     const msg: RawMessage = {
       type,
@@ -87,21 +93,32 @@ export function readAggregate(agg: AggregateSource): AggregateSplit {
       // Signed 32-bit distance from the aggregate's timestamp (serial-number arithmetic).
       msg.unwrappedTimestamp = agg.unwrappedTimestamp + ((timestamp - agg.timestamp) | 0);
     }
-    out.messages.push(msg);
     const bp = dataStart + size;
     if (end - bp < BACK_POINTER_SIZE) {
-      out.missingFinalBackPointer = true;
+      if (summary) summary.missingFinalBackPointer = true;
       pos = end;
-      break;
+    } else {
+      if (summary && body.readUInt32BE(bp) !== size + AGGREGATE_RECORD_HEADER_SIZE) summary.badBackPointers++;
+      pos = bp + BACK_POINTER_SIZE;
     }
-    if (body.readUInt32BE(bp) !== size + AGGREGATE_RECORD_HEADER_SIZE) out.badBackPointers++;
-    pos = bp + BACK_POINTER_SIZE;
+    yield msg;
   }
-  if (pos < end) {
-    out.truncated = true;
-    out.trailingBytes = end - pos;
+  if (pos < end && summary) {
+    summary.truncated = true;
+    summary.trailingBytes = end - pos;
   }
-  return out;
+}
+
+/** A summary with nothing tolerated yet, for `aggregateRecords`. */
+export function newAggregateSummary(): AggregateSummary {
+  return { truncated: false, trailingBytes: 0, badBackPointers: 0, missingFinalBackPointer: false };
+}
+
+/** Splits an aggregate, reporting everything it had to tolerate. Never throws. */
+export function readAggregate(agg: AggregateSource): AggregateSplit {
+  const summary = newAggregateSummary();
+  const messages = [...aggregateRecords(agg, summary)];
+  return { messages, ...summary };
 }
 
 /** The sub-messages of an aggregate (see `readAggregate` for what is tolerated and reported). */

@@ -1,5 +1,5 @@
 /**
- * The typed RTMP message layer (notes/protocol.md §1.7–§1.13): payload codecs for
+ * The typed RTMP message layer (RTMP-SPEC §5.4, §6, §7): payload codecs for
  * every message type, RawMessage ⇄ `Message` dispatch, aggregate splitting and the
  * builders the session layer sends with. Sans-IO: pure functions over Buffers.
  */
@@ -7,7 +7,10 @@ export {
   type AggregateRecord,
   type AggregateSource,
   type AggregateSplit,
+  type AggregateSummary,
+  aggregateRecords,
   buildAggregate,
+  newAggregateSummary,
   readAggregate,
   splitAggregate,
 } from './aggregate.js';

@@ -1,26 +1,39 @@
 /**
- * The events a `ClientSession` reports (DESIGN.md §1: "events, never callbacks into
- * user code from inside the core"). One discriminated union on `kind`; the shell
- * drains them with `takeEvents()` after every `receive`/`handleTimeout`/command.
+ * The events a `ClientSession` reports: one discriminated union on `kind`, drained with
+ * `takeEvents()` after every `receive`/`handleTimeout`/command. The core never calls
+ * into user code; the shell routes these events by kind and stream id.
  *
- * Invariants: events are plain data (no methods, no references back into the
- * session); payload Buffers are views of received bytes (see `ClientSession.receive`);
- * every info object is a `StatusInfo` even when the peer sent a non-object.
+ * Invariants: every received message yields exactly one event (its `raw` attached while
+ * tapping), in arrival order; `handshake`, `timeout` and `closed` are the only events
+ * not made from a message. A truncated aggregate is also reported by a non-fatal
+ * `protocolError` after its media event. Events are plain data (no methods, no
+ * references back into the session); payload Buffers are views of received bytes (see
+ * `ClientSession.receive`); every info object is a `StatusInfo`.
  */
-import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
 import type { ClientHandshakeInfo } from '../handshake/client.js';
-import type { RawMessage } from '../message/raw-message.js';
 import type {
   AbortMessage,
   AckMessage,
   SetChunkSizeMessage,
   SetPeerBandwidthMessage,
-  SharedObjectMessage,
   UserControlEventData,
   WindowAckSizeMessage,
 } from '../message/types.js';
+import type { NetStreamChange } from './net-stream.js';
+import type {
+  DataEvent,
+  ErrorEvent,
+  MediaEvent,
+  MessageEventBase,
+  PeerCommand,
+  ProtocolErrorEvent,
+  ResultEvent,
+  SharedObjectEvent,
+} from './shared-events.js';
 import type { StatusClassification, StatusInfo } from './status.js';
+
+export type * from './shared-events.js';
 
 /** The handshake completed (S2 read); Set Chunk Size and any queued commands went out. */
 export interface HandshakeDoneEvent {
@@ -30,7 +43,7 @@ export interface HandshakeDoneEvent {
 }
 
 /** `connect` succeeded: its `_result`. */
-export interface ConnectedEvent {
+export interface ConnectedEvent extends MessageEventBase {
   kind: 'connected';
   txn: number;
   /** The properties object (3rd value: fmsVer, capabilities, mode). */
@@ -44,7 +57,7 @@ export interface ConnectedEvent {
  * `NetConnection.Connect.Rejected`/`Failed`/`InvalidApp` before the result, or a
  * `_result` whose info has level `error`.
  */
-export interface ConnectRejectedEvent {
+export interface ConnectRejectedEvent extends MessageEventBase {
   kind: 'connectRejected';
   txn: number;
   /** Which message carried the rejection. */
@@ -52,34 +65,8 @@ export interface ConnectRejectedEvent {
   info: StatusInfo;
 }
 
-/** `_result` of a call (anything but connect/createStream), or of an untracked transaction. */
-export interface ResultEvent {
-  kind: 'result';
-  txn: number;
-  /** The method the transaction was sent for; undefined when the txn was not tracked. */
-  method: string | undefined;
-  /** Message stream id the result arrived on. */
-  streamId: number;
-  /** The 3rd value (properties or null). */
-  commandObject: AmfValue;
-  /** The values after the command object (usually one: the return value). */
-  values: AmfValue[];
-}
-
-/** `_error` of a call (anything but connect), or of an untracked transaction. */
-export interface ErrorEvent {
-  kind: 'error';
-  txn: number;
-  method: string | undefined;
-  streamId: number;
-  /** The information object (4th value), as a StatusInfo. */
-  info: StatusInfo;
-  commandObject: AmfValue;
-  values: AmfValue[];
-}
-
 /** `createStream` succeeded. */
-export interface StreamCreatedEvent {
+export interface StreamCreatedEvent extends MessageEventBase {
   kind: 'streamCreated';
   txn: number;
   /** The new message stream id: send NetStream commands and media on it. */
@@ -90,81 +77,54 @@ export interface StreamCreatedEvent {
  * A command the server sent that is not a response (`onBWDone`, `onFCPublish`,
  * `onFCSubscribe`, application RPCs…). `handled` is true when the session already did
  * what the protocol requires (answered `_onbwcheck`, sent `_checkbw` for `onBWDone`,
- * answered `ping` with `pong`): do not respond again. Otherwise answer with
- * `respond`/`respondError` when `txn` is non-zero.
+ * answered `ping` with `pong`, ended the streams on `onFCUnsubscribe`, closed on
+ * `close`): do not respond again. Otherwise answer with `respond`/`respondError` when
+ * `txn` is non-zero.
  */
-export interface InvokeEvent {
+export interface InvokeEvent extends MessageEventBase, PeerCommand {
   kind: 'invoke';
-  name: string;
-  txn: number;
-  commandObject: AmfValue;
-  args: AmfValue[];
-  streamId: number;
-  /** Arrived as a type-17 (AMF3) command. */
-  amf3: boolean;
   handled: boolean;
 }
 
 /** An `onStatus` or `onPlayStatus` (command or data message), classified. */
-export interface StatusEvent {
+export interface StatusEvent extends MessageEventBase {
   kind: 'status';
-  /** Message stream id it arrived on (0 = NetConnection). */
+  /**
+   * The message stream it belongs to (0 = NetConnection): its msid, or the only NetStream
+   * when a NetStream code arrives on an msid no NetStream has (servers that use msid 0).
+   */
   streamId: number;
   /** `onStatus` or `onPlayStatus`. */
   name: string;
   info: StatusInfo;
   classification: StatusClassification;
-}
-
-/** An audio or video message (also each one split out of an aggregate). */
-export interface MediaEvent {
-  kind: 'media';
-  streamId: number;
-  type: 'audio' | 'video';
-  /** Wire timestamp, unsigned 32-bit (aggregate records rebased onto the aggregate's). */
-  timestamp: number;
-  /** The timestamp unwrapped across 2^32 wraps (chunk reader, per chunk stream). */
-  unwrappedTimestamp: number;
-  /** FLV AUDIODATA/VIDEODATA body — a view, not a copy. */
-  payload: Buffer;
-  /** True when it came out of an aggregate message (type 22). */
-  aggregated: boolean;
-}
-
-/** A data message (`onMetaData`, `|RtmpSampleAccess`, `onTextData`, `onCuePoint`…). */
-export interface DataEvent {
-  kind: 'data';
-  streamId: number;
-  /** The first value when it is a string (the handler name). */
-  name: string | undefined;
-  /** The values after the name (all values when there is no string name). */
-  values: AmfValue[];
-  /** It arrived wrapped in `@setDataFrame` (removed: `name` is the inner handler, e.g. `onMetaData`). */
-  dataFrame: boolean;
-  timestamp: number;
-  unwrappedTimestamp: number;
-  aggregated: boolean;
-  /** Arrived as type 15 (AMF3 data). */
-  amf3: boolean;
+  /** It arrived as a data message (type 18/15), not as a command (type 20/17). */
+  dataMessage: boolean;
 }
 
 /**
- * A User Control event other than PingRequest (answered automatically) and, with
- * `swfVerification` set, SWFVerifyRequest (answered automatically): StreamBegin,
- * StreamEOF, StreamDry, StreamIsRecorded, BufferEmpty, BufferReady, unknown ones.
+ * A User Control event: StreamBegin, StreamEOF, StreamDry, StreamIsRecorded,
+ * BufferEmpty, BufferReady, PingRequest, SWFVerifyRequest, unknown ones. `handled` is
+ * true when the session already answered it (PingResponse; SWFVerifyResponse with
+ * `swfVerification` set).
  */
-export type UserControlEvent = { kind: 'userControl' } & UserControlEventData;
+export type UserControlEvent = { kind: 'userControl'; handled?: true } & UserControlEventData &
+  MessageEventBase;
 
 /** A protocol control message from the server (already acted upon). */
-export interface ControlEvent {
+export interface ControlEvent extends MessageEventBase {
   kind: 'control';
   message: SetChunkSizeMessage | AbortMessage | AckMessage | WindowAckSizeMessage | SetPeerBandwidthMessage;
 }
 
-/** A shared object message (type 19/16), decoded header and raw events. */
-export interface SharedObjectEvent {
-  kind: 'sharedObject';
-  message: SharedObjectMessage;
+/** A message of a type RTMP does not define (reported, never an error). */
+export interface UnknownMessageEvent extends MessageEventBase {
+  kind: 'unknown';
+  /** Its message type id. */
+  type: number;
+  streamId: number;
+  timestamp: number;
+  payload: Buffer;
 }
 
 /** A deadline passed: the handshake did not finish, or a tracked command got no answer. */
@@ -178,27 +138,16 @@ export interface TimeoutEvent {
 }
 
 /**
- * The peer broke the rules. `fatal` errors (handshake, chunk stream) end the session
- * (a `closed` event follows); non-fatal ones (one undecodable message) are reported
- * and the message is skipped.
+ * The session ended: `close()` was called (`local`), the server sent `close` (`server`),
+ * the transport ended (`end()`: `peer`), or a fatal protocol error. NetStreams that had
+ * not ended are cut (`changes`).
  */
-export interface ProtocolErrorEvent {
-  kind: 'protocolError';
-  error: RTMPError;
-  fatal: boolean;
-}
-
-/** The session ended: `close()` was called, the server sent `close`, or a fatal protocol error. */
 export interface ClosedEvent {
   kind: 'closed';
-  reason: 'local' | 'server' | 'protocolError';
+  reason: 'local' | 'server' | 'peer' | 'protocolError';
   error?: RTMPError;
-}
-
-/** Every received message as it came off the chunk stream (option `emitRawMessages`), before its typed events. */
-export interface RawMessageEvent {
-  kind: 'raw';
-  message: RawMessage;
+  /** The NetStreams this cut (to `ended-cut`). */
+  changes?: readonly NetStreamChange[];
 }
 
 /** Everything a `ClientSession` reports. */
@@ -216,10 +165,10 @@ export type SessionEvent =
   | UserControlEvent
   | ControlEvent
   | SharedObjectEvent
+  | UnknownMessageEvent
   | TimeoutEvent
   | ProtocolErrorEvent
-  | ClosedEvent
-  | RawMessageEvent;
+  | ClosedEvent;
 
 /** The `kind` strings of `SessionEvent`. */
 export type SessionEventKind = SessionEvent['kind'];

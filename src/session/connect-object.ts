@@ -1,18 +1,23 @@
 /**
- * The `connect` command object and arguments (RTMP-SPEC §7.2.1.1; notes/protocol.md
- * §1.12 "connect"; librtmp-parity §4.7 `SendConnectPacket`; FFmpeg `gen_connect`).
+ * The `connect` command object and arguments (RTMP-SPEC §7.2.1.1; librtmp's
+ * `SendConnectPacket`; FFmpeg's `gen_connect`).
  *
  * Invariants: the command object is an AMF0 object (`AMFObject`, marker 0x03), never
  * an ECMA array; properties are written in librtmp's order (app, type, flashVer,
  * swfUrl, tcUrl, then the player-only fields, pageUrl, objectEncoding) followed by the
  * caller's extras; a field left `undefined` is omitted, never written as AMF undefined.
  * Publishers (`mode: 'publish'`) get `type: 'nonprivate'` and the FMLE flashVer and no
- * player-only fields unless the caller sets them (P10).
+ * player-only fields unless the caller sets them (ingest servers such as YouTube's and
+ * Twitch's expect a publisher to look like FMLE/OBS).
  */
 import { AMFObject, type AmfValue } from '../amf/types.js';
 
-/** flashVer sent by players unless overridden (FFmpeg's player default; CDNs want `LNX x,y,z,w`). */
-export const DEFAULT_PLAYER_FLASH_VER = 'LNX 9,0,124,2';
+/**
+ * flashVer sent by players unless overridden: librtmp's default on Linux (`RTMP_Init`:
+ * `"LNX 10,0,32,18"`), what rtmpdump and python-librtmp send — servers that filter on
+ * flashVer see the same client.
+ */
+export const DEFAULT_PLAYER_FLASH_VER = 'LNX 10,0,32,18';
 /** flashVer sent by publishers unless overridden (OBS's; what YouTube/Twitch ingests expect). */
 export const DEFAULT_PUBLISHER_FLASH_VER = 'FMLE/3.0 (compatible; FMSc/1.0)';
 /** `capabilities` sent by players (librtmp, FFmpeg, GStreamer). */

@@ -1,7 +1,7 @@
 /**
- * The events a `ServerSession` reports (DESIGN.md §1: "events, never callbacks into
- * user code from inside the core"). One discriminated union on `kind`, like the
- * client's `SessionEvent`; the host drains them with `takeEvents()` after every
+ * The events a `ServerSession` reports: one discriminated union on `kind`, like the
+ * client's `SessionEvent` (media, data, result, error, shared object and protocol error
+ * events are the same types, shared-events.ts); the host drains them with `takeEvents()` after every
  * `receive`/`handleTimeout`/method call and answers with method calls
  * (`acceptConnect`, `createdStream`, `startPlay`, `acceptPublish`, `respond`, …).
  *
@@ -12,8 +12,15 @@
 import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
 import type { ServerHandshakeInfo } from '../handshake/server.js';
-import type { SharedObjectMessage } from '../message/types.js';
-import type { StatusInfo } from './status.js';
+import type {
+  DataEvent,
+  ErrorEvent,
+  MediaEvent,
+  PeerCommand,
+  ProtocolErrorEvent,
+  ResultEvent,
+  SharedObjectEvent,
+} from './shared-events.js';
 
 /** The handshake completed (C2 read); the chunk stream starts. */
 export interface ServerHandshakeDoneEvent {
@@ -121,78 +128,21 @@ export interface ServerFCEvent {
 }
 
 /** Any other command from the client (application RPC, `getStreamLength`, `receiveAudio`, …). Answer with `respond`/`respondError` when `txn` ≠ 0. */
-export interface ServerCallEvent {
+export interface ServerCallEvent extends PeerCommand {
   kind: 'call';
-  name: string;
-  txn: number;
-  commandObject: AmfValue;
-  args: AmfValue[];
-  /** Message stream id it arrived on (0 = NetConnection). */
-  streamId: number;
-  /** Arrived as a type-17 (AMF3 form) command. */
-  amf3: boolean;
 }
 
 /** `_result` from the client for a server-initiated `call`. */
-export interface ServerResultEvent {
-  kind: 'result';
-  txn: number;
-  /** The method the transaction was sent for; undefined when the txn was not ours. */
-  method: string | undefined;
-  streamId: number;
-  commandObject: AmfValue;
-  /** The values after the command object (usually one: the return value). */
-  values: AmfValue[];
-}
+export type ServerResultEvent = ResultEvent;
 
 /** `_error` from the client for a server-initiated `call`. */
-export interface ServerErrorEvent {
-  kind: 'error';
-  txn: number;
-  method: string | undefined;
-  streamId: number;
-  /** The information object (4th value) when it is an object, else `{}`. */
-  info: StatusInfo;
-  commandObject: AmfValue;
-  values: AmfValue[];
-}
+export type ServerErrorEvent = ErrorEvent;
 
 /** Audio or video from a publisher (a stream after `acceptPublish`), also each record of an aggregate. */
-export interface ServerMediaEvent {
-  kind: 'media';
-  streamId: number;
-  type: 'audio' | 'video';
-  /** Wire timestamp, unsigned 32-bit. */
-  timestamp: number;
-  /** The timestamp unwrapped across 2^32 wraps (chunk reader, per chunk stream). */
-  unwrappedTimestamp: number;
-  /** FLV AUDIODATA/VIDEODATA body — a view of received bytes, not a copy. */
-  payload: Buffer;
-  /** True when it came out of an aggregate message (type 22). */
-  aggregated: boolean;
-}
+export type ServerMediaEvent = MediaEvent<'audio' | 'video'>;
 
-/**
- * A data message on a stream: `@setDataFrame onMetaData {…}` from a publisher arrives
- * with `name: 'onMetaData'` and `dataFrame: true` (the `@setDataFrame` wrapper removed,
- * as servers do before relaying); others (`onTextData`, `onCuePoint`, `@clearDataFrame`)
- * as sent.
- */
-export interface ServerDataEvent {
-  kind: 'data';
-  streamId: number;
-  /** The handler name (first string value after any `@setDataFrame`). */
-  name: string | undefined;
-  /** The values after the name. */
-  values: AmfValue[];
-  /** It was wrapped in `@setDataFrame`. */
-  dataFrame: boolean;
-  timestamp: number;
-  unwrappedTimestamp: number;
-  /** Arrived as type 15 (AMF3 form). */
-  amf3: boolean;
-  aggregated: boolean;
-}
+/** A data message on a publishing stream (`@setDataFrame` removed: `dataFrame: true`). */
+export type ServerDataEvent = DataEvent;
 
 /** User Control SetBufferLength from the client. */
 export interface ServerBufferLengthEvent {
@@ -212,10 +162,7 @@ export interface ServerPongEvent {
 }
 
 /** A shared object message (type 19/16), decoded header and raw events. */
-export interface ServerSharedObjectEvent {
-  kind: 'sharedObject';
-  message: SharedObjectMessage;
-}
+export type ServerSharedObjectEvent = SharedObjectEvent;
 
 /** No bytes arrived for `idleTimeoutMs`. The session stays open; the host usually `close()`s. */
 export interface ServerTimeoutEvent {
@@ -224,16 +171,8 @@ export interface ServerTimeoutEvent {
   idleMs: number;
 }
 
-/**
- * The client broke the rules. `fatal` errors (handshake, chunk stream) end the session
- * (a `closed` event follows); non-fatal ones (one undecodable or misplaced message) are
- * reported and the message is skipped.
- */
-export interface ServerProtocolErrorEvent {
-  kind: 'protocolError';
-  error: RTMPError;
-  fatal: boolean;
-}
+/** The client broke the rules (fatal: handshake, chunk stream; non-fatal: one bad message, a truncated aggregate). */
+export type ServerProtocolErrorEvent = ProtocolErrorEvent;
 
 /** The session ended: `close()` (local), `end()` (the transport closed), or a fatal protocol error. */
 export interface ServerClosedEvent {

@@ -1,12 +1,12 @@
 /**
  * NetStatus info codes and their classification (RTMP-SPEC §7.2.2; Adobe AS3
- * NetStatusEvent.info codes; ERTMP-V2 onStatus; notes/protocol.md §1.12 "onStatus").
+ * NetStatusEvent.info codes; E-RTMP v2 onStatus).
  *
  * Invariants: codes are exact string literals as servers send them (case and dots
  * included); `classifyStatus` is total — any info object (even a malformed one from
  * a hostile peer) yields a classification and never throws.
  */
-import { AMFObject, type AmfValue } from '../amf/types.js';
+import { type AmfValue, isAmfObject } from '../amf/types.js';
 
 /** Every NetConnection/NetStream/SharedObject status code rtmpkit knows by name. */
 export const NET_STATUS_CODES = [
@@ -171,20 +171,12 @@ export function toStatusInfo(value: unknown): StatusInfo {
     for (const [k, v] of value) if (typeof k === 'string') define(out, k, v as AmfValue);
     return out;
   }
-  if (isObjectLike(value)) {
+  if (isAmfObject(value)) {
     for (const k of Object.keys(value)) define(out, k, value[k]);
     return out;
   }
   if (value !== undefined && value !== null) out.value = value as AmfValue;
   return out;
-}
-
-/** AMFObject (and typed objects), ECMA arrays (null prototype) and plain objects. */
-function isObjectLike(v: unknown): v is Record<string, AmfValue> {
-  if (typeof v !== 'object' || v === null) return false;
-  if (v instanceof AMFObject) return true;
-  const proto = Object.getPrototypeOf(v);
-  return proto === null || proto === Object.prototype;
 }
 
 function define(obj: object, key: string, value: AmfValue): void {

@@ -5,6 +5,8 @@
  * socket they opened themselves. Bounded by a timeout; destroys the socket at the end.
  */
 import type { Socket } from 'node:net';
+import { splitAggregate } from '../../src/message/aggregate.js';
+import { MessageType } from '../../src/message/types.js';
 import { ClientSession } from '../../src/session/client-session.js';
 
 /** What a play brought. */
@@ -43,7 +45,15 @@ export function playOverSocket(
         else if (e.kind === 'connectRejected') finish(new Error(`connect rejected: ${String(e.info.code)}`));
         else if (e.kind === 'streamCreated') session.play(e.streamId, params.name);
         else if (e.kind === 'media') {
-          result.media.push({ type: e.type, timestamp: e.timestamp, payload: Buffer.from(e.payload) });
+          // One event per message: an aggregate's records are split here.
+          const records =
+            e.type === 'aggregate'
+              ? splitAggregate(e).filter((r) => r.type === MessageType.Audio || r.type === MessageType.Video)
+              : [{ ...e, type: e.type === 'audio' ? MessageType.Audio : MessageType.Video }];
+          for (const r of records) {
+            const type = r.type === MessageType.Audio ? 'audio' : 'video';
+            result.media.push({ type, timestamp: r.timestamp, payload: Buffer.from(r.payload) });
+          }
         } else if (e.kind === 'status') {
           const code = String(e.info.code);
           result.statuses.push(code);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { RTMP } from '../../src/index.js';
+import { RTMP, RTMPStreamCutError } from '../../src/index.js';
 import { download, packets } from '../helpers/client.js';
 import {
   makeMedia,
@@ -158,12 +158,28 @@ test('live: ffmpeg publishes, rtmpkit plays; ffprobe reads the output', async (t
     ],
     60_000,
   );
-  // live1 refuses players until the publisher is there: retry briefly.
+  // live1 refuses players until the publisher is there: retry briefly. When the publisher
+  // stops, nginx-rtmp (idle_streams off) closes the player's connection without a status:
+  // a cut, which the readers report after every byte received (rtmpdump exits 2 there too).
   let data: Buffer | undefined;
   for (let i = 0; i < 50 && data === undefined; i++) {
+    const parts: Buffer[] = [];
     try {
-      data = await download(url, { live: true });
-    } catch {
+      const conn = new RTMP(url, { timeout: 20, live: true });
+      await conn.connect();
+      const stream = await conn.createStream();
+      try {
+        for await (const chunk of stream) parts.push(chunk);
+        assert.fail('nginx-rtmp ends a live1 play by closing the connection');
+      } catch (err) {
+        assert.ok(err instanceof RTMPStreamCutError, String(err));
+        data = Buffer.concat(parts);
+        assert.equal(err.bytesDelivered, data.length);
+      } finally {
+        await conn.close();
+      }
+    } catch (err) {
+      if (err instanceof assert.AssertionError) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -9,7 +9,6 @@ import { createServer } from 'node:net';
 import { after, test } from 'node:test';
 import * as amf0 from '../../src/amf/amf0.js';
 import { AMFObject, type AmfValue } from '../../src/amf/types.js';
-import { decodeSecureToken, xxteaDecrypt, xxteaEncrypt } from '../../src/client/secure-token.js';
 import {
   PacketSize,
   PacketType,
@@ -21,7 +20,9 @@ import {
   RTMPTimeoutError,
   RTMPUsageError,
 } from '../../src/index.js';
+import { decodeSecureToken, xxteaDecrypt, xxteaEncrypt } from '../../src/session/secure-token.js';
 import { freePort } from '../helpers/peers.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
 import { type Fixture, startFixture } from './client-fixture.js';
 
 const fixtures: Fixture[] = [];
@@ -121,6 +122,49 @@ test('AbortSignal cancels connect (per call and from the constructor)', async ()
   setTimeout(() => ac.abort(new Error('stop')), 50);
   await assert.rejects(p, /stop/);
   await assert.rejects(new RTMP(f.url(), { signal: ac.signal }).connect(), /stop/);
+});
+
+test('connect({ signal }): an options object as the only argument', async () => {
+  const f = await fixture({ silent: true });
+  const conn = new RTMP(f.url(), { timeout: 30 });
+  const t0 = performance.now();
+  await assert.rejects(conn.connect({ signal: AbortSignal.timeout(100) }), { name: 'TimeoutError' });
+  assert.ok(performance.now() - t0 < 2000);
+  await assert.rejects(
+    new RTMP(f.url()).connect({ sigal: AbortSignal.timeout(100) } as never),
+    (e: unknown) => e instanceof RTMPUsageError && e.code === 'ERR_RTMP_OPTION',
+  );
+});
+
+test("unknown constructor options are refused: python-librtmp's spellings name rtmpkit's key, typos get a hint", () => {
+  const url = 'rtmp://h/app/x';
+  const refused = (options: object, hint: RegExp) =>
+    assert.throws(
+      () => new RTMP(url, options as never),
+      (e: unknown) => e instanceof RTMPUsageError && e.code === 'ERR_RTMP_OPTION' && hint.test(e.message),
+      JSON.stringify(Object.keys(options)),
+    );
+  const python: [string, string][] = [
+    ['tcurl', 'tcUrl'],
+    ['pageurl', 'pageUrl'],
+    ['swfurl', 'swfUrl'],
+    ['swfvfy', 'swfVfy'],
+    ['flashver', 'flashVer'],
+    ['connect_data', 'connectData'],
+    ['swfhash', 'swfHash'],
+    ['swfsize', 'swfSize'],
+  ];
+  for (const [theirs, ours] of python)
+    refused({ [theirs]: 'x' }, new RegExp(`python-librtmp's spelling.*"${ours}"`));
+  refused({ timeoutt: 5 }, /"timeoutt".*did you mean "timeout"/);
+  refused({ Live: true }, /did you mean "live"/);
+  refused({ limits: { highwatermark: 1 } }, /"limits\.highwatermark".*did you mean "limits\.highWaterMark"/);
+  refused({ tls: { rejectUnauthorised: false } }, /did you mean "tls\.rejectUnauthorized"/);
+  refused({ zzzzqqq: 1 }, /known options: playpath, tcUrl/);
+  // python-librtmp's keywords that rtmpkit spells the same way are simply accepted.
+  const same = { playpath: 'p', app: 'a', auth: 'x', subscribe: 's', token: 't', live: true, jtv: 'j' };
+  const conn = new RTMP(url, { ...same, socks: 'proxy:1080', start: 1, stop: 2, buffer: 3, timeout: 4 });
+  assert.equal(conn.params.subscribe, 's');
 });
 
 test('unsupported schemes fail with ERR_RTMP_UNSUPPORTED_PROTOCOL before any I/O', async () => {
@@ -306,6 +350,49 @@ test('processPackets: invokedMethod (also when it arrived earlier), transactionI
   assert.equal(await all, undefined);
 });
 
+test('processPackets({ transactionId }) after the _result arrived resolves with it at once', async () => {
+  const f = await fixture({
+    onCall: (c, _name, txn, args) => c.session.respond(txn, Number(args[0]) + Number(args[1])),
+  });
+  const conn = new RTMP(f.url(), { timeout: 5 });
+  await conn.connect();
+  const call = conn.call('add', 1, 2);
+  assert.equal(await call.result(), 3);
+  const t0 = performance.now();
+  assert.equal(await conn.processPackets({ transactionId: call.transactionId, timeout: 2 }), 3);
+  assert.ok(performance.now() - t0 < 500, `${performance.now() - t0} ms`);
+  await conn.close();
+});
+
+test('a call the server never answers: result({ timeout }) times out, the connection outlives its own timeout', async () => {
+  const f = await fixture({ onCall: () => {} });
+  const conn = new RTMP(f.url(), { timeout: 0.4 });
+  await conn.connect();
+  const call = conn.call('ignored');
+  await assert.rejects(call.result({ timeout: 0.2 }), RTMPTimeoutError);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(conn.connected, true);
+  await conn.close();
+});
+
+test('a readPacket that timed out or was aborted leaves no waiter behind (no idle timeout later)', async () => {
+  const f = await fixture();
+  const conn = new RTMP(f.url(), { timeout: 0.4 });
+  await conn.connect();
+  for (;;) {
+    try {
+      await conn.readPacket({ timeout: 0.1 }); // what followed connect, then quiet
+    } catch (err) {
+      assert.ok(err instanceof RTMPTimeoutError);
+      break;
+    }
+  }
+  await assert.rejects(conn.readPacket({ signal: AbortSignal.timeout(50) }), { name: 'TimeoutError' });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(conn.connected, true);
+  await conn.close();
+});
+
 test('readPacket / sendPacket / handlePacket', async () => {
   const f = await fixture({
     onCall: (c, name, txn, args) => {
@@ -394,8 +481,7 @@ test('use before connect and bad arguments are RTMPUsageError', async () => {
 // ---------------------------------------------------------------- SecureToken
 
 test('SecureToken: XXTEA decode matches librtmp DecodeTEA (vectors from its C code)', () => {
-  const hex = (s: string) =>
-    Buffer.from(decodeSecureToken(s.split('|')[0]!, s.split('|')[1]!), 'latin1').toString('hex');
+  const hex = (s: string) => decodeSecureToken(s.split('|')[0]!, s.split('|')[1]!).toString('hex');
   assert.equal(hex('mySecretKey123456|0123456789abcdef'), '8fc5d13da2b03122');
   assert.equal(
     hex('abc|00112233445566778899aabbccddeeff0011223344556677'),
@@ -412,19 +498,24 @@ test('SecureToken: XXTEA decode matches librtmp DecodeTEA (vectors from its C co
   assert.throws(() => decodeSecureToken('k', 'zz'), RTMPError);
 });
 
-test('SecureToken: the client answers the secureToken challenge after connect', async () => {
-  const f = await fixture({
-    onConnect: (c, txn) => c.session.acceptConnect(txn, { info: { secureToken: '0123456789abcdef' } }),
+test('SecureToken: the answer carries the decrypted bytes, not UTF-8 text of them', async () => {
+  const server = await startScriptedServer((c, msg) => {
+    if (msg?.kind === 'command' && msg.name === 'connect') {
+      c.acceptConnect(msg.transactionId, { secureToken: '0123456789abcdef' });
+    }
   });
-  const conn = new RTMP(f.url(), { token: 'mySecretKey123456' });
-  await conn.connect();
-  for (let i = 0; i < 50 && !f.log.calls.some((c) => c.name === 'secureTokenResponse'); i++) {
-    await new Promise((r) => setTimeout(r, 10));
+  try {
+    const conn = new RTMP(server.url(), { token: 'mySecretKey123456' });
+    await conn.connect();
+    const head = amf0.encode('secureTokenResponse', 0, null);
+    const answer = () => server.conns[0]?.raws.find((r) => r.payload.subarray(0, head.length).equals(head));
+    for (let i = 0; i < 100 && answer() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    // AMF0 string (0x02), length 8, the 8 decrypted bytes — 0x8f and 0xc5 stay single bytes.
+    assert.equal(answer()?.payload.subarray(head.length).toString('hex'), '0200088fc5d13da2b03122');
+    await conn.close();
+  } finally {
+    await server.close();
   }
-  const c = f.log.calls.find((x) => x.name === 'secureTokenResponse');
-  assert.ok(c);
-  assert.equal(Buffer.from(String(c.args[0]), 'latin1').toString('hex'), '8fc5d13da2b03122');
-  await conn.close();
 });
 
 test('a server that closes during connect: RTMPConnectionError', async () => {

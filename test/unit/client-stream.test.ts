@@ -15,6 +15,7 @@ import {
   RTMPConnectionError,
   RTMPError,
   type RTMPStream,
+  RTMPStreamCutError,
   RTMPTimeoutError,
   RTMPUsageError,
 } from '../../src/index.js';
@@ -413,7 +414,7 @@ test('AbortSignal cancels a read; queued data and the stream stay usable', async
   await conn.close();
 });
 
-test('server close command or FIN: streams end like librtmp (EOF after their data, complete=false)', async () => {
+test('server close command: the data before it is read, then RTMPStreamCutError (not a normal end)', async () => {
   const f = await fixture({
     onPlay: (c, sid) => {
       c.session.startPlay(sid);
@@ -424,8 +425,24 @@ test('server close command or FIN: streams end like librtmp (EOF after their dat
   const conn = new RTMP(f.url('app/x'));
   await conn.connect();
   const s = await conn.createStream();
-  const flv = await readAll(s);
+  const parts: Buffer[] = [];
+  const err = await (async () => {
+    try {
+      for (;;) {
+        const b = await s.read(1000);
+        if (b.length === 0) return undefined;
+        parts.push(b);
+      }
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof RTMPStreamCutError, String(err));
+  assert.equal(err.code, 'ERR_RTMP_STREAM_CUT');
+  const flv = Buffer.concat(parts);
   assert.equal(parseFlv(flv).tags.length, 8);
+  assert.equal(err.bytesDelivered, flv.length);
+  assert.equal(err.lastTimestamp, 200);
   assert.equal(s.complete, false);
   await until(() => !conn.connected);
   assert.throws(

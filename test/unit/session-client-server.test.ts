@@ -9,23 +9,7 @@ import { AMFObject } from '../../src/amf/types.js';
 import type { SessionEvent } from '../../src/session/client-events.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { type ServerEvent, ServerSession } from '../../src/session/server-session.js';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
-function seededRandom(seed: number): (n: number) => Buffer {
-  const next = rng(seed);
-  return (n) => Buffer.from(Array.from({ length: n }, () => next() & 0xff));
-}
+import { rng, seededRandom } from '../helpers/session-harness.js';
 
 type Splitter = (b: Buffer) => Buffer[];
 const SPLITS: [string, Splitter][] = [

@@ -103,7 +103,7 @@ describe('buildConnectCommandObject', () => {
     assert.ok(obj instanceof AMFObject);
     assert.deepEqual(Object.entries(obj), [
       ['app', 'vod'],
-      ['flashVer', 'LNX 9,0,124,2'],
+      ['flashVer', 'LNX 10,0,32,18'],
       ['tcUrl', 'rtmp://h/vod'],
       ['fpad', false],
       ['capabilities', 15],

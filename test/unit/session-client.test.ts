@@ -7,10 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AMFObject, type AmfValue } from '../../src/amf/types.js';
-import { ChunkReader } from '../../src/chunk/reader.js';
-import { ChunkWriter } from '../../src/chunk/writer.js';
 import { ServerHandshake } from '../../src/handshake/server.js';
-import { buildAggregate } from '../../src/message/aggregate.js';
+import { aggregateRecords, buildAggregate } from '../../src/message/aggregate.js';
 import {
   command,
   dataMessage,
@@ -20,215 +18,24 @@ import {
   userControl,
   windowAckSize,
 } from '../../src/message/builders.js';
-import { decodeMessage, encodeMessage } from '../../src/message/codec.js';
-import type { RawMessage } from '../../src/message/raw-message.js';
-import type { CommandMessage, Message } from '../../src/message/types.js';
+import { encodeMessage } from '../../src/message/codec.js';
+import type { CommandMessage } from '../../src/message/types.js';
 import type { SessionEvent } from '../../src/session/client-events.js';
-import { ClientSession, type ClientSessionOptions } from '../../src/session/client-session.js';
-import type { ConnectParams } from '../../src/session/connect-object.js';
+import { ClientSession } from '../../src/session/client-session.js';
 
-// ------------------------------------------------------------------ harness
-
-/** xorshift32 for reproducible randomness. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
-function seededRandom(seed: number): (n: number) => Buffer {
-  const next = rng(seed);
-  return (n) => {
-    const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = next() & 0xff;
-    return b;
-  };
-}
-
-type Splitter = (b: Buffer) => Buffer[];
-
-const whole: Splitter = (b) => [b];
-const bytewise: Splitter = (b) => Array.from(b, (x) => Buffer.from([x]));
-function randomSplits(seed: number): Splitter {
-  const next = rng(seed);
-  return (b) => {
-    const out: Buffer[] = [];
-    let p = 0;
-    while (p < b.length) {
-      const n = 1 + (next() % 300);
-      out.push(Buffer.from(b.subarray(p, p + n)));
-      p += n;
-    }
-    return out;
-  };
-}
-
-const SPLITS: [string, Splitter][] = [
-  ['whole', whole],
-  ['byte by byte', bytewise],
-  ['random splits', randomSplits(0xc0ffee)],
-];
-
-/** A scripted RTMP server: handshake + chunk codec; records what the client sent. */
-class ScriptedServer {
-  readonly hs = new ServerHandshake({ random: seededRandom(99) });
-  readonly reader = new ChunkReader();
-  readonly writer = new ChunkWriter();
-  hsDone = false;
-  /** Every byte the client sent after the handshake. */
-  chunkBytes: Buffer[] = [];
-  /** Client messages, raw and decoded, in order. */
-  raws: RawMessage[] = [];
-  inbox: Message[] = [];
-  out: Buffer[] = [];
-
-  feed(bytes: Buffer): void {
-    let data = bytes;
-    if (!this.hsDone) {
-      const step = this.hs.receive(data);
-      this.out.push(...step.send);
-      if (!step.done) return;
-      this.hsDone = true;
-      data = step.rest ?? Buffer.alloc(0);
-    }
-    if (data.length === 0) return;
-    this.chunkBytes.push(Buffer.from(data));
-    for (const raw of this.reader.push(Buffer.from(data))) {
-      this.raws.push(raw);
-      this.inbox.push(decodeMessage(raw));
-    }
-  }
-
-  send(msg: Message, csid?: number): void {
-    this.out.push(...this.writer.write(encodeMessage(msg, csid === undefined ? {} : { csid })));
-  }
-
-  sendRaw(raw: RawMessage): void {
-    this.out.push(...this.writer.write(raw));
-  }
-
-  setChunkSize(n: number): void {
-    this.out.push(...this.writer.writeSetChunkSize(n));
-  }
-
-  take(): Buffer {
-    const b = Buffer.concat(this.out);
-    this.out = [];
-    return b;
-  }
-
-  /** Commands received since index `from`. */
-  commands(from = 0): CommandMessage[] {
-    return this.inbox.slice(from).filter((m): m is CommandMessage => m.kind === 'command');
-  }
-}
-
-class Harness {
-  readonly client: ClientSession;
-  readonly server = new ScriptedServer();
-  readonly split: Splitter;
-  now = 0;
-  readonly log: SessionEvent[] = [];
-
-  constructor(split: Splitter, options: ClientSessionOptions = {}) {
-    this.split = split;
-    this.client = new ClientSession({ random: seededRandom(7), ...options });
-  }
-
-  /** Moves client output to the server, and server output to the client (split), until quiet. */
-  pump(): void {
-    for (let i = 0; i < 100; i++) {
-      const c = Buffer.concat(this.client.takeOutput());
-      if (c.length > 0) this.server.feed(c);
-      const s = this.server.take();
-      if (s.length > 0) for (const piece of this.split(s)) this.client.receive(piece, this.now);
-      if (c.length === 0 && s.length === 0) return;
-    }
-    throw new Error('pump did not settle');
-  }
-
-  /** Events since the last call (also appended to `log`). */
-  events(): SessionEvent[] {
-    const ev = this.client.takeEvents();
-    this.log.push(...ev);
-    return ev;
-  }
-
-  /** start + connect + the usual server connect sequence; returns the events. */
-  connect(params: ConnectParams = { app: 'live', tcUrl: 'rtmp://localhost/live' }): SessionEvent[] {
-    this.client.start(this.now);
-    const txn = this.client.connect(params);
-    assert.equal(txn, 1);
-    this.pump();
-    const s = this.server;
-    s.send(windowAckSize(2_500_000));
-    s.send(setPeerBandwidth(2_500_000, 2));
-    s.send(streamBegin(0));
-    s.send(
-      command(
-        '_result',
-        1,
-        new AMFObject({ fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 }),
-        new AMFObject({
-          level: 'status',
-          code: 'NetConnection.Connect.Success',
-          description: 'Connection succeeded.',
-          objectEncoding: 0,
-        }),
-      ),
-    );
-    this.pump();
-    return this.events();
-  }
-
-  /** createStream answered with `id`; returns the stream id from the event. */
-  createStream(id = 1): number {
-    const txn = this.client.createStream();
-    this.pump();
-    this.server.send(command('_result', txn, null, id));
-    this.pump();
-    const ev = this.events().find((e) => e.kind === 'streamCreated');
-    assert.ok(ev && ev.kind === 'streamCreated');
-    assert.equal(ev.txn, txn);
-    return ev.streamId;
-  }
-}
-
-function kinds(events: SessionEvent[]): string[] {
-  return events.map((e) => e.kind);
-}
-
-function only<K extends SessionEvent['kind']>(
-  events: SessionEvent[],
-  kind: K,
-): Extract<SessionEvent, { kind: K }>[] {
-  return events.filter((e): e is Extract<SessionEvent, { kind: K }> => e.kind === kind);
-}
-
-/** A JSON form of events for comparing runs (Buffers as hex). */
-function transcript(events: SessionEvent[]): string {
-  return JSON.stringify(events, (_k, v: unknown) => {
-    if (
-      v &&
-      typeof v === 'object' &&
-      (v as { type?: unknown }).type === 'Buffer' &&
-      Array.isArray((v as { data?: unknown }).data)
-    ) {
-      return Buffer.from((v as { data: number[] }).data).toString('hex');
-    }
-    return v;
-  });
-}
-
-function media(type: 8 | 9, streamId: number, timestamp: number, payload: Buffer): RawMessage {
-  return { type, streamId, timestamp, csid: type === 8 ? 4 : 6, payload };
-}
+import {
+  bytewise,
+  Harness,
+  kinds,
+  media,
+  only,
+  randomSplits,
+  SPLITS,
+  type Splitter,
+  seededRandom,
+  transcript,
+  whole,
+} from '../helpers/session-harness.js';
 
 // ------------------------------------------------------------------ tests
 
@@ -334,7 +141,7 @@ describe('ClientSession connect', () => {
       assert.ok(connect.commandObject instanceof AMFObject, 'command object is an AMF0 object');
       assert.deepEqual(Object.entries(connect.commandObject as AMFObject), [
         ['app', 'live'],
-        ['flashVer', 'LNX 9,0,124,2'],
+        ['flashVer', 'LNX 10,0,32,18'],
         ['tcUrl', 'rtmp://localhost/live'],
         ['fpad', false],
         ['capabilities', 15],
@@ -419,9 +226,10 @@ describe('ClientSession connect', () => {
     );
     h.pump();
     const ev = h.events();
-    assert.deepEqual(kinds(ev), ['handshake', 'status', 'connectRejected']);
-    assert.equal(only(ev, 'status')[0]!.classification, 'error');
+    // One event for the one message: the rejection (its info is the status).
+    assert.deepEqual(kinds(ev), ['handshake', 'connectRejected']);
     assert.equal(only(ev, 'connectRejected')[0]!.source, 'onStatus');
+    assert.equal(only(ev, 'connectRejected')[0]!.info.code, 'NetConnection.Connect.InvalidApp');
     assert.equal(h.client.nextDeadline(), undefined);
   });
 
@@ -686,7 +494,7 @@ describe('ClientSession play', () => {
     return encodeMessage(dataMessage(...values)).payload;
   }
 
-  it('play -> Play.Start, metadata, audio+video, aggregate split, Play.Complete as eof', () => {
+  it('play -> Play.Start, metadata, audio+video, one event per aggregate, Play.Complete as eof', () => {
     const { h, ev } = playScenario(whole);
     assert.equal(
       h.client.incomingChunkSize,
@@ -706,10 +514,7 @@ describe('ClientSession play', () => {
       'media',
       'media',
       'media',
-      'media',
-      'media',
-      'data',
-      'media',
+      'media', // the aggregate, whole
       'status',
       'status',
       'userControl',
@@ -735,10 +540,8 @@ describe('ClientSession play', () => {
           [Object.assign(Object.create(null), { duration: 0, width: 640, height: 360, videocodecid: 7 })],
           false,
         ],
-        [1, 'onTextData', [new AMFObject({ text: 'hi' })], true],
       ],
     );
-    assert.equal(data[2]!.timestamp, 100);
     const m = only(ev, 'media');
     assert.deepEqual(
       m.map((e) => [e.streamId, e.type, e.timestamp, e.unwrappedTimestamp, e.payload.length, e.aggregated]),
@@ -747,14 +550,23 @@ describe('ClientSession play', () => {
         [1, 'video', 0, 0, 10_000, false],
         [1, 'audio', 23, 23, 5, false],
         [1, 'video', 40, 40, 6, false],
-        [1, 'video', 80, 80, 6, true],
-        [1, 'audio', 90, 90, 3, true],
-        [1, 'video', 120, 120, 6, true],
+        [1, 'aggregate', 80, 80, m[4]!.payload.length, false],
       ],
     );
     assert.ok(m[1]!.payload.equals(Buffer.alloc(10_000, 0x17)));
-    assert.equal(m[4]!.payload.at(-1), 0xaa);
-    assert.equal(m[6]!.payload.at(-1), 0xcc);
+    // The aggregate's records, walked lazily, rebased onto its timestamp (80).
+    const records = [...aggregateRecords(m[4]!)];
+    assert.deepEqual(
+      records.map((r) => [r.type, r.timestamp, r.payload.length]),
+      [
+        [9, 80, 6],
+        [8, 90, 3],
+        [18, 100, records[2]!.payload.length],
+        [9, 120, 6],
+      ],
+    );
+    assert.equal(records[0]!.payload.at(-1), 0xaa);
+    assert.equal(records[3]!.payload.at(-1), 0xcc);
     const uc = only(ev, 'userControl');
     assert.deepEqual(
       uc.map((e) => e.event),
@@ -923,7 +735,11 @@ describe('ClientSession control', () => {
       const from = h.server.raws.length;
       h.server.send(pingRequest(0x0d0f));
       h.pump();
-      assert.deepEqual(h.events(), [], 'answered, not reported');
+      assert.deepEqual(
+        h.events(),
+        [{ kind: 'userControl', event: 'pingRequest', timestamp: 0x0d0f, handled: true }],
+        'answered, and reported as handled (one event per message)',
+      );
       const [raw] = h.server.raws.slice(from);
       assert.equal(raw!.type, 4);
       assert.equal(raw!.csid, 2);
@@ -1055,7 +871,7 @@ describe('ClientSession control', () => {
     h.server.send(command('hello', 0, null));
     h.pump();
     const ev = h.events();
-    assert.deepEqual(kinds(ev), ['protocolError', 'invoke']);
+    assert.deepEqual(kinds(ev), ['protocolError', 'userControl', 'invoke']);
     assert.equal(only(ev, 'protocolError')[0]!.fatal, false);
     assert.equal(h.client.state, 'connected');
   });
@@ -1070,26 +886,22 @@ describe('ClientSession control', () => {
     assert.equal(only(ev, 'protocolError')[0]!.error.code, 'ERR_CHUNK_MESSAGE_TOO_LARGE');
   });
 
-  it('emits raw messages when asked (readPacket-style access)', () => {
-    const h = new Harness(whole, { emitRawMessages: true });
+  it('attaches each message to its one event while tapping (readPacket-style access)', () => {
+    const h = new Harness(whole, { tapRaw: true });
     const ev = h.connect();
-    const raws = only(ev, 'raw');
+    // Exactly one event per received message, each carrying its RawMessage.
+    assert.deepEqual(kinds(ev), ['handshake', 'control', 'control', 'userControl', 'connected']);
     assert.deepEqual(
-      raws.map((r) => r.message.type),
-      [5, 6, 4, 20],
+      ev.map((e) =>
+        e.kind === 'handshake' || e.kind === 'timeout' || e.kind === 'closed' ? undefined : e.raw?.type,
+      ),
+      [undefined, 5, 6, 4, 20],
     );
-    // Each raw event precedes the typed events of the same message.
-    assert.deepEqual(kinds(ev), [
-      'handshake',
-      'raw',
-      'control',
-      'raw',
-      'control',
-      'raw',
-      'userControl',
-      'raw',
-      'connected',
-    ]);
+    h.client.tapRaw = false;
+    h.server.send(pingRequest(3));
+    h.pump();
+    const [ping] = h.events();
+    assert.equal(ping?.kind === 'userControl' && ping.raw, undefined, 'no raw once tapping is off');
   });
 
   it('answers SWFVerifyRequest when swfVerification is configured', () => {
@@ -1099,7 +911,10 @@ describe('ClientSession control', () => {
     const from = h.server.raws.length;
     h.server.send(userControl({ event: 'swfVerifyRequest', data: Buffer.from([0]) }));
     h.pump();
-    assert.deepEqual(h.events(), []);
+    assert.deepEqual(
+      h.events().map((e) => e.kind === 'userControl' && [e.event, e.handled]),
+      [['swfVerifyRequest', true]],
+    );
     const [raw] = h.server.raws.slice(from);
     assert.equal(raw!.payload.length, 44);
     assert.equal(raw!.payload.subarray(0, 12).toString('hex'), '001b01010001e2400001e240');
@@ -1165,9 +980,10 @@ describe('ClientSession edge cases', () => {
     h.server.send(command('_result', txn, null, 'nope'));
     h.pump();
     const ev = h.events();
-    assert.deepEqual(kinds(ev), ['protocolError', 'error']);
+    // One event for the one message: the call's error, saying why.
+    assert.deepEqual(kinds(ev), ['error']);
     assert.equal(only(ev, 'error')[0]!.method, 'createStream');
-    assert.equal(only(ev, 'protocolError')[0]!.fatal, false);
+    assert.match(String(only(ev, 'error')[0]!.info.description), /no valid stream id/);
   });
 
   it('a connect _result with an error level is a rejection', () => {

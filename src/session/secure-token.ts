@@ -1,21 +1,30 @@
 /**
- * Wowza SecureToken (librtmp-parity §4.13; notes/protocol.md §5.3): when the `token`
- * option is set and the connect `_result` carries a `secureToken` challenge (a hex
- * string), the client answers `secureTokenResponse` with the challenge XXTEA-decrypted
- * (Corrected Block TEA, delta 0x9E3779B9, 6 + 52/n rounds) under the first 16 bytes of
- * the token packed as four little-endian words.
+ * Wowza SecureToken, as librtmp answers it (its `DecodeTEA` and
+ * `SendSecureTokenResponse`): when the `token` option is set and the connect `_result`
+ * carries a `secureToken` challenge (a hex string), the client answers
+ * `secureTokenResponse` with the challenge XXTEA-decrypted (Corrected Block TEA, delta
+ * 0x9E3779B9, 6 + 52/n rounds) under the first 16 bytes of the token packed as four
+ * little-endian words. The answer's string is the decrypted bytes as they are (16 bytes
+ * for a 32-digit challenge), not text: librtmp copies them into the AMF string verbatim,
+ * and the server compares bytes.
  *
  * Invariant: total — any challenge string yields a response; unlike librtmp's
  * `DecodeTEA`, a length that is not a multiple of 8 hex digits is zero-padded instead of
  * read past, and non-hex characters are rejected.
  */
+import { encode as encodeAmf0 } from '../amf/amf0.js';
 import type { AmfValue } from '../amf/types.js';
 import { RTMPProtocolError } from '../errors.js';
+import type { RawMessage } from '../message/raw-message.js';
+import { DefaultCsid, MessageType } from '../message/types.js';
 
 const DELTA = 0x9e3779b9;
 
-/** Decrypts a SecureToken challenge (hex) with the `token` key, as librtmp's `DecodeTEA`. */
-export function decodeSecureToken(token: string, challengeHex: string): string {
+/**
+ * Decrypts a SecureToken challenge (hex) with the `token` key, as librtmp's `DecodeTEA`:
+ * the first `challengeHex.length / 2` decrypted bytes.
+ */
+export function decodeSecureToken(token: string, challengeHex: string): Buffer {
   if (!/^[0-9a-fA-F]*$/.test(challengeHex) || challengeHex.length === 0) {
     throw new RTMPProtocolError('secureToken challenge is not a hex string', {
       code: 'ERR_RTMP_SECURE_TOKEN',
@@ -33,7 +42,33 @@ export function decodeSecureToken(token: string, challengeHex: string): string {
   else xxteaDecrypt1(v, key);
   const out = Buffer.alloc(n * 4);
   for (let i = 0; i < n; i++) out.writeUInt32LE(v[i]!, i * 4);
-  return out.subarray(0, Math.floor(challengeHex.length / 2)).toString('latin1');
+  return out.subarray(0, Math.floor(challengeHex.length / 2));
+}
+
+/**
+ * The `secureTokenResponse` command (type 20, csid 3, transaction 0, null) carrying
+ * `response` as an AMF0 string of exactly those bytes (0x02, UI16 length, bytes) — the
+ * AMF encoder would write a JavaScript string as UTF-8, which changes bytes ≥ 0x80.
+ */
+export function secureTokenResponse(response: Buffer): RawMessage {
+  if (response.length > 0xffff) {
+    throw new RTMPProtocolError('secureToken challenge too long for an AMF0 string', {
+      code: 'ERR_RTMP_SECURE_TOKEN',
+    });
+  }
+  const head = encodeAmf0('secureTokenResponse', 0, null);
+  const payload = Buffer.alloc(head.length + 3 + response.length);
+  head.copy(payload, 0);
+  payload[head.length] = 0x02;
+  payload.writeUInt16BE(response.length, head.length + 1);
+  response.copy(payload, head.length + 3);
+  return {
+    type: MessageType.CommandAMF0,
+    streamId: 0,
+    timestamp: 0,
+    csid: DefaultCsid.netConnection,
+    payload,
+  };
 }
 
 function mx(sum: number, y: number, z: number, p: number, e: number, k: Uint32Array): number {

@@ -1,0 +1,388 @@
+/**
+ * A played stream's output: the media and data messages the NetStream delivered, queued
+ * as they arrive, turned into what the reader asked for when it reads — FLV bytes laid
+ * out exactly like librtmp's `RTMP_Read` (`FlvMuxer`: file header decided by pre-reading,
+ * then tags; FLV-10.1) for `read(size)`, iteration and `toReadable()`, or typed packets
+ * (aggregates split into their records) for `packets()`. One stream is read one way.
+ *
+ * Backpressure: while more than `highWaterMark` bytes wait unread, the connection stops
+ * reading its socket (TCP flow control slows the server); it resumes below half of it.
+ *
+ * End: `end()` says no more input; readers get everything queued first, then the end
+ * (an empty read) or, when the end came with a failure, that error — made when the
+ * reader reaches it, from what was delivered (`delivered`), so a cut stream's error can
+ * say how far the reader got.
+ *
+ * Invariants: payloads are never copied except to join pieces for a bounded `read(size)`
+ * or to coalesce small pieces of an unbounded read; memory is bounded by the high-water
+ * mark plus one message; every waiter is woken exactly once per state change.
+ */
+import { decode as decodeAmf0 } from '../amf/amf0.js';
+import type { AmfValue } from '../amf/types.js';
+import { RTMPUsageError, type StreamCutInfo } from '../errors.js';
+import { isKeyframe, isSequenceHeader } from '../flv/media.js';
+import { FlvMuxer } from '../flv/muxer.js';
+import { aggregateRecords } from '../message/aggregate.js';
+import { MessageType } from '../message/types.js';
+import { type Deferred, deferred, waitFor } from './waiters.js';
+
+const EMPTY = Buffer.alloc(0);
+/** Default `read()` size when none is given. */
+export const DEFAULT_READ_SIZE = 64 * 1024;
+/** Default per-stream high-water mark of unread bytes. */
+export const DEFAULT_HIGH_WATER_MARK = 4 * 1024 * 1024;
+/** FLV pieces at least this long are passed to unbounded readers as views, never copied. */
+const ZERO_COPY_PIECE = 8 * 1024;
+
+/** A media or data message of a played stream, as `packets()` yields it. */
+export interface StreamPacket {
+  /** `audio`, `video` or `data` (script data: onMetaData, onCuePoint, …). */
+  type: 'audio' | 'video' | 'data';
+  /** Timestamp in ms (unsigned 32-bit; aggregate records rebased). */
+  timestamp: number;
+  /** The FLV tag body (AUDIODATA / VIDEODATA / AMF0 script data). */
+  payload: Buffer;
+  /** Video: a keyframe (or sequence header); audio: true for any frame. */
+  keyframe: boolean;
+  /** AVC/HEVC/AAC sequence header (decoder configuration). */
+  sequenceHeader: boolean;
+  /** Data: the decoded AMF values (name first), when they decode. */
+  values?: AmfValue[];
+}
+
+/** One message for the output: its RTMP type (8, 9, 15, 18, 22), timestamp and payload. */
+export interface OutputMessage {
+  type: number;
+  timestamp: number;
+  payload: Buffer;
+}
+
+/** What the output needs of the connection (backpressure and the idle clock). */
+export interface OutputFlow {
+  /** Stop reading the socket on behalf of `key`. */
+  pauseReading(key: object): void;
+  /** Withdraw `key`'s pause. */
+  resumeReading(key: object): void;
+  /** A reader began waiting for data (restarts the idle clock). */
+  waitStarted(): void;
+}
+
+/** How the reader ended up being told the end: a plain end, or an error made from what it got. */
+export type EndReason = undefined | ((delivered: StreamCutInfo) => unknown);
+
+/** Queued messages → FLV bytes or packets, with backpressure (see the module comment). */
+export class StreamOutput {
+  readonly #flow: OutputFlow;
+  readonly #live: boolean;
+  readonly #highWaterMark: number;
+  #queue: OutputMessage[] = [];
+  #qHead = 0;
+  #queuedBytes = 0;
+  #out: Buffer[] = [];
+  #outBytes = 0;
+  /** Bytes ever put into `#out`, and where each media message's tags end in it. */
+  #outTotal = 0;
+  #marks: { end: number; timestamp: number }[] = [];
+  #muxer: FlvMuxer | undefined;
+  #muxerEnded = false;
+  #mode: 'flv' | 'packets' | undefined;
+  #ended = false;
+  #endReason: EndReason;
+  #error: { value: unknown } | undefined;
+  #waiters: Deferred<void>[] = [];
+  #bytesDelivered = 0;
+  #lastTimestamp: number | undefined;
+
+  constructor(flow: OutputFlow, options: { live: boolean; highWaterMark: number }) {
+    this.#flow = flow;
+    this.#live = options.live;
+    this.#highWaterMark = options.highWaterMark;
+  }
+
+  /** Unread bytes queued (messages plus muxed FLV). */
+  get bufferedBytes(): number {
+    return this.#queuedBytes + this.#outBytes;
+  }
+
+  /** True once `end()` was called (queued data may still be unread). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** What the reader got so far. */
+  get delivered(): StreamCutInfo {
+    return { bytesDelivered: this.#bytesDelivered, lastTimestamp: this.#lastTimestamp };
+  }
+
+  /** Queues a delivered message. Ignored after the end. */
+  push(msg: OutputMessage): void {
+    if (this.#ended) return;
+    this.#queue.push(msg);
+    this.#queuedBytes += msg.payload.length;
+    if (this.bufferedBytes > this.#highWaterMark) this.#flow.pauseReading(this);
+    this.#notify();
+  }
+
+  /** No more input; readers see `reason`'s error (or a plain end) after the queued data. */
+  end(reason?: EndReason): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#endReason = reason;
+    this.#notify();
+  }
+
+  /** Drops the unread queued messages (a seek makes them stale); muxed bytes stay. */
+  dropQueued(): void {
+    this.#queue = [];
+    this.#qHead = 0;
+    this.#queuedBytes = 0;
+    this.#maybeResume();
+  }
+
+  /** Drops everything and ends (the stream was closed); pending readers see the end. */
+  close(): void {
+    this.dropQueued();
+    this.#out = [];
+    this.#outBytes = 0;
+    this.#muxerEnded = true;
+    this.#ended = true;
+    this.#endReason = undefined;
+    this.#flow.resumeReading(this);
+    this.#notify();
+  }
+
+  /** Chooses how the stream is read; throws `ERR_RTMP_READ_MODE` when it is already read the other way. */
+  setMode(mode: 'flv' | 'packets'): void {
+    if (this.#mode === undefined) this.#mode = mode;
+    else if (this.#mode !== mode) {
+      throw new RTMPUsageError('a stream is read either as FLV bytes or as packets(), not both', {
+        code: 'ERR_RTMP_READ_MODE',
+      });
+    }
+  }
+
+  /**
+   * The next FLV bytes: up to `size` (a bounded read), or — with `Infinity` — about one
+   * read's worth without copying large payloads. An empty Buffer at the end.
+   */
+  async read(size: number, signal: AbortSignal | undefined): Promise<Buffer> {
+    for (;;) {
+      const b = this.#take(size);
+      if (b !== undefined) return b;
+      if (this.#ended) return this.#finish();
+      await this.#wait(signal);
+    }
+  }
+
+  /** The queued messages as packets until the end (then returns, or throws the end's error). */
+  async *packets(signal: AbortSignal | undefined): AsyncGenerator<StreamPacket, void, undefined> {
+    for (;;) {
+      while (this.#qHead < this.#queue.length) {
+        const msg = this.#shift();
+        for (const p of toPackets(msg)) {
+          this.#bytesDelivered += p.payload.length;
+          if (p.type !== 'data') this.#lastTimestamp = p.timestamp;
+          yield p;
+        }
+      }
+      this.#maybeResume();
+      if (this.#ended) {
+        this.#finish();
+        return;
+      }
+      await this.#wait(signal);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Empty at a plain end; throws the end's error (made once, from what was delivered). */
+  #finish(): Buffer {
+    if (this.#endReason === undefined) return EMPTY;
+    this.#error ??= { value: this.#endReason(this.delivered) };
+    throw this.#error.value;
+  }
+
+  #notify(): void {
+    const w = this.#waiters;
+    if (w.length === 0) return;
+    this.#waiters = [];
+    for (const d of w) d.resolve();
+  }
+
+  async #wait(signal: AbortSignal | undefined): Promise<void> {
+    const d = deferred<void>();
+    this.#waiters.push(d);
+    this.#flow.waitStarted();
+    await waitFor(d.promise, {
+      signal,
+      what: 'reading',
+      onGiveUp: () => {
+        this.#waiters = this.#waiters.filter((x) => x !== d);
+      },
+    });
+  }
+
+  #shift(): OutputMessage {
+    const msg = this.#queue[this.#qHead]!;
+    this.#queue[this.#qHead] = undefined as unknown as OutputMessage;
+    this.#qHead++;
+    if (this.#qHead > 1024 && this.#qHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#qHead);
+      this.#qHead = 0;
+    }
+    this.#queuedBytes -= msg.payload.length;
+    return msg;
+  }
+
+  #maybeResume(): void {
+    if (this.bufferedBytes <= this.#highWaterMark / 2) this.#flow.resumeReading(this);
+  }
+
+  /** Muxes queued messages into FLV pieces and takes up to `size` bytes, or undefined when none. */
+  #take(size: number): Buffer | undefined {
+    this.#muxer ??= new FlvMuxer({ live: this.#live });
+    const muxer = this.#muxer;
+    // Unbounded reads (iteration, toReadable) mux about one read's worth at a time.
+    const want = size === Number.POSITIVE_INFINITY ? DEFAULT_READ_SIZE : size;
+    while (this.#outBytes < want && this.#qHead < this.#queue.length) {
+      const msg = this.#shift();
+      const pieces = muxer.push(msg);
+      for (const piece of pieces) this.#pushOut(piece);
+      if (pieces.length > 0 && isMedia(msg.type)) {
+        const ts = msg.type === MessageType.Aggregate && !this.#live ? muxer.lastTimestamp : msg.timestamp;
+        this.#marks.push({ end: this.#outTotal, timestamp: ts });
+      }
+    }
+    if (this.#ended && this.#qHead >= this.#queue.length && !this.#muxerEnded) {
+      this.#muxerEnded = true;
+      // A stream that ends before any tag yields nothing (librtmp: EOF without a header).
+      if (muxer.stats.tags > 0) for (const piece of muxer.end()) this.#pushOut(piece);
+    }
+    if (this.#outBytes === 0) return undefined;
+    const result = size === Number.POSITIVE_INFINITY ? this.#takeCoalesced() : this.#takeBounded(size);
+    this.#delivered(result.length);
+    this.#maybeResume();
+    return result;
+  }
+
+  #takeBounded(size: number): Buffer {
+    const out = this.#out;
+    const head = out[0]!;
+    let result: Buffer;
+    if (head.length >= size) {
+      if (head.length === size) out.shift();
+      else out[0] = head.subarray(size);
+      result = head.length === size ? head : head.subarray(0, size);
+    } else if (this.#outBytes <= size) {
+      result = out.length === 1 ? head : Buffer.concat(out, this.#outBytes);
+      this.#out = [];
+    } else {
+      const parts: Buffer[] = [];
+      let n = 0;
+      while (n < size) {
+        const p = out[0]!;
+        if (n + p.length <= size) {
+          parts.push(p);
+          n += p.length;
+          out.shift();
+        } else {
+          parts.push(p.subarray(0, size - n));
+          out[0] = p.subarray(size - n);
+          n = size;
+        }
+      }
+      result = Buffer.concat(parts, size);
+    }
+    this.#outBytes -= result.length;
+    return result;
+  }
+
+  /**
+   * The next piece for an unbounded read without copying media: a large payload is
+   * handed out as the view it is; runs of small pieces (tag headers, previous-tag
+   * sizes, audio frames) are joined into one buffer of at most a read's size.
+   */
+  #takeCoalesced(): Buffer {
+    const out = this.#out;
+    let n = 0;
+    let k = 0;
+    while (k < out.length) {
+      const len = out[k]!.length;
+      if (len >= ZERO_COPY_PIECE) {
+        if (k === 0) {
+          n = len;
+          k = 1;
+        }
+        break;
+      }
+      if (k > 0 && n + len > DEFAULT_READ_SIZE) break;
+      n += len;
+      k++;
+    }
+    const result = k === 1 ? out[0]! : Buffer.concat(out.slice(0, k), n);
+    out.splice(0, k);
+    this.#outBytes -= n;
+    return result;
+  }
+
+  /** Counts `n` bytes handed to the reader and the media messages they complete. */
+  #delivered(n: number): void {
+    this.#bytesDelivered += n;
+    const done = this.#outTotal - this.#outBytes;
+    const marks = this.#marks;
+    let i = 0;
+    while (i < marks.length && marks[i]!.end <= done) i++;
+    if (i > 0) {
+      this.#lastTimestamp = marks[i - 1]!.timestamp;
+      marks.splice(0, i);
+    }
+  }
+
+  #pushOut(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.#out.push(piece);
+    this.#outBytes += piece.length;
+    this.#outTotal += piece.length;
+  }
+}
+
+function isMedia(type: number): boolean {
+  return type === MessageType.Audio || type === MessageType.Video || type === MessageType.Aggregate;
+}
+
+/** Splits one message into `StreamPacket`s (an aggregate into its records). */
+function toPackets(msg: OutputMessage): StreamPacket[] {
+  if (msg.type === MessageType.Aggregate) {
+    const out: StreamPacket[] = [];
+    for (const rec of aggregateRecords({ ...msg, streamId: 0 })) out.push(...toPackets(rec));
+    return out;
+  }
+  if (msg.type === MessageType.Audio || msg.type === MessageType.Video) {
+    return [
+      {
+        type: msg.type === MessageType.Audio ? 'audio' : 'video',
+        timestamp: msg.timestamp,
+        payload: msg.payload,
+        keyframe: isKeyframe(msg.type, msg.payload),
+        sequenceHeader: isSequenceHeader(msg.type, msg.payload),
+      },
+    ];
+  }
+  if (msg.type === MessageType.DataAMF0) {
+    const p: StreamPacket = {
+      type: 'data',
+      timestamp: msg.timestamp,
+      payload: msg.payload,
+      keyframe: false,
+      sequenceHeader: false,
+    };
+    try {
+      p.values = decodeAmf0(msg.payload);
+    } catch {
+      // Undecodable script data is passed on raw.
+    }
+    return [p];
+  }
+  return [];
+}

@@ -1,0 +1,454 @@
+/**
+ * The NetStream rules of `ClientSession`, with bytes and a clock, no sockets: start
+ * detection, seek (media dropped until Seek.Notify), librtmp's BUFX pause/unpause on
+ * BufferEmpty and the re-sent media it drops, python-librtmp's update_buffer hack, the
+ * ends (Play.Complete, onFCUnsubscribe, error statuses, cuts), routing of NetStream
+ * messages sent on msid 0, and a truncated aggregate reported the same way by both
+ * sessions. Every verdict rides on the one event of its message.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AMFObject } from '../../src/amf/types.js';
+import { buildAggregate } from '../../src/message/aggregate.js';
+import { command, dataMessage, userControl } from '../../src/message/builders.js';
+import { encodeMessage } from '../../src/message/codec.js';
+import type { Message } from '../../src/message/types.js';
+import type { SessionEvent } from '../../src/session/client-events.js';
+import type { PlayOptions } from '../../src/session/client-session.js';
+import { ServerSession } from '../../src/session/server-session.js';
+import {
+  bytewise,
+  Harness,
+  media,
+  only,
+  SPLITS,
+  type Splitter,
+  transcript,
+  whole,
+} from '../helpers/session-harness.js';
+
+/** A connected session with stream 1 created and `play` sent. */
+function playing(options: PlayOptions = {}, split: Splitter = whole): Harness {
+  const h = new Harness(split);
+  h.connect();
+  h.createStream(1);
+  h.client.play(1, 'clip', options);
+  h.pump();
+  h.events();
+  return h;
+}
+
+function status(code: string, streamId = 1, level = 'status'): Message {
+  return { ...command('onStatus', 0, null, new AMFObject({ level, code })), streamId };
+}
+
+function video(ts: number): ReturnType<typeof media> {
+  return media(9, 1, ts, Buffer.from([0x27, 1, 0, 0, 0, ts & 0xff]));
+}
+
+/** What the client sent since `from`: [name, msid, args] of commands, SetBufferLength as ['buffer', id, ms]. */
+function sent(h: Harness, from: number): unknown[] {
+  return h.server.inbox.slice(from).flatMap((m) => {
+    if (m.kind === 'command') return [[m.name, m.streamId, m.args]];
+    if (m.kind === 'userControl' && m.data.event === 'setBufferLength') {
+      return [['buffer', m.data.streamId, m.data.bufferLength]];
+    }
+    return [];
+  });
+}
+
+/** Media events as [timestamp, dropped reason or 'ok']. */
+function mediaVerdicts(ev: SessionEvent[]): [number, string][] {
+  return only(ev, 'media').map((e) => [e.timestamp, e.dropped ?? 'ok']);
+}
+
+/** Every phase change on the events, as `from>to:cause`. */
+function changes(ev: SessionEvent[]): string[] {
+  return ev.flatMap((e) =>
+    'changes' in e && e.changes ? e.changes.map((c) => `${c.from}>${c.to}:${c.cause}`) : [],
+  );
+}
+
+describe('NetStream start', () => {
+  it('NetStream.Play.Start starts a player; its media is delivered', () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.sendRaw(video(0));
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(changes(ev), ['starting>play:NetStream.Play.Start']);
+    assert.deepEqual(mediaVerdicts(ev), [[0, 'ok']]);
+    assert.equal(h.client.netStream(1)?.state.phase, 'play');
+  });
+
+  it('the first media starts a player whose server sends no Play.Start; PublishNotify does too', () => {
+    const h = playing();
+    h.server.sendRaw(video(40));
+    h.pump();
+    const [m] = only(h.events(), 'media');
+    assert.deepEqual(
+      m?.changes?.map((c) => [c.from, c.to, c.cause]),
+      [['starting', 'play', 'media']],
+    );
+    const h2 = playing();
+    h2.server.send(status('NetStream.Play.PublishNotify'));
+    h2.pump();
+    assert.deepEqual(changes(h2.events()), ['starting>play:NetStream.Play.PublishNotify']);
+  });
+
+  it('NetStream.Publish.Start starts a publisher; media sent to a publisher is dropped', () => {
+    const h = new Harness(whole);
+    h.connect();
+    h.createStream(1);
+    h.client.publish(1, 'key');
+    h.pump();
+    h.events();
+    h.server.send(status('NetStream.Publish.Start'));
+    h.server.sendRaw(video(0));
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(changes(ev), ['starting>publish:NetStream.Publish.Start']);
+    assert.deepEqual(mediaVerdicts(ev), [[0, 'publishing']]);
+  });
+});
+
+describe('NetStream seek', () => {
+  it('drops media until Seek.Notify, then delivers again', () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.sendRaw(video(0));
+    h.pump();
+    h.events();
+    const from = h.server.inbox.length;
+    h.client.seek(1, 30_000);
+    h.server.sendRaw(video(40)); // still the old position
+    h.server.send(status('NetStream.Seek.Notify'));
+    h.server.sendRaw(video(30_000));
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(sent(h, from), [['seek', 1, [30_000]]]);
+    assert.deepEqual(mediaVerdicts(ev), [
+      [40, 'seeking'],
+      [30_000, 'ok'],
+    ]);
+    assert.deepEqual(changes(ev), ['seeking>play:NetStream.Seek.Notify']);
+  });
+
+  it('Seek.Failed and Seek.InvalidTime fail the seek (ERR_RTMP_SEEK_FAILED) and return to playing', () => {
+    for (const code of ['NetStream.Seek.Failed', 'NetStream.Seek.InvalidTime']) {
+      const h = playing();
+      h.server.send(status('NetStream.Play.Start'));
+      h.pump();
+      h.client.seek(1, 99_000);
+      h.server.send(status(code, 1, 'error'));
+      h.server.sendRaw(video(80));
+      h.pump();
+      const ev = h.events();
+      const change = only(ev, 'status').at(-1)?.changes?.[0];
+      assert.equal(change?.from, 'seeking', code);
+      assert.equal(change?.to, 'play', code);
+      assert.equal(change?.error?.code, 'ERR_RTMP_SEEK_FAILED', code);
+      assert.deepEqual(mediaVerdicts(ev), [[80, 'ok']], code);
+    }
+  });
+});
+
+describe('NetStream BUFX (librtmp RTMP_LF_BUFX)', () => {
+  /** Recorded playback with BUFX: media to 1000 ms, BufferEmpty, StreamEOF, BufferEmpty, re-sent media. */
+  function bufxScenario(
+    split: Splitter,
+    options: PlayOptions = { bufx: true },
+  ): { h: Harness; from: number; ev: SessionEvent[] } {
+    const h = playing(options, split);
+    const s = h.server;
+    s.send(userControl({ event: 'streamIsRecorded', streamId: 1 }));
+    s.send(status('NetStream.Play.Start'));
+    for (let ts = 0; ts <= 1000; ts += 250) s.sendRaw(video(ts));
+    h.pump();
+    const from = h.server.inbox.length;
+    s.send(userControl({ event: 'bufferEmpty', streamId: 1 }));
+    s.send(userControl({ event: 'streamEOF', streamId: 1 }));
+    s.send(userControl({ event: 'bufferEmpty', streamId: 1 }));
+    // After the unpause the server sends again from the pause point.
+    for (const ts of [750, 1000, 1250, 1500]) s.sendRaw(video(ts));
+    h.pump();
+    return { h, from, ev: h.events() };
+  }
+
+  it('BufferEmpty → pause(true, last ts); StreamEOF + BufferEmpty → pause(false); re-sent media dropped', () => {
+    const { h, from, ev } = bufxScenario(whole);
+    assert.deepEqual(sent(h, from), [
+      ['pause', 1, [true, 1000]],
+      ['pause', 1, [false, 1000]],
+    ]);
+    assert.deepEqual(mediaVerdicts(ev).slice(-4), [
+      [750, 'resent'],
+      [1000, 'resent'],
+      [1250, 'ok'],
+      [1500, 'ok'],
+    ]);
+    assert.deepEqual(h.client.netStream(1)?.state, { phase: 'play', bufx: 'idle' });
+    assert.equal(h.client.netStream(1)?.lastMediaTimestamp, 1500);
+  });
+
+  it('gives the same events and commands for every split of the server bytes', () => {
+    const base = bufxScenario(whole);
+    for (const split of [bytewise, SPLITS[2]![1]]) {
+      const other = bufxScenario(split);
+      assert.equal(transcript(other.ev), transcript(base.ev));
+      assert.deepEqual(sent(other.h, other.from), sent(base.h, base.from));
+    }
+  });
+
+  it('NetStream.Pause.Notify also unpauses', () => {
+    const h = playing({ bufx: true });
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.sendRaw(video(500));
+    h.pump();
+    const from = h.server.inbox.length;
+    h.server.send(userControl({ event: 'bufferEmpty', streamId: 1 }));
+    h.server.send(status('NetStream.Pause.Notify'));
+    h.pump();
+    assert.deepEqual(sent(h, from), [
+      ['pause', 1, [true, 500]],
+      ['pause', 1, [false, 500]],
+    ]);
+  });
+
+  it('no BUFX for live streams, without the option (rtmpdump --realtime), or while the user paused', () => {
+    for (const options of [{ bufx: true, live: true }, {}]) {
+      const { h, from } = bufxScenario(whole, options);
+      assert.deepEqual(sent(h, from), [], JSON.stringify(options));
+    }
+    const h = playing({ bufx: true });
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.sendRaw(video(100));
+    h.pump();
+    h.client.pause(1, true);
+    const from = h.server.inbox.length;
+    h.server.send(userControl({ event: 'bufferEmpty', streamId: 1 }));
+    h.pump();
+    // Only the user's pause (at the last media timestamp); BufferEmpty sends nothing while paused.
+    assert.deepEqual(sent(h, from), [['pause', 1, [true, 100]]]);
+  });
+});
+
+describe('NetStream buffer hack (python-librtmp update_buffer)', () => {
+  function meta(duration: number): Message {
+    return { ...dataMessage('onMetaData', new AMFObject({ duration, width: 640 })), streamId: 1 };
+  }
+
+  it('once the duration is known: SetBufferLength(duration + 5 s), once', () => {
+    const h = playing({ updateBuffer: true });
+    const from = h.server.inbox.length;
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.send(meta(12.5));
+    h.server.send(meta(12.5));
+    h.pump();
+    assert.deepEqual(sent(h, from), [['buffer', 1, 17_500]]);
+    assert.equal(h.client.netStream(1)?.duration, 12.5);
+  });
+
+  it('not without the option, not for a duration of 0; an onMetaData record of an aggregate counts', () => {
+    const off = playing();
+    const from = off.server.inbox.length;
+    off.server.send(meta(12.5));
+    off.pump();
+    assert.deepEqual(sent(off, from), []);
+    const zero = playing({ updateBuffer: true });
+    const from0 = zero.server.inbox.length;
+    zero.server.send(meta(0));
+    zero.pump();
+    assert.deepEqual(sent(zero, from0), []);
+    const agg = playing({ updateBuffer: true });
+    const fromA = agg.server.inbox.length;
+    const metaBody = encodeMessage(dataMessage('onMetaData', new AMFObject({ duration: 3 }))).payload;
+    agg.server.sendRaw(
+      buildAggregate(
+        [
+          { type: 18, timestamp: 0, payload: metaBody },
+          { type: 9, timestamp: 0, payload: Buffer.from([0x17, 0, 0, 0, 0, 1]) },
+        ],
+        { streamId: 1 },
+      ),
+    );
+    agg.pump();
+    assert.deepEqual(sent(agg, fromA), [['buffer', 1, 8000]]);
+    assert.equal(agg.client.netStream(1)?.duration, 3);
+  });
+});
+
+describe('NetStream end', () => {
+  it('Play.Complete ends the stream (complete); later media and data are not delivered', () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.send({
+      ...dataMessage('onPlayStatus', new AMFObject({ level: 'status', code: 'NetStream.Play.Complete' })),
+      streamId: 1,
+    });
+    h.server.sendRaw(video(9000));
+    h.server.send({ ...dataMessage('onCuePoint', new AMFObject({ name: 'late' })), streamId: 1 });
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(changes(ev), [
+      'starting>play:NetStream.Play.Start',
+      'play>ended-complete:NetStream.Play.Complete',
+    ]);
+    assert.deepEqual(mediaVerdicts(ev), [[9000, 'ended']]);
+    assert.equal(only(ev, 'data')[0]?.dropped, 'ended');
+  });
+
+  it('onFCUnsubscribe ends players (librtmp closes the stream there), without a made-up status', () => {
+    const h = playing({ live: true });
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.send(command('onFCUnsubscribe', 0, null, new AMFObject({ code: 'NetStream.Play.Stop' })));
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(
+      ev.map((e) => e.kind),
+      ['status', 'invoke'],
+    );
+    assert.deepEqual(changes(ev), [
+      'starting>play:NetStream.Play.Start',
+      'play>ended-complete:onFCUnsubscribe',
+    ]);
+  });
+
+  it('an error status fails the stream with the server info (ERR_RTMP_PLAY_FAILED)', () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.StreamNotFound', 1, 'error'));
+    h.pump();
+    const [st] = only(h.events(), 'status');
+    const change = st?.changes?.[0];
+    assert.equal(change?.to, 'failed');
+    assert.equal(change?.error?.code, 'ERR_RTMP_PLAY_FAILED');
+    assert.equal(
+      (change?.error?.info as { code?: string } | undefined)?.code,
+      'NetStream.Play.StreamNotFound',
+    );
+    assert.match(String(change?.error?.message), /playing clip failed: NetStream\.Play\.StreamNotFound/);
+  });
+
+  it("the server's close command cuts the stream (on the invoke event); end() cuts it on the closed event", () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.Start'));
+    h.server.send(command('close', 0, null));
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(changes(ev), ['starting>play:NetStream.Play.Start', 'play>ended-cut:server']);
+    assert.deepEqual(only(ev, 'closed'), [{ kind: 'closed', reason: 'server' }]);
+
+    const h2 = playing();
+    h2.server.send(status('NetStream.Play.Start'));
+    h2.pump();
+    h2.events();
+    h2.client.end();
+    const [closed] = h2.events();
+    assert.equal(closed?.kind, 'closed');
+    assert.equal(closed?.kind === 'closed' && closed.reason, 'peer');
+    assert.deepEqual(changes([closed!]), ['play>ended-cut:peer']);
+    assert.deepEqual(h2.client.netStream(1)?.state, { phase: 'ended-cut', cause: 'peer' });
+  });
+
+  it('an ended stream is not cut again; a complete one stays complete', () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.Stop'));
+    h.pump();
+    h.events();
+    h.client.end();
+    assert.deepEqual(h.events(), [{ kind: 'closed', reason: 'peer' }]);
+    assert.equal(h.client.netStream(1)?.state.phase, 'ended-complete');
+  });
+});
+
+describe('NetStream routing', () => {
+  it('a NetStream status or media on msid 0 goes to the only NetStream; NetConnection statuses do not', () => {
+    const h = playing();
+    h.server.send(status('NetStream.Play.Start', 0));
+    h.server.sendRaw(media(9, 0, 40, Buffer.from([0x27, 1, 0, 0, 0, 1])));
+    h.server.send(status('NetConnection.Connect.Closed', 0));
+    h.pump();
+    const ev = h.events();
+    assert.deepEqual(
+      ev.map((e) => [e.kind, 'streamId' in e ? e.streamId : undefined]),
+      [
+        ['status', 1],
+        ['media', 1],
+        ['status', 0],
+      ],
+    );
+    assert.deepEqual(changes(ev), ['starting>play:NetStream.Play.Start']);
+  });
+
+  it('closeStream / deleteStream forget the NetStream', () => {
+    const h = playing();
+    assert.ok(h.client.netStream(1));
+    h.client.closeStream(1);
+    assert.equal(h.client.netStream(1), undefined);
+  });
+});
+
+describe('truncated aggregates', () => {
+  const records = [
+    { type: 9, timestamp: 0, payload: Buffer.from([0x17, 1, 0, 0, 0, 7]) },
+    { type: 8, timestamp: 20, payload: Buffer.from([0xaf, 1, 2]) },
+  ];
+
+  it('both sessions report one the same way: a non-fatal ERR_SESSION_AGGREGATE_TRUNCATED after the media', () => {
+    const full = buildAggregate(records, { streamId: 1 });
+    const cut = { ...full, payload: full.payload.subarray(0, full.payload.length - 6) };
+
+    const h = playing();
+    h.server.sendRaw(cut);
+    h.pump();
+    const clientEv = h.events();
+    assert.deepEqual(
+      clientEv.map((e) => e.kind),
+      ['media', 'protocolError'],
+    );
+
+    // A publisher sends the same aggregate to a ServerSession.
+    const serverEv = publishAggregate(new ServerSession(), cut.payload);
+    assert.deepEqual(
+      serverEv.map((e) => e.kind),
+      ['media', 'protocolError'],
+    );
+    const c = only(clientEv, 'protocolError')[0]!;
+    const s = serverEv.find((e) => e.kind === 'protocolError');
+    assert.ok(s?.kind === 'protocolError');
+    assert.deepEqual([s.error.code, s.error.message, s.fatal], [c.error.code, c.error.message, c.fatal]);
+    assert.equal(c.error.code, 'ERR_SESSION_AGGREGATE_TRUNCATED');
+  });
+});
+
+/** Drives a ServerSession through connect, createStream and publish, then feeds it an aggregate; its events. */
+function publishAggregate(server: ServerSession, payload: Buffer): ReturnType<ServerSession['takeEvents']> {
+  const h = new Harness(whole);
+  // The harness's client talks to its own scripted server; here the ServerSession is the peer.
+  h.client.start(0);
+  h.client.connect({ app: 'live' });
+  const pump = (): void => {
+    for (let i = 0; i < 50; i++) {
+      const c = Buffer.concat(h.client.takeOutput());
+      if (c.length > 0) server.receive(c, 0);
+      const s = Buffer.concat(server.takeOutput());
+      if (s.length > 0) h.client.receive(s, 0);
+      if (c.length === 0 && s.length === 0) return;
+    }
+  };
+  pump();
+  for (const e of server.takeEvents()) if (e.kind === 'connect') server.acceptConnect(e.txn);
+  pump();
+  h.client.createStream();
+  pump();
+  for (const e of server.takeEvents()) if (e.kind === 'createStream') server.createdStream(e.txn);
+  pump();
+  h.client.publish(1, 'key');
+  pump();
+  for (const e of server.takeEvents()) if (e.kind === 'publish') server.acceptPublish(e.streamId);
+  pump();
+  server.takeEvents();
+  h.client.sendRaw({ type: 22, streamId: 1, timestamp: 0, csid: 6, payload });
+  pump();
+  return server.takeEvents().filter((e) => e.kind === 'media' || e.kind === 'protocolError');
+}
