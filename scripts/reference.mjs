@@ -108,9 +108,9 @@ test fails when this file and the code disagree. Do not edit by hand.
 
 ## \`RTMP\` (client connection, a typed Node \`EventEmitter\`)
 
-\`conn.on(event, listener)\`; declared as \`RTMPEvents\` in src/client/rtmp.ts.
+\`conn.on(event, listener)\`; declared as \`RTMPEvents\` in src/client/rtmp-faces.ts.
 
-${eventMap('src/client/rtmp.ts', 'RTMPEvents')}
+${eventMap('src/client/rtmp-faces.ts', 'RTMPEvents')}
 
 ## \`RTMPServer\` (embedded server, a typed Node \`EventEmitter\`)
 
