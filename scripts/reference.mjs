@@ -36,12 +36,39 @@ function doc(node) {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** The declaration named `name` (interface or type alias) in `file`. */
-function find(file, name) {
+/** The declaration named `name` (interface or type alias) in `file`, or undefined. */
+function declared(file, name) {
   for (const s of file.statements) {
     if ((ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name) return s;
   }
-  throw new Error(`${name} not found in ${file.fileName}`);
+  return undefined;
+}
+
+/** The declaration named `name` in `file`. */
+function find(file, name) {
+  const d = declared(file, name);
+  if (d === undefined) throw new Error(`${name} not found in ${file.fileName}`);
+  return d;
+}
+
+/**
+ * The declaration named `name` (type arguments ignored) in `file` or in the module it
+ * imports that name from (`import type { X } from './y.js'`), with the file it is in.
+ */
+function resolveDecl(file, name) {
+  const bare = name.replace(/<.*$/s, '').trim();
+  const here = declared(file, bare);
+  if (here !== undefined) return { decl: here, file };
+  for (const s of file.statements) {
+    if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier)) continue;
+    const named = s.importClause?.namedBindings;
+    if (named === undefined || !ts.isNamedImports(named)) continue;
+    if (!named.elements.some((e) => e.name.text === bare)) continue;
+    const rel = join(dirname(file.fileName), s.moduleSpecifier.text.replace(/\.js$/, '.ts'));
+    const other = source(rel.slice(root.length + 1));
+    return { decl: find(other, bare), file: other };
+  }
+  throw new Error(`${bare} not found in ${file.fileName} or its imports`);
 }
 
 const code = (t) => `\`${t.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}\``;
@@ -62,6 +89,20 @@ function eventMap(path, name) {
   return rows.join('\n');
 }
 
+/** The property signatures of an interface, those of the interfaces it extends first. */
+function ownAndInherited(iface, file) {
+  const out = [];
+  for (const h of iface.heritageClauses ?? []) {
+    for (const t of h.types) {
+      const { decl, file: at } = resolveDecl(file, t.expression.getText(file));
+      if (ts.isInterfaceDeclaration(decl)) out.push(...ownAndInherited(decl, at));
+    }
+  }
+  const own = iface.members.filter(ts.isPropertySignature);
+  const names = new Set(own.map((m) => m.name.getText(file)));
+  return [...out.filter((m) => !names.has(m.name.getText(m.getSourceFile()))), ...own];
+}
+
 /** A discriminated union of event interfaces (`kind: '…'`) as one section per event. */
 function eventUnion(path, name) {
   const file = source(path);
@@ -69,18 +110,18 @@ function eventUnion(path, name) {
   const members = decl.type.types.map((t) => t.getText(file));
   const out = [];
   for (const member of members) {
-    const iface = find(file, member);
+    const { decl: iface, file: at } = resolveDecl(file, member);
     if (ts.isTypeAliasDeclaration(iface)) {
       // `{ kind: 'x' } & Data`: the kind from the literal, the fields from the named part.
-      const text = iface.type.getText(file);
+      const text = iface.type.getText(at);
       const kindName = /kind:\s*'([^']+)'/.exec(text)?.[1] ?? member;
       out.push(`#### \`${kindName}\` (${member})`, '', doc(iface), '', `Type: ${code(text)}`, '');
       continue;
     }
-    const fields = iface.members.filter(ts.isPropertySignature);
-    const kind = fields.find((f) => f.name.getText(file) === 'kind');
+    const fields = ownAndInherited(iface, at);
+    const kind = fields.find((f) => f.name.getText(f.getSourceFile()) === 'kind');
     out.push(
-      `#### \`${kind?.type?.getText(file).replace(/'/g, '') ?? member}\` (${member})`,
+      `#### \`${kind?.type?.getText(at).replace(/'/g, '') ?? member}\` (${member})`,
       '',
       doc(iface),
       '',
@@ -90,8 +131,9 @@ function eventUnion(path, name) {
       out.push('| field | type | meaning |', '| --- | --- | --- |');
       for (const f of rest) {
         const opt = f.questionToken ? '?' : '';
+        const sf = f.getSourceFile();
         out.push(
-          `| \`${f.name.getText(file)}${opt}\` | ${code(f.type?.getText(file) ?? 'unknown')} | ${cell(doc(f))} |`,
+          `| \`${f.name.getText(sf)}${opt}\` | ${code(f.type?.getText(sf) ?? 'unknown')} | ${cell(doc(f))} |`,
         );
       }
       out.push('');
