@@ -1,5 +1,5 @@
 /**
- * AMF0 codec (AMF0-SPEC; notes/protocol.md §2.1, hardening §2.3).
+ * AMF0 codec (AMF0-SPEC), hardened against hostile input (limits below).
  *
  * Every marker 0x00–0x11. Values map to JavaScript as `types.ts` documents; values
  * AMF0 cannot express (ByteArray, Vector, Dictionary, AMF3 externalizables) travel as one AMF3 value behind

@@ -1,5 +1,5 @@
 /**
- * AMF3 decoder (AMF3-SPEC §3; notes/protocol.md §2.2–2.3).
+ * AMF3 decoder (AMF3-SPEC §3), hardened against hostile input (limits below).
  *
  * One `Amf3Decoder` owns the three reference tables (strings, objects, traits) of one
  * AMF3 value sequence. Invariants, all of them for hostile input:

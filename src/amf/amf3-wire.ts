@@ -1,5 +1,5 @@
 /**
- * AMF3 wire primitives (AMF3-SPEC §1.3.1, §3.1; notes/protocol.md §2.2): the type
+ * AMF3 wire primitives (AMF3-SPEC §1.3.1, §3.1): the type
  * markers and the U29 variable-length integer.
  *
  * Invariants: `writeU29` only accepts integers in 0..0x1FFFFFFF (throws

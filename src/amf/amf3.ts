@@ -1,5 +1,5 @@
 /**
- * The AMF3 codec (AMF3-SPEC; notes/protocol.md §2.2–2.3): every marker 0x00–0x11,
+ * The AMF3 codec (AMF3-SPEC): every marker 0x00–0x11,
  * string/object/traits reference tables, typed and externalizable objects, dates, XML,
  * ByteArray, vectors and dictionaries, with the value mapping of ./types.ts.
  *

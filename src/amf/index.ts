@@ -1,7 +1,7 @@
 /**
  * The public AMF surface: the value model (`types.ts`), the complete codecs as the
  * namespaces `amf0` and `amf3`, and python-librtmp's `encode_amf`/`decode_amf` as
- * `encodeAmf`/`decodeAmf` (PL `librtmp/amf.py`; notes/librtmp-parity.md §1.8).
+ * `encodeAmf`/`decodeAmf` (python-librtmp's `librtmp/amf.py`).
  */
 import * as amf0 from './amf0.js';
 import type { AmfDecodeOptions, AmfValue } from './types.js';

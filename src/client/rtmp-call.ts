@@ -1,9 +1,8 @@
 /**
- * `RTMPCall` — the handle of one remote call (python-librtmp `RTMPCall`,
- * librtmp-parity §1.5): its transaction id, whether the answer arrived, and
+ * `RTMPCall` — the handle of one remote call (python-librtmp `RTMPCall`): its transaction id, whether the answer arrived, and
  * `result()`. Unlike python-librtmp, an `_error` answer rejects (RTMPError
  * `ERR_RTMP_CALL_FAILED` carrying the server's info) instead of blocking forever
- * (quirk Q6), and the answer is matched whenever it arrives — `result()` may be
+ * (python-librtmp never settles a call answered with `_error`), and the answer is matched whenever it arrives — `result()` may be
  * called before or after.
  *
  * Invariant: settles once; `done` turns true when the answer (or a connection

@@ -1,9 +1,9 @@
 /**
  * Small promise helpers for the I/O shell: a settle-once deferred, and `waitFor`, which
- * races a promise against an optional timeout (seconds, as the seed's units) and an
+ * races a promise against an optional timeout (seconds, as python-librtmp documents its timeouts) and an
  * AbortSignal, cleaning up its timer and listener whichever wins.
  *
- * Invariants: an abort rejects with `signal.reason` (field-pitfalls §3); a timeout
+ * Invariants: an abort rejects with `signal.reason` (as Node's own APIs do, so callers can tell their abort apart); a timeout
  * rejects with `RTMPTimeoutError`; the raced promise is never cancelled by either — the
  * caller decides what a lost race means.
  */

@@ -1,5 +1,5 @@
 /**
- * RawMessage ⇄ typed `Message` dispatch (notes/protocol.md §1.7): the one entry
+ * RawMessage ⇄ typed `Message` dispatch (RTMP-SPEC §5.4, §6.2, §7.1): the one entry
  * point the session layer uses to read and write messages.
  *
  * Invariants: `decodeMessage` is total — it returns a `Message` or throws an

@@ -1,7 +1,7 @@
 /**
  * Command (type 20 AMF0, 17 AMF3) and data (type 18 AMF0, 15 AMF3) message payloads
- * (RTMP-SPEC §7.1.1–§7.1.2, §7.2; notes/protocol.md §1.12, "objectEncoding
- * negotiation").
+ * (RTMP-SPEC §7.1.1–§7.1.2, §7.2; AMF3 commands after `objectEncoding: 3` was
+ * negotiated in connect).
  *
  * Layout: a command is the AMF0 sequence `name, transactionId, commandObject,
  * ...args`; a data message is any AMF0 sequence. Types 17/15 start with a format

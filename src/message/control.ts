@@ -1,5 +1,5 @@
 /**
- * Protocol control message payloads (RTMP-SPEC §5.4; notes/protocol.md §1.8):
+ * Protocol control message payloads (RTMP-SPEC §5.4):
  * 1 Set Chunk Size, 2 Abort, 3 Acknowledgement, 5 Window Acknowledgement Size,
  * 6 Set Peer Bandwidth.
  *

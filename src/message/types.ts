@@ -1,7 +1,7 @@
 /**
- * The typed RTMP message model: message type ids (RTMP-SPEC §5.4, §6.2, §7.1;
- * notes/protocol.md §1.7), User Control event ids (§1.10), Set Peer Bandwidth
- * limit types (§1.8), default chunk stream ids (§1.13) and the `Message`
+ * The typed RTMP message model: message type ids (RTMP-SPEC §5.4, §6.2, §7.1),
+ * User Control event ids (§6.2, §7.1.7), Set Peer Bandwidth limit types (§5.4.5),
+ * the chunk stream ids librtmp and FFmpeg use and the `Message`
  * discriminated union that `decodeMessage` produces and `encodeMessage` consumes.
  *
  * Invariants: every message carries the `streamId` and `timestamp` of its
@@ -58,7 +58,7 @@ export const PeerBandwidthLimit = {
 /** One of the `PeerBandwidthLimit` values. */
 export type PeerBandwidthLimitType = (typeof PeerBandwidthLimit)[keyof typeof PeerBandwidthLimit];
 
-/** Shared object event types (type 19/16 messages; notes/protocol.md §1.7). */
+/** Shared object event types (type 19/16 messages; RTMP-SPEC §7.1.3). */
 export const SharedObjectEventType = {
   Use: 1,
   Release: 2,

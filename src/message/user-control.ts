@@ -1,6 +1,6 @@
 /**
- * User Control message payloads (type 4; RTMP-SPEC §6.2, §7.1.7; notes/protocol.md
- * §1.10; LIBRTMP `HandleCtrl`, `RTMP_SendCtrl`): UI16 event type, then event data.
+ * User Control message payloads (type 4; RTMP-SPEC §6.2, §7.1.7;
+ * librtmp's `HandleCtrl`, `RTMP_SendCtrl` for the events the spec leaves out): UI16 event type, then event data.
  *
  * Sizes: stream events (0, 1, 2, 4, 31, 32) and pings (6, 7) 6 bytes;
  * SetBufferLength (3) 10 bytes; SWFVerifyRequest (26) 3 bytes; SWFVerifyResponse

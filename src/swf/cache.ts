@@ -1,6 +1,6 @@
 /**
- * librtmp's SWF hash cache, `~/.swfinfo` (notes/librtmp-parity.md §4.4; librtmp
- * `hashswf.c` `RTMP_HashSWF`), read and written in librtmp's exact record format so that
+ * librtmp's SWF hash cache, `~/.swfinfo` (librtmp `hashswf.c`
+ * `RTMP_HashSWF`), read and written in librtmp's exact record format so that
  * rtmpkit and rtmpdump share one file:
  *
  *     url: <SWF URL without its query string>

@@ -1,6 +1,6 @@
 /**
- * SWF verification hash (notes/librtmp-parity.md §4.4, protocol.md §5.4; librtmp
- * `hashswf.c` `swfcrunch`): HMAC-SHA256 keyed with "Genuine Adobe Flash Player 001"
+ * SWF verification hash (librtmp `hashswf.c` `swfcrunch`, which
+ * servers that verify SWFs expect byte for byte): HMAC-SHA256 keyed with "Genuine Adobe Flash Player 001"
  * (30 bytes) over the *decompressed* SWF, and the decompressed size (8-byte header
  * included). A `CWS` file is hashed as if it were `FWS`: the first byte becomes `F`,
  * the 8-byte header is hashed as is, the rest is zlib-inflated and hashed.

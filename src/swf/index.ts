@@ -1,6 +1,6 @@
 /**
  * SWF verification end to end: python-librtmp's `hash_swf(url, age=30)` / librtmp's
- * `RTMP_HashSWF` as `hashSwf(url, options)` (notes/librtmp-parity.md §1.10, §4.4).
+ * `RTMP_HashSWF` as `hashSwf(url, options)` (librtmp `hashswf.c`).
  *
  * Flow, as librtmp's: look the URL up in `~/.swfinfo`; a record younger than `age` days
  * is returned without touching the network; otherwise GET the SWF (with
