@@ -8,9 +8,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultRuns, fuzz } from './engine.js';
-import { targets } from './session.target.js';
+import { eventKinds, targets } from './session.target.js';
 
 describe('session fuzz', () => {
+  it('the message programs reach deep states: play, publish and media on the server, a created stream and media on the client', () => {
+    const server = targets
+      .find((t) => t.name === 'session/server-messages')!
+      .seeds.map((s) => eventKinds('server', s));
+    const client = targets
+      .find((t) => t.name === 'session/client-messages')!
+      .seeds.map((s) => eventKinds('client', s));
+    for (const kind of ['connect', 'createStream', 'play', 'publish', 'media', 'data'])
+      assert.ok(
+        server.some((k) => k.includes(kind)),
+        `no server seed reaches ${kind}: ${JSON.stringify(server)}`,
+      );
+    for (const kind of ['connected', 'streamCreated', 'status', 'media', 'data'])
+      assert.ok(
+        client.some((k) => k.includes(kind)),
+        `no client seed reaches ${kind}: ${JSON.stringify(client)}`,
+      );
+  });
+
   for (const target of targets) {
     const runs = Math.ceil(defaultRuns() * (target.runShare ?? 1));
     it(`${target.name}: ${runs} inputs, receive never throws, only typed errors`, (t) => {

@@ -168,13 +168,16 @@ function drive(
 
 // ---- the hosts ---------------------------------------------------------------------------
 
-function runClient(built: BuiltStream, publish: boolean): void {
+function runClient(built: BuiltStream, publish: boolean, seen?: string[]): void {
   const c = new ClientSession(CLIENT_OPTIONS);
   c.start(0);
   c.connect({ app: 'live', tcUrl: 'rtmp://127.0.0.1/live', mode: publish ? 'publish' : 'play' });
   let created = false;
   const react = (events: Events) => {
     for (const ev of events) {
+      seen?.push(
+        ev.kind === 'protocolError' ? `protocolError ${(ev.error as RTMPError).code}` : String(ev.kind),
+      );
       if (ev.kind === 'streamCreated' && typeof ev.streamId === 'number') {
         const id = ev.streamId;
         host(() => (publish ? c.publish(id, 'fuzz') : c.play(id, 'fuzz')));
@@ -193,13 +196,16 @@ function runClient(built: BuiltStream, publish: boolean): void {
   if (err) throw err;
 }
 
-function runServer(built: BuiltStream, strict: boolean): void {
+function runServer(built: BuiltStream, strict: boolean, seen?: string[]): void {
   const s = new ServerSession(SERVER_OPTIONS);
   const media = Buffer.from('af01 2233'.replace(/\s+/g, ''), 'hex');
   const react = (events: Events) => {
     for (const ev of events) {
       const txn = typeof ev.txn === 'number' ? ev.txn : 0;
       const streamId = typeof ev.streamId === 'number' ? ev.streamId : 0;
+      seen?.push(
+        ev.kind === 'protocolError' ? `protocolError ${(ev.error as RTMPError).code}` : String(ev.kind),
+      );
       switch (ev.kind) {
         case 'connect':
           host(() => (strict && ev.app !== 'live' ? s.rejectConnect(txn) : s.acceptConnect(txn)));
@@ -247,21 +253,68 @@ function rawStream(input: Buffer): BuiltStream {
   return { bytes: input, cuts, clock };
 }
 
+/** The program's stream; the builder is total, so a throw from it is a bug of the target. */
+const built = (input: Buffer, role: 'server' | 'client') =>
+  guard('buildStream', () => buildStream(input, role));
+
 const allowed = (err: unknown) => err instanceof RTMPError && !(err instanceof RTMPUsageError);
 
-/** A tiny program that builds a typical conversation, so the message targets start from depth. */
-function program(...ops: number[]): Buffer {
-  return Buffer.from(ops);
-}
-
-const MESSAGE_SEEDS = [
-  // flags, then: command(_result/connect…) with small args; set chunk size; media; cut; …
-  program(0, 0, 0, 1, 1, 7, 3, 0, 0, 0, 0, 0, 0, 0, 10, 2, 0, 0, 3, 2, 5, 5, 1, 0, 0, 6, 6, 1, 0, 0, 12, 3),
-  program(0, 0, 0, 0, 2, 8, 0, 1, 0, 0, 0, 0, 2, 2, 5, 0, 7, 3, 0, 0, 0, 0, 0, 7, 1, 2, 0, 0, 0, 1, 4),
-  program(0, 4, 1, 0, 3, 4, 3, 0, 0, 0, 1, 9, 20, 0, 0, 10, 7, 0, 0, 5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-  program(3, 10, 3, 7, 2, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 11, 1, 3, 0, 5, 5, 12, 4, 13, 0, 1, 2, 3, 4, 9),
-  program(1, 8, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0, 1, 0, 0, 0, 12, 0, 2, 3, 0, 0, 7, 7, 0, 0, 0, 0, 0, 0),
+/**
+ * Programs (stream-builder.ts) of whole conversations, so the message targets start
+ * from depth: op 14 is a conversation step, 5/6 audio/video, 10 a chunk size change,
+ * 12 a cut with the clock moving.
+ */
+const CLIENT_SIDE_SEEDS = [
+  // connect, createStream, play, then media; and the same with publish and a chunk size change
+  [0, 14, 0, 0, 0, 0, 0, 14, 1, 1, 0, 14, 0, 2, 0, 0, 0, 0, 12, 2, 5, 0, 0, 0, 0, 1, 1, 6, 0, 0, 0, 0, 1, 1],
+  [0, 14, 0, 0, 0, 1, 0, 10, 3, 14, 1, 1, 0, 14, 0, 3, 0, 0, 6, 0, 0, 0, 0, 1, 1, 5, 0, 0, 0, 0, 1, 1, 12, 3],
+  // found by searching mutations of the two above: … play, pause (handshakeDone connect createStream play pause)
+  [
+    0, 14, 0, 0, 0, 0, 0, 14, 1, 1, 0, 14, 0, 2, 0, 0, 0, 0, 12, 2, 5, 0, 0, 0, 0, 1, 1, 6, 0, 0, 0, 0, 1,
+    129, 88, 6, 222, 59, 210, 62, 41, 177, 23, 45, 191, 162, 36, 240, 11, 0, 254, 151, 82, 199, 116, 68, 58,
+    195, 213, 179, 127, 110, 96, 255, 130, 114, 101, 105, 12, 235, 211, 196, 162, 36, 240, 11, 0, 254, 151,
+    82, 199, 0, 0, 0, 127, 213, 179, 127, 110, 96, 255, 130, 114, 101, 105, 12, 235, 211, 196, 137, 214,
+  ],
+  // … publish, releaseStream, pause, a call, data and media
+  [
+    0, 14, 0, 0, 0, 1, 0, 10, 3, 14, 1, 1, 0, 14, 0, 3, 0, 0, 6, 0, 0, 0, 0, 1, 1, 5, 0, 0, 0, 0, 1, 1, 12, 3,
+    124, 179, 225, 175, 173, 179, 143, 124, 90, 192, 185, 195, 179, 58, 122, 199, 207, 85, 95, 135, 224, 6, 1,
+    2, 185, 165, 99, 25, 159, 248, 66, 238, 229, 0, 255, 255, 255, 17, 121, 119, 6, 1, 2, 185, 165, 99, 25,
+    159, 248, 66, 238, 229, 65, 128, 138, 239, 17, 121, 119,
+  ],
 ];
+const SERVER_SIDE_SEEDS = [
+  // connect _result, createStream _result, onStatus Play.Start, media; then a Play.Stop
+  [
+    0, 14, 0, 0, 0, 0, 14, 1, 1, 0, 0, 14, 0, 2, 3, 0, 0, 10, 3, 5, 0, 0, 0, 0, 1, 1, 6, 0, 0, 0, 0, 1, 1, 12,
+    2,
+  ],
+  [0, 14, 0, 0, 1, 0, 14, 1, 1, 0, 0, 14, 0, 2, 9, 0, 0, 14, 0, 2, 5, 0, 0, 4, 3, 0, 0, 0, 1, 1, 0, 0, 0],
+  // found by searching mutations of the two above: … status, control, media, data
+  [
+    0, 14, 0, 0, 0, 0, 14, 1, 1, 0, 0, 14, 0, 2, 3, 0, 0, 10, 3, 5, 0, 0, 0, 0, 1, 1, 6, 0, 0, 0, 0, 1, 1, 12,
+    2, 169, 254, 95, 130, 34, 44, 252, 206, 253, 112, 111, 146, 238, 3, 245, 135, 56, 201, 194, 251, 61, 222,
+    42, 17, 220, 132, 7, 141, 134, 47, 75, 95, 130, 34, 44, 252, 206, 253, 112, 111, 146, 238, 3, 245, 135,
+    56, 201, 142, 137, 106, 23, 194, 251, 61, 222, 42, 17, 220, 132, 7, 141, 134, 47, 75, 150, 68, 16, 226,
+    19, 202, 233, 181, 85,
+  ],
+];
+const seedsOf = (programs: number[][]) => programs.map((p) => Buffer.from(p));
+
+/**
+ * The kinds of the events a message target's session emitted for `input` (its host
+ * answering as in the fuzz run), to check that the seed programs reach deep states.
+ */
+export function eventKinds(target: 'client' | 'server', input: Buffer): string[] {
+  const seen: string[] = [];
+  try {
+    if (target === 'client') runClient(built(input, 'server'), false, seen);
+    else runServer(built(input, 'client'), false, seen);
+  } catch (err) {
+    if (!allowed(err)) throw err;
+  }
+  return seen;
+}
 
 /** Session fuzz targets. */
 export const targets: FuzzTarget[] = [
@@ -275,11 +328,11 @@ export const targets: FuzzTarget[] = [
   },
   {
     name: 'session/client-messages',
-    seeds: MESSAGE_SEEDS,
+    seeds: seedsOf(SERVER_SIDE_SEEDS),
     maxLength: 600,
     allowed,
     runShare: 0.3,
-    run: (input) => runClient(buildStream(input, 'server'), ((input[0] ?? 0) & 4) !== 0),
+    run: (input) => runClient(built(input, 'server'), ((input[0] ?? 0) & 4) !== 0),
   },
   {
     name: 'session/server-stream',
@@ -291,10 +344,10 @@ export const targets: FuzzTarget[] = [
   },
   {
     name: 'session/server-messages',
-    seeds: MESSAGE_SEEDS,
+    seeds: seedsOf(CLIENT_SIDE_SEEDS),
     maxLength: 600,
     allowed,
     runShare: 0.3,
-    run: (input) => runServer(buildStream(input, 'client'), ((input[0] ?? 0) & 4) !== 0),
+    run: (input) => runServer(built(input, 'client'), ((input[0] ?? 0) & 4) !== 0),
   },
 ];

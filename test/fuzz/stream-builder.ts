@@ -115,7 +115,7 @@ function value(src: ByteSource, depth = 0): AmfValue {
       const o = new AMFObject();
       const n = src.u8() % 5;
       for (let i = 0; i < n; i++)
-        o[src.pick(['code', 'level', 'duration', 'width', 'x', '', 'app'])] = value(src, depth + 1);
+        o[src.pick(['code', 'level', 'duration', 'width', 'x', 'app', 'type'])] = value(src, depth + 1);
       return o;
     }
     case 11: {
@@ -216,6 +216,55 @@ function u32(v: number): Buffer {
   return b;
 }
 
+/** The next step of a well-formed conversation (RTMP-SPEC §7.2.1, §7.2.2), from either side. */
+function conversation(src: ByteSource, role: 'server' | 'client'): RawMessage {
+  const txn = src.pick([1, 2, 3, 4, 5]);
+  const on = (name: string, t: number, streamId: number, obj: AmfValue, ...args: AmfValue[]) => {
+    const raw = encodeMessage(command(name, t, obj, ...args));
+    return { ...raw, streamId, csid: streamId === 0 ? 3 : 8 };
+  };
+  if (role === 'server') {
+    switch (src.u8() % 4) {
+      case 0: {
+        const props = new AMFObject({ fmsVer: 'FMS/3,5,7,7009', capabilities: 31 });
+        const info = status('NetConnection.Connect.Success', 'status');
+        info.objectEncoding = src.pick([0, 3]);
+        return on('_result', 1, 0, props, info);
+      }
+      case 1:
+        return on('_result', txn, 0, null, src.pick([1, 1, 2, 0, 65536]));
+      case 2:
+        return on('onStatus', 0, 1, null, status(src.pick(STATUS_CODES), src.pick(['status', 'error'])));
+      default:
+        return on('_error', txn, 0, null, status('NetConnection.Call.Failed', 'error'));
+    }
+  }
+  switch (src.u8() % 6) {
+    case 0: {
+      const obj = new AMFObject({ app: src.pick(['live', 'vod', 'live/x']), tcUrl: 'rtmp://127.0.0.1/live' });
+      obj.objectEncoding = src.pick([0, 3]);
+      return on('connect', 1, 0, obj);
+    }
+    case 1:
+      return on('createStream', txn, 0, null);
+    case 2:
+      return on(
+        'play',
+        src.pick([0, 4]),
+        1,
+        null,
+        src.pick(['fuzz', 'mp4:x.mp4', '']),
+        src.pick([-2000, -1000, 0, 5000]),
+      );
+    case 3:
+      return on('publish', 5, 1, null, 'fuzz', src.pick(['live', 'record', 'append']));
+    case 4:
+      return on(src.pick(['deleteStream', 'closeStream', 'FCPublish', 'releaseStream']), txn, 0, null, 1);
+    default:
+      return on(src.pick(['pause', 'seek', 'receiveVideo']), 0, 1, null, src.pick([true, false, 1000]));
+  }
+}
+
 const CHUNK_SIZES = [1, 2, 128, 4096, 65536, 0xffffff, 0x7fffffff, 0, 0x80000000];
 
 /** What a built stream is fed as: the chunk bytes and the cut offsets. */
@@ -259,7 +308,7 @@ export function buildStream(input: Buffer, role: 'server' | 'client'): BuiltStre
     };
   };
   for (let step = 0; step < MAX_STEPS && !src.done; step++) {
-    const op = src.u8() % 14;
+    const op = src.u8() % 16;
     let msg: RawMessage | undefined;
     switch (op) {
       case 0:
@@ -356,6 +405,16 @@ export function buildStream(input: Buffer, role: 'server' | 'client'): BuiltStre
         cuts.push(size);
         clock.push(src.pick([0, 1, 100, 1000, 5000, 60_000]));
         continue;
+      case 14:
+      case 15: {
+        // each step in a receive of its own, so the host answers before the next one
+        cuts.push(size);
+        clock.push(0);
+        const m = conversation(src, role);
+        ts = (ts + src.u8()) >>> 0;
+        msg = { ...m, timestamp: ts };
+        break;
+      }
       default: {
         // byte-level mutation of a message's chunk bytes
         const bytes = Buffer.concat(writer.write(header(src.pick([8, 9, 20, 18, 4]), media(src, false), 5)));
