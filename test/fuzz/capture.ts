@@ -92,48 +92,15 @@ function minimise(
   return { bytes: stream.subarray(0, end), messages };
 }
 
+/** ffmpeg's flags for a quiet, non-interactive run. */
+const QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+
 function tinyMedia(dir: string): string {
   const file = join(dir, 'tiny.flv');
-  execFileSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=64x48:rate=10',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=22050',
-      '-t',
-      '1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      '10',
-      '-b:v',
-      '50k',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '32k',
-      '-ac',
-      '1',
-      '-f',
-      'flv',
-      file,
-    ],
-    { timeout: 60_000 },
-  );
+  const args =
+    '-y -f lavfi -i testsrc2=size=64x48:rate=10 -f lavfi -i sine=frequency=440:sample_rate=22050 -t 1 ' +
+    '-c:v libx264 -preset veryfast -pix_fmt yuv420p -g 10 -b:v 50k -c:a aac -b:a 32k -ac 1 -f flv';
+  execFileSync('ffmpeg', [...QUIET, ...args.split(' '), file], { timeout: 60_000 });
   return file;
 }
 
@@ -196,19 +163,7 @@ async function captureAll(): Promise<void> {
           () =>
             runBounded(
               'ffmpeg',
-              [
-                '-hide_banner',
-                '-loglevel',
-                'error',
-                '-nostdin',
-                '-i',
-                media,
-                '-c',
-                'copy',
-                '-f',
-                'flv',
-                url('live', 'cap'),
-              ],
+              [...QUIET, '-i', media, '-c', 'copy', '-f', 'flv', url('live', 'cap')],
               30_000,
             ),
         ],
@@ -217,19 +172,7 @@ async function captureAll(): Promise<void> {
           () =>
             runBounded(
               'ffmpeg',
-              [
-                '-hide_banner',
-                '-loglevel',
-                'error',
-                '-nostdin',
-                '-i',
-                url('vod', 'tiny.flv'),
-                '-c',
-                'copy',
-                '-f',
-                'null',
-                '-',
-              ],
+              [...QUIET, '-i', url('vod', 'tiny.flv'), '-c', 'copy', '-f', 'null', '-'],
               30_000,
             ),
         ],

@@ -316,38 +316,33 @@ export function eventKinds(target: 'client' | 'server', input: Buffer): string[]
   return seen;
 }
 
+/** A session target: each input is a whole conversation, so CI gives it 0.3 of FUZZ_RUNS. */
+const target = (
+  name: string,
+  seeds: Buffer[],
+  maxLength: number,
+  run: (input: Buffer) => void,
+): FuzzTarget => ({
+  name,
+  seeds,
+  maxLength,
+  allowed,
+  runShare: 0.3,
+  run,
+});
+
 /** Session fuzz targets. */
 export const targets: FuzzTarget[] = [
-  {
-    name: 'session/client-stream',
-    seeds: [Buffer.alloc(0)],
-    maxLength: 2048,
-    allowed,
-    runShare: 0.3,
-    run: (input) => runClient(rawStream(input), (input[0] ?? 0) % 5 === 0),
-  },
-  {
-    name: 'session/client-messages',
-    seeds: seedsOf(SERVER_SIDE_SEEDS),
-    maxLength: 600,
-    allowed,
-    runShare: 0.3,
-    run: (input) => runClient(built(input, 'server'), ((input[0] ?? 0) & 4) !== 0),
-  },
-  {
-    name: 'session/server-stream',
-    seeds: [Buffer.alloc(0)],
-    maxLength: 2048,
-    allowed,
-    runShare: 0.3,
-    run: (input) => runServer(rawStream(input), (input[0] ?? 0) % 3 === 0),
-  },
-  {
-    name: 'session/server-messages',
-    seeds: seedsOf(CLIENT_SIDE_SEEDS),
-    maxLength: 600,
-    allowed,
-    runShare: 0.3,
-    run: (input) => runServer(built(input, 'client'), ((input[0] ?? 0) & 4) !== 0),
-  },
+  target('session/client-stream', [Buffer.alloc(0)], 2048, (input) =>
+    runClient(rawStream(input), (input[0] ?? 0) % 5 === 0),
+  ),
+  target('session/client-messages', seedsOf(SERVER_SIDE_SEEDS), 600, (input) =>
+    runClient(built(input, 'server'), ((input[0] ?? 0) & 4) !== 0),
+  ),
+  target('session/server-stream', [Buffer.alloc(0)], 2048, (input) =>
+    runServer(rawStream(input), (input[0] ?? 0) % 3 === 0),
+  ),
+  target('session/server-messages', seedsOf(CLIENT_SIDE_SEEDS), 600, (input) =>
+    runServer(built(input, 'client'), ((input[0] ?? 0) & 4) !== 0),
+  ),
 ];

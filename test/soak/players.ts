@@ -17,39 +17,50 @@ export interface Player {
   dropped: string | undefined;
   /** Resolves once the player has ended (stopped or dropped). */
   done: Promise<void>;
+  /** Whether `stop()` was called. */
+  stopping: boolean;
   stop(): void;
 }
 
-/** Plays `url` live with rtmpkit until stopped. */
-export function rtmpkitPlayer(label: string, url: string): Player {
-  let stopping = false;
-  let conn: RTMP | undefined;
-  const p: Player = {
+/** A player record whose `stop()` marks it stopping and then runs `halt`. */
+function player(label: string, halt: () => void): Player {
+  return {
     label,
     bytes: 0,
     lastData: Date.now(),
     dropped: undefined,
     done: Promise.resolve(),
+    stopping: false,
     stop() {
-      stopping = true;
-      void conn?.close().catch(() => {});
+      this.stopping = true;
+      halt();
     },
   };
+}
+
+/** Counts `n` bytes that just arrived. */
+function got(p: Player, n: number): void {
+  p.bytes += n;
+  p.lastData = Date.now();
+}
+
+/** Plays `url` live with rtmpkit until stopped. */
+export function rtmpkitPlayer(label: string, url: string): Player {
+  const conn = new RTMP(url, { live: true, timeout: 30 });
+  const p = player(label, () => void conn.close().catch(() => {}));
   const run = async () => {
     try {
-      conn = new RTMP(url, { live: true, timeout: 30 });
       await conn.connect();
       const stream = await conn.createStream();
       for await (const chunk of stream) {
-        p.bytes += chunk.length;
-        p.lastData = Date.now();
-        if (stopping) break;
+        got(p, chunk.length);
+        if (p.stopping) break;
       }
-      if (!stopping) p.dropped = 'the stream ended';
+      if (!p.stopping) p.dropped = 'the stream ended';
     } catch (err) {
-      if (!stopping) p.dropped = `${(err as Error).name}: ${(err as Error).message}`;
+      if (!p.stopping) p.dropped = `${(err as Error).name}: ${(err as Error).message}`;
     } finally {
-      await conn?.close().catch(() => {});
+      await conn.close().catch(() => {});
     }
   };
   p.done = run();
@@ -58,36 +69,24 @@ export function rtmpkitPlayer(label: string, url: string): Player {
 
 /** Plays `url` live with rtmpdump (FLV on a pipe) until stopped. */
 export function rtmpdumpPlayer(label: string, url: string): Player {
-  let stopping = false;
   let stderr = '';
   const child: ChildProcess = spawn('rtmpdump', ['--live', '-q', '-r', url, '-o', '-'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const p: Player = {
-    label,
-    bytes: 0,
-    lastData: Date.now(),
-    dropped: undefined,
-    done: Promise.resolve(),
-    stop() {
-      stopping = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    },
-  };
-  child.stdout!.on('data', (d: Buffer) => {
-    p.bytes += d.length;
-    p.lastData = Date.now();
+  const p = player(label, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   });
+  child.stdout!.on('data', (d: Buffer) => got(p, d.length));
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-400);
   });
   p.done = new Promise((resolve) => {
     child.on('error', (err) => {
-      if (!stopping) p.dropped = `rtmpdump: ${err.message}`;
+      if (!p.stopping) p.dropped = `rtmpdump: ${err.message}`;
       resolve();
     });
     child.on('close', (code, signal) => {
-      if (!stopping) p.dropped = `rtmpdump exited (${code ?? signal}): ${stderr.trim()}`;
+      if (!p.stopping) p.dropped = `rtmpdump exited (${code ?? signal}): ${stderr.trim()}`;
       resolve();
     });
   });
