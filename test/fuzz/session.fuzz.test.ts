@@ -3,7 +3,7 @@
  * (captures of nginx-rtmp, the embedded server, rtmpdump and ffmpeg) and from message
  * programs: FUZZ_RUNS × 0.3 inputs per target (each input is a whole conversation).
  * Neither session may throw from `receive`; only typed errors are reported; output
- * stays proportional to input.
+ * stays proportional to input; the heap stays small across the run.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -41,6 +41,8 @@ describe('session fuzz', () => {
       assert.ok(stats.ok > 0, 'some conversations end without a protocol error');
       assert.ok(stats.typedErrors > 0, 'some conversations end in a protocol error');
       if (target.name.endsWith('-stream')) assert.ok(stats.corpusFiles > 0, 'the corpus seeds the run');
+      // memory bounded: thousands of sessions (each capped at 256 KiB messages) leave no growth behind
+      assert.ok(stats.peakHeapUsed < 256 * 1024 * 1024, `peak heap ${stats.peakHeapUsed} bytes`);
     });
   }
 });
