@@ -75,7 +75,7 @@ const C012: Buffer = (() => {
   return Buffer.concat([hello, ...c2]);
 })();
 
-/** The handshake bytes the client session must be fed (exported for the corpus tool). */
+/** The handshake bytes the client session must be fed (to replay a corpus entry by hand). */
 export const SERVER_HANDSHAKE = S012;
 /** The handshake bytes the server session must be fed. */
 export const CLIENT_HANDSHAKE = C012;
