@@ -132,8 +132,9 @@ export function seedsOf(target: FuzzTarget): { seeds: Buffer[]; corpusFiles: num
 }
 
 /**
- * Runs `target` for `runs` inputs (or until `seconds` elapse, if given) and fails the
- * test with the offending input in hex when a disallowed error escapes.
+ * Runs `target` until `runs` inputs or until `seconds` elapse, whichever comes first
+ * (FUZZ_RUNS inputs when neither is given), and fails with the offending input in hex
+ * (a `FuzzFailure`) when a disallowed error escapes.
  */
 export function fuzz(
   target: FuzzTarget,
@@ -150,7 +151,7 @@ export function fuzz(
     peakHeapUsed: process.memoryUsage().heapUsed,
   };
   const deadline = opts.seconds !== undefined ? Date.now() + opts.seconds * 1000 : Number.POSITIVE_INFINITY;
-  const runs = opts.seconds !== undefined ? Number.POSITIVE_INFINITY : (opts.runs ?? defaultRuns());
+  const runs = opts.runs ?? (opts.seconds !== undefined ? Number.POSITIVE_INFINITY : defaultRuns());
   const maxLen = target.maxLength ?? 512;
   const exec = (input: Buffer) => {
     if ((++stats.runs & 0xffff) === 0) sampleHeap(stats);
