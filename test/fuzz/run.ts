@@ -1,7 +1,8 @@
 /**
- * `npm run fuzz -- --seconds N [--runs R] [--seed S] [--only name] [--except name] [--findings DIR]`:
+ * `npm run fuzz -- --seconds N [--runs R] [--seed S] [--only a,b] [--except a,b] [--findings DIR]`:
  * runs every fuzz target (modules in this folder ending in `.target.js`, each exporting
- * `targets`), seeded from its vectors and its corpus, for N seconds each — or until R
+ * `targets`; `--only`/`--except` keep/skip those whose name contains one of the
+ * parts), seeded from its vectors and its corpus, for N seconds each — or until R
  * inputs when `--runs` is given (then `--seconds` is a cap, default none) — and prints
  * inputs, seconds, rate, typed errors and peak heap per target. An input that breaks a
  * target's rules is written to DIR (default: a new temporary folder) and the run goes
@@ -36,6 +37,8 @@ const positive = (name: string, v: string | undefined): number | undefined => {
 };
 const runs = positive('runs', values.runs);
 const seconds = positive('seconds', values.seconds) ?? (runs === undefined ? 10 : undefined);
+/** Whether `name` contains one of the comma-separated parts of `list`. */
+const matches = (name: string, list: string) => list.split(',').some((part) => name.includes(part));
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = 0;
 let findings = values.findings;
@@ -45,8 +48,8 @@ for (const file of readdirSync(here)
   .sort()) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as { targets: FuzzTarget[] };
   for (const t of mod.targets) {
-    if (values.only && !t.name.includes(values.only)) continue;
-    if (values.except && t.name.includes(values.except)) continue;
+    if (values.only && !matches(t.name, values.only)) continue;
+    if (values.except && matches(t.name, values.except)) continue;
     const seed = values.seed ? Number(values.seed) : (Date.now() & 0xffffffff) >>> 0;
     const started = process.hrtime.bigint();
     try {
