@@ -179,6 +179,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         churn.push(c);
         // A short play must get data before it is stopped, and end only when stopped.
         setTimeout(() => {
+          if (c.stopping) return; // the run ended first and stopped it
           if (c.dropped === undefined && c.bytes === 0)
             churnFailures.push(`${c.label}: no data in ${churnMs} ms`);
           c.stop();
