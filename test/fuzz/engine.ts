@@ -3,8 +3,13 @@
  * of its seed corpus, and fails on any thrown error the target does not allow
  * (a typed RTMPError with the expected code prefix). Used by the `*.fuzz.test.ts`
  * files in CI (FUZZ_RUNS inputs each, default 100,000) and by `npm run fuzz`.
+ *
+ * The seeds of a run are the target's in-code vectors plus the committed corpus
+ * (test/fuzz/corpus/<target name>/*: real peer captures, minimised, and earlier
+ * findings), without duplicates; every seed runs first, then 7 in 10 inputs are
+ * mutations of a seed and the rest random bytes.
  */
-import assert from 'node:assert/strict';
+import { corpusOf } from './corpus.js';
 
 /** One fuzz target: seeds to mutate and a function that must only throw allowed errors. */
 export interface FuzzTarget {
@@ -85,47 +90,96 @@ function randomBytes(n: number, next: () => number): Buffer {
   return b;
 }
 
+/** A disallowed error escaped the target; `input` reproduces it. */
+export class FuzzFailure extends Error {
+  constructor(
+    message: string,
+    readonly input: Buffer,
+  ) {
+    super(message);
+    this.name = 'FuzzFailure';
+  }
+}
+
 /** Result of a fuzz run. */
 export interface FuzzStats {
   runs: number;
   typedErrors: number;
   ok: number;
+  /** Seeds the run started from: in-code vectors plus corpus files, duplicates removed. */
+  seeds: number;
+  /** Of them, files from test/fuzz/corpus. */
+  corpusFiles: number;
+  /** Largest V8 heap in use seen (sampled every 65,536 inputs and at the end), bytes. */
+  peakHeapUsed: number;
+}
+
+/** The target's seeds and its corpus files, each distinct input once. */
+export function seedsOf(target: FuzzTarget): { seeds: Buffer[]; corpusFiles: number } {
+  const seen = new Set<string>();
+  const seeds: Buffer[] = [];
+  const add = (b: Buffer) => {
+    const key = b.toString('base64');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    seeds.push(b);
+    return true;
+  };
+  for (const s of target.seeds) add(s);
+  let corpusFiles = 0;
+  for (const s of corpusOf(target.name)) if (add(s)) corpusFiles++;
+  return { seeds, corpusFiles };
 }
 
 /**
- * Runs `target` for `runs` inputs (or until `seconds` elapse, if given) and fails the
- * test with the offending input in hex when a disallowed error escapes.
+ * Runs `target` until `runs` inputs or until `seconds` elapse, whichever comes first
+ * (FUZZ_RUNS inputs when neither is given), and fails with the offending input in hex
+ * (a `FuzzFailure`) when a disallowed error escapes.
  */
 export function fuzz(
   target: FuzzTarget,
   opts: { runs?: number; seconds?: number; seed?: number } = {},
 ): FuzzStats {
   const next = rng(opts.seed ?? 0x5eed1234);
-  const stats: FuzzStats = { runs: 0, typedErrors: 0, ok: 0 };
+  const { seeds, corpusFiles } = seedsOf(target);
+  const stats: FuzzStats = {
+    runs: 0,
+    typedErrors: 0,
+    ok: 0,
+    seeds: seeds.length,
+    corpusFiles,
+    peakHeapUsed: process.memoryUsage().heapUsed,
+  };
   const deadline = opts.seconds !== undefined ? Date.now() + opts.seconds * 1000 : Number.POSITIVE_INFINITY;
-  const runs = opts.seconds !== undefined ? Number.POSITIVE_INFINITY : (opts.runs ?? defaultRuns());
+  const runs = opts.runs ?? (opts.seconds !== undefined ? Number.POSITIVE_INFINITY : defaultRuns());
   const maxLen = target.maxLength ?? 512;
   const exec = (input: Buffer) => {
-    stats.runs++;
+    if ((++stats.runs & 0xffff) === 0) sampleHeap(stats);
     try {
       target.run(input);
       stats.ok++;
     } catch (err) {
       if (!target.allowed(err)) {
-        assert.fail(
+        throw new FuzzFailure(
           `${target.name}: disallowed error for input ${input.toString('hex')}: ${(err as Error)?.stack ?? String(err)}`,
+          input,
         );
       }
       stats.typedErrors++;
     }
   };
-  for (const s of target.seeds) exec(s);
+  for (const s of seeds) exec(s);
   while (stats.runs < runs && (stats.runs & 1023 || Date.now() < deadline)) {
     const r = next() % 10;
-    if (r < 7 && target.seeds.length) exec(mutate(target.seeds[next() % target.seeds.length]!, next));
+    if (r < 7 && seeds.length) exec(mutate(seeds[next() % seeds.length]!, next));
     else exec(randomBytes(next() % (maxLen + 1), next));
   }
+  sampleHeap(stats);
   return stats;
+}
+
+function sampleHeap(stats: FuzzStats): void {
+  stats.peakHeapUsed = Math.max(stats.peakHeapUsed, process.memoryUsage().heapUsed);
 }
 
 /** FUZZ_RUNS from the environment, default 100,000. */
