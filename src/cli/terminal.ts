@@ -94,7 +94,7 @@ export class Secrets {
     const m = /^[a-z]+:\/\/(?:([^@/]*)@)?[^/]*\/?(.*)$/i.exec(base);
     if (m !== null) {
       const [, userinfo, path = ''] = m;
-      if (userinfo !== undefined && userinfo.includes(':')) {
+      if (userinfo?.includes(':')) {
         const password = userinfo.slice(userinfo.indexOf(':') + 1);
         this.addPassword(password);
         // As written in the URL (percent-encoded) and as the library decodes it.
