@@ -74,6 +74,25 @@ export function tlsOptions(parsed: ParsedArgs): TlsOptions | undefined {
   return tls;
 }
 
+/** `--proxy URL`: any proxy for any scheme (rtmpkit's; rtmpdump's `-S` is SOCKS4 only). */
+export const PROXY_OPTION: OptionSpec = {
+  name: 'proxy',
+  long: 'proxy',
+  arg: 'URL',
+  help: 'Connect through a proxy: socks5://[user:pass@]host[:port], socks4a://…, socks4://…, http://[user:pass@]host[:port]',
+};
+
+/** `--pubUser`/`--pubPasswd`: publisher authentication (adobe/llnw), also from `rtmp://user:pass@host/…`. */
+export const CREDENTIAL_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'pubUser',
+    long: 'pubUser',
+    arg: 'USER',
+    help: 'User name for publisher authentication (authmod=adobe/llnw; or rtmp://user:pass@host/…)',
+  },
+  { name: 'pubPasswd', long: 'pubPasswd', arg: 'PASS', help: 'Password for publisher authentication' },
+];
+
 /** `-v` as another spelling of `-V`, for the commands where it does not mean `--live`. */
 export const VERBOSE_V: OptionSpec = { name: 'verbose', short: 'v', help: 'Same as -V', hidden: true };
 
@@ -120,6 +139,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     help: 'AMF value appended to connect (B:1 S:str N:1.5 Z: O:1 NS:name:str … O:0); repeatable',
   },
   { name: 'socks', short: 'S', long: 'socks', arg: 'HOST:PORT', help: 'Connect through this SOCKS4 proxy' },
+  PROXY_OPTION,
   { name: 'token', short: 'T', long: 'token', arg: 'KEY', help: 'Key for the SecureToken response' },
   {
     name: 'timeout',
@@ -128,8 +148,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     arg: 'SEC',
     help: 'Give up after SEC seconds without data (default 30)',
   },
-  { name: 'pubUser', long: 'pubUser', arg: 'USER', help: 'Publisher user name (Adobe/Limelight auth)' },
-  { name: 'pubPasswd', long: 'pubPasswd', arg: 'PASS', help: 'Publisher password' },
+  ...CREDENTIAL_OPTIONS,
   ...TLS_OPTIONS,
 ];
 
@@ -186,8 +205,10 @@ export function commandConsole(
 export function secretsOf(parsed: ParsedArgs): Secrets {
   const secrets = new Secrets(!parsed.options.some((o) => o.name === 'showKeys'));
   for (const o of parsed.options) {
-    if (['token', 'auth', 'pubPasswd', 'pubUser', 'jtv', 'swfhash'].includes(o.name)) secrets.add(o.value);
+    if (['token', 'auth', 'pubUser', 'jtv', 'swfhash'].includes(o.name)) secrets.add(o.value);
+    if (o.name === 'pubPasswd') secrets.addPassword(o.value);
     if (o.name === 'conn' && o.value !== undefined) secrets.addUrl(`x:// conn=${o.value}`, false);
+    if (o.name === 'proxy' && o.value !== undefined) secrets.addUrl(o.value, false);
   }
   return secrets;
 }
@@ -239,6 +260,7 @@ export function connectionOptions(parsed: ParsedArgs): { options: RTMPOptions; c
   set('flashVer', str('flashVer'));
   set('auth', str('auth'));
   set('socks', str('socks'));
+  set('proxy', str('proxy'));
   set('token', str('token'));
   set('pubUser', str('pubUser'));
   set('pubPasswd', str('pubPasswd'));

@@ -42,9 +42,10 @@
  *   fails the run with exit 1 (rtmpdump logs it and connects without verification, which
  *   the server then refuses); `-W` with `-w`/`-x` uses the given values without fetching
  *   (rtmpdump fetches and lets the fetched values win).
- * Not implemented: the rtmpe and rtmpte protocols (`-l 2,3`) fail with "not supported
- * yet" (exit 1);
- * rtmpdump's automatic pause/unpause-then-reconnect retry after a read timeout is not
+ * - rtmpkit's own flags: `--proxy URL` (SOCKS4a/5, HTTP CONNECT; `-S` stays SOCKS4) and
+ *   `--pubUser`/`--pubPasswd` (or `rtmp://user:pass@host/…`) for servers that ask
+ *   players too for Adobe/Limelight authentication, as FFmpeg answers them.
+ * Not implemented: rtmpdump's automatic pause/unpause-then-reconnect retry after a read timeout is not
  * done (the download ends incomplete, exit 2; `--resume` continues it).
  */
 
@@ -61,9 +62,11 @@ import { amfToJson } from './amf-json.js';
 import { formatOptions, getopt, has, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
 import {
   applyConn,
+  CREDENTIAL_OPTIONS,
   commandConsole,
   connectOrFail,
   Interrupts,
+  PROXY_OPTION,
   reportErrors,
   SHOW_KEYS_OPTION,
   secretsOf,
@@ -98,12 +101,13 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
   { name: 'host', short: 'n', long: 'host', arg: 'HOST', help: 'Overrides the hostname in the rtmp url' },
   { name: 'port', short: 'c', long: 'port', arg: 'PORT', help: 'Overrides the port in the rtmp url' },
   { name: 'socks', short: 'S', long: 'socks', arg: 'HOST:PORT', help: 'Use the specified SOCKS4 proxy' },
+  PROXY_OPTION,
   {
     name: 'protocol',
     short: 'l',
     long: 'protocol',
     arg: 'NUM',
-    help: 'Overrides the protocol: 0 rtmp, 1 rtmpt, 4 rtmps, 5 rtmpts (2 rtmpe, 3 rtmpte: not yet)',
+    help: 'Overrides the protocol: 0 rtmp, 1 rtmpt, 2 rtmpe, 3 rtmpte, 4 rtmps, 5 rtmpts',
   },
   {
     name: 'playpath',
@@ -250,6 +254,7 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
     help: 'NDJSON events and progress on stdout (stderr when the FLV goes to stdout)',
   },
   SHOW_KEYS_OPTION,
+  ...CREDENTIAL_OPTIONS,
   ...TLS_OPTIONS,
 ];
 
@@ -417,6 +422,9 @@ export function buildDumpPlan(parsed: ParsedArgs): DumpPlan {
       case 'token':
       case 'jtv':
       case 'socks':
+      case 'proxy':
+      case 'pubUser':
+      case 'pubPasswd':
         options[o.name] = v;
         break;
       case 'swfhash':

@@ -5,7 +5,9 @@
  * (`rtmp://HOST:PORT/vod/test`, H.264 + AAC, no files needed), and the demo
  * remote methods of demo-rpc.ts (`MyMath.MyAdd`, `echo`, `callClient`). `--record DIR`
  * records every publish, `--push URL` restreams, `--keys FILE` checks stream keys,
- * `--http-port` serves /stats, a status page and HTTP-FLV. Logs connections, publishers
+ * `--auth adobe|llnw --users FILE` makes publishers authenticate, `--http-port` serves
+ * /stats, a status page, HTTP-FLV and RTMPT. RTMPE (rtmpe://, and rtmpte:// on the HTTP
+ * port) is accepted alongside plain RTMP. Logs connections, publishers
  * and players on stderr — stream names of live streams are stream keys, so they are
  * masked unless `--show-keys` — or, with `--json`, NDJSON events on stdout. Loopback only
  * unless `--host` says otherwise.
@@ -13,6 +15,7 @@
  * Exit codes: 0 stopped with Ctrl-C; 1 bad usage or the port cannot be bound (reported once).
  */
 import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { RTMPUsageError } from '../errors.js';
 import { type PushTarget, resolvePushTarget } from '../server/push.js';
@@ -77,10 +80,22 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     help: 'Allow publishing only the stream keys in FILE (app/name or key per line, # comments)',
   },
   {
+    name: 'auth',
+    long: 'auth',
+    arg: 'adobe|llnw',
+    help: 'Publishers must authenticate with this scheme (needs --users)',
+  },
+  {
+    name: 'users',
+    long: 'users',
+    arg: 'FILE',
+    help: 'Publisher accounts for --auth: user:password per line (# comments), read at each login',
+  },
+  {
     name: 'httpPort',
     long: 'http-port',
     arg: 'PORT',
-    help: 'HTTP port for /stats (JSON), a status page at / and HTTP-FLV /<app>/<name>.flv (0 = free)',
+    help: 'HTTP port for /stats (JSON), a status page at /, HTTP-FLV /<app>/<name>.flv and RTMPT (0 = free)',
   },
   {
     name: 'noDemoRpc',
@@ -96,10 +111,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
 export function serveHelp(): string {
   return `Usage: rtmpkit serve [--host 127.0.0.1] [--port 1935] [--vod DIR] [--record DIR]
                      [--push [APP[/NAME]=]URL]... [--keys FILE] [--http-port PORT]
+                     [--auth adobe|llnw --users FILE]
 
 Runs the embedded RTMP server until Ctrl-C: publish to and play from
 rtmp://HOST:PORT/<app>/<name> (live relay), play FLV files of DIR as
 rtmp://HOST:PORT/vod/<file>, and the built-in test stream rtmp://HOST:PORT/vod/test.
+RTMPE clients (rtmpe://HOST:PORT/…) are accepted on the same port; with --http-port,
+rtmpt:// and rtmpte:// clients connect to the HTTP port.
 Meant for tests and demos, not as a production media server.
 
 Demo remote methods (any app), for 'rtmpkit call' and the examples:
@@ -122,6 +140,7 @@ Examples:
   rtmpkit call rtmp://127.0.0.1/app MyMath.MyAdd '[1, 2]'
   rtmpkit serve --record ./rec --http-port 8080        # then open http://127.0.0.1:8080/
   rtmpkit serve --push rtmp://backup.example/live --push live/cam=rtmp://cdn.example/in/KEY
+  rtmpkit serve --auth adobe --users ./users.txt       # ffmpeg … rtmp://user:pass@127.0.0.1/live/x
   ffplay http://127.0.0.1:8080/live/x.flv               # HTTP-FLV of a live stream
 `;
 }
@@ -138,6 +157,36 @@ export function pushArg(value: string): PushTarget {
   const name = slash < 0 ? undefined : sel.slice(slash + 1);
   if (app === '' || name === '') throw new UsageError(`--push ${value}: expected APP or APP/NAME before '='`);
   return name === undefined ? { url, app } : { url, app, name };
+}
+
+/** `--users FILE` lines (`user:password`, `#` comments) → the password of `user`, or undefined. */
+export function findPassword(text: string, user: string): string | undefined {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon) === user) return line.slice(colon + 1);
+  }
+  return undefined;
+}
+
+/** `--auth MODE --users FILE` → the server's `auth` option (the file is read at each login). */
+function authOption(
+  parsed: ParsedArgs,
+): { mode: 'adobe' | 'llnw'; lookup(user: string): Promise<string | undefined> } | undefined {
+  const mode = last(parsed, 'auth')?.value;
+  const users = last(parsed, 'users')?.value;
+  if (mode === undefined && users === undefined) return undefined;
+  if (mode !== 'adobe' && mode !== 'llnw')
+    throw new UsageError(`--auth takes adobe or llnw, got '${mode ?? ''}'`);
+  if (users === undefined) throw new UsageError('--auth needs --users FILE (user:password per line)');
+  const file = resolve(users);
+  try {
+    statSync(file);
+  } catch (err) {
+    throw new CliError(`--users ${users}: ${(err as Error).message}`);
+  }
+  return { mode, lookup: async (user) => findPassword(await readFile(file, 'utf8'), user) };
 }
 
 /** The directory of a `--record`/`--vod` flag: it must exist (`--record` creates it when missing). */
@@ -183,6 +232,7 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
   const httpPort =
     httpOpt === undefined ? undefined : numberArg(httpOpt, { integer: true, min: 0, max: 65535 });
   const testMedia = !has(parsed, 'noTestMedia');
+  const auth = authOption(parsed);
   let server: RTMPServer;
   try {
     server = createServer({
@@ -192,6 +242,7 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
       ...(recordDir === undefined ? {} : { record: recordDir }),
       ...(push.length === 0 ? {} : { push }),
       ...(keysFile === undefined ? {} : { keysFile }),
+      ...(auth === undefined ? {} : { auth }),
     });
   } catch (err) {
     // The library names the option (push URL, keysFile…); say it as a usage error.
@@ -216,8 +267,9 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
   const event = (e: string, fields: Record<string, unknown>): void =>
     out.event(e, { time: new Date().toISOString(), ...fields });
   server.on('connect', (c) => {
-    log(`${who(c)} connected to app '${c.app ?? ''}'`);
-    event('connect', { ...client(c), app: c.app ?? '' });
+    const how = `${c.encrypted ? ' (RTMPE)' : ''}${c.user === undefined ? '' : ` as ${c.user}`}`;
+    log(`${who(c)} connected to app '${c.app ?? ''}'${how}`);
+    event('connect', { ...client(c), app: c.app ?? '', encrypted: c.encrypted, user: c.user ?? null });
   });
   server.on('publish', (r) => {
     log(`${who(r.client)} publishes ${stream(r)} (${r.type})`);
@@ -294,12 +346,14 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
     // The address is the command's result: shown even with -q.
     process.stderr.write(`rtmpkit serve: listening on ${base}\n`);
     out.print(`  live:  publish and play ${base}/live/NAME (any app name works)`);
+    out.print(`  rtmpe: rtmpe://${h}:${address.port}/… (RTMPE on the same port)`);
     if (vodDir !== undefined) out.print(`  vod:   ${base}/vod/NAME plays ${vodDir}/NAME.flv`);
     if (testMedia) out.print(`  test:  ${base}/vod/test (built-in 10 s H.264 + AAC)`);
     if (!has(parsed, 'noDemoRpc')) out.print(`  rpc:   ${DEMO_METHODS.join(', ')} (see --help)`);
     if (httpAddress !== undefined) {
       const web = `http://${h}:${httpAddress.port}`;
       out.print(`  http:  ${web}/ (status page), ${web}/stats (JSON), ${web}/APP/NAME.flv (HTTP-FLV)`);
+      out.print(`  rtmpt: rtmpt://${h}:${httpAddress.port}/… and rtmpte://${h}:${httpAddress.port}/…`);
     }
     if (recordDir !== undefined) out.print(`  record: every publish to ${recordDir}/APP/NAME-TIME.flv`);
     for (const p of push) {
@@ -308,6 +362,10 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
       out.print(`  push:  ${what} to ${resolvePushTarget(p).safeUrl}`);
     }
     if (keysFile !== undefined) out.print(`  keys:  publishing needs a key from ${resolve(keysFile)}`);
+    if (auth !== undefined)
+      out.print(
+        `  auth:  publishers authenticate (authmod=${auth.mode}) as users of ${resolve(last(parsed, 'users')!.value!)}`,
+      );
     out.print('  Ctrl-C to stop');
   }
 

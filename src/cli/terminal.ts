@@ -63,6 +63,8 @@ const SECRET_OPTIONS = ['token', 'auth', 'pubPasswd', 'pubUser', 'jtv', 'conn'];
  */
 export class Secrets {
   readonly #secrets = new Set<string>();
+  /** Passwords: masked whole (`***`), not a character of them shown. */
+  readonly #passwords = new Set<string>();
   /** Whether masking is on (off with `--show-keys`). */
   readonly enabled: boolean;
 
@@ -76,6 +78,12 @@ export class Secrets {
     return this;
   }
 
+  /** Adds a password: shown as `***` wherever it appears (ignored when shorter than 3 characters). */
+  addPassword(password: string | undefined): this {
+    if (password !== undefined && password.length >= 3) this.#passwords.add(password);
+    return this;
+  }
+
   /**
    * Adds the secrets of an RTMP URL, with or without librtmp ` key=value` options:
    * user:password, the query string, credential options, and — for a publishing URL,
@@ -86,7 +94,14 @@ export class Secrets {
     const m = /^[a-z]+:\/\/(?:([^@/]*)@)?[^/]*\/?(.*)$/i.exec(base);
     if (m !== null) {
       const [, userinfo, path = ''] = m;
-      if (userinfo !== undefined) this.add(userinfo.slice(userinfo.indexOf(':') + 1));
+      if (userinfo?.includes(':')) {
+        const password = userinfo.slice(userinfo.indexOf(':') + 1);
+        this.addPassword(password);
+        // As written in the URL (percent-encoded) and as the library decodes it.
+        try {
+          this.addPassword(decodeURIComponent(password));
+        } catch {}
+      }
       const query = path.indexOf('?');
       if (query >= 0) {
         for (const part of path.slice(query + 1).split('&')) this.add(part.slice(part.indexOf('=') + 1));
@@ -100,7 +115,8 @@ export class Secrets {
     for (const o of options) {
       const eq = o.indexOf('=');
       const key = o.slice(0, eq);
-      if (eq > 0 && SECRET_OPTIONS.includes(key)) this.add(optionSecret(key, o.slice(eq + 1)));
+      if (eq > 0 && key === 'pubPasswd') this.addPassword(o.slice(eq + 1));
+      else if (eq > 0 && SECRET_OPTIONS.includes(key)) this.add(optionSecret(key, o.slice(eq + 1)));
       if (publish && key === 'playpath') this.add(o.slice(eq + 1));
     }
     return this;
@@ -108,7 +124,9 @@ export class Secrets {
 
   /** `text` with every secret masked (longest first, so a secret inside another is not half-masked). */
   redact(text: string): string {
-    if (!this.enabled || this.#secrets.size === 0) return text;
+    if (!this.enabled || this.#secrets.size + this.#passwords.size === 0) return text;
+    const passwords = [...this.#passwords].sort((a, b) => b.length - a.length);
+    for (const p of passwords) text = text.split(p).join('***');
     const sorted = [...this.#secrets].sort((a, b) => b.length - a.length);
     for (const s of sorted) text = text.split(s).join(maskSecret(s));
     return text;

@@ -1,14 +1,24 @@
 /**
  * What `RTMP` derives from its parameters to connect and to start a stream, as librtmp
  * does it (`RTMP_Connect`, `SendConnectPacket`, `RTMP_ConnectStream`): the transport (and
- * the SWF hash first, when `swfVfy` must fetch one), the session's options, the connect
- * command's fields, the duties once connected, and the command sequences of a player
- * (FCSubscribe, set_playlist, play, SetBufferLength) and a publisher (releaseStream,
- * FCPublish, publish). Pure functions of the parameters, except `openConnection` (I/O).
+ * the SWF hash first, when `swfVfy` must fetch one), the session's options (RTMPE for
+ * rtmpe:// and rtmpte://), the connect command's fields, publisher authentication's
+ * reconnects (`PublisherAuth`), the duties once connected, and the command sequences of a
+ * player (FCSubscribe, set_playlist, play, SetBufferLength) and a publisher
+ * (releaseStream, FCPublish, publish). Pure functions of the parameters, except
+ * `openConnection` (I/O).
  */
+import { randomBytes } from 'node:crypto';
 import { newEcmaArray, setOwn } from '../amf/types.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
+import {
+  type AuthAttempt,
+  type AuthCredentials,
+  nextAuthStep,
+  RTMPAuthError,
+  withAuthQuery,
+} from '../session/auth.js';
 import type {
   ClientSession,
   ClientSessionOptions,
@@ -19,32 +29,42 @@ import type {
 import type { ConnectParams } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
-import { openTransport } from '../transport/index.js';
+import { isRtmpeScheme, openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { RTMPParams } from '../url/options.js';
 import type { RTMPOptions } from './options.js';
 
 const log = createLogger('client');
 
-/** Refuses `swfVfy` without anything to verify with. */
-export function checkSwfOptions(p: RTMPParams): void {
+/**
+ * Refuses what cannot connect: `swfVfy` without anything to verify with; RTMPE
+ * (rtmpe://, rtmpte://) with the simple handshake (its DH keys ride in the digest one).
+ */
+export function checkConnectOptions(p: RTMPParams, options: RTMPOptions): void {
   if (p.swfVfy && p.swfHash === undefined && (p.swfUrl === undefined || p.swfUrl === '')) {
     throw new RTMPUsageError('swfVfy needs swfUrl (or swfHash and swfSize)', { code: 'ERR_RTMP_OPTION' });
+  }
+  if (options.handshake === 'simple' && isRtmpeScheme(p.url.protocol)) {
+    throw new RTMPUsageError(`${p.url.protocol}:// needs the digest handshake: not handshake 'simple'`, {
+      code: 'ERR_RTMP_OPTION',
+    });
   }
 }
 
 /**
  * Hashes the SWF when `swfVfy` has no `swfHash` (librtmp's `RTMP_HashSWF` at setup;
- * python-librtmp's `hash_swf`; an explicit hash wins), then opens the transport.
+ * python-librtmp's `hash_swf`; an explicit hash wins) unless a reconnect passes the hash
+ * it already has, then opens the transport (through `proxy` or `socks` when set).
  */
 export async function openConnection(
   p: RTMPParams,
   options: RTMPOptions,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  hashed?: SwfVerification,
 ): Promise<{ transport: Transport; swf: SwfVerification | undefined }> {
-  let swf: SwfVerification | undefined;
-  if (p.swfVfy && p.swfHash === undefined) {
+  let swf = hashed;
+  if (swf === undefined && p.swfVfy && p.swfHash === undefined) {
     const digest = await hashSwf(p.swfUrl!, { age: p.swfAge, ...(signal ? { signal } : {}) });
     swf = { hash: digest.hash, size: digest.size };
     log.info(`SWF verification: ${p.swfUrl} size ${digest.size} hash ${digest.hex}`);
@@ -56,12 +76,13 @@ export async function openConnection(
     ...(timeoutMs > 0 ? { timeoutMs } : {}),
     ...(signal ? { signal } : {}),
     ...(p.socks ? { socks: p.socks } : {}),
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   return { transport, swf };
 }
 
-/** The session's options: timeouts, handshake (fp9 when verifying a SWF), limits, tapping. */
+/** The session's options: timeouts, handshake (fp9 when verifying a SWF; RTMPE), limits, tapping. */
 export function sessionOptionsFor(
   p: RTMPParams,
   options: RTMPOptions,
@@ -80,6 +101,7 @@ export function sessionOptionsFor(
   }
   const policy = options.handshake ?? (swf !== undefined ? 'fp9' : undefined);
   if (policy !== undefined) o.handshake = policy;
+  if (isRtmpeScheme(p.url.protocol)) o.handshakeOptions = { rtmpe: true };
   if (swf !== undefined) o.swfVerification = swf;
   if (limits.maxMessageSize !== undefined) o.maxMessageSize = limits.maxMessageSize;
   if (limits.maxChunkStreams !== undefined) o.maxChunkStreams = limits.maxChunkStreams;
@@ -87,11 +109,11 @@ export function sessionOptionsFor(
   return o;
 }
 
-/** The connect command's fields. */
-export function connectParamsFor(p: RTMPParams, options: RTMPOptions): ConnectParams {
+/** The connect command's fields; `authQuery` (publisher authentication) goes after app and tcUrl. */
+export function connectParamsFor(p: RTMPParams, options: RTMPOptions, authQuery = ''): ConnectParams {
   const c: ConnectParams = {
-    app: p.app,
-    tcUrl: p.tcUrl,
+    app: authQuery === '' ? p.app : withAuthQuery(p.app, authQuery),
+    tcUrl: authQuery === '' ? p.tcUrl : withAuthQuery(p.tcUrl, authQuery),
     mode: options.publish === true ? 'publish' : 'play',
   };
   if (p.flashVer !== undefined) c.flashVer = p.flashVer;
@@ -102,6 +124,65 @@ export function connectParamsFor(p: RTMPParams, options: RTMPOptions): ConnectPa
   if (p.connectArgs.length > 0) c.extraArgs = p.connectArgs;
   if (options.fourCcList !== undefined) c.extra = { fourCcList: [...options.fourCcList] };
   return c;
+}
+
+/**
+ * Publisher authentication across the reconnects of one `connect()` (Adobe's
+ * `authmod=adobe`, Limelight's `authmod=llnw`; FFmpeg `handle_connect_error`): each
+ * rejection naming an authmod gives the query for the next connect, at most two
+ * reconnects (user named, then the challenge answered); anything after that is an
+ * `RTMPAuthError`. Credentials: `pubUser`/`pubPasswd` (options, option string, or the
+ * URL's userinfo). Nothing here logs them or puts them in a message.
+ */
+export class PublisherAuth {
+  readonly #credentials: AuthCredentials | undefined;
+  readonly #app: string;
+  #previous: AuthAttempt | undefined;
+  #query = '';
+
+  constructor(p: RTMPParams) {
+    this.#app = p.app;
+    if (p.pubUser !== undefined && p.pubUser !== '')
+      this.#credentials = { user: p.pubUser, password: p.pubPasswd ?? '' };
+  }
+
+  /** The query the next connect appends to app and tcUrl ('' before any challenge). */
+  get query(): string {
+    return this.#query;
+  }
+
+  /** Which step the last reconnect answered, for messages: `adobe (user)`, `llnw (response)`. */
+  get stage(): string {
+    return this.#previous ? `${this.#previous.authmod} (${this.#previous.stage})` : '';
+  }
+
+  /**
+   * After `connect` was rejected with `info`: true when the server asked for
+   * authentication and the next connect carries the answer (`query`); false for a
+   * rejection that is no challenge.
+   *
+   * @throws RTMPAuthError what failed (wrong password, unknown user, unsupported authmod,
+   *   no credentials, a bad challenge), with the server's `info`
+   */
+  rejected(info: StatusInfo): boolean {
+    const description = typeof info.description === 'string' ? info.description : '';
+    try {
+      const step = nextAuthStep({
+        description,
+        credentials: this.#credentials,
+        app: this.#app,
+        previous: this.#previous,
+        random: (n) => randomBytes(n),
+      });
+      if (step === undefined) return false;
+      this.#previous = step.attempt;
+      this.#query = step.query;
+      return true;
+    } catch (err) {
+      if (err instanceof RTMPAuthError) throw new RTMPAuthError(err.message, err.code, { info });
+      throw err;
+    }
+  }
 }
 
 /** librtmp's duties once the server accepts connect (SecureToken, player setup, usher token). */

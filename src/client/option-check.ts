@@ -9,6 +9,7 @@
  * new option cannot be forgotten here.
  */
 import { RTMPUsageError } from '../errors.js';
+import { parseProxyUrl } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/tls.js';
 import type { RTMPLimits, RTMPOptions } from './options.js';
 
@@ -39,6 +40,7 @@ const OPTIONS = {
   pubPasswd: true,
   signal: true,
   tls: true,
+  proxy: true,
   objectEncoding: true,
   handshake: true,
   publish: true,
@@ -82,9 +84,11 @@ const PYTHON_SPELLINGS: Readonly<Record<string, keyof RTMPOptions>> = {
 
 /**
  * Refuses what the constructor cannot take: a non-object, unknown keys (also of `limits`
- * and `tls`), an `objectEncoding` other than 0 or 3.
+ * and `tls`), an `objectEncoding` other than 0 or 3, a `proxy` that is no proxy URL or
+ * comes with `socks`.
  *
- * @throws RTMPUsageError `ERR_RTMP_OPTION` naming the key and the right one
+ * @throws RTMPUsageError `ERR_RTMP_OPTION` naming the key and the right one;
+ *   `ERR_RTMP_PROXY_URL` for a bad proxy URL (never echoing its password)
  */
 export function checkOptions(options: RTMPOptions): void {
   if (options === null || typeof options !== 'object') {
@@ -96,6 +100,19 @@ export function checkOptions(options: RTMPOptions): void {
     throw new RTMPUsageError(`objectEncoding must be 0 or 3, got ${String(o.objectEncoding)}`, {
       code: 'ERR_RTMP_OPTION',
     });
+  }
+  if (o.proxy !== undefined) {
+    if (typeof o.proxy !== 'string') {
+      throw new RTMPUsageError('proxy must be a URL string such as socks5://host:1080', {
+        code: 'ERR_RTMP_OPTION',
+      });
+    }
+    parseProxyUrl(o.proxy);
+    if (o.socks !== undefined && o.socks !== null) {
+      throw new RTMPUsageError('give either socks (librtmp SOCKS4) or proxy, not both', {
+        code: 'ERR_RTMP_OPTION',
+      });
+    }
   }
   if (o.limits !== undefined && o.limits !== null && typeof o.limits === 'object')
     check(o.limits, LIMITS, 'limits.');

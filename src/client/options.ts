@@ -32,6 +32,13 @@ export interface RTMPOptions extends RTMPUrlOptions {
   signal?: AbortSignal;
   /** TLS for rtmps:// — certificates are verified unless `rejectUnauthorized: false`. */
   tls?: TlsOptions;
+  /**
+   * Connect through a proxy, for every scheme: `socks5://[user:pass@]host[:port]`
+   * (RFC 1928/1929, names resolved by the proxy), `socks4a://host[:port]`,
+   * `socks4://host[:port]` or `http://[user:pass@]host[:port]` (HTTP CONNECT, Basic
+   * credentials); the port defaults to 1080. Not together with librtmp's `socks`.
+   */
+  proxy?: string;
   /** `objectEncoding` sent in connect: 0 (AMF0, default) or 3 (AMF3 allowed). */
   objectEncoding?: 0 | 3;
   /** Handshake: `'auto'` (default; digest when a SWF hash is set), `'simple'` or `'fp9'`. */

@@ -26,7 +26,7 @@
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
-import { ClientSession } from '../session/client-session.js';
+import { ClientSession, type SwfVerification } from '../session/client-session.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -40,11 +40,12 @@ import {
 } from '../url/options.js';
 import {
   announceStream,
-  checkSwfOptions,
+  checkConnectOptions,
   connectDutiesFor,
   connectParamsFor,
   failedError,
   openConnection,
+  PublisherAuth,
   sessionOptionsFor,
   startStream,
 } from './connect-setup.js';
@@ -73,6 +74,9 @@ export class RTMP extends RTMPFaces {
   #loop: IoLoop | undefined;
   #state: 'idle' | 'connecting' | 'connected' | 'closing' | 'closed' = 'idle';
   #connectWait: Deferred<StatusInfo> | undefined;
+  /** Publisher authentication of the current `connect()`, and whether its rejection asked to reconnect. */
+  #auth: PublisherAuth | undefined;
+  #authRetry = false;
   #connectInfo: StatusInfo | undefined;
   #serverProperties: StatusInfo | undefined;
   #failure: unknown;
@@ -209,15 +213,21 @@ export class RTMP extends RTMPFaces {
   // ================================================================ connection
 
   /**
-   * Connects: TCP (or TLS for rtmps://, through SOCKS4 if `socks` is set), handshake,
+   * Connects: TCP, TLS (rtmps://) or the HTTP tunnel (rtmpt://), through `proxy` or `socks`
+   * when set; handshake (RTMPE for rtmpe:// and rtmpte://: everything after it encrypted);
    * `connect` (or `packet`, sent as is, instead) — and waits for the answer. Resolves with
    * the server's info object (`{ level, code: 'NetConnection.Connect.Success', … }`).
    * `connect(options)` and `connect(packet, options)` both take `{ signal }`.
    *
+   * A rejection naming `authmod=adobe` or `authmod=llnw` is answered with `pubUser`/
+   * `pubPasswd` (or the URL's `user:pass@`): at most two reconnects, as FFmpeg does.
+   *
    * Rejects with `RTMPError` `ERR_RTMP_CONNECT_REJECTED` carrying the server's info on
-   * `_error` or an onStatus Connect.Rejected/Failed/InvalidApp; `RTMPConnectionError` when
-   * the connection is refused or reset; `RTMPTimeoutError` after `timeout` seconds without
-   * progress; `ERR_RTMP_UNSUPPORTED_PROTOCOL` for rtmpe/rtmpte.
+   * `_error` or an onStatus Connect.Rejected/Failed/InvalidApp; `RTMPAuthError`
+   * (`ERR_AUTH_FAILED`, `ERR_AUTH_NO_SUCH_USER`, `ERR_AUTH_UNSUPPORTED`,
+   * `ERR_AUTH_NO_CREDENTIALS`, `ERR_AUTH_BAD_CHALLENGE`) when authentication fails;
+   * `RTMPConnectionError` when the connection is refused or reset (`RTMPProxyError` when
+   * a proxy refuses); `RTMPTimeoutError` after `timeout` seconds without progress.
    *
    * With `swfVfy` and no `swfHash`/`swfSize`, the SWF at `swfUrl` is hashed first
    * (`hashSwf`, librtmp's `~/.swfinfo` cache, `swfAge` days, 5 s HTTP timeout); its
@@ -244,18 +254,42 @@ export class RTMP extends RTMPFaces {
     }
     const p = this.#params;
     checkScheme(p.url.protocol);
-    checkSwfOptions(p);
+    checkConnectOptions(p, this.#options);
     throwIfAborted(options.signal);
     throwIfAborted(this.#options.signal);
-    this.#reset();
-    this.#state = 'connecting';
     const signals = [options.signal, this.#options.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal =
       signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    // A raw connect packet is sent as is: there is no app to add an auth answer to.
+    this.#auth = packet === undefined ? new PublisherAuth(p) : undefined;
+    const hashed: { swf?: SwfVerification } = {};
+    // Reconnects only for publisher authentication: at most two (PublisherAuth throws after).
+    for (;;) {
+      this.#authRetry = false;
+      try {
+        return await this.#connectOnce(packet, options.signal, signal, hashed);
+      } catch (err) {
+        if (!this.#authRetry) throw err;
+        await this.#closeWait.promise.catch(() => {});
+        log.info(`publisher authentication: reconnecting with the ${this.#auth!.stage} answer`);
+      }
+    }
+  }
+
+  /** One connection: transport, session, connect; resolves with the server's info. */
+  async #connectOnce(
+    packet: RTMPPacket | undefined,
+    callSignal: AbortSignal | undefined,
+    signal: AbortSignal | undefined,
+    hashed: { swf?: SwfVerification },
+  ): Promise<StatusInfo> {
+    const p = this.#params;
+    this.#reset();
+    this.#state = 'connecting';
     const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
     let opened: Awaited<ReturnType<typeof openConnection>>;
     try {
-      opened = await openConnection(p, this.#options, timeoutMs, signal);
+      opened = await openConnection(p, this.#options, timeoutMs, signal, hashed.swf);
     } catch (err) {
       this.#state = 'closed';
       this.#failure = err;
@@ -263,6 +297,7 @@ export class RTMP extends RTMPFaces {
       throw err;
     }
     const { transport, swf } = opened;
+    if (swf !== undefined) hashed.swf = swf;
     // A plain-TCP socket reads into one reused buffer: the session must copy what it keeps.
     const reuseReadBuffer = readsIntoReusedBuffer(transport.socket);
     const sessionOptions = sessionOptionsFor(p, this.#options, timeoutMs, swf, this.packets.tapping);
@@ -289,12 +324,12 @@ export class RTMP extends RTMPFaces {
     try {
       const duties = connectDutiesFor(p, this.#options);
       if (packet !== undefined) session.connectWith(packet.toRawMessage(), duties);
-      else session.connect(connectParamsFor(p, this.#options), duties);
+      else session.connect(connectParamsFor(p, this.#options, this.#auth?.query), duties);
       loop.kick();
       return await waitFor(wait.promise, {
-        signal: options.signal,
+        signal: callSignal,
         what: 'connect',
-        onGiveUp: () => this.#fail(options.signal?.reason),
+        onGiveUp: () => this.#fail(callSignal?.reason),
       });
     } catch (err) {
       if (!this.connected) this.#fail(err);
@@ -540,7 +575,15 @@ export class RTMP extends RTMPFaces {
 
   #onConnectRejected(info: StatusInfo): void {
     if (this.#state !== 'connecting') return;
-    const err = failedError('the server rejected connect', 'ERR_RTMP_CONNECT_REJECTED', info);
+    let err: unknown;
+    try {
+      this.#authRetry = this.#auth?.rejected(info) === true;
+      err = this.#authRetry
+        ? new RTMPError('publisher authentication: reconnecting', { code: 'ERR_RTMP_AUTH_RETRY' })
+        : failedError('the server rejected connect', 'ERR_RTMP_CONNECT_REJECTED', info);
+    } catch (authError) {
+      err = authError;
+    }
     this.#connectWait?.reject(err);
     this.#fail(err);
   }
@@ -607,6 +650,7 @@ export class RTMP extends RTMPFaces {
       this.#closeWait.reject(reason);
       if (!wasConnecting && this.listenerCount('error') > 0) this.emit('error', reason);
     }
-    this.emit('close', clean ? undefined : reason);
+    // A connection closed to answer an auth challenge is not the user's close.
+    if (!this.#authRetry) this.emit('close', clean ? undefined : reason);
   }
 }

@@ -11,6 +11,10 @@
  * so a quiet player stays while a dead socket is closed at `idleTimeoutMs`. A client
  * that takes none of our bytes for `idleTimeoutMs` (stalled write) is dropped by the loop.
  *
+ * With the server's `auth` option a publisher's connect first goes through the
+ * publisher-auth dance (publisher-auth.ts); its rejections are logged by step, never
+ * with the description (it names the user and the challenge).
+ *
  * Invariants: output is written in session order (cork/uncork batches); live relay
  * output is flushed on a microtask and counted as backlog until then; every pending
  * call is rejected when the connection closes; the close cleanup runs once.
@@ -51,6 +55,8 @@ export class ClientConnection implements ServerClient {
   #connectArgs: readonly AmfValue[] = [];
   #connected = false;
   #closed = false;
+  #user: string | undefined;
+  #encrypted = false;
   /** Set once cleanup ran: resolves when the streams' files are closed. */
   #cleanedUp: Promise<void> | undefined;
   readonly #calls = new Map<number, PendingCall>();
@@ -72,6 +78,8 @@ export class ClientConnection implements ServerClient {
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
       now: performance.now(),
+      rtmpe: o.rtmpe,
+      ...(o.rtmpeType === undefined ? {} : { rtmpeType: o.rtmpeType }),
     });
     this.#loop = new IoLoop(
       this.#session,
@@ -118,6 +126,14 @@ export class ClientConnection implements ServerClient {
 
   get connectArgs(): readonly AmfValue[] {
     return this.#connectArgs;
+  }
+
+  get user(): string | undefined {
+    return this.#user;
+  }
+
+  get encrypted(): boolean {
+    return this.#encrypted;
   }
 
   get state(): ServerClientState {
@@ -258,7 +274,10 @@ export class ClientConnection implements ServerClient {
     const log = this.#server.log;
     switch (e.kind) {
       case 'handshakeDone':
-        log.debug(`client ${this.id}: handshake done (${e.info.mode})`);
+        this.#encrypted = e.info.rtmpe !== undefined;
+        log.debug(
+          `client ${this.id}: handshake done (${e.info.mode}${e.info.rtmpe ? `, RTMPE type ${e.info.rtmpe.type}` : ''})`,
+        );
         return;
       case 'connect':
         this.#connect(e).catch((err: unknown) => this.#reportError(err));
@@ -302,10 +321,10 @@ export class ClientConnection implements ServerClient {
     this.#tcUrl = e.tcUrl;
     this.#commandObject = e.commandObject;
     this.#connectArgs = e.args;
-    const reject = (info: Record<string, AmfValue>): void => {
+    const reject = (info: Record<string, AmfValue>, why = brief(info)): void => {
       if (this.#closed) return;
       this.#session.rejectConnect(e.txn, info);
-      this.#server.log.info(`client ${this.id}: connect to ${app} rejected: ${brief(info)}`);
+      this.#server.log.info(`client ${this.id}: connect to ${app} rejected: ${why}`);
       this.#session.close();
       this.#flush();
     };
@@ -313,10 +332,25 @@ export class ClientConnection implements ServerClient {
       reject({ code: 'NetConnection.Connect.InvalidApp', description: `Application ${app} not found.` });
       return;
     }
+    if (o.auth) {
+      const v = await o.auth.verdict(e.app ?? '', e.commandObject);
+      if (this.#closed) return;
+      if (v.kind === 'rejected') {
+        reject(
+          { code: 'NetConnection.Connect.Rejected', description: v.description },
+          `${o.auth.mode} auth: ${v.step}`,
+        );
+        return;
+      }
+      if (v.kind === 'accepted') {
+        this.#user = v.user;
+        this.#query = v.query;
+      }
+    }
     const request: ConnectRequest = {
       client: this,
       app,
-      query,
+      query: this.#query,
       tcUrl: e.tcUrl,
       commandObject: e.commandObject,
       args: e.args,

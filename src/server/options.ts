@@ -8,7 +8,9 @@
  */
 import type { AmfValue } from '../amf/types.js';
 import { RTMPUsageError } from '../errors.js';
+import type { RtmpeType } from '../handshake/rtmpe.js';
 import type { ServerSessionOptions } from '../session/server-session.js';
+import { PublisherAuthGate, type PublisherAuthOptions } from './publisher-auth.js';
 import { type PushTarget, type ResolvedPushTarget, resolvePushTarget } from './push.js';
 import { type RecordOptions, type ResolvedRecordOptions, resolveRecordOptions } from './recorder.js';
 import { StreamKeys } from './stream-keys.js';
@@ -84,6 +86,22 @@ export interface RTMPServerOptions {
    * read at construction (unreadable = `ERR_SERVER_OPTION`) and again when it changes.
    */
   keysFile?: string;
+  /**
+   * Accept RTMPE clients (rtmpe:// on the RTMP port, rtmpte:// on the HTTP port; the
+   * connection is RC4-encrypted after a Diffie-Hellman handshake) besides plain ones, as
+   * FMS and librtmp's rtmpsrv do. Default true.
+   */
+  rtmpe?: boolean;
+  /** The RTMPE type answered: 6, 8 (XTEA-signed) or 9 (Blowfish-signed). Default: the one the client asks for. */
+  rtmpeType?: RtmpeType;
+  /**
+   * Publishers must authenticate (Adobe `authmod=adobe` or Limelight `authmod=llnw`, as
+   * FMS/Wowza and Limelight ask and FFmpeg, OBS and rtmpkit answer): `{ mode, lookup }`,
+   * `lookup(user)` giving the password (or undefined: no such user). Players are not
+   * challenged; a publish on a connection that did not authenticate is
+   * NetStream.Publish.Denied. `client.user` names the authenticated user. Default: off.
+   */
+  auth?: PublisherAuthOptions;
   /** Passed to every ServerSession (handshake policy, window sizes, AMF limits…); the server's own options win. */
   session?: Omit<
     ServerSessionOptions,
@@ -115,6 +133,9 @@ export interface ResolvedServerOptions {
   record: ResolvedRecordOptions | undefined;
   push: readonly ResolvedPushTarget[];
   keys: StreamKeys | undefined;
+  rtmpe: boolean;
+  rtmpeType: RtmpeType | undefined;
+  auth: PublisherAuthGate | undefined;
 }
 
 function bad(message: string): RTMPUsageError {
@@ -147,6 +168,32 @@ function pacing(v: RTMPServerOptions['vodPacing']): 'buffer' | 'none' {
   return v;
 }
 
+function rtmpeType(v: RTMPServerOptions['rtmpeType']): RtmpeType | undefined {
+  if (v !== undefined && v !== 6 && v !== 8 && v !== 9)
+    throw bad(`rtmpeType must be 6, 8 or 9, got ${String(v)}`);
+  return v;
+}
+
+function authGate(v: RTMPServerOptions['auth']): PublisherAuthGate | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || (v.mode !== 'adobe' && v.mode !== 'llnw')) {
+    throw bad("auth must be { mode: 'adobe' | 'llnw', lookup(user) }");
+  }
+  if (typeof v.lookup !== 'function') throw bad('auth.lookup must be a function');
+  return new PublisherAuthGate(v);
+}
+
+/** With `auth`, publishing needs an authenticated connection; then the user's own hook decides. */
+function authenticatedPublish(gate: PublisherAuthGate | undefined, next: PublishHook | undefined) {
+  if (gate === undefined) return next;
+  const denied = {
+    code: 'NetStream.Publish.Denied',
+    description: `publishing needs ${gate.mode} authentication`,
+  };
+  return (request: Parameters<PublishHook>[0]) =>
+    request.client.user === undefined ? denied : next ? next(request) : undefined;
+}
+
 function pushTargets(v: RTMPServerOptions['push']): ResolvedPushTarget[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw bad('push must be an array of URLs or { url, app?, name? }');
@@ -163,6 +210,7 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     if (!(v instanceof Uint8Array)) throw bad(`vodFiles.${k} must be a Buffer/Uint8Array`);
     vodFiles.set(k, v);
   }
+  const auth = authGate(o.auth);
   return {
     apps: names('apps', o.apps),
     vodDir: o.vodDir,
@@ -179,12 +227,15 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     callTimeoutMs: int('callTimeoutMs', o.callTimeoutMs, 30_000, 1, 2 ** 31 - 1),
     onConnect: hook('onConnect', o.onConnect),
     onCall: hook('onCall', o.onCall),
-    onPublish: hook('onPublish', o.onPublish),
+    onPublish: authenticatedPublish(auth, hook('onPublish', o.onPublish)),
     onPlay: hook('onPlay', o.onPlay),
     connectProperties: o.connectProperties,
     session: o.session,
     record: resolveRecordOptions(o.record),
     push: pushTargets(o.push),
     keys: o.keys === undefined && o.keysFile === undefined ? undefined : new StreamKeys(o.keys, o.keysFile),
+    rtmpe: o.rtmpe ?? true,
+    rtmpeType: rtmpeType(o.rtmpeType),
+    auth,
   };
 }

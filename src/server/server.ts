@@ -4,7 +4,9 @@
  * live relay through `LiveChannel`s keyed by (app, name); VOD from `vodFiles` and
  * `vodDir` with a small cache of FLV indexes; hooks for auth and RPC; typed events.
  * Each publish can also be recorded (`record`) and restreamed (`push`), and an HTTP
- * port (`listenHttp`) serves `/stats`, a status page and HTTP-FLV playback.
+ * port (`listenHttp`) serves `/stats`, a status page, HTTP-FLV playback and RTMPT
+ * (rtmpt-service.ts). RTMPE clients are accepted on the RTMP port and inside RTMPT
+ * (`rtmpe`); publishers can be made to authenticate (`auth`, publisher-auth.ts).
  * Built for tests, demos and `rtmpkit serve` — not a production media server.
  *
  * Invariants: at most `maxConnections` sockets at once (extra sockets are destroyed on
@@ -26,6 +28,7 @@ import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
 import { PublishOutputs } from './publish-outputs.js';
+import { RtmptService } from './rtmpt-service.js';
 import { collectStats, type ServerStats } from './stats.js';
 import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
 
@@ -67,6 +70,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   #address: ServerAddress | undefined;
   readonly #outputs: PublishOutputs;
   readonly #http: HttpService;
+  readonly #rtmpt: RtmptService;
   readonly #startedAt = Date.now();
   /** Socket bytes of closed connections, for the totals in `stats()`. */
   readonly #closedBytes = { in: 0, out: 0 };
@@ -104,7 +108,13 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       log: this.#log,
       emit: (event, ...args) => this.#emitSafe(event, args),
     });
+    this.#rtmpt = new RtmptService({
+      log: this.#log,
+      maxBody: 2 * this.#opts.maxMessageSize,
+      accept: (socket) => this.#accept(socket),
+    });
     this.#http = new HttpService({
+      rtmpt: (req, res) => this.#rtmpt.handle(req, res),
       options: this.#opts,
       log: this.#log,
       channel: (app, name) => this.#channel(app, name),
@@ -155,9 +165,10 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
 
   /**
    * Starts the HTTP side on its own port (default host `127.0.0.1`, port 0 = a free
-   * one): `GET /stats` (JSON, `ServerStats`), `GET /` (a status page rendering it) and
+   * one): `GET /stats` (JSON, `ServerStats`), `GET /` (a status page rendering it),
    * `GET /<app>/<name>.flv` (HTTP-FLV playback of a live stream; waits for the
-   * publisher, ends when it leaves). Resolves with the bound address.
+   * publisher, ends when it leaves) and RTMPT (`POST /open/1`…: rtmpt:// and rtmpte://
+   * clients, as on the RTMP port). Resolves with the bound address.
    */
   listenHttp(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.#http.address || this.#closing) {
@@ -177,7 +188,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
 
   /**
    * Answers an HTTP request as the HTTP port does (`/stats`, `/`, `/<app>/<name>.flv`,
-   * else 404) — to mount the server's HTTP side in an application's own `node:http` server.
+   * RTMPT, else 404) — to mount the server's HTTP side in an application's own `node:http` server.
    */
   handleHttp(req: IncomingMessage, res: ServerResponse): void {
     this.#http.handle(req, res);
@@ -226,6 +237,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       const net = this.#net;
       const listenerClosed = new Promise<void>((res) => (net ? net.close(() => res()) : res()));
       const httpClosed = this.#http.close();
+      this.#rtmpt.close();
       await Promise.all([...this.#clients].map((c) => c.destroy()));
       await this.#outputs.close();
       await Promise.all([listenerClosed, httpClosed]);
@@ -235,22 +247,24 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     return this.#closing;
   }
 
-  #accept(socket: Socket): void {
+  /** A new connection (TCP, or an RTMPT session); false when it was refused (and destroyed). */
+  #accept(socket: Socket): boolean {
     if (this.#closing) {
       socket.destroy();
-      return;
+      return false;
     }
     if (this.#clients.size >= this.#opts.maxConnections) {
       this.#log.warn(
         `refusing ${socket.remoteAddress}:${socket.remotePort}: maxConnections ${this.#opts.maxConnections}`,
       );
       socket.destroy();
-      return;
+      return false;
     }
     const client = new ClientConnection(this.#nextId++, socket, this.#context);
     this.#clients.add(client);
     this.#log.debug(`client ${client.id}: accepted ${socket.remoteAddress}:${socket.remotePort}`);
     this.#emitSafe('connection', [client]);
+    return true;
   }
 
   #channel(app: string, name: string): LiveChannel {

@@ -29,6 +29,10 @@ export interface ServerClient {
   readonly commandObject: AmfValue;
   /** Extra connect arguments. */
   readonly connectArgs: readonly AmfValue[];
+  /** The user a publisher authenticated as (the server's `auth` option), else undefined. */
+  readonly user: string | undefined;
+  /** Whether the connection is RTMPE-encrypted (rtmpe://, rtmpte://). */
+  readonly encrypted: boolean;
   /** handshake → connecting → connected, then closed. */
   readonly state: ServerClientState;
   /** What each message stream does: `publish`, `live` (playing), `vod` or `pending`, with the stream name. */

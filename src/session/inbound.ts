@@ -9,11 +9,18 @@
  * dispatched); one undecodable message is non-fatal and skipped; a truncated aggregate
  * is reported non-fatally after its records, the same way for client and server.
  *
+ * RTMPE (librtmp `handshake.h`): when the handshake yields a cipher, every later input is
+ * decrypted in place before the chunk reader (the handshake's `rest` arrives plain), and
+ * everything queued after the handshake leaves as one encrypted copy per `takeOutput`, so
+ * shared payload views stay plain; byte counts and acknowledgements count the encrypted
+ * stream, which has the same length.
+ *
  * Invariants: any split of the input gives the same messages in the same order; at
  * most one Acknowledgement per `receive`, carrying the received total at the end of
  * that input, once the window has been reached; Acknowledgement and Window Ack Size
  * from the peer are applied here before the host sees them; output is the writer's
- * Buffers in order (headers and payload views, for `writev`).
+ * Buffers in order (headers and payload views, for `writev`), or under RTMPE the plain
+ * handshake bytes followed by one encrypted Buffer.
  */
 import type { AmfDecodeOptions } from '../amf/types.js';
 import { AckTracker } from '../chunk/ack.js';
@@ -21,6 +28,8 @@ import { ChunkReader, type ChunkReaderOptions } from '../chunk/reader.js';
 import { ChunkWriter } from '../chunk/writer.js';
 import { RTMPError, RTMPProtocolError } from '../errors.js';
 import type { HandshakeStep } from '../handshake/common.js';
+import type { RtmpeInfo } from '../handshake/rtmpe.js';
+import type { RtmpeCipher } from '../handshake/rtmpe-cipher.js';
 import { aggregateRecords, newAggregateSummary } from '../message/aggregate.js';
 import { ack } from '../message/builders.js';
 import { decodeMessage, encodeMessage } from '../message/codec.js';
@@ -54,6 +63,11 @@ export interface InboundOptions {
   countHandshakeBytes: boolean;
 }
 
+/** What a completed handshake tells the pipeline: the RTMPE cipher, when there is one. */
+export interface PipelineHandshakeInfo {
+  rtmpe?: RtmpeInfo;
+}
+
 /** A handshake state machine: `ClientHandshake` or `ServerHandshake`. */
 export interface Handshaker<Info> {
   receive(data: Uint8Array): HandshakeStep<Info>;
@@ -62,7 +76,7 @@ export interface Handshaker<Info> {
 const EMPTY = Buffer.alloc(0);
 
 /** Handshake, chunk reader/writer, acknowledgements and decoding for one connection. */
-export class InboundPipeline<Info> {
+export class InboundPipeline<Info extends PipelineHandshakeInfo> {
   readonly reader: ChunkReader;
   readonly writer = new ChunkWriter();
   readonly acks = new AckTracker();
@@ -76,6 +90,9 @@ export class InboundPipeline<Info> {
   #bytesOut = 0;
   #acksSent = 0;
   #peerAcked: number | undefined;
+  /** RTMPE: the cipher of both directions, and where in `#out` encrypted output starts. */
+  #cipher: RtmpeCipher | undefined;
+  #plainOut = 0;
 
   constructor(handshake: Handshaker<Info>, host: InboundHost<Info>, options: InboundOptions) {
     this.#handshake = handshake;
@@ -115,12 +132,22 @@ export class InboundPipeline<Info> {
     return this.#decodeOptions;
   }
 
-  /** Feeds bytes from the peer, in any split. Never throws for bad input. */
+  /** True when the connection is RTMPE-encrypted (set when the handshake completes). */
+  get encrypted(): boolean {
+    return this.#cipher !== undefined;
+  }
+
+  /**
+   * Feeds bytes from the peer, in any split. Never throws for bad input. Under RTMPE the
+   * bytes are decrypted in place: the caller must not read them again.
+   */
   receive(bytes: Uint8Array): void {
     const host = this.#host;
     let data = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#bytesIn += data.length;
-    if (!this.#handshakeDone) {
+    if (this.#cipher) {
+      this.#cipher.decrypt(data);
+    } else if (!this.#handshakeDone) {
       let step: HandshakeStep<Info>;
       try {
         step = this.#handshake.receive(data);
@@ -131,6 +158,11 @@ export class InboundPipeline<Info> {
       for (const b of step.send) this.push(b, this.#countHandshake);
       if (!step.done) return;
       this.#handshakeDone = true;
+      const cipher = step.info!.rtmpe?.cipher;
+      if (cipher) {
+        this.#cipher = cipher;
+        this.#plainOut = this.#out.length;
+      }
       host.onHandshake(step.info!);
       if (host.isClosed()) return;
       data = step.rest ?? EMPTY;
@@ -222,10 +254,16 @@ export class InboundPipeline<Info> {
     if (counted) this.acks.recordSent(b.length);
   }
 
-  /** The bytes to write, in order. */
+  /** The bytes to write, in order (under RTMPE: what followed the handshake, encrypted in one copy). */
   takeOutput(): Buffer[] {
-    const out = this.#out;
+    let out = this.#out;
     this.#out = [];
+    const plain = this.#plainOut;
+    this.#plainOut = 0;
+    if (this.#cipher && out.length > plain) {
+      const encrypted = this.#cipher.encryptv(plain === 0 ? out : out.slice(plain));
+      out = plain === 0 ? [encrypted] : [...out.slice(0, plain), encrypted];
+    }
     return out;
   }
 

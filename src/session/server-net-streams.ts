@@ -24,7 +24,7 @@ import {
   MessageType,
 } from '../message/types.js';
 import { checkStreamId, usage } from './checks.js';
-import type { InboundPipeline } from './inbound.js';
+import type { InboundPipeline, PipelineHandshakeInfo } from './inbound.js';
 import type { ServerEvent } from './server-events.js';
 import { infoObject, MEDIA_CSID_BASE, num, type StreamState, str } from './server-session-options.js';
 import type { PendingRequest } from './transactions.js';
@@ -46,7 +46,7 @@ export interface ServerNetStreamPort {
 }
 
 /** What splitting an aggregate needs of the pipeline. */
-type RecordSource = Pick<InboundPipeline<unknown>, 'walkAggregate' | 'decode'>;
+type RecordSource = Pick<InboundPipeline<PipelineHandshakeInfo>, 'walkAggregate' | 'decode'>;
 
 /** The Flash Media Server stream commands publishers and CDN players send around createStream. */
 export type FCKind = 'releaseStream' | 'fcPublish' | 'fcUnpublish' | 'fcSubscribe' | 'fcUnsubscribe';

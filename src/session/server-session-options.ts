@@ -6,6 +6,7 @@
 import { AMFObject, type AmfDecodeOptions, type AmfValue, isAmfObject } from '../amf/types.js';
 import type { ChunkReaderOptions } from '../chunk/reader.js';
 import type { RandomSource } from '../handshake/common.js';
+import type { RtmpeType } from '../handshake/rtmpe.js';
 import { ServerHandshake } from '../handshake/server.js';
 import { PeerBandwidthLimit } from '../message/types.js';
 import { usage } from './checks.js';
@@ -17,6 +18,13 @@ export interface ServerSessionOptions {
   random?: RandomSource;
   /** `'auto'` (default) answers a signed C1 digest-style (FFmpeg verifies it); `'simple'` never does. */
   handshake?: 'auto' | 'simple';
+  /**
+   * Accept RTMPE clients (C0 6, 8 or 9; the connection is RC4-encrypted after the
+   * handshake) besides plain ones, as librtmp's rtmpsrv and FMS do on one port (default false).
+   */
+  rtmpe?: boolean;
+  /** S0 answered to an RTMPE client: 6, 8 (XTEA) or 9 (Blowfish); default the client's C0. */
+  rtmpeType?: RtmpeType;
   /** S1 time field (default 0). */
   epoch?: number;
   /**
@@ -213,7 +221,7 @@ export function resolveServerOptions(options: ServerSessionOptions): ResolvedSer
   };
 }
 
-/** The handshake the options ask for (`'auto'` or `'simple'`). */
+/** The handshake the options ask for (`'auto'` or `'simple'`; RTMPE accepted or not). */
 export function serverHandshakeFor(options: ServerSessionOptions): ServerHandshake {
   const policy = options.handshake ?? 'auto';
   if (policy !== 'auto' && policy !== 'simple') throw usage(`handshake must be 'auto' or 'simple'`);
@@ -221,6 +229,8 @@ export function serverHandshakeFor(options: ServerSessionOptions): ServerHandsha
     policy,
     ...(options.random ? { random: options.random } : {}),
     ...(options.epoch === undefined ? {} : { epoch: options.epoch }),
+    ...(options.rtmpe === true ? { rtmpe: true } : {}),
+    ...(options.rtmpeType === undefined ? {} : { rtmpeType: options.rtmpeType }),
   });
 }
 

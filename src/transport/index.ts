@@ -1,11 +1,12 @@
 /**
  * Opens the transport a URL's scheme asks for: rtmp:// and rtmpe:// → TCP, rtmps:// →
- * TLS, each optionally through a proxy — librtmp's `socks=host:port` (SOCKS4) or a proxy
- * URL (SOCKS4, SOCKS4a, SOCKS5, HTTP CONNECT; proxy.ts); rtmpt:// and rtmpte:// → RTMP in
- * HTTP POSTs, rtmpts:// → the same over HTTPS (rtmpt.ts). RTMPE's encryption is not the
- * transport's: it runs over these bytes after the handshake (handshake/rtmpe.ts).
- * `checkScheme` is the client's gate: rtmpe/rtmpte stay refused there with
- * `ERR_RTMP_UNSUPPORTED_PROTOCOL` until the session speaks RTMPE; rtmfp:// always is.
+ * TLS; rtmpt:// and rtmpte:// → RTMP in HTTP POSTs, rtmpts:// → the same over HTTPS
+ * (rtmpt.ts). Every one of them can go through a proxy — librtmp's `socks=host:port`
+ * (SOCKS4) or a proxy URL (SOCKS4, SOCKS4a, SOCKS5, HTTP CONNECT; proxy.ts); under the
+ * tunnel schemes each HTTP connection is made through it. RTMPE's encryption is not the
+ * transport's: the session runs it over these bytes after the handshake
+ * (handshake/rtmpe.ts). `checkScheme` is the client's gate: rtmfp:// is refused with
+ * `ERR_RTMP_UNSUPPORTED_PROTOCOL`.
  */
 import { RTMPUsageError } from '../errors.js';
 import { connectViaProxy, describeProxy, type ProxyConfig, parseProxyUrl } from './proxy.js';
@@ -60,8 +61,21 @@ export type { ConnectTarget, Transport } from './transport.js';
 /** URL schemes rtmpkit knows (librtmp's set). */
 export type RTMPScheme = 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmpte' | 'rtmpts' | 'rtmfp';
 
-/** Schemes the client connects with today. */
-export const SUPPORTED_SCHEMES: readonly RTMPScheme[] = ['rtmp', 'rtmps', 'rtmpt', 'rtmpts'];
+/** Schemes the client connects with. */
+export const SUPPORTED_SCHEMES: readonly RTMPScheme[] = [
+  'rtmp',
+  'rtmps',
+  'rtmpt',
+  'rtmpts',
+  'rtmpe',
+  'rtmpte',
+];
+
+/** Whether `scheme` is RTMPE (rtmpe://, or rtmpte:// inside the HTTP tunnel). */
+export function isRtmpeScheme(scheme: string): boolean {
+  const s = scheme.toLowerCase();
+  return s === 'rtmpe' || s === 'rtmpte';
+}
 
 /** What `openTransport` needs. */
 export interface OpenTransportOptions extends ConnectTarget {
@@ -75,18 +89,16 @@ export interface OpenTransportOptions extends ConnectTarget {
   tls?: TlsOptions;
 }
 
-/**
- * Throws `ERR_RTMP_UNSUPPORTED_PROTOCOL` for schemes the client cannot use yet, e.g.
- * `rtmpe:// is not supported yet`.
- */
+const SCHEME_LIST = 'rtmp://, rtmps://, rtmpe://, rtmpt://, rtmpte:// and rtmpts://';
+
+/** Throws `ERR_RTMP_UNSUPPORTED_PROTOCOL` for schemes the client cannot use (rtmfp://, unknown ones). */
 export function checkScheme(scheme: string): void {
   const s = scheme.toLowerCase();
   if ((SUPPORTED_SCHEMES as readonly string[]).includes(s)) return;
-  const known = ['rtmpe', 'rtmpte', 'rtmfp'].includes(s);
   throw new RTMPUsageError(
-    known
-      ? `${s}:// is not supported yet (rtmpkit connects with rtmp://, rtmps://, rtmpt:// and rtmpts://)`
-      : `unknown URL scheme "${scheme}://" (want rtmp://, rtmps://, rtmpt:// or rtmpts://)`,
+    s === 'rtmfp'
+      ? `rtmfp:// (UDP) is not supported (rtmpkit connects with ${SCHEME_LIST})`
+      : `unknown URL scheme "${scheme}://" (want ${SCHEME_LIST})`,
     { code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL' },
   );
 }
@@ -123,14 +135,10 @@ export async function openTransport(options: OpenTransportOptions): Promise<Tran
   if (options.timeoutMs !== undefined) target.timeoutMs = options.timeoutMs;
   if (options.signal !== undefined) target.signal = options.signal;
   if (carrier === 'http' || carrier === 'https') {
-    if (proxy) {
-      throw new RTMPUsageError(`${scheme}:// through a proxy is not supported`, {
-        code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL',
-      });
-    }
     return connectRtmpt(target, {
       secure: carrier === 'https',
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(proxy ? { proxy } : {}),
     });
   }
   let description = formatHostPort(options.host, options.port);

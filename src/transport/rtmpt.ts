@@ -17,7 +17,9 @@
  *   seq, on a fresh connection — the server never saw it, so nothing is duplicated;
  * - `end()` sends the pending bytes, then `/close/<id>/<seq>`; `destroy()` fires a
  *   best-effort `/close` and drops the connection;
- * - RTMPTS verifies certificates and host names by default (TlsOptions, as rtmps).
+ * - RTMPTS verifies certificates and host names by default (TlsOptions, as rtmps);
+ * - with a proxy, each HTTP connection (the first and any after a drop) is a tunnel
+ *   through it (proxy.ts), TLS on top for RTMPTS.
  *
  * Invariants: `connectRtmpt` resolves only after `/open/1` was answered with a session
  * id; failures before that are `RTMPConnectionError` (`ERR_RTMP_CONNECTION`,
@@ -40,6 +42,7 @@ import { isIP, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { connectViaProxy, describeProxy, type ProxyConfig } from './proxy.js';
 import {
   RTMPT_HEADERS,
   RtmptProtocol,
@@ -47,7 +50,7 @@ import {
   type RtmptRequest,
 } from './rtmpt-protocol.js';
 import { checkPort, formatHostPort } from './tcp.js';
-import type { TlsOptions } from './tls.js';
+import { connectTls, type TlsOptions } from './tls.js';
 import type { ConnectTarget, Transport } from './transport.js';
 
 const log = createLogger('rtmpt');
@@ -65,6 +68,8 @@ export interface RtmptOptions {
   tls?: TlsOptions;
   /** Poll backoff and send size (tests shorten them). */
   protocol?: RtmptProtocolOptions;
+  /** Make each HTTP connection through this proxy (SOCKS4/4a/5, HTTP CONNECT). */
+  proxy?: ProxyConfig;
 }
 
 interface HttpReply {
@@ -84,7 +89,7 @@ export class RtmptStream extends Duplex {
   readonly #request: typeof httpRequest;
   readonly #host: string;
   readonly #port: number;
-  readonly #what: string;
+  #what: string;
   readonly #requestTimeoutMs: number;
   #wantRead = false;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -108,6 +113,25 @@ export class RtmptStream extends Duplex {
     } else {
       this.#agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
       this.#request = httpRequest;
+    }
+    if (options.proxy) {
+      const proxy = options.proxy;
+      this.#what += ` via ${describeProxy(proxy)}`;
+      const target: ConnectTarget = { host, port };
+      if (requestTimeoutMs > 0) target.timeoutMs = requestTimeoutMs;
+      // http.Agent takes a connection from the callback when createConnection returns nothing.
+      const agent = this.#agent as unknown as {
+        createConnection(o: unknown, cb: (err: Error | null, s?: Socket) => void): undefined;
+      };
+      agent.createConnection = (_o, cb) => {
+        connectViaProxy(proxy, target)
+          .then((s) => (options.secure ? connectTls(target, options.tls, s) : s))
+          .then(
+            (s) => cb(null, s),
+            (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+          );
+        return undefined;
+      };
     }
   }
 
@@ -417,9 +441,10 @@ export async function connectRtmpt(target: ConnectTarget, options: RtmptOptions 
     stream.destroy();
     throw err;
   }
+  const via = options.proxy ? ` via ${describeProxy(options.proxy)}` : '';
   return {
     // A Duplex, not a net.Socket: see Transport.socket (the I/O loop uses stream members only).
     socket: stream as unknown as Socket,
-    description: `${formatHostPort(target.host, target.port)} (${options.secure ? 'RTMPTS' : 'RTMPT'})`,
+    description: `${formatHostPort(target.host, target.port)} (${options.secure ? 'RTMPTS' : 'RTMPT'})${via}`,
   };
 }

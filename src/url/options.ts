@@ -365,6 +365,8 @@ function hexVal(b: number): number {
  */
 export function unescapeLibrtmpValue(raw: string, key = 'value'): string {
   if (!raw.includes('\\')) return raw;
+  // A password is never echoed.
+  const shown = /^pubpasswd$/i.test(key) ? '(the password)' : `'${raw}'`;
   const src = Buffer.from(raw, 'utf8');
   const out = Buffer.allocUnsafe(src.length);
   let n = 0;
@@ -380,7 +382,7 @@ export function unescapeLibrtmpValue(raw: string, key = 'value'): string {
     if (h < 0 || l < 0) {
       throw optionError(
         key,
-        `bad escape at offset ${i} of '${raw}' (use \\HH, e.g. \\20 for space, \\5c for \\)`,
+        `bad escape at offset ${i} of ${shown} (use \\HH, e.g. \\20 for space, \\5c for \\)`,
       );
     }
     out[n++] = (h << 4) | l;
@@ -389,7 +391,7 @@ export function unescapeLibrtmpValue(raw: string, key = 'value'): string {
   try {
     return UTF8.decode(out.subarray(0, n));
   } catch {
-    throw optionError(key, `escapes in '${raw}' do not decode to UTF-8`);
+    throw optionError(key, `escapes in ${shown} do not decode to UTF-8`);
   }
 }
 

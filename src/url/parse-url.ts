@@ -138,7 +138,7 @@ export function parseUrl(url: string): RTMPUrl {
     );
   }
   const sep = url.indexOf('://');
-  if (sep < 0) throw urlError('ERR_URL_SYNTAX', `RTMP URL has no "://": ${url}`);
+  if (sep < 0) throw urlError('ERR_URL_SYNTAX', `RTMP URL has no "://": ${withoutUserinfo(url)}`);
   const scheme = url.slice(0, sep);
   const protocol = scheme.toLowerCase();
   if (!Object.hasOwn(RTMP_PROTOCOLS, protocol)) {
@@ -166,12 +166,12 @@ export function parseUrl(url: string): RTMPUrl {
     if (password === '') password = undefined;
   }
   const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
-  const { host, portText } = splitHostPort(hostPort, url);
+  const { host, portText } = splitHostPort(hostPort, withoutUserinfo(url));
   let port = info.defaultPort;
   const portSpecified = portText !== undefined && portText !== '';
   if (portText !== undefined) {
     if (!PORT_RE.test(portText)) {
-      throw urlError('ERR_URL_PORT', `invalid port '${portText}' in ${redact(url, at, afterScheme)}`);
+      throw urlError('ERR_URL_PORT', `invalid port '${portText}' in ${withoutUserinfo(url)}`);
     }
     if (portSpecified) {
       port = Number(portText);
@@ -207,8 +207,9 @@ export function parseUrl(url: string): RTMPUrl {
   };
 }
 
-function redact(url: string, at: number, afterScheme: number): string {
-  return at < 0 ? url : `${url.slice(0, afterScheme)}…@${url.slice(afterScheme + at + 1)}`;
+/** `url` for messages: the first `…@` run (a `user:password@`) is masked as `…@`. */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/[^/\s]*@/, '…@');
 }
 
 function splitHostPort(hostPort: string, url: string): { host: string; portText: string | undefined } {

@@ -39,7 +39,10 @@ test('Secrets: publish stream key, query tokens, user:password and librtmp crede
     );
   const line =
     'rtmp://user:hunter22@h/live/stream-key-1?pwd=xyz789 tok123 conn-secret named-secret pass99 film';
-  assert.equal(s.redact(line), 'rtmp://user:hu***@h/live/st*** to*** co*** na*** pa*** film');
+  // Passwords are masked whole: not a character shown.
+  assert.equal(s.redact(line), 'rtmp://user:***@h/live/st*** to*** co*** na*** *** film');
+  const encoded = new Secrets().addUrl('rtmp://u:pa%2Fss1@h/live/x', false);
+  assert.equal(encoded.redact('pa%2Fss1 pa/ss1'), '*** ***', 'as written and as decoded');
   assert.equal(new Secrets(false).addUrl('rtmp://h/live/key12345', true).redact('key12345'), 'key12345');
   // Play URLs keep their stream name; an app given separately finds the key after it.
   assert.equal(new Secrets().addUrl('rtmp://h/vod/film', false).redact('vod/film'), 'vod/film');

@@ -167,14 +167,15 @@ test("unknown constructor options are refused: python-librtmp's spellings name r
   assert.equal(conn.params.subscribe, 's');
 });
 
-test('unsupported schemes fail with ERR_RTMP_UNSUPPORTED_PROTOCOL before any I/O', async () => {
-  // rtmpt/rtmpts are supported (test/unit/transport-rtmpt*.test.ts); RTMPE is not.
+test('rtmfp is refused by the URL parser; rtmpe/rtmpte refuse the simple handshake before any I/O', async () => {
+  // rtmpt/rtmpts: test/unit/transport-rtmpt*.test.ts; rtmpe/rtmpte: test/unit/client-protected.test.ts.
+  assert.throws(() => new RTMP('rtmfp://127.0.0.1:1/app/x'), { code: 'ERR_URL_SCHEME' });
   for (const scheme of ['rtmpe', 'rtmpte']) {
-    const conn = new RTMP(`${scheme}://127.0.0.1:1/app/x`);
+    const conn = new RTMP(`${scheme}://127.0.0.1:1/app/x`, { handshake: 'simple' });
     await assert.rejects(conn.connect(), (err: unknown) => {
       assert.ok(err instanceof RTMPError);
-      assert.equal(err.code, 'ERR_RTMP_UNSUPPORTED_PROTOCOL');
-      assert.match(err.message, new RegExp(`^${scheme}:// is not supported yet`));
+      assert.equal(err.code, 'ERR_RTMP_OPTION');
+      assert.match(err.message, new RegExp(`^${scheme}:// needs the digest handshake`));
       return true;
     });
   }

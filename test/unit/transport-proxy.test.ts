@@ -212,17 +212,12 @@ describe('proxy URLs and openTransport', () => {
     }
   });
 
-  it('openTransport refuses socks and proxy together, and any proxy under rtmpt/rtmpte', async () => {
+  it('openTransport refuses socks and proxy together, and rtmfp', async () => {
     const base = { host: '127.0.0.1', port: 1935 };
     await assert.rejects(
       openTransport({ ...base, scheme: 'rtmp', socks: { host: 'h', port: 1 }, proxy: 'socks5://h:1' }),
       { code: 'ERR_RTMP_OPTION' },
     );
-    for (const scheme of ['rtmpt', 'rtmpte', 'rtmpts']) {
-      await assert.rejects(openTransport({ ...base, scheme, proxy: 'http://h:1' }), {
-        code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL',
-      });
-    }
     await assert.rejects(openTransport({ ...base, scheme: 'rtmfp' }), {
       code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL',
     });

@@ -108,10 +108,9 @@ const adder: Parameters<typeof startFixture>[0] = {
   },
 };
 
-test('rtmpt: checkScheme lets rtmpt/rtmpts through, rtmpe/rtmpte still refused', () => {
-  checkScheme('rtmpt');
-  checkScheme('RTMPTS');
-  for (const s of ['rtmpe', 'rtmpte'])
+test('rtmpt: checkScheme lets the tunnel schemes through (rtmpte too), rtmfp and unknown ones refused', () => {
+  for (const s of ['rtmpt', 'RTMPTS', 'rtmpte', 'rtmpe']) checkScheme(s);
+  for (const s of ['rtmfp', 'http'])
     assert.throws(() => checkScheme(s), { code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL' });
 });
 

@@ -542,3 +542,15 @@ describe('formatLibrtmpUrl', () => {
     assert.deepEqual([p.app, p.playpath, p.pubUser, p.pubPasswd], ['a', 'b', 'x', 'y']);
   });
 });
+
+describe('option strings: a pubPasswd is never echoed', () => {
+  it('a bad escape in pubPasswd is reported without the value', () => {
+    for (const bad of ['rtmp://h/app/x pubPasswd=s3cret\\zz', 'rtmp://h/app/x pubPasswd=s3cret\\ff']) {
+      assert.throws(
+        () => parseLibrtmpUrl(bad),
+        (err: Error & { code?: string }) => err.code === 'ERR_RTMP_OPTION' && !err.message.includes('s3cret'),
+        bad,
+      );
+    }
+  });
+});

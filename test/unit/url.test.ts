@@ -332,3 +332,22 @@ describe('parseUrl: deliberate differences from librtmp (typed errors)', () => {
     throwsCode(() => parseUrl(42 as unknown as string), 'ERR_URL_SYNTAX');
   });
 });
+
+describe('parseUrl: credentials never in error messages', () => {
+  it('a bad URL with user:password@ is reported without the userinfo', () => {
+    for (const bad of [
+      'rtmp://alice:s3cret@/live/x',
+      'rtmp://alice:s3cret@[::1/live/x',
+      'rtmp://alice:s3cret@host:12a/live/x',
+      'rtmp//alice:s3cret@host/live/x',
+      'rtmp://alice:s3cret@ho st/live',
+    ]) {
+      assert.throws(
+        () => parseUrl(bad),
+        (err: Error & { code?: string }) =>
+          err.code?.startsWith('ERR_URL_') === true && !err.message.includes('s3cret'),
+        bad,
+      );
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * - `GET /stats` — the statistics as JSON (`ServerStats`);
  * - `GET /` — the status page, which renders `/stats`;
  * - `GET /<app>/<name>.flv` — HTTP-FLV playback of a live stream (`HttpFlvPlayer`);
+ * - RTMPT's POSTs, answered by the `rtmpt` handler the server gives (rtmpt-service.ts);
  * - `HEAD` for each; anything else is 404, other methods 405.
  *
  * Invariants: loopback unless the caller binds elsewhere; at most `maxConnections`
@@ -31,6 +32,8 @@ export interface HttpContext {
   /** A connection number (shared with RTMP clients). */
   nextId(): number;
   stats(): ServerStats;
+  /** Answers an RTMPT request; false when `req` is none. */
+  rtmpt?(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 /** `/<app…>/<name>.flv` → [app, name], percent-decoded; undefined for any other path. */
@@ -92,6 +95,7 @@ export class HttpService {
   /** Answers one request (also usable from an application's own node:http server). */
   handle(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
+    if (method === 'POST' && this.#ctx.rtmpt?.(req, res) === true) return;
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('method not allowed\n');
