@@ -122,6 +122,14 @@ export {
   type ConnectDuties,
   type SessionCallOptions,
 } from './session/client-session.js';
+export {
+  CapsEx,
+  ENHANCED_FOURCCS,
+  type EnhancedCapabilities,
+  FourCcInfo,
+  type ReconnectRequest,
+  supportsFourCc,
+} from './session/connect-object.js';
 export type {
   MediaDropReason,
   NetStreamChange,
