@@ -99,6 +99,8 @@ export {
   type CallHook,
   type ConnectHook,
   createServer,
+  type DrainOptions,
+  type DrainResult,
   type ListenOptions,
   type LiveStreamInfo,
   makeTestFlv,
