@@ -353,7 +353,9 @@ export class RTMPStream {
   /**
    * Publishes `@setDataFrame onMetaData` describing `tracks` with the E-RTMP fields
    * (ERTMP-V2 "Enhancing onMetaData": `videocodecid`/`audiocodecid` as FourCC numbers,
-   * other tracks in `videoTrackIdInfoMap` / `audioTrackIdInfoMap`).
+   * other tracks in `videoTrackIdInfoMap` / `audioTrackIdInfoMap`). `legacy` (default
+   * true) keeps the FLV ids 7/10/2 for AVC/AAC/MP3, the form `writePacket` sends them in
+   * by default; pass `legacy: false` when they go out as E-RTMP.
    */
   async writeMetadata(
     tracks: readonly MetadataTrack[],
@@ -362,7 +364,7 @@ export class RTMPStream {
   ): Promise<void> {
     this.#requireWriteable('writeMetadata');
     this.#requireOpen();
-    const values = ['onMetaData', buildOnMetaData(tracks, metadata)];
+    const values = ['onMetaData', buildOnMetaData(tracks, { legacy: true, ...metadata })];
     await this.writePacket({ type: 'data', timestamp: metadata.timestamp ?? 0, values }, options);
   }
 
