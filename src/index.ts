@@ -99,6 +99,8 @@ export {
   type CallHook,
   type ConnectHook,
   createServer,
+  type DrainOptions,
+  type DrainResult,
   type ListenOptions,
   type LiveStreamInfo,
   makeTestFlv,
@@ -122,6 +124,14 @@ export {
   type ConnectDuties,
   type SessionCallOptions,
 } from './session/client-session.js';
+export {
+  CapsEx,
+  ENHANCED_FOURCCS,
+  type EnhancedCapabilities,
+  FourCcInfo,
+  type ReconnectRequest,
+  supportsFourCc,
+} from './session/connect-object.js';
 export type {
   MediaDropReason,
   NetStreamChange,

@@ -240,7 +240,10 @@ export async function reportErrors(
  * `-C` items are returned separately, to be applied in order with `setOption('conn')`).
  */
 export function connectionOptions(parsed: ParsedArgs): { options: RTMPOptions; conn: string[] } {
-  const options: RTMPOptions = {};
+  // The tools handle every E-RTMP codec and track, so they say so in connect (servers
+  // that predate E-RTMP ignore the extra properties; E-RTMP servers refuse legacy players
+  // codecs they cannot decode).
+  const options: RTMPOptions = { enhanced: true };
   const str = (name: string): string | undefined => last(parsed, name)?.value;
   const set = <K extends keyof RTMPOptions>(key: K, value: RTMPOptions[K] | undefined): void => {
     if (value !== undefined) options[key] = value;

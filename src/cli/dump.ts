@@ -339,7 +339,8 @@ export function buildDumpPlan(parsed: ParsedArgs): DumpPlan {
   let buffer: number | undefined;
   let output: string | undefined;
   let start: number | undefined;
-  const options: RTMPOptions = {};
+  // dump writes whatever the stream gives (enhanced FLV included), so it offers E-RTMP in connect.
+  const options: RTMPOptions = { enhanced: true };
   const conn: string[] = [];
   const warnings: string[] = [];
   let resume = false;

@@ -5,7 +5,9 @@
  * sequence headers, legacy or E-RTMP FourCC: profile, level, picture size, sample rate,
  * channels), frame rate, keyframe interval, bitrates measured over the media received
  * (media time, so a VOD that arrives faster than real time is measured right), and the
- * first/last timestamps. Human text by default, `--json` for scripts (fractions rounded
+ * first/last timestamps — per track: E-RTMP multitrack streams list every audio and
+ * video track (track id, FourCC, enhanced or legacy form), and the server's E-RTMP
+ * connect answer is shown when it sent one. Human text by default, `--json` for scripts (fractions rounded
  * to 3 decimals). Both escape the server's control characters and mask tokens in the
  * URL unless `--show-keys` (terminal.ts).
  *
@@ -110,13 +112,27 @@ export interface TrackReport {
   keyframeInterval?: { average: number; min: number; max: number };
 }
 
+/** One track of the probe: its kind, E-RTMP track id and whether it came in E-RTMP form. */
+export interface ProbeTrackReport extends TrackReport {
+  kind: 'audio' | 'video';
+  /** E-RTMP track id (0 = the default track, and every track of a legacy stream). */
+  trackId: number;
+  /** Its packets came with the E-RTMP header (ExVideoTagHeader / ExAudioTagHeader). */
+  enhanced: boolean;
+}
+
 /** The whole probe result. */
 export interface ProbeReport {
   url: string;
-  server: { properties: Json; connect: Json };
+  /** The connect answer; `enhanced` = the server's E-RTMP fields (absent: it sent none). */
+  server: { properties: Json; connect: Json; enhanced?: Json };
   metadata: Json | undefined;
+  /** The default video track (track 0, else the lowest id). */
   video: TrackReport | undefined;
+  /** The default audio track. */
   audio: TrackReport | undefined;
+  /** Every track seen, video first, by track id. */
+  tracks: ProbeTrackReport[];
   /** kbit/s of all media. */
   bitrateKbps: number;
   /** Seconds of media received (longest track span). */
@@ -129,6 +145,7 @@ export interface ProbeReport {
 
 class Track {
   info: VideoInfo | AudioInfo | undefined;
+  enhanced = false;
   fromSequenceHeader = false;
   frames = 0;
   bytes = 0;
@@ -166,39 +183,64 @@ class Track {
   }
 }
 
-/** Accumulates the packets of a probe. */
+/** The fields of `o` that are set. */
+function definedFields(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** A track's key: kind and E-RTMP track id. */
+function trackKey(kind: 'audio' | 'video', trackId: number): string {
+  return `${kind}#${trackId}`;
+}
+
+/** Accumulates the packets of a probe, per kind and E-RTMP track. */
 export class ProbeStats {
-  readonly #video = new Track();
-  readonly #audio = new Track();
+  readonly #tracks = new Map<string, { kind: 'audio' | 'video'; trackId: number; track: Track }>();
   metadata: Record<string, AmfValue> | undefined;
 
-  /** Adds one audio (8) or video (9) message payload at `timestamp` ms. */
+  /** Adds one audio (8) or video (9) message payload at `timestamp` ms (every track it carries). */
   add(type: number, timestamp: number, payload: Buffer): void {
-    const isVideo = type === FlvTagType.Video;
-    if (!isVideo && type !== FlvTagType.Audio) return;
-    const track = isVideo ? this.#video : this.#audio;
+    if (type !== FlvTagType.Video && type !== FlvTagType.Audio) return;
     let packets: (VideoPacket | AudioPacket)[];
     try {
       packets = parseMediaPayload(type, payload, { metadata: false });
     } catch {
       return;
     }
-    const p = packets[0];
-    if (p === undefined) return;
-    track.bytes += payload.length;
+    for (const p of packets) this.addPacket(p, timestamp, payload);
+  }
+
+  /**
+   * Adds one packet of a message (`packets()` yields them per track): its track gets the
+   * message's bytes, or — in a ManyTracks message — its own body's.
+   */
+  addPacket(p: VideoPacket | AudioPacket, timestamp: number, payload: Buffer): void {
+    const key = trackKey(p.kind, p.trackId);
+    let entry = this.#tracks.get(key);
+    if (entry === undefined) {
+      entry = { kind: p.kind, trackId: p.trackId, track: new Track() };
+      this.#tracks.set(key, entry);
+    }
+    const track = entry.track;
+    const info = (): VideoInfo | AudioInfo => (p.kind === 'video' ? videoInfo(p) : audioInfo(p));
+    track.bytes +=
+      p.multitrack === 'manyTracks' || p.multitrack === 'manyTracksManyCodecs'
+        ? p.data.length
+        : payload.length;
+    track.enhanced ||= p.enhanced;
     if (p.isSequenceHeader) {
       if (!track.fromSequenceHeader) {
-        track.info = isVideo ? videoInfo(p as VideoPacket) : audioInfo(p as AudioPacket);
+        track.info = info();
         track.fromSequenceHeader = true;
       }
       return;
     }
     if (p.packetType !== 'codedFrames' && p.packetType !== 'unknown') return;
-    track.info ??= isVideo ? videoInfo(p as VideoPacket) : audioInfo(p as AudioPacket);
+    track.info ??= info();
     track.frames++;
     track.first ??= timestamp;
     track.last = timestamp;
-    if (isVideo && (p as VideoPacket).isKeyframe) track.keyTimes.push(timestamp);
+    if (p.kind === 'video' && p.isKeyframe) track.keyTimes.push(timestamp);
   }
 
   /** The report so far. */
@@ -208,17 +250,31 @@ export class ProbeStats {
     wallSeconds: number;
     ended: boolean;
   }): ProbeReport {
-    const video = this.#video.report(true);
-    const audio = this.#audio.report(false);
-    const span = (t: TrackReport | undefined): number =>
-      t ? (t.lastTimestamp - t.firstTimestamp) / 1000 : 0;
+    const tracks: ProbeTrackReport[] = [];
+    for (const { kind, trackId, track } of [...this.#tracks.values()].sort((a, b) =>
+      a.kind === b.kind ? a.trackId - b.trackId : a.kind === 'video' ? -1 : 1,
+    )) {
+      const r = track.report(kind === 'video');
+      if (r !== undefined) tracks.push({ kind, trackId, enhanced: track.enhanced, ...r });
+    }
+    // The default track of each kind (track 0, else the lowest id) keeps the top-level fields.
+    const first = (kind: 'audio' | 'video'): TrackReport | undefined => {
+      const t = tracks.find((x) => x.kind === kind);
+      if (t === undefined) return undefined;
+      const { kind: _k, trackId: _t, enhanced: _e, ...rest } = t;
+      return rest;
+    };
+    const video = first('video');
+    const audio = first('audio');
+    const span = (t: TrackReport): number => (t.lastTimestamp - t.firstTimestamp) / 1000;
     return {
       ...base,
       metadata: this.metadata === undefined ? undefined : amfToJson(this.metadata),
       video,
       audio,
-      bitrateKbps: (video?.bitrateKbps ?? 0) + (audio?.bitrateKbps ?? 0),
-      mediaSeconds: Math.max(span(video), span(audio)),
+      tracks,
+      bitrateKbps: tracks.reduce((n, t) => n + t.bitrateKbps, 0),
+      mediaSeconds: Math.max(0, ...tracks.map(span)),
     };
   }
 }
@@ -280,6 +336,17 @@ export function formatProbeReport(r: ProbeReport, metadata: Record<string, AmfVa
     lines.push(`  timestamps ${a.firstTimestamp} .. ${a.lastTimestamp} ms`);
   } else {
     lines.push('Audio:      none seen');
+  }
+  for (const t of r.tracks) {
+    if (t.trackId === 0 && t === r.tracks.find((x) => x.kind === t.kind)) continue;
+    const label = `${t.kind === 'video' ? 'Video' : 'Audio'} track ${t.trackId}:`;
+    lines.push(`${label.padEnd(12)}${t.description}`);
+    lines.push(`  ${t.frames} frames, ${formatFixed(t.bitrateKbps, 1)} kbit/s`);
+  }
+  const e = r.server.enhanced;
+  if (e !== undefined && e !== null && typeof e === 'object' && !Array.isArray(e)) {
+    lines.push('Enhanced RTMP (server):');
+    for (const [k, v] of Object.entries(e)) lines.push(`  ${escapeControl(k).padEnd(22)}${safeJson(v)}`);
   }
   lines.push(
     `Total:      ${formatFixed(r.bitrateKbps, 1)} kbit/s over ${formatFixed(r.mediaSeconds, 2)} s of media, received in ${formatFixed(r.wallSeconds, 2)} s${r.ended ? ' (stream ended)' : ''}`,
@@ -349,8 +416,7 @@ async function probe(
     let failure: unknown;
     try {
       for await (const p of stream.packets({ signal: window })) {
-        if (p.type === 'audio') stats.add(FlvTagType.Audio, p.timestamp, p.payload);
-        else if (p.type === 'video') stats.add(FlvTagType.Video, p.timestamp, p.payload);
+        if (p.type !== 'data') stats.addPacket(p, p.timestamp, p.payload);
         if (window.aborted) break;
       }
       ended = !window.aborted;
@@ -361,7 +427,13 @@ async function probe(
     await within(stream.close(), 2000);
     const report = stats.report({
       url: conn.params.url.href,
-      server: { properties: amfToJson(conn.serverProperties ?? null), connect: amfToJson(info) },
+      server: {
+        properties: amfToJson(conn.serverProperties ?? null),
+        connect: amfToJson(info),
+        ...(conn.enhancedCapabilities
+          ? { enhanced: amfToJson(definedFields(conn.enhancedCapabilities) as Record<string, AmfValue>) }
+          : {}),
+      },
       wallSeconds,
       ended,
     });

@@ -1,5 +1,5 @@
 /**
- * `rtmpkit publish URL FILE|-` — publishes an FLV file (or FLV on stdin) to a server:
+ * `rtmpkit publish URL FILE|-` — publishes an FLV or MP4 file (or FLV on stdin) to a server:
  * connect as a publisher (releaseStream, FCPublish, createStream, publish), then each tag
  * with its timestamp, paced to real time by default (tag timestamps against the wall
  * clock, as a live encoder would send them) or as fast as the server takes them with
@@ -7,6 +7,10 @@
  * file over when it ends, timestamps continuing (the next pass starts one frame after
  * the last tag), until Ctrl-C. On the end of the input or Ctrl-C the stream is closed
  * properly (FCUnpublish + deleteStream) before the connection.
+ *
+ * MP4 input (ISO-BMFF progressive or fragmented, by rtmpkit's own bounded reader,
+ * src/mp4) is turned into Enhanced RTMP tags (ERTMP-V2; src/mp4/flv-tags.ts) and then
+ * published exactly like FLV tags, paced the same way.
  *
  * Output: the URL's stream name is the stream key — masked in every message unless
  * `--show-keys`; progress as progress.ts describes (terminal, pipe, `--json` NDJSON on
@@ -24,6 +28,9 @@ import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
 import { FlvTagType, hasFlvSignature } from '../flv/header.js';
 import { parseOnMetaData } from '../flv/metadata.js';
 import { parseScriptTag } from '../flv/script.js';
+import { isMp4Error } from '../mp4/errors.js';
+import { mp4FlvTags } from '../mp4/flv-tags.js';
+import { type Mp4File, openMp4 } from '../mp4/reader.js';
 import { formatOptions, getopt, has, last, type OptionSpec, type ParsedArgs } from './args.js';
 import {
   applyConn,
@@ -45,6 +52,7 @@ import {
 import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
 import { tagPieces } from './flv-output.js';
 import { type Console, formatFixed, Progress } from './progress.js';
+import { packageVersion } from './version.js';
 
 /** Options of `rtmpkit publish`. */
 export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
@@ -66,6 +74,11 @@ export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
     long: 'loop',
     help: 'Start the file over when it ends, timestamps continuing (until Ctrl-C)',
   },
+  {
+    name: 'enhanced',
+    long: 'enhanced',
+    help: 'MP4: E-RTMP headers for every track (default: H.264/AAC/MP3 keep legacy ones)',
+  },
   { name: 'type', long: 'type', arg: 'TYPE', help: 'Publishing type: live (default), record or append' },
   { name: 'hashes', short: '#', long: 'hashes', help: 'Progress as one # per percent of the file' },
   JSON_OPTION,
@@ -78,13 +91,16 @@ export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
 export function publishHelp(): string {
   return `Usage: rtmpkit publish [options] URL FILE|-
 
-Publishes an FLV file (or FLV on stdin, '-') to rtmp://host/app/streamname,
-paced in real time by the tags' timestamps.
+Publishes an FLV or MP4 file (or FLV on stdin, '-') to rtmp://host/app/streamname,
+paced in real time by the timestamps. MP4 (progressive or fragmented) goes out as
+Enhanced RTMP: H.264/HEVC/AV1/VP9 video, AAC/Opus/FLAC/AC-3/E-AC-3/MP3 audio, every
+track (a second audio language is E-RTMP track 1).
 
 ${formatOptions(PUBLISH_OPTIONS)}
 
 Examples:
   rtmpkit publish rtmp://localhost/live/test movie.flv
+  rtmpkit publish rtmp://localhost/live/test movie.mp4
   rtmpkit publish --loop rtmp://localhost/live/test movie.flv
   ffmpeg -re -i in.mp4 -c copy -f flv - | rtmpkit publish --no-realtime rtmp://localhost/live/x -
 
@@ -158,7 +174,8 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
     throw wrap(err, ExitCode.FAILED);
   }
   applyConn(conn, connItems);
-  if (input !== '-') checkFlvFile(input);
+  const kind = input === '-' ? 'flv' : inputKind(input);
+  const source = kind === 'mp4' ? mp4Source(input, has(parsed, 'enhanced')) : flvSource(input, out);
 
   const interrupts = new Interrupts((sig) => {
     out.print(`Caught signal: ${signalNumber(sig)}, closing the stream...`);
@@ -185,7 +202,7 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
       `Publishing ${conn.params.playpath}${realtime ? ' in real time' : ' as fast as possible'}${loop ? ', looping' : ''}`,
     );
     out.event('publishing', { name: out.redact(conn.params.playpath) });
-    const result = await pump(stream, input, {
+    const result = await pump(stream, input, source, {
       realtime,
       loop,
       out,
@@ -217,25 +234,31 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
   }
 }
 
+/** Top-level box types an MP4 (ISO-BMFF, ISO/IEC 14496-12 §4.2) starts with, as ffmpeg writes them. */
+const MP4_FIRST_BOXES = new Set(['ftyp', 'styp', 'moov', 'mdat', 'free', 'skip', 'wide', 'moof']);
+
 /**
- * Fails before connecting when `path` cannot be read or does not start with an FLV header.
+ * What `path` holds — `'flv'` (starts with 'FLV') or `'mp4'` (starts with an ISO-BMFF
+ * box); fails before connecting when it cannot be read or is neither.
  *
  * @throws CliError (exit 1)
  */
-function checkFlvFile(path: string): void {
+export function inputKind(path: string): 'flv' | 'mp4' {
   let head: Buffer;
   try {
     const fd = openSync(path, 'r');
     try {
-      head = Buffer.alloc(3);
-      head = head.subarray(0, readSync(fd, head, 0, 3, 0));
+      head = Buffer.alloc(8);
+      head = head.subarray(0, readSync(fd, head, 0, 8, 0));
     } finally {
       closeSync(fd);
     }
   } catch (err) {
     throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
   }
-  if (!hasFlvSignature(head)) throw new CliError(`${path} is not an FLV file (it does not start with 'FLV')`);
+  if (hasFlvSignature(head)) return 'flv';
+  if (head.length === 8 && MP4_FIRST_BOXES.has(head.toString('latin1', 4, 8))) return 'mp4';
+  throw new CliError(`${path} is neither FLV (it does not start with 'FLV') nor MP4 (no ISO-BMFF box)`);
 }
 
 interface PumpResult {
@@ -245,9 +268,82 @@ interface PumpResult {
   error?: unknown;
 }
 
+/** One tag to publish. */
+interface SourceTag {
+  type: number;
+  timestamp: number;
+  payload: Buffer;
+}
+
+/** The input's tags, one pass (called again for each `--loop` pass). */
+type TagSource = (signal: AbortSignal) => AsyncIterable<SourceTag>;
+
+/** The tags of an FLV file or of FLV on stdin. */
+function flvSource(input: string, out: Console): TagSource {
+  return async function* (signal) {
+    // A file must be FLV from its first byte; stdin may also carry bare tags (as librtmp's RTMP_Write takes).
+    const demuxer = new FlvDemuxer({ header: input === '-' ? 'auto' : 'required' });
+    const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 256 * 1024 });
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        if (signal.aborted) return;
+        let tags: FlvTag[];
+        try {
+          tags = demuxer.push(chunk);
+        } catch (err) {
+          throw new CliError(
+            `${input === '-' ? 'stdin' : input} is not valid FLV: ${(err as Error).message}`,
+          );
+        }
+        yield* tags;
+      }
+    } finally {
+      if (input !== '-' && 'destroy' in source) source.destroy();
+    }
+    try {
+      demuxer.end();
+    } catch (err) {
+      out.warn(`the input ends inside a tag: ${(err as Error).message}`);
+    }
+  };
+}
+
+/**
+ * The tags of an MP4 file (progressive or fragmented): onMetaData with the E-RTMP
+ * fields, every track's configuration, one tag per sample in decode order, SequenceEnd
+ * (src/mp4/flv-tags.ts). `enhanced`: E-RTMP headers for every track; otherwise H.264,
+ * AAC and MP3 on track 0 keep the legacy headers, as FFmpeg and OBS send them, so
+ * servers that predate E-RTMP take them.
+ */
+function mp4Source(path: string, enhanced: boolean): TagSource {
+  return async function* (signal) {
+    let file: Mp4File;
+    try {
+      file = await openMp4(path);
+    } catch (err) {
+      throw new CliError(`${path}: ${(err as Error).message}`);
+    }
+    try {
+      for await (const tag of mp4FlvTags(file, {
+        legacy: !enhanced,
+        encoder: `rtmpkit ${packageVersion()}`,
+      })) {
+        if (signal.aborted) return;
+        yield { type: tag.type, timestamp: tag.timestamp, payload: Buffer.from(tag.payload) };
+      }
+    } catch (err) {
+      if (isMp4Error(err)) throw new CliError(`${path} is not a valid MP4: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      await file.close();
+    }
+  };
+}
+
 async function pump(
   stream: RTMPStream,
   input: string,
+  source: TagSource,
   o: { realtime: boolean; loop: boolean; out: Console; interrupts: Interrupts; hashes: boolean },
 ): Promise<PumpResult> {
   const signal = o.interrupts.signal;
@@ -260,61 +356,41 @@ async function pump(
   let pass = 0;
   try {
     for (;;) {
-      // A file must be FLV from its first byte; stdin may also carry bare tags (as librtmp's RTMP_Write takes).
-      const demuxer = new FlvDemuxer({ header: input === '-' ? 'auto' : 'required' });
-      const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 256 * 1024 });
       let sawTag = false;
-      for await (const chunk of source as AsyncIterable<Buffer>) {
+      for await (const tag of source(signal)) {
         if (signal.aborted) break;
-        let tags: FlvTag[];
-        try {
-          tags = demuxer.push(chunk);
-        } catch (err) {
-          throw new CliError(
-            `${input === '-' ? 'stdin' : input} is not valid FLV: ${(err as Error).message}`,
-          );
+        sawTag = true;
+        const media = tag.type === FlvTagType.Audio || tag.type === FlvTagType.Video;
+        if (tag.type === FlvTagType.Script) {
+          if (pass > 0) continue; // metadata once
+          try {
+            const meta = parseOnMetaData(parseScriptTag(tag.payload).values);
+            if (meta?.duration !== undefined && !o.loop) duration = meta.duration;
+          } catch {
+            // Not metadata.
+          }
+        } else if (!media) {
+          continue;
         }
-        for (const tag of tags) {
+        const ts = clock.map(tag.timestamp, media);
+        if (o.realtime && media) {
+          if (wallStart === undefined) {
+            wallStart = performance.now();
+            tsStart = ts;
+          }
+          const wait = wallStart + (ts - tsStart) - performance.now();
+          if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => {});
           if (signal.aborted) break;
-          sawTag = true;
-          const media = tag.type === FlvTagType.Audio || tag.type === FlvTagType.Video;
-          if (tag.type === FlvTagType.Script) {
-            if (pass > 0) continue; // metadata once
-            try {
-              const meta = parseOnMetaData(parseScriptTag(tag.payload).values);
-              if (meta?.duration !== undefined && !o.loop) duration = meta.duration;
-            } catch {
-              // Not metadata.
-            }
-          } else if (!media) {
-            continue;
-          }
-          const ts = clock.map(tag.timestamp, media);
-          if (o.realtime && media) {
-            if (wallStart === undefined) {
-              wallStart = performance.now();
-              tsStart = ts;
-            }
-            const wait = wallStart + (ts - tsStart) - performance.now();
-            if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => {});
-            if (signal.aborted) break;
-          }
-          const [head, payload, prev] = tagPieces(tag.type, ts, tag.payload);
-          await stream.write(Buffer.concat([head, payload, prev]));
-          result.bytes += head.length + payload.length + prev.length;
-          result.tags++;
-          if (media) result.lastTs = ts;
-          progress.update(result.bytes, result.lastTs, duration);
         }
+        const [head, payload, prev] = tagPieces(tag.type, ts, tag.payload);
+        await stream.write(Buffer.concat([head, payload, prev]));
+        result.bytes += head.length + payload.length + prev.length;
+        result.tags++;
+        if (media) result.lastTs = ts;
+        progress.update(result.bytes, result.lastTs, duration);
       }
-      if (input !== '-' && 'destroy' in source) source.destroy();
       if (signal.aborted) break;
-      try {
-        demuxer.end();
-      } catch (err) {
-        o.out.warn(`the input ends inside a tag: ${(err as Error).message}`);
-      }
-      if (!sawTag) throw new CliError(`${input === '-' ? 'stdin' : input} holds no FLV tags`);
+      if (!sawTag) throw new CliError(`${input === '-' ? 'stdin' : input} holds no tags`);
       if (!o.loop) break;
       clock.next();
       pass++;

@@ -26,7 +26,7 @@ import type {
   PlayOptions,
   SwfVerification,
 } from '../session/client-session.js';
-import type { ConnectParams } from '../session/connect-object.js';
+import { type ConnectParams, enhancedConnectFields, enhancedOffer } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
 import { isRtmpeScheme, openTransport } from '../transport/index.js';
@@ -122,7 +122,8 @@ export function connectParamsFor(p: RTMPParams, options: RTMPOptions, authQuery 
   if (options.objectEncoding !== undefined) c.objectEncoding = options.objectEncoding;
   if (p.auth !== undefined) c.auth = p.auth;
   if (p.connectArgs.length > 0) c.extraArgs = p.connectArgs;
-  if (options.fourCcList !== undefined) c.extra = { fourCcList: [...options.fourCcList] };
+  const offer = enhancedOffer(options);
+  if (offer !== undefined) c.extra = enhancedConnectFields(offer);
   return c;
 }
 

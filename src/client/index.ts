@@ -4,6 +4,12 @@
  */
 export { decodeSecureToken } from '../session/secure-token.js';
 export type { ConnectOptions, CreateStreamOptions, RTMPLimits, RTMPOptions } from './options.js';
+export type {
+  PublishAudioPacket,
+  PublishDataPacket,
+  PublishPacket,
+  PublishVideoPacket,
+} from './packet-writer.js';
 export type { ReadPacketOptions } from './raw-packets.js';
 export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
 export { RTMP } from './rtmp.js';
@@ -18,4 +24,10 @@ export {
   type RTMPPacketInit,
 } from './rtmp-packet.js';
 export { RTMPStream, type StreamWaitOptions } from './rtmp-stream.js';
-export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE, type StreamPacket } from './stream-output.js';
+export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE } from './stream-output.js';
+export type {
+  StreamAudioPacket,
+  StreamDataPacket,
+  StreamPacket,
+  StreamVideoPacket,
+} from './stream-packets.js';

@@ -46,7 +46,11 @@ const OPTIONS = {
   publish: true,
   publishType: true,
   realtime: true,
+  enhanced: true,
   fourCcList: true,
+  videoFourCcInfoMap: true,
+  audioFourCcInfoMap: true,
+  capsEx: true,
   limits: true,
 } as const satisfies Record<keyof RTMPOptions, true>;
 

@@ -54,8 +54,23 @@ export interface RTMPOptions extends RTMPUrlOptions {
   publishType?: 'live' | 'record' | 'append';
   /** Disable librtmp's BUFX pause/unpause speed-up for recorded streams (rtmpdump `--realtime`). */
   realtime?: boolean;
-  /** E-RTMP `fourCcList` to advertise in connect (e.g. `['av01', 'hvc1', 'vp09']`). */
+  /**
+   * Advertise Enhanced RTMP in connect (ERTMP-V2 "Enhancing NetConnection connect
+   * Command"): `true` offers every FourCC rtmpkit reads (`fourCcList` and both info
+   * maps, `'*'` → CanDecode | CanEncode | CanForward) and `capsEx` Multitrack | ModEx |
+   * TimestampNanoOffset; the four options below refine or replace each field. Without
+   * any of them connect carries no E-RTMP fields, as before. The server's answer is
+   * `RTMP.enhancedCapabilities`.
+   */
+  enhanced?: boolean;
+  /** E-RTMP `fourCcList`: codecs this client can receive (e.g. `['av01', 'hvc1', 'avc1', 'mp4a']`, or `['*']`). */
   fourCcList?: string[];
+  /** E-RTMP `videoFourCcInfoMap`: FourCC or `'*'` → `FourCcInfo` bits (CanDecode 1, CanEncode 2, CanForward 4). */
+  videoFourCcInfoMap?: Record<string, number>;
+  /** E-RTMP `audioFourCcInfoMap`: FourCC or `'*'` → `FourCcInfo` bits. */
+  audioFourCcInfoMap?: Record<string, number>;
+  /** E-RTMP `capsEx` bits (`CapsEx`: Reconnect 1, Multitrack 2, ModEx 4, TimestampNanoOffset 8). */
+  capsEx?: number;
   /** Limits (bytes, counts). */
   limits?: RTMPLimits;
 }

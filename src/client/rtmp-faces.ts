@@ -10,6 +10,7 @@ import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
 import { RTMPUsageError } from '../errors.js';
 import type { ClientHandshakeInfo } from '../handshake/client.js';
+import type { ReconnectRequest } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import type { RawPackets, ReadPacketOptions } from './raw-packets.js';
 import type {
@@ -30,6 +31,12 @@ export interface RTMPEvents {
   connect: [info: StatusInfo, properties: StatusInfo];
   /** An onStatus / onPlayStatus (streamId 0 = NetConnection). */
   status: [info: StatusInfo, streamId: number];
+  /**
+   * The server asked for a reconnect (E-RTMP NetConnection.Connect.ReconnectRequest on
+   * stream 0): where to (its `tcUrl` resolved against ours) and why. The connection
+   * stays open; reconnecting is the application's move.
+   */
+  reconnectRequest: [request: ReconnectRequest, info: StatusInfo];
   /** The server invoked a method (after any handler ran). */
   invoke: [invocation: Invocation];
   /** A stream's onMetaData. */

@@ -37,12 +37,14 @@ import {
   type StreamCutInfo,
 } from '../errors.js';
 import { FlvDemuxer } from '../flv/demuxer.js';
+import { buildOnMetaData, type MetadataTrack, type OnMetaDataOptions } from '../flv/metadata-writer.js';
 import { scriptTagToDataMessage } from '../flv/script.js';
 import { createLogger } from '../log.js';
-import { MessageType } from '../message/types.js';
+import { DefaultCsid, MessageType } from '../message/types.js';
 import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
+import { type PublishPacket, publishMessage } from './packet-writer.js';
 import { DEFAULT_READ_SIZE, type OutputFlow, StreamOutput, type StreamPacket } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -306,14 +308,8 @@ export class RTMPStream {
    * consumed once the socket accepted them (waits for `drain` when its buffer is full).
    */
   async write(data: Uint8Array, options: StreamWaitOptions = {}): Promise<number> {
-    if (!this.writeable || this.#demuxer === undefined) {
-      throw new RTMPUsageError(
-        'write() on a stream opened for playing (createStream({ writeable: true }) publishes)',
-        {
-          code: 'ERR_RTMP_NOT_WRITEABLE',
-        },
-      );
-    }
+    this.#requireWriteable('write');
+    if (this.#demuxer === undefined) return 0;
     if (!(data instanceof Uint8Array)) {
       throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes', {
         code: 'ERR_RTMP_BAD_ARGUMENT',
@@ -321,33 +317,77 @@ export class RTMPStream {
     }
     this.#requireOpen();
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const session = this.#conn.session();
     for (const tag of this.#demuxer.push(buf)) {
-      if (tag.type === MessageType.Audio)
-        session.sendMedia(this.streamId, 'audio', tag.timestamp, tag.payload);
-      else if (tag.type === MessageType.Video)
-        session.sendMedia(this.streamId, 'video', tag.timestamp, tag.payload);
-      else if (tag.type === MessageType.DataAMF0) {
-        session.sendRaw({
-          type: MessageType.DataAMF0,
-          streamId: this.streamId,
-          timestamp: tag.timestamp,
-          csid: 4,
-          payload: scriptTagToDataMessage(tag.payload),
-        });
-      } else {
-        log.debug(`publish: skipping FLV tag type ${tag.type}`);
-        continue;
-      }
-      this.#published++;
+      if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
+      else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
+      else if (tag.type === MessageType.DataAMF0)
+        this.#send('data', tag.timestamp, scriptTagToDataMessage(tag.payload));
+      else log.debug(`publish: skipping FLV tag type ${tag.type}`);
     }
+    await this.#flushWrites(options);
+    return buf.length;
+  }
+
+  /**
+   * Publishes one typed packet — the shape `packets()` yields, so a play → publish relay
+   * is `for await (const p of a.packets()) await b.writePacket(p)` — or the tracks of one
+   * message (an array: one type, one timestamp; E-RTMP Multitrack). Video and audio get
+   * the E-RTMP header (ExVideoTagHeader / ExAudioTagHeader, Multitrack for a track ≠ 0)
+   * unless `enhanced` is false; unset, AVC/AAC/MP3 on track 0 keep the legacy header as
+   * FFmpeg and OBS send them. Data packets (`{ type: 'data', timestamp, values }`) go out
+   * with `@setDataFrame` before `onMetaData`. Resolves once the socket accepted the message.
+   *
+   * @throws RTMPUsageError `ERR_RTMP_NOT_WRITEABLE`, `ERR_RTMP_BAD_ARGUMENT`, `ERR_FLV_INVALID_ARGUMENT`
+   */
+  async writePacket(
+    packet: PublishPacket | readonly PublishPacket[],
+    options: StreamWaitOptions = {},
+  ): Promise<void> {
+    this.#requireWriteable('writePacket');
+    this.#requireOpen();
+    const msg = publishMessage(packet);
+    this.#send(msg.type, msg.timestamp, msg.payload);
+    await this.#flushWrites(options);
+  }
+
+  /**
+   * Publishes `@setDataFrame onMetaData` describing `tracks` with the E-RTMP fields
+   * (ERTMP-V2 "Enhancing onMetaData": `videocodecid`/`audiocodecid` as FourCC numbers,
+   * other tracks in `videoTrackIdInfoMap` / `audioTrackIdInfoMap`). `legacy` (default
+   * true) keeps the FLV ids 7/10/2 for AVC/AAC/MP3, the form `writePacket` sends them in
+   * by default; pass `legacy: false` when they go out as E-RTMP.
+   */
+  async writeMetadata(
+    tracks: readonly MetadataTrack[],
+    metadata: OnMetaDataOptions & { timestamp?: number } = {},
+    options: StreamWaitOptions = {},
+  ): Promise<void> {
+    this.#requireWriteable('writeMetadata');
+    this.#requireOpen();
+    const values = ['onMetaData', buildOnMetaData(tracks, { legacy: true, ...metadata })];
+    await this.writePacket({ type: 'data', timestamp: metadata.timestamp ?? 0, values }, options);
+  }
+
+  /** Queues one message on the stream's msid. */
+  #send(type: 'audio' | 'video' | 'data', timestamp: number, payload: Buffer): void {
+    const session = this.#conn.session();
+    if (type === 'data') {
+      const csid = DefaultCsid.data;
+      session.sendRaw({ type: MessageType.DataAMF0, streamId: this.streamId, timestamp, csid, payload });
+    } else {
+      session.sendMedia(this.streamId, type, timestamp, payload);
+    }
+    this.#published++;
+  }
+
+  /** Writes what was queued; waits for `drain` when the socket's buffer is full. */
+  async #flushWrites(options: StreamWaitOptions): Promise<void> {
     this.#conn.kick();
     if (this.#conn.needsDrain()) {
       this.#conn.waitStarted();
       await waitFor(this.#conn.waitDrain(), { signal: options.signal, what: 'writing' });
     }
     this.#requireOpen();
-    return buf.length;
   }
 
   /** A Node `Writable` of FLV bytes; ending it closes the stream (FCUnpublish + deleteStream). */
@@ -494,6 +534,15 @@ export class RTMPStream {
   #requirePlay(what: string): void {
     if (this.writeable) {
       throw new RTMPUsageError(`${what}() on a publishing stream`, { code: 'ERR_RTMP_NOT_READABLE' });
+    }
+  }
+
+  #requireWriteable(what: string): void {
+    if (!this.writeable) {
+      throw new RTMPUsageError(
+        `${what}() on a stream opened for playing (createStream({ writeable: true }) publishes)`,
+        { code: 'ERR_RTMP_NOT_WRITEABLE' },
+      );
     }
   }
 

@@ -27,6 +27,11 @@ import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
 import { ClientSession, type SwfVerification } from '../session/client-session.js';
+import {
+  type EnhancedCapabilities,
+  readEnhancedCapabilities,
+  reconnectRequest,
+} from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -79,6 +84,7 @@ export class RTMP extends RTMPFaces {
   #authRetry = false;
   #connectInfo: StatusInfo | undefined;
   #serverProperties: StatusInfo | undefined;
+  #enhanced: EnhancedCapabilities | undefined;
   #failure: unknown;
   #closeWait = deferred<void>();
   #nextTxn = 1;
@@ -161,6 +167,15 @@ export class RTMP extends RTMPFaces {
   /** The properties object of the connect `_result` (fmsVer, capabilities, mode). */
   get serverProperties(): StatusInfo | undefined {
     return this.#serverProperties;
+  }
+
+  /**
+   * The server's Enhanced RTMP answer to connect (`fourCcList`, `videoFourCcInfoMap`,
+   * `audioFourCcInfoMap`, `capsEx` of its `_result`), or undefined when it sent none —
+   * a server that predates E-RTMP, or one that does not say.
+   */
+  get enhancedCapabilities(): EnhancedCapabilities | undefined {
+    return this.#enhanced;
   }
 
   /**
@@ -442,6 +457,7 @@ export class RTMP extends RTMPFaces {
     this.#closeWait = deferred<void>();
     this.#connectInfo = undefined;
     this.#serverProperties = undefined;
+    this.#enhanced = undefined;
     this.#creates.clear();
     this.#streams.clear();
     this.calls.reset();
@@ -521,6 +537,8 @@ export class RTMP extends RTMPFaces {
         break;
       case 'status':
         this.emit('status', ev.info, ev.streamId);
+        if (ev.streamId === 0 && ev.info.code === 'NetConnection.Connect.ReconnectRequest')
+          this.emit('reconnectRequest', reconnectRequest(ev.info, this.#params.tcUrl), ev.info);
         if (
           ev.streamId === 0 &&
           ev.info.code === 'NetConnection.Connect.Closed' &&
@@ -568,6 +586,7 @@ export class RTMP extends RTMPFaces {
     this.#state = 'connected';
     this.#connectInfo = info;
     this.#serverProperties = properties;
+    this.#enhanced = readEnhancedCapabilities(properties) ?? readEnhancedCapabilities(info);
     log.info(`connected: ${String(info.code ?? '')}`);
     this.#connectWait?.resolve(info);
     this.emit('connect', info, properties);

@@ -17,13 +17,10 @@
  * or to coalesce small pieces of an unbounded read; memory is bounded by the high-water
  * mark plus one message; every waiter is woken exactly once per state change.
  */
-import { decode as decodeAmf0 } from '../amf/amf0.js';
-import type { AmfValue } from '../amf/types.js';
 import { RTMPUsageError, type StreamCutInfo } from '../errors.js';
-import { isKeyframe, isSequenceHeader } from '../flv/media.js';
 import { FlvMuxer } from '../flv/muxer.js';
-import { aggregateRecords } from '../message/aggregate.js';
 import { MessageType } from '../message/types.js';
+import { type StreamPacket, toStreamPackets } from './stream-packets.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -34,21 +31,7 @@ export const DEFAULT_HIGH_WATER_MARK = 4 * 1024 * 1024;
 /** FLV pieces at least this long are passed to unbounded readers as views, never copied. */
 const ZERO_COPY_PIECE = 8 * 1024;
 
-/** A media or data message of a played stream, as `packets()` yields it. */
-export interface StreamPacket {
-  /** `audio`, `video` or `data` (script data: onMetaData, onCuePoint, …). */
-  type: 'audio' | 'video' | 'data';
-  /** Timestamp in ms (unsigned 32-bit; aggregate records rebased). */
-  timestamp: number;
-  /** The FLV tag body (AUDIODATA / VIDEODATA / AMF0 script data). */
-  payload: Buffer;
-  /** Video: a keyframe (or sequence header); audio: true for any frame. */
-  keyframe: boolean;
-  /** AVC/HEVC/AAC sequence header (decoder configuration). */
-  sequenceHeader: boolean;
-  /** Data: the decoded AMF values (name first), when they decode. */
-  values?: AmfValue[];
-}
+export type { StreamPacket } from './stream-packets.js';
 
 /** One message for the output: its RTMP type (8, 9, 15, 18, 22), timestamp and payload. */
 export interface OutputMessage {
@@ -179,7 +162,7 @@ export class StreamOutput {
     for (;;) {
       while (this.#qHead < this.#queue.length) {
         const msg = this.#shift();
-        for (const p of toPackets(msg)) {
+        for (const p of toStreamPackets(msg)) {
           this.#bytesDelivered += p.payload.length;
           if (p.type !== 'data') this.#lastTimestamp = p.timestamp;
           yield p;
@@ -349,40 +332,4 @@ export class StreamOutput {
 
 function isMedia(type: number): boolean {
   return type === MessageType.Audio || type === MessageType.Video || type === MessageType.Aggregate;
-}
-
-/** Splits one message into `StreamPacket`s (an aggregate into its records). */
-function toPackets(msg: OutputMessage): StreamPacket[] {
-  if (msg.type === MessageType.Aggregate) {
-    const out: StreamPacket[] = [];
-    for (const rec of aggregateRecords({ ...msg, streamId: 0 })) out.push(...toPackets(rec));
-    return out;
-  }
-  if (msg.type === MessageType.Audio || msg.type === MessageType.Video) {
-    return [
-      {
-        type: msg.type === MessageType.Audio ? 'audio' : 'video',
-        timestamp: msg.timestamp,
-        payload: msg.payload,
-        keyframe: isKeyframe(msg.type, msg.payload),
-        sequenceHeader: isSequenceHeader(msg.type, msg.payload),
-      },
-    ];
-  }
-  if (msg.type === MessageType.DataAMF0) {
-    const p: StreamPacket = {
-      type: 'data',
-      timestamp: msg.timestamp,
-      payload: msg.payload,
-      keyframe: false,
-      sequenceHeader: false,
-    };
-    try {
-      p.values = decodeAmf0(msg.payload);
-    } catch {
-      // Undecodable script data is passed on raw.
-    }
-    return [p];
-  }
-  return [];
 }

@@ -23,6 +23,7 @@ import { decide, type ServerContext, splitQuery } from './context.js';
 import { vodName } from './flv-source.js';
 import type { LiveChannel } from './live-channel.js';
 import { type LiveOutput, LivePlayer } from './live-player.js';
+import { mediaFilterFor } from './media-kind.js';
 import { maskedStream } from './stream-keys.js';
 import type { PlayRequest, PublishRequest, ServerClient, StatusInit } from './types.js';
 import { VodPlayback } from './vod-playback.js';
@@ -390,7 +391,7 @@ export class ClientStreams {
       },
     };
     const channel = server.channel(request.app, request.name);
-    const player = new LivePlayer(out, server.options.liveHighWaterMark);
+    const player = new LivePlayer(out, server.options.liveHighWaterMark, mediaFilterFor(ctx.client));
     this.#roles.set(streamId, { kind: 'live', channel, player, request });
     session.startPlay(streamId, { name: request.name });
     ctx.flush();

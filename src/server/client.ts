@@ -22,6 +22,14 @@
 import type { Socket } from 'node:net';
 import type { AmfValue } from '../amf/types.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import {
+  CapsEx,
+  ENHANCED_FOURCCS,
+  type EnhancedCapabilities,
+  enhancedConnectFields,
+  FourCcInfo,
+  readEnhancedCapabilities,
+} from '../session/connect-object.js';
 import type { ServerEvent } from '../session/server-events.js';
 import { ServerSession } from '../session/server-session.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -35,6 +43,17 @@ interface PendingCall {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
+
+/**
+ * What the server answers an E-RTMP offer with: it relays any FourCC (CanForward), can
+ * send ReconnectRequest (`drain`), relays Multitrack, ModEx and nano offsets untouched.
+ */
+const SERVER_CAPABILITIES: EnhancedCapabilities = {
+  fourCcList: [...ENHANCED_FOURCCS],
+  videoFourCcInfoMap: { '*': FourCcInfo.CanForward },
+  audioFourCcInfoMap: { '*': FourCcInfo.CanForward },
+  capsEx: CapsEx.Reconnect | CapsEx.Multitrack | CapsEx.ModEx | CapsEx.TimestampNanoOffset,
+};
 
 /** One connected RTMP client of an `RTMPServer`. */
 export class ClientConnection implements ServerClient {
@@ -53,6 +72,7 @@ export class ClientConnection implements ServerClient {
   #tcUrl: string | undefined;
   #commandObject: AmfValue = null;
   #connectArgs: readonly AmfValue[] = [];
+  #enhanced: EnhancedCapabilities | undefined;
   #connected = false;
   #closed = false;
   #user: string | undefined;
@@ -136,6 +156,10 @@ export class ClientConnection implements ServerClient {
     return this.#encrypted;
   }
 
+  get enhancedCapabilities(): EnhancedCapabilities | undefined {
+    return this.#enhanced;
+  }
+
   get state(): ServerClientState {
     if (this.#closed || this.#session.state === 'closed') return 'closed';
     if (this.#connected) return 'connected';
@@ -186,6 +210,21 @@ export class ClientConnection implements ServerClient {
     if (this.#closed || !this.#connected) return;
     this.#session.call(name, args, { expectResult: false });
     this.#flush();
+  }
+
+  /**
+   * Sends onStatus NetConnection.Connect.ReconnectRequest on stream 0 (ERTMP-V2
+   * "Reconnect Request"; `tcUrl` absent = reconnect to the same server); false when the
+   * client is not connected.
+   */
+  requestReconnect(info: { tcUrl?: string | undefined; description?: string | undefined }): boolean {
+    if (this.#closed || !this.#connected) return false;
+    const status: Record<string, AmfValue> = { code: 'NetConnection.Connect.ReconnectRequest' };
+    if (info.description !== undefined) status.description = info.description;
+    if (info.tcUrl !== undefined) status.tcUrl = info.tcUrl;
+    this.#session.status(0, status);
+    this.#flush();
+    return true;
   }
 
   close(): void {
@@ -321,6 +360,7 @@ export class ClientConnection implements ServerClient {
     this.#tcUrl = e.tcUrl;
     this.#commandObject = e.commandObject;
     this.#connectArgs = e.args;
+    this.#enhanced = readEnhancedCapabilities(e.commandObject);
     const reject = (info: Record<string, AmfValue>, why = brief(info)): void => {
       if (this.#closed) return;
       this.#session.rejectConnect(e.txn, info);
@@ -361,7 +401,11 @@ export class ClientConnection implements ServerClient {
       reject(verdict.info);
       return;
     }
-    this.#session.acceptConnect(e.txn, o.connectProperties ? { properties: o.connectProperties } : {});
+    // E-RTMP: a client that offered gets the server's answer in the _result properties
+    // (ERTMP-V2 "Enhancing NetConnection connect Command"); legacy clients see nothing new.
+    const answer = this.#enhanced ? enhancedConnectFields(SERVER_CAPABILITIES) : undefined;
+    const properties = answer || o.connectProperties ? { ...answer, ...o.connectProperties } : undefined;
+    this.#session.acceptConnect(e.txn, properties ? { properties } : {});
     this.#connected = true;
     this.#server.log.info(
       `client ${this.id} connected to ${app} from ${this.remoteAddress}:${this.remotePort}`,

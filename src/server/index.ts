@@ -16,7 +16,13 @@ export type { HttpFlvInfo } from './http/http-flv.js';
 export type { RTMPServerOptions } from './options.js';
 export type { PushTarget } from './push.js';
 export type { RecordOptions } from './recorder.js';
-export { createServer, type ListenOptions, RTMPServer } from './server.js';
+export {
+  createServer,
+  type DrainOptions,
+  type DrainResult,
+  type ListenOptions,
+  RTMPServer,
+} from './server.js';
 export type { AppStats, ClientStats, ServerStats, StreamStats } from './stats.js';
 export {
   AAC_LC_44100_STEREO_CONFIG,

@@ -25,7 +25,7 @@
 import type { AmfValue } from '../amf/types.js';
 import { GopCache } from './gop-cache.js';
 import type { LivePlayer } from './live-player.js';
-import { classifyMedia, codecOf } from './media-kind.js';
+import { classifyMedia, codecOf, type MediaKind } from './media-kind.js';
 import { RateMeter } from './rate-meter.js';
 import type { PublishRequest } from './types.js';
 
@@ -37,6 +37,7 @@ export interface Publisher {
 interface StoredConfig {
   type: 'audio' | 'video';
   payload: Buffer;
+  kind: MediaKind;
 }
 
 /** One live stream. */
@@ -128,7 +129,7 @@ export class LiveChannel {
       if (codec !== undefined) this.codecs[type] = codec;
     }
     if (kind.config) {
-      this.#configs.set(`${type}:${kind.key}`, { type, payload: Buffer.from(payload) });
+      this.#configs.set(`${type}:${kind.key}`, { type, payload: Buffer.from(payload), kind });
     } else if (type === 'video' || this.#gop.items.length > 0) {
       this.#gop.add({ type, timestamp, payload }, kind.keyframe && type === 'video');
     }
@@ -176,7 +177,7 @@ export class LiveChannel {
       a.type === b.type ? 0 : a.type === 'video' ? -1 : 1,
     );
     let bytes = 0;
-    for (const c of configs) if (player.config(c.type, stamp, c.payload)) bytes += c.payload.length;
+    for (const c of configs) if (player.config(c.type, stamp, c.payload, c.kind)) bytes += c.payload.length;
     player.waitKeyframe = true;
     for (const m of gop)
       if (player.media(m.type, m.timestamp, m.payload, classifyMedia(m.type, m.payload)))

@@ -6,11 +6,17 @@
  * headers, metadata and status messages are never dropped. Pause and
  * receiveAudio/receiveVideo(false) stop the respective sends.
  *
+ * Enhanced RTMP: a player with a `MediaFilter` (an RTMP client, by what its connect
+ * offered) gets only the E-RTMP tracks and codecs it can take; when the default track
+ * (track 0) is in a codec it cannot take — a legacy player of an HEVC stream, say — it
+ * gets one onStatus NetStream.Play.Failed naming the codec instead of undecodable
+ * media, and nothing after it.
+ *
  * Invariants: after any gap in video (drop, pause, late join without a cached GOP) the
  * next video frame sent is a keyframe; frames are sent in the order the publisher sent them.
  */
 import type { AmfValue } from '../amf/types.js';
-import type { MediaKind } from './media-kind.js';
+import { type MediaFilter, type MediaKind, screen } from './media-kind.js';
 import type { StatusInit } from './types.js';
 
 /** Where a live player's messages go (implemented by the client connection). */
@@ -49,15 +55,33 @@ export class LivePlayer {
   /** Drop video until a keyframe (after a gap). */
   waitKeyframe = true;
   readonly stats: LivePlayerStats = { sentMessages: 0, droppedVideo: 0, droppedAudio: 0 };
+  /** The FourCC the player was refused for (nothing is sent after the refusal). */
+  refused: string | undefined;
 
   constructor(
     readonly out: LiveOutput,
     readonly highWaterMark: number,
+    readonly filter?: MediaFilter,
   ) {}
 
+  /** Whether `kind` passes the player's E-RTMP filter; refuses the stream on its first undecodable default track. */
+  #screened(type: 'audio' | 'video', kind: MediaKind): boolean {
+    if (this.refused !== undefined) return false;
+    const verdict = screen(this.filter, type, kind);
+    if (verdict === 'send') return true;
+    if (verdict === 'skip') return false;
+    this.refused = verdict.refuse;
+    this.out.status({
+      level: 'error',
+      code: 'NetStream.Play.Failed',
+      description: `The stream's ${type} is Enhanced RTMP ${JSON.stringify(verdict.refuse)}, which this player did not offer in connect (fourCcList / ${type}FourCcInfoMap).`,
+    });
+    return false;
+  }
+
   /** Sends decoder configuration or metadata (never dropped, except while paused); true when sent. */
-  config(type: 'audio' | 'video', timestamp: number, payload: Buffer): boolean {
-    if (this.paused) return false;
+  config(type: 'audio' | 'video', timestamp: number, payload: Buffer, kind: MediaKind): boolean {
+    if (this.paused || !this.#screened(type, kind)) return false;
     this.out.media(type, timestamp, payload);
     this.stats.sentMessages++;
     return true;
@@ -66,7 +90,8 @@ export class LivePlayer {
   /** Relays one audio/video frame under the backpressure policy; true when sent. */
   media(type: 'audio' | 'video', timestamp: number, payload: Buffer, kind: MediaKind): boolean {
     if (this.paused) return false;
-    if (kind.config) return this.config(type, timestamp, payload);
+    if (kind.config) return this.config(type, timestamp, payload, kind);
+    if (!this.#screened(type, kind)) return false;
     const backlog = this.out.backlog();
     if (type === 'audio') {
       if (!this.receiveAudio) return false;
@@ -96,7 +121,7 @@ export class LivePlayer {
 
   /** Relays a data message (onMetaData, onTextData, onCuePoint…); true when sent. */
   data(values: readonly AmfValue[], timestamp: number): boolean {
-    if (this.paused) return false;
+    if (this.paused || this.refused !== undefined) return false;
     this.out.data(values, timestamp);
     this.stats.sentMessages++;
     return true;

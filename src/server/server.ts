@@ -9,6 +9,8 @@
  * (`rtmpe`); publishers can be made to authenticate (`auth`, publisher-auth.ts).
  * Built for tests, demos and `rtmpkit serve` — not a production media server.
  *
+ * `drain()` asks clients to reconnect elsewhere (E-RTMP ReconnectRequest) before a restart.
+ *
  * Invariants: at most `maxConnections` sockets at once (extra sockets are destroyed on
  * accept); channels exist only while someone publishes or plays them; `close()` stops
  * listening (RTMP and HTTP), drops every client, stops every playback, closes every
@@ -20,6 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { RTMPUsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { CapsEx } from '../session/connect-object.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
@@ -31,6 +34,26 @@ import { PublishOutputs } from './publish-outputs.js';
 import { RtmptService } from './rtmpt-service.js';
 import { collectStats, type ServerStats } from './stats.js';
 import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
+
+/** Options of `RTMPServer.drain`. */
+export interface DrainOptions {
+  /** Where clients should reconnect (absolute, or relative to their tcUrl); absent = this server. */
+  tcUrl?: string;
+  /** The ReconnectRequest's `description`. */
+  description?: string;
+  /** Milliseconds to wait for the clients to leave before closing them (default 30000). */
+  timeoutMs?: number;
+  /** Ask every connected client, not only those that offered `capsEx` Reconnect. */
+  all?: boolean;
+}
+
+/** What `RTMPServer.drain` did. */
+export interface DrainResult {
+  /** Clients sent a ReconnectRequest. */
+  asked: number;
+  /** Of those, still connected at the timeout and closed by the server. */
+  closed: number;
+}
 
 /** Options of `RTMPServer.listen`. */
 export interface ListenOptions {
@@ -226,6 +249,42 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
         [...this.#http.players].filter((p) => p.channel === ch).length,
       metadata: ch.metadata?.[0],
     }));
+  }
+
+  /**
+   * Graceful drain (ERTMP-V2 "Reconnect Request"): every connected client that offered
+   * `capsEx` Reconnect in its connect (all connected clients with `all: true`) gets onStatus
+   * NetConnection.Connect.ReconnectRequest on stream 0 — with `tcUrl` when given (another
+   * server; absent = this one again) and `description`. The server keeps serving them and
+   * keeps accepting connections (a client may reconnect here); the promise resolves once
+   * every asked client has disconnected, or after `timeoutMs` (default 30 s), when those
+   * still connected are closed. Resolves with how many were asked and how many had to be closed.
+   */
+  async drain(options: DrainOptions = {}): Promise<DrainResult> {
+    const asked = [...this.#clients].filter(
+      (c) =>
+        (options.all === true || ((c.enhancedCapabilities?.capsEx ?? 0) & CapsEx.Reconnect) !== 0) &&
+        c.requestReconnect({ tcUrl: options.tcUrl, description: options.description }),
+    );
+    this.#log.info(`drain: asked ${asked.length} client(s) to reconnect`);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const gone = (): boolean => asked.every((c) => !this.#clients.has(c));
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (gone() || Date.now() >= deadline) {
+          this.off('disconnect', check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(check, timeoutMs);
+      this.on('disconnect', check);
+      check();
+    });
+    const left = asked.filter((c) => this.#clients.has(c));
+    for (const c of left) c.close();
+    return { asked: asked.length, closed: left.length };
   }
 
   /**

@@ -6,8 +6,10 @@
  * Hook contract: a hook may return its answer or a Promise of it; a hook that throws
  * (or rejects) refuses — the error's message becomes the `description` the client sees.
  */
+
 import type { AmfValue } from '../amf/types.js';
 import type { RTMPError } from '../errors.js';
+import type { EnhancedCapabilities } from '../session/connect-object.js';
 
 /** Where a client connection is. */
 export type ServerClientState = 'handshake' | 'connecting' | 'connected' | 'closed';
@@ -33,6 +35,13 @@ export interface ServerClient {
   readonly user: string | undefined;
   /** Whether the connection is RTMPE-encrypted (rtmpe://, rtmpte://). */
   readonly encrypted: boolean;
+  /**
+   * What the client's connect offered of Enhanced RTMP (`fourCcList`, info maps,
+   * `capsEx`), or undefined for a client that offered none. A player gets only the
+   * E-RTMP codecs and tracks it offered, and is refused a stream whose default track it
+   * cannot take.
+   */
+  readonly enhancedCapabilities: EnhancedCapabilities | undefined;
   /** handshake → connecting → connected, then closed. */
   readonly state: ServerClientState;
   /** What each message stream does: `publish`, `live` (playing), `vod` or `pending`, with the stream name. */

@@ -116,3 +116,165 @@ export function buildConnectArgs(params: ConnectParams): AmfValue[] {
   if (params.extraArgs) args.push(...params.extraArgs);
   return args;
 }
+
+// ============================================================ Enhanced RTMP negotiation
+
+/** `capsEx` bits (ERTMP-V2 "Enhancing NetConnection connect Command", CapsExMask). */
+export const CapsEx = {
+  /** Can follow NetConnection.Connect.ReconnectRequest. */
+  Reconnect: 0x01,
+  /** Can receive/send Multitrack messages. */
+  Multitrack: 0x02,
+  /** Can parse ModEx packets. */
+  ModEx: 0x04,
+  /** Can handle the ModEx TimestampOffsetNano. */
+  TimestampNanoOffset: 0x08,
+} as const;
+
+/** Values of `videoFourCcInfoMap` / `audioFourCcInfoMap` (ERTMP-V2 FourCcInfoMask). */
+export const FourCcInfo = {
+  CanDecode: 0x01,
+  CanEncode: 0x02,
+  CanForward: 0x04,
+} as const;
+
+/** Every FourCC the FLV layer parses and writes (ERTMP-V2 VideoFourCc / AudioFourCc). */
+export const ENHANCED_FOURCCS: readonly string[] = [
+  'avc1',
+  'hvc1',
+  'vvc1',
+  'av01',
+  'vp09',
+  'vp08',
+  'mp4a',
+  '.mp3',
+  'Opus',
+  'fLaC',
+  'ac-3',
+  'ec-3',
+];
+
+/** What one side of a connect says about Enhanced RTMP (the client's offer, or the server's answer). */
+export interface EnhancedCapabilities {
+  /** `fourCcList`: codecs the side can receive (`'*'` = any). */
+  fourCcList?: string[] | undefined;
+  /** `videoFourCcInfoMap`: FourCC (or `'*'`) → `FourCcInfo` bits. */
+  videoFourCcInfoMap?: Record<string, number> | undefined;
+  /** `audioFourCcInfoMap`: FourCC (or `'*'`) → `FourCcInfo` bits. */
+  audioFourCcInfoMap?: Record<string, number> | undefined;
+  /** `capsEx` bits (`CapsEx`). */
+  capsEx?: number | undefined;
+}
+
+/** The connect command-object properties for an offer (undefined fields are left out). */
+export function enhancedConnectFields(offer: EnhancedCapabilities): Record<string, AmfValue> {
+  const out: Record<string, AmfValue> = {};
+  if (offer.fourCcList !== undefined) out.fourCcList = [...offer.fourCcList];
+  // The info maps are AMF0 Objects (ERTMP-V2: "Object"), never ECMA arrays.
+  if (offer.videoFourCcInfoMap !== undefined)
+    out.videoFourCcInfoMap = new AMFObject(Object.entries(offer.videoFourCcInfoMap));
+  if (offer.audioFourCcInfoMap !== undefined)
+    out.audioFourCcInfoMap = new AMFObject(Object.entries(offer.audioFourCcInfoMap));
+  if (offer.capsEx !== undefined) out.capsEx = offer.capsEx;
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+function infoMap(v: unknown): Record<string, number> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, number> = Object.create(null);
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'number' && Number.isFinite(x)) out[k] = x;
+  return out;
+}
+
+/**
+ * The Enhanced RTMP fields of a connect command object or of the server's `_result`
+ * properties, read tolerantly (wrong types are ignored), or undefined when there are
+ * none — a peer that predates E-RTMP.
+ */
+export function readEnhancedCapabilities(obj: unknown): EnhancedCapabilities | undefined {
+  if (!isRecord(obj)) return undefined;
+  const caps: EnhancedCapabilities = {};
+  const list = obj.fourCcList;
+  if (Array.isArray(list)) caps.fourCcList = list.filter((x): x is string => typeof x === 'string');
+  caps.videoFourCcInfoMap = infoMap(obj.videoFourCcInfoMap);
+  caps.audioFourCcInfoMap = infoMap(obj.audioFourCcInfoMap);
+  if (typeof obj.capsEx === 'number' && Number.isFinite(obj.capsEx)) caps.capsEx = obj.capsEx >>> 0;
+  const any =
+    caps.fourCcList !== undefined ||
+    caps.videoFourCcInfoMap !== undefined ||
+    caps.audioFourCcInfoMap !== undefined ||
+    caps.capsEx !== undefined;
+  return any ? caps : undefined;
+}
+
+/**
+ * Whether `caps` say the side can take `fourcc` for `kind` (`'*'` entries included):
+ * its info map names it with one of `mask`'s bits (default CanDecode | CanForward), or —
+ * without an info map for the kind — `fourCcList` lists it.
+ */
+export function supportsFourCc(
+  caps: EnhancedCapabilities | undefined,
+  kind: 'audio' | 'video',
+  fourcc: string,
+  mask: number = FourCcInfo.CanDecode | FourCcInfo.CanForward,
+): boolean {
+  if (caps === undefined) return false;
+  const map = kind === 'video' ? caps.videoFourCcInfoMap : caps.audioFourCcInfoMap;
+  if (map !== undefined) return (((map['*'] ?? 0) | (map[fourcc] ?? 0)) & mask) !== 0;
+  return caps.fourCcList !== undefined && (caps.fourCcList.includes('*') || caps.fourCcList.includes(fourcc));
+}
+
+/** A NetConnection.Connect.ReconnectRequest (ERTMP-V2 "Reconnect Request"), resolved. */
+export interface ReconnectRequest {
+  /** Where to reconnect: the request's `tcUrl` resolved against the current one (RFC 3986 §5), else the current one. */
+  tcUrl: string;
+  /** The server's `description`, if any. */
+  description: string | undefined;
+}
+
+/**
+ * The reconnect target of a ReconnectRequest `info` object: its `tcUrl` — absolute, or
+ * relative (`//host/app`, `/app`) resolved per RFC 3986 against `currentTcUrl` — or
+ * `currentTcUrl` itself when it names none or does not parse.
+ */
+export function reconnectRequest(info: Record<string, unknown>, currentTcUrl: string): ReconnectRequest {
+  const description = typeof info.description === 'string' ? info.description : undefined;
+  let tcUrl = currentTcUrl;
+  if (typeof info.tcUrl === 'string' && info.tcUrl !== '') {
+    try {
+      tcUrl = new URL(info.tcUrl, currentTcUrl).href;
+    } catch {
+      tcUrl = currentTcUrl;
+    }
+  }
+  return { tcUrl, description };
+}
+
+/** The client options that make an offer. */
+export interface EnhancedOfferOptions extends EnhancedCapabilities {
+  /** Offer everything rtmpkit handles; the other fields override each part. */
+  enhanced?: boolean | undefined;
+}
+
+/**
+ * The E-RTMP offer of a client: `enhanced: true` fills `fourCcList` with every FourCC
+ * rtmpkit reads, both info maps with `'*'` → CanDecode | CanEncode | CanForward and
+ * `capsEx` with Multitrack | ModEx | TimestampNanoOffset (Reconnect only when the
+ * caller sets it: following a ReconnectRequest is the application's decision); explicit
+ * fields replace those parts. Undefined when nothing is offered (a legacy connect).
+ */
+export function enhancedOffer(o: EnhancedOfferOptions): EnhancedCapabilities | undefined {
+  const all = o.enhanced === true;
+  const every = FourCcInfo.CanDecode | FourCcInfo.CanEncode | FourCcInfo.CanForward;
+  const offer: EnhancedCapabilities = {
+    fourCcList: o.fourCcList ?? (all ? [...ENHANCED_FOURCCS] : undefined),
+    videoFourCcInfoMap: o.videoFourCcInfoMap ?? (all ? { '*': every } : undefined),
+    audioFourCcInfoMap: o.audioFourCcInfoMap ?? (all ? { '*': every } : undefined),
+    capsEx: o.capsEx ?? (all ? CapsEx.Multitrack | CapsEx.ModEx | CapsEx.TimestampNanoOffset : undefined),
+  };
+  return Object.values(offer).some((v) => v !== undefined) ? offer : undefined;
+}

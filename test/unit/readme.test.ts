@@ -23,6 +23,12 @@ const EXPECT: RegExp[][] = [
   [/^3$/m, /^11$/m, /client said 42/],
   [/publishing mystream/],
   [/^mp4:film\.mp4$/m, /true 5 \[ 'token' \]/, /true ERR_RTMP_OPTION/, /ERR_AMF_TRUNCATED/],
+  [
+    /video track 0 hvc1 sequenceStart/,
+    /audio track 0 aac sequenceStart/,
+    /audio track 1 Opus sequenceStart/,
+    /video track 0 hvc1 codedFrames cts 40/,
+  ],
 ];
 
 test('the README has the API examples this test knows about', () => {

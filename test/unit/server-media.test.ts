@@ -42,7 +42,10 @@ describe('server: media classification', () => {
     ['97 02 aabbcc 01 68766331 000000', 'video', 'key'], // ModEx (TimestampOffsetNano) then CodedFrames
     ['97 02 aabbcc 00 68766331 01', 'video', 'config vx:hvc1'], // ModEx then SequenceStart
     ['96 00 61763031 01 81', 'video', 'config vx:mt:av01#1'], // Multitrack OneTrack, SequenceStart, track 1
-    ['96 11 68766331 01 000004 000000 65 02 000004 000000 41', 'video', 'key'], // ManyTracks CodedFrames
+    // ManyTracks CodedFrames of tracks 1 and 2: GOPs follow track 0, so not a GOP start…
+    ['96 11 68766331 01 000004 000000 65 02 000004 000000 41', 'video', 'frame'],
+    // …unless track 0 is among them.
+    ['96 11 68766331 00 000004 000000 65 02 000004 000000 41', 'video', 'key'],
     ['96 10 68766331 01 000001 00 02 000001 00', 'video', 'config vx:mt:hvc1#1,hvc1#2'],
     ['96 20 68766331 01 000001 00 61763031 02 000001 81', 'video', 'config vx:mt:hvc1#1,av01#2'],
     ['af 00 1210', 'audio', 'config a10'],
