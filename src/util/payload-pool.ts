@@ -41,7 +41,7 @@ let slabPos = 0;
 const MIN_CLASS = 9;
 const MAX_CLASS = 24;
 /** Most bytes kept on the free lists (beyond that, returned buffers are left to the GC). */
-const MAX_FREE_BYTES = 16 * 1024 * 1024;
+const MAX_FREE_BYTES = 4 * 1024 * 1024;
 
 /** Views whose surrounding room has not been taken yet. */
 const rooms = new WeakSet<Buffer>();
