@@ -10,10 +10,12 @@
  * - Each payload byte is copied at most once for messages up to `preallocateLimit`
  *   (64 KiB), and for longer ones whose unreceived rest fits the reservation budget
  *   below: the buffer is allocated at the message's first payload byte with its exact
- *   length (4–64 KiB payloads are carved from shared 512 KiB slabs, `pooled`).
+ *   length (util/payload-pool.ts: 4–64 KiB payloads are views of shared slabs, `pooled`;
+ *   with `frameRoom`, media payloads get room for an FLV tag header and PreviousTagSize
+ *   around them, so a player frames them in place). Every copy is counted there.
  *   A message that arrives whole in one pushed Buffer and in one chunk is returned as
- *   a zero-copy view of that Buffer (`zeroCopy`, default on), so a pushed Buffer must
- *   not be modified afterwards. Other long messages grow geometrically (×4, so ≤ ⅓
+ *   a zero-copy view of that Buffer (`zeroCopy`, default on; not for framed media), so a
+ *   pushed Buffer must not be modified afterwards. Other long messages grow geometrically (×4, so ≤ ⅓
  *   extra copying; ×1.5 when the budget is exhausted): a declared length is trusted
  *   ahead of the data only as far as the budget allows.
  * - Memory ahead of data is bounded: bytes allocated but not yet filled, summed over
@@ -25,7 +27,7 @@
  * - The only errors thrown are `RTMPProtocolError`s with `ERR_CHUNK_*` codes; after
  *   one, the reader is failed and every later `push` throws the same error.
  *
- * Peer quirks handled (notes/protocol.md §1.4–§1.6, §6):
+ * Peer quirks handled (RTMP-SPEC §5.3.1 leaves each of these open; the peers named need them):
  * - fmt 3 starting a new message re-applies the last delta; after a fmt 0 that delta
  *   is the fmt-0 absolute timestamp (RTMP-SPEC §5.3.1.2.4; FMLE: ts 26 then 0xC4 → 52).
  * - fmt 1/2/3 on a never-seen csid is accepted with missing fields 0 (librtmp opens
@@ -44,6 +46,7 @@
  *   2^32 wraps by RFC 1982 distance (first message: its own timestamp).
  */
 import type { RawMessage } from '../message/raw-message.js';
+import { allocPayload, countCopied } from '../util/payload-pool.js';
 import { serialDiff } from '../util/serial.js';
 import { ChunkErrorCode, chunkProtocolError, chunkUsageError } from './errors.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_HEADER_SIZE, MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH } from './header.js';
@@ -69,6 +72,13 @@ export interface ChunkReaderOptions {
    * faster, but a payload kept long-term keeps its slab alive (copy what you keep).
    */
   pooled?: boolean;
+  /**
+   * Give audio, video, data and aggregate payloads room for an FLV tag header and
+   * PreviousTagSize around them (`allocPayload`; default false), so a player frames them
+   * in place. Such payloads are always copied once, never returned as views of `push`'s
+   * input.
+   */
+  frameRoom?: boolean;
 }
 
 /** Counters a ChunkReader keeps (a snapshot). */
@@ -93,32 +103,13 @@ const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 const DEFAULT_MAX_CHUNK_STREAMS = 1024;
 const DEFAULT_PREALLOCATE_LIMIT = 64 * 1024;
 const DEFAULT_MAX_RESERVED = 4 * 1024 * 1024;
+/** Message types a player frames as FLV tags (audio, video, AMF0 data, aggregate): they get frame room. */
+const FRAMED = new Set([8, 9, 18, 22]);
 /** Smallest growth step when the reservation budget is exhausted. */
 const MIN_GROW = 256;
 /** Copies this short are done byte by byte (subarray + set has a ~40 ns fixed cost). */
 const SMALL_COPY = 16;
 const EMPTY = Buffer.alloc(0);
-
-/**
- * Shared slab for payloads of POOL_MIN+1 .. preallocateLimit bytes (media frames): like
- * Node's Buffer pool (which already serves ≤ 4 KiB), but 512 KiB, so a frame costs a
- * view instead of an ArrayBuffer allocation. A retained payload keeps its slab alive.
- */
-const SLAB_SIZE = 512 * 1024;
-const POOL_MIN = 4096;
-const POOL_MAX = 64 * 1024;
-let slab: Buffer | null = null;
-let slabPos = 0;
-
-function carve(n: number): Buffer {
-  if (slab === null || SLAB_SIZE - slabPos < n) {
-    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-    slabPos = 0;
-  }
-  const b = slab.subarray(slabPos, slabPos + n);
-  slabPos = (slabPos + n + 7) & ~7;
-  return b;
-}
 
 /** True if the `n` (< 4) bytes at `p` are the first bytes of `v` as a big-endian UI32. */
 function isPrefix(buf: Buffer, p: number, n: number, v: number): boolean {
@@ -156,7 +147,16 @@ class InStream {
   }
 }
 
-function positiveInt(name: string, v: number | undefined, def: number, max: number): number {
+type IntOption =
+  | 'chunkSize'
+  | 'maxMessageSize'
+  | 'maxChunkStreams'
+  | 'maxChunkSize'
+  | 'preallocateLimit'
+  | 'maxReservedBytes';
+
+function positiveInt(options: ChunkReaderOptions, name: IntOption, def: number, max: number): number {
+  const v = options[name];
   if (v === undefined) return def;
   if (!Number.isSafeInteger(v) || v < 1 || v > max) {
     throw chunkUsageError(`${name} must be an integer in 1..${max}, got ${v}`);
@@ -174,6 +174,7 @@ export class ChunkReader {
   readonly #maxReserved: number;
   readonly #zeroCopy: boolean;
   readonly #pooled: boolean;
+  readonly #frameRoom: boolean;
 
   /** csid 2–63 by index; larger csids in `#high`. */
   readonly #low: (InStream | undefined)[] = new Array(64).fill(undefined);
@@ -199,34 +200,21 @@ export class ChunkReader {
   #omittedExt = 0;
 
   constructor(options: ChunkReaderOptions = {}) {
-    this.#maxChunkSize = positiveInt('maxChunkSize', options.maxChunkSize, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE);
-    this.#chunkSize = positiveInt('chunkSize', options.chunkSize, DEFAULT_CHUNK_SIZE, this.#maxChunkSize);
+    const o = options;
+    this.#maxChunkSize = positiveInt(o, 'maxChunkSize', MAX_CHUNK_SIZE, MAX_CHUNK_SIZE);
+    this.#chunkSize = positiveInt(o, 'chunkSize', DEFAULT_CHUNK_SIZE, this.#maxChunkSize);
     this.#maxMessageSize = positiveInt(
+      o,
       'maxMessageSize',
-      options.maxMessageSize,
       DEFAULT_MAX_MESSAGE_SIZE,
       Number.MAX_SAFE_INTEGER,
     );
-    this.#maxStreams = positiveInt(
-      'maxChunkStreams',
-      options.maxChunkStreams,
-      DEFAULT_MAX_CHUNK_STREAMS,
-      65_598,
-    );
-    this.#prealloc = positiveInt(
-      'preallocateLimit',
-      options.preallocateLimit,
-      DEFAULT_PREALLOCATE_LIMIT,
-      MAX_MESSAGE_LENGTH,
-    );
-    this.#maxReserved = positiveInt(
-      'maxReservedBytes',
-      options.maxReservedBytes,
-      DEFAULT_MAX_RESERVED,
-      Number.MAX_SAFE_INTEGER,
-    );
+    this.#maxStreams = positiveInt(o, 'maxChunkStreams', DEFAULT_MAX_CHUNK_STREAMS, 65_598);
+    this.#prealloc = positiveInt(o, 'preallocateLimit', DEFAULT_PREALLOCATE_LIMIT, MAX_MESSAGE_LENGTH);
+    this.#maxReserved = positiveInt(o, 'maxReservedBytes', DEFAULT_MAX_RESERVED, Number.MAX_SAFE_INTEGER);
     this.#zeroCopy = options.zeroCopy ?? true;
     this.#pooled = options.pooled ?? true;
+    this.#frameRoom = options.frameRoom ?? false;
   }
 
   /** The incoming chunk size now in force. */
@@ -331,6 +319,7 @@ export class ChunkReader {
       if (dst === null || dst.length < need) dst = this.#grow(s, need);
       if (n > SMALL_COPY) dst.set(src.subarray(pos, pos + n), filled);
       else for (let i = 0; i < n; i++) dst[filled + i] = src[pos + i]!;
+      countCopied(n);
       pos += n;
       s.filled = need;
       this.#left = left - n;
@@ -475,7 +464,7 @@ export class ChunkReader {
       return p;
     }
     const cs = this.#chunkSize;
-    if (len <= cs && p + len <= end && this.#zeroCopy) {
+    if (len <= cs && p + len <= end && this.#zeroCopy && !(this.#frameRoom && FRAMED.has(s.type))) {
       this.#emit(s, buf.subarray(p, p + len), out);
       return p + len;
     }
@@ -531,11 +520,13 @@ export class ChunkReader {
       cap = need + grow;
       if (cap > length) cap = length;
     }
-    const next =
-      cap === length && cap > POOL_MIN && cap <= POOL_MAX && this.#pooled
-        ? carve(cap)
-        : Buffer.allocUnsafe(cap);
-    if (old !== null && s.filled > 0) old.copy(next, 0, 0, s.filled);
+    // Only the final, exact buffer is worth frame room (and a slab view).
+    const exact = cap === length;
+    const next = allocPayload(cap, exact && this.#frameRoom && FRAMED.has(s.type), exact && this.#pooled);
+    if (old !== null && s.filled > 0) {
+      old.copy(next, 0, 0, s.filled);
+      countCopied(s.filled);
+    }
     this.#reserved += cap - oldCap;
     s.buf = next;
     return next;

@@ -2,13 +2,17 @@
  * Where `rtmpkit dump` writes FLV: a file (created, or cut to the resume point and
  * appended to) or stdout (`-o -`, for `rtmpkit dump … -o - | ffplay -`).
  *
- * Invariant: a write is whole tags (the caller hands over complete tags only), and a
- * file write completes before the next one starts (synchronous `writev`), so whenever
- * the process stops — Ctrl-C, a broken connection, an error — the file ends at a tag
- * boundary and is a valid FLV.
+ * Invariants: a write is whole tags (the caller hands over complete tags only) and the
+ * caller's Buffers themselves — one `writev` for a file, corked writes for a stream, never
+ * a joined copy; `write` resolves once the bytes were handed to the OS (a file: the
+ * synchronous `writev` returned; a stream: its callback ran), so the caller may then
+ * reuse the Buffers, and whenever the process stops — Ctrl-C, a broken connection, an
+ * error — a file ends at a tag boundary and is a valid FLV.
  */
 import { closeSync, ftruncateSync, openSync, writevSync } from 'node:fs';
-import { FLV_TAG_HEADER_SIZE, writeTagHeader, writeU32 } from '../flv/header.js';
+
+/** One tag as three pieces (header, payload, PreviousTagSize): the FLV layer's framing. */
+export { tagPieces } from '../flv/framing.js';
 
 /** An FLV destination. */
 export interface FlvSink {
@@ -16,27 +20,12 @@ export interface FlvSink {
   readonly bytes: number;
   /** Set when the reader went away (stdout: EPIPE); further writes are dropped. */
   readonly broken: Error | undefined;
-  /** Writes the buffers in order (whole tags). */
+  /** Writes the buffers in order (whole tags); resolves once the OS has them. */
   write(buffers: readonly Uint8Array[]): Promise<void>;
   /** Applies a pending cut of a resumed file now (it is otherwise applied at the first write). */
   commit(): void;
   /** Flushes and closes (stdout stays open). Idempotent. */
   close(): Promise<void>;
-}
-
-/** The three pieces of one tag: 11-byte header, the payload (not copied), 4-byte PreviousTagSize. */
-export function tagPieces(
-  type: number,
-  timestamp: number,
-  payload: Uint8Array,
-  streamId = 0,
-  filter = false,
-): [Buffer, Uint8Array, Buffer] {
-  const head = Buffer.allocUnsafe(FLV_TAG_HEADER_SIZE);
-  writeTagHeader(head, 0, type, payload.length, timestamp >>> 0, streamId, filter);
-  const prev = Buffer.allocUnsafe(4);
-  writeU32(prev, 0, FLV_TAG_HEADER_SIZE + payload.length);
-  return [head, payload, prev];
 }
 
 /**
@@ -82,19 +71,23 @@ export class FileSink implements FlvSink {
     this.writeSync(buffers);
   }
 
-  /** Writes everything now (loops over partial writes). */
+  /** Writes everything now: `writev` at the file position, again for what a partial write left. */
   writeSync(buffers: readonly Uint8Array[]): void {
     if (this.#fd === undefined) throw new Error(`${this.path} is closed`);
-    let list = buffers.filter((b) => b.length > 0);
-    if (list.length > 0) this.commit();
-    while (list.length > 0) {
-      let n = writevSync(this.#fd, list as Uint8Array[], this.#pos);
+    let list = buffers as Uint8Array[];
+    let i = 0;
+    while (i < list.length && list[i]!.length === 0) i++;
+    if (i === list.length) return;
+    this.commit();
+    while (i < list.length) {
+      let n = writevSync(this.#fd, i === 0 ? list : list.slice(i), this.#pos);
       this.#pos += n;
-      while (list.length > 0 && n >= list[0]!.length) {
-        n -= list[0]!.length;
-        list = list.slice(1);
+      while (i < list.length && n >= list[i]!.length) n -= list[i++]!.length;
+      if (n > 0) {
+        list = list.slice(i);
+        list[0] = list[0]!.subarray(n);
+        i = 0;
       }
-      if (n > 0) list = [list[0]!.subarray(n), ...list.slice(1)];
     }
   }
 
@@ -106,9 +99,9 @@ export class FileSink implements FlvSink {
   }
 }
 
-/** Writes to a stream (stdout) with backpressure; a closed reader (EPIPE) marks it broken. */
+/** Writes to a stream (stdout); a closed reader (EPIPE) marks it broken. */
 export class StreamSink implements FlvSink {
-  readonly #out: NodeJS.WritableStream;
+  readonly #out: NodeJS.WritableStream & { cork?(): void; uncork?(): void };
   #bytes = 0;
   #broken: Error | undefined;
 
@@ -129,20 +122,21 @@ export class StreamSink implements FlvSink {
 
   async write(buffers: readonly Uint8Array[]): Promise<void> {
     if (this.#broken !== undefined) return;
-    const data = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
-    if (data.length === 0) return;
-    this.#bytes += data.length;
-    if (this.#out.write(data)) return;
+    const out = this.#out;
+    let last = -1;
+    for (let i = 0; i < buffers.length; i++) if (buffers[i]!.length > 0) last = i;
+    if (last < 0) return;
     await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.#out.off('drain', done);
-        this.#out.off('error', done);
-        this.#out.off('close', done);
-        resolve();
-      };
-      this.#out.on('drain', done);
-      this.#out.on('error', done);
-      this.#out.on('close', done);
+      out.cork?.();
+      for (let i = 0; i <= last; i++) {
+        const b = buffers[i]!;
+        if (b.length === 0) continue;
+        this.#bytes += b.length;
+        // The last write's callback runs once everything before it was written too (or failed).
+        if (i === last) out.write(b, () => resolve());
+        else out.write(b);
+      }
+      out.uncork?.();
     });
   }
 

@@ -11,26 +11,41 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { callCommand } from './call.js';
-import { demoCommand } from './demo.js';
-import { dumpCommand } from './dump.js';
+import { setFlagsFromString } from 'node:v8';
 import { describeError, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
-import { probeCommand } from './probe.js';
-import { publishCommand } from './publish.js';
-import { serveCommand } from './serve.js';
 import { escapeControl } from './terminal.js';
 import { packageVersion } from './version.js';
 
 /** A subcommand: runs with the arguments after its name and resolves with the exit code. */
 type Command = (argv: readonly string[]) => Promise<ExitCode>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  dump: { run: dumpCommand, summary: 'Download a stream to FLV (rtmpdump-compatible flags and exit codes)' },
-  publish: { run: publishCommand, summary: 'Publish an FLV file (or stdin) to a server, in real time' },
-  call: { run: callCommand, summary: 'Connect, call a remote method and print its result as JSON' },
-  probe: { run: probeCommand, summary: 'Play briefly and print server info, metadata, codecs, bitrate' },
-  serve: { run: serveCommand, summary: 'Run the embedded RTMP server (live relay, FLV VOD, demo RPC)' },
-  demo: { run: demoCommand, summary: 'Play built-in test media from an embedded server into demo.flv' },
+// Each command's module (and the client, server or codecs behind it) is loaded only when
+// that command runs: `rtmpkit --version` or `--help` loads four modules instead of ~90.
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  dump: {
+    load: async () => (await import('./dump.js')).dumpCommand,
+    summary: 'Download a stream to FLV (rtmpdump-compatible flags and exit codes)',
+  },
+  publish: {
+    load: async () => (await import('./publish.js')).publishCommand,
+    summary: 'Publish an FLV file (or stdin) to a server, in real time',
+  },
+  call: {
+    load: async () => (await import('./call.js')).callCommand,
+    summary: 'Connect, call a remote method and print its result as JSON',
+  },
+  probe: {
+    load: async () => (await import('./probe.js')).probeCommand,
+    summary: 'Play briefly and print server info, metadata, codecs, bitrate',
+  },
+  serve: {
+    load: async () => (await import('./serve.js')).serveCommand,
+    summary: 'Run the embedded RTMP server (live relay, FLV VOD, demo RPC)',
+  },
+  demo: {
+    load: async () => (await import('./demo.js')).demoCommand,
+    summary: 'Play built-in test media from an embedded server into demo.flv',
+  },
 };
 
 /** The overall help text. */
@@ -67,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (first === '-h' || first === '--help' || first === 'help') {
     if (first === 'help' && rest[0] !== undefined && COMMANDS[rest[0]] !== undefined) {
-      return COMMANDS[rest[0]]!.run(['--help']);
+      return (await COMMANDS[rest[0]]!.load())(['--help']);
     }
     process.stdout.write(mainHelp());
     return ExitCode.SUCCESS;
@@ -76,6 +91,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`rtmpkit ${packageVersion()}\n`);
     return ExitCode.SUCCESS;
   }
+  // A download's garbage is small and short-lived (its media buffers are recycled): a 1 MiB
+  // young generation instead of V8's 16 MiB keeps that much RSS away at no GC cost. Set
+  // before the command's modules load, while the young generation is still small.
+  if (first === 'dump') setFlagsFromString('--max-semi-space-size=1 --semi-space-growth-factor=1');
   const command = COMMANDS[first];
   try {
     if (command === undefined) {
@@ -85,7 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           : `unknown command '${first}' (commands: ${Object.keys(COMMANDS).join(', ')})`,
       );
     }
-    return await command.run(rest);
+    return await (await command.load())(rest);
   } catch (err) {
     process.stderr.write(`rtmpkit: ${escapeControl(describeError(err))}\n`);
     if (err instanceof UsageError) {

@@ -38,6 +38,7 @@ import {
 } from '../errors.js';
 import { FlvDemuxer } from '../flv/demuxer.js';
 import { buildOnMetaData, type MetadataTrack, type OnMetaDataOptions } from '../flv/metadata-writer.js';
+import type { FlvMuxer, FlvMuxerOptions } from '../flv/muxer.js';
 import { scriptTagToDataMessage } from '../flv/script.js';
 import { createLogger } from '../log.js';
 import { DefaultCsid, MessageType } from '../message/types.js';
@@ -88,6 +89,14 @@ export interface StreamWaitOptions {
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
+
+/** `rtmpkit dump`'s reader of a played stream (`RTMPStream.tagReader`). */
+export interface FlvTagReader {
+  /** The stream's muxer (resumed, stopped, lastTimestamp…). */
+  readonly muxer: FlvMuxer;
+  /** Every FLV piece muxed so far (at least one), for one `writev`; empty at the end; rejects like `read`. */
+  next(signal?: AbortSignal): Promise<Buffer[]>;
+}
 
 /** A NetStream: play (read FLV) or publish (write FLV). */
 export class RTMPStream {
@@ -167,9 +176,11 @@ export class RTMPStream {
 
   /**
    * Reads up to `size` bytes of FLV (python-librtmp `read(size)`): resolves as soon as
-   * any bytes are available (possibly fewer than `size`), with an empty Buffer at the
-   * end of the stream. After an error status or a cut connection, rejects — once the
-   * data received before it has been read.
+   * any bytes are available, with at most one FLV tag (or the file header, or the rest of
+   * a tag) — often fewer bytes than `size`, as librtmp's `RTMP_Read` returns at most one
+   * packet per call — and an empty Buffer at the end of the stream. The bytes are a view
+   * of the buffer the media arrived in, not a copy. After an error status or a cut
+   * connection, rejects — once the data received before it has been read.
    */
   async read(size: number = DEFAULT_READ_SIZE, options: StreamWaitOptions = {}): Promise<Buffer> {
     if (!Number.isSafeInteger(size) || size < 1) {
@@ -182,7 +193,7 @@ export class RTMPStream {
     return this.#output.read(size, options.signal);
   }
 
-  /** FLV bytes until the end of the stream; breaking out of the loop closes the stream. */
+  /** FLV bytes until the end of the stream, one tag per step; breaking out of the loop closes the stream. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
     this.#requirePlay('iterate');
     this.#output.setMode('flv');
@@ -234,6 +245,19 @@ export class RTMPStream {
       },
     });
     return readable;
+  }
+
+  /**
+   * @internal For `rtmpkit dump`: the FLV in batches of pieces for `writev` (a tag is one
+   * view of the buffer its payload was received into), muxed with `options` (resume,
+   * stop). Instead of `read`/iteration/`toReadable`, before any of them.
+   */
+  tagReader(options: FlvMuxerOptions = {}): FlvTagReader {
+    this.#requirePlay('tagReader');
+    const output = this.#output;
+    output.setMode('flv');
+    output.setMuxerOptions(options);
+    return { muxer: output.muxer, next: (signal) => output.readPieces(signal) };
   }
 
   // ================================================================ play: control

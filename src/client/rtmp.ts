@@ -314,9 +314,10 @@ export class RTMP extends RTMPFaces {
     const { transport, swf } = opened;
     if (swf !== undefined) hashed.swf = swf;
     // A plain-TCP socket reads into one reused buffer: the session must copy what it keeps.
+    // Media payloads are copied once, with room to be framed as FLV tags in place.
     const reuseReadBuffer = readsIntoReusedBuffer(transport.socket);
     const sessionOptions = sessionOptionsFor(p, this.#options, timeoutMs, swf, this.packets.tapping);
-    if (reuseReadBuffer) sessionOptions.chunkReader = { zeroCopy: false };
+    sessionOptions.chunkReader = { frameRoom: true, ...(reuseReadBuffer ? { zeroCopy: false } : {}) };
     const session = new ClientSession(sessionOptions);
     session.nextTransactionId = this.#nextTxn;
     this.#session = session;

@@ -1,9 +1,17 @@
 /**
  * A played stream's output: the media and data messages the NetStream delivered, queued
- * as they arrive, turned into what the reader asked for when it reads — FLV bytes laid
+ * as they arrive, turned into what the reader asked for when it reads — FLV tags laid
  * out exactly like librtmp's `RTMP_Read` (`FlvMuxer`: file header decided by pre-reading,
- * then tags; FLV-10.1) for `read(size)`, iteration and `toReadable()`, or typed packets
- * (aggregates split into their records) for `packets()`. One stream is read one way.
+ * then tags; FLV-10.1) for `read(size)`, iteration, `toReadable()` and `rtmpkit dump`
+ * (`readPieces`), or typed packets (stream-packets.ts) for `packets()`. One stream is
+ * read one way.
+ *
+ * One copy: the chunk reader copied each payload once, into a buffer with room for an
+ * FLV tag header and PreviousTagSize around it; the muxer frames it there, so a tag is
+ * one view of that buffer. Readers get those views: `read(size)` returns at most one tag
+ * (or the rest of one, or its first `size` bytes — fewer bytes than asked, as librtmp's
+ * `RTMP_Read` returns at most one packet per call), iteration and `toReadable()` one tag
+ * per step, `readPieces` every tag muxed so far for one `writev`. Nothing here copies.
  *
  * Backpressure: while more than `highWaterMark` bytes wait unread, the connection stops
  * reading its socket (TCP flow control slows the server); it resumes below half of it.
@@ -13,32 +21,22 @@
  * reader reaches it, from what was delivered (`delivered`), so a cut stream's error can
  * say how far the reader got.
  *
- * Invariants: payloads are never copied except to join pieces for a bounded `read(size)`
- * or to coalesce small pieces of an unbounded read; memory is bounded by the high-water
- * mark plus one message; every waiter is woken exactly once per state change.
+ * Invariants: memory is bounded by the high-water mark plus one message; every waiter is
+ * woken exactly once per state change.
  */
 import { RTMPUsageError, type StreamCutInfo } from '../errors.js';
-import { FlvMuxer } from '../flv/muxer.js';
+import { FlvMuxer, type FlvMuxerOptions } from '../flv/muxer.js';
 import { MessageType } from '../message/types.js';
-import { type StreamPacket, toStreamPackets } from './stream-packets.js';
+import { type OutputMessage, type StreamPacket, toStreamPackets } from './stream-packets.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
+
+export type { OutputMessage, StreamPacket } from './stream-packets.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Default `read()` size when none is given. */
 export const DEFAULT_READ_SIZE = 64 * 1024;
 /** Default per-stream high-water mark of unread bytes. */
 export const DEFAULT_HIGH_WATER_MARK = 4 * 1024 * 1024;
-/** FLV pieces at least this long are passed to unbounded readers as views, never copied. */
-const ZERO_COPY_PIECE = 8 * 1024;
-
-export type { StreamPacket } from './stream-packets.js';
-
-/** One message for the output: its RTMP type (8, 9, 15, 18, 22), timestamp and payload. */
-export interface OutputMessage {
-  type: number;
-  timestamp: number;
-  payload: Buffer;
-}
 
 /** What the output needs of the connection (backpressure and the idle clock). */
 export interface OutputFlow {
@@ -53,7 +51,7 @@ export interface OutputFlow {
 /** How the reader ended up being told the end: a plain end, or an error made from what it got. */
 export type EndReason = undefined | ((delivered: StreamCutInfo) => unknown);
 
-/** Queued messages → FLV bytes or packets, with backpressure (see the module comment). */
+/** Queued messages → FLV tags or packets, with backpressure (see the module comment). */
 export class StreamOutput {
   readonly #flow: OutputFlow;
   readonly #live: boolean;
@@ -61,11 +59,14 @@ export class StreamOutput {
   #queue: OutputMessage[] = [];
   #qHead = 0;
   #queuedBytes = 0;
+  /** Muxed pieces not yet read (from `#outHead` on). */
   #out: Buffer[] = [];
+  #outHead = 0;
   #outBytes = 0;
   /** Bytes ever put into `#out`, and where each media message's tags end in it. */
   #outTotal = 0;
   #marks: { end: number; timestamp: number }[] = [];
+  #muxerOptions: FlvMuxerOptions = {};
   #muxer: FlvMuxer | undefined;
   #muxerEnded = false;
   #mode: 'flv' | 'packets' | undefined;
@@ -97,6 +98,26 @@ export class StreamOutput {
     return { bytesDelivered: this.#bytesDelivered, lastTimestamp: this.#lastTimestamp };
   }
 
+  /** The FLV muxer (made on first use, with the options of `setMuxerOptions`). */
+  get muxer(): FlvMuxer {
+    this.#muxer ??= new FlvMuxer({ live: this.#live, ...this.#muxerOptions });
+    return this.#muxer;
+  }
+
+  /**
+   * Muxer options beyond `live` (resume, stop…), before the first FLV read.
+   *
+   * @throws RTMPUsageError `ERR_RTMP_READ_MODE` once the muxer exists
+   */
+  setMuxerOptions(options: FlvMuxerOptions): void {
+    if (this.#muxer !== undefined) {
+      throw new RTMPUsageError('FLV muxer options are set before the first read', {
+        code: 'ERR_RTMP_READ_MODE',
+      });
+    }
+    this.#muxerOptions = options;
+  }
+
   /** Queues a delivered message. Ignored after the end. */
   push(msg: OutputMessage): void {
     if (this.#ended) return;
@@ -126,6 +147,7 @@ export class StreamOutput {
   close(): void {
     this.dropQueued();
     this.#out = [];
+    this.#outHead = 0;
     this.#outBytes = 0;
     this.#muxerEnded = true;
     this.#ended = true;
@@ -145,14 +167,42 @@ export class StreamOutput {
   }
 
   /**
-   * The next FLV bytes: up to `size` (a bounded read), or — with `Infinity` — about one
-   * read's worth without copying large payloads. An empty Buffer at the end.
+   * The next FLV bytes: the next tag (the file header is one read of its own), or its
+   * first `size` bytes when it is longer; an empty Buffer at the end. Never a copy.
    */
   async read(size: number, signal: AbortSignal | undefined): Promise<Buffer> {
     for (;;) {
-      const b = this.#take(size);
-      if (b !== undefined) return b;
+      this.#mux(1);
+      if (this.#outBytes > 0) return this.#takeHead(size);
+      if (this.#muxer?.stopped) return EMPTY;
       if (this.#ended) return this.#finish();
+      await this.#wait(signal);
+    }
+  }
+
+  /**
+   * Every FLV piece muxed from what arrived so far, in order (at least one; a tag is one
+   * piece when its payload had frame room), for one `writev`; an empty array at the end
+   * (or once the muxer's `stopAt` was reached).
+   */
+  async readPieces(signal: AbortSignal | undefined): Promise<Buffer[]> {
+    for (;;) {
+      this.#mux(Number.POSITIVE_INFINITY);
+      if (this.#outBytes > 0) {
+        const pieces = this.#outHead === 0 ? this.#out : this.#out.slice(this.#outHead);
+        const n = this.#outBytes;
+        this.#out = [];
+        this.#outHead = 0;
+        this.#outBytes = 0;
+        this.#delivered(n);
+        this.#maybeResume();
+        return pieces;
+      }
+      if (this.#muxer?.stopped) return []; // `stopAt` reached: the FLV ends here
+      if (this.#ended) {
+        this.#finish();
+        return [];
+      }
       await this.#wait(signal);
     }
   }
@@ -162,8 +212,9 @@ export class StreamOutput {
     for (;;) {
       while (this.#qHead < this.#queue.length) {
         const msg = this.#shift();
+        // The tracks of one Multitrack message share its payload: count it once.
+        this.#bytesDelivered += msg.payload.length;
         for (const p of toStreamPackets(msg)) {
-          this.#bytesDelivered += p.payload.length;
           if (p.type !== 'data') this.#lastTimestamp = p.timestamp;
           yield p;
         }
@@ -222,12 +273,12 @@ export class StreamOutput {
     if (this.bufferedBytes <= this.#highWaterMark / 2) this.#flow.resumeReading(this);
   }
 
-  /** Muxes queued messages into FLV pieces and takes up to `size` bytes, or undefined when none. */
-  #take(size: number): Buffer | undefined {
-    this.#muxer ??= new FlvMuxer({ live: this.#live });
-    const muxer = this.#muxer;
-    // Unbounded reads (iteration, toReadable) mux about one read's worth at a time.
-    const want = size === Number.POSITIVE_INFINITY ? DEFAULT_READ_SIZE : size;
+  /**
+   * Muxes queued messages until at least `want` bytes of FLV wait (the muxer may hold
+   * some back to decide the file header), and the end's held tags once the queue is done.
+   */
+  #mux(want: number): void {
+    const muxer = this.muxer;
     while (this.#outBytes < want && this.#qHead < this.#queue.length) {
       const msg = this.#shift();
       const pieces = muxer.push(msg);
@@ -242,70 +293,26 @@ export class StreamOutput {
       // A stream that ends before any tag yields nothing (librtmp: EOF without a header).
       if (muxer.stats.tags > 0) for (const piece of muxer.end()) this.#pushOut(piece);
     }
-    if (this.#outBytes === 0) return undefined;
-    const result = size === Number.POSITIVE_INFINITY ? this.#takeCoalesced() : this.#takeBounded(size);
-    this.#delivered(result.length);
-    this.#maybeResume();
-    return result;
   }
 
-  #takeBounded(size: number): Buffer {
-    const out = this.#out;
-    const head = out[0]!;
-    let result: Buffer;
-    if (head.length >= size) {
-      if (head.length === size) out.shift();
-      else out[0] = head.subarray(size);
-      result = head.length === size ? head : head.subarray(0, size);
-    } else if (this.#outBytes <= size) {
-      result = out.length === 1 ? head : Buffer.concat(out, this.#outBytes);
-      this.#out = [];
+  /** The head piece, or its first `size` bytes (a view either way). */
+  #takeHead(size: number): Buffer {
+    const head = this.#out[this.#outHead]!;
+    let result = head;
+    if (head.length > size) {
+      result = head.subarray(0, size);
+      this.#out[this.#outHead] = head.subarray(size);
     } else {
-      const parts: Buffer[] = [];
-      let n = 0;
-      while (n < size) {
-        const p = out[0]!;
-        if (n + p.length <= size) {
-          parts.push(p);
-          n += p.length;
-          out.shift();
-        } else {
-          parts.push(p.subarray(0, size - n));
-          out[0] = p.subarray(size - n);
-          n = size;
-        }
+      this.#out[this.#outHead] = EMPTY;
+      this.#outHead++;
+      if (this.#outHead === this.#out.length) {
+        this.#out = [];
+        this.#outHead = 0;
       }
-      result = Buffer.concat(parts, size);
     }
     this.#outBytes -= result.length;
-    return result;
-  }
-
-  /**
-   * The next piece for an unbounded read without copying media: a large payload is
-   * handed out as the view it is; runs of small pieces (tag headers, previous-tag
-   * sizes, audio frames) are joined into one buffer of at most a read's size.
-   */
-  #takeCoalesced(): Buffer {
-    const out = this.#out;
-    let n = 0;
-    let k = 0;
-    while (k < out.length) {
-      const len = out[k]!.length;
-      if (len >= ZERO_COPY_PIECE) {
-        if (k === 0) {
-          n = len;
-          k = 1;
-        }
-        break;
-      }
-      if (k > 0 && n + len > DEFAULT_READ_SIZE) break;
-      n += len;
-      k++;
-    }
-    const result = k === 1 ? out[0]! : Buffer.concat(out.slice(0, k), n);
-    out.splice(0, k);
-    this.#outBytes -= n;
+    this.#delivered(result.length);
+    this.#maybeResume();
     return result;
   }
 

@@ -64,15 +64,15 @@ export interface StreamDataPacket extends StreamPacketBase {
 /** A media or data message of a played stream, as `packets()` yields it. */
 export type StreamPacket = StreamAudioPacket | StreamVideoPacket | StreamDataPacket;
 
-/** One message of a played stream: its RTMP type (8, 9, 15, 18, 22), timestamp and payload. */
-export interface PacketMessage {
+/** One message of a played stream for the output: its RTMP type (8, 9, 15, 18, 22), timestamp and payload. */
+export interface OutputMessage {
   type: number;
   timestamp: number;
   payload: Buffer;
 }
 
 /** Splits one message into `StreamPacket`s (an aggregate into its records, a Multitrack message into its tracks). */
-export function toStreamPackets(msg: PacketMessage): StreamPacket[] {
+export function toStreamPackets(msg: OutputMessage): StreamPacket[] {
   switch (msg.type) {
     case MessageType.Aggregate: {
       const out: StreamPacket[] = [];

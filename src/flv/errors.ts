@@ -25,12 +25,11 @@ export const FlvErrorCode = {
   MEDIA_INVALID: 'ERR_FLV_MEDIA_INVALID',
   /** A script data payload (or an E-RTMP Metadata body) is not valid AMF0. */
   BAD_SCRIPT: 'ERR_FLV_BAD_SCRIPT',
-  /** A partial file has no keyframe to resume from, or a corrupt PreviousTagSize chain (rtmpdump: "try --skip N+1"). */
+  /** A partial file has fewer resume points (keyframes) than `--skip` asks to go back over. */
   NO_RESUME_POINT: 'ERR_FLV_NO_RESUME_POINT',
   /**
-   * Resuming: the stream did not match the file — a different `onMetaData`, a different
-   * keyframe at the resume timestamp, or more than 50 frames before it (librtmp's
-   * RTMP_READ_ERROR: "Couldn't resume FLV file, try --skip N+1").
+   * Resuming: the stream passed the file's last keyframe without sending it again
+   * (rtmpdump: "Couldn't resume FLV file, try --skip N+1").
    */
   RESUME_FAILED: 'ERR_FLV_RESUME_FAILED',
   /** The caller passed a bad option or value (an `RTMPUsageError`). */

@@ -16,6 +16,7 @@ export {
   type PreviousTagSizeMismatch,
 } from './demuxer.js';
 export { FlvErrorCode, isFlvError } from './errors.js';
+export { frameTag, tagPieces } from './framing.js';
 export {
   decodeFileHeader,
   decodeTagHeader,
@@ -98,9 +99,15 @@ export { tagToMessage } from './publish.js';
 export {
   type FindResumePointOptions,
   type FlvRandomRead,
+  type FlvResumeAt,
+  type FlvResumeFresh,
+  type FlvResumeKeyframe,
   type FlvResumePoint,
+  type FlvResumeScan,
+  type FlvResumeTarget,
   findResumePoint,
   findResumePointIn,
+  ResumeFilter,
 } from './resume.js';
 export {
   firstScriptName,

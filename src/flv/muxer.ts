@@ -1,6 +1,6 @@
 /**
  * FLV muxer: RTMP media messages in, FLV bytes out — the byte stream librtmp's
- * `RTMP_Read` produces when playing (notes/librtmp-parity.md §4.16; FLV-10.1 Annex E).
+ * `RTMP_Read` produces when playing (rtmpdump 2.4's file layout; FLV-10.1 Annex E).
  *
  * What `writeMessage` writes, mirroring librtmp's `Read_1_Packet` so rtmpdump's and
  * rtmpkit's files of one stream agree byte for byte:
@@ -26,8 +26,8 @@
  *   one). Records are written whatever their type and size (librtmp filters only
  *   top-level messages).
  * - Everything else (commands, control, shared objects) is not media: nothing.
- * - Timestamps: `(timestampOffset + message timestamp) mod 2^32` (librtmp's
- *   `nResumeTS + m_nTimeStamp`), written as 24 low bits + 8 high bits (SI32 layout).
+ * - Timestamps: `(timestampOffset + resume offset + message timestamp) mod 2^32`
+ *   (librtmp's `nResumeTS + m_nTimeStamp`), written as 24 low bits + 8 high bits (SI32 layout).
  *   librtmp does not rebase to the first media timestamp, and neither does this.
  *
  * `push`/`end` add librtmp's header decision: the 13-byte file header is written first,
@@ -49,22 +49,27 @@
  *   the held tags; librtmp returns EOF and loses them.
  * - An `onMetaData` body that librtmp's AMF decoder rejects but rtmpkit's accepts (AMF0
  *   references 0x07, typed objects 0x10) is written.
- * - Resuming, an aggregate that carries the resume keyframe loses the records up to it (as
- *   in librtmp), and the records after it keep their recorded timestamps — the keyframe
- *   record matched at the resume timestamp, so they are in the file's timeline. librtmp
- *   recomputes its delta from the first remaining record (message timestamp − that record
- *   + resume timestamp), which moves them by the gap between the message's start and it.
  *
- * Invariants: payloads are never copied — every tag is `[11-byte header, payload view,
- * 4-byte PreviousTagSize]` (header and PreviousTagSize are carved from a shared slab and
- * never written again once returned); a message yields zero or more whole tags.
+ * Beyond `RTMP_Read`, for `rtmpkit dump`: `resume` continues a partial file (resume.ts:
+ * the stream's copy of the file's last keyframe is found again and the offset between
+ * them learnt), `stopAt` ends the output at a timestamp (rtmpdump `--stop`).
+ *
+ * Invariants: payloads are never copied or changed. A payload with frame room (the
+ * client's chunk reader gives audio, video, data and aggregates room; framing.ts) comes
+ * out as ONE view of its own buffer, header and PreviousTagSize written into the room;
+ * any other tag as `[11-byte header, payload view, 4-byte PreviousTagSize]`. An aggregate
+ * comes out as views of its body where its records already are the tags to write, as
+ * separate pieces only where a timestamp or back pointer must change. A message yields
+ * zero or more whole tags.
  */
 import { decode as decodeAmf0 } from '../amf/amf0.js';
 import { AMFDictionary, type AmfValue } from '../amf/types.js';
-import { readAggregate } from '../message/aggregate.js';
+import { aggregateRecords, newAggregateSummary } from '../message/aggregate.js';
 import type { RawMessage } from '../message/raw-message.js';
 import { MessageType } from '../message/types.js';
-import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
+import { FRAME_TAIL, takeFrameRoom } from '../util/payload-pool.js';
+import { flvUsageError } from './errors.js';
+import { carveHeader, frameTag, tagPieces } from './framing.js';
 import {
   encodeFileHeader,
   FLV_HEADER_SIZE,
@@ -75,10 +80,11 @@ import {
   type FlvHeaderOptions,
   FlvTagType,
   readTimestamp,
-  writeTagHeader,
+  readU32,
   writeTimestamp,
   writeU32,
 } from './header.js';
+import { type FlvResumeTarget, ResumeFilter } from './resume.js';
 import { firstScriptName, isAmfObjectLike } from './script.js';
 
 /** What `writeMessage` and `push` accept: a RawMessage or just its media fields. */
@@ -108,7 +114,7 @@ export type FlvScriptDataPolicy = 'onMetaData' | 'all';
 
 /** Options of an FlvMuxer. */
 export interface FlvMuxerOptions {
-  /** Added to every timestamp (librtmp's `nResumeTS` when resuming; default 0). */
+  /** Added to every timestamp (default 0). */
   timestampOffset?: number;
   /** `'onMetaData'` (default, librtmp) or `'all'` data messages (see the module comment). */
   scriptData?: FlvScriptDataPolicy;
@@ -118,44 +124,29 @@ export interface FlvMuxerOptions {
   live?: boolean;
   /** librtmp's header pre-read buffer (default 128 KiB); 0 decides on the first written message. */
   headerProbeLimit?: number;
-  /** `push` writes the file header first (default true; false when appending, like librtmp's resume). */
+  /** `push` writes the file header first (default true; false when appending). */
   writeHeader?: boolean;
   /**
-   * Append to a partial file (rtmpdump `-e`; see `findResumePoint`): timestamps get the
-   * resume point's timestamp added, no header is written, and the stream is matched
-   * against the file as librtmp does — a 0 ms `onMetaData` must equal the file's, the
-   * re-sent keyframe (plain, or inside an aggregate at the resume timestamp) is skipped,
-   * at most 50 messages may precede it, and 0 ms messages after it are skipped until the
-   * first later one. A mismatch throws `ERR_FLV_RESUME_FAILED`.
+   * Append to a partial file (rtmpdump `-e`; `findResumePoint`'s result fits): no header
+   * is written, and nothing until the stream's copy of `keyframe` went by; later tags
+   * get the offset between its timestamp in the file and in the stream (resume.ts).
+   * `write*`/`push` throw `ERR_FLV_RESUME_FAILED` when the stream passed it.
    */
-  resume?: FlvMuxerResume;
-}
-
-/** What `FlvMuxer` needs to resume (the fields of `findResumePoint`'s result). */
-export interface FlvMuxerResume {
-  /** The resume keyframe's timestamp (librtmp's `nResumeTS`; also the play start). */
-  seek: number;
-  /** The file's `onMetaData` body, if it has one. */
-  metadata?: { payload: Buffer } | undefined;
-  /** The keyframe the file ends with (tag type and body). */
-  keyframe: { type: number; payload: Buffer };
-}
-
-interface ResumeState {
-  timestamp: number;
-  metadata: Buffer | undefined;
-  keyframe: { type: number; payload: Buffer };
-  gotKeyframe: boolean;
-  gotFlvKeyframe: boolean;
-  noIgnore: boolean;
-  ignored: number;
-  ignoredAggregates: number;
+  resume?: FlvResumeTarget;
+  /**
+   * Stop at this timestamp, ms (rtmpdump `--stop`; 0 = none): the first audio/video tag
+   * at or after it — for `live` streams, that long after the first one written — and
+   * everything after it are not written, and `stopped` turns true.
+   */
+  stopAt?: number;
 }
 
 /** Counters an FlvMuxer keeps (a snapshot). */
 export interface FlvMuxerStats {
   /** Tags written (aggregate records count one each). */
   tags: number;
+  /** Tags written as one view of their payload's buffer (its frame room held header and PreviousTagSize). */
+  framedInPlace: number;
   /** Audio/video messages dropped as too small. */
   droppedSmall: number;
   /** Data messages not written (not `onMetaData`, undecodable, or AMF3 with a bad format byte). */
@@ -169,31 +160,10 @@ export interface FlvMuxerStats {
 }
 
 const DEFAULT_HEADER_PROBE_LIMIT = 128 * 1024;
-/** librtmp's MAX_IGNORED_FRAMES when resuming. */
-const MAX_IGNORED_FRAMES = 50;
 const FILE_HEADER_TOTAL = FLV_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE;
 const TAG_OVERHEAD = FLV_TAG_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE;
 const DATA_TYPE_AUDIO = FlvHeaderFlag.Audio;
 const DATA_TYPE_VIDEO = FlvHeaderFlag.Video;
-
-/**
- * Slab the 11-byte headers and 4-byte PreviousTagSizes are carved from (15 bytes per tag),
- * so a tag costs two views instead of two allocations. Regions are handed out once and
- * never written again; a retained header keeps its 16 KiB slab alive.
- */
-const SLAB_SIZE = 16 * 1024;
-let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
-let slabPos = 0;
-
-function carve(n: number): Buffer {
-  if (SLAB_SIZE - slabPos < n) {
-    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-    slabPos = 0;
-  }
-  const b = slab.subarray(slabPos, slabPos + n);
-  slabPos += n;
-  return b;
-}
 
 /** RTMP messages → FLV bytes, as librtmp's `RTMP_Read` writes them. */
 export class FlvMuxer {
@@ -201,9 +171,10 @@ export class FlvMuxer {
   readonly #scriptData: FlvScriptDataPolicy;
   readonly #dropSmall: boolean;
   readonly #live: boolean;
-
-  /** Resume matching state (librtmp's RTMP_READ_RESUME and friends), or null. */
-  readonly #resume: ResumeState | null = null;
+  readonly #resume: ResumeFilter | null;
+  readonly #stopAt: number;
+  #firstMedia: number | undefined;
+  #stopped = false;
   /** librtmp's `m_read.dataType`: 0x04 audio seen, 0x01 video seen. */
   #dataType = 0;
   #lastTimestamp = 0;
@@ -219,6 +190,7 @@ export class FlvMuxer {
 
   readonly #stats: FlvMuxerStats = {
     tags: 0,
+    framedInPlace: 0,
     droppedSmall: 0,
     droppedData: 0,
     ignored: 0,
@@ -227,15 +199,7 @@ export class FlvMuxer {
   };
 
   constructor(options: FlvMuxerOptions = {}) {
-    const resume = options.resume;
-    if (
-      resume !== undefined &&
-      options.timestampOffset !== undefined &&
-      options.timestampOffset !== resume.seek
-    ) {
-      throw flvUsageError('timestampOffset and resume.seek disagree (resume sets the offset)');
-    }
-    const off = resume?.seek ?? options.timestampOffset ?? 0;
+    const off = options.timestampOffset ?? 0;
     if (!Number.isInteger(off) || off < -0x80000000 || off > 0xffffffff) {
       throw flvUsageError(`timestampOffset must be a 32-bit integer, got ${off}`);
     }
@@ -252,23 +216,16 @@ export class FlvMuxer {
       throw flvUsageError(`headerProbeLimit must be a non-negative integer, got ${limit}`);
     }
     this.#room = limit - FILE_HEADER_TOTAL;
-    this.#probing = resume === undefined && (options.writeHeader ?? true);
-    if (resume !== undefined) {
-      this.#lastTimestamp = this.#offset; // rtmpdump's Download: m_read.timestamp = dSeek
-      // librtmp sets RTMP_READ_RESUME only when there is a keyframe to match.
-      if (resume.keyframe.payload.length > 0) {
-        this.#resume = {
-          timestamp: this.#offset,
-          metadata: resume.metadata?.payload,
-          keyframe: resume.keyframe,
-          gotKeyframe: false,
-          gotFlvKeyframe: false,
-          noIgnore: false,
-          ignored: 0,
-          ignoredAggregates: 0,
-        };
-      }
+    const stopAt = options.stopAt ?? 0;
+    if (!Number.isSafeInteger(stopAt) || stopAt < 0) {
+      throw flvUsageError(`stopAt must be a non-negative integer (ms), got ${stopAt}`);
     }
+    this.#stopAt = stopAt;
+    const resume = options.resume;
+    this.#probing = resume === undefined && (options.writeHeader ?? true);
+    this.#resume = resume === undefined ? null : new ResumeFilter(resume);
+    // rtmpdump's Download: m_read.timestamp = dSeek.
+    if (resume !== undefined) this.#lastTimestamp = resume.keyframe.timestamp >>> 0;
   }
 
   /** Audio/video seen so far (librtmp's `dataType`): what `push` puts in the header flags. */
@@ -281,7 +238,8 @@ export class FlvMuxer {
 
   /**
    * Timestamp of the last written message (librtmp's `m_read.timestamp`): the written
-   * timestamp, or for `live` streams the message timestamp. 0 before anything was written.
+   * timestamp, or for `live` streams the message timestamp. 0 before anything was
+   * written (the resume keyframe's timestamp when resuming).
    */
   get lastTimestamp(): number {
     return this.#lastTimestamp;
@@ -290,6 +248,16 @@ export class FlvMuxer {
   /** True while `push` is still holding messages back to decide the header flags. */
   get probing(): boolean {
     return this.#probing;
+  }
+
+  /** True once the stream's copy of the resume keyframe went by (always, when not resuming). */
+  get resumed(): boolean {
+    return this.#resume?.matched ?? true;
+  }
+
+  /** True once `stopAt` was reached: nothing more is written. */
+  get stopped(): boolean {
+    return this.#stopped;
   }
 
   /** A snapshot of the counters. */
@@ -311,24 +279,22 @@ export class FlvMuxer {
    * @throws RTMPUsageError `ERR_FLV_INVALID_ARGUMENT` for a payload over 0xFFFFFF bytes
    */
   writeTag(tag: FlvTagInput): Buffer[] {
-    const size = tag.payload.length;
-    if (size > FLV_MAX_DATA_SIZE) throw flvUsageError(`FLV tag payload of ${size} bytes exceeds 0xFFFFFF`);
-    const b = carve(TAG_OVERHEAD);
-    writeTagHeader(b, 0, tag.type, size, tag.timestamp >>> 0, tag.streamId ?? 0, tag.filter ?? false);
-    writeU32(b, FLV_TAG_HEADER_SIZE, size + FLV_TAG_HEADER_SIZE);
+    checkSize(tag.payload);
     this.#stats.tags++;
-    return [b.subarray(0, FLV_TAG_HEADER_SIZE), tag.payload, b.subarray(FLV_TAG_HEADER_SIZE)];
+    return tagPieces(tag.type, tag.timestamp, tag.payload, tag.streamId ?? 0, tag.filter ?? false);
   }
 
   /**
    * The FLV tags for one RTMP message, librtmp's way (see the module comment): zero
    * tags for a message that is not written, several for an aggregate. No file header.
    *
-   * @throws RTMPUsageError `ERR_FLV_INVALID_ARGUMENT` for an audio/video/data payload over 0xFFFFFF bytes
+   * @throws RTMPUsageError `ERR_FLV_INVALID_ARGUMENT` for an audio/video/data payload over 0xFFFFFF bytes;
+   *   RTMPProtocolError `ERR_FLV_RESUME_FAILED` when resuming and the stream passed the keyframe
    */
   writeMessage(msg: RawMessage | FlvMuxInput): Buffer[] {
     this.#lastSize = 0;
     this.#lastCheckSize = 0;
+    if (this.#stopped) return [];
     const type = msg.type;
     const payload = msg.payload;
     switch (type) {
@@ -338,27 +304,28 @@ export class FlvMuxer {
           this.#stats.droppedSmall++;
           return [];
         }
-        return this.#emit(type, msg.timestamp, payload);
+        return this.#one(type, msg.timestamp, payload);
       case MessageType.Video:
         this.#dataType |= DATA_TYPE_VIDEO;
         if (this.#dropSmall && payload.length <= 5) {
           this.#stats.droppedSmall++;
           return [];
         }
-        return this.#emit(type, msg.timestamp, payload);
+        return this.#one(type, msg.timestamp, payload);
       case MessageType.DataAMF0:
-        return this.#data(msg.timestamp, payload);
+        if (!this.#handleMetadata(payload) && this.#scriptData !== 'all') {
+          this.#stats.droppedData++;
+          return [];
+        }
+        return this.#one(FlvTagType.Script, msg.timestamp, payload);
       case MessageType.DataAMF3:
         if (this.#scriptData === 'all' && payload.length > 0 && payload[0] === 0) {
-          return this.#emit(FlvTagType.Script, msg.timestamp, payload.subarray(1));
+          return this.#one(FlvTagType.Script, msg.timestamp, payload.subarray(1));
         }
         this.#stats.droppedData++;
         return [];
-      case MessageType.Aggregate: {
-        if (this.#resume === null) return this.#aggregate(msg.timestamp, payload, false);
-        const body = this.#resumeFilter(MessageType.Aggregate, msg.timestamp, payload);
-        return body === null ? [] : this.#aggregate(msg.timestamp, body, body !== payload);
-      }
+      case MessageType.Aggregate:
+        return this.#aggregate(msg.timestamp, payload);
       default:
         this.#stats.ignored++;
         return [];
@@ -399,126 +366,37 @@ export class FlvMuxer {
     return out;
   }
 
-  #single(type: number, timestamp: number, payload: Buffer): Buffer[] {
-    const size = payload.length;
-    if (size > FLV_MAX_DATA_SIZE) throw flvUsageError(`FLV tag payload of ${size} bytes exceeds 0xFFFFFF`);
-    const ts = (this.#offset + timestamp) >>> 0;
-    const b = carve(TAG_OVERHEAD);
-    writeTagHeader(b, 0, type, size, ts);
-    writeU32(b, FLV_TAG_HEADER_SIZE, size + FLV_TAG_HEADER_SIZE);
+  /** Writes one audio/video/script tag, after the resume and stop checks. */
+  #one(type: number, timestamp: number, payload: Buffer): Buffer[] {
+    checkSize(payload);
+    const written = this.#admit(type, timestamp, payload);
+    if (written === undefined) return [];
     this.#stats.tags++;
-    this.#lastTimestamp = this.#live ? timestamp >>> 0 : ts;
-    this.#lastSize = this.#lastCheckSize = size + TAG_OVERHEAD;
-    return [b.subarray(0, FLV_TAG_HEADER_SIZE), payload, b.subarray(FLV_TAG_HEADER_SIZE)];
+    this.#lastTimestamp = this.#live ? timestamp >>> 0 : written;
+    this.#lastSize = this.#lastCheckSize = payload.length + TAG_OVERHEAD;
+    const out = frameTag(type, written, payload);
+    if (out.length === 1) this.#stats.framedInPlace++;
+    return out;
   }
 
-  #data(timestamp: number, payload: Buffer): Buffer[] {
-    if (!this.#handleMetadata(payload) && this.#scriptData !== 'all') {
-      this.#stats.droppedData++;
-      return [];
+  /** The timestamp a tag is written with, or undefined when resuming or stopping leaves it out. */
+  #admit(type: number, timestamp: number, payload: Buffer): number | undefined {
+    let resumeOffset = 0;
+    if (this.#resume !== null) {
+      const o = this.#resume.admit(type, timestamp >>> 0, payload);
+      if (o === undefined) return undefined;
+      resumeOffset = o;
     }
-    return this.#emit(FlvTagType.Script, timestamp, payload);
-  }
-
-  /** Writes one A/V/script tag, after the resume filter when resuming. */
-  #emit(type: number, timestamp: number, payload: Buffer): Buffer[] {
-    if (this.#resume !== null && this.#resumeFilter(type, timestamp, payload) === null) return [];
-    return this.#single(type, timestamp, payload);
-  }
-
-  /**
-   * librtmp's `Read_1_Packet` RESUME branch: null to ignore the message, else the payload
-   * to write (an aggregate loses the records up to and including the resume keyframe).
-   *
-   * @throws RTMPProtocolError `ERR_FLV_RESUME_FAILED` (librtmp's RTMP_READ_ERROR)
-   */
-  #resumeFilter(type: number, timestamp: number, payload: Buffer): Buffer | null {
-    const st = this.#resume!;
-    const ts = timestamp >>> 0;
-    if (ts === 0) {
-      if (
-        st.metadata !== undefined &&
-        type === MessageType.DataAMF0 &&
-        firstScriptName(payload) === 'onMetaData'
-      ) {
-        let decodes = true;
-        try {
-          decodeAmf0(payload);
-        } catch {
-          decodes = false;
-        }
-        if (decodes && !payload.equals(st.metadata)) {
-          throw flvError(
-            FlvErrorCode.RESUME_FAILED,
-            "resuming: the stream's onMetaData differs from the file's",
-          );
-        }
-      }
-      const kf = st.keyframe;
-      if (type === kf.type && payload.length === kf.payload.length && payload.equals(kf.payload)) {
-        st.gotKeyframe = true; // the re-sent keyframe: already in the file
-        return null;
-      }
-      if (type === MessageType.Aggregate) {
-        // Find the record at the resume timestamp; the records up to it are already in the file.
-        const len = payload.length;
-        for (let pos = 0; pos + FLV_TAG_HEADER_SIZE < len; ) {
-          const dataSize = (payload[pos + 1]! << 16) | (payload[pos + 2]! << 8) | payload[pos + 3]!;
-          const recTs = readTimestamp(payload, pos + 4);
-          if (payload[pos] === kf.type) {
-            if (recTs === st.timestamp) {
-              const start = pos + FLV_TAG_HEADER_SIZE;
-              if (
-                dataSize !== kf.payload.length ||
-                !kf.payload.equals(payload.subarray(start, start + dataSize))
-              ) {
-                throw flvError(
-                  FlvErrorCode.RESUME_FAILED,
-                  'resuming: the keyframe at the resume timestamp differs',
-                );
-              }
-              st.gotFlvKeyframe = true;
-              const next = start + dataSize + FLV_PREVIOUS_TAG_SIZE_SIZE;
-              if (next > len) {
-                throw flvError(
-                  FlvErrorCode.RESUME_FAILED,
-                  'resuming: the keyframe record does not end with its back pointer',
-                );
-              }
-              payload = payload.subarray(next);
-              break;
-            }
-            if (st.timestamp < recTs) break; // later records only get later: wait for the seek
-          }
-          pos += FLV_TAG_HEADER_SIZE + dataSize + FLV_PREVIOUS_TAG_SIZE_SIZE;
-        }
-        if (!st.gotFlvKeyframe) return null;
+    const written = (this.#offset + resumeOffset + timestamp) >>> 0;
+    const stopAt = this.#stopAt;
+    if (stopAt > 0 && (type === FlvTagType.Audio || type === FlvTagType.Video)) {
+      this.#firstMedia ??= written;
+      if (this.#live ? written - this.#firstMedia >= stopAt : written >= stopAt) {
+        this.#stopped = true;
+        return undefined;
       }
     }
-    if (ts > 0 && (st.gotKeyframe || st.gotFlvKeyframe)) {
-      // Past the resume point: accept everything, also a switch between plain and aggregate media.
-      st.gotKeyframe = st.gotFlvKeyframe = true;
-    }
-    if (type !== MessageType.Aggregate) {
-      if (!st.gotKeyframe) return this.#ignoreBeforeKeyframe(st, 'ignored');
-      if (!st.noIgnore) {
-        if (ts === 0) return null; // 0 ms copies of what the file already has
-        st.noIgnore = true;
-      }
-    } else if (!st.gotFlvKeyframe) {
-      return this.#ignoreBeforeKeyframe(st, 'ignoredAggregates');
-    }
-    return payload;
-  }
-
-  #ignoreBeforeKeyframe(st: ResumeState, counter: 'ignored' | 'ignoredAggregates'): null {
-    if (++st[counter] > MAX_IGNORED_FRAMES) {
-      throw flvError(
-        FlvErrorCode.RESUME_FAILED,
-        `resuming: more than ${MAX_IGNORED_FRAMES} frames before the resume keyframe (try skipping a keyframe more)`,
-      );
-    }
-    return null;
+    return written;
   }
 
   /**
@@ -539,45 +417,75 @@ export class FlvMuxer {
   }
 
   /**
-   * Rewrites the records of `body` into tags. `trimmed`: resuming cut the records up to the
-   * resume keyframe off the front; that keyframe's record timestamp equals the resume
-   * timestamp, so the records are already in the file's timeline and keep their recorded
-   * timestamps (librtmp recomputes its delta from the first remaining record instead, which
-   * moves them by the gap between the aggregate's start and that record).
+   * The records of an aggregate as tags (module comment). A run of records whose header
+   * timestamp and back pointer are already right is one view of the body; a record that
+   * needs a new timestamp or back pointer gets its own header and PreviousTagSize pieces
+   * — except a last record without a back pointer, which gets it in the body's frame room.
    */
-  #aggregate(timestamp: number, body: Buffer, trimmed: boolean): Buffer[] {
-    const base = trimmed && body.length >= 8 ? readTimestamp(body, 4) : (this.#offset + timestamp) >>> 0;
-    const split = readAggregate({ payload: body, timestamp: base, streamId: 0 });
-    const msgs = split.messages;
-    if (split.truncated) this.#stats.truncatedAggregates++;
-    this.#stats.rewrittenBackPointers += split.badBackPointers + (split.missingFinalBackPointer ? 1 : 0);
+  #aggregate(timestamp: number, body: Buffer): Buffer[] {
+    const tailRoom = takeFrameRoom(body);
+    const summary = newAggregateSummary();
     const out: Buffer[] = [];
+    let run = -1;
+    let pos = 0;
     let written = 0;
-    for (let i = 0; i < msgs.length; i++) {
-      const m = msgs[i]!;
-      const size = m.payload.length;
-      const start = m.payload.byteOffset - body.byteOffset - FLV_TAG_HEADER_SIZE;
-      const b = carve(TAG_OVERHEAD);
-      body.copy(b, 0, start, start + FLV_TAG_HEADER_SIZE);
-      writeTimestamp(b, 4, m.timestamp); // rebased (unchanged bytes when librtmp's delta is 0)
-      writeU32(b, FLV_TAG_HEADER_SIZE, size + FLV_TAG_HEADER_SIZE);
-      out.push(b.subarray(0, FLV_TAG_HEADER_SIZE), m.payload, b.subarray(FLV_TAG_HEADER_SIZE));
-      const recType = b[0]!;
-      if (recType === MessageType.Audio) this.#dataType |= DATA_TYPE_AUDIO;
-      else if (recType === MessageType.Video) this.#dataType |= DATA_TYPE_VIDEO;
+    let count = 0;
+    for (const rec of aggregateRecords({ payload: body, timestamp, streamId: 0 }, summary)) {
+      const size = rec.payload.length;
+      const start = rec.payload.byteOffset - body.byteOffset - FLV_TAG_HEADER_SIZE;
+      const bp = start + FLV_TAG_HEADER_SIZE + size;
+      const hasBp = body.length - bp >= FLV_PREVIOUS_TAG_SIZE_SIZE;
+      const type = body[start]!;
+      if (type === MessageType.Audio) this.#dataType |= DATA_TYPE_AUDIO;
+      else if (type === MessageType.Video) this.#dataType |= DATA_TYPE_VIDEO;
       // librtmp's RTMP_ClientPacket runs HandleMetadata on script records that end with a back pointer.
-      else if (recType === MessageType.DataAMF0 && (i < msgs.length - 1 || !split.missingFinalBackPointer)) {
-        this.#handleMetadata(m.payload);
+      else if (type === MessageType.DataAMF0 && hasBp) this.#handleMetadata(rec.payload);
+      const ts = this.#admit(type, rec.timestamp, rec.payload);
+      const next = hasBp ? bp + FLV_PREVIOUS_TAG_SIZE_SIZE : body.length;
+      if (ts === undefined) {
+        if (run >= 0) out.push(body.subarray(run, start));
+        run = -1;
+        if (this.#stopped) break;
+        pos = next;
+        continue;
       }
+      const sameTs = readTimestamp(body, start + 4) === ts;
+      if (sameTs && hasBp && readU32(body, bp) === size + FLV_TAG_HEADER_SIZE) {
+        if (run < 0) run = start;
+      } else {
+        if (run >= 0) out.push(body.subarray(run, start));
+        run = -1;
+        this.#stats.rewrittenBackPointers +=
+          hasBp && readU32(body, bp) === size + FLV_TAG_HEADER_SIZE ? 0 : 1;
+        if (sameTs && !hasBp && tailRoom && bp === body.length) {
+          const tag = Buffer.from(body.buffer, body.byteOffset + start, bp - start + FRAME_TAIL);
+          writeU32(tag, bp - start, size + FLV_TAG_HEADER_SIZE);
+          out.push(tag);
+        } else {
+          const head = carveHeader(TAG_OVERHEAD);
+          body.copy(head, 0, start, start + FLV_TAG_HEADER_SIZE); // type, size and stream id as sent
+          writeTimestamp(head, 4, ts);
+          writeU32(head, FLV_TAG_HEADER_SIZE, size + FLV_TAG_HEADER_SIZE);
+          out.push(head.subarray(0, FLV_TAG_HEADER_SIZE), rec.payload, head.subarray(FLV_TAG_HEADER_SIZE));
+        }
+      }
+      this.#lastTimestamp = this.#live ? timestamp >>> 0 : ts;
       written += size + TAG_OVERHEAD;
+      count++;
+      pos = next;
     }
-    this.#stats.tags += msgs.length;
-    if (msgs.length > 0)
-      this.#lastTimestamp = this.#live ? timestamp >>> 0 : msgs[msgs.length - 1]!.timestamp;
+    if (run >= 0) out.push(body.subarray(run, pos));
+    if (summary.truncated && !this.#stopped) this.#stats.truncatedAggregates++;
+    this.#stats.tags += count;
     this.#lastSize = written;
     this.#lastCheckSize = body.length;
     return out;
   }
+}
+
+function checkSize(payload: Buffer): void {
+  if (payload.length > FLV_MAX_DATA_SIZE)
+    throw flvUsageError(`FLV tag payload of ${payload.length} bytes exceeds 0xFFFFFF`);
 }
 
 /** librtmp's `RTMP_FindPrefixProperty`: a property name longer than `prefix` that starts with it, in objects and ECMA arrays at any depth. */

@@ -1,57 +1,98 @@
 /**
- * Resume point of a partly downloaded FLV file — rtmpdump's `-e/--resume` file side
- * (`OpenResumeFile` + `GetLastKeyframe`, notes/librtmp-parity.md §4.17): the file's
- * `onMetaData` body (the stream must send the byte-identical one again) and its duration,
- * and the last video keyframe (or, for audio-only files, the last audio tag), found by
- * walking PreviousTagSize fields backwards from the end; `skipKeyframes` steps back
- * further (`--skip N`). The stream side — matching the re-sent keyframe and metadata,
- * ignoring what precedes it — is `FlvMuxer`'s `resume` option.
+ * Resuming a partly downloaded FLV file (rtmpdump `-e/--resume`, `-k/--skip`), both sides:
  *
- * Mirrors rtmpdump, including its quirks: the header must be version 1 with the audio or
- * video flag set; the metadata scan walks tags forwards by DataSize and stops at the first
- * script tag that does not decode; "audio-only" means the header flags say audio and not
- * video; with `skipKeyframes` in an audio-only file every tag counts as one to skip.
- * Deliberate difference: when the resume keyframe is at 0 ms rtmpdump "switches to normal
- * mode" but keeps writing into the old file at its current position (a second FLV header
- * mid-file); here `restart: true` tells the caller to start the file over.
+ * File side — `findResumePoint`: the file's header, its `onMetaData` (body and duration)
+ * and its last video keyframe (audio-only files: the last audio tag), `skipKeyframes`
+ * further back on request. Where rtmpdump's `OpenResumeFile`/`GetLastKeyframe` fail or
+ * do worse, this does better, on purpose:
+ * - tags are walked forwards by their DataSize (FLV-10.1 E.4.1), not backwards through
+ *   PreviousTagSize: a file cut inside a tag (killed process, full disk) resumes from its
+ *   complete tags instead of failing as "corrupt";
+ * - the file is kept only up to the keyframe's PreviousTagSize (`appendAt`: cut there,
+ *   append after), so no stale bytes survive past the new end;
+ * - sequence headers (AVC/HEVC/E-RTMP) are not resume points: servers re-send them;
+ * - a file without a resume point, or whose resume point is at 0 ms, starts over
+ *   (`kind: 'fresh'`) — rtmpdump fails, or writes a second FLV header mid-file.
  *
- * Invariants: reads go through the caller's `read(position, length)` (a file never needs
- * to be in memory); each read is at most one tag (≤ 16 MiB) plus 15 bytes; errors are
- * `RTMPProtocolError`s: `ERR_FLV_BAD_HEADER`, `ERR_FLV_TRUNCATED`, `ERR_FLV_NO_RESUME_POINT`.
+ * Stream side — `ResumeFilter` (FlvMuxer's `resume` option): nothing is written until
+ * the stream's copy of the file's keyframe (same type, same bytes) has gone by; its
+ * timestamp against the file's gives the offset every later tag gets, so it works
+ * whether the server seeks and sends absolute timestamps (nginx-rtmp), restarts from 0
+ * with absolute timestamps, or rebases the seek point to 0 (FMS; librtmp's `nResumeTS`).
+ * After a keyframe re-sent at 0 ms, further 0 ms messages are copies of what the file
+ * already has and are skipped until the first later one (librtmp's `Read_1_Packet`); the
+ * file's `onMetaData`, sent again, is not written twice. A keyframe of the resume type
+ * later than the file's one, before the match, means the stream has passed it:
+ * `ERR_FLV_RESUME_FAILED` (rtmpdump: "Couldn't resume FLV file, try --skip N+1").
+ *
+ * Invariants: file reads go through the caller's `read(position, length)` — a file
+ * never needs to be in memory; each read is one tag header plus 64 bytes, one script
+ * body, or the keyframe body. Errors are `RTMPProtocolError`s (`ERR_FLV_BAD_HEADER`,
+ * `ERR_FLV_NO_RESUME_POINT`, `ERR_FLV_RESUME_FAILED`) or `RTMPUsageError`s for bad options.
  */
-import { decode as decodeAmf0 } from '../amf/amf0.js';
-import type { AmfValue } from '../amf/types.js';
 import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
 import {
+  decodeFileHeader,
   FLV_HEADER_SIZE,
   FLV_PREVIOUS_TAG_SIZE_SIZE,
   FLV_TAG_HEADER_SIZE,
   type FlvFileHeader,
-  FlvHeaderFlag,
   FlvTagType,
   hasFlvSignature,
   readTimestamp,
-  readU32,
 } from './header.js';
-import { firstScriptName, isAmfObjectLike, ON_METADATA } from './script.js';
+import { isKeyframe, isSequenceHeader } from './media.js';
+import { parseOnMetaData } from './metadata.js';
+import { parseScriptTag } from './script.js';
 
 /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
 export type FlvRandomRead = (position: number, length: number) => Uint8Array;
 
-/** Where and how to resume. */
-export interface FlvResumePoint {
-  /** The file header. */
-  header: FlvFileHeader;
-  /** The first `onMetaData` script tag's body (a resumed stream must re-send it byte-identical) and its `duration` (s). */
+/** The tag a resume continues after. */
+export interface FlvResumeKeyframe {
+  /** Tag type: 9 (video keyframe), or 8 for audio-only files. */
+  type: number;
+  timestamp: number;
+  /** Its body, to recognise it in the stream. */
+  payload: Buffer;
+  /** Byte offset of its tag header. */
+  offset: number;
+}
+
+/** What `findResumePoint` found: a resume point, or why to start over. */
+export type FlvResumePoint = FlvResumeAt | FlvResumeFresh;
+
+/** Keep the file up to `appendAt` and continue after `keyframe`. */
+export interface FlvResumeAt extends FlvResumeScan {
+  kind: 'resume';
+  reason: undefined;
+  /** The tag to continue after. */
+  keyframe: FlvResumeKeyframe;
+}
+
+/** Start the file over (`appendAt` 0). */
+export interface FlvResumeFresh extends FlvResumeScan {
+  kind: 'fresh';
+  /** Why the download starts over. */
+  reason: string;
+  keyframe: undefined;
+}
+
+/** What the scan of a partial file saw. */
+export interface FlvResumeScan {
+  /** The file header, when the file has a complete one. */
+  header: FlvFileHeader | undefined;
+  /** The header announces audio and not video: resume at the last audio tag. */
+  audioOnly: boolean;
+  /** The first `onMetaData` tag: its body (not written again), duration (s) and offset. */
   metadata: { payload: Buffer; duration: number | undefined; offset: number } | undefined;
-  /** The tag to resume at: the last video keyframe, or the last audio tag of an audio-only file. */
-  keyframe: { type: number; timestamp: number; payload: Buffer; offset: number };
-  /** The play start (ms) and the timestamp offset for the new tags: the keyframe's timestamp. */
+  /** The play start, ms: the keyframe's timestamp (0 to start over). */
   seek: number;
-  /** Byte offset to continue writing at: after the keyframe's PreviousTagSize. */
+  /** Bytes of the file to keep (after the keyframe's PreviousTagSize; 0 to start over). */
   appendAt: number;
-  /** The keyframe is at 0 ms: nothing to resume, download the file afresh (rtmpdump switches to normal mode). */
-  restart: boolean;
+  /** Complete tags found, and where they end (a partial tag after them is ignored). */
+  tags: number;
+  completeEnd: number;
 }
 
 /** Options of `findResumePoint`. */
@@ -60,150 +101,178 @@ export interface FindResumePointOptions {
   skipKeyframes?: number;
 }
 
+/** Bytes of a payload read to classify it (legacy headers need 2; E-RTMP ModEx a few more). */
+const CLASSIFY_BYTES = 64;
+
 /**
- * Finds where to resume a partial FLV file of `size` bytes. Undefined for an empty file
- * (rtmpdump then downloads normally).
+ * Finds where to resume a partial FLV file of `size` bytes (see the module comment).
  *
- * @throws RTMPProtocolError `ERR_FLV_BAD_HEADER` (not FLV v1, or no audio/video flag),
- *   `ERR_FLV_TRUNCATED` (shorter than its header), `ERR_FLV_NO_RESUME_POINT` (no keyframe
- *   found walking back, or a corrupt PreviousTagSize — "try --skip N+1")
+ * @throws RTMPProtocolError `ERR_FLV_BAD_HEADER` (not FLV, not version 1, no audio or
+ *   video flag), `ERR_FLV_NO_RESUME_POINT` (fewer than `skipKeyframes + 1` resume points)
  */
 export function findResumePoint(
   read: FlvRandomRead,
   size: number,
   options: FindResumePointOptions = {},
-): FlvResumePoint | undefined {
-  let skip = options.skipKeyframes ?? 0;
-  if (!Number.isInteger(skip) || skip < 0)
+): FlvResumePoint {
+  const skip = options.skipKeyframes ?? 0;
+  if (!Number.isSafeInteger(skip) || skip < 0)
     throw flvUsageError(`skipKeyframes must be a non-negative integer, got ${skip}`);
   if (!Number.isSafeInteger(size) || size < 0)
     throw flvUsageError(`size must be a non-negative integer, got ${size}`);
-  if (size === 0) return undefined;
-
-  // --- OpenResumeFile
-  const hbuf = readExactly(read, 0, FLV_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE);
-  if (hbuf === undefined) throw flvError(FlvErrorCode.TRUNCATED, "couldn't read the FLV file header");
-  if (!hasFlvSignature(hbuf) || hbuf[3] !== 1)
-    throw flvError(FlvErrorCode.BAD_HEADER, 'invalid FLV file (not FLV version 1)');
-  const flags = hbuf[4]!;
-  if ((flags & (FlvHeaderFlag.Audio | FlvHeaderFlag.Video)) === 0) {
-    throw flvError(FlvErrorCode.BAD_HEADER, 'FLV file contains neither video nor audio');
-  }
-  const dataOffset = readU32(hbuf, 5);
-  const header: FlvFileHeader = {
-    version: 1,
-    hasAudio: (flags & FlvHeaderFlag.Audio) !== 0,
-    hasVideo: (flags & FlvHeaderFlag.Video) !== 0,
-    flags,
-    dataOffset,
-  };
-  if (readExactly(read, dataOffset, 4) === undefined) {
-    throw flvError(FlvErrorCode.TRUNCATED, 'invalid FLV file: missing the first PreviousTagSize');
-  }
-  let metadata: FlvResumePoint['metadata'];
-  for (let pos = dataOffset + 4; pos < size - 4; ) {
-    const h = readExactly(read, pos, 4);
-    if (h === undefined) break;
-    const dataSize = (h[1]! << 16) | (h[2]! << 8) | h[3]!;
-    if (h[0] === FlvTagType.Script) {
-      const body = readExactly(read, pos + FLV_TAG_HEADER_SIZE, dataSize);
-      if (body === undefined) break;
-      let values: AmfValue[];
-      try {
-        values = decodeAmf0(body);
-      } catch {
-        break; // rtmpdump: "error decoding meta data packet" ends the scan
-      }
-      if (firstScriptName(body) === ON_METADATA) {
-        metadata = { payload: Buffer.from(body), duration: findNumber(values, 'duration'), offset: pos };
-        break;
-      }
+  const fresh = (reason: string, more: Partial<FlvResumeScan> = {}): FlvResumeFresh => ({
+    kind: 'fresh',
+    reason,
+    header: undefined,
+    audioOnly: false,
+    metadata: undefined,
+    keyframe: undefined,
+    seek: 0,
+    appendAt: 0,
+    tags: 0,
+    completeEnd: 0,
+    ...more,
+  });
+  if (size === 0) return fresh('the file is empty');
+  const head = read(0, Math.min(size, FLV_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE));
+  if (head.length < FLV_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE) {
+    // A prefix of an FLV header: nothing was downloaded yet.
+    if ([0x46, 0x4c, 0x56].slice(0, Math.min(3, head.length)).every((b, i) => head[i] === b)) {
+      return fresh('the file holds no complete FLV header');
     }
-    pos += dataSize + FLV_TAG_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE;
+    throw flvError(FlvErrorCode.BAD_HEADER, 'not an FLV file');
   }
-
-  // --- GetLastKeyframe
+  if (!hasFlvSignature(head)) throw flvError(FlvErrorCode.BAD_HEADER, 'not an FLV file');
+  const header = decodeFileHeader(head);
+  if (header.version !== 1)
+    throw flvError(FlvErrorCode.BAD_HEADER, `unsupported FLV version ${header.version}`);
+  if (!header.hasAudio && !header.hasVideo)
+    throw flvError(FlvErrorCode.BAD_HEADER, 'the FLV header announces neither video nor audio');
   const audioOnly = header.hasAudio && !header.hasVideo;
-  let tsize = 0;
-  let prevTagSize = 0;
-  let tag: Uint8Array;
-  for (;;) {
-    if (size - tsize < 13) {
-      throw flvError(
-        FlvErrorCode.NO_RESUME_POINT,
-        "unexpected start of file: couldn't arrive at PreviousTagSize 0",
-      );
+
+  // The last `skip + 1` resume candidates (a ring) and the metadata, walking forwards.
+  const keep = skip + 1;
+  const ring: { offset: number; type: number; size: number; timestamp: number }[] = [];
+  let count = 0;
+  let metadata: FlvResumeScan['metadata'];
+  let pos = header.dataOffset + FLV_PREVIOUS_TAG_SIZE_SIZE;
+  let tags = 0;
+  while (pos + FLV_TAG_HEADER_SIZE <= size) {
+    const h = read(pos, FLV_TAG_HEADER_SIZE + CLASSIFY_BYTES);
+    if (h.length < FLV_TAG_HEADER_SIZE) break;
+    const type = h[0]! & 0x1f;
+    const dataSize = (h[1]! << 16) | (h[2]! << 8) | h[3]!;
+    const end = pos + FLV_TAG_HEADER_SIZE + dataSize + FLV_PREVIOUS_TAG_SIZE_SIZE;
+    if (end > size) break; // a partial tag at the end
+    if (type !== FlvTagType.Audio && type !== FlvTagType.Video && type !== FlvTagType.Script) {
+      if (type !== FlvTagType.ScriptAMF3) break; // garbage: the rest is not trusted
     }
-    const p = readExactly(read, size - tsize - 4, 4);
-    if (p === undefined) throw flvError(FlvErrorCode.NO_RESUME_POINT, "couldn't read a PreviousTagSize");
-    prevTagSize = readU32(p, 0);
-    if (prevTagSize === 0)
-      throw flvError(FlvErrorCode.NO_RESUME_POINT, "couldn't find a keyframe to resume from");
-    if (prevTagSize > size - 4 - 13) {
-      throw flvError(
-        FlvErrorCode.NO_RESUME_POINT,
-        `PreviousTagSize ${prevTagSize} exceeds the file: corrupt file`,
-      );
+    const timestamp = readTimestamp(h, 4);
+    const start = h.subarray(FLV_TAG_HEADER_SIZE, FLV_TAG_HEADER_SIZE + Math.min(dataSize, CLASSIFY_BYTES));
+    if (type === FlvTagType.Script && metadata === undefined) {
+      metadata = readMetadata(read, pos, dataSize);
     }
-    tsize += prevTagSize + 4;
-    const t = readExactly(read, size - tsize, 12);
-    if (t === undefined) throw flvError(FlvErrorCode.NO_RESUME_POINT, "couldn't read a tag header");
-    tag = t;
-    const videoKey = t[0] === FlvTagType.Video && (t[11]! & 0xf0) === 0x10;
-    if (skip > 0 && (audioOnly || videoKey)) {
-      skip--;
-      continue;
+    const candidate = audioOnly
+      ? type === FlvTagType.Audio
+      : type === FlvTagType.Video && isKeyframe(type, start) && !isSequenceHeader(type, start);
+    if (candidate) {
+      ring[count % keep] = { offset: pos, type, size: dataSize, timestamp };
+      count++;
     }
-    if (audioOnly ? t[0] === FlvTagType.Audio : videoKey) break;
+    tags++;
+    pos = end;
   }
-  const frameSize = prevTagSize - FLV_TAG_HEADER_SIZE;
-  const offset = size - tsize;
-  const payload = readExactly(read, offset + FLV_TAG_HEADER_SIZE, frameSize);
-  if (payload === undefined) throw flvError(FlvErrorCode.NO_RESUME_POINT, "couldn't read the last keyframe");
-  const timestamp = readTimestamp(tag, 4);
+  const found = { header, audioOnly, metadata, tags, completeEnd: pos };
+  const what = audioOnly ? 'audio frame' : 'video keyframe';
+  if (count === 0) return fresh(`the file has no ${what} to resume from`, found);
+  if (count < keep) {
+    throw flvError(
+      FlvErrorCode.NO_RESUME_POINT,
+      `cannot skip ${skip} keyframes: the file has only ${count} ${what}${count === 1 ? '' : 's'} to resume from`,
+    );
+  }
+  const k = ring[(count - keep) % keep]!;
+  if (k.timestamp === 0) return fresh(`the last ${what} is the first frame of the stream`, found);
+  const payload = Buffer.from(read(k.offset + FLV_TAG_HEADER_SIZE, k.size));
   return {
-    header,
-    metadata,
-    keyframe: { type: tag[0]!, timestamp, payload: Buffer.from(payload), offset },
-    seek: timestamp,
-    appendAt: offset + prevTagSize + FLV_PREVIOUS_TAG_SIZE_SIZE,
-    restart: timestamp === 0,
+    ...found,
+    kind: 'resume',
+    reason: undefined,
+    keyframe: { type: k.type, timestamp: k.timestamp, payload, offset: k.offset },
+    seek: k.timestamp,
+    appendAt: k.offset + FLV_TAG_HEADER_SIZE + k.size + FLV_PREVIOUS_TAG_SIZE_SIZE,
   };
 }
 
 /** `findResumePoint` over a file already in memory. */
-export function findResumePointIn(
-  file: Uint8Array,
-  options?: FindResumePointOptions,
-): FlvResumePoint | undefined {
+export function findResumePointIn(file: Uint8Array, options?: FindResumePointOptions): FlvResumePoint {
   return findResumePoint((pos, len) => file.subarray(pos, pos + len), file.length, options);
 }
 
-function readExactly(read: FlvRandomRead, position: number, length: number): Uint8Array | undefined {
-  if (length === 0) return new Uint8Array(0);
-  const b = read(position, length);
-  return b.length >= length ? b.subarray(0, length) : undefined;
-}
-
-const NOT_FOUND = Symbol('not found');
-
-/**
- * librtmp's `RTMP_FindFirstMatchingProperty` read as a number: the first property named
- * `name`, depth-first through objects and ECMA arrays; undefined if absent or not a number.
- */
-function findNumber(values: readonly AmfValue[], name: string): number | undefined {
-  const v = findFirst(values, name);
-  return typeof v === 'number' ? v : undefined;
-}
-
-function findFirst(values: readonly AmfValue[], name: string): AmfValue | typeof NOT_FOUND {
-  for (const v of values) {
-    if (!isAmfObjectLike(v)) continue;
-    for (const [k, child] of Object.entries(v)) {
-      if (k === name) return child;
-      const inner = findFirst([child], name);
-      if (inner !== NOT_FOUND) return inner;
-    }
+/** The script tag at `pos` when it is a decodable `onMetaData`. */
+function readMetadata(read: FlvRandomRead, pos: number, dataSize: number): FlvResumeScan['metadata'] {
+  const payload = Buffer.from(read(pos + FLV_TAG_HEADER_SIZE, dataSize));
+  try {
+    const meta = parseOnMetaData(parseScriptTag(payload).values);
+    return meta === undefined ? undefined : { payload, duration: meta.duration, offset: pos };
+  } catch {
+    return undefined; // undecodable script data is not metadata
   }
-  return NOT_FOUND;
+}
+
+/** What the stream side needs of a resume point. */
+export interface FlvResumeTarget {
+  /** The tag the file ends with (type, file timestamp, body). */
+  keyframe: { type: number; timestamp: number; payload: Buffer };
+  /** The file's `onMetaData`, if any (not written again). */
+  metadata?: { payload: Buffer } | undefined;
+}
+
+/** The stream side of a resume (see the module comment): which tags to write, and their offset. */
+export class ResumeFilter {
+  readonly #key: FlvResumeTarget['keyframe'];
+  readonly #metadata: Buffer | undefined;
+  #matched = false;
+  #offset = 0;
+  /** The keyframe came again at 0 ms: 0 ms messages after it are copies, until a later one. */
+  #skipZero = false;
+
+  constructor(target: FlvResumeTarget) {
+    this.#key = target.keyframe;
+    this.#metadata = target.metadata?.payload;
+  }
+
+  /** True once the stream's copy of the keyframe went by. */
+  get matched(): boolean {
+    return this.#matched;
+  }
+
+  /**
+   * The offset to add to the tag's timestamp, or undefined when it is not written.
+   *
+   * @throws RTMPProtocolError `ERR_FLV_RESUME_FAILED` when the stream passed the keyframe's time without it
+   */
+  admit(type: number, timestamp: number, payload: Buffer): number | undefined {
+    const key = this.#key;
+    if (!this.#matched) {
+      if (type === key.type && payload.length === key.payload.length && payload.equals(key.payload)) {
+        this.#matched = true;
+        this.#offset = key.timestamp - timestamp;
+        this.#skipZero = timestamp === 0;
+      } else if (type === key.type && timestamp > key.timestamp && isKeyframe(type, payload)) {
+        throw flvError(
+          FlvErrorCode.RESUME_FAILED,
+          `resuming: the stream passed the file's last keyframe (${key.timestamp} ms) without sending it`,
+        );
+      }
+      return undefined;
+    }
+    if (this.#skipZero) {
+      if (timestamp === 0) return undefined;
+      this.#skipZero = false;
+    }
+    const meta = this.#metadata;
+    if (type === FlvTagType.Script && meta !== undefined && payload.equals(meta)) return undefined;
+    return this.#offset;
+  }
 }

@@ -274,7 +274,7 @@ const resume: FuzzTarget = {
     if (input.length < 1) return;
     const file = input.subarray(1);
     const point = findResumePointIn(file, { skipKeyframes: input[0]! & 3 });
-    if (point === undefined) return;
+    if (point.kind !== 'resume') return;
     let tags: FlvTag[] = [];
     const d = new FlvDemuxer();
     try {

@@ -530,18 +530,16 @@ test('rtmpdump -e parity: resuming a cut file appends exactly what FlvMuxer (res
     const whole = readFileSync(full);
     assert.deepEqual(whole, ourFlv('resumeBase', false));
     // Cut before the last tag, as an interrupted download leaves it (rtmpdump writes whole
-    // RTMP_Read results; a file cut inside a tag has no PreviousTagSize at its end and
-    // cannot be resumed — findResumePoint says ERR_FLV_NO_RESUME_POINT, rtmpdump "corrupt file").
+    // RTMP_Read results). A file cut inside a tag resumes from its complete tags (rtmpdump:
+    // "corrupt file"), at the same keyframe here.
     const cut = whole.subarray(0, demuxFlv(whole).at(-1)!.offset);
-    assert.throws(() => findResumePointIn(whole.subarray(0, whole.length - 40)), {
-      code: 'ERR_FLV_NO_RESUME_POINT',
-    });
+    assert.equal(findResumePointIn(whole.subarray(0, whole.length - 40)).seek, 1000);
     for (const name of ['resumed', 'resumedAggregate']) {
       const file = outPath(`${name}.flv`);
       writeFileSync(file, cut);
-      const point = findResumePointIn(cut)!;
+      const point = findResumePointIn(cut);
+      assert.ok(point.kind === 'resume');
       assert.equal(point.seek, 1000);
-      assert.equal(point.restart, false);
       assert.equal(point.keyframe.payload.length, 705);
       const r = await runBounded('rtmpdump', ['-e', '-r', url(name), '-o', file], 30_000);
       assert.equal(r.timedOut, false, r.stderr);

@@ -94,7 +94,10 @@ test("rtmpkit dump and the API: rtmpe:// and rtmpte:// from rtmpkit serve = rtmp
     assert.ok(readFileSync(file).equals(plain), `rtmpkit dump ${name}: byte-identical to rtmpdump's file`);
   }
   const api = await download(`rtmp://127.0.0.1:${s.port}/vod/short.flv`);
-  for (const url of [`rtmpe://127.0.0.1:${s.port}/vod/short.flv`, `rtmpte://127.0.0.1:${s.httpPort}/vod/short.flv`]) {
+  for (const url of [
+    `rtmpe://127.0.0.1:${s.port}/vod/short.flv`,
+    `rtmpte://127.0.0.1:${s.httpPort}/vod/short.flv`,
+  ]) {
     assert.ok((await download(url)).equals(api), `API ${url.split(':')[0]} = API rtmp`);
   }
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { all, formatOptions, getopt, has, last, numberArg, type OptionSpec } from '../../src/cli/args.js';
-import { DUMP_OPTIONS } from '../../src/cli/dump.js';
+import { DUMP_OPTIONS } from '../../src/cli/dump-options.js';
 import { UsageError } from '../../src/cli/exit-codes.js';
 
 const SPECS: OptionSpec[] = [

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getopt } from '../../src/cli/args.js';
-import { buildDumpPlan, DUMP_OPTIONS, formatMetadata } from '../../src/cli/dump.js';
+import { buildDumpPlan, DUMP_OPTIONS, formatMetadata } from '../../src/cli/dump-options.js';
 import { CliError, describeError, ExitCode, exitCodeFor, UsageError } from '../../src/cli/exit-codes.js';
 import {
   RTMPConnectionError,

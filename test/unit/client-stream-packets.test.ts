@@ -204,7 +204,8 @@ describe('packets(): typed E-RTMP packets', () => {
     const [meta] = packetsOf(9, BODIES[14]![2]);
     assert.ok(meta?.type === 'video' && meta.packetType === 'metadata');
     assert.equal(
-      (meta.metadata?.colorInfo as Record<string, Record<string, unknown>>).colorConfig?.bitDepth,
+      (meta.metadata?.colorInfo as Record<string, Record<string, unknown>> | undefined)?.colorConfig
+        ?.bitDepth,
       10,
     );
     const [mc] = packetsOf(8, BODIES[24]![2]);
