@@ -58,7 +58,10 @@ class Side {
       this.queue.push(Buffer.from(plain));
       return;
     }
-    if (!this.socket.destroyed)
+    // `writable`, not `destroyed`: once this side sent FIN, Node ends the socket for writing
+    // (allowHalfOpen off) and a write would fail with "ended by the other party"; the
+    // peer that hung up no longer wants the bytes still in flight from the other side.
+    if (this.socket.writable)
       this.socket.write(this.cipher ? this.cipher.encrypt(Buffer.from(plain)) : plain);
   }
 
