@@ -20,7 +20,10 @@ export interface RTMPLimits {
   maxMessageSize?: number;
   /** Most chunk streams the server may open (default 1024). */
   maxChunkStreams?: number;
-  /** Our outgoing chunk size, announced after the handshake (default 4096). */
+  /**
+   * Our outgoing chunk size. Given, it is announced right after the handshake; by default
+   * 4096, announced before the first media or data message (a player never changes it).
+   */
   chunkSize?: number;
   /** Server invocations remembered for a later `processPackets({ invokedMethod })` (default 64). */
   invokeBacklog?: number;

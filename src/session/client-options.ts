@@ -27,7 +27,11 @@ export interface ClientSessionOptions {
   handshake?: HandshakePolicy;
   /** Further ClientHandshake options (C0 version, epoch, fp9 version, scheme). */
   handshakeOptions?: Omit<ClientHandshakeOptions, 'random' | 'policy'>;
-  /** Our outgoing chunk size, announced right after the handshake (default 4096; 1…0xFFFFFF). */
+  /**
+   * Our outgoing chunk size (1…0xFFFFFF). Given, it is announced right after the handshake;
+   * by default 4096 is announced before the first media or data message, and commands go
+   * in 128-byte chunks until then (RTMP-SPEC §5.4.1), as librtmp sends them.
+   */
   chunkSize?: number;
   /**
    * Window Ack Size to announce in reply to Set Peer Bandwidth. Default: the window the

@@ -89,6 +89,15 @@ export class ClientSession extends NetStreamCommands {
   /** Messages queued before the handshake completed. */
   #deferred: RawMessage[] = [];
   #chunkSize: number;
+  /**
+   * Whether our chunk size was announced. A size the user chose is announced right after
+   * the handshake; the default one only before the first media or data message, so a
+   * player's commands go in the 128-byte chunks of RTMP-SPEC §5.4.1 as librtmp's do:
+   * librtmp's own server tools (rtmpsuck, rtmpsrv) ignore a client's Set Chunk Size and
+   * would misread the connect that follows one.
+   */
+  #chunkSizeAnnounced = false;
+  readonly #chunkSizeChosen: boolean;
   #handshakeDeadline: number | undefined;
   #handshakeInfo: ClientHandshakeInfo | undefined;
 
@@ -111,6 +120,7 @@ export class ClientSession extends NetStreamCommands {
     checkSessionOptions(options);
     this.#opts = options;
     this.#chunkSize = options.chunkSize ?? 4096;
+    this.#chunkSizeChosen = options.chunkSize !== undefined;
     this.tapRaw = options.tapRaw ?? false;
     const hsOpts: ClientHandshakeOptions = { ...options.handshakeOptions };
     if (options.handshake !== undefined) hsOpts.policy = options.handshake;
@@ -200,7 +210,7 @@ export class ClientSession extends NetStreamCommands {
     return this.#pipe.acks.sendWindowOpen;
   }
 
-  /** Our outgoing chunk size (announced, or to be announced after the handshake). */
+  /** Our outgoing chunk size: announced, or to be announced (see the `chunkSize` option). */
   get outgoingChunkSize(): number {
     return this.#chunkSize;
   }
@@ -425,7 +435,7 @@ export class ClientSession extends NetStreamCommands {
   setChunkSize(size: number): void {
     this.checkOpen();
     this.#chunkSize = checkChunkSize(size);
-    if (this.#pipe.handshakeDone) this.#pipe.setChunkSize(size);
+    if (this.#pipe.handshakeDone) this.#announceChunkSize();
   }
 
   // ---------------------------------------------------------------- raw
@@ -502,8 +512,17 @@ export class ClientSession extends NetStreamCommands {
   /** @internal Sends now, or after the handshake. */
   protected sendRawMessage(raw: RawMessage): void {
     if (this.#state === 'closed') return;
-    if (!this.#pipe.handshakeDone) this.#deferred.push(raw);
-    else this.#pipe.sendRaw(raw);
+    if (!this.#pipe.handshakeDone) {
+      this.#deferred.push(raw);
+      return;
+    }
+    if (!this.#chunkSizeAnnounced && !isCommandOrControl(raw.type)) this.#announceChunkSize();
+    this.#pipe.sendRaw(raw);
+  }
+
+  #announceChunkSize(): void {
+    this.#chunkSizeAnnounced = true;
+    this.#pipe.setChunkSize(this.#chunkSize);
   }
 
   // ---------------------------------------------------------------- internals: session events
@@ -550,14 +569,20 @@ export class ClientSession extends NetStreamCommands {
     this.#handshakeDeadline = undefined;
     if (this.#state === 'handshaking') this.#state = 'ready';
     this.#events.push({ kind: 'handshake', info });
-    // Our own outgoing chunk size first, then everything queued meanwhile.
-    this.#pipe.setChunkSize(this.#chunkSize);
+    // A chosen chunk size first, then everything queued meanwhile (media among it
+    // announces the default size before itself).
+    if (this.#chunkSizeChosen) this.#announceChunkSize();
     const deferred = this.#deferred;
     this.#deferred = [];
-    if (deferred.length > 0) this.#pipe.sendMany(deferred);
+    for (const raw of deferred) this.sendRawMessage(raw);
   }
 
   #readyState(): ClientSessionState {
     return this.#pipe.handshakeDone ? 'ready' : 'handshaking';
   }
+}
+
+/** Commands and protocol/user control messages: what a player sends (types 1–6, 17, 20). */
+function isCommandOrControl(type: number): boolean {
+  return type <= 6 || type === MessageType.CommandAMF3 || type === MessageType.CommandAMF0;
 }

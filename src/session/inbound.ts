@@ -237,11 +237,6 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
     for (const b of this.writer.write(raw)) this.push(b);
   }
 
-  /** Writes messages in order. */
-  sendMany(raws: RawMessage[]): void {
-    for (const b of this.writer.writeMany(raws)) this.push(b);
-  }
-
   /** Announces our outgoing chunk size and switches the writer after it. */
   setChunkSize(size: number): void {
     for (const b of this.writer.writeSetChunkSize(size)) this.push(b);

@@ -59,11 +59,28 @@ describe('ClientSession handshake', () => {
     assert.equal(client.handshakeDone, true);
     const ev = client.takeEvents();
     assert.deepEqual(kinds(ev), ['handshake']);
-    // After S2: our Set Chunk Size 4096 (notes Appendix B vector), nothing else.
-    assert.equal(Buffer.concat(client.takeOutput()).toString('hex'), '02000000000004010000000000001000');
+    // After S2: nothing — the default chunk size is announced before the first media message.
+    assert.equal(Buffer.concat(client.takeOutput()).length, 0);
     const done = server.receive(c2);
     assert.equal(done.done, true);
     assert.equal(client.state, 'ready');
+  });
+
+  it("a player's commands go in 128-byte chunks with no Set Chunk Size (librtmp's rtmpsuck ignores one)", () => {
+    // rtmpsuck and rtmpsrv do not apply a client's Set Chunk Size, so a connect chunked at
+    // 4096 after one was misread there ("failed to read RTMP packet body. len: 4419428":
+    // the bytes "Cod" of the connect object read as a message length).
+    for (const [name, split] of SPLITS) {
+      const h = new Harness(split);
+      h.connect({ app: 'vod', tcUrl: 'rtmp://127.0.0.1/vod' });
+      h.client.createStream();
+      h.pump();
+      const sent = h.server.raws.map((r) => r.type);
+      assert.ok(!sent.includes(1), `${name}: no Set Chunk Size from a player (${sent})`);
+      assert.equal(h.server.reader.chunkSize, 128, name);
+      assert.ok(h.server.raws[0]!.payload.length > 128, `${name}: connect spans several 128-byte chunks`);
+      assert.equal(h.server.commands()[0]!.name, 'connect', name);
+    }
   });
 
   it('holds commands issued during the handshake until Set Chunk Size has gone out', () => {
@@ -127,13 +144,14 @@ describe('ClientSession connect', () => {
       });
       assert.equal(h.client.state, 'connected');
       assert.equal(h.client.ackWindow, 2_500_000);
-      // What the server got: Set Chunk Size, connect, and the Window Ack Size reply to Set Peer Bandwidth.
+      // What the server got: connect (128-byte chunks, no Set Chunk Size before it: a player
+      // never needs larger ones) and the Window Ack Size reply to Set Peer Bandwidth.
       const inbox = h.server.inbox;
       assert.deepEqual(
         inbox.map((m) => m.kind),
-        ['setChunkSize', 'command', 'windowAckSize'],
+        ['command', 'windowAckSize'],
       );
-      const connect = inbox[1] as CommandMessage;
+      const connect = inbox[0] as CommandMessage;
       assert.equal(connect.name, 'connect');
       assert.equal(connect.transactionId, 1);
       assert.equal(connect.streamId, 0);
@@ -151,11 +169,11 @@ describe('ClientSession connect', () => {
         ['objectEncoding', 0],
       ]);
       // The command object is marker 0x03 on the wire (not an ECMA array 0x08).
-      const payload = h.server.raws[1]!.payload;
+      const payload = h.server.raws[0]!.payload;
       assert.equal(payload.subarray(0, 10).toString('hex'), '020007636f6e6e656374');
       assert.equal(payload.subarray(10, 19).toString('hex'), '003ff0000000000000');
       assert.equal(payload[19], 0x03);
-      const was = inbox[2];
+      const was = inbox[1];
       assert.equal(was?.kind === 'windowAckSize' && was.windowSize, 2_500_000);
     });
   }
@@ -696,6 +714,8 @@ describe('ClientSession publish', () => {
           ['FCPublish', 3, 0, 3, [key]],
           ['createStream', 4, 0, 3, []],
           ['publish', 5, 1, 8, [key, 'live']],
+          // The default chunk size is announced before the first media or data message.
+          ['setChunkSize', 0, 2, 0],
           ['data', 1, 4, 0],
           ['audio', 1, 4, 0],
           ['video', 1, 6, 0],
@@ -704,11 +724,12 @@ describe('ClientSession publish', () => {
           ['deleteStream', 0, 0, 3, [1]],
         ],
       );
-      const data = sent[4]!;
+      const data = sent[5]!;
       assert.equal(data.kind, 'data');
       assert.deepEqual(data.kind === 'data' && data.values, ['@setDataFrame', 'onMetaData', meta]);
-      const v = sent[6]!;
+      const v = sent[7]!;
       assert.ok(v.kind === 'video' && v.payload.equals(avc));
+      assert.equal(h.server.reader.chunkSize, 4096);
     });
   }
 
@@ -834,14 +855,16 @@ describe('ClientSession control', () => {
       h.client.takeOutput();
       h.client.sendMedia(1, 'video', 0, Buffer.alloc(5000, 1));
       const out = h.client.takeOutput();
-      // fmt-0 header (12) + 4096 payload, then a fmt-3 header (1) + 904 payload.
+      // Set Chunk Size 4096 first (the first media message announces the default), then
+      // a fmt-0 header (12) + 4096 payload and a fmt-3 header (1) + 904 payload.
       assert.deepEqual(
-        out.map((b) => b.length),
+        out.slice(-4).map((b) => b.length),
         [12, 4096, 1, 904],
       );
       const from = h.server.inbox.length;
       h.server.feed(Buffer.concat(out));
-      const [v] = h.server.inbox.slice(from);
+      const [scs, v] = h.server.inbox.slice(from);
+      assert.ok(scs?.kind === 'setChunkSize' && scs.chunkSize === 4096);
       assert.ok(v?.kind === 'video' && v.payload.length === 5000);
     });
   }
@@ -1025,7 +1048,8 @@ describe('ClientSession edge cases', () => {
     const from = h.server.inbox.length;
     h.client.sendMedia(1, 'audio', 0x1_0000_0005, Buffer.from([1]));
     h.pump();
-    const [a] = h.server.inbox.slice(from);
+    const [scs, a] = h.server.inbox.slice(from);
+    assert.equal(scs?.kind, 'setChunkSize');
     assert.equal(a?.timestamp, 5);
   });
 });
