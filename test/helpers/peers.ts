@@ -151,6 +151,14 @@ export function startRtmpsuck(runDir = tempDir('rtmpkit-rtmpsuck-')): Peer {
   return peer(Number(v.PID), 1935, runDir);
 }
 
+/** Starts the RTMPT bridge (test/peers/rtmpt-bridge.js) on a free port in front of `backend` (`host:port`). */
+export async function startRtmptBridge(backend: string): Promise<Peer> {
+  const runDir = tempDir('rtmpkit-rtmpt-bridge-');
+  const port = await freePort();
+  const v = runScript('start-rtmpt-bridge.sh', [runDir], { HTTP_PORT: String(port), BACKEND: backend });
+  return peer(Number(v.PID), port, runDir);
+}
+
 /** Resolves once something accepts on 127.0.0.1:`port`, or rejects after `ms`. */
 async function waitListening(port: number, ms: number, log: () => string): Promise<void> {
   const until = Date.now() + ms;

@@ -6,13 +6,26 @@
  * ClientHandshake. rtmpdump downloads through bridge → rtmpsuck → nginx (tcUrl names
  * nginx, which is how rtmpsuck picks its upstream) and directly from nginx. Prints one
  * JSON line (files, handshake facts) for the test to check; stops what it started, by PID.
+ * Then rtmpkit itself as the RTMPE client: `rtmpkit dump` (the built CLI) and the API
+ * download rtmpe://rtmpsuck and rtmpte:// through the RTMPT bridge (test/peers) in front of
+ * rtmpsuck, next to rtmpkit's and rtmpdump's plain downloads from nginx.
  * usage: node rtmpe-rtmpsuck.runner.js OUTDIR
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlashVersion } from '../../src/handshake/index.js';
-import { makeMedia, type Peer, runBounded, startNginx, startRtmpsuck } from '../helpers/peers.js';
+import { download } from '../helpers/client.js';
+import {
+  makeMedia,
+  type Peer,
+  runBounded,
+  startNginx,
+  startRtmpsuck,
+  startRtmptBridge,
+} from '../helpers/peers.js';
 import { startBridge } from '../helpers/rtmpe-bridge.js';
+import { rtmpkit } from '../helpers/serve-cli.js';
 
 /** One download through rtmpsuck. */
 export interface SuckCase {
@@ -28,10 +41,22 @@ export interface SuckCase {
   relayed: number;
 }
 
+/** One download by rtmpkit: the CLI's file (and exit code) and the API's bytes, saved to `apiFile`. */
+export interface KitCase {
+  label: string;
+  file: string;
+  code: number | null;
+  stderr: string;
+  apiFile: string;
+  apiError?: string;
+}
+
 /** What the runner prints. */
 export interface SuckReport {
   plain: { file: string; code: number | null; stderr: string };
   cases: SuckCase[];
+  /** rtmpkit plain from nginx, rtmpe through rtmpsuck, rtmpte through the bridge and rtmpsuck. */
+  kit: KitCase[];
   rtmpsuckLog: string;
 }
 
@@ -39,6 +64,7 @@ const out = process.argv[2]!;
 const media = makeMedia();
 let nginx: Peer | undefined;
 let rtmpsuck: Peer | undefined;
+let rtmptBridge: Peer | undefined;
 const suckDir = join(out, 'rtmpsuck');
 try {
   nginx = await startNginx({ mediaDir: media });
@@ -81,6 +107,26 @@ try {
     }
     cases.push(c);
   }
+  rtmptBridge = await startRtmptBridge('127.0.0.1:1935');
+  const kit: KitCase[] = [];
+  for (const [label, url] of [
+    ['rtmp (nginx)', `${tcUrl}/short.flv`],
+    ['rtmp (rtmpsuck)', 'rtmp://127.0.0.1:1935/vod/short.flv'],
+    ['rtmpe (rtmpsuck)', 'rtmpe://127.0.0.1:1935/vod/short.flv'],
+    ['rtmpte (bridge, rtmpsuck)', `rtmpte://127.0.0.1:${rtmptBridge.port}/vod/short.flv`],
+  ] as const) {
+    const tag = label.replace(/[^a-z]+/g, '-');
+    const file = join(out, `kit-${tag}.flv`);
+    const r = await rtmpkit(['dump', '-q', '-r', url, '-t', tcUrl, '-o', file], 120_000);
+    const apiFile = join(out, `api-${tag}.flv`);
+    const c: KitCase = { label, file, code: r.code, stderr: r.stderr.slice(-2000), apiFile };
+    try {
+      writeFileSync(apiFile, await download(url, { tcUrl }));
+    } catch (err) {
+      c.apiError = String(err);
+    }
+    kit.push(c);
+  }
   let rtmpsuckLog = '';
   try {
     rtmpsuckLog = execFileSync('tail', ['-c', '2000', join(suckDir, 'rtmpsuck.log')], { encoding: 'utf8' });
@@ -88,12 +134,13 @@ try {
   const report: SuckReport = {
     plain: { file: plainFile, code: plain.code, stderr: plain.stderr.slice(-2000) },
     cases,
+    kit,
     rtmpsuckLog,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {
   // Each stop on its own: a process left behind would keep the namespace alive.
-  for (const p of [rtmpsuck, nginx]) {
+  for (const p of [rtmptBridge, rtmpsuck, nginx]) {
     try {
       p?.stop();
     } catch (err) {

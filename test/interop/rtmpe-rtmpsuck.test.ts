@@ -7,7 +7,12 @@
  * the FLV must equal the direct plain download byte for byte. librtmp's server answers
  * type 8 to a C1 whose first version byte is 128 and type 6 otherwise; it has no type 9
  * (that one is proven client↔server in test/unit/handshake-rtmpe.test.ts and, for the
- * server side, against librtmp's client in rtmpe-rtmpdump.test.ts).
+ * server side, against librtmp's client in rtmpe-rtmpdump.test.ts). Then rtmpkit's own
+ * client: `rtmpkit dump` and the API download rtmp:// and rtmpe:// through rtmpsuck (a
+ * librtmp server: it ignores a client's Set Chunk Size, which rtmpkit's player therefore
+ * never sends) and rtmpte://
+ * through the RTMPT bridge in front of rtmpsuck, byte-identical to rtmpkit's and
+ * rtmpdump's plain downloads from nginx.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
@@ -58,5 +63,18 @@ test("RTMPE types 8 and 6 from rtmpkit's client through rtmpsuck = the plain dow
     assert.equal(c.code, report.plain.code, why);
     const got = readFileSync(c.file);
     assert.ok(got.equals(plain), `${c.label}: ${got.length} B through rtmpsuck != ${plain.length} B plain`);
+  }
+  assert.deepEqual(
+    report.kit.map((k) => k.label),
+    ['rtmp (nginx)', 'rtmp (rtmpsuck)', 'rtmpe (rtmpsuck)', 'rtmpte (bridge, rtmpsuck)'],
+  );
+  const apiPlain = readFileSync(report.kit[0]!.apiFile);
+  assert.ok(apiPlain.length > 1_000_000, `API plain download only ${apiPlain.length} bytes`);
+  for (const k of report.kit) {
+    const why = `${k.label}:\n${k.stderr}\nrtmpsuck:\n${report.rtmpsuckLog}`;
+    assert.equal(k.code, 0, `rtmpkit dump exit code (${why})`);
+    assert.ok(readFileSync(k.file).equals(plain), `rtmpkit dump ${k.label} = rtmpdump's plain file (${why})`);
+    assert.equal(k.apiError, undefined, why);
+    assert.ok(readFileSync(k.apiFile).equals(apiPlain), `API ${k.label} = API plain (${why})`);
   }
 });
