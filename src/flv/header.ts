@@ -1,5 +1,5 @@
 /**
- * FLV file header and tag header codecs (FLV-10.1 Annex E.2/E.4.1; notes/protocol.md §3.1).
+ * FLV file header and tag header codecs (FLV-10.1 Annex E.2/E.4.1).
  *
  * ```
  * file header  'F' 'L' 'V'  UI8 version (1)  UI8 flags (UB[5] 0 | audio 0x04 | UB[1] 0 | video 0x01)

@@ -1,9 +1,9 @@
 /**
- * The FLV layer (FLV-10.1 Annex E, Enhanced RTMP v1/v2; notes/protocol.md §3): the FLV
- * byte stream a player writes (`FlvMuxer`, laid out like librtmp's `RTMP_Read`), the FLV
- * parser a publisher reads (`FlvDemuxer`, like `RTMP_Write` but split-proof), typed
- * audio/video packets (legacy and E-RTMP) read and written, and script data /
- * `onMetaData` helpers (E-RTMP track maps included).
+ * The FLV layer (FLV-10.1 Annex E, Enhanced RTMP v1/v2): the FLV byte stream a player
+ * writes (`FlvMuxer`, laid out like librtmp's `RTMP_Read`), the FLV parser a publisher
+ * reads (`FlvDemuxer`, like `RTMP_Write` but split-proof), typed audio/video packets
+ * (legacy and E-RTMP) read and written, and script data / `onMetaData` helpers (E-RTMP
+ * track maps included).
  * Pure functions and sans-IO state machines over Buffers; used by session/client.
  */
 export {

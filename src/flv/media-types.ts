@@ -27,7 +27,7 @@ export function fourccToString(v: number): string {
   return String.fromCharCode((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
-/** E-RTMP FourCCs (notes/protocol.md §3.5), as UI32. */
+/** E-RTMP FourCCs (ERTMP-V2 VideoFourCc / AudioFourCc), as UI32. */
 export const FourCC = {
   avc1: 0x61766331,
   hvc1: 0x68766331,

@@ -1,6 +1,6 @@
 /**
- * `onMetaData` normalization (FLV-10.1 E.5; notes/protocol.md §1.12 "Data messages",
- * §3.4, §3.9; ERTMP-V2 "Enhancing onMetaData").
+ * `onMetaData` normalization (FLV-10.1 E.4.4/E.5; ERTMP-V2 "Enhancing onMetaData",
+ * "Multitrack Streaming").
  *
  * Accepts what real peers send: the properties as an ECMA array or an Object (ERTMP-V2:
  * accept both), behind `onMetaData` or `@setDataFrame, onMetaData`; `videocodecid` /

@@ -1,7 +1,6 @@
 /**
- * FLV tags → RTMP messages for publishing: librtmp's `RTMP_Write` rules
- * (notes/librtmp-parity.md §4.18) on tags from `FlvDemuxer`, which — unlike
- * `RTMP_Write` — accepts any split of the input.
+ * FLV tags → RTMP messages for publishing: librtmp's `RTMP_Write` rules on tags from
+ * `FlvDemuxer`, which — unlike `RTMP_Write` — accepts any split of the input.
  *
  * - Audio (8) and video (9) tags become messages of the same type with the tag body as
  *   payload (the same Buffer) and the tag timestamp (32 bits, as librtmp reads it).

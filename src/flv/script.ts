@@ -1,9 +1,8 @@
 /**
- * Script data (FLV-10.1 E.4.4; notes/protocol.md §3.4, §1.12 "Data messages"): reading
- * a script tag's name and values, building an `onMetaData` tag, and the publishing rule
- * of librtmp's `RTMP_Write` (notes/librtmp-parity.md §4.18): metadata goes to the server
- * as `@setDataFrame, onMetaData, …`, which the server strips before forwarding
- * `onMetaData` to players.
+ * Script data (FLV-10.1 E.4.4): reading a script tag's name and values, building an
+ * `onMetaData` tag, and the publishing rule of librtmp's `RTMP_Write`: metadata goes to
+ * the server as `@setDataFrame, onMetaData, …`, which the server strips before
+ * forwarding `onMetaData` to players.
  *
  * `scriptTagToDataMessage` prefixes `@setDataFrame` only when the tag does not already
  * start with it. librtmp prefixes every script tag unconditionally, so a file whose

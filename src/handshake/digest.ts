@@ -21,7 +21,7 @@ export const FP_KEY_PARTIAL_LENGTH = 30;
 /** Length of the ASCII prefix of `genuineFmsKey` that signs S1. */
 export const FMS_KEY_PARTIAL_LENGTH = 36;
 
-/** Shared 32-byte tail of both Genuine Adobe keys (Appendix A). */
+/** Shared 32-byte tail of both Genuine Adobe keys (librtmp `GenuineFPKey`/`GenuineFMSKey`). */
 const KEY_TAIL = Buffer.from('f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae', 'hex');
 
 /** "Genuine Adobe Flash Player 001" + tail: 62 bytes (librtmp `GenuineFPKey`). */

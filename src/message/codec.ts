@@ -108,7 +108,7 @@ export function messageTypeOf(msg: Message): number {
 }
 
 /**
- * The chunk stream id `msg` goes out on when it names none (notes §1.13): 2 for
+ * The chunk stream id `msg` goes out on when it names none (FFmpeg's choices): 2 for
  * protocol/user control, 3 for commands on msid 0, 8 for commands on a stream,
  * 4 audio and data, 6 video and aggregates, 3 shared objects and unknown types.
  */

@@ -74,7 +74,7 @@ export const SharedObjectEventType = {
 } as const;
 
 /**
- * Chunk stream ids `encodeMessage` uses when a message names none (notes §1.13):
+ * Chunk stream ids `encodeMessage` uses when a message names none (FFmpeg's choices):
  * 2 for protocol and user control, 3 for NetConnection commands (msid 0), 8 for
  * NetStream commands (play/publish/seek/pause, as FFmpeg and librtmp), 4 for audio
  * and script data, 6 for video (FFmpeg), so audio and video compress separately.

@@ -1,7 +1,7 @@
 /**
  * librtmp's `conn=` AMF grammar and python-librtmp's `connect_data` mapping
- * (notes/librtmp-parity.md §3.3 `parseAMF`, §1.2 `_parse_connect_data`, §4.7 item 4,
- * Appendix A "conn encodings").
+ * (librtmp `parseAMF` and `SendConnectPacket`, python-librtmp `_parse_connect_data`;
+ * checked against the encodings librtmp 2.6 sends).
  *
  * Each item appends one value to the arguments that follow the `connect` command object:
  * `B:<int>` boolean (non-zero = true), `S:<text>` string (the rest, `:` allowed),

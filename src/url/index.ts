@@ -1,6 +1,6 @@
 /**
- * URL parsing and librtmp's option syntax (notes/librtmp-parity.md §1.2, §3, Appendix A;
- * notes/protocol.md §1.14): `parseUrl` for RTMP URLs with librtmp's app/playpath rules,
+ * URL parsing and librtmp's option syntax (librtmp `RTMP_ParseURL`/`RTMP_SetupURL`):
+ * `parseUrl` for RTMP URLs with librtmp's app/playpath rules,
  * `parseLibrtmpUrl` for `"url key=value …"` strings, `RTMPParams` as the one normalized
  * set of connection parameters (JavaScript units), and the `conn=` AMF grammar.
  */

@@ -1,12 +1,12 @@
 /**
  * Connection parameters: librtmp's "URL + options" strings, `RTMP_SetOpt` keys and
  * python-librtmp's constructor options, normalized into one {@link RTMPParams}
- * (notes/librtmp-parity.md §1.2 constructor, §3.1 option table, §3.2 `RTMP_SetupURL`,
- * §3.6 `RTMP_Init` defaults, Appendix A; notes/protocol.md §1.14; DESIGN.md §2 units).
+ * (python-librtmp's `RTMP` constructor, librtmp's `options[]` table, `RTMP_SetupURL`,
+ * `RTMP_Init` defaults; vectors observed with librtmp 2.6).
  *
  * Units. Inside librtmp option strings keys and units are librtmp's: `start`/`stop` and
  * `buffer` in milliseconds, `timeout` in seconds, `swfAge` in days. {@link RTMPParams}
- * holds JavaScript units, as the public API (DESIGN §2) uses them: `start`/`stop` in
+ * holds JavaScript units, as rtmpkit's public API uses them: `start`/`stop` in
  * seconds (= librtmp ms / 1000), `buffer` in ms, `timeout` in s, `swfAge` in days.
  * Constructor options ({@link RTMPUrlOptions}) use the same JavaScript units.
  *
@@ -24,7 +24,7 @@
  * Deliberate differences from librtmp (and python-librtmp):
  * - the default tcUrl for an `app=` override is `proto://host[:port]/app` with the port only
  *   if the URL wrote one — librtmp builds it before filling in the default port and sends
- *   `rtmp://host:0/app` (§3.2 step 4 bug);
+ *   `rtmp://host:0/app` (an `RTMP_SetupURL` bug);
  * - the default tcUrl follows the app whenever tcUrl was not given, also for the
  *   constructor's `app` (python-librtmp computed tcUrl in `setup_url`, before applying
  *   `app`, so `RTMP(url, app='x')` kept the URL's app in tcUrl);
@@ -39,7 +39,7 @@
  * - `auth` is accepted as an option (librtmp has no such key, so python-librtmp's `auth=`
  *   always failed with "Unable to set option auth"): it is `RTMP_SetupStream`'s / rtmpdump
  *   `-u` auth string — `connect` then carries Boolean true and String(auth) after the
- *   command object (§4.7 item 3);
+ *   command object (as librtmp's `SendConnectPacket` does);
  * - `swfHash` (64 hex digits) and `swfSize` are accepted as options (librtmp: struct only,
  *   rtmpdump `-w`/`-x`);
  * - `swfVfy=<URL>` (the rtmpdump `--swfVfy url` habit; librtmp ignores it silently) sets
@@ -137,7 +137,7 @@ export interface RTMPParams {
 }
 
 /**
- * Constructor options of `RTMP` that shape the connection (DESIGN §2: python-librtmp's
+ * Constructor options of `RTMP` that shape the connection (python-librtmp's
  * names camelCased, its units): `null`/`undefined` mean "not given" (python's `None`).
  * Other keys of the options object (signal, tls, …) are ignored here.
  */
@@ -182,13 +182,13 @@ export interface RTMPUrlOptions {
   buffer?: number | null;
   /** Seconds without data before giving up. */
   timeout?: number | null;
-  /** Beyond the seed: cached SWF hash age, days. */
+  /** librtmp's, not in python-librtmp: cached SWF hash age, days. */
   swfAge?: number | null;
-  /** Beyond the seed: send `set_playlist` before `play`. */
+  /** librtmp's, not in python-librtmp: send `set_playlist` before `play`. */
   playlist?: boolean | null;
-  /** Beyond the seed: publisher user name. */
+  /** librtmp's, not in python-librtmp: publisher user name. */
   pubUser?: string | null;
-  /** Beyond the seed: publisher password. */
+  /** librtmp's, not in python-librtmp: publisher password. */
   pubPasswd?: string | null;
 }
 
@@ -658,7 +658,7 @@ function bool(key: string, v: unknown): boolean {
 }
 
 /**
- * Applies python-librtmp's constructor options (camelCased, DESIGN §2 units: start/stop
+ * Applies python-librtmp's constructor options (camelCased, JavaScript units: start/stop
  * seconds, buffer ms, timeout seconds) in python-librtmp's order: socks, playpath, tcUrl,
  * app, swfUrl, pageUrl, auth, flashVer, subscribe, token, jtv, live, start, stop, buffer,
  * timeout, connectData (appended after the URL's `conn` items, at the top level: objects

@@ -1,7 +1,7 @@
 /**
  * RTMP URL parsing with librtmp's exact app/playpath rules
- * (notes/librtmp-parity.md §3.4 `RTMP_ParseURL`, §3.5 `RTMP_ParsePlaypath`, §3.2 step 4
- * tcUrl default, §3.2 step 7 default ports, Appendix A; notes/protocol.md §1.14).
+ * (librtmp `RTMP_ParseURL`, `RTMP_ParsePlaypath`, and `RTMP_SetupURL`'s default tcUrl
+ * and default ports; vectors observed with librtmp 2.6).
  *
  * Form: `scheme://[user[:password]@]host[:port][/app[/instance…]][/playpath]`.
  *

@@ -1,6 +1,6 @@
 /**
  * Scalar value parsers for librtmp option strings and the `conn=` grammar
- * (notes/librtmp-parity.md §3.1 "Parsing rules", §3.3).
+ * (librtmp `RTMP_SetOpt` value parsing and `parseAMF`).
  *
  * librtmp reads integers with `strtol(v, NULL, 0)`, conn booleans/objects with `atoi`,
  * conn numbers with `strtod`, and booleans through its `truth[]` table — all of which

@@ -1,5 +1,5 @@
 /**
- * rtmpt:// and rtmpts:// against real peers (notes/protocol.md §4.2): nginx-rtmp behind
+ * rtmpt:// and rtmpts:// against real peers: nginx-rtmp behind
  * test/peers/rtmpt-bridge.js (an independent RTMPT server-side bridge, also tested with
  * rtmpdump and ffmpeg), and stunnel in front of the bridge for RTMPTS. A VOD downloaded
  * over the tunnel equals the plain rtmp:// download (and rtmpdump's rtmpt download);

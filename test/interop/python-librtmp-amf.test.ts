@@ -1,6 +1,6 @@
 /**
  * Interop with python-librtmp's AMF module (`librtmp.amf.encode_amf`, `decode_amf`,
- * `AMFObject`; notes/librtmp-parity.md §1.8), run in the system Python
+ * `AMFObject`), run in the system Python
  * (`/usr/bin/python3`, Debian package python3-librtmp):
  *
  * (a) python encodes a set of values; `encodeAmf` must produce the same bytes;

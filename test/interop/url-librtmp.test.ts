@@ -1,6 +1,6 @@
 /**
  * URL and option-string parsing compared with the real librtmp (Debian rtmpdump /
- * librtmp1, python3-librtmp; notes/librtmp-parity.md §3, §5.1, Appendix A):
+ * librtmp1, python3-librtmp; RTMP_ParseURL, RTMP_SetupURL, rtmpdump's -r/-i flags):
  *
  * (a) RTMP_ParseURL — `rtmpdump -r URL -V` prints Protocol/Hostname/Port/Playpath/app (and a
  *     tcUrl it builds itself, always with the port) before connecting; it is pointed at
@@ -15,12 +15,12 @@
  *     strings; rtmpkit must agree except where the table says it deliberately differs.
  * (d) Constructor options — python-librtmp's `RTMP(url, **kwargs)` connects to the scripted
  *     server; `applyConstructorOptions` must predict what it sends, except for python's
- *     documented quirks (§1.2, §1.12 Q1/Q2/Q12), which the cases pin: start/stop passed as
+ *     known quirks in its constructor, which the cases pin: start/stop passed as
  *     ms although documented as seconds, `app` not moving tcUrl, floats and nested values
  *     dropped from connect_data, `auth` always failing, `live=False` unable to clear.
  *
  * Deliberate differences stated here: librtmp sends tcUrl `rtmp://host:0/app` for an `app=`
- * override without a port (§3.2 step 4 bug), rtmpkit `rtmp://host/app`; librtmp accepts
+ * override without a port (an RTMP_SetupURL bug), rtmpkit `rtmp://host/app`; librtmp accepts
  * inputs it then misreads (`live=2`, `B:true`, `N:abc`, unbalanced `O:0`, unnamed members,
  * unknown schemes, bad ports), rtmpkit rejects them; rtmpkit accepts `NZ:`, `auth=`,
  * `swfHash=`/`swfSize=`, which librtmp does not know.
@@ -353,7 +353,7 @@ function runSetupUrl(input: string, socksOnly: boolean): Promise<{ capture: Capt
   }));
 }
 
-/** What librtmp's play flow sends for these parameters (§4.8), in librtmp units. */
+/** What librtmp's play flow sends for these parameters (SendPlay), in librtmp units. */
 function expectedPlay(p: RTMPParams): AmfValue[] {
   const startMs = Math.round(p.start * 1000);
   const stopMs = Math.round(p.stop * 1000);
@@ -373,7 +373,7 @@ const SETUP_CASES: SetupCase[] = [
   { input: 'rtmp://127.0.0.1:1936/app/inst/file.flv SOCKS' },
   {
     input: 'rtmp://127.0.0.1/x/y SOCKS app=foo',
-    // librtmp-parity.md §3.2 step 4 / Appendix A: tcUrl is built before the default port is set.
+    // RTMP_SetupURL builds this tcUrl before it sets the default port.
     librtmpTcUrl: 'rtmp://127.0.0.1:0/foo',
   },
   { input: 'rtmp://127.0.0.1:1935/x/y SOCKS app=foo' },
@@ -618,7 +618,7 @@ describe('interop: python-librtmp RTMP(url, **kwargs) vs applyConstructorOptions
     return m[1]!;
   };
 
-  it('the seed options map to the same connect, play, FCSubscribe, usher token and buffer', {
+  it('the documented constructor options map to the same connect, play, FCSubscribe, usher token and buffer', {
     timeout: 60_000,
   }, async (t) => {
     if (!(await requirePythonLibrtmp(t))) return;
@@ -680,7 +680,7 @@ describe('interop: python-librtmp RTMP(url, **kwargs) vs applyConstructorOptions
     assert.equal(ours(port, { app: 'other' }).tcUrl, `rtmp://127.0.0.1:${port}/other`, 'rtmpkit');
   });
 
-  it('python quirk pinned (Q2): start/stop are documented in seconds but sent as ms; rtmpkit uses seconds', {
+  it('python quirk pinned: start/stop are documented in seconds but sent as ms; rtmpkit uses seconds', {
     timeout: 60_000,
   }, async (t) => {
     if (!(await requirePythonLibrtmp(t))) return;
@@ -690,7 +690,7 @@ describe('interop: python-librtmp RTMP(url, **kwargs) vs applyConstructorOptions
     assert.deepEqual(expectedPlay(ours(portOf(capture), { start: 5, stop: 9 })), ['stream', 5000, 4000]);
   });
 
-  it('python quirk pinned (Q12): floats, None members and nested dicts are dropped; rtmpkit keeps them', {
+  it('python quirk pinned: floats, None members and nested dicts are dropped; rtmpkit keeps them', {
     timeout: 60_000,
   }, async (t) => {
     if (!(await requirePythonLibrtmp(t))) return;
@@ -705,7 +705,7 @@ describe('interop: python-librtmp RTMP(url, **kwargs) vs applyConstructorOptions
     ]);
   });
 
-  it('python quirk pinned (Q1): auth= always fails; rtmpkit sends it', { timeout: 60_000 }, async (t) => {
+  it('python quirk pinned: auth= always fails; rtmpkit sends it', { timeout: 60_000 }, async (t) => {
     if (!(await requirePythonLibrtmp(t))) return;
     const { result } = await runPython(URL, { auth: 'secret' });
     assert.match(result.error ?? '', /Unable to set option auth/);

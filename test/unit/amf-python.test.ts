@@ -1,6 +1,6 @@
 /**
- * python-librtmp's AMF surface: `encodeAmf`/`decodeAmf` (PL `librtmp/amf.py`;
- * notes/librtmp-parity.md §1.8 and the seed vectors of §2, `conn=` encodings of §3.3).
+ * python-librtmp's AMF surface: `encodeAmf`/`decodeAmf` (python-librtmp `librtmp/amf.py`
+ * and what its encoder writes for each Python type, `conn=` encodings of librtmp 2.6).
  * Hex is written by hand; `#` starts a comment.
  */
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ function ecma(init: Record<string, AmfValue>): { [key: string]: AmfValue } {
 
 const ONE = '00 3FF0000000000000';
 
-describe('encodeAmf: python-librtmp encode_amf vectors (parity notes §2)', () => {
+describe('encodeAmf: python-librtmp encode_amf vectors', () => {
   const vectors: [string, AmfValue, string][] = [
     ['None', null, '05'],
     ['True', true, '01 01'],
@@ -137,7 +137,7 @@ describe('decodeAmf: python-librtmp decode_amf semantics', () => {
     assert.deepStrictEqual(a, [1]);
   });
 
-  it('conn= encodings (parity notes §3.3) decode', () => {
+  it('conn= encodings (librtmp parseAMF) decode', () => {
     // B:1 S:authMe O:1 NN:code:1.23 NS:flag:ok O:0
     assert.deepStrictEqual(
       decodeAmf(

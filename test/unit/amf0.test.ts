@@ -1,6 +1,6 @@
 /**
- * AMF0 codec golden vectors (AMF0-SPEC; notes/protocol.md §2.1, §2.3, Appendix B;
- * notes/librtmp-parity.md §2, §3.3, §7). Every vector is written by hand from the
+ * AMF0 codec golden vectors (AMF0-SPEC; RTMP-SPEC §7.2 commands; python-librtmp's
+ * encoder, librtmp's conn= grammar and its CVEs). Every vector is written by hand from the
  * spec — `#` starts a comment inside a hex literal — and checked both ways.
  */
 import assert from 'node:assert/strict';
@@ -169,7 +169,7 @@ describe('AMF0 golden vectors, both ways', () => {
     it(name, () => golden(bytes, value));
   }
 
-  it('notes vectors: connect name, transaction 1, object end', () => {
+  it('command vectors: connect name, transaction 1, object end', () => {
     golden(hex('02 00 07 63 6F 6E 6E 65 63 74'), 'connect');
     golden(hex('00 3F F0 00 00 00 00 00 00'), 1);
     // `00 00 09` is the tail of every object: the empty object is marker + end.
@@ -629,7 +629,7 @@ describe('AMF0 encode errors (ERR_AMF_ENCODE)', () => {
   });
 });
 
-describe('librtmp CVE input classes (notes/librtmp-parity.md §7.1, Appendix vectors)', () => {
+describe('librtmp CVE input classes (CVE-2015-8270/8271 and the Qihoo 360 reports)', () => {
   it('Qihoo 360 6-7/7: strict-array count far beyond the data fails before allocating', () => {
     const t0 = performance.now();
     expectCode(() => amf0.decode(hex('02 0001 78 0A FFFFFFFF 00')), 'ERR_AMF_TRUNCATED');
@@ -657,7 +657,7 @@ describe('librtmp CVE input classes (notes/librtmp-parity.md §7.1, Appendix vec
     assert.equal(missing.length, 3);
   });
 
-  it('librtmp 7.3: unbounded recursion on one deep onMetaData is bounded here', () => {
+  it('librtmp hazard (AMF_Decode recursion): one deep onMetaData is bounded here', () => {
     const deep = Buffer.concat([
       hex('02 000A 6F6E4D65746144617461'),
       Buffer.from('080000000100016103000161'.repeat(5000), 'hex'),
@@ -741,7 +741,7 @@ describe('AMF0 avmplus switch 0x11 (one AMF3 value, AMF3-SPEC)', () => {
   });
 
   it('CVE-2015-8270 class: AMF3 string references into an empty table fail cleanly', () => {
-    // "x", then an AMF3 object whose class name is string reference 0 (parity notes, AMF3 CVE seeds)
+    // "x", then an AMF3 object whose class name is string reference 0 (the CVE-2015-8270 trigger)
     expectCode(() => amf0.decode(hex('02 0001 78 11 0A 0B 00 01')), 'ERR_AMF_BAD_REFERENCE');
     expectCode(() => amf0.decode(hex('02 0001 78 11 06 00')), 'ERR_AMF_BAD_REFERENCE');
   });

@@ -173,7 +173,7 @@ const GOLDEN: Golden[] = [
   { name: 'null', values: [null], hex: hx('01') },
   { name: 'false', values: [false], hex: hx('02') },
   { name: 'true', values: [true], hex: hx('03') },
-  // integer 0x04 + U29 (notes §2.2 vectors)
+  // integer 0x04 + U29 (AMF3-SPEC §1.3.1 U29 forms)
   { name: 'int 0', values: [0], hex: hx('04 00') },
   { name: 'int 1', values: [1], hex: hx('04 01') },
   { name: 'int 127', values: [127], hex: hx('04 7F') },
@@ -805,7 +805,7 @@ describe('AMF3 errors', () => {
       '10 FF FF FF FF 00 01', // Vector<*>
       '11 FF FF FF FF 00', // Dictionary
       '0A FF FF FF F3', // inline traits with 2^25-1 sealed members
-      '0A 84 80 80 03', // CVE-2015-8271 seed: 2^20 sealed members, 3 bytes of data
+      '0A 84 80 80 03', // CVE-2015-8271 trigger: 2^20 sealed members, 3 bytes of data
     ];
     for (const h of cases) {
       const before = process.memoryUsage();

@@ -1,6 +1,6 @@
 /**
- * FLV file header and tag header codecs: golden hex both ways (FLV-10.1 E.2/E.4.1;
- * notes/protocol.md §3.1), SI32 timestamps (24 low + 8 high bits) across 0xFFFFFF and
+ * FLV file header and tag header codecs: golden hex both ways (FLV-10.1 E.2/E.4.1),
+ * SI32 timestamps (24 low + 8 high bits) across 0xFFFFFF and
  * 0x80000000, and the typed errors.
  */
 import assert from 'node:assert/strict';

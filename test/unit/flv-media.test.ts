@@ -1,6 +1,6 @@
 /**
  * Typed media packets: legacy AVC/HEVC/AAC headers (FLV-10.1 E.4.2/E.4.3) and the
- * E-RTMP vectors of notes/protocol.md Appendix B (HEVC CodedFrames / SequenceStart /
+ * E-RTMP vectors hand-built from ERTMP-V2 (HEVC CodedFrames / SequenceStart /
  * CodedFramesX, Metadata colorInfo, Multitrack OneTrack AV1, Opus SequenceStart, audio
  * multitrack AAC, ModEx TimestampOffsetNano), plus ManyTracks(ManyCodecs),
  * MultichannelConfig, commands, silence, unknown/reserved values and the typed errors.

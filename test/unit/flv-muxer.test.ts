@@ -1,6 +1,6 @@
 /**
- * FlvMuxer: RTMP messages → FLV bytes as librtmp's RTMP_Read writes them
- * (notes/librtmp-parity.md §4.16). Golden hex for every message type, SI32 timestamps,
+ * FlvMuxer: RTMP messages → FLV bytes as librtmp's RTMP_Read (Read_1_Packet) writes
+ * them. Golden hex for every message type, SI32 timestamps,
  * resume offset, the small-packet and data-message filters, aggregates rewritten into
  * rebased tags (incl. the tolerated and the deliberately-different malformed cases), and
  * the header pre-read decision of `push`/`end`.
@@ -109,7 +109,7 @@ test('non-media messages write nothing', () => {
   assert.equal(m.stats.ignored, 13);
 });
 
-// Aggregate records, FLV layout (notes/protocol.md §1.11)
+// Aggregate records in FLV tag layout (RTMP-SPEC §7.1.6 as FMS, FFmpeg and librtmp write it)
 const REC1 = '08 000003 0003E8 00 000000 AF0102 0000000E'; // audio, 1000 ms
 const REC2 = '09 000005 000409 00 000000 1701000000 00000010'; // video, 1033 ms (5 bytes: kept inside aggregates)
 const REC3 = '08 000002 00042A 00 000000 AF01 0000000D'; // audio, 1066 ms

@@ -1,7 +1,7 @@
 /**
  * Script data: the handler-name peek, `parseScriptTag`, `metadataTag` (golden), the
  * publishing rule `scriptTagToDataMessage` (`@setDataFrame` prefix, never doubled — the
- * librtmp double-prefix bug, notes/librtmp-parity.md §4.18), `tagToMessage`, and
+ * double prefix of librtmp's RTMP_Write), `tagToMessage`, and
  * `parseOnMetaData` on the forms real peers send (ECMA array / Object, FourCC numbers and
  * strings, hostile values, multitrack info maps).
  */

@@ -1,7 +1,7 @@
 /**
- * Digest handshake primitives (notes/protocol.md §1.2, Appendix A): key bytes, digest and
- * DH offsets per scheme, digest and C2/S2 signature values. Expected values are computed
- * here independently with node:crypto from the formulas in the notes.
+ * Digest handshake primitives (librtmp `HandShake`, FFmpeg `rtmp_handshake`; the Genuine
+ * Adobe keys): key bytes, digest and DH offsets per scheme, digest and C2/S2 signature
+ * values. Expected values are computed here independently with node:crypto from those formulas.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Client and server handshake state machines (RTMP-SPEC §5.2, notes/protocol.md §1.2):
+ * Client and server handshake state machines (RTMP-SPEC §5.2, librtmp/FFmpeg digest form):
  * C0+C1 / S0+S1+S2 vectors with injected randomness (digests recomputed here with
  * node:crypto, not with the library's helpers), every client×server policy pair fed at
  * every split, rest bytes, tolerated quirks, strict-policy failures, first-byte diagnosis

@@ -1,5 +1,5 @@
 /**
- * RTMPT shell (src/transport/rtmpt.ts; notes/protocol.md §4.2; field-pitfalls item 10)
+ * RTMPT shell (src/transport/rtmpt.ts; RTMPT as FFmpeg's rtmphttp.c and librtmp speak it)
  * against a tiny in-test node:http RTMPT server relaying each session over TCP to the
  * client fixture (a ServerSession): an RPC call works over rtmpt://, a keep-alive
  * connection the HTTP server drops mid-session is reopened and the request retried, a

@@ -1,6 +1,6 @@
 /**
- * The conn= AMF grammar (notes/librtmp-parity.md §3.3) against librtmp 2.6's observed
- * encodings (Appendix A "conn encodings"), python-librtmp's connect_data mapping (§1.2),
+ * The conn= AMF grammar (librtmp `parseAMF`) against librtmp 2.6's observed
+ * encodings, python-librtmp's connect_data mapping (`_parse_connect_data`),
  * and formatConnArgs as its inverse.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +38,7 @@ function throwsOption(fn: () => unknown, message?: RegExp): void {
   });
 }
 
-describe('conn: Appendix A encodings (librtmp 2.6 AMFProp_Encode of Link.extras)', () => {
+describe('conn: observed encodings (librtmp 2.6 AMFProp_Encode of Link.extras)', () => {
   it('S:hello\\20world B:1 (via an option string, escapes undone)', () => {
     const p = parseLibrtmpUrl('rtmp://h/a/b conn=S:hello\\20world conn=B:1');
     assert.equal(amf0.encode(...p.connectArgs).toString('hex'), hex('02 000b 68656c6c6f20776f726c64 01 01'));
@@ -79,7 +79,7 @@ describe('conn: Appendix A encodings (librtmp 2.6 AMFProp_Encode of Link.extras)
   });
 });
 
-describe('conn: grammar rules (§3.3)', () => {
+describe('conn: grammar rules (parseAMF)', () => {
   it('S: takes the rest of the value, colons and all; S: alone is the empty string', () => {
     assert.deepEqual(parseConn(['S:a:b:c', 'S:']), ['a:b:c', '']);
   });

@@ -1,7 +1,7 @@
 /**
- * librtmp "URL + options" strings (RTMP_SetupURL, notes/librtmp-parity.md §3.1/§3.2 and
- * Appendix A), every option key, the JavaScript units of RTMPParams (DESIGN.md §2),
- * python-librtmp constructor options (§1.2), and formatLibrtmpUrl round trips.
+ * librtmp "URL + options" strings (RTMP_SetupURL and its `options[]` table, vectors
+ * observed with librtmp 2.6), every option key, the JavaScript units of RTMPParams,
+ * python-librtmp constructor options, and formatLibrtmpUrl round trips.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -40,7 +40,7 @@ function throwsCode(fn: () => unknown, code: string, message?: RegExp): void {
 
 const BASE = 'rtmp://host/app/stream';
 
-describe('parseLibrtmpUrl: defaults (RTMP_Init, §3.6)', () => {
+describe('parseLibrtmpUrl: defaults (RTMP_Init)', () => {
   it('fresh parameters carry librtmp defaults in JavaScript units', () => {
     const p = parseLibrtmpUrl(BASE);
     assert.equal(p.app, 'app');
@@ -62,7 +62,7 @@ describe('parseLibrtmpUrl: defaults (RTMP_Init, §3.6)', () => {
   });
 });
 
-describe('parseLibrtmpUrl: Appendix A option vectors', () => {
+describe('parseLibrtmpUrl: option vectors observed with librtmp 2.6', () => {
   it('live=1 buffer=1000 start=0x10 stop=5000: live, seek 16 ms (strtol base 0), stop 5000, buffer 1000', () => {
     const p = parseLibrtmpUrl(`${BASE} live=1 buffer=1000 start=0x10 stop=5000`);
     assert.equal(p.live, true);
@@ -110,7 +110,7 @@ describe('parseLibrtmpUrl: Appendix A option vectors', () => {
   });
   it(
     'rtmp://host/x/y app=foo -> tcUrl rtmp://host/foo, NOT librtmp\'s "rtmp://host:0/foo" ' +
-      '(librtmp-parity.md §3.2 step 4 and Appendix A: the default tcUrl is built before the default port is filled in)',
+      '(RTMP_SetupURL builds the default tcUrl before it fills in the default port)',
     () => {
       const p = parseLibrtmpUrl('rtmp://host/x/y app=foo');
       assert.equal(p.tcUrl, 'rtmp://host/foo');
@@ -120,7 +120,7 @@ describe('parseLibrtmpUrl: Appendix A option vectors', () => {
   );
 });
 
-describe('parseLibrtmpUrl: tokenizer and escapes (§3.2 step 2)', () => {
+describe('parseLibrtmpUrl: tokenizer and escapes (RTMP_SetupURL)', () => {
   it('splitLibrtmpUrl mirrors RTMP_SetupURL', () => {
     assert.deepEqual(splitLibrtmpUrl('rtmp://h/a/b'), { url: 'rtmp://h/a/b', options: [], ignored: '' });
     assert.deepEqual(splitLibrtmpUrl('rtmp://h/a/b a=1  b=2=3 c='), {
@@ -178,7 +178,7 @@ describe('parseLibrtmpUrl: tokenizer and escapes (§3.2 step 2)', () => {
   });
 });
 
-describe('parseLibrtmpUrl: every key (§3.1)', () => {
+describe('parseLibrtmpUrl: every key (librtmp options[])', () => {
   it("the option table lists librtmp's 21 keys plus rtmpkit's extensions", () => {
     const names = LIBRTMP_OPTIONS.filter((o) => o.librtmp).map((o) => o.name);
     assert.deepEqual(names, [
@@ -378,10 +378,10 @@ describe('setupLibrtmpUrl (RTMP_SetupURL on an existing handle)', () => {
   });
 });
 
-describe('applyConstructorOptions (python-librtmp RTMP(url, **options), DESIGN §2 units)', () => {
+describe('applyConstructorOptions (python-librtmp RTMP(url, **options), JavaScript units)', () => {
   const base = () => parseLibrtmpUrl('rtmp://host/app/stream conn=S:fromurl');
 
-  it('applies every seed option with seed units (start/stop seconds, buffer ms, timeout s)', () => {
+  it('applies every python-librtmp option in its documented units (start/stop seconds, buffer ms, timeout s)', () => {
     const p = applyConstructorOptions(base(), {
       playpath: 'other',
       tcUrl: 'rtmp://cdn/app',
@@ -426,7 +426,7 @@ describe('applyConstructorOptions (python-librtmp RTMP(url, **options), DESIGN �
     assert.equal(p.timeout, 2.5, 'seconds');
     assert.match(formatLibrtmpUrl(p), / start=1500 stop=10000 buffer=5000 timeout=3 /);
   });
-  it('beyond the seed: swfAge, playlist, pubUser, pubPasswd', () => {
+  it('librtmp options python-librtmp lacks: swfAge, playlist, pubUser, pubPasswd', () => {
     const p = applyConstructorOptions(base(), { swfAge: 0, playlist: true, pubUser: 'u', pubPasswd: 'p' });
     assert.deepEqual([p.swfAge, p.playlist, p.pubUser, p.pubPasswd], [0, true, 'u', 'p']);
   });

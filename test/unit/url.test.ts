@@ -1,6 +1,6 @@
 /**
  * parseUrl golden vectors: librtmp 2.6's RTMP_ParseURL/RTMP_ParsePlaypath/RTMP_SetupURL
- * results from notes/librtmp-parity.md Appendix A and the rules of §3.4/§3.5, one test per
+ * results as observed with the system librtmp, and the rules of those functions, one test per
  * rule, plus rtmpkit's deliberate differences (errors instead of silent misparses, IPv6,
  * userinfo) with the reason stated.
  */
@@ -23,7 +23,7 @@ function throwsCode(fn: () => unknown, code: string, message?: RegExp): void {
   });
 }
 
-describe('parseUrl: Appendix A vectors (librtmp 2.6 RTMP_SetupURL)', () => {
+describe('parseUrl: observed vectors (librtmp 2.6 RTMP_SetupURL)', () => {
   const vectors: [string, string, string, number, string][] = [
     // input, app, playpath, port, tcUrl
     ['rtmp://host/app/playpath', 'app', 'playpath', 1935, 'rtmp://host/app'],
@@ -90,7 +90,7 @@ describe('parseUrl: Appendix A vectors (librtmp 2.6 RTMP_SetupURL)', () => {
   });
 });
 
-describe('parseUrl: librtmp app/playpath split (§3.4)', () => {
+describe('parseUrl: librtmp app/playpath split (RTMP_ParseURL)', () => {
   it('1 segment: app only, empty playpath', () => {
     assert.deepEqual(split('rtmp://h/a'), { app: 'a', playpath: '', port: 1935, tcUrl: 'rtmp://h/a' });
   });
@@ -163,7 +163,7 @@ describe('parseUrl: librtmp app/playpath split (§3.4)', () => {
   });
 });
 
-describe('parseUrl: playpath rewriting (RTMP_ParsePlaypath, §3.5)', () => {
+describe('parseUrl: playpath rewriting (RTMP_ParsePlaypath)', () => {
   const pp = (s: string) => parsePlaypath(s);
   it('.mp4 and .f4v: mp4: prefix, extension stripped', () => {
     assert.equal(pp('file.mp4'), 'mp4:file');
@@ -195,7 +195,7 @@ describe('parseUrl: playpath rewriting (RTMP_ParsePlaypath, §3.5)', () => {
     assert.equal(pp('file.flv?a=b.mp4'), 'file?a=b.mp4');
     assert.equal(pp('key?s_bl=1&s_sw=0&a=Ab.mp4'), 'key?s_bl=1&s_sw=0&a=Ab.mp4', 'no extension before "?"');
   });
-  it('Facebook-style keys keep their query (protocol.md §1.14)', () => {
+  it('Facebook-style keys keep their query (the stream key is used verbatim)', () => {
     const u = parseUrl(
       'rtmps://live-api-s.facebook.com:443/rtmp/1234567890?s_bl=1&s_psm=1&s_sw=0&s_vt=api-s&a=AbCd',
     );
@@ -275,7 +275,7 @@ describe('parseUrl: deliberate differences from librtmp (typed errors)', () => {
     throwsCode(() => parseUrl('rtmp:/h/a'), 'ERR_URL_SYNTAX', /no ":\/\/"/);
     throwsCode(() => parseUrl(''), 'ERR_URL_SYNTAX');
   });
-  it('unknown scheme -> ERR_URL_SCHEME (librtmp: warning, then plain RTMP; Appendix A foo://)', () => {
+  it('unknown scheme -> ERR_URL_SCHEME (librtmp 2.6: warning, then plain RTMP for foo://)', () => {
     throwsCode(() => parseUrl('foo://host/app/x'), 'ERR_URL_SCHEME', /foo/);
     throwsCode(() => parseUrl('http://host/app/x'), 'ERR_URL_SCHEME');
   });
