@@ -65,7 +65,8 @@ async function rtmpkitConnect(
   const before = server.conns.length;
   const conn = new RTMP(server.url('app/x'), { timeout: 5, ...options });
   await conn.connect();
-  await until(() => server.conns.length > before && server.conns[before]!.raws.length >= 4);
+  // connect, then Window Ack Size and SetBufferLength(0, …) after the _result.
+  await until(() => server.conns.length > before && server.conns[before]!.raws.length >= 3);
   await new Promise((r) => setTimeout(r, 100));
   await conn.close();
   return server.conns[before]!;

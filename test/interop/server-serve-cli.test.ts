@@ -80,7 +80,12 @@ test('serve --record --push --keys --http-port: recorded, pushed, reported; an u
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
   try {
-    await until(() => /http:\s+http:\/\/127\.0\.0\.1:\d+\//.test(text), 20_000, 'serve started');
+    // The banner may arrive in several reads: wait for its push line, printed after http.
+    await until(
+      () => /http:\s+http:\/\/127\.0\.0\.1:\d+\//.test(text) && /push:/.test(text),
+      20_000,
+      'serve started',
+    );
     const rtmp = `rtmp://127.0.0.1:${/listening on rtmp:\/\/127\.0\.0\.1:(\d+)/.exec(text)![1]}`;
     const http = `http://127.0.0.1:${/http:\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(text)![1]}`;
     assert.match(text, /record: every publish to /);
