@@ -9,13 +9,14 @@
  * `ERR_RTMP_UNSUPPORTED_PROTOCOL`.
  */
 import { RTMPUsageError } from '../errors.js';
+import type { SocksProxy } from '../url/options.js';
 import { connectViaProxy, describeProxy, type ProxyConfig, parseProxyUrl } from './proxy.js';
 import { connectRtmpt } from './rtmpt.js';
-import type { SocksProxy } from './socks4.js';
 import { connectTcp, formatHostPort } from './tcp.js';
 import { connectTls, type TlsOptions } from './tls.js';
 import type { ConnectTarget, Transport } from './transport.js';
 
+export type { SocksProxy } from '../url/options.js';
 export {
   encodeHttpConnect,
   HttpConnectNegotiation,
@@ -45,7 +46,6 @@ export {
   SOCKS_DEFAULT_PORT,
   Socks4Negotiation,
   Socks4Status,
-  type SocksProxy,
 } from './socks4.js';
 export {
   type ProxyCredentials,
