@@ -9,7 +9,6 @@
  * Invariants: same outcome for every split of the proxy's bytes; at most 8 bytes buffered;
  * refusals are `RTMPProxyError`s.
  */
-
 import { isIPv4 } from 'node:net';
 import { RTMPUsageError } from '../errors.js';
 import { RTMPProxyError } from './proxy-errors.js';
@@ -29,7 +28,6 @@ export const Socks4Status = {
   identdMismatch: 0x5d,
 } as const;
 
-/** A SOCKS proxy address (`src/url` parses librtmp's `socks=host[:port]` into this shape). */
 /**
  * The SOCKS4 CONNECT request for an IPv4 address, or with `hostName` the SOCKS4a request
  * (IP 0.0.0.1, the name after the user id). `userId` defaults to empty, as librtmp sends.
