@@ -46,7 +46,6 @@ describe('serve --auth: FFmpeg publishes with a user and password', { timeout: 2
         const unknown = await copyFlv(src, `rtmp://mallory:Pa55-w0rd@${base}/u`, [], 60_000);
         assert.notEqual(unknown.code, 0, 'an unknown user is refused');
         assert.deepEqual(recordings(rec), [], 'nothing recorded for refused publishers');
-        assert.match(serve.text(), /rejected/, 'serve logs the refusals');
 
         const ok = await copyFlv(src, `rtmp://alice:Pa55-w0rd@${base}/s`, [], 60_000);
         assert.equal(ok.code, 0, ok.stderr);
