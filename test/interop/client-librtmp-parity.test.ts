@@ -6,13 +6,14 @@
  *   its link up with `RTMP_SetupURL`, which leaves flashVer empty (as `rtmpdump -i` does);
  *   rtmpkit sends librtmp's default there too;
  * - one Window Acknowledgement Size and SetBufferLength(0, 300) for a player;
- * - the SecureToken answer: the XXTEA-decrypted bytes as they are (rtmpdump `-T`).
+ * - the SecureToken answer: the XXTEA-decrypted bytes as they are (rtmpdump `-T`), from
+ *   the API and from `rtmpkit dump -T`, and the usher token of `dump -j` (its order differs).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { encode as encodeAmf0 } from '../../src/amf/amf0.js';
+import { decode as decodeAmf0, encode as encodeAmf0 } from '../../src/amf/amf0.js';
 import type { AmfValue } from '../../src/amf/types.js';
 import { RTMP } from '../../src/index.js';
 import { DEFAULT_PLAYER_FLASH_VER } from '../../src/session/connect-object.js';
@@ -139,6 +140,56 @@ test('SecureToken: the answer carries the decrypted bytes exactly as rtmpdump -T
     const mine = answer(await rtmpkitConnect(server, { token: key }));
     assert.ok(mine, 'rtmpkit answered the challenge');
     assert.equal(mine.toString('hex'), librtmp.toString('hex'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('rtmpkit dump -T KEY -j TOKEN answers SecureToken and sends the usher token exactly as rtmpdump', async (t) => {
+  if (!requirePeers(t, ['rtmpdump'])) return;
+  const key = 'mySecretKey123456';
+  const challenge = '00112233445566778899aabbccddeeff';
+  const server = await startScriptedServer((c, msg) => {
+    if (msg?.kind === 'command' && msg.name === 'connect')
+      c.acceptConnect(msg.transactionId, { secureToken: challenge });
+  });
+  /** The payload of the first command named `name` a connection sent. */
+  const sent = (c: ScriptedConn | undefined, name: string): Buffer | undefined => {
+    const head = encodeAmf0(name);
+    return c?.raws.find((r) => r.type === 20 && r.payload.subarray(0, head.length).equals(head))?.payload;
+  };
+  const both = (c: ScriptedConn | undefined) =>
+    sent(c, 'secureTokenResponse') !== undefined &&
+    sent(c, 'NetStream.Authenticate.UsherToken') !== undefined;
+  try {
+    const flags = ['-T', key, '-j', '{"chansub":"abc"}'];
+    await rtmpdump(['-r', server.url('app/x'), ...flags], () => both(server.conns[0]));
+    const run = runBounded(
+      process.execPath,
+      [BIN, 'dump', '-q', '-r', server.url('app/x'), ...flags, '-m', '3', '-o', '/dev/null'],
+      20_000,
+    );
+    await until(() => both(server.conns[1]), 15_000);
+    await run;
+    const librtmpToken = sent(server.conns[0], 'secureTokenResponse')!;
+    assert.equal(sent(server.conns[1], 'secureTokenResponse')!.toString('hex'), librtmpToken.toString('hex'));
+    // The usher token: the same command but for its transaction id. There is no spec for
+    // it (a Justin.tv extension); librtmp sends it after the createStream it issues on its
+    // own after connect (txn 3), rtmpkit with the other connect duties, before any command
+    // of the user (txn 2). The server sees the same token either way.
+    const order = (c: ScriptedConn) => c.commands().map((m) => `${m.name}:${m.transactionId}`);
+    assert.deepEqual(order(server.conns[0]!), [
+      'connect:1',
+      'createStream:2',
+      'NetStream.Authenticate.UsherToken:3',
+    ]);
+    assert.deepEqual(order(server.conns[1]!).slice(0, 2), [
+      'connect:1',
+      'NetStream.Authenticate.UsherToken:2',
+    ]);
+    const [l, m] = [0, 1].map((i) => decodeAmf0(sent(server.conns[i], 'NetStream.Authenticate.UsherToken')!));
+    assert.deepEqual([m![0], m![2], m![3]], [l![0], l![2], l![3]]);
+    assert.equal(m![3], '{"chansub":"abc"}');
   } finally {
     await server.close();
   }
