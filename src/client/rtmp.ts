@@ -36,13 +36,8 @@ import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
 import { readsIntoReusedBuffer } from '../transport/tcp.js';
-import {
-  applyConstructorOptions,
-  applyLibrtmpOption,
-  parseLibrtmpUrl,
-  type RTMPParams,
-  setupLibrtmpUrl,
-} from '../url/options.js';
+import { applyConstructorOptions } from '../url/constructor-options.js';
+import { applyLibrtmpOption, parseLibrtmpUrl, type RTMPParams, setupLibrtmpUrl } from '../url/options.js';
 import {
   announceStream,
   checkConnectOptions,

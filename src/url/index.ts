@@ -15,8 +15,8 @@ export {
   MAX_CONN_DEPTH,
   parseConn,
 } from './conn.js';
+export { applyConstructorOptions } from './constructor-options.js';
 export {
-  applyConstructorOptions,
   applyLibrtmpOption,
   cloneParams,
   createParams,

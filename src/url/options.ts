@@ -48,16 +48,18 @@
  */
 import type { AmfValue } from '../amf/types.js';
 import { RTMPUsageError } from '../errors.js';
+import { appendConn, type ConnectData, cloneConnArgs, connectDataToArgs, formatConnArgs } from './conn.js';
 import {
-  appendConn,
-  type ConnectData,
-  cloneConnArgs,
-  closeConn,
-  connectDataToArgs,
-  formatConnArgs,
-} from './conn.js';
+  escapeLibrtmpValue,
+  type LibrtmpOptionToken,
+  optionError,
+  splitLibrtmpUrl,
+  unescapeLibrtmpValue,
+} from './option-string.js';
 import { parseUrl, type RTMPUrl } from './parse-url.js';
 import { parseLibrtmpBool, parseLibrtmpInt, ScalarError } from './scalars.js';
+
+export { escapeLibrtmpValue, type LibrtmpOptionToken, splitLibrtmpUrl, unescapeLibrtmpValue };
 
 /** librtmp's default `buffer`, ms (`RTMP_Init`: `m_nBufferMS = 30000`). */
 export const DEFAULT_BUFFER_MS = 30_000;
@@ -252,13 +254,6 @@ export const LIBRTMP_OPTIONS: readonly LibrtmpOptionInfo[] = Object.freeze([
 
 const OPTION_BY_KEY = new Map(LIBRTMP_OPTIONS.map((o) => [o.name.toLowerCase(), o.name]));
 
-function optionError(key: string, reason: string, cause?: unknown): RTMPUsageError {
-  return new RTMPUsageError(`Unable to set option ${key}: ${reason}`, {
-    code: 'ERR_RTMP_OPTION',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
 /** Fresh parameters for a parsed URL, with librtmp's `RTMP_Init` defaults. */
 export function createParams(url: RTMPUrl): RTMPParams {
   const p: RTMPParams = {
@@ -345,109 +340,6 @@ export function parseSocks(value: string): SocksProxy {
   return { host, port };
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-function hexVal(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  return -1;
-}
-
-/**
- * Undoes librtmp's value escaping: `\HH` (two hex digits) → that byte; the bytes are then
- * read as UTF-8. Nothing else is special (`%xx` is not decoded here).
- *
- * @param key named in the error message
- * @throws RTMPUsageError `ERR_RTMP_OPTION` for `\` not followed by two hex digits (librtmp:
- *   fails when fewer than 2 characters follow, reads garbage for non-hex), or bytes that
- *   are not UTF-8
- */
-export function unescapeLibrtmpValue(raw: string, key = 'value'): string {
-  if (!raw.includes('\\')) return raw;
-  // A password is never echoed.
-  const shown = /^pubpasswd$/i.test(key) ? '(the password)' : `'${raw}'`;
-  const src = Buffer.from(raw, 'utf8');
-  const out = Buffer.allocUnsafe(src.length);
-  let n = 0;
-  for (let i = 0; i < src.length; ) {
-    const c = src[i]!;
-    if (c !== 0x5c) {
-      out[n++] = c;
-      i++;
-      continue;
-    }
-    const h = i + 1 < src.length ? hexVal(src[i + 1]!) : -1;
-    const l = i + 2 < src.length ? hexVal(src[i + 2]!) : -1;
-    if (h < 0 || l < 0) {
-      throw optionError(
-        key,
-        `bad escape at offset ${i} of ${shown} (use \\HH, e.g. \\20 for space, \\5c for \\)`,
-      );
-    }
-    out[n++] = (h << 4) | l;
-    i += 3;
-  }
-  try {
-    return UTF8.decode(out.subarray(0, n));
-  } catch {
-    throw optionError(key, `escapes in ${shown} do not decode to UTF-8`);
-  }
-}
-
-/**
- * Escapes a value for a librtmp option string: backslash → `\5c`, space → `\20`, control
- * characters → `\HH`. Everything else (UTF-8 included) stays as it is.
- */
-export function escapeLibrtmpValue(value: string): string {
-  return value.replace(
-    /[\\ \u0000-\u001f\u007f]/g,
-    (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
-
-/** One `key=value` of an option string, value still escaped. */
-export interface LibrtmpOptionToken {
-  /** The key as written (may contain spaces when the string was malformed, as in librtmp). */
-  key: string;
-  /** The raw value, escapes not yet undone. */
-  value: string;
-}
-
-/**
- * Splits a librtmp "URL + options" string exactly as `RTMP_SetupURL` does: the URL up to
- * the first space, then `key=value` tokens; `ignored` is a trailing text without `=`
- * (librtmp drops it silently).
- */
-export function splitLibrtmpUrl(input: string): {
-  url: string;
-  options: LibrtmpOptionToken[];
-  ignored: string;
-} {
-  let sp = input.indexOf(' ');
-  if (sp < 0) return { url: input, options: [], ignored: '' };
-  const url = input.slice(0, sp);
-  const options: LibrtmpOptionToken[] = [];
-  let ignored = '';
-  while (sp >= 0) {
-    const p1 = sp + 1;
-    const eq = input.indexOf('=', p1);
-    if (eq < 0) {
-      ignored = input.slice(p1);
-      break;
-    }
-    const key = input.slice(p1, eq);
-    sp = input.indexOf(' ', eq + 1);
-    if (sp < 0) {
-      options.push({ key, value: input.slice(eq + 1) });
-    } else {
-      options.push({ key, value: input.slice(eq + 1, sp) });
-      while (input.charCodeAt(sp + 1) === 0x20) sp++; // "skip repeated spaces"
-    }
-  }
-  return { url, options, ignored };
-}
-
 function optionalString(v: string): string | undefined {
   return v === '' ? undefined : v;
 }
@@ -473,7 +365,7 @@ function boolOption(key: string, value: string): boolean {
   }
 }
 
-function parseSwfHash(key: string, value: string | Uint8Array): Buffer {
+export function parseSwfHash(key: string, value: string | Uint8Array): Buffer {
   if (typeof value === 'string') {
     if (!/^[0-9a-fA-F]{64}$/.test(value)) throw optionError(key, 'expected 64 hex digits (32 bytes)');
     return Buffer.from(value, 'hex');
@@ -637,86 +529,7 @@ export function setupLibrtmpUrl(params: RTMPParams, input: string): RTMPParams {
   return Object.assign(params, next);
 }
 
-function typeError(key: string, expected: string, got: unknown): RTMPUsageError {
-  return optionError(key, `expected ${expected}, got ${got === null ? 'null' : typeof got}`);
-}
-
-function str(key: string, v: unknown): string {
-  if (typeof v !== 'string') throw typeError(key, 'a string', v);
-  return v;
-}
-
-function num(key: string, v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw typeError(key, `a finite number (${what})`, v);
-  if (v < 0) throw optionError(key, `${v} is negative`);
-  return v;
-}
-
-function bool(key: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw typeError(key, 'a boolean', v);
-  return v;
-}
-
-/**
- * Applies python-librtmp's constructor options (camelCased, JavaScript units: start/stop
- * seconds, buffer ms, timeout seconds) in python-librtmp's order: socks, playpath, tcUrl,
- * app, swfUrl, pageUrl, auth, flashVer, subscribe, token, jtv, live, start, stop, buffer,
- * timeout, connectData (appended after the URL's `conn` items, at the top level: objects
- * the URL left open are closed first); then swfHash/swfSize, swfVfy, and the extensions
- * swfAge, playlist, pubUser, pubPasswd. `null`/`undefined` = not given; unknown keys are
- * ignored (they belong to other layers). All or nothing: on error `params` is unchanged.
- *
- * @throws RTMPUsageError `ERR_RTMP_OPTION` naming the option, for wrong types, negative
- *   numbers, malformed socks/swfHash, swfHash without swfSize, un-encodable connectData
- */
-export function applyConstructorOptions(params: RTMPParams, opts: RTMPUrlOptions): RTMPParams {
-  if (opts === null || typeof opts !== 'object') {
-    throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
-  }
-  const p = cloneParams(params);
-  const given = <K extends keyof RTMPUrlOptions>(k: K): boolean => opts[k] !== undefined && opts[k] !== null;
-
-  if (given('socks')) {
-    const s = str('socks', opts.socks);
-    if (s === '') delete p.socks;
-    else p.socks = parseSocks(s);
-  }
-  if (given('playpath')) p.playpath = str('playpath', opts.playpath);
-  if (given('tcUrl')) applyLibrtmpOption(p, 'tcUrl', str('tcUrl', opts.tcUrl));
-  if (given('app')) applyLibrtmpOption(p, 'app', str('app', opts.app));
-  for (const k of ['swfUrl', 'pageUrl', 'auth', 'flashVer', 'subscribe', 'token', 'jtv'] as const) {
-    if (given(k)) applyLibrtmpOption(p, k, str(k, opts[k]));
-  }
-  if (given('live')) p.live = bool('live', opts.live);
-  if (given('start')) p.start = num('start', opts.start, 'seconds');
-  if (given('stop')) p.stop = num('stop', opts.stop, 'seconds');
-  if (given('buffer')) p.buffer = Math.round(num('buffer', opts.buffer, 'milliseconds'));
-  if (given('timeout')) p.timeout = num('timeout', opts.timeout, 'seconds');
-  if (given('connectData')) {
-    const extra = connectDataToArgs(opts.connectData);
-    closeConn(p.connectArgs);
-    p.connectArgs.push(...extra);
-  }
-  if (given('swfHash')) {
-    const h = opts.swfHash;
-    if (typeof h !== 'string' && !(h instanceof Uint8Array)) throw typeError('swfHash', 'hex or bytes', h);
-    p.swfHash = parseSwfHash('swfHash', h);
-    if (!given('swfSize')) throw optionError('swfHash', 'needs swfSize too');
-  }
-  if (given('swfSize')) {
-    const n = num('swfSize', opts.swfSize, 'bytes');
-    if (!Number.isInteger(n) || n > 0xffffffff) throw optionError('swfSize', `${n} is not a 32-bit size`);
-    p.swfSize = n;
-  }
-  if (given('swfVfy')) p.swfVfy = bool('swfVfy', opts.swfVfy);
-  if (given('swfAge')) p.swfAge = num('swfAge', opts.swfAge, 'days');
-  if (given('playlist')) p.playlist = bool('playlist', opts.playlist);
-  if (given('pubUser')) applyLibrtmpOption(p, 'pubUser', str('pubUser', opts.pubUser));
-  if (given('pubPasswd')) applyLibrtmpOption(p, 'pubPasswd', str('pubPasswd', opts.pubPasswd));
-  for (const k of Object.keys(params) as (keyof RTMPParams)[]) delete params[k];
-  return Object.assign(params, p);
-}
-
+/** Seconds → whole milliseconds. */
 function ms(seconds: number): number {
   return Math.round(seconds * 1000);
 }
