@@ -2,6 +2,7 @@
  * `node dist/bench/profile.js [--quick] [--top N] PATH` — one run of a path under
  * `node --cpu-prof`, summarized as the heaviest functions by self time:
  * - dump: `rtmpkit dump` of the ~300 MB VOD from nginx-rtmp (the client profiled);
+ * - rtmps: the same through stunnel (`rtmps://`, certificate verified);
  * - iterate / readable: the library downloading it (`for await` over the stream, or
  *   `toReadable()` piped to a file; bench/children/library.js profiled);
  * - publish: `rtmpkit publish --no-realtime` of the file into nginx-rtmp's live app;
@@ -21,9 +22,9 @@ import { type CpuProfile, topFunctions } from './lib/cpuprofile.js';
 import { ensureMedia } from './lib/media.js';
 import { type TimedRun, timed } from './lib/proc.js';
 import { ffmpegPublish, livePlayer, rtmpdump } from './lib/scenario.js';
-import { CHILDREN_DIR, type RunningServer, startEmbedded, startNginx } from './lib/servers.js';
+import { CHILDREN_DIR, type RunningServer, startEmbedded, startNginx, startTls } from './lib/servers.js';
 
-const PATHS = ['dump', 'iterate', 'readable', 'publish', 'vod', 'relay'] as const;
+const PATHS = ['dump', 'rtmps', 'iterate', 'readable', 'publish', 'vod', 'relay'] as const;
 type ProfilePath = (typeof PATHS)[number];
 
 const { values, positionals } = parseArgs({
@@ -62,6 +63,18 @@ try {
   if (what === 'dump') {
     await withServer(await startNginx(media.dir), async (port) => {
       report('dump', await timed(process.execPath, [...prof, cli, 'dump', '-q', '-r', vod(port), '-o', out]));
+    });
+  } else if (what === 'rtmps') {
+    await withServer(await startNginx(media.dir), async (port) => {
+      const tls = await startTls(port);
+      await withServer(tls, async (tlsPort) => {
+        const url = `rtmps://127.0.0.1:${tlsPort}/vod/${media.big.name}`;
+        const env = { ...process.env, NODE_EXTRA_CA_CERTS: tls.cert };
+        report(
+          'rtmps',
+          await timed(process.execPath, [...prof, cli, 'dump', '-q', '-r', url, '-o', out], { env }),
+        );
+      });
     });
   } else if (what === 'iterate' || what === 'readable') {
     await withServer(await startNginx(media.dir), async (port) => {
