@@ -234,9 +234,9 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
   }
 }
 
-/** Top-level box types an MP4 (ISO-BMFF, ISO/IEC 14496-12 §4.2) starts with, as ffmpeg writes them. */
 /** Bytes per read of an FLV file. */
 const READ_SIZE = 1024 * 1024;
+/** Top-level box types an MP4 (ISO-BMFF, ISO/IEC 14496-12 §4.2) starts with, as ffmpeg writes them. */
 const MP4_FIRST_BOXES = new Set(['ftyp', 'styp', 'moov', 'mdat', 'free', 'skip', 'wide', 'moof']);
 
 /**

@@ -6,7 +6,8 @@
  *
  * - `allocPayload(n, room)` returns an `n`-byte view; with `room`, the 11 bytes before
  *   it and the 4 after it belong to it too (`lendFrameRoom` says so of a view made
- *   elsewhere, e.g. a payload inside the FLV tag it was read from), and `takeFrameRoom(view)` hands them out
+ *   elsewhere, e.g. a payload inside the FLV tag it was read from), and
+ *   `takeFrameRoom(view)` hands them out
  *   exactly once (whoever takes them writes the tag header and PreviousTagSize there;
  *   a second muxer of the same payload gets false and frames it in separate pieces).
  * - Sizes: views of shared slabs for 4–64 KiB (an allocation per message would cost
