@@ -306,13 +306,20 @@ function reframe(tags: FlvTag[], shift: number): { bytes: Buffer; single: number
 }
 
 test('frameRoom: at every split point each payload re-frames as one view, byte-identical to its tag', () => {
-  for (let cut = 0; cut <= HEADERLESS.length; cut++) {
-    const input = Buffer.from(HEADERLESS); // frameRoom may write into the pushed Buffers
-    const { tags } = feed(input, [cut], { frameRoom: true });
-    assert.deepEqual(plain(tags), EXPECTED(0), `cut at ${cut}`);
-    const { bytes, single } = reframe(tags, 0);
-    assert.deepEqual(bytes, HEADERLESS, `cut at ${cut}`);
-    assert.equal(single, 5, `cut at ${cut}: every non-empty payload had room`);
+  for (const zeroCopy of [true, false]) {
+    for (let cut = 0; cut <= HEADERLESS.length; cut++) {
+      // A copy (frameRoom may write into the pushed Buffers) with an ArrayBuffer of its own.
+      const input = Buffer.allocUnsafeSlow(HEADERLESS.length);
+      HEADERLESS.copy(input);
+      const { tags } = feed(input, [cut], { frameRoom: true, zeroCopy });
+      const at = `cut at ${cut}, zeroCopy ${zeroCopy}`;
+      assert.deepEqual(plain(tags), EXPECTED(0), at);
+      const { bytes, single } = reframe(tags, 0);
+      assert.deepEqual(bytes, HEADERLESS, at);
+      assert.equal(single, 5, `${at}: every non-empty payload had room`);
+      if (!zeroCopy)
+        assert.ok(tags.every((t) => t.payload.length === 0 || t.payload.buffer !== input.buffer));
+    }
   }
 });
 
