@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RTMP } from '../client/rtmp.js';
 import type { RTMPStream } from '../client/rtmp-stream.js';
 import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
+import { frameTag } from '../flv/framing.js';
 import { FlvTagType, hasFlvSignature } from '../flv/header.js';
 import { parseOnMetaData } from '../flv/metadata.js';
 import { parseScriptTag } from '../flv/script.js';
@@ -50,7 +51,6 @@ import {
   wrap,
 } from './common.js';
 import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
-import { tagPieces } from './flv-output.js';
 import { type Console, formatFixed, Progress } from './progress.js';
 import { packageVersion } from './version.js';
 
@@ -234,6 +234,8 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
   }
 }
 
+/** Bytes per read of an FLV file. */
+const READ_SIZE = 1024 * 1024;
 /** Top-level box types an MP4 (ISO-BMFF, ISO/IEC 14496-12 §4.2) starts with, as ffmpeg writes them. */
 const MP4_FIRST_BOXES = new Set(['ftyp', 'styp', 'moov', 'mdat', 'free', 'skip', 'wide', 'moof']);
 
@@ -282,8 +284,11 @@ type TagSource = (signal: AbortSignal) => AsyncIterable<SourceTag>;
 function flvSource(input: string, out: Console): TagSource {
   return async function* (signal) {
     // A file must be FLV from its first byte; stdin may also carry bare tags (as librtmp's RTMP_Write takes).
-    const demuxer = new FlvDemuxer({ header: input === '-' ? 'auto' : 'required' });
-    const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 256 * 1024 });
+    // frameRoom: each tag is re-framed (new timestamp) where it was read, not copied; the
+    // reads are this loop's own Buffers. 1 MiB reads: fewer tags span two reads (each of
+    // those is copied once to join it).
+    const demuxer = new FlvDemuxer({ header: input === '-' ? 'auto' : 'required', frameRoom: true });
+    const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_SIZE });
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         if (signal.aborted) return;
@@ -382,9 +387,10 @@ async function pump(
           if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => {});
           if (signal.aborted) break;
         }
-        const [head, payload, prev] = tagPieces(tag.type, ts, tag.payload);
-        await stream.write(Buffer.concat([head, payload, prev]));
-        result.bytes += head.length + payload.length + prev.length;
+        const pieces = frameTag(tag.type, ts, tag.payload);
+        const framed = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+        await stream.write(framed);
+        result.bytes += framed.length;
         result.tags++;
         if (media) result.lastTs = ts;
         progress.update(result.bytes, result.lastTs, duration);

@@ -19,6 +19,10 @@
  *   allocates more than `preallocateLimit` ahead of the bytes received. With
  *   `zeroCopy: false` nothing returned refers to a pushed Buffer (large spanning payloads
  *   then cost a second copy). Apart from that, at most 15 header bytes are held back.
+ *   With `frameRoom` every payload has room for its tag header and PreviousTagSize
+ *   (util/payload-pool.ts), so a publisher re-frames it without a copy; a view's room is
+ *   its own tag's bytes in the pushed Buffer, which the framer overwrites. Without
+ *   `frameRoom` a pushed Buffer is never written.
  * - Lenient like librtmp and FFmpeg by default: a PreviousTagSize that is not
  *   11 + DataSize (or PreviousTagSize0 ≠ 0) is counted in `stats`, not fatal; `strict`
  *   makes it (and reserved tag-header bits, and a missing final PreviousTagSize) an error.
@@ -29,6 +33,7 @@
  *   returned and the error is thrown by the next `push`/`end`. After an error the
  *   demuxer stays failed.
  */
+import { allocPayload, lendFrameRoom } from '../util/payload-pool.js';
 import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
 import {
   decodeFileHeader,
@@ -79,6 +84,15 @@ export interface FlvDemuxerOptions {
   preallocateLimit?: number;
   /** Return payloads as views of the pushed Buffers where possible (default true). */
   zeroCopy?: boolean;
+  /**
+   * Give every payload room for its FLV tag header and PreviousTagSize (util/payload-pool.ts,
+   * default false), so `frameTag` re-frames it — e.g. with a new timestamp — as one view,
+   * without copying: an assembled payload is copied into a buffer with room, and a view of
+   * a pushed Buffer gets the tag's own header and PreviousTagSize bytes around it as its
+   * room when both lie in that Buffer. The framer then OVERWRITES those bytes of the pushed
+   * Buffer: only for Buffers the caller owns and does not read again (a file's reads).
+   */
+  frameRoom?: boolean;
 }
 
 /** A PreviousTagSize that did not match. */
@@ -131,6 +145,7 @@ export class FlvDemuxer {
   readonly #maxTagSize: number;
   readonly #preallocateLimit: number;
   readonly #zeroCopy: boolean;
+  readonly #frameRoom: boolean;
   readonly #strict: boolean;
   readonly #headerMode: FlvHeaderMode;
 
@@ -180,6 +195,7 @@ export class FlvDemuxer {
       DEFAULT_PREALLOCATE_LIMIT,
     );
     this.#zeroCopy = options.zeroCopy ?? true;
+    this.#frameRoom = options.frameRoom ?? false;
     this.#strict = options.strict ?? false;
     const mode = options.header ?? 'auto';
     if (mode !== 'auto' && mode !== 'required' && mode !== 'none') {
@@ -332,7 +348,7 @@ export class FlvDemuxer {
             } else if (n - p >= this.#tagSize) {
               // Fast path: the whole payload is in this chunk.
               const end = p + this.#tagSize;
-              this.#emit(out, this.#zeroCopy ? chunk.subarray(p, end) : copyOf(chunk, p, end));
+              this.#emit(out, this.#wholePayload(chunk, p, end, src === chunk));
               p = end;
             } else {
               this.#state = State.Payload;
@@ -420,7 +436,9 @@ export class FlvDemuxer {
   #fill(chunk: Buffer, p: number, out: FlvTag[]): number {
     const k = Math.min(this.#tagSize - this.#have, chunk.length - p);
     if (this.#have === 0 && this.#tagSize <= this.#preallocateLimit) {
-      this.#pending = Buffer.allocUnsafe(this.#tagSize);
+      this.#pending = this.#frameRoom
+        ? allocPayload(this.#tagSize, true, false)
+        : Buffer.allocUnsafe(this.#tagSize);
     }
     if (this.#pending !== null) {
       chunk.copy(this.#pending, this.#have, p, p + k);
@@ -435,13 +453,29 @@ export class FlvDemuxer {
         payload = this.#pending;
         this.#pending = null;
       } else {
-        payload = Buffer.concat(this.#parts, this.#tagSize);
+        payload = this.#frameRoom
+          ? joinWithRoom(this.#parts, this.#tagSize)
+          : Buffer.concat(this.#parts, this.#tagSize);
         this.#parts = [];
       }
       this.#stats.assembledTags++;
       this.#emit(out, payload);
     }
     return p;
+  }
+
+  /**
+   * The payload `chunk[p, end)`, whole in this push: a view (with the tag's own header
+   * and PreviousTagSize as its room under `frameRoom`, when `headerInChunk` and both lie
+   * in `chunk`), or a copy.
+   */
+  #wholePayload(chunk: Buffer, p: number, end: number, headerInChunk: boolean): Buffer {
+    if (!this.#zeroCopy)
+      return this.#frameRoom ? joinWithRoom([chunk.subarray(p, end)], end - p) : copyOf(chunk, p, end);
+    const view = chunk.subarray(p, end);
+    if (!this.#frameRoom) return view;
+    if (headerInChunk && end + FLV_PREVIOUS_TAG_SIZE_SIZE <= chunk.length) return lendFrameRoom(view);
+    return joinWithRoom([view], end - p);
   }
 
   #emit(out: FlvTag[], payload: Buffer): void {
@@ -484,6 +518,17 @@ export function demuxFlv(bytes: Buffer, options?: FlvDemuxerOptions): FlvTag[] {
   const tags = d.push(bytes);
   d.end();
   return tags;
+}
+
+/** `parts` (`size` bytes in all) copied into one payload buffer with frame room. */
+function joinWithRoom(parts: readonly Buffer[], size: number): Buffer {
+  const b = allocPayload(size, true, false);
+  let at = 0;
+  for (const part of parts) {
+    b.set(part, at);
+    at += part.length;
+  }
+  return b;
 }
 
 function copyOf(src: Buffer, start: number, end: number): Buffer {

@@ -6,11 +6,16 @@
  * Invariants: resolves only after the TLS handshake succeeded (and verification, when
  * on); a verification failure is an `RTMPConnectionError` with code
  * `ERR_RTMP_TLS` and the OpenSSL error as `cause`.
+ *
+ * Read path: a TLS connection of its own decrypts into one reused buffer (`onread`, as
+ * tcp.ts does), instead of a fresh Buffer and a trip through the Readable stream per
+ * 16 KiB TLS record; over a given socket (a proxy tunnel) Node ignores `onread` and the
+ * reads come as 'data'.
  */
 import { isIP, type Socket } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { RTMPConnectionError } from '../errors.js';
-import { awaitSocket, checkPort, formatHostPort } from './tcp.js';
+import { awaitSocket, checkPort, formatHostPort, type OnReadOption, reusedReads } from './tcp.js';
 import type { ConnectTarget } from './transport.js';
 
 /** TLS options of the client (`tls` constructor option). Verification is on unless turned off. */
@@ -56,8 +61,12 @@ export async function connectTls(
   if (options.maxVersion !== undefined) opts.maxVersion = options.maxVersion;
   if (options.cert !== undefined) opts.cert = options.cert;
   if (options.key !== undefined) opts.key = options.key;
+  const reads = socket === undefined ? reusedReads() : undefined;
   if (socket !== undefined) opts.socket = socket;
+  // `onread` is a tls.connect option since Node 12.3 (not in @types/node's ConnectionOptions).
+  else (opts as ConnectionOptions & { onread?: OnReadOption }).onread = reads!.onread;
   const tls = tlsConnect(opts);
+  reads?.attach(tls);
   const what = `${formatHostPort(target.host, target.port)} (TLS)`;
   try {
     await awaitSocket(tls, 'secureConnect', target, what);

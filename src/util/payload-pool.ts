@@ -5,7 +5,9 @@
  * header before the body, a 4-byte PreviousTagSize after it).
  *
  * - `allocPayload(n, room)` returns an `n`-byte view; with `room`, the 11 bytes before
- *   it and the 4 after it belong to it too, and `takeFrameRoom(view)` hands them out
+ *   it and the 4 after it belong to it too (`lendFrameRoom` says so of a view made
+ *   elsewhere, e.g. a payload inside the FLV tag it was read from), and
+ *   `takeFrameRoom(view)` hands them out
  *   exactly once (whoever takes them writes the tag header and PreviousTagSize there;
  *   a second muxer of the same payload gets false and frames it in separate pieces).
  * - Sizes: views of shared slabs for 4–64 KiB (an allocation per message would cost
@@ -88,6 +90,17 @@ export function allocPayload(n: number, room: boolean, pooled = true): Buffer {
     whole = pooled && total > SLAB_MIN && total <= SLAB_MAX ? carve(total) : Buffer.allocUnsafe(total);
   }
   const view = whole.subarray(FRAME_HEAD, FRAME_HEAD + n);
+  rooms.add(view);
+  return view;
+}
+
+/**
+ * Marks `view` as having frame room: the FRAME_HEAD bytes before it and FRAME_TAIL after
+ * it in its ArrayBuffer belong to it (the caller vouches for that — an FLV demuxer lends
+ * a tag's own header and PreviousTagSize bytes), and `takeFrameRoom` may hand them out
+ * once. Returns `view`.
+ */
+export function lendFrameRoom(view: Buffer): Buffer {
   rooms.add(view);
   return view;
 }

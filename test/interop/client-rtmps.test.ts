@@ -2,12 +2,16 @@
  * rtmps:// against a real TLS terminator: stunnel (self-signed certificate for
  * localhost/127.0.0.1) in front of nginx-rtmp. Certificates are verified by default:
  * without the CA the connection fails with a typed error; with it, a VOD plays and
- * equals the plain-RTMP download byte for byte.
+ * equals the plain-RTMP download byte for byte — through the reused read buffer, which
+ * a TLS connection of its own reads into (not one over a given socket).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { RTMP, RTMPError } from '../../src/index.js';
+import { readsIntoReusedBuffer } from '../../src/transport/tcp.js';
+import { connectTls } from '../../src/transport/tls.js';
 import { download } from '../helpers/client.js';
 import { makeMedia, type Peer, requirePeers, startNginx, startStunnel, which } from '../helpers/peers.js';
 
@@ -57,4 +61,18 @@ test('rtmps: the host name is checked (localhost is in the certificate, example.
   });
   await assert.rejects(wrongName.connect(), RTMPError);
   await wrongName.close();
+});
+
+test('rtmps: a TLS connection of its own reads into the reused buffer; TLS over a given socket does not', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const ca = readFileSync(stunnel!.cert);
+  const target = { host: '127.0.0.1', port: stunnel!.port, timeoutMs: 10_000 };
+  const own = await connectTls(target, { ca });
+  assert.equal(readsIntoReusedBuffer(own), true);
+  own.destroy();
+  const tcp = netConnect({ host: '127.0.0.1', port: stunnel!.port });
+  await new Promise<void>((res, rej) => tcp.once('connect', res).once('error', rej));
+  const over = await connectTls(target, { ca }, tcp);
+  assert.equal(readsIntoReusedBuffer(over), false);
+  over.destroy();
 });

@@ -2,13 +2,15 @@
  * FlvDemuxer on a hand-built golden stream (FLV-10.1 Annex E): every split point, byte by
  * byte, with and without the file header; PreviousTagSize mismatches (lenient and
  * strict); truncated ends (ERR_FLV_TRUNCATED after every complete tag was returned);
- * hostile DataSize (bounded allocation, maxTagSize); zero-copy views; DataOffset > 9;
- * header modes; error persistence.
+ * hostile DataSize (bounded allocation, maxTagSize); zero-copy views; frame room (every
+ * payload re-framed in place, byte-identical, at every split); DataOffset > 9; header
+ * modes; error persistence.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RTMPProtocolError, RTMPUsageError } from '../../src/errors.js';
 import { demuxFlv, FlvDemuxer, type FlvDemuxerOptions, type FlvTag } from '../../src/flv/demuxer.js';
+import { frameTag } from '../../src/flv/framing.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -289,4 +291,61 @@ test('options are validated', () => {
   assert.throws(() => new FlvDemuxer({ maxTagSize: -1 }), { code: 'ERR_FLV_INVALID_ARGUMENT' });
   assert.throws(() => new FlvDemuxer({ preallocateLimit: 1.5 }), { code: 'ERR_FLV_INVALID_ARGUMENT' });
   assert.throws(() => new FlvDemuxer({ header: 'maybe' as never }), { code: 'ERR_FLV_INVALID_ARGUMENT' });
+});
+
+/** Re-frames every tag with `frameTag` at `shift` ms later; returns the bytes and how many came as one view. */
+function reframe(tags: FlvTag[], shift: number): { bytes: Buffer; single: number } {
+  let single = 0;
+  const parts: Buffer[] = [];
+  for (const t of tags) {
+    const pieces = frameTag(t.type, t.timestamp + shift, t.payload);
+    if (pieces.length === 1) single++;
+    parts.push(Buffer.concat(pieces));
+  }
+  return { bytes: Buffer.concat(parts), single };
+}
+
+test('frameRoom: at every split point each payload re-frames as one view, byte-identical to its tag', () => {
+  for (const zeroCopy of [true, false]) {
+    for (let cut = 0; cut <= HEADERLESS.length; cut++) {
+      // A copy (frameRoom may write into the pushed Buffers) with an ArrayBuffer of its own.
+      const input = Buffer.allocUnsafeSlow(HEADERLESS.length);
+      HEADERLESS.copy(input);
+      const { tags } = feed(input, [cut], { frameRoom: true, zeroCopy });
+      const at = `cut at ${cut}, zeroCopy ${zeroCopy}`;
+      assert.deepEqual(plain(tags), EXPECTED(0), at);
+      const { bytes, single } = reframe(tags, 0);
+      assert.deepEqual(bytes, HEADERLESS, at);
+      assert.equal(single, 5, `${at}: every non-empty payload had room`);
+      if (!zeroCopy)
+        assert.ok(tags.every((t) => t.payload.length === 0 || t.payload.buffer !== input.buffer));
+    }
+  }
+});
+
+test('frameRoom: a view lends its own tag bytes only when header and PreviousTagSize are in the push', () => {
+  // An ArrayBuffer of its own (not Node's shared pool), so buffer identity tells views from copies.
+  const input = Buffer.allocUnsafeSlow(HEADERLESS.length);
+  HEADERLESS.copy(input);
+  const end3 = 29 + 20 + 11 + 3; // T3's payload ends here; its PreviousTagSize follows
+  const whole = new FlvDemuxer({ header: 'none', frameRoom: true }).push(input);
+  assert.equal(whole[2]!.payload.buffer, input.buffer, 'inside one push: a view');
+  const cutBefore = new FlvDemuxer({ header: 'none', frameRoom: true });
+  const early = [...cutBefore.push(input.subarray(0, end3)), ...cutBefore.push(input.subarray(end3))];
+  assert.notEqual(early[2]!.payload.buffer, input.buffer, 'PreviousTagSize in the next push: copied');
+  assert.equal(frameTag(8, 1000, early[2]!.payload).length, 1);
+  // Re-framing with a new timestamp rewrites the tag where it was read.
+  const [tag] = frameTag(8, 2000, whole[2]!.payload);
+  assert.equal(tag!.buffer, input.buffer);
+  assert.deepEqual(tag, hex('08 000003 0007D0 00 000000 AF0102 0000000E'));
+  assert.deepEqual(input.subarray(49, 67), tag);
+});
+
+test('without frameRoom the pushed Buffer is never written and payloads have no room', () => {
+  const input = Buffer.from(HEADERLESS);
+  const { tags } = feed(input, []);
+  const { bytes, single } = reframe(tags, 5);
+  assert.equal(single, 0);
+  assert.deepEqual(input, HEADERLESS);
+  assert.notDeepEqual(bytes, HEADERLESS);
 });
