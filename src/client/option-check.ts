@@ -8,6 +8,7 @@
  * Invariant: the key lists are checked against the option types at compile time, so a
  * new option cannot be forgotten here.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { parseProxyUrl } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/tls.js';
@@ -96,25 +97,25 @@ const PYTHON_SPELLINGS: Readonly<Record<string, keyof RTMPOptions>> = {
  */
 export function checkOptions(options: RTMPOptions): void {
   if (options === null || typeof options !== 'object') {
-    throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError('options must be an object', { code: UsageCode.RTMP_OPTION });
   }
   check(options, OPTIONS, '', PYTHON_SPELLINGS);
   const o = options;
   if (o.objectEncoding !== undefined && o.objectEncoding !== 0 && o.objectEncoding !== 3) {
     throw new RTMPUsageError(`objectEncoding must be 0 or 3, got ${String(o.objectEncoding)}`, {
-      code: 'ERR_RTMP_OPTION',
+      code: UsageCode.RTMP_OPTION,
     });
   }
   if (o.proxy !== undefined) {
     if (typeof o.proxy !== 'string') {
       throw new RTMPUsageError('proxy must be a URL string such as socks5://host:1080', {
-        code: 'ERR_RTMP_OPTION',
+        code: UsageCode.RTMP_OPTION,
       });
     }
     parseProxyUrl(o.proxy);
     if (o.socks !== undefined && o.socks !== null) {
       throw new RTMPUsageError('give either socks (librtmp SOCKS4) or proxy, not both', {
-        code: 'ERR_RTMP_OPTION',
+        code: UsageCode.RTMP_OPTION,
       });
     }
   }
@@ -136,7 +137,7 @@ function check(
       python !== undefined
         ? `python-librtmp's spelling; rtmpkit's option is "${prefix}${python}"`
         : suggestion(key, Object.keys(known), prefix);
-    throw new RTMPUsageError(`unknown option "${prefix}${key}" (${hint})`, { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError(`unknown option "${prefix}${key}" (${hint})`, { code: UsageCode.RTMP_OPTION });
   }
 }
 

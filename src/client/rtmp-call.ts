@@ -10,6 +10,7 @@
  * later `result()` can still receive the answer.
  */
 import type { AmfValue } from '../amf/types.js';
+import { GeneralCode, UsageCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 import { checkSeconds, type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -45,7 +46,7 @@ export class RTMPCall {
     if (transactionId === 0) {
       this.#answer.reject(
         new RTMPUsageError(`${method} was sent with transaction id 0: the server sends no answer`, {
-          code: 'ERR_RTMP_NO_RESULT',
+          code: UsageCode.RTMP_NO_RESULT,
         }),
       );
     }
@@ -100,7 +101,7 @@ export class RTMPCall {
         ? ` (${(info as { code: string }).code})`
         : '';
     return new RTMPError(`${method} failed on the server${code}${desc}`, {
-      code: 'ERR_RTMP_CALL_FAILED',
+      code: GeneralCode.RTMP_CALL_FAILED,
       info,
     });
   }

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import type { RTMPError } from '../errors.js';
 import { RTMPUsageError } from '../errors.js';
 import type { ClientHandshakeInfo } from '../handshake/client.js';
@@ -96,7 +97,7 @@ export abstract class RTMPFaces extends EventEmitter<RTMPEvents> {
     options: { block?: boolean } & CallOptions = {},
   ): (...args: AmfValue[]) => Promise<AmfValue> | RTMPCall {
     if (typeof method !== 'string' || method === '') {
-      throw new RTMPUsageError('remoteMethod() needs a method name', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('remoteMethod() needs a method name', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     const { block, ...callOptions } = options;
     const fn = (...args: AmfValue[]): Promise<AmfValue> | RTMPCall => {
@@ -121,13 +122,13 @@ export abstract class RTMPFaces extends EventEmitter<RTMPEvents> {
     const handler = typeof a === 'function' ? a : b;
     const name = typeof a === 'function' ? a.name : a;
     if (typeof handler !== 'function') {
-      throw new RTMPUsageError('invokeHandler() needs a function', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('invokeHandler() needs a function', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     if (typeof name !== 'string' || name === '') {
       throw new RTMPUsageError(
         'invokeHandler() needs a method name (an anonymous function has none: pass one)',
         {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         },
       );
     }

@@ -27,6 +27,7 @@
  */
 import { Readable, Writable } from 'node:stream';
 import type { AmfValue } from '../amf/types.js';
+import { ConnectionCode, GeneralCode, UsageCode } from '../error-codes.js';
 import {
   RTMPConnectionError,
   RTMPError,
@@ -185,7 +186,7 @@ export class RTMPStream {
   async read(size: number = DEFAULT_READ_SIZE, options: StreamWaitOptions = {}): Promise<Buffer> {
     if (!Number.isSafeInteger(size) || size < 1) {
       throw new RTMPUsageError(`read size must be a positive integer, got ${String(size)}`, {
-        code: 'ERR_RTMP_BAD_ARGUMENT',
+        code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
     this.#requirePlay('read');
@@ -273,12 +274,14 @@ export class RTMPStream {
       throw new RTMPUsageError(
         `seek position must be a non-negative number of seconds, got ${String(seconds)}`,
         {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         },
       );
     }
     this.#requireOpen();
-    this.#seekWait?.reject(new RTMPError('superseded by a newer seek', { code: 'ERR_RTMP_SEEK_SUPERSEDED' }));
+    this.#seekWait?.reject(
+      new RTMPError('superseded by a newer seek', { code: GeneralCode.RTMP_SEEK_SUPERSEDED }),
+    );
     const wait = deferred<void>();
     this.#seekWait = wait;
     this.#output.dropQueued();
@@ -314,7 +317,7 @@ export class RTMPStream {
       throw new RTMPUsageError(
         `buffer length must be an integer number of ms in 0..2^32-1, got ${String(ms)}`,
         {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         },
       );
     }
@@ -336,7 +339,7 @@ export class RTMPStream {
     if (this.#demuxer === undefined) return 0;
     if (!(data instanceof Uint8Array)) {
       throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes', {
-        code: 'ERR_RTMP_BAD_ARGUMENT',
+        code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
     this.#requireOpen();
@@ -418,7 +421,7 @@ export class RTMPStream {
   toWritable(): Writable {
     if (!this.writeable) {
       throw new RTMPUsageError('toWritable() on a stream opened for playing', {
-        code: 'ERR_RTMP_NOT_WRITEABLE',
+        code: UsageCode.RTMP_NOT_WRITEABLE,
       });
     }
     return new Writable({
@@ -467,7 +470,7 @@ export class RTMPStream {
     }
     this.#conn.forget(this);
     this.#started.reject(
-      new RTMPUsageError(`stream ${this.playpath} was closed`, { code: 'ERR_RTMP_STREAM_CLOSED' }),
+      new RTMPUsageError(`stream ${this.playpath} was closed`, { code: UsageCode.RTMP_STREAM_CLOSED }),
     );
     if (this.writeable) {
       this.#demuxer?.end();
@@ -525,7 +528,8 @@ export class RTMPStream {
   onConnectionClosed(failure: unknown): void {
     if (this.writeable) {
       this.#fail(
-        () => failure ?? new RTMPConnectionError('the connection closed', { code: 'ERR_RTMP_CLOSED' }),
+        () =>
+          failure ?? new RTMPConnectionError('the connection closed', { code: ConnectionCode.RTMP_CLOSED }),
       );
     } else {
       // A player whose NetStream said nothing about the close is cut too (a no-op when it already ended).
@@ -557,7 +561,7 @@ export class RTMPStream {
 
   #requirePlay(what: string): void {
     if (this.writeable) {
-      throw new RTMPUsageError(`${what}() on a publishing stream`, { code: 'ERR_RTMP_NOT_READABLE' });
+      throw new RTMPUsageError(`${what}() on a publishing stream`, { code: UsageCode.RTMP_NOT_READABLE });
     }
   }
 
@@ -565,7 +569,7 @@ export class RTMPStream {
     if (!this.writeable) {
       throw new RTMPUsageError(
         `${what}() on a stream opened for playing (createStream({ writeable: true }) publishes)`,
-        { code: 'ERR_RTMP_NOT_WRITEABLE' },
+        { code: UsageCode.RTMP_NOT_WRITEABLE },
       );
     }
   }
@@ -574,7 +578,7 @@ export class RTMPStream {
     if (this.#error !== undefined) throw this.#error;
     if (this.#closed) {
       throw new RTMPUsageError(`stream ${this.streamId} (${this.playpath}) is closed`, {
-        code: 'ERR_RTMP_STREAM_CLOSED',
+        code: UsageCode.RTMP_STREAM_CLOSED,
       });
     }
   }

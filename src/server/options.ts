@@ -7,6 +7,7 @@
  * `RTMPUsageError` (code `ERR_SERVER_OPTION`) naming the bad option.
  */
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import type { RtmpeType } from '../handshake/rtmpe.js';
 import type { ServerSessionOptions } from '../session/server-session.js';
@@ -139,7 +140,7 @@ export interface ResolvedServerOptions {
 }
 
 function bad(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_SERVER_OPTION' });
+  return new RTMPUsageError(message, { code: UsageCode.SERVER_OPTION });
 }
 
 function int(name: string, v: number | undefined, def: number, min: number, max: number): number {

@@ -26,6 +26,7 @@ import type { AmfDecodeOptions } from '../amf/types.js';
 import { AckTracker } from '../chunk/ack.js';
 import { ChunkReader, type ChunkReaderOptions } from '../chunk/reader.js';
 import { ChunkWriter } from '../chunk/writer.js';
+import { GeneralCode, ProtocolCode } from '../error-codes.js';
 import { RTMPError, RTMPProtocolError } from '../errors.js';
 import type { HandshakeStep } from '../handshake/common.js';
 import type { RtmpeInfo } from '../handshake/rtmpe.js';
@@ -217,7 +218,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
       this.#host.onProtocolError(
         new RTMPProtocolError(
           `aggregate message (${raw.payload.length} bytes) ends inside a record; ${summary.trailingBytes} bytes dropped`,
-          { code: 'ERR_SESSION_AGGREGATE_TRUNCATED', info: { raw } },
+          { code: ProtocolCode.SESSION_AGGREGATE_TRUNCATED, info: { raw } },
         ),
         false,
         raw,
@@ -287,7 +288,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
 export function toRTMPError(err: unknown): RTMPError {
   if (err instanceof RTMPError) return err;
   return new RTMPError(err instanceof Error ? err.message : String(err), {
-    code: 'ERR_SESSION_INTERNAL',
+    code: GeneralCode.SESSION_INTERNAL,
     cause: err,
   });
 }

@@ -31,6 +31,7 @@
 import type { AmfValue } from '../amf/types.js';
 import type { AckTracker } from '../chunk/ack.js';
 import type { ChunkWriter } from '../chunk/writer.js';
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPProtocolError } from '../errors.js';
 import type { ServerHandshakeInfo } from '../handshake/server.js';
 import {
@@ -407,7 +408,7 @@ export class ServerSession extends ServerAnswers {
     if (this.#state !== 'connected') {
       this.#nonFatal(
         new RTMPProtocolError(`command ${JSON.stringify(name)} before the connection was accepted; ignored`, {
-          code: 'ERR_SESSION_NOT_CONNECTED',
+          code: ProtocolCode.SESSION_NOT_CONNECTED,
         }),
       );
       return;
@@ -456,7 +457,7 @@ export class ServerSession extends ServerAnswers {
           );
           this.#nonFatal(
             new RTMPProtocolError(`createStream beyond maxStreams ${this.#opts.maxStreams}; refused`, {
-              code: 'ERR_SESSION_TOO_MANY_STREAMS',
+              code: ProtocolCode.SESSION_TOO_MANY_STREAMS,
             }),
           );
           return;
@@ -550,7 +551,7 @@ export class ServerSession extends ServerAnswers {
     this.#nonFatal(
       new RTMPProtocolError(
         `command ${JSON.stringify(msg.name)} beyond the ${ServerSession.MAX_EARLY_COMMANDS} held while the connect is pending; refused`,
-        { code: 'ERR_SESSION_TOO_MANY_EARLY_COMMANDS' },
+        { code: ProtocolCode.SESSION_TOO_MANY_EARLY_COMMANDS },
       ),
     );
   }
@@ -559,7 +560,7 @@ export class ServerSession extends ServerAnswers {
     if (this.#state !== 'awaitingConnect') {
       this.#nonFatal(
         new RTMPProtocolError(`connect in state ${this.#state}; ignored`, {
-          code: 'ERR_SESSION_DUPLICATE_CONNECT',
+          code: ProtocolCode.SESSION_DUPLICATE_CONNECT,
         }),
       );
       return;

@@ -14,6 +14,7 @@
  * call (it must copy what it keeps: a ChunkReader with `zeroCopy: false`).
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { ConnectionCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import type { ConnectTarget } from './transport.js';
 
@@ -49,7 +50,7 @@ export function setReadSink(socket: Socket, fn: (bytes: Buffer) => void): boolea
 export function checkPort(port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new RTMPUsageError(`port must be an integer in 1..65535, got ${String(port)}`, {
-      code: 'ERR_RTMP_BAD_PORT',
+      code: UsageCode.RTMP_BAD_PORT,
     });
   }
   return port;
@@ -87,7 +88,7 @@ export function awaitSocket(
     const onError = (err: Error): void => {
       fail(
         new RTMPConnectionError(`cannot connect to ${what}: ${err.message}`, {
-          code: 'ERR_RTMP_CONNECTION',
+          code: ConnectionCode.RTMP_CONNECTION,
           cause: err,
         }),
       );
@@ -109,7 +110,7 @@ export function awaitSocket(
         () =>
           fail(
             new RTMPTimeoutError(`connecting to ${what} timed out after ${timeoutMs / 1000} s`, {
-              code: 'ERR_RTMP_CONNECT_TIMEOUT',
+              code: TimeoutCode.RTMP_CONNECT_TIMEOUT,
             }),
           ),
         timeoutMs,
@@ -122,7 +123,7 @@ export function awaitSocket(
 export async function connectTcp(target: ConnectTarget): Promise<Socket> {
   checkPort(target.port);
   if (typeof target.host !== 'string' || target.host === '') {
-    throw new RTMPUsageError('no host to connect to', { code: 'ERR_RTMP_BAD_HOST' });
+    throw new RTMPUsageError('no host to connect to', { code: UsageCode.RTMP_BAD_HOST });
   }
   // A reused read buffer instead of Node's fresh 64 KiB Buffer per read: fewer page faults
   // and less GC (cold 303 MB download: see bench/client-download.bench.ts notes).

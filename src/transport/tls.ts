@@ -9,6 +9,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import { ConnectionCode } from '../error-codes.js';
 import { RTMPConnectionError } from '../errors.js';
 import { awaitSocket, checkPort, formatHostPort } from './tcp.js';
 import type { ConnectTarget } from './transport.js';
@@ -64,7 +65,7 @@ export async function connectTls(
   } catch (err) {
     socket?.destroy();
     if (err instanceof RTMPConnectionError && err.cause !== undefined) {
-      throw new RTMPConnectionError(err.message, { code: 'ERR_RTMP_TLS', cause: err.cause });
+      throw new RTMPConnectionError(err.message, { code: ConnectionCode.RTMP_TLS, cause: err.cause });
     }
     throw err;
   }

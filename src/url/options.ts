@@ -47,6 +47,7 @@
  * - URL userinfo (`rtmp://user:pass@host/…`) seeds `pubUser`/`pubPasswd`.
  */
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import {
   appendConn,
@@ -254,7 +255,7 @@ const OPTION_BY_KEY = new Map(LIBRTMP_OPTIONS.map((o) => [o.name.toLowerCase(), 
 
 function optionError(key: string, reason: string, cause?: unknown): RTMPUsageError {
   return new RTMPUsageError(`Unable to set option ${key}: ${reason}`, {
-    code: 'ERR_RTMP_OPTION',
+    code: UsageCode.RTMP_OPTION,
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -600,7 +601,7 @@ export function applyLibrtmpOption(
  */
 export function parseLibrtmpUrl(input: string): RTMPParams {
   if (typeof input !== 'string') {
-    throw new RTMPUsageError('RTMP URL must be a string', { code: 'ERR_URL_SYNTAX' });
+    throw new RTMPUsageError('RTMP URL must be a string', { code: UsageCode.URL_SYNTAX });
   }
   const { url, options } = splitLibrtmpUrl(input);
   const params = createParams(parseUrl(url));
@@ -618,7 +619,7 @@ export function parseLibrtmpUrl(input: string): RTMPParams {
  */
 export function setupLibrtmpUrl(params: RTMPParams, input: string): RTMPParams {
   if (typeof input !== 'string') {
-    throw new RTMPUsageError('RTMP URL must be a string', { code: 'ERR_URL_SYNTAX' });
+    throw new RTMPUsageError('RTMP URL must be a string', { code: UsageCode.URL_SYNTAX });
   }
   const { url: urlText, options } = splitLibrtmpUrl(input);
   const url = parseUrl(urlText);
@@ -671,7 +672,7 @@ function bool(key: string, v: unknown): boolean {
  */
 export function applyConstructorOptions(params: RTMPParams, opts: RTMPUrlOptions): RTMPParams {
   if (opts === null || typeof opts !== 'object') {
-    throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError('options must be an object', { code: UsageCode.RTMP_OPTION });
   }
   const p = cloneParams(params);
   const given = <K extends keyof RTMPUrlOptions>(k: K): boolean => opts[k] !== undefined && opts[k] !== null;
