@@ -217,7 +217,10 @@ function errorsReference() {
   const lineage = (cls) => {
     const chain = [cls];
     while (parents.has(chain.at(-1))) chain.push(parents.get(chain.at(-1)));
-    return chain.slice(1).map((c) => `\`${c}\``).join(' → ');
+    return chain
+      .slice(1)
+      .map((c) => `\`${c}\``)
+      .join(' → ');
   };
   const total = [...groups.values()].reduce((n, g) => n + g.codes.length, 0);
   const out = [
@@ -228,13 +231,16 @@ function errorsReference() {
     '',
     `Every error rtmpkit throws or rejects with is an \`RTMPError\` with a stable \`code\`. The ${total}`,
     'codes below are grouped by the class that carries them: a code is only ever found on',
-    'an error of that class (`err instanceof RTMPUsageError` and `err.code === \'ERR_RTMP_OPTION\'`',
-    "agree). Every class and every group is exported from the package root, so code can",
+    "an error of that class (`err instanceof RTMPUsageError` and `err.code === 'ERR_RTMP_OPTION'`",
+    'agree). Every class and every group is exported from the package root, so code can',
     'compare against constants: `err.code === UsageCode.RTMP_OPTION`.',
     '',
     '| class | extends | codes |',
     '| --- | --- | --- |',
-    ...order.map(([cls, group]) => `| [\`${cls}\`](#${cls.toLowerCase()}) | ${lineage(cls)} | ${groups.get(group).codes.length} (\`${group}\`) |`),
+    ...order.map(
+      ([cls, group]) =>
+        `| [\`${cls}\`](#${cls.toLowerCase()}) | ${lineage(cls)} | ${groups.get(group).codes.length} (\`${group}\`) |`,
+    ),
     '',
   ];
   for (const [cls, group] of order) {
