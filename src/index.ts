@@ -168,6 +168,13 @@ export {
   type SwfDigest,
   type SwfFetch,
 } from './swf/index.js';
+export {
+  formatMessage,
+  type MessageTrace,
+  type TraceRecord,
+  type TraceSection,
+  type UserLogger,
+} from './trace.js';
 export { connectRtmpt, type RtmptOptions, RtmptStream } from './transport/index.js';
 export type { TlsOptions } from './transport/tls.js';
 export {

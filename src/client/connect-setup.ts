@@ -30,6 +30,7 @@ import type {
 import { type ConnectParams, enhancedConnectFields, enhancedOffer } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
+import { messageTracer } from '../trace.js';
 import { isRtmpeScheme, openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { RTMPParams } from '../url/options.js';
@@ -107,6 +108,8 @@ export function sessionOptionsFor(
   if (limits.maxMessageSize !== undefined) o.maxMessageSize = limits.maxMessageSize;
   if (limits.maxChunkStreams !== undefined) o.maxChunkStreams = limits.maxChunkStreams;
   if (limits.chunkSize !== undefined) o.chunkSize = limits.chunkSize;
+  const trace = messageTracer(`client ${p.url.host}:${p.url.port}`, options.logger);
+  if (trace !== undefined) o.trace = trace;
   return o;
 }
 

@@ -10,6 +10,7 @@
  */
 import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
+import { checkLogger } from '../trace.js';
 import { parseProxyUrl } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/tls.js';
 import type { RTMPLimits, RTMPOptions } from './options.js';
@@ -40,6 +41,7 @@ const OPTIONS = {
   pubUser: true,
   pubPasswd: true,
   signal: true,
+  logger: true,
   tls: true,
   proxy: true,
   objectEncoding: true,
@@ -119,6 +121,8 @@ export function checkOptions(options: RTMPOptions): void {
       });
     }
   }
+  const badLogger = o.logger === undefined ? undefined : checkLogger(o.logger);
+  if (badLogger !== undefined) throw new RTMPUsageError(badLogger, { code: UsageCode.RTMP_OPTION });
   if (o.limits !== undefined && o.limits !== null && typeof o.limits === 'object')
     check(o.limits, LIMITS, 'limits.');
   if (o.tls !== undefined && o.tls !== null && typeof o.tls === 'object') check(o.tls, TLS, 'tls.');

@@ -33,6 +33,7 @@ import {
 } from '../session/connect-object.js';
 import type { ServerEvent } from '../session/server-events.js';
 import { ServerSession } from '../session/server-session.js';
+import { messageTracer } from '../trace.js';
 import { IoLoop } from '../transport/io-loop.js';
 import { ClientStreams } from './client-streams.js';
 import { brief, decide, errorInfo, type ServerContext, splitQuery } from './context.js';
@@ -101,6 +102,7 @@ export class ClientConnection implements ServerClient {
       now: performance.now(),
       rtmpe: o.rtmpe,
       ...(o.rtmpeType === undefined ? {} : { rtmpeType: o.rtmpeType }),
+      trace: messageTracer(`server client ${id} (${socket.remoteAddress}:${socket.remotePort})`, o.logger),
     });
     this.#loop = new IoLoop(
       this.#session,

@@ -11,6 +11,7 @@ import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import type { RtmpeType } from '../handshake/rtmpe.js';
 import type { ServerSessionOptions } from '../session/server-session.js';
+import { checkLogger, type UserLogger } from '../trace.js';
 import { PublisherAuthGate, type PublisherAuthOptions } from './publisher-auth.js';
 import { type PushTarget, type ResolvedPushTarget, resolvePushTarget } from './push.js';
 import { type RecordOptions, type ResolvedRecordOptions, resolveRecordOptions } from './recorder.js';
@@ -103,6 +104,8 @@ export interface RTMPServerOptions {
    * NetStream.Publish.Denied. `client.user` names the authenticated user. Default: off.
    */
   auth?: PublisherAuthOptions;
+  /** A pino-style logger: every client's messages are traced to its `debug` (docs/tracing.md). */
+  logger?: UserLogger;
   /** Passed to every ServerSession (handshake policy, window sizes, AMF limits…); the server's own options win. */
   session?: Omit<
     ServerSessionOptions,
@@ -137,6 +140,7 @@ export interface ResolvedServerOptions {
   rtmpe: boolean;
   rtmpeType: RtmpeType | undefined;
   auth: PublisherAuthGate | undefined;
+  logger: UserLogger | undefined;
 }
 
 function bad(message: string): RTMPUsageError {
@@ -238,5 +242,12 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     rtmpe: o.rtmpe ?? true,
     rtmpeType: rtmpeType(o.rtmpeType),
     auth,
+    logger: userLogger(o.logger),
   };
+}
+
+function userLogger(v: RTMPServerOptions['logger']): UserLogger | undefined {
+  const why = v === undefined ? undefined : checkLogger(v);
+  if (why !== undefined) throw bad(why);
+  return v;
 }

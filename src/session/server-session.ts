@@ -125,7 +125,12 @@ export class ServerSession extends ServerAnswers {
         onProtocolError: (error, fatal) => (fatal ? this.#fatal(error) : this.#nonFatal(error)),
         isClosed: () => this.#isClosed(),
       },
-      { reader: readerOptionsFor(options), amf: options.amf, countHandshakeBytes: false },
+      {
+        reader: readerOptionsFor(options),
+        amf: options.amf,
+        countHandshakeBytes: false,
+        trace: options.trace,
+      },
     );
     this.#opts = resolveServerOptions(options);
     this.#pendingIn = new RequestTable(this.#opts.maxPendingCalls);
@@ -257,7 +262,7 @@ export class ServerSession extends ServerAnswers {
     this.#ack.setAnnouncedWindowSize(this.#opts.windowAckSize);
     this.#send(setPeerBandwidth(this.#opts.peerBandwidth, this.#opts.peerBandwidthLimit));
     if (this.#opts.chunkSize !== undefined && this.#opts.chunkSize !== this.#writer.chunkSize) {
-      for (const b of this.#writer.writeSetChunkSize(this.#opts.chunkSize)) this.#emitBytes(b);
+      this.#pipe.setChunkSize(this.#opts.chunkSize);
     }
     this.#send(streamBegin(0));
     const properties = infoObject(
@@ -670,10 +675,6 @@ export class ServerSession extends ServerAnswers {
 
   #sendRaw(raw: RawMessage): void {
     this.#pipe.sendRaw(raw);
-  }
-
-  #emitBytes(b: Buffer): void {
-    this.#pipe.push(b);
   }
 
   /** The chunk writer (our outgoing chunk size). */
