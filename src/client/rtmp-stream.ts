@@ -46,7 +46,9 @@ import { DefaultCsid, MessageType } from '../message/types.js';
 import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
+import { RealtimePacer } from './pacer.js';
 import { type PublishPacket, publishMessage } from './packet-writer.js';
+import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
 import { DEFAULT_READ_SIZE, type OutputFlow, StreamOutput, type StreamPacket } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -86,7 +88,12 @@ export interface StreamSetup {
 /** Options of `read`, `seek` and the other waits. */
 export interface StreamWaitOptions {
   /** Cancels the wait (rejects with `signal.reason`; queued data stays readable). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of `write`: a wait, and the pacer that holds media to real time (none: as fast as the socket takes it). */
+export interface StreamWriteOptions extends StreamWaitOptions {
+  pacer?: RealtimePacer | undefined;
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
@@ -333,8 +340,9 @@ export class RTMPStream {
    * video tags go out as they complete; `onMetaData` (and `|RtmpSampleAccess`) script tags
    * get the `@setDataFrame` prefix unless they have it. Resolves with the number of bytes
    * consumed once the socket accepted them (waits for `drain` when its buffer is full).
+   * With `pacer`, each audio/video tag waits until its timestamp is due (real time).
    */
-  async write(data: Uint8Array, options: StreamWaitOptions = {}): Promise<number> {
+  async write(data: Uint8Array, options: StreamWriteOptions = {}): Promise<number> {
     this.#requireWriteable('write');
     if (this.#demuxer === undefined) return 0;
     if (!(data instanceof Uint8Array)) {
@@ -345,6 +353,11 @@ export class RTMPStream {
     this.#requireOpen();
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     for (const tag of this.#demuxer.push(buf)) {
+      if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
+        await this.#flushWrites(options);
+        await options.pacer.wait(tag.timestamp, options.signal);
+        options.signal?.throwIfAborted();
+      }
       if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
       else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
       else if (tag.type === MessageType.DataAMF0)
@@ -417,16 +430,20 @@ export class RTMPStream {
     this.#requireOpen();
   }
 
-  /** A Node `Writable` of FLV bytes; ending it closes the stream (FCUnpublish + deleteStream). */
-  toWritable(): Writable {
+  /**
+   * A Node `Writable` of FLV bytes; ending it closes the stream (FCUnpublish + deleteStream).
+   * `realtime: true` paces the media by its timestamps (`RealtimePacer`), as an encoder sends it.
+   */
+  toWritable(options: { realtime?: boolean } = {}): Writable {
     if (!this.writeable) {
       throw new RTMPUsageError('toWritable() on a stream opened for playing', {
         code: UsageCode.RTMP_NOT_WRITEABLE,
       });
     }
+    const pacer = options.realtime === true ? new RealtimePacer() : undefined;
     return new Writable({
       write: (chunk: Buffer, _enc, cb) => {
-        this.write(chunk).then(
+        this.write(chunk, { pacer }).then(
           () => cb(),
           (err) => cb(err as Error),
         );
@@ -438,6 +455,11 @@ export class RTMPStream {
         );
       },
     });
+  }
+
+  /** Publishes an FLV or MP4 file, paced in real time unless `realtime: false` (client/publish-file.ts). */
+  publishFile(path: string, options?: PublishFileOptions): Promise<PublishFileResult> {
+    return publishFile(this, path, options);
   }
 
   /** Audio/video/data tags sent so far (publish side). */
