@@ -30,8 +30,12 @@ export interface CallAnswer {
   values: AmfValue[];
 }
 
-/** A remote call in flight (or answered). */
-export class RTMPCall {
+/**
+ * A remote call in flight (or answered). `T` is the result type the caller expects
+ * (`conn.call<number>('add', 1, 2)`): a declaration, not a check — the server may
+ * answer any AMF value.
+ */
+export class RTMPCall<T extends AmfValue = AmfValue> {
   /** The method called. */
   readonly method: string;
   /** Its transaction id (0 = no answer expected). */
@@ -63,9 +67,9 @@ export class RTMPCall {
    * server's error object) on `_error`, `RTMPTimeoutError` after `timeout` seconds,
    * `RTMPConnectionError` if the connection ends first, `signal.reason` on abort.
    */
-  async result(options: ResultOptions = {}): Promise<AmfValue> {
+  async result(options: ResultOptions = {}): Promise<T> {
     const a = await this.answer(options);
-    return a.values.length > 0 ? a.values[0] : null;
+    return (a.values.length > 0 ? a.values[0] : null) as T;
   }
 
   /** Like `result()`, but the whole answer (command object and all values). */

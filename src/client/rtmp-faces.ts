@@ -69,9 +69,10 @@ export abstract class RTMPFaces extends EventEmitter<RTMPEvents> {
    * `[method, txn, null, ...args]` on chunk stream 3. Returns the `RTMPCall`; await
    * `call.result()` for the answer. A call the server never answers leaves the
    * connection alone (nginx-rtmp ignores unknown commands): give `result` a timeout.
+   * `T` types the result (`conn.call<number>('MyMath.MyAdd', 1, 2)`), unchecked.
    */
-  call(method: string, ...args: AmfValue[]): RTMPCall {
-    return this.calls.call(method, args, {});
+  call<T extends AmfValue = AmfValue>(method: string, ...args: AmfValue[]): RTMPCall<T> {
+    return this.calls.call(method, args, {}) as RTMPCall<T>;
   }
 
   /**
