@@ -11,7 +11,12 @@ export type {
   PublishPacket,
   PublishVideoPacket,
 } from './packet-writer.js';
-export { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
+export {
+  type PublishFileOptions,
+  type PublishFileResult,
+  type PublishTarget,
+  publishFile,
+} from './publish-file.js';
 export type { ReadPacketOptions } from './raw-packets.js';
 export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
 export { RTMP } from './rtmp.js';

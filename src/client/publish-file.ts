@@ -14,7 +14,6 @@ import { hasFlvSignature } from '../flv/header.js';
 import { mp4FlvTags } from '../mp4/flv-tags.js';
 import { openMp4 } from '../mp4/reader.js';
 import { RealtimePacer } from './pacer.js';
-import type { RTMPStream } from './rtmp-stream.js';
 
 /** Options of `RTMPStream.publishFile`. */
 export interface PublishFileOptions {
@@ -37,9 +36,17 @@ export interface PublishFileResult {
   bytes: number;
 }
 
+/** Where a file is published: an `RTMPStream` opened for publishing (its `write`). */
+export interface PublishTarget {
+  write(
+    data: Uint8Array,
+    options: { signal?: AbortSignal | undefined; pacer?: RealtimePacer | undefined },
+  ): Promise<number>;
+}
+
 /** Publishes `path` on `stream` (see the module comment). */
 export async function publishFile(
-  stream: RTMPStream,
+  stream: PublishTarget,
   path: string,
   options: PublishFileOptions = {},
 ): Promise<PublishFileResult> {
