@@ -205,8 +205,43 @@ function pushTargets(v: RTMPServerOptions['push']): ResolvedPushTarget[] {
   return v.map(resolvePushTarget);
 }
 
-/** Applies defaults and checks every option. */
+/** Every option key; typed so that an option added to `RTMPServerOptions` must be added here. */
+const OPTION_KEYS: Record<keyof RTMPServerOptions, true> = {
+  apps: true,
+  vodDir: true,
+  vodFiles: true,
+  vodPacing: true,
+  vodApps: true,
+  maxConnections: true,
+  maxMessageSize: true,
+  idleTimeoutMs: true,
+  chunkSize: true,
+  maxStreams: true,
+  liveHighWaterMark: true,
+  gopCacheMaxBytes: true,
+  callTimeoutMs: true,
+  onConnect: true,
+  onCall: true,
+  onPublish: true,
+  onPlay: true,
+  connectProperties: true,
+  record: true,
+  push: true,
+  keys: true,
+  keysFile: true,
+  rtmpe: true,
+  rtmpeType: true,
+  auth: true,
+  logger: true,
+  session: true,
+};
+
+/** Applies defaults and checks every option (an unknown key is refused, as `new RTMP` does). */
 export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions {
+  if (o === null || typeof o !== 'object') throw bad('options must be an object');
+  for (const k of Object.keys(o)) {
+    if (!Object.hasOwn(OPTION_KEYS, k)) throw bad(`unknown option "${k}"`);
+  }
   if (o.vodDir !== undefined && (typeof o.vodDir !== 'string' || o.vodDir === '')) {
     throw bad('vodDir must be a non-empty string');
   }

@@ -2,7 +2,7 @@
  * The library's surface as issue 12 asked for it: typed call results (`call<T>()` →
  * `RTMPCall<T>`, checked by the compiler here and by value at run time),
  * `connect({ signal })` in both spellings, and unknown constructor and connect options
- * refused with a hint.
+ * refused with a hint (the server's options as well).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -61,4 +61,13 @@ test('unknown constructor options are refused, with the closest known key', () =
     code: UsageCode.RTMP_OPTION,
     message: /limits\.chunksize/,
   });
+});
+
+test('createServer refuses unknown options too', () => {
+  assert.throws(() => createServer({ maxConections: 3 } as never), {
+    name: 'RTMPUsageError',
+    code: 'ERR_SERVER_OPTION',
+    message: /unknown option "maxConections"/,
+  });
+  assert.throws(() => createServer(null as never), { code: 'ERR_SERVER_OPTION' });
 });
