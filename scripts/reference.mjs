@@ -7,12 +7,12 @@
 // with the TypeScript compiler API; nothing is written by hand here but the headings.
 //
 //   node scripts/reference.mjs           print the reference
-//   node scripts/reference.mjs --write   write docs/events.md
-//   node scripts/reference.mjs --check   exit 1 when docs/events.md is not up to date
+//   node scripts/reference.mjs --write   write docs/events.md and docs/errors.md
+//   node scripts/reference.mjs --check   exit 1 when one of them is not up to date
 //
-// More references plug in through REFERENCES (the error-code reference, once the error
-// codes live in one registry, is one more entry: a file name and a function returning
-// its Markdown).
+// It also generates docs/errors.md — every error code, grouped by the class that carries
+// it, with its meaning — from the registry in src/error-codes.ts. More references plug in
+// through REFERENCES: a file name and a function returning its Markdown.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,8 +175,88 @@ ${eventUnion('src/session/server-events.ts', 'ServerEvent')}
 `;
 }
 
+/** The `extends` clause of each error class in src/errors.ts: class name → parent name. */
+function errorParents() {
+  const file = source('src/errors.ts');
+  const parents = new Map();
+  for (const s of file.statements) {
+    if (!ts.isClassDeclaration(s) || s.name === undefined) continue;
+    const ext = s.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+    parents.set(s.name.text, ext?.types[0]?.expression.getText(file) ?? 'Error');
+  }
+  return parents;
+}
+
+/**
+ * docs/errors.md: every code of the registry (src/error-codes.ts), one section per class
+ * in the order of `ERROR_CODES`, each code with its one-line meaning (its JSDoc).
+ */
+function errorsReference() {
+  const file = source('src/error-codes.ts');
+  const groups = new Map();
+  let order = [];
+  for (const s of file.statements) {
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      let init = d.initializer;
+      if (init !== undefined && ts.isAsExpression(init)) init = init.expression;
+      if (init === undefined || !ts.isObjectLiteralExpression(init)) continue;
+      const name = d.name.getText(file);
+      if (name === 'ERROR_CODES') {
+        order = init.properties.map((p) => [p.name.getText(file), p.initializer.getText(file)]);
+        continue;
+      }
+      const codes = init.properties.map((p) => ({
+        code: p.initializer.text,
+        meaning: doc(p),
+      }));
+      groups.set(name, { doc: doc(s), codes });
+    }
+  }
+  const parents = errorParents();
+  const lineage = (cls) => {
+    const chain = [cls];
+    while (parents.has(chain.at(-1))) chain.push(parents.get(chain.at(-1)));
+    return chain
+      .slice(1)
+      .map((c) => `\`${c}\``)
+      .join(' → ');
+  };
+  const total = [...groups.values()].reduce((n, g) => n + g.codes.length, 0);
+  const out = [
+    '# rtmpkit error codes',
+    '',
+    'Generated from the source by `node scripts/reference.mjs --write` (`npm run docs`); a',
+    'test fails when this file and the code disagree. Do not edit by hand.',
+    '',
+    `Every error rtmpkit throws or rejects with is an \`RTMPError\` with a stable \`code\`. The ${total}`,
+    'codes below are grouped by the class that carries them: a code is only ever found on',
+    "an error of that class (`err instanceof RTMPUsageError` and `err.code === 'ERR_RTMP_OPTION'`",
+    'agree). Every class and every group is exported from the package root, so code can',
+    'compare against constants: `err.code === UsageCode.RTMP_OPTION`.',
+    '',
+    '| class | extends | codes |',
+    '| --- | --- | --- |',
+    ...order.map(
+      ([cls, group]) =>
+        `| [\`${cls}\`](#${cls.toLowerCase()}) | ${lineage(cls)} | ${groups.get(group).codes.length} (\`${group}\`) |`,
+    ),
+    '',
+  ];
+  for (const [cls, group] of order) {
+    const g = groups.get(group);
+    out.push(`## ${cls}`, '', `${g.doc} Constants: \`${group}\`.`, '', '| code | meaning |', '| --- | --- |');
+    for (const c of g.codes) out.push(`| \`${c.code}\` | ${cell(c.meaning)} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
 /** Every generated reference: its file under docs/ and its generator. */
-const REFERENCES = [{ file: 'docs/events.md', generate: eventsReference }];
+const REFERENCES = [
+  { file: 'docs/events.md', generate: eventsReference },
+  { file: 'docs/errors.md', generate: errorsReference },
+];
 
 const mode = process.argv[2];
 let stale = 0;

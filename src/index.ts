@@ -19,15 +19,35 @@ export * from './amf/index.js';
 export { ChunkReader, type ChunkReaderOptions, ChunkWriter, type ChunkWriterOptions } from './chunk/index.js';
 export * from './client/index.js';
 export {
+  AmfCode,
+  AuthCode,
+  ConnectionCode,
+  ERROR_CODES,
+  type ErrorCode,
+  GeneralCode,
+  HandshakeCode,
+  ProtocolCode,
+  ProxyCode,
+  StreamCutCode,
+  SwfHttpCode,
+  TimeoutCode,
+  UsageCode,
+} from './error-codes.js';
+export {
   AMFError,
+  type ProxyErrorInfo,
+  RTMPAuthError,
   RTMPConnectionError,
   RTMPError,
   type RTMPErrorOptions,
+  RTMPHandshakeError,
   RTMPProtocolError,
+  RTMPProxyError,
   RTMPStreamCutError,
   RTMPTimeoutError,
   RTMPUsageError,
   type StreamCutInfo,
+  SwfHttpError,
 } from './errors.js';
 export {
   type AudioPacketInit,
@@ -57,7 +77,6 @@ export {
 export {
   ClientHandshake,
   type HandshakePolicy,
-  RTMPHandshakeError,
   ServerHandshake,
 } from './handshake/index.js';
 export {
@@ -81,7 +100,6 @@ export {
 export {
   isMp4Error,
   Mp4Buffer,
-  Mp4ErrorCode,
   Mp4File,
   type Mp4FlvOptions,
   type Mp4FlvTrack,
@@ -149,8 +167,14 @@ export {
   hashSwfBytes,
   type SwfDigest,
   type SwfFetch,
-  SwfHttpError,
 } from './swf/index.js';
+export {
+  formatMessage,
+  type MessageTrace,
+  type TraceRecord,
+  type TraceSection,
+  type UserLogger,
+} from './trace.js';
 export { connectRtmpt, type RtmptOptions, RtmptStream } from './transport/index.js';
 export type { TlsOptions } from './transport/tls.js';
 export {

@@ -11,6 +11,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { debuglog } from 'node:util';
+import { UsageCode } from './error-codes.js';
 import { RTMPUsageError } from './errors.js';
 
 /** Log levels, numbered as python-librtmp numbers them. */
@@ -60,7 +61,7 @@ const channel = diagnosticsChannel.channel('rtmpkit:log');
 export function setLogLevel(level: LogLevel): void {
   if (!Number.isInteger(level) || level < LogLevel.CRIT || level > LogLevel.ALL) {
     throw new RTMPUsageError(`log level must be an integer from 1 (CRIT) to 7 (ALL), got ${String(level)}`, {
-      code: 'ERR_RTMP_LOG_LEVEL',
+      code: UsageCode.RTMP_LOG_LEVEL,
     });
   }
   currentLevel = level;
@@ -74,7 +75,9 @@ export function getLogLevel(): LogLevel {
 /** Sets where messages are written (`message + "\n"`), e.g. `process.stderr`; `null` stops writing. */
 export function setLogOutput(out: LogOutput | null): void {
   if (out !== null && typeof out?.write !== 'function') {
-    throw new RTMPUsageError('log output must have a write(text) method', { code: 'ERR_RTMP_LOG_OUTPUT' });
+    throw new RTMPUsageError('log output must have a write(text) method', {
+      code: UsageCode.RTMP_LOG_OUTPUT,
+    });
   }
   output = out;
 }
@@ -82,7 +85,7 @@ export function setLogOutput(out: LogOutput | null): void {
 /** Adds a callback for log messages; returns it (so it can be used as a decorator-like helper). */
 export function addLogCallback(callback: LogCallback): LogCallback {
   if (typeof callback !== 'function') {
-    throw new RTMPUsageError('log callback must be a function', { code: 'ERR_RTMP_LOG_CALLBACK' });
+    throw new RTMPUsageError('log callback must be a function', { code: UsageCode.RTMP_LOG_CALLBACK });
   }
   callbacks.add(callback);
   return callback;

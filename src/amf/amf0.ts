@@ -20,6 +20,7 @@
  *   ECMA arrays are null-prototype objects.
  */
 import { isUtf8 } from 'node:buffer';
+import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { ByteWriter } from '../util/byte-writer.js';
@@ -137,7 +138,7 @@ export function readAmf0Value(
       if (index >= refs.length) {
         throw new AMFError(
           `AMF0 reference ${index} at offset ${at} names no earlier complex value (table has ${refs.length})`,
-          'ERR_AMF_BAD_REFERENCE',
+          AmfCode.AMF_BAD_REFERENCE,
         );
       }
       return refs[index];
@@ -157,7 +158,7 @@ export function readAmf0Value(
       if (count > r.remaining) {
         throw new AMFError(
           `AMF0 strict array at offset ${at} claims ${count} elements but only ${r.remaining} bytes remain`,
-          'ERR_AMF_TRUNCATED',
+          AmfCode.AMF_TRUNCATED,
         );
       }
       const arr: AmfValue[] = [];
@@ -189,16 +190,16 @@ export function readAmf0Value(
     case Marker.OBJECT_END:
       throw new AMFError(
         `AMF0 object-end marker 0x09 at offset ${at} outside an object`,
-        'ERR_AMF_UNEXPECTED_OBJECT_END',
+        AmfCode.AMF_UNEXPECTED_OBJECT_END,
       );
     case Marker.MOVIECLIP:
     case Marker.RECORDSET:
       throw new AMFError(
         `AMF0 marker 0x${hex2(marker)} at offset ${at} is reserved and not supported`,
-        'ERR_AMF_UNSUPPORTED_MARKER',
+        AmfCode.AMF_UNSUPPORTED_MARKER,
       );
     default:
-      throw new AMFError(`unknown AMF0 marker 0x${hex2(marker)} at offset ${at}`, 'ERR_AMF_UNKNOWN_MARKER');
+      throw new AMFError(`unknown AMF0 marker 0x${hex2(marker)} at offset ${at}`, AmfCode.AMF_UNKNOWN_MARKER);
   }
 }
 
@@ -220,7 +221,7 @@ function readProperties(
       if (end !== Marker.OBJECT_END) {
         throw new AMFError(
           `AMF0 empty property name followed by marker 0x${hex2(end)} instead of object-end at offset ${r.pos - 1}`,
-          'ERR_AMF_BAD_OBJECT_END',
+          AmfCode.AMF_BAD_OBJECT_END,
         );
       }
       return;
@@ -265,7 +266,7 @@ function readString(r: ByteReader, n: number, opts: ResolvedAmfOptions): string 
     return s;
   }
   if (opts.utf8 === 'error' && !isUtf8(buf.subarray(start, end))) {
-    throw new AMFError(`invalid UTF-8 in AMF string at offset ${start}`, 'ERR_AMF_INVALID_UTF8');
+    throw new AMFError(`invalid UTF-8 in AMF string at offset ${start}`, AmfCode.AMF_INVALID_UTF8);
   }
   r.pos = end;
   return buf.toString('utf8', start, end);
@@ -335,9 +336,9 @@ export function writeAmf0Value(w: ByteWriter, value: AmfValue, refs: Amf0EncodeR
         w.u8(Marker.UNSUPPORTED);
         return;
       }
-      throw new AMFError(`AMF0 cannot encode the symbol ${String(value)}`, 'ERR_AMF_ENCODE');
+      throw new AMFError(`AMF0 cannot encode the symbol ${String(value)}`, AmfCode.AMF_ENCODE);
     default:
-      throw new AMFError(`AMF0 cannot encode a value of type ${typeof value}`, 'ERR_AMF_ENCODE');
+      throw new AMFError(`AMF0 cannot encode a value of type ${typeof value}`, AmfCode.AMF_ENCODE);
   }
 }
 
@@ -404,7 +405,7 @@ function writeObjectValue(w: ByteWriter, value: object, refs: Amf0EncodeRefs): v
     w.u8(Marker.ECMA_ARRAY).u32(value.size);
     for (const [k, v] of value as Map<unknown, AmfValue>) {
       if (typeof k !== 'string') {
-        throw new AMFError(`AMF0 ECMA array keys must be strings, got ${typeof k}`, 'ERR_AMF_ENCODE');
+        throw new AMFError(`AMF0 ECMA array keys must be strings, got ${typeof k}`, AmfCode.AMF_ENCODE);
       }
       writeName(w, k, false);
       writeAmf0Value(w, v, refs);
@@ -416,7 +417,7 @@ function writeObjectValue(w: ByteWriter, value: object, refs: Amf0EncodeRefs): v
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   throw new AMFError(
     `AMF0 cannot encode an instance of ${typeof name === 'string' && name ? name : 'an unknown class'}`,
-    'ERR_AMF_ENCODE',
+    AmfCode.AMF_ENCODE,
   );
 }
 
@@ -438,7 +439,7 @@ export class Amf0EncodeRefs {
       if (index > MAX_REFERENCE) {
         throw new AMFError(
           `AMF0 cannot reference a cyclic value at slot ${index} (> 65535)`,
-          'ERR_AMF_ENCODE',
+          AmfCode.AMF_ENCODE,
         );
       }
       w.u8(Marker.REFERENCE).u16(index);
@@ -477,13 +478,13 @@ function writeName(w: ByteWriter, name: string, allowEmpty: boolean): void {
   }
   if (name.length === 0 && !allowEmpty) {
     // `00 00` is where the object-end marker goes: an empty property name has no AMF0 form.
-    throw new AMFError('AMF0 cannot encode an empty property name', 'ERR_AMF_ENCODE');
+    throw new AMFError('AMF0 cannot encode an empty property name', AmfCode.AMF_ENCODE);
   }
   const at = w.length;
   w.u16(0);
   const n = w.utf8(name);
   if (n > 0xffff) {
-    throw new AMFError(`AMF0 name of ${n} UTF-8 bytes exceeds 65535`, 'ERR_AMF_ENCODE');
+    throw new AMFError(`AMF0 name of ${n} UTF-8 bytes exceeds 65535`, AmfCode.AMF_ENCODE);
   }
   w.patchU16(at, n);
   if (n <= SMALL_STRING && name.length > 0) {
@@ -527,7 +528,7 @@ function writeString(w: ByteWriter, s: string): void {
 /** Maps a stack overflow (nesting beyond what the stack holds) to a typed error. */
 function asDepthError(err: unknown, what: 'decode' | 'encode'): unknown {
   if (err instanceof RangeError && /call stack/i.test(err.message)) {
-    return new AMFError(`AMF0 ${what}: value nests too deeply for the stack`, 'ERR_AMF_DEPTH', {
+    return new AMFError(`AMF0 ${what}: value nests too deeply for the stack`, AmfCode.AMF_DEPTH, {
       cause: err,
     });
   }

@@ -12,6 +12,7 @@
  * - decoded keys are defined as own properties (`__proto__` is just a key).
  * ByteArrays decode to Buffer copies, never views of the input.
  */
+import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { AMFExternalizable, BUILTIN_EXTERNALIZABLE, isOneValueCodec } from './amf3-externalizable.js';
@@ -110,7 +111,7 @@ export class Amf3Decoder {
       default:
         throw new AMFError(
           `unknown AMF3 marker 0x${marker.toString(16).padStart(2, '0')} at offset ${r.pos - 1}`,
-          'ERR_AMF_UNKNOWN_MARKER',
+          AmfCode.AMF_UNKNOWN_MARKER,
         );
     }
   }
@@ -156,7 +157,7 @@ export class Amf3Decoder {
     if (v === PENDING) {
       throw new AMFError(
         `AMF3 reference ${idx} points to an externalizable object that is still being decoded`,
-        'ERR_AMF_BAD_REFERENCE',
+        AmfCode.AMF_BAD_REFERENCE,
       );
     }
     return v;
@@ -213,7 +214,10 @@ export class Amf3Decoder {
     this.#objects.push(arr);
     while (key !== '') {
       if (key === 'length') {
-        throw new AMFError(`AMF3 array with a dense part has an associative key "length"`, 'ERR_AMF_BAD_KEY');
+        throw new AMFError(
+          `AMF3 array with a dense part has an associative key "length"`,
+          AmfCode.AMF_BAD_KEY,
+        );
       }
       // Index-like keys become elements (a sparse Flash array); others are own string keys.
       setOwn(arr, key, this.readValue(depth + 1));
@@ -266,7 +270,7 @@ export class Amf3Decoder {
   #readExternalizable(className: string, childDepth: number): AmfValue {
     const codec = this.#opts.externalizable?.get(className) ?? BUILTIN_EXTERNALIZABLE.get(className);
     if (codec === undefined) {
-      throw new AMFError(`unknown AMF3 externalizable class "${className}"`, 'ERR_AMF_EXTERNALIZABLE');
+      throw new AMFError(`unknown AMF3 externalizable class "${className}"`, AmfCode.AMF_EXTERNALIZABLE);
     }
     if (isOneValueCodec(codec)) {
       // Registered before its body so a self-reference inside resolves to it.
@@ -282,7 +286,7 @@ export class Amf3Decoder {
       v = codec.read(() => this.readValue(childDepth));
     } catch (err) {
       if (err instanceof AMFError || isStackOverflow(err)) throw err;
-      throw new AMFError(`externalizable reader for "${className}" failed`, 'ERR_AMF_EXTERNALIZABLE', {
+      throw new AMFError(`externalizable reader for "${className}" failed`, AmfCode.AMF_EXTERNALIZABLE, {
         cause: err,
       });
     }
@@ -362,7 +366,7 @@ function makeTraits(className: string, sealed: string[], dynamic: boolean, exter
 function badReference(table: string, idx: number, size: number, offset: number): AMFError {
   return new AMFError(
     `AMF3 ${table} reference ${idx} out of range (table has ${size}) at offset ${offset}`,
-    'ERR_AMF_BAD_REFERENCE',
+    AmfCode.AMF_BAD_REFERENCE,
   );
 }
 

@@ -15,6 +15,7 @@
  * Anything outside the value model throws `ERR_AMF_ENCODE`; lengths beyond a U29 throw
  * `ERR_AMF_RANGE`.
  */
+import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
 import type { ByteWriter } from '../util/byte-writer.js';
 import { AMFExternalizable, isOneValueCodec } from './amf3-externalizable.js';
@@ -354,7 +355,7 @@ export class Amf3Encoder {
       } catch (err) {
         if (err instanceof AMFError || (err instanceof RangeError && /call stack/i.test(err.message)))
           throw err;
-        throw new AMFError(`externalizable writer for "${className}" failed`, 'ERR_AMF_EXTERNALIZABLE', {
+        throw new AMFError(`externalizable writer for "${className}" failed`, AmfCode.AMF_EXTERNALIZABLE, {
           cause: err,
         });
       }
@@ -465,9 +466,9 @@ function describe(v: unknown): string {
 }
 
 function encodeError(message: string): AMFError {
-  return new AMFError(message, 'ERR_AMF_ENCODE');
+  return new AMFError(message, AmfCode.AMF_ENCODE);
 }
 
 function rangeError(message: string): AMFError {
-  return new AMFError(message, 'ERR_AMF_RANGE');
+  return new AMFError(message, AmfCode.AMF_RANGE);
 }

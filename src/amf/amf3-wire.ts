@@ -7,6 +7,7 @@
  * any 1–4 byte form and throws `ERR_AMF_TRUNCATED` (through the reader) when the
  * input ends inside the integer.
  */
+import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import type { ByteWriter } from '../util/byte-writer.js';
@@ -48,7 +49,7 @@ export const AMF3_INT_MAX = 0x0fffffff;
  */
 export function writeU29(w: ByteWriter, v: number): void {
   if (!(v >= 0 && v <= U29_MAX && Math.floor(v) === v)) {
-    throw new AMFError(`U29 value out of range: ${v}`, 'ERR_AMF_RANGE');
+    throw new AMFError(`U29 value out of range: ${v}`, AmfCode.AMF_RANGE);
   }
   if (v < 0x80) {
     w.u8(v);

@@ -16,6 +16,7 @@
  *   mixed to an Array with extra own string keys (index-like keys become elements).
  */
 
+import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { ByteWriter } from '../util/byte-writer.js';
@@ -108,7 +109,7 @@ export function decode(buf: Uint8Array, options?: AmfDecodeOptions): AmfValue[] 
 /** Turns a stack overflow (nesting beyond what the JS stack holds) into `ERR_AMF_DEPTH`. */
 function depthError(err: unknown): unknown {
   if (isStackOverflow(err)) {
-    return new AMFError('AMF3 nesting too deep for the call stack', 'ERR_AMF_DEPTH', { cause: err });
+    return new AMFError('AMF3 nesting too deep for the call stack', AmfCode.AMF_DEPTH, { cause: err });
   }
   return err;
 }

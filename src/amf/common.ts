@@ -3,6 +3,7 @@
  * lenient UTF-8 decoding, the depth guard and option defaults.
  */
 import { isUtf8 } from 'node:buffer';
+import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { type AmfDecodeOptions, DEFAULT_MAX_DEPTH } from './types.js';
@@ -18,7 +19,7 @@ export interface ResolvedAmfOptions {
 export function resolveAmfOptions(options: AmfDecodeOptions = {}): ResolvedAmfOptions {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!Number.isInteger(maxDepth) || maxDepth < 1) {
-    throw new AMFError(`maxDepth must be a positive integer, got ${maxDepth}`, 'ERR_AMF_OPTION');
+    throw new AMFError(`maxDepth must be a positive integer, got ${maxDepth}`, AmfCode.AMF_OPTION);
   }
   return { maxDepth, utf8: options.utf8 ?? 'error', externalizable: options.externalizable };
 }
@@ -33,7 +34,7 @@ export function amfReader(buf: Uint8Array, start = 0, end = buf.length): ByteRea
 export function amfTruncated(needed: number, available: number, offset: number): AMFError {
   return new AMFError(
     `AMF data truncated at offset ${offset}: needed ${needed} bytes, ${available} left`,
-    'ERR_AMF_TRUNCATED',
+    AmfCode.AMF_TRUNCATED,
   );
 }
 
@@ -42,7 +43,7 @@ export function readUtf8(r: ByteReader, n: number, opts: ResolvedAmfOptions): st
   const bytes = r.bytes(n);
   if (n === 0) return '';
   if (opts.utf8 === 'error' && !isAscii(bytes) && !isUtf8(bytes)) {
-    throw new AMFError(`invalid UTF-8 in AMF string at offset ${r.pos - n}`, 'ERR_AMF_INVALID_UTF8');
+    throw new AMFError(`invalid UTF-8 in AMF string at offset ${r.pos - n}`, AmfCode.AMF_INVALID_UTF8);
   }
   return bytes.toString('utf8');
 }
@@ -55,6 +56,6 @@ function isAscii(b: Buffer): boolean {
 /** Throws `ERR_AMF_DEPTH` when `depth` exceeds the limit. */
 export function checkDepth(depth: number, opts: ResolvedAmfOptions): void {
   if (depth > opts.maxDepth) {
-    throw new AMFError(`AMF nesting deeper than ${opts.maxDepth}`, 'ERR_AMF_DEPTH');
+    throw new AMFError(`AMF nesting deeper than ${opts.maxDepth}`, AmfCode.AMF_DEPTH);
   }
 }

@@ -4,7 +4,7 @@
  * acknowledgement accounting.
  */
 export { AckTracker, type AckTrackerOptions, PeerBandwidthLimit } from './ack.js';
-export { ChunkErrorCode, chunkProtocolError, chunkUsageError, isChunkProtocolError } from './errors.js';
+export { type ChunkErrorCode, chunkProtocolError, chunkUsageError, isChunkProtocolError } from './errors.js';
 export {
   type BasicHeader,
   basicHeaderSize,

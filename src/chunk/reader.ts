@@ -45,10 +45,11 @@
  * - Timestamps are 32-bit serials; `unwrappedTimestamp` follows each csid across
  *   2^32 wraps by RFC 1982 distance (first message: its own timestamp).
  */
+import { ProtocolCode } from '../error-codes.js';
 import type { RawMessage } from '../message/raw-message.js';
 import { allocPayload, countCopied } from '../util/payload-pool.js';
 import { serialDiff } from '../util/serial.js';
-import { ChunkErrorCode, chunkProtocolError, chunkUsageError } from './errors.js';
+import { chunkProtocolError, chunkUsageError } from './errors.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_HEADER_SIZE, MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH } from './header.js';
 
 /** Options of a ChunkReader; every limit has a default. */
@@ -438,7 +439,7 @@ export class ChunkReader {
       }
       if (len > this.#maxMessageSize) {
         throw chunkProtocolError(
-          ChunkErrorCode.MESSAGE_TOO_LARGE,
+          ProtocolCode.CHUNK_MESSAGE_TOO_LARGE,
           `chunk stream ${csid} declares a ${len}-byte message; maxMessageSize is ${this.#maxMessageSize}`,
         );
       }
@@ -481,7 +482,7 @@ export class ChunkReader {
     if (s === undefined) {
       if (this.#streams >= this.#maxStreams) {
         throw chunkProtocolError(
-          ChunkErrorCode.TOO_MANY_STREAMS,
+          ProtocolCode.CHUNK_TOO_MANY_STREAMS,
           `peer opened more than ${this.#maxStreams} chunk streams (csid ${csid})`,
         );
       }
@@ -561,17 +562,17 @@ export class ChunkReader {
   #setChunkSize(payload: Buffer): void {
     if (payload.length < 4) {
       throw chunkProtocolError(
-        ChunkErrorCode.INVALID_CHUNK_SIZE,
+        ProtocolCode.CHUNK_INVALID_CHUNK_SIZE,
         `Set Chunk Size needs a 4-byte payload, got ${payload.length} bytes`,
       );
     }
     const size = ((payload[0]! & 0x7f) << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!;
     if (size === 0) {
-      throw chunkProtocolError(ChunkErrorCode.INVALID_CHUNK_SIZE, 'Set Chunk Size of 0');
+      throw chunkProtocolError(ProtocolCode.CHUNK_INVALID_CHUNK_SIZE, 'Set Chunk Size of 0');
     }
     if (size > this.#maxChunkSize) {
       throw chunkProtocolError(
-        ChunkErrorCode.CHUNK_SIZE_TOO_LARGE,
+        ProtocolCode.CHUNK_CHUNK_SIZE_TOO_LARGE,
         `Set Chunk Size ${size} exceeds maxChunkSize ${this.#maxChunkSize}`,
       );
     }
@@ -582,7 +583,7 @@ export class ChunkReader {
   #abort(payload: Buffer): void {
     if (payload.length < 4) {
       throw chunkProtocolError(
-        ChunkErrorCode.INVALID_ABORT,
+        ProtocolCode.CHUNK_INVALID_ABORT,
         `Abort Message needs a 4-byte payload, got ${payload.length} bytes`,
       );
     }

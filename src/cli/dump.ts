@@ -50,8 +50,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AmfValue } from '../amf/types.js';
 import { RTMP } from '../client/rtmp.js';
 import type { FlvTagReader, RTMPStream } from '../client/rtmp-stream.js';
+import { ProtocolCode, UsageCode } from '../error-codes.js';
 import { RTMPProtocolError, RTMPUsageError } from '../errors.js';
-import { FlvErrorCode } from '../flv/errors.js';
 import { type FlvResumeAt, type FlvResumePoint, findResumePoint } from '../flv/resume.js';
 import { recyclePayloads } from '../util/payload-pool.js';
 import { amfToJson } from './amf-json.js';
@@ -268,7 +268,7 @@ class Dump {
   #unsupported(err: unknown): unknown {
     if (err instanceof Error && (err as { cause?: unknown }).cause instanceof RTMPUsageError) {
       const cause = (err as { cause: RTMPUsageError }).cause;
-      if (cause.code === 'ERR_RTMP_UNSUPPORTED_PROTOCOL' && this.#plan.protocolFlag !== undefined) {
+      if (cause.code === UsageCode.RTMP_UNSUPPORTED_PROTOCOL && this.#plan.protocolFlag !== undefined) {
         return new CliError(`${this.#plan.protocolFlag}: ${cause.message}`);
       }
     }
@@ -328,7 +328,7 @@ class Dump {
       try {
         pieces = await tags.next(s.interrupts.signal);
       } catch (err) {
-        if (err instanceof RTMPProtocolError && err.code === FlvErrorCode.RESUME_FAILED) {
+        if (err instanceof RTMPProtocolError && err.code === ProtocolCode.FLV_RESUME_FAILED) {
           resumeFailure = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;
         } else if (!s.interrupts.signal.aborted) failure = err;
         break;

@@ -14,6 +14,7 @@
  * Every error is reported as one line, `rtmpkit: <message>`, with the server's
  * `description` when the server gave one.
  */
+import { GeneralCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 
 /** rtmpdump's exit codes. */
@@ -68,7 +69,7 @@ export function exitCodeFor(err: unknown, phase: Phase): ExitCode {
       return ExitCode.FAILED;
     case 'connect':
       // A refusal is the server's answer to `connect`: the connection itself worked.
-      return err instanceof RTMPError && err.code === 'ERR_RTMP_CONNECT_REJECTED'
+      return err instanceof RTMPError && err.code === GeneralCode.RTMP_CONNECT_REJECTED
         ? ExitCode.FAILED
         : ExitCode.NO_CONNECT;
     case 'transfer':

@@ -21,7 +21,7 @@
  * not connect.
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { RealtimePacer } from '../client/pacer.js';
 import { RTMP } from '../client/rtmp.js';
 import type { RTMPStream } from '../client/rtmp-stream.js';
 import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
@@ -356,8 +356,7 @@ async function pump(
   const clock = new LoopClock();
   const result: PumpResult = { bytes: 0, tags: 0, lastTs: 0 };
   let duration = 0;
-  let wallStart: number | undefined;
-  let tsStart = 0;
+  const pacer = new RealtimePacer();
   let pass = 0;
   try {
     for (;;) {
@@ -379,12 +378,7 @@ async function pump(
         }
         const ts = clock.map(tag.timestamp, media);
         if (o.realtime && media) {
-          if (wallStart === undefined) {
-            wallStart = performance.now();
-            tsStart = ts;
-          }
-          const wait = wallStart + (ts - tsStart) - performance.now();
-          if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => {});
+          await pacer.wait(ts, signal);
           if (signal.aborted) break;
         }
         const pieces = frameTag(tag.type, ts, tag.payload);

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { newEcmaArray, setOwn } from '../amf/types.js';
+import { type GeneralCode, UsageCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import {
@@ -29,6 +30,7 @@ import type {
 import { type ConnectParams, enhancedConnectFields, enhancedOffer } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
+import { messageTracer } from '../trace.js';
 import { isRtmpeScheme, openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { RTMPParams } from '../url/options.js';
@@ -42,11 +44,11 @@ const log = createLogger('client');
  */
 export function checkConnectOptions(p: RTMPParams, options: RTMPOptions): void {
   if (p.swfVfy && p.swfHash === undefined && (p.swfUrl === undefined || p.swfUrl === '')) {
-    throw new RTMPUsageError('swfVfy needs swfUrl (or swfHash and swfSize)', { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError('swfVfy needs swfUrl (or swfHash and swfSize)', { code: UsageCode.RTMP_OPTION });
   }
   if (options.handshake === 'simple' && isRtmpeScheme(p.url.protocol)) {
     throw new RTMPUsageError(`${p.url.protocol}:// needs the digest handshake: not handshake 'simple'`, {
-      code: 'ERR_RTMP_OPTION',
+      code: UsageCode.RTMP_OPTION,
     });
   }
 }
@@ -106,6 +108,8 @@ export function sessionOptionsFor(
   if (limits.maxMessageSize !== undefined) o.maxMessageSize = limits.maxMessageSize;
   if (limits.maxChunkStreams !== undefined) o.maxChunkStreams = limits.maxChunkStreams;
   if (limits.chunkSize !== undefined) o.chunkSize = limits.chunkSize;
+  const trace = messageTracer(`client ${p.url.host}:${p.url.port}`, options.logger);
+  if (trace !== undefined) o.trace = trace;
   return o;
 }
 
@@ -248,7 +252,7 @@ export function startStream(
 }
 
 /** The error for a refusal the server explained in `info`: its code and description in the message, `info` attached. */
-export function failedError(what: string, code: string, info: StatusInfo): RTMPError {
+export function failedError(what: string, code: GeneralCode, info: StatusInfo): RTMPError {
   const c = typeof info.code === 'string' ? ` (${info.code})` : '';
   const d = typeof info.description === 'string' && info.description !== '' ? `: ${info.description}` : '';
   return new RTMPError(`${what}${c}${d}`, { code, info });

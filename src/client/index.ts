@@ -4,12 +4,19 @@
  */
 export { decodeSecureToken } from '../session/secure-token.js';
 export type { ConnectOptions, CreateStreamOptions, RTMPLimits, RTMPOptions } from './options.js';
+export { type PacerClock, RealtimePacer } from './pacer.js';
 export type {
   PublishAudioPacket,
   PublishDataPacket,
   PublishPacket,
   PublishVideoPacket,
 } from './packet-writer.js';
+export {
+  type PublishFileOptions,
+  type PublishFileResult,
+  type PublishTarget,
+  publishFile,
+} from './publish-file.js';
 export type { ReadPacketOptions } from './raw-packets.js';
 export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
 export { RTMP } from './rtmp.js';
@@ -23,7 +30,7 @@ export {
   RTMPPacket,
   type RTMPPacketInit,
 } from './rtmp-packet.js';
-export { RTMPStream, type StreamWaitOptions } from './rtmp-stream.js';
+export { RTMPStream, type StreamWaitOptions, type StreamWriteOptions } from './rtmp-stream.js';
 export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE } from './stream-output.js';
 export type {
   StreamAudioPacket,

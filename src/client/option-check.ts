@@ -8,7 +8,9 @@
  * Invariant: the key lists are checked against the option types at compile time, so a
  * new option cannot be forgotten here.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
+import { checkLogger } from '../trace.js';
 import { parseProxyUrl } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/tls.js';
 import type { RTMPLimits, RTMPOptions } from './options.js';
@@ -39,6 +41,7 @@ const OPTIONS = {
   pubUser: true,
   pubPasswd: true,
   signal: true,
+  logger: true,
   tls: true,
   proxy: true,
   objectEncoding: true,
@@ -96,28 +99,30 @@ const PYTHON_SPELLINGS: Readonly<Record<string, keyof RTMPOptions>> = {
  */
 export function checkOptions(options: RTMPOptions): void {
   if (options === null || typeof options !== 'object') {
-    throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError('options must be an object', { code: UsageCode.RTMP_OPTION });
   }
   check(options, OPTIONS, '', PYTHON_SPELLINGS);
   const o = options;
   if (o.objectEncoding !== undefined && o.objectEncoding !== 0 && o.objectEncoding !== 3) {
     throw new RTMPUsageError(`objectEncoding must be 0 or 3, got ${String(o.objectEncoding)}`, {
-      code: 'ERR_RTMP_OPTION',
+      code: UsageCode.RTMP_OPTION,
     });
   }
   if (o.proxy !== undefined) {
     if (typeof o.proxy !== 'string') {
       throw new RTMPUsageError('proxy must be a URL string such as socks5://host:1080', {
-        code: 'ERR_RTMP_OPTION',
+        code: UsageCode.RTMP_OPTION,
       });
     }
     parseProxyUrl(o.proxy);
     if (o.socks !== undefined && o.socks !== null) {
       throw new RTMPUsageError('give either socks (librtmp SOCKS4) or proxy, not both', {
-        code: 'ERR_RTMP_OPTION',
+        code: UsageCode.RTMP_OPTION,
       });
     }
   }
+  const badLogger = o.logger === undefined ? undefined : checkLogger(o.logger);
+  if (badLogger !== undefined) throw new RTMPUsageError(badLogger, { code: UsageCode.RTMP_OPTION });
   if (o.limits !== undefined && o.limits !== null && typeof o.limits === 'object')
     check(o.limits, LIMITS, 'limits.');
   if (o.tls !== undefined && o.tls !== null && typeof o.tls === 'object') check(o.tls, TLS, 'tls.');
@@ -136,7 +141,7 @@ function check(
       python !== undefined
         ? `python-librtmp's spelling; rtmpkit's option is "${prefix}${python}"`
         : suggestion(key, Object.keys(known), prefix);
-    throw new RTMPUsageError(`unknown option "${prefix}${key}" (${hint})`, { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError(`unknown option "${prefix}${key}" (${hint})`, { code: UsageCode.RTMP_OPTION });
   }
 }
 

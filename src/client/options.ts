@@ -7,6 +7,7 @@
  */
 
 import type { HandshakePolicy } from '../handshake/common.js';
+import type { UserLogger } from '../trace.js';
 import type { TlsOptions } from '../transport/tls.js';
 import type { RTMPUrlOptions } from '../url/options.js';
 
@@ -33,6 +34,8 @@ export interface RTMPLimits {
 export interface RTMPOptions extends RTMPUrlOptions {
   /** Aborts the whole connection (connect, streams, calls) with `signal.reason`. */
   signal?: AbortSignal;
+  /** A pino-style logger: every message sent and received is traced to its `debug` (docs/tracing.md). */
+  logger?: UserLogger;
   /** TLS for rtmps:// — certificates are verified unless `rejectUnauthorized: false`. */
   tls?: TlsOptions;
   /**

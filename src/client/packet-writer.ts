@@ -22,6 +22,7 @@
  */
 import { encode as encodeAmf0 } from '../amf/amf0.js';
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import {
   type AudioPacketInit,
@@ -79,7 +80,7 @@ export interface PublishMessage {
 const LEGACY_WRITABLE = new Set(['avc', 'aac', 'mp3', 'mp3-8k']);
 
 function bad(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_RTMP_BAD_ARGUMENT' });
+  return new RTMPUsageError(message, { code: UsageCode.RTMP_BAD_ARGUMENT });
 }
 
 /** Whether the tag writer can write `p` at all (else its `payload` is sent). */

@@ -16,6 +16,7 @@
  * counted); a `readPacket` that times out or is aborted leaves no waiter behind.
  */
 import { decode as decodeAmf0 } from '../amf/amf0.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import type { SessionEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
@@ -145,7 +146,7 @@ export class RawPackets {
   /** `RTMP.sendPacket` (see there). */
   async sendPacket(packet: RTMPPacket, options: { queue?: boolean }): Promise<void> {
     if (!(packet instanceof RTMPPacket)) {
-      throw new RTMPUsageError('sendPacket() needs an RTMPPacket', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('sendPacket() needs an RTMPPacket', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     const session = this.#link.connectedSession();
     const queue = options.queue ?? true;
@@ -163,7 +164,7 @@ export class RawPackets {
   /** `RTMP.handlePacket` (see there). */
   async handlePacket(packet: RTMPPacket): Promise<number> {
     if (!(packet instanceof RTMPPacket)) {
-      throw new RTMPUsageError('handlePacket() needs an RTMPPacket', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('handlePacket() needs an RTMPPacket', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     const known = this.#wire.get(packet);
     if (known !== undefined) return known;

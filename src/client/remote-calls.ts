@@ -18,6 +18,7 @@
  */
 import { decode as decodeAmf0 } from '../amf/amf0.js';
 import { AMFObject, type AmfValue } from '../amf/types.js';
+import { ConnectionCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ErrorEvent, InvokeEvent, ResultEvent } from '../session/client-events.js';
@@ -117,7 +118,7 @@ export class RemoteCalls {
   /** `RTMP.callWithOptions`: sends the command, returns its `RTMPCall`. */
   call(method: string, args: readonly AmfValue[], options: CallOptions): RTMPCall {
     if (typeof method !== 'string' || method === '') {
-      throw new RTMPUsageError('call() needs a method name', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('call() needs a method name', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     const session = this.#link.connectedSession();
     const txn = session.call(method, [...args], {
@@ -149,7 +150,7 @@ export class RemoteCalls {
     if (transactionId !== undefined && transactionId !== 0) {
       if (!Number.isFinite(transactionId) || transactionId < 0) {
         throw new RTMPUsageError(`transactionId must be a positive number, got ${transactionId}`, {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         });
       }
       // Answered already: python-librtmp pops the stored result.
@@ -170,7 +171,9 @@ export class RemoteCalls {
     }
     if (invokedMethod !== undefined) {
       if (typeof invokedMethod !== 'string' || invokedMethod === '') {
-        throw new RTMPUsageError('invokedMethod must be a method name', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+        throw new RTMPUsageError('invokedMethod must be a method name', {
+          code: UsageCode.RTMP_BAD_ARGUMENT,
+        });
       }
       const i = this.#recentInvokes.findIndex((inv) => inv.name === invokedMethod);
       if (i >= 0) return this.#recentInvokes.splice(i, 1)[0]!.args;
@@ -286,7 +289,7 @@ export class RemoteCalls {
     const asRtmp =
       reason instanceof RTMPError
         ? reason
-        : new RTMPConnectionError('connection aborted', { code: 'ERR_RTMP_ABORTED', cause: reason });
+        : new RTMPConnectionError('connection aborted', { code: ConnectionCode.RTMP_ABORTED, cause: reason });
     for (const call of this.#calls.values()) call.settleError(asRtmp);
     this.#calls.clear();
     for (const w of this.#invokeWaiters) w.deferred.reject(reason);

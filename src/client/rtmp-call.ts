@@ -10,6 +10,7 @@
  * later `result()` can still receive the answer.
  */
 import type { AmfValue } from '../amf/types.js';
+import { GeneralCode, UsageCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 import { checkSeconds, type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -29,8 +30,12 @@ export interface CallAnswer {
   values: AmfValue[];
 }
 
-/** A remote call in flight (or answered). */
-export class RTMPCall {
+/**
+ * A remote call in flight (or answered). `T` is the result type the caller expects
+ * (`conn.call<number>('add', 1, 2)`): a declaration, not a check — the server may
+ * answer any AMF value.
+ */
+export class RTMPCall<T extends AmfValue = AmfValue> {
   /** The method called. */
   readonly method: string;
   /** Its transaction id (0 = no answer expected). */
@@ -45,7 +50,7 @@ export class RTMPCall {
     if (transactionId === 0) {
       this.#answer.reject(
         new RTMPUsageError(`${method} was sent with transaction id 0: the server sends no answer`, {
-          code: 'ERR_RTMP_NO_RESULT',
+          code: UsageCode.RTMP_NO_RESULT,
         }),
       );
     }
@@ -62,9 +67,9 @@ export class RTMPCall {
    * server's error object) on `_error`, `RTMPTimeoutError` after `timeout` seconds,
    * `RTMPConnectionError` if the connection ends first, `signal.reason` on abort.
    */
-  async result(options: ResultOptions = {}): Promise<AmfValue> {
+  async result(options: ResultOptions = {}): Promise<T> {
     const a = await this.answer(options);
-    return a.values.length > 0 ? a.values[0] : null;
+    return (a.values.length > 0 ? a.values[0] : null) as T;
   }
 
   /** Like `result()`, but the whole answer (command object and all values). */
@@ -100,7 +105,7 @@ export class RTMPCall {
         ? ` (${(info as { code: string }).code})`
         : '';
     return new RTMPError(`${method} failed on the server${code}${desc}`, {
-      code: 'ERR_RTMP_CALL_FAILED',
+      code: GeneralCode.RTMP_CALL_FAILED,
       info,
     });
   }

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import type { RTMPError } from '../errors.js';
 import { RTMPUsageError } from '../errors.js';
 import type { ClientHandshakeInfo } from '../handshake/client.js';
@@ -68,9 +69,10 @@ export abstract class RTMPFaces extends EventEmitter<RTMPEvents> {
    * `[method, txn, null, ...args]` on chunk stream 3. Returns the `RTMPCall`; await
    * `call.result()` for the answer. A call the server never answers leaves the
    * connection alone (nginx-rtmp ignores unknown commands): give `result` a timeout.
+   * `T` types the result (`conn.call<number>('MyMath.MyAdd', 1, 2)`), unchecked.
    */
-  call(method: string, ...args: AmfValue[]): RTMPCall {
-    return this.calls.call(method, args, {});
+  call<T extends AmfValue = AmfValue>(method: string, ...args: AmfValue[]): RTMPCall<T> {
+    return this.calls.call(method, args, {}) as RTMPCall<T>;
   }
 
   /**
@@ -96,7 +98,7 @@ export abstract class RTMPFaces extends EventEmitter<RTMPEvents> {
     options: { block?: boolean } & CallOptions = {},
   ): (...args: AmfValue[]) => Promise<AmfValue> | RTMPCall {
     if (typeof method !== 'string' || method === '') {
-      throw new RTMPUsageError('remoteMethod() needs a method name', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('remoteMethod() needs a method name', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     const { block, ...callOptions } = options;
     const fn = (...args: AmfValue[]): Promise<AmfValue> | RTMPCall => {
@@ -121,13 +123,13 @@ export abstract class RTMPFaces extends EventEmitter<RTMPEvents> {
     const handler = typeof a === 'function' ? a : b;
     const name = typeof a === 'function' ? a.name : a;
     if (typeof handler !== 'function') {
-      throw new RTMPUsageError('invokeHandler() needs a function', { code: 'ERR_RTMP_BAD_ARGUMENT' });
+      throw new RTMPUsageError('invokeHandler() needs a function', { code: UsageCode.RTMP_BAD_ARGUMENT });
     }
     if (typeof name !== 'string' || name === '') {
       throw new RTMPUsageError(
         'invokeHandler() needs a method name (an anonymous function has none: pass one)',
         {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         },
       );
     }

@@ -9,6 +9,7 @@
  * is advisory when sending and `LARGE` for received packets (the reader does not keep it).
  */
 
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { RawMessage } from '../message/raw-message.js';
@@ -68,7 +69,7 @@ const log = createLogger('packet');
 function checkRange(name: string, v: number, min: number, max: number): number {
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new RTMPUsageError(`RTMPPacket ${name} must be an integer in ${min}..${max}, got ${String(v)}`, {
-      code: 'ERR_RTMP_PACKET',
+      code: UsageCode.RTMP_PACKET,
     });
   }
   return v;
@@ -87,7 +88,7 @@ export class RTMPPacket {
 
   constructor(init: RTMPPacketInit) {
     if (typeof init !== 'object' || init === null) {
-      throw new RTMPUsageError('RTMPPacket needs { type, ... }', { code: 'ERR_RTMP_PACKET' });
+      throw new RTMPUsageError('RTMPPacket needs { type, ... }', { code: UsageCode.RTMP_PACKET });
     }
     this.type = init.type;
     this.format = init.format ?? PacketSize.MEDIUM;
@@ -157,11 +158,13 @@ export class RTMPPacket {
   }
   set body(v: Uint8Array) {
     if (!(v instanceof Uint8Array)) {
-      throw new RTMPUsageError('RTMPPacket body must be a Buffer or Uint8Array', { code: 'ERR_RTMP_PACKET' });
+      throw new RTMPUsageError('RTMPPacket body must be a Buffer or Uint8Array', {
+        code: UsageCode.RTMP_PACKET,
+      });
     }
     if (v.length > 0xffffff) {
       throw new RTMPUsageError(`RTMPPacket body of ${v.length} bytes exceeds the 16 MiB message limit`, {
-        code: 'ERR_RTMP_PACKET',
+        code: UsageCode.RTMP_PACKET,
       });
     }
     this.#body = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);

@@ -27,6 +27,7 @@
  */
 import { Readable, Writable } from 'node:stream';
 import type { AmfValue } from '../amf/types.js';
+import { ConnectionCode, GeneralCode, UsageCode } from '../error-codes.js';
 import {
   RTMPConnectionError,
   RTMPError,
@@ -45,7 +46,9 @@ import { DefaultCsid, MessageType } from '../message/types.js';
 import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
+import { RealtimePacer } from './pacer.js';
 import { type PublishPacket, publishMessage } from './packet-writer.js';
+import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
 import { DEFAULT_READ_SIZE, type OutputFlow, StreamOutput, type StreamPacket } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -85,7 +88,12 @@ export interface StreamSetup {
 /** Options of `read`, `seek` and the other waits. */
 export interface StreamWaitOptions {
   /** Cancels the wait (rejects with `signal.reason`; queued data stays readable). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of `write`: a wait, and the pacer that holds media to real time (none: as fast as the socket takes it). */
+export interface StreamWriteOptions extends StreamWaitOptions {
+  pacer?: RealtimePacer | undefined;
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
@@ -185,7 +193,7 @@ export class RTMPStream {
   async read(size: number = DEFAULT_READ_SIZE, options: StreamWaitOptions = {}): Promise<Buffer> {
     if (!Number.isSafeInteger(size) || size < 1) {
       throw new RTMPUsageError(`read size must be a positive integer, got ${String(size)}`, {
-        code: 'ERR_RTMP_BAD_ARGUMENT',
+        code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
     this.#requirePlay('read');
@@ -273,12 +281,14 @@ export class RTMPStream {
       throw new RTMPUsageError(
         `seek position must be a non-negative number of seconds, got ${String(seconds)}`,
         {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         },
       );
     }
     this.#requireOpen();
-    this.#seekWait?.reject(new RTMPError('superseded by a newer seek', { code: 'ERR_RTMP_SEEK_SUPERSEDED' }));
+    this.#seekWait?.reject(
+      new RTMPError('superseded by a newer seek', { code: GeneralCode.RTMP_SEEK_SUPERSEDED }),
+    );
     const wait = deferred<void>();
     this.#seekWait = wait;
     this.#output.dropQueued();
@@ -314,7 +324,7 @@ export class RTMPStream {
       throw new RTMPUsageError(
         `buffer length must be an integer number of ms in 0..2^32-1, got ${String(ms)}`,
         {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         },
       );
     }
@@ -330,18 +340,24 @@ export class RTMPStream {
    * video tags go out as they complete; `onMetaData` (and `|RtmpSampleAccess`) script tags
    * get the `@setDataFrame` prefix unless they have it. Resolves with the number of bytes
    * consumed once the socket accepted them (waits for `drain` when its buffer is full).
+   * With `pacer`, each audio/video tag waits until its timestamp is due (real time).
    */
-  async write(data: Uint8Array, options: StreamWaitOptions = {}): Promise<number> {
+  async write(data: Uint8Array, options: StreamWriteOptions = {}): Promise<number> {
     this.#requireWriteable('write');
     if (this.#demuxer === undefined) return 0;
     if (!(data instanceof Uint8Array)) {
       throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes', {
-        code: 'ERR_RTMP_BAD_ARGUMENT',
+        code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
     this.#requireOpen();
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     for (const tag of this.#demuxer.push(buf)) {
+      if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
+        await this.#flushWrites(options);
+        await options.pacer.wait(tag.timestamp, options.signal);
+        options.signal?.throwIfAborted();
+      }
       if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
       else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
       else if (tag.type === MessageType.DataAMF0)
@@ -414,16 +430,20 @@ export class RTMPStream {
     this.#requireOpen();
   }
 
-  /** A Node `Writable` of FLV bytes; ending it closes the stream (FCUnpublish + deleteStream). */
-  toWritable(): Writable {
+  /**
+   * A Node `Writable` of FLV bytes; ending it closes the stream (FCUnpublish + deleteStream).
+   * `realtime: true` paces the media by its timestamps (`RealtimePacer`), as an encoder sends it.
+   */
+  toWritable(options: { realtime?: boolean } = {}): Writable {
     if (!this.writeable) {
       throw new RTMPUsageError('toWritable() on a stream opened for playing', {
-        code: 'ERR_RTMP_NOT_WRITEABLE',
+        code: UsageCode.RTMP_NOT_WRITEABLE,
       });
     }
+    const pacer = options.realtime === true ? new RealtimePacer() : undefined;
     return new Writable({
       write: (chunk: Buffer, _enc, cb) => {
-        this.write(chunk).then(
+        this.write(chunk, { pacer }).then(
           () => cb(),
           (err) => cb(err as Error),
         );
@@ -435,6 +455,11 @@ export class RTMPStream {
         );
       },
     });
+  }
+
+  /** Publishes an FLV or MP4 file, paced in real time unless `realtime: false` (client/publish-file.ts). */
+  publishFile(path: string, options?: PublishFileOptions): Promise<PublishFileResult> {
+    return publishFile(this, path, options);
   }
 
   /** Audio/video/data tags sent so far (publish side). */
@@ -467,7 +492,7 @@ export class RTMPStream {
     }
     this.#conn.forget(this);
     this.#started.reject(
-      new RTMPUsageError(`stream ${this.playpath} was closed`, { code: 'ERR_RTMP_STREAM_CLOSED' }),
+      new RTMPUsageError(`stream ${this.playpath} was closed`, { code: UsageCode.RTMP_STREAM_CLOSED }),
     );
     if (this.writeable) {
       this.#demuxer?.end();
@@ -525,7 +550,8 @@ export class RTMPStream {
   onConnectionClosed(failure: unknown): void {
     if (this.writeable) {
       this.#fail(
-        () => failure ?? new RTMPConnectionError('the connection closed', { code: 'ERR_RTMP_CLOSED' }),
+        () =>
+          failure ?? new RTMPConnectionError('the connection closed', { code: ConnectionCode.RTMP_CLOSED }),
       );
     } else {
       // A player whose NetStream said nothing about the close is cut too (a no-op when it already ended).
@@ -557,7 +583,7 @@ export class RTMPStream {
 
   #requirePlay(what: string): void {
     if (this.writeable) {
-      throw new RTMPUsageError(`${what}() on a publishing stream`, { code: 'ERR_RTMP_NOT_READABLE' });
+      throw new RTMPUsageError(`${what}() on a publishing stream`, { code: UsageCode.RTMP_NOT_READABLE });
     }
   }
 
@@ -565,7 +591,7 @@ export class RTMPStream {
     if (!this.writeable) {
       throw new RTMPUsageError(
         `${what}() on a stream opened for playing (createStream({ writeable: true }) publishes)`,
-        { code: 'ERR_RTMP_NOT_WRITEABLE' },
+        { code: UsageCode.RTMP_NOT_WRITEABLE },
       );
     }
   }
@@ -574,7 +600,7 @@ export class RTMPStream {
     if (this.#error !== undefined) throw this.#error;
     if (this.#closed) {
       throw new RTMPUsageError(`stream ${this.streamId} (${this.playpath}) is closed`, {
-        code: 'ERR_RTMP_STREAM_CLOSED',
+        code: UsageCode.RTMP_STREAM_CLOSED,
       });
     }
   }

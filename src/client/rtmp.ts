@@ -23,6 +23,7 @@
  * does not: its own `result({ timeout })` times out the caller only.
  */
 
+import { ConnectionCode, GeneralCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
@@ -184,7 +185,7 @@ export class RTMP extends RTMPFaces {
   set transactionId(value: number) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RTMPUsageError(`transactionId must be a non-negative integer, got ${String(value)}`, {
-        code: 'ERR_RTMP_BAD_ARGUMENT',
+        code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
     this.#nextTxn = value + 1;
@@ -202,7 +203,7 @@ export class RTMP extends RTMPFaces {
    */
   setOption(key: string, value: string | number | boolean): void {
     if (typeof key !== 'string')
-      throw new RTMPUsageError('option key must be a string', { code: 'ERR_RTMP_OPTION' });
+      throw new RTMPUsageError('option key must be a string', { code: UsageCode.RTMP_OPTION });
     applyLibrtmpOption(this.#params, key, value);
   }
 
@@ -215,7 +216,7 @@ export class RTMP extends RTMPFaces {
    */
   setupUrl(url: string): void {
     if (this.#state === 'connecting' || this.#state === 'connected') {
-      throw new RTMPUsageError('setupUrl() while connected: close() first', { code: 'ERR_RTMP_STATE' });
+      throw new RTMPUsageError('setupUrl() while connected: close() first', { code: UsageCode.RTMP_STATE });
     }
     setupLibrtmpUrl(this.#params, url);
   }
@@ -247,7 +248,7 @@ export class RTMP extends RTMPFaces {
     if (packet !== undefined && !(packet instanceof RTMPPacket)) {
       if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
         throw new RTMPUsageError('connect() takes an RTMPPacket and/or { signal }', {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
+          code: UsageCode.RTMP_BAD_ARGUMENT,
         });
       }
       options = packet;
@@ -256,11 +257,11 @@ export class RTMP extends RTMPFaces {
     for (const k of Object.keys(options)) {
       if (k !== 'signal')
         throw new RTMPUsageError(`unknown connect() option "${k}" (known: signal)`, {
-          code: 'ERR_RTMP_OPTION',
+          code: UsageCode.RTMP_OPTION,
         });
     }
     if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'closing') {
-      throw new RTMPUsageError(`connect() while ${this.#state}`, { code: 'ERR_RTMP_STATE' });
+      throw new RTMPUsageError(`connect() while ${this.#state}`, { code: UsageCode.RTMP_STATE });
     }
     const p = this.#params;
     checkScheme(p.url.protocol);
@@ -395,7 +396,7 @@ export class RTMP extends RTMPFaces {
       throw new RTMPUsageError(
         'no playpath: put it in the URL (rtmp://host/app/playpath) or set the playpath option',
         {
-          code: 'ERR_RTMP_NO_PLAYPATH',
+          code: UsageCode.RTMP_NO_PLAYPATH,
         },
       );
     }
@@ -414,7 +415,7 @@ export class RTMP extends RTMPFaces {
     if (this.#streams.has(streamId)) {
       throw new RTMPError(
         `the server answered createStream with stream id ${streamId}, which another stream of this connection uses (nginx-rtmp gives every stream id 1: one stream per connection there)`,
-        { code: 'ERR_RTMP_STREAM_ID_IN_USE' },
+        { code: GeneralCode.RTMP_STREAM_ID_IN_USE },
       );
     }
     startStream(session, streamId, p, this.#options, {
@@ -465,7 +466,7 @@ export class RTMP extends RTMPFaces {
     const s = this.#session;
     if (s === undefined || this.#loop === undefined || this.#loop.closed || s.state === 'closed') {
       if (this.#failure !== undefined) throw this.#failure;
-      throw new RTMPUsageError(NOT_CONNECTED, { code: 'ERR_RTMP_NOT_CONNECTED' });
+      throw new RTMPUsageError(NOT_CONNECTED, { code: UsageCode.RTMP_NOT_CONNECTED });
     }
     return s;
   }
@@ -474,7 +475,7 @@ export class RTMP extends RTMPFaces {
     const s = this.#requireSession();
     if (this.#state !== 'connected') {
       const msg = this.#state === 'connecting' ? 'still connecting: await connect()' : NOT_CONNECTED;
-      throw new RTMPUsageError(msg, { code: 'ERR_RTMP_NOT_CONNECTED' });
+      throw new RTMPUsageError(msg, { code: UsageCode.RTMP_NOT_CONNECTED });
     }
     return s;
   }
@@ -522,7 +523,8 @@ export class RTMP extends RTMPFaces {
       case 'error': {
         const create = this.#creates.get(ev.txn);
         if (create === undefined) this.calls.onError(ev);
-        else create.reject(failedError('createStream failed', 'ERR_RTMP_CREATE_STREAM_FAILED', ev.info));
+        else
+          create.reject(failedError('createStream failed', GeneralCode.RTMP_CREATE_STREAM_FAILED, ev.info));
         break;
       }
       case 'streamCreated':
@@ -564,7 +566,7 @@ export class RTMP extends RTMPFaces {
       case 'closed':
         if (ev.reason === 'server') {
           this.#failure ??= new RTMPConnectionError('the server closed the connection (close command)', {
-            code: 'ERR_RTMP_SERVER_CLOSED',
+            code: ConnectionCode.RTMP_SERVER_CLOSED,
           });
         } else if (ev.error !== undefined) {
           this.#failure ??= ev.error;
@@ -594,8 +596,8 @@ export class RTMP extends RTMPFaces {
     try {
       this.#authRetry = this.#auth?.rejected(info) === true;
       err = this.#authRetry
-        ? new RTMPError('publisher authentication: reconnecting', { code: 'ERR_RTMP_AUTH_RETRY' })
-        : failedError('the server rejected connect', 'ERR_RTMP_CONNECT_REJECTED', info);
+        ? new RTMPError('publisher authentication: reconnecting', { code: GeneralCode.RTMP_AUTH_RETRY })
+        : failedError('the server rejected connect', GeneralCode.RTMP_CONNECT_REJECTED, info);
     } catch (authError) {
       err = authError;
     }
@@ -607,8 +609,8 @@ export class RTMP extends RTMPFaces {
     if (what === 'handshake' || this.#state === 'connecting') {
       const [msg, code] =
         what === 'handshake'
-          ? ['complete the handshake', 'ERR_RTMP_HANDSHAKE_TIMEOUT']
-          : ['answer connect', 'ERR_RTMP_CONNECT_TIMEOUT'];
+          ? ['complete the handshake', TimeoutCode.RTMP_HANDSHAKE_TIMEOUT]
+          : ['answer connect', TimeoutCode.RTMP_CONNECT_TIMEOUT];
       this.#fail(new RTMPTimeoutError(`the server did not ${msg} in time`, { code }));
     } else if (txn !== undefined) {
       this.#creates.get(txn)?.reject(new RTMPTimeoutError('the server did not answer createStream in time'));
@@ -619,27 +621,32 @@ export class RTMP extends RTMPFaces {
 
   /** Tears the connection down with `error` as the reason everything pending fails. */
   #fail(error: unknown): void {
-    this.#failure ??= error ?? new RTMPConnectionError('connection aborted', { code: 'ERR_RTMP_ABORTED' });
+    this.#failure ??=
+      error ?? new RTMPConnectionError('connection aborted', { code: ConnectionCode.RTMP_ABORTED });
     if (this.#loop !== undefined && !this.#loop.closed) this.#loop.destroy();
   }
 
   #closedError(what: string): unknown {
     if (this.#failure !== undefined) return this.#failure;
-    return new RTMPConnectionError(`cannot ${what}: the connection is closed`, { code: 'ERR_RTMP_CLOSED' });
+    return new RTMPConnectionError(`cannot ${what}: the connection is closed`, {
+      code: ConnectionCode.RTMP_CLOSED,
+    });
   }
 
   #onTransportClose(error: RTMPError | undefined): void {
     const clean = this.#state === 'closing' && this.#failure === undefined;
     if (error !== undefined) this.#failure ??= error;
     const serverClosed =
-      this.#failure instanceof RTMPConnectionError && this.#failure.code === 'ERR_RTMP_SERVER_CLOSED';
+      this.#failure instanceof RTMPConnectionError &&
+      this.#failure.code === ConnectionCode.RTMP_SERVER_CLOSED;
     if (this.#failure === undefined && !clean) {
       this.#failure = new RTMPConnectionError('the server closed the connection', {
-        code: 'ERR_RTMP_CONNECTION_CLOSED',
+        code: ConnectionCode.RTMP_CONNECTION_CLOSED,
       });
     }
     const reason =
-      this.#failure ?? new RTMPConnectionError('the connection was closed', { code: 'ERR_RTMP_CLOSED' });
+      this.#failure ??
+      new RTMPConnectionError('the connection was closed', { code: ConnectionCode.RTMP_CLOSED });
     const wasConnecting = this.#state === 'connecting';
     this.#state = 'closed';
     this.#options.signal?.removeEventListener('abort', this.#onAbort);

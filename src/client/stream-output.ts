@@ -24,6 +24,7 @@
  * Invariants: memory is bounded by the high-water mark plus one message; every waiter is
  * woken exactly once per state change.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError, type StreamCutInfo } from '../errors.js';
 import { FlvMuxer, type FlvMuxerOptions } from '../flv/muxer.js';
 import { MessageType } from '../message/types.js';
@@ -112,7 +113,7 @@ export class StreamOutput {
   setMuxerOptions(options: FlvMuxerOptions): void {
     if (this.#muxer !== undefined) {
       throw new RTMPUsageError('FLV muxer options are set before the first read', {
-        code: 'ERR_RTMP_READ_MODE',
+        code: UsageCode.RTMP_READ_MODE,
       });
     }
     this.#muxerOptions = options;
@@ -161,7 +162,7 @@ export class StreamOutput {
     if (this.#mode === undefined) this.#mode = mode;
     else if (this.#mode !== mode) {
       throw new RTMPUsageError('a stream is read either as FLV bytes or as packets(), not both', {
-        code: 'ERR_RTMP_READ_MODE',
+        code: UsageCode.RTMP_READ_MODE,
       });
     }
   }

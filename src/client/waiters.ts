@@ -7,6 +7,7 @@
  * rejects with `RTMPTimeoutError`; the raced promise is never cancelled by either — the
  * caller decides what a lost race means.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 
 /** A promise with its settle functions (Node 20 has no `Promise.withResolvers`). */
@@ -48,7 +49,7 @@ export function checkSeconds(name: string, v: number | undefined): number | unde
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
     throw new RTMPUsageError(`${name} must be a non-negative number of seconds, got ${String(v)}`, {
-      code: 'ERR_RTMP_BAD_ARGUMENT',
+      code: UsageCode.RTMP_BAD_ARGUMENT,
     });
   }
   return v;

@@ -4,6 +4,7 @@
  * buffer). A bad argument is the caller's fault, an
  * `RTMPUsageError` with code `ERR_CRYPTO_KEY` or `ERR_CRYPTO_ARGUMENT`.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 
 /** Throws unless `key` is a Uint8Array of `min`…`max` bytes; returns it. */
@@ -12,7 +13,7 @@ export function checkKey(cipher: string, key: unknown, min: number, max: number)
     const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
     const want = min === max ? `${min} bytes` : `${min}…${max} bytes`;
     throw new RTMPUsageError(`${cipher} key must be a Uint8Array of ${want}, got ${got}`, {
-      code: 'ERR_CRYPTO_KEY',
+      code: UsageCode.CRYPTO_KEY,
     });
   }
   return key;
@@ -23,7 +24,7 @@ export function checkRange(cipher: string, buf: Uint8Array, offset: number, n: n
   if (!Number.isInteger(offset) || offset < 0 || offset + n > buf.length) {
     throw new RTMPUsageError(
       `${cipher}: ${n} bytes at offset ${String(offset)} do not fit in ${buf.length} bytes`,
-      { code: 'ERR_CRYPTO_ARGUMENT' },
+      { code: UsageCode.CRYPTO_ARGUMENT },
     );
   }
 }

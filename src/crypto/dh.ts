@@ -16,6 +16,7 @@
  * as a Legendre symbol (Euler's criterion), since q is prime and 2 generates the subgroup.
  */
 import { createDiffieHellman, type DiffieHellman } from 'node:crypto';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 
 /** Size in bytes of the prime, a public key and the shared secret. */
@@ -109,13 +110,13 @@ export class DHKeyPair {
    */
   constructor(privateKey: Uint8Array) {
     if (!(privateKey instanceof Uint8Array) || privateKey.length === 0 || privateKey.length > DH_KEY_SIZE) {
-      throw new RTMPUsageError('DH private key must be 1…128 bytes', { code: 'ERR_CRYPTO_KEY' });
+      throw new RTMPUsageError('DH private key must be 1…128 bytes', { code: UsageCode.CRYPTO_KEY });
     }
     this.#privateKey = Buffer.from(privateKey);
     this.publicKey = pad128(dhEngine(this.#privateKey).generateKeys());
     if (!isValidDhPublicKey(this.publicKey)) {
       throw new RTMPUsageError('DH private key gives an invalid public key (degenerate random bytes?)', {
-        code: 'ERR_CRYPTO_KEY',
+        code: UsageCode.CRYPTO_KEY,
       });
     }
   }

@@ -33,8 +33,9 @@
  *   returned and the error is thrown by the next `push`/`end`. After an error the
  *   demuxer stays failed.
  */
+import { ProtocolCode } from '../error-codes.js';
 import { allocPayload, lendFrameRoom } from '../util/payload-pool.js';
-import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
+import { flvError, flvUsageError } from './errors.js';
 import {
   decodeFileHeader,
   FLV_HEADER_SIZE,
@@ -256,7 +257,7 @@ export class FlvDemuxer {
     }
     const cut = this.#truncation();
     if (cut !== null) {
-      this.#failed = flvError(FlvErrorCode.TRUNCATED, `FLV input ended inside ${cut}`);
+      this.#failed = flvError(ProtocolCode.FLV_TRUNCATED, `FLV input ended inside ${cut}`);
       throw this.#failed;
     }
     this.#state = State.Done;
@@ -392,7 +393,7 @@ export class FlvDemuxer {
     while (this.#scratchLen < 3 && p < n) {
       if (chunk[p] !== SIGNATURE[this.#scratchLen]) {
         if (this.#headerMode === 'required') {
-          throw flvError(FlvErrorCode.BAD_HEADER, "FLV input does not start with the 'FLV' signature");
+          throw flvError(ProtocolCode.FLV_BAD_HEADER, "FLV input does not start with the 'FLV' signature");
         }
         // A headerless stream: the bytes so far start the first tag header.
         this.#tagOffset = 0;
@@ -411,7 +412,7 @@ export class FlvDemuxer {
     if (b0 & 0xc0) {
       if (this.#strict) {
         throw flvError(
-          FlvErrorCode.BAD_TAG_HEADER,
+          ProtocolCode.FLV_BAD_TAG_HEADER,
           `FLV tag at offset ${this.#tagOffset} has reserved bits set (first byte 0x${b0.toString(16).padStart(2, '0')})`,
         );
       }
@@ -420,7 +421,7 @@ export class FlvDemuxer {
     const size = (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!;
     if (size > this.#maxTagSize) {
       throw flvError(
-        FlvErrorCode.TAG_TOO_LARGE,
+        ProtocolCode.FLV_TAG_TOO_LARGE,
         `FLV tag at offset ${this.#tagOffset} declares ${size} bytes, more than maxTagSize ${this.#maxTagSize}`,
       );
     }
@@ -499,7 +500,7 @@ export class FlvDemuxer {
     const mismatch = { offset: this.#prevOffset, expected: this.#expectedPrev, actual: value };
     if (this.#strict) {
       throw flvError(
-        FlvErrorCode.BAD_PREVIOUS_TAG_SIZE,
+        ProtocolCode.FLV_BAD_PREVIOUS_TAG_SIZE,
         `FLV PreviousTagSize at offset ${mismatch.offset} is ${value}, expected ${mismatch.expected}`,
       );
     }

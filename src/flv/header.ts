@@ -18,7 +18,8 @@
  * into the caller's buffer); decoders check the length first and throw only
  * `ERR_FLV_TRUNCATED` / `ERR_FLV_BAD_HEADER`.
  */
-import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
+import { ProtocolCode } from '../error-codes.js';
+import { flvError, flvUsageError } from './errors.js';
 
 /** Size of the FLV file header proper (signature, version, flags, DataOffset). */
 export const FLV_HEADER_SIZE = 9;
@@ -106,19 +107,22 @@ export function hasFlvSignature(buf: Uint8Array, offset = 0): boolean {
 export function decodeFileHeader(buf: Uint8Array, offset = 0): FlvFileHeader {
   if (buf.length - offset < FLV_HEADER_SIZE) {
     throw flvError(
-      FlvErrorCode.TRUNCATED,
+      ProtocolCode.FLV_TRUNCATED,
       `FLV file header truncated: ${Math.max(0, buf.length - offset)} of ${FLV_HEADER_SIZE} bytes`,
     );
   }
   if (!hasFlvSignature(buf, offset))
-    throw flvError(FlvErrorCode.BAD_HEADER, "FLV file header lacks the 'FLV' signature");
+    throw flvError(ProtocolCode.FLV_BAD_HEADER, "FLV file header lacks the 'FLV' signature");
   const flags = buf[offset + 4]!;
   const dataOffset =
     (buf[offset + 5]! * 0x1000000 +
       ((buf[offset + 6]! << 16) | (buf[offset + 7]! << 8) | buf[offset + 8]!)) >>>
     0;
   if (dataOffset < FLV_HEADER_SIZE) {
-    throw flvError(FlvErrorCode.BAD_HEADER, `FLV DataOffset ${dataOffset} is smaller than the header (9)`);
+    throw flvError(
+      ProtocolCode.FLV_BAD_HEADER,
+      `FLV DataOffset ${dataOffset} is smaller than the header (9)`,
+    );
   }
   return {
     version: buf[offset + 3]!,
@@ -198,7 +202,7 @@ export function encodeTagHeader(h: {
 export function decodeTagHeader(buf: Uint8Array, offset = 0): FlvTagHeader {
   if (buf.length - offset < FLV_TAG_HEADER_SIZE) {
     throw flvError(
-      FlvErrorCode.TRUNCATED,
+      ProtocolCode.FLV_TRUNCATED,
       `FLV tag header truncated: ${Math.max(0, buf.length - offset)} of ${FLV_TAG_HEADER_SIZE} bytes`,
     );
   }

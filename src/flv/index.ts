@@ -15,7 +15,7 @@ export {
   type FlvTag,
   type PreviousTagSizeMismatch,
 } from './demuxer.js';
-export { FlvErrorCode, isFlvError } from './errors.js';
+export { type FlvErrorCode, isFlvError } from './errors.js';
 export { frameTag, tagPieces } from './framing.js';
 export {
   decodeFileHeader,

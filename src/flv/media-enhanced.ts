@@ -19,8 +19,9 @@
  */
 import { decode as decodeAmf0 } from '../amf/amf0.js';
 import { type AmfDecodeOptions, type AmfValue, newEcmaArray, setOwn } from '../amf/types.js';
+import { ProtocolCode } from '../error-codes.js';
 import type { ByteReader } from '../util/byte-reader.js';
-import { FlvErrorCode, flvError } from './errors.js';
+import { flvError } from './errors.js';
 import { audioPacket, reader, videoPacket } from './media-legacy.js';
 import { readTracks } from './media-multitrack.js';
 import {
@@ -87,7 +88,10 @@ export function enhancedVideo(r: ByteReader, b0: number, options?: MediaParseOpt
     mt = b >>> 4;
     packetType = b & 0x0f;
     if (packetType === VideoPacketType.Multitrack) {
-      throw flvError(FlvErrorCode.MEDIA_INVALID, 'video Multitrack packet wraps another Multitrack packet');
+      throw flvError(
+        ProtocolCode.FLV_MEDIA_INVALID,
+        'video Multitrack packet wraps another Multitrack packet',
+      );
     }
     if (mt > AvMultitrackType.ManyTracksManyCodecs) {
       // Reserved AvMultitrackType: the track layout is unknown, so nothing can be read.
@@ -171,7 +175,7 @@ function decodeMetadataPairs(body: Buffer, amf: AmfDecodeOptions | undefined): R
     values = decodeAmf0(body, amf);
   } catch (err) {
     throw flvError(
-      FlvErrorCode.BAD_SCRIPT,
+      ProtocolCode.FLV_BAD_SCRIPT,
       `E-RTMP video Metadata does not decode: ${(err as Error).message}`,
       err,
     );
@@ -180,7 +184,10 @@ function decodeMetadataPairs(body: Buffer, amf: AmfDecodeOptions | undefined): R
   for (let i = 0; i < values.length; i += 2) {
     const name = values[i];
     if (typeof name !== 'string') {
-      throw flvError(FlvErrorCode.BAD_SCRIPT, `E-RTMP video Metadata: value ${i} should be a name (string)`);
+      throw flvError(
+        ProtocolCode.FLV_BAD_SCRIPT,
+        `E-RTMP video Metadata: value ${i} should be a name (string)`,
+      );
     }
     setOwn(out, name, values[i + 1]);
   }
@@ -198,7 +205,10 @@ export function enhancedAudio(r: ByteReader, b0: number): AudioPacket[] {
     mt = b >>> 4;
     packetType = b & 0x0f;
     if (packetType === AudioPacketType.Multitrack) {
-      throw flvError(FlvErrorCode.MEDIA_INVALID, 'audio Multitrack packet wraps another Multitrack packet');
+      throw flvError(
+        ProtocolCode.FLV_MEDIA_INVALID,
+        'audio Multitrack packet wraps another Multitrack packet',
+      );
     }
     if (mt > AvMultitrackType.ManyTracksManyCodecs) {
       const p = audioPacket(true, 'unknown', soundFormat, undefined, 'unknown', packetType, undefined, nano);

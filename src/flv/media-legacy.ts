@@ -10,8 +10,9 @@
  * Invariants: total — a cut header is `ERR_FLV_MEDIA_TRUNCATED`; unknown codec ids and
  * packet types give `'unknown'`; `data` is a view of the payload.
  */
+import { ProtocolCode } from '../error-codes.js';
 import { ByteReader } from '../util/byte-reader.js';
-import { FlvErrorCode, flvError } from './errors.js';
+import { flvError } from './errors.js';
 import {
   AacPacketType,
   type AudioCodec,
@@ -33,7 +34,7 @@ import {
 export function reader(buf: Buffer, what: string): ByteReader {
   return new ByteReader(buf, (needed, available, offset) =>
     flvError(
-      FlvErrorCode.MEDIA_TRUNCATED,
+      ProtocolCode.FLV_MEDIA_TRUNCATED,
       `${what} payload truncated at offset ${offset}: needed ${needed} bytes, ${available} left of ${buf.length}`,
     ),
   );

@@ -8,8 +8,9 @@
  * Invariants: a track size beyond the payload is `ERR_FLV_MEDIA_INVALID`, a cut field
  * `ERR_FLV_MEDIA_TRUNCATED`; bodies are views of the payload.
  */
+import { ProtocolCode } from '../error-codes.js';
 import type { ByteReader } from '../util/byte-reader.js';
-import { FlvErrorCode, flvError } from './errors.js';
+import { flvError } from './errors.js';
 import { AvMultitrackType } from './media-types.js';
 
 /**
@@ -43,7 +44,7 @@ function trackBody(r: ByteReader, what: string): Buffer {
   const size = r.u24();
   if (size > r.remaining) {
     throw flvError(
-      FlvErrorCode.MEDIA_INVALID,
+      ProtocolCode.FLV_MEDIA_INVALID,
       `${what} Multitrack track declares ${size} bytes, ${r.remaining} left in the payload`,
     );
   }

@@ -30,7 +30,8 @@
  * body, or the keyframe body. Errors are `RTMPProtocolError`s (`ERR_FLV_BAD_HEADER`,
  * `ERR_FLV_NO_RESUME_POINT`, `ERR_FLV_RESUME_FAILED`) or `RTMPUsageError`s for bad options.
  */
-import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
+import { ProtocolCode } from '../error-codes.js';
+import { flvError, flvUsageError } from './errors.js';
 import {
   decodeFileHeader,
   FLV_HEADER_SIZE,
@@ -140,14 +141,14 @@ export function findResumePoint(
     if ([0x46, 0x4c, 0x56].slice(0, Math.min(3, head.length)).every((b, i) => head[i] === b)) {
       return fresh('the file holds no complete FLV header');
     }
-    throw flvError(FlvErrorCode.BAD_HEADER, 'not an FLV file');
+    throw flvError(ProtocolCode.FLV_BAD_HEADER, 'not an FLV file');
   }
-  if (!hasFlvSignature(head)) throw flvError(FlvErrorCode.BAD_HEADER, 'not an FLV file');
+  if (!hasFlvSignature(head)) throw flvError(ProtocolCode.FLV_BAD_HEADER, 'not an FLV file');
   const header = decodeFileHeader(head);
   if (header.version !== 1)
-    throw flvError(FlvErrorCode.BAD_HEADER, `unsupported FLV version ${header.version}`);
+    throw flvError(ProtocolCode.FLV_BAD_HEADER, `unsupported FLV version ${header.version}`);
   if (!header.hasAudio && !header.hasVideo)
-    throw flvError(FlvErrorCode.BAD_HEADER, 'the FLV header announces neither video nor audio');
+    throw flvError(ProtocolCode.FLV_BAD_HEADER, 'the FLV header announces neither video nor audio');
   const audioOnly = header.hasAudio && !header.hasVideo;
 
   // The last `skip + 1` resume candidates (a ring) and the metadata, walking forwards.
@@ -187,7 +188,7 @@ export function findResumePoint(
   if (count === 0) return fresh(`the file has no ${what} to resume from`, found);
   if (count < keep) {
     throw flvError(
-      FlvErrorCode.NO_RESUME_POINT,
+      ProtocolCode.FLV_NO_RESUME_POINT,
       `cannot skip ${skip} keyframes: the file has only ${count} ${what}${count === 1 ? '' : 's'} to resume from`,
     );
   }
@@ -261,7 +262,7 @@ export class ResumeFilter {
         this.#skipZero = timestamp === 0;
       } else if (type === key.type && timestamp > key.timestamp && isKeyframe(type, payload)) {
         throw flvError(
-          FlvErrorCode.RESUME_FAILED,
+          ProtocolCode.FLV_RESUME_FAILED,
           `resuming: the stream passed the file's last keyframe (${key.timestamp} ms) without sending it`,
         );
       }

@@ -17,7 +17,8 @@
  */
 import { decode as decodeAmf0, encode as encodeAmf0 } from '../amf/amf0.js';
 import { type AMFObject, type AmfDecodeOptions, type AmfValue, newEcmaArray, setOwn } from '../amf/types.js';
-import { FlvErrorCode, flvError, flvUsageError } from './errors.js';
+import { ProtocolCode } from '../error-codes.js';
+import { flvError, flvUsageError } from './errors.js';
 
 /** The data handler name a publisher puts before `onMetaData` (RTMP `@setDataFrame`). */
 export const SET_DATA_FRAME = '@setDataFrame';
@@ -86,7 +87,11 @@ export function parseScriptTag(payload: Uint8Array, options?: AmfDecodeOptions):
   try {
     values = decodeAmf0(payload, options);
   } catch (err) {
-    throw flvError(FlvErrorCode.BAD_SCRIPT, `script data does not decode: ${(err as Error).message}`, err);
+    throw flvError(
+      ProtocolCode.FLV_BAD_SCRIPT,
+      `script data does not decode: ${(err as Error).message}`,
+      err,
+    );
   }
   const first = values[0];
   return { name: typeof first === 'string' ? first : undefined, values };

@@ -16,6 +16,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { DHKeyPair } from '../crypto/dh.js';
+import { HandshakeCode } from '../error-codes.js';
 import {
   asBuffer,
   checkFlashVersion,
@@ -250,7 +251,7 @@ export class ClientHandshake {
     } else if (s0 === RTMP_VERSION) {
       throw new RTMPHandshakeError(
         'server answered plain RTMP (version 3) to an RTMPE handshake: it does not speak RTMPE; try rtmp://',
-        'ERR_HANDSHAKE_RTMPE',
+        HandshakeCode.HANDSHAKE_RTMPE,
       );
     } else if (!isRtmpeType(s0)) {
       throw serverVersionError(data, this.version);
@@ -275,7 +276,7 @@ export class ClientHandshake {
     if (this.#rtmpe && !this.#s1Digest) {
       throw new RTMPHandshakeError(
         `couldn't verify the server digest in S1 (scheme 0 or 1): RTMPE cannot locate the server's DH key`,
-        'ERR_HANDSHAKE_BAD_DIGEST',
+        HandshakeCode.HANDSHAKE_BAD_DIGEST,
       );
     }
     if (this.#s1Digest) {
@@ -297,7 +298,7 @@ export class ClientHandshake {
         throw new RTMPHandshakeError(
           `couldn't verify the server digest: S1 claims version ${serverFlashVersion.join('.')} but carries no ` +
             `valid digest in scheme 0 or 1 (use handshake 'auto' or 'simple' for this server)`,
-          'ERR_HANDSHAKE_BAD_DIGEST',
+          HandshakeCode.HANDSHAKE_BAD_DIGEST,
         );
       }
       this.#warnings.push(
@@ -321,7 +322,7 @@ export class ClientHandshake {
         if (this.policy === 'fp9') {
           throw new RTMPHandshakeError(
             'server not genuine: the S2 signature does not match our C1 digest',
-            'ERR_HANDSHAKE_BAD_SIGNATURE',
+            HandshakeCode.HANDSHAKE_BAD_SIGNATURE,
           );
         }
         this.#warnings.push('S2 signature does not match our C1 digest (server not genuine?); accepted');

@@ -6,6 +6,7 @@
  * rtmpe://). The code depends on the first byte only, so it is the same for every split
  * of the input; the message adds a printable hint of whatever bytes have arrived.
  */
+import { HandshakeCode } from '../error-codes.js';
 import { RTMPHandshakeError } from './errors.js';
 
 /** Plain RTMP. */
@@ -50,28 +51,31 @@ export function serverVersionError(data: Uint8Array, expected: number): RTMPHand
   if (expected === RTMP_VERSION && RTMPE_VERSIONS.includes(got)) {
     return new RTMPHandshakeError(
       `server answered with RTMPE version ${got}; try rtmpe://`,
-      'ERR_HANDSHAKE_RTMPE',
+      HandshakeCode.HANDSHAKE_RTMPE,
     );
   }
   if (got === 0x48) {
-    return new RTMPHandshakeError(`server answered HTTP (${seen}); try rtmpt://`, 'ERR_HANDSHAKE_HTTP');
+    return new RTMPHandshakeError(
+      `server answered HTTP (${seen}); try rtmpt://`,
+      HandshakeCode.HANDSHAKE_HTTP,
+    );
   }
   if (got === 0x15 || got === 0x16) {
     return new RTMPHandshakeError(
       `server speaks TLS (record type ${hex(got)}); try rtmps://`,
-      'ERR_HANDSHAKE_TLS',
+      HandshakeCode.HANDSHAKE_TLS,
     );
   }
   if (got < 32) {
     return new RTMPHandshakeError(
       `server answered RTMP version ${got} (${hex(got)}); expected ${expected}`,
-      'ERR_HANDSHAKE_VERSION',
+      HandshakeCode.HANDSHAKE_VERSION,
     );
   }
   return new RTMPHandshakeError(
     `server answered ${hex(got)}, which is not an RTMP version (expected ${expected}); not an RTMP server? ` +
       `(received ${seen})`,
-    'ERR_HANDSHAKE_VERSION',
+    HandshakeCode.HANDSHAKE_VERSION,
   );
 }
 
@@ -88,29 +92,29 @@ export function clientVersionError(data: Uint8Array): RTMPHandshakeError {
   if (RTMPE_VERSIONS.includes(got)) {
     return new RTMPHandshakeError(
       `client asked for RTMPE (version ${got}); this server speaks plain RTMP (version 3) only`,
-      'ERR_HANDSHAKE_RTMPE',
+      HandshakeCode.HANDSHAKE_RTMPE,
     );
   }
   if (HTTP_METHOD_INITIALS.has(got)) {
     return new RTMPHandshakeError(
       `client sent an HTTP request (${seen}); this port speaks RTMP, not HTTP/RTMPT`,
-      'ERR_HANDSHAKE_HTTP',
+      HandshakeCode.HANDSHAKE_HTTP,
     );
   }
   if (got === 0x16 || got === 0x15) {
     return new RTMPHandshakeError(
       `client speaks TLS (record type ${hex(got)}, rtmps://?); this port speaks plain RTMP`,
-      'ERR_HANDSHAKE_TLS',
+      HandshakeCode.HANDSHAKE_TLS,
     );
   }
   if (got < 32) {
     return new RTMPHandshakeError(
       `client sent RTMP version ${got} (${hex(got)}); only version 3 is supported`,
-      'ERR_HANDSHAKE_VERSION',
+      HandshakeCode.HANDSHAKE_VERSION,
     );
   }
   return new RTMPHandshakeError(
     `client sent ${hex(got)}, which is not an RTMP version (expected 3); not an RTMP client? (received ${seen})`,
-    'ERR_HANDSHAKE_VERSION',
+    HandshakeCode.HANDSHAKE_VERSION,
   );
 }

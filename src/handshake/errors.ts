@@ -14,38 +14,22 @@
  * Misuse by the caller (bad options, input after the handshake ended) is an
  * `RTMPUsageError` with code `ERR_HANDSHAKE_OPTION`, `ERR_HANDSHAKE_ARGUMENT` or `ERR_HANDSHAKE_STATE`.
  */
-import { RTMPProtocolError, RTMPUsageError } from '../errors.js';
+import { UsageCode } from '../error-codes.js';
+import { RTMPUsageError } from '../errors.js';
 
-/** Codes an `RTMPHandshakeError` carries. */
-export type HandshakeErrorCode =
-  | 'ERR_HANDSHAKE_VERSION'
-  | 'ERR_HANDSHAKE_RTMPE'
-  | 'ERR_HANDSHAKE_HTTP'
-  | 'ERR_HANDSHAKE_TLS'
-  | 'ERR_HANDSHAKE_BAD_DIGEST'
-  | 'ERR_HANDSHAKE_BAD_SIGNATURE'
-  | 'ERR_HANDSHAKE_BAD_DH_KEY';
-
-/** The peer broke the handshake (a protocol error with an `ERR_HANDSHAKE_*` code). */
-export class RTMPHandshakeError extends RTMPProtocolError {
-  declare readonly code: HandshakeErrorCode;
-
-  constructor(message: string, code: HandshakeErrorCode, options: { cause?: unknown } = {}) {
-    super(message, { ...options, code });
-  }
-}
+export { RTMPHandshakeError } from '../errors.js';
 
 /** Builds the usage error for a bad handshake option. */
 export function optionError(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_HANDSHAKE_OPTION' });
+  return new RTMPUsageError(message, { code: UsageCode.HANDSHAKE_OPTION });
 }
 
 /** Builds the usage error for a call in the wrong state. */
 export function stateError(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_HANDSHAKE_STATE' });
+  return new RTMPUsageError(message, { code: UsageCode.HANDSHAKE_STATE });
 }
 
 /** Builds the usage error for a bad function argument. */
 export function argumentError(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_HANDSHAKE_ARGUMENT' });
+  return new RTMPUsageError(message, { code: UsageCode.HANDSHAKE_ARGUMENT });
 }

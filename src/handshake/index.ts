@@ -50,7 +50,7 @@ export {
   writeDigest,
   writeServerDigest,
 } from './digest.js';
-export { type HandshakeErrorCode, RTMPHandshakeError } from './errors.js';
+export { RTMPHandshakeError } from './errors.js';
 export {
   isRtmpeType,
   RTMPE_CLIENT_VERSION,

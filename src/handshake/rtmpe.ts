@@ -16,6 +16,7 @@ import { createHmac } from 'node:crypto';
 import { Blowfish } from '../crypto/blowfish.js';
 import { DH_KEY_SIZE, DH_PRIVATE_KEY_SIZE, DHKeyPair } from '../crypto/dh.js';
 import { XTEA } from '../crypto/xtea.js';
+import { HandshakeCode } from '../error-codes.js';
 import { type FlashVersion, type RandomSource, takeRandom } from './common.js';
 import { DIGEST_SIZE, type DigestScheme, dhKeyOffset, HANDSHAKE_PACKET_SIZE, responseKey } from './digest.js';
 import { RTMPHandshakeError } from './errors.js';
@@ -66,7 +67,7 @@ export function sharedSecret(pair: DHKeyPair, peerKey: Uint8Array, who: 'client'
   if (secret === undefined) {
     throw new RTMPHandshakeError(
       `the ${who}'s RTMPE Diffie-Hellman public key is not a valid group element (1 < y < p-1, y^q = 1)`,
-      'ERR_HANDSHAKE_BAD_DH_KEY',
+      HandshakeCode.HANDSHAKE_BAD_DH_KEY,
     );
   }
   return secret;

@@ -25,6 +25,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { DHKeyPair } from '../crypto/dh.js';
+import { HandshakeCode } from '../error-codes.js';
 import {
   asBuffer,
   checkFlashVersion,
@@ -217,7 +218,7 @@ export class ServerHandshake {
     if (asked !== undefined && !this.#c1Digest) {
       throw new RTMPHandshakeError(
         `couldn't verify the client digest in C1 (scheme 0 or 1): RTMPE cannot locate the client's DH key`,
-        'ERR_HANDSHAKE_BAD_DIGEST',
+        HandshakeCode.HANDSHAKE_BAD_DIGEST,
       );
     }
     const type = asked === undefined ? 6 : (this.#rtmpeType ?? asked);

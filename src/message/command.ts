@@ -20,20 +20,21 @@
  */
 import * as amf0 from '../amf/amf0.js';
 import type { AmfDecodeOptions, AmfValue } from '../amf/types.js';
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPError } from '../errors.js';
-import { MessageErrorCode, messageError, messageHeader } from './common.js';
+import { messageError, messageHeader } from './common.js';
 import type { RawMessage } from './raw-message.js';
 import type { CommandMessage, DataMessage } from './types.js';
 
 /** Checks the format selector byte of a type 15/16/17 payload and returns the offset of the AMF body. */
 export function amf3BodyOffset(raw: RawMessage, what: string): number {
   if (raw.payload.length === 0) {
-    throw messageError(MessageErrorCode.Truncated, `${what} (type ${raw.type}) has no format byte`, raw);
+    throw messageError(ProtocolCode.MESSAGE_TRUNCATED, `${what} (type ${raw.type}) has no format byte`, raw);
   }
   const format = raw.payload[0]!;
   if (format !== 0) {
     throw messageError(
-      MessageErrorCode.BadFormat,
+      ProtocolCode.MESSAGE_BAD_FORMAT,
       `${what} (type ${raw.type}) has format selector ${format}; only 0 (AMF0 body) is defined`,
       raw,
     );
@@ -55,7 +56,7 @@ function decodeBody(
     // Typed AMF errors become the caller's decision; anything else is a decoder bug and surfaces.
     if (!(err instanceof RTMPError)) throw err;
     throw messageError(
-      command ? MessageErrorCode.BadCommand : MessageErrorCode.BadData,
+      command ? ProtocolCode.MESSAGE_BAD_COMMAND : ProtocolCode.MESSAGE_BAD_DATA,
       `${what} (type ${raw.type}) AMF decoding failed: ${err.message}`,
       raw,
       err,
@@ -69,7 +70,7 @@ export function decodeCommand(raw: RawMessage, amf3: boolean, options?: AmfDecod
   const name = values[0];
   if (typeof name !== 'string') {
     throw messageError(
-      MessageErrorCode.BadCommand,
+      ProtocolCode.MESSAGE_BAD_COMMAND,
       `command (type ${raw.type}) does not start with a string name (${values.length === 0 ? 'empty body' : describe(name)})`,
       raw,
     );
@@ -77,7 +78,7 @@ export function decodeCommand(raw: RawMessage, amf3: boolean, options?: AmfDecod
   const txn = values.length > 1 ? values[1] : 0;
   if (typeof txn !== 'number') {
     throw messageError(
-      MessageErrorCode.BadCommand,
+      ProtocolCode.MESSAGE_BAD_COMMAND,
       `command ${JSON.stringify(name)} (type ${raw.type}) has a non-numeric transaction id (${describe(txn)})`,
       raw,
     );

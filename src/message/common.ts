@@ -4,26 +4,14 @@
  * one), a ByteReader whose short reads throw `ERR_MESSAGE_TRUNCATED`, and argument
  * checks for encoders (a bad argument is the caller's fault: `RTMPUsageError`).
  */
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPProtocolError, RTMPUsageError } from '../errors.js';
 import { ByteReader } from '../util/byte-reader.js';
 import type { RawMessage } from './raw-message.js';
 import type { MessageHeader } from './types.js';
 
-/** Error codes the message layer throws (besides the `ERR_AMF_*` causes it wraps). */
-export const MessageErrorCode = {
-  /** A payload is shorter than its fixed layout. */
-  Truncated: 'ERR_MESSAGE_TRUNCATED',
-  /** Set Chunk Size with bit 31 set, or 0. */
-  BadChunkSize: 'ERR_MESSAGE_BAD_CHUNK_SIZE',
-  /** Type 15/16/17 format selector byte other than 0. */
-  BadFormat: 'ERR_MESSAGE_BAD_FORMAT',
-  /** A command whose AMF does not decode, or whose name/transaction id are missing or mistyped. */
-  BadCommand: 'ERR_MESSAGE_BAD_COMMAND',
-  /** A data message whose AMF does not decode. */
-  BadData: 'ERR_MESSAGE_BAD_DATA',
-  /** A shared object event whose data does not decode. */
-  BadSharedObject: 'ERR_MESSAGE_BAD_SHARED_OBJECT',
-} as const;
+/** The protocol codes of the message layer (registered in error-codes.ts). */
+export type MessageErrorCode = Extract<ProtocolCode, `ERR_MESSAGE_${string}`>;
 
 /** What message-layer errors carry in `info`. */
 export interface MessageErrorInfo {
@@ -33,7 +21,7 @@ export interface MessageErrorInfo {
 
 /** A protocol error of the message layer, with the raw message in `info`. */
 export function messageError(
-  code: string,
+  code: MessageErrorCode,
   message: string,
   raw?: RawMessage,
   cause?: unknown,
@@ -48,7 +36,7 @@ export function payloadReader(raw: RawMessage, what: string, start = 0): ByteRea
     raw.payload,
     (needed, available, offset) =>
       messageError(
-        MessageErrorCode.Truncated,
+        ProtocolCode.MESSAGE_TRUNCATED,
         `${what} (type ${raw.type}) truncated at offset ${offset}: needed ${needed} bytes, ${available} left of ${raw.payload.length}`,
         raw,
       ),

@@ -9,15 +9,9 @@
  * returned as sent (the chunk layer treats them as 0xFFFFFF). The Set Peer
  * Bandwidth limit type is kept as sent, even outside 0…2.
  */
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
-import {
-  checkInt,
-  checkU32,
-  messageHeader as header,
-  MessageErrorCode,
-  messageError,
-  payloadReader,
-} from './common.js';
+import { checkInt, checkU32, messageHeader as header, messageError, payloadReader } from './common.js';
 import type { RawMessage } from './raw-message.js';
 import type {
   AbortMessage,
@@ -35,7 +29,7 @@ export function decodeSetChunkSize(raw: RawMessage): SetChunkSizeMessage {
   const v = payloadReader(raw, 'Set Chunk Size').u32();
   if (v > MAX_CHUNK_SIZE || v === 0) {
     const why = v === 0 ? 'of 0 is invalid' : `0x${v.toString(16)} has bit 31 set`;
-    throw messageError(MessageErrorCode.BadChunkSize, `Set Chunk Size ${why}`, raw);
+    throw messageError(ProtocolCode.MESSAGE_BAD_CHUNK_SIZE, `Set Chunk Size ${why}`, raw);
   }
   return { kind: 'setChunkSize', ...header(raw), chunkSize: v };
 }

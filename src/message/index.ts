@@ -36,7 +36,7 @@ export {
   encodeMessage,
   messageTypeOf,
 } from './codec.js';
-export { MessageErrorCode, type MessageErrorInfo } from './common.js';
+export type { MessageErrorCode, MessageErrorInfo } from './common.js';
 export { MAX_CHUNK_SIZE } from './control.js';
 export type { RawMessage } from './raw-message.js';
 export {

@@ -24,17 +24,11 @@
 import * as amf0 from '../amf/amf0.js';
 import { amfReader, resolveAmfOptions } from '../amf/common.js';
 import type { AmfDecodeOptions, AmfValue } from '../amf/types.js';
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 import { ByteWriter } from '../util/byte-writer.js';
 import { amf3BodyOffset } from './command.js';
-import {
-  checkInt,
-  checkU32,
-  MessageErrorCode,
-  messageError,
-  messageHeader,
-  payloadReader,
-} from './common.js';
+import { checkInt, checkU32, messageError, messageHeader, payloadReader } from './common.js';
 import type { RawMessage } from './raw-message.js';
 import { type SharedObjectEvent, SharedObjectEventType, type SharedObjectMessage } from './types.js';
 
@@ -111,7 +105,7 @@ export function decodeSharedObjectEvent(
   } catch (err) {
     if (!(err instanceof RTMPError) && !(err instanceof RangeError)) throw err;
     throw messageError(
-      MessageErrorCode.BadSharedObject,
+      ProtocolCode.MESSAGE_BAD_SHARED_OBJECT,
       `shared object event ${ev.type}: ${(err as Error).message}`,
       raw,
       err,

@@ -9,8 +9,9 @@
  * Sizes above 2^53 are refused (JavaScript numbers stay exact). The only errors are
  * `ERR_MP4_TRUNCATED` and `ERR_MP4_BAD_BOX`.
  */
+import { ProtocolCode } from '../error-codes.js';
 import { ByteReader } from '../util/byte-reader.js';
-import { Mp4ErrorCode, mp4Error } from './errors.js';
+import { mp4Error } from './errors.js';
 
 /** One box header, positions relative to the buffer it was read from. */
 export interface BoxHeader {
@@ -43,7 +44,7 @@ export function readBoxHeader(buf: Buffer, at: number, end: number): BoxHeader {
   const need = (n: number, what: string) => {
     if (have < n) {
       throw mp4Error(
-        Mp4ErrorCode.TRUNCATED,
+        ProtocolCode.MP4_TRUNCATED,
         `box header at ${at} cut: ${what} needs ${n} bytes, ${have} left`,
       );
     }
@@ -56,7 +57,7 @@ export function readBoxHeader(buf: Buffer, at: number, end: number): BoxHeader {
   if (size32 === 1) {
     need(16, `'${type}' largesize`);
     const hi = buf.readUInt32BE(at + 8);
-    if (hi >= 0x200000) throw mp4Error(Mp4ErrorCode.BAD_BOX, `'${type}' box at ${at}: size beyond 2^53`);
+    if (hi >= 0x200000) throw mp4Error(ProtocolCode.MP4_BAD_BOX, `'${type}' box at ${at}: size beyond 2^53`);
     size = hi * 0x100000000 + buf.readUInt32BE(at + 12);
     headerSize = 16;
   } else if (size32 === 0) {
@@ -69,11 +70,11 @@ export function readBoxHeader(buf: Buffer, at: number, end: number): BoxHeader {
     headerSize += 16;
   }
   if (size < headerSize) {
-    throw mp4Error(Mp4ErrorCode.BAD_BOX, `'${type}' box at ${at}: size ${size} < header ${headerSize}`);
+    throw mp4Error(ProtocolCode.MP4_BAD_BOX, `'${type}' box at ${at}: size ${size} < header ${headerSize}`);
   }
   if (size > end - at) {
     throw mp4Error(
-      Mp4ErrorCode.TRUNCATED,
+      ProtocolCode.MP4_TRUNCATED,
       `'${type}' box at ${at}: size ${size} runs past its container (${end - at} bytes left)`,
     );
   }
@@ -105,7 +106,7 @@ export function boxReader(buf: Buffer, box: Pick<BoxHeader, 'type' | 'bodyStart'
     buf,
     (needed, available, offset) =>
       mp4Error(
-        Mp4ErrorCode.TRUNCATED,
+        ProtocolCode.MP4_TRUNCATED,
         `'${box.type}' box truncated at offset ${offset}: needed ${needed} bytes, ${available} left`,
       ),
     box.bodyStart,
@@ -124,7 +125,7 @@ export function fullBox(r: ByteReader): { version: number; flags: number } {
 export function u64(r: ByteReader, what: string): number {
   const hi = r.u32();
   const lo = r.u32();
-  if (hi >= 0x200000) throw mp4Error(Mp4ErrorCode.BAD_BOX, `${what} is beyond 2^53`);
+  if (hi >= 0x200000) throw mp4Error(ProtocolCode.MP4_BAD_BOX, `${what} is beyond 2^53`);
   return hi * 0x100000000 + lo;
 }
 
@@ -132,6 +133,6 @@ export function u64(r: ByteReader, what: string): number {
 export function i64(r: ByteReader, what: string): number {
   const hi = r.i32();
   const lo = r.u32();
-  if (hi >= 0x200000 || hi < -0x200000) throw mp4Error(Mp4ErrorCode.BAD_BOX, `${what} is beyond ±2^53`);
+  if (hi >= 0x200000 || hi < -0x200000) throw mp4Error(ProtocolCode.MP4_BAD_BOX, `${what} is beyond ±2^53`);
   return hi * 0x100000000 + lo;
 }

@@ -24,9 +24,10 @@
  * next fragments then lets the others go first). Errors are `ERR_MP4_*` only.
  */
 
+import { ProtocolCode } from '../error-codes.js';
 import { av1ConfigFromSample } from './av1.js';
 import { MAX_BOX_HEADER, readBoxHeader } from './box.js';
-import { Mp4ErrorCode, mp4Error, mp4UsageError } from './errors.js';
+import { mp4Error, mp4UsageError } from './errors.js';
 import { type FragmentTrackState, parseMoof } from './fragment.js';
 import { type MovieBox, type Mp4Track, parseMoov, type TrackBox } from './moov.js';
 import { mpegAudioHeader } from './sample-entry.js';
@@ -120,7 +121,7 @@ function* read(offset: number, length: number): Generator<Mp4ReadRequest, Buffer
   const buf = yield { kind: 'read', offset, length };
   if (!buf || buf.length < length) {
     throw mp4Error(
-      Mp4ErrorCode.TRUNCATED,
+      ProtocolCode.MP4_TRUNCATED,
       `the file ended at ${offset + (buf?.length ?? 0)} inside bytes ${offset}…${offset + length}`,
     );
   }
@@ -149,7 +150,7 @@ export function* openMovie(
     const type = head.toString('latin1', 4, 8);
     if (!/^[\x20-\x7e]{4}$/.test(type)) {
       throw mp4Error(
-        Mp4ErrorCode.BAD_BOX,
+        ProtocolCode.MP4_BAD_BOX,
         `not an MP4 (ISO-BMFF) file: box type ${JSON.stringify(type)} at ${pos}`,
       );
     }
@@ -157,7 +158,7 @@ export function* openMovie(
     if (h.type === 'moov') {
       if (h.end > limits.maxBoxSize) {
         throw mp4Error(
-          Mp4ErrorCode.TOO_LARGE,
+          ProtocolCode.MP4_TOO_LARGE,
           `'moov' of ${h.end} bytes exceeds maxBoxSize ${limits.maxBoxSize}`,
         );
       }
@@ -169,7 +170,7 @@ export function* openMovie(
     }
     pos += h.end;
   }
-  throw mp4Error(Mp4ErrorCode.NO_MOVIE, "no 'moov' box in the file");
+  throw mp4Error(ProtocolCode.MP4_NO_MOVIE, "no 'moov' box in the file");
 }
 
 /**
@@ -260,13 +261,13 @@ class TrackReader {
       }
       if (raw.size > limits.maxSampleSize) {
         throw mp4Error(
-          Mp4ErrorCode.TOO_LARGE,
+          ProtocolCode.MP4_TOO_LARGE,
           `track ${this.box.track.id}: a sample of ${raw.size} bytes exceeds maxSampleSize ${limits.maxSampleSize}`,
         );
       }
       if (raw.offset < 0 || raw.offset + raw.size > size) {
         throw mp4Error(
-          Mp4ErrorCode.BAD_SAMPLE,
+          ProtocolCode.MP4_BAD_SAMPLE,
           `track ${this.box.track.id}: sample at ${raw.offset} (${raw.size} bytes) lies outside the file of ${size} bytes`,
         );
       }
@@ -309,7 +310,7 @@ export function* readSamples(
     const { tables } = box;
     if (tables.sampleCount > limits.maxSamples) {
       throw mp4Error(
-        Mp4ErrorCode.TOO_LARGE,
+        ProtocolCode.MP4_TOO_LARGE,
         `track ${box.track.id} has more than ${limits.maxSamples} samples`,
       );
     }
@@ -341,7 +342,7 @@ export function* readSamples(
       if (h.type !== 'moof') continue;
       if (h.end > limits.maxBoxSize) {
         throw mp4Error(
-          Mp4ErrorCode.TOO_LARGE,
+          ProtocolCode.MP4_TOO_LARGE,
           `'moof' of ${h.end} bytes exceeds maxBoxSize ${limits.maxBoxSize}`,
         );
       }

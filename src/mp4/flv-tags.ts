@@ -19,6 +19,7 @@
  * an `ERR_MP4_*` error, never a writer usage error.
  */
 
+import { ProtocolCode } from '../error-codes.js';
 import { FlvTagType } from '../flv/header.js';
 import type { AudioCodec, VideoCodec } from '../flv/media.js';
 import {
@@ -30,7 +31,7 @@ import {
 import { type MetadataTrack, onMetaDataTag } from '../flv/metadata-writer.js';
 import type { FlvTagInput } from '../flv/muxer.js';
 import type { Mp4Sample } from './demux.js';
-import { Mp4ErrorCode, mp4Error, mp4UsageError } from './errors.js';
+import { mp4Error, mp4UsageError } from './errors.js';
 import type { Mp4Track } from './moov.js';
 import type { Mp4Buffer, Mp4File, Mp4Movie } from './reader.js';
 
@@ -92,7 +93,7 @@ export class Mp4TagWriter {
       const trackId = next[track.kind]++;
       if (trackId > 255) {
         throw mp4Error(
-          Mp4ErrorCode.TOO_LARGE,
+          ProtocolCode.MP4_TOO_LARGE,
           `more than 256 ${track.kind} tracks: E-RTMP track ids are UI8`,
         );
       }
@@ -170,7 +171,7 @@ export class Mp4TagWriter {
     const compositionTime = s.ptsMs - s.dtsMs;
     if (compositionTime < -0x800000 || compositionTime > 0x7fffff) {
       throw mp4Error(
-        Mp4ErrorCode.BAD_SAMPLE,
+        ProtocolCode.MP4_BAD_SAMPLE,
         `track ${s.track.id} sample ${s.index}: composition offset ${compositionTime} ms does not fit FLV's SI24`,
       );
     }

@@ -16,9 +16,10 @@
  * track's cumulative sample count against `maxSamples` (`ERR_MP4_TOO_LARGE`) before any
  * run is accepted. `sidx`, `mfra` and unknown boxes are skipped by the caller.
  */
+import { ProtocolCode } from '../error-codes.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { type BoxHeader, boxReader, childBoxes, fullBox, u64 } from './box.js';
-import { Mp4ErrorCode, mp4Error } from './errors.js';
+import { mp4Error } from './errors.js';
 import type { TrexDefaults } from './moov.js';
 import type { RawSample, SampleSource } from './sample-table.js';
 
@@ -159,7 +160,7 @@ export function parseMoof(
       else if (box.type === 'tfdt') tfdt ??= box;
       else if (box.type === 'trun') truns.push(box);
     }
-    if (!tfhd) throw mp4Error(Mp4ErrorCode.NO_MOVIE, "'traf' has no 'tfhd'");
+    if (!tfhd) throw mp4Error(ProtocolCode.MP4_NO_MOVIE, "'traf' has no 'tfhd'");
     const r = boxReader(buf, tfhd);
     const { flags } = fullBox(r);
     const trackId = r.u32();
@@ -211,10 +212,10 @@ function readTrun(
   const perSample =
     4 * (((flags >>> 8) & 1) + ((flags >>> 9) & 1) + ((flags >>> 10) & 1) + ((flags >>> 11) & 1));
   if (perSample > 0 && count > r.remaining / perSample) {
-    throw mp4Error(Mp4ErrorCode.TRUNCATED, `'trun' lists ${count} samples, ${r.remaining} bytes left`);
+    throw mp4Error(ProtocolCode.MP4_TRUNCATED, `'trun' lists ${count} samples, ${r.remaining} bytes left`);
   }
   if (count > maxSamples - state.samples) {
-    throw mp4Error(Mp4ErrorCode.TOO_LARGE, `track ${trackId} has more than ${maxSamples} samples`);
+    throw mp4Error(ProtocolCode.MP4_TOO_LARGE, `track ${trackId} has more than ${maxSamples} samples`);
   }
   state.samples += count;
   // One pass over the table for the run's data size, duration and composition offsets.

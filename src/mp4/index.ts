@@ -21,7 +21,7 @@ export {
   readSamples,
   splitMilliseconds,
 } from './demux.js';
-export { isMp4Error, Mp4ErrorCode } from './errors.js';
+export { isMp4Error, type Mp4ErrorCode } from './errors.js';
 export {
   type Mp4FlvOptions,
   type Mp4FlvTrack,

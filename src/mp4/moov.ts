@@ -14,8 +14,9 @@
  * child is checked against its parent; a track without `mdhd`, `hdlr` or sample tables
  * is an `ERR_MP4_NO_MOVIE` error, a zero timescale or a repeated track_ID `ERR_MP4_BAD_BOX`.
  */
+import { ProtocolCode } from '../error-codes.js';
 import { type BoxHeader, boxReader, childBoxes, findBox, fullBox, i64, u64 } from './box.js';
-import { Mp4ErrorCode, mp4Error } from './errors.js';
+import { mp4Error } from './errors.js';
 import { type Mp4CodecInfo, parseSampleDescription } from './sample-entry.js';
 import { parseSampleTables, type SampleTables } from './sample-table.js';
 
@@ -67,7 +68,7 @@ export interface MovieBox {
 }
 
 function need(box: BoxHeader | undefined, what: string, where: string): BoxHeader {
-  if (!box) throw mp4Error(Mp4ErrorCode.NO_MOVIE, `${where} has no '${what}' box`);
+  if (!box) throw mp4Error(ProtocolCode.MP4_NO_MOVIE, `${where} has no '${what}' box`);
   return box;
 }
 
@@ -78,7 +79,7 @@ function timescaleAndDuration(buf: Buffer, box: BoxHeader): { timescale: number;
   r.skip(version === 1 ? 16 : 8); // creation_time, modification_time
   const timescale = r.u32();
   const duration = version === 1 ? u64(r, `'${box.type}' duration`) : r.u32();
-  if (timescale === 0) throw mp4Error(Mp4ErrorCode.BAD_BOX, `'${box.type}' timescale is 0`);
+  if (timescale === 0) throw mp4Error(ProtocolCode.MP4_BAD_BOX, `'${box.type}' timescale is 0`);
   // All ones is "unknown" (§8.4.2.3).
   const unknown = version === 1 ? duration === 2 ** 53 - 1 : duration === 0xffffffff;
   return { timescale, duration: unknown ? 0 : duration };
@@ -122,7 +123,7 @@ export function parseMoov(buf: Buffer, moov: BoxHeader): MovieBox {
     if (box.type !== 'trak') continue;
     const t = parseTrak(buf, box, movie.timescale);
     if (tracks.some((o) => o.track.id === t.track.id)) {
-      throw mp4Error(Mp4ErrorCode.BAD_BOX, `two tracks have track_ID ${t.track.id}`);
+      throw mp4Error(ProtocolCode.MP4_BAD_BOX, `two tracks have track_ID ${t.track.id}`);
     }
     t.trex = trex.get(t.track.id);
     tracks.push(t);

@@ -19,9 +19,10 @@
  * descriptor length is checked against its box; an unknown entry gives `codec:
  * 'unknown'` and no FourCC rather than an error.
  */
+import { ProtocolCode } from '../error-codes.js';
 import type { AudioCodec, VideoCodec } from '../flv/media.js';
 import { type BoxHeader, boxReader, childBoxes, findBox, fullBox } from './box.js';
-import { Mp4ErrorCode, mp4Error } from './errors.js';
+import { mp4Error } from './errors.js';
 
 /** What a track's sample description says. */
 export interface Mp4CodecInfo {
@@ -90,7 +91,7 @@ export function parseSampleDescription(buf: Buffer, stsd: BoxHeader, handler: st
   const r = boxReader(buf, stsd);
   fullBox(r);
   const count = r.u32();
-  if (count === 0 || r.remaining < 8) throw mp4Error(Mp4ErrorCode.NO_MOVIE, "'stsd' has no sample entry");
+  if (count === 0 || r.remaining < 8) throw mp4Error(ProtocolCode.MP4_NO_MOVIE, "'stsd' has no sample entry");
   const entry = childBoxes(buf, r.pos, stsd.end).next().value as BoxHeader;
   if (handler === 'vide') return visualEntry(buf, entry);
   if (handler === 'soun') return audioEntry(buf, entry);
@@ -181,7 +182,7 @@ function descriptorSize(r: ReturnType<typeof boxReader>): number {
     if ((b & 0x80) === 0) break;
   }
   if (size > r.remaining) {
-    throw mp4Error(Mp4ErrorCode.TRUNCATED, `'esds' descriptor of ${size} bytes, ${r.remaining} left`);
+    throw mp4Error(ProtocolCode.MP4_TRUNCATED, `'esds' descriptor of ${size} bytes, ${r.remaining} left`);
   }
   return size;
 }

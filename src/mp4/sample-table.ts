@@ -12,9 +12,10 @@
  * throws `ERR_MP4_BAD_TABLE` as soon as the chunk or time tables run out before that
  * count or chunk numbers go backwards.
  */
+import { ProtocolCode } from '../error-codes.js';
 import type { ByteReader } from '../util/byte-reader.js';
 import { type BoxHeader, boxReader, childBoxes, fullBox } from './box.js';
-import { Mp4ErrorCode, mp4Error } from './errors.js';
+import { mp4Error } from './errors.js';
 
 /** One sample as the tables describe it, in the track's timescale, before edit lists. */
 export interface RawSample {
@@ -67,7 +68,7 @@ function table(r: ByteReader, entrySize: number, what: string): Table {
   const count = r.u32();
   if (count > r.remaining / entrySize) {
     throw mp4Error(
-      Mp4ErrorCode.TRUNCATED,
+      ProtocolCode.MP4_TRUNCATED,
       `'${what}' lists ${count} entries of ${entrySize} bytes, ${r.remaining} bytes left`,
     );
   }
@@ -138,11 +139,14 @@ export function parseSampleTables(buf: Buffer, stbl: BoxHeader): SampleTables {
         r.skip(3);
         sizeBits = r.u8();
         if (sizeBits !== 4 && sizeBits !== 8 && sizeBits !== 16) {
-          throw mp4Error(Mp4ErrorCode.BAD_TABLE, `'stz2' field size ${sizeBits} (4, 8 or 16 allowed)`);
+          throw mp4Error(ProtocolCode.MP4_BAD_TABLE, `'stz2' field size ${sizeBits} (4, 8 or 16 allowed)`);
         }
         const count = r.u32();
         if (Math.ceil((count * sizeBits) / 8) > r.remaining) {
-          throw mp4Error(Mp4ErrorCode.TRUNCATED, `'stz2' lists ${count} sizes, ${r.remaining} bytes left`);
+          throw mp4Error(
+            ProtocolCode.MP4_TRUNCATED,
+            `'stz2' lists ${count} sizes, ${r.remaining} bytes left`,
+          );
         }
         sizes = { buf, at: r.pos, count };
         sampleCount = count;
@@ -158,7 +162,7 @@ export function parseSampleTables(buf: Buffer, stbl: BoxHeader): SampleTables {
       !chunks && 'stco/co64',
       sampleCount < 0 && 'stsz/stz2',
     ];
-    throw mp4Error(Mp4ErrorCode.NO_MOVIE, `'stbl' lacks ${missing.filter(Boolean).join(', ')}`);
+    throw mp4Error(ProtocolCode.MP4_NO_MOVIE, `'stbl' lacks ${missing.filter(Boolean).join(', ')}`);
   }
   let ctsShift = 0;
   if (ctts) {
@@ -227,7 +231,7 @@ export class TableCursor implements SampleSource {
     this.#offset += size;
     while (this.#sttsLeft === 0) {
       if (++this.#sttsEntry >= t.stts.count) {
-        throw mp4Error(Mp4ErrorCode.BAD_TABLE, `'stts' covers ${n} of ${t.sampleCount} samples`);
+        throw mp4Error(ProtocolCode.MP4_BAD_TABLE, `'stts' covers ${n} of ${t.sampleCount} samples`);
       }
       const at = t.stts.at + this.#sttsEntry * 8;
       this.#sttsLeft = t.stts.buf.readUInt32BE(at);
@@ -250,7 +254,7 @@ export class TableCursor implements SampleSource {
     const t = this.#t;
     if (++this.#chunk > t.chunks.count) {
       throw mp4Error(
-        Mp4ErrorCode.BAD_TABLE,
+        ProtocolCode.MP4_BAD_TABLE,
         `sample ${n + 1} of ${t.sampleCount} lies beyond the last chunk`,
       );
     }
@@ -259,12 +263,12 @@ export class TableCursor implements SampleSource {
       const first = stsc.buf.readUInt32BE(stsc.at + (this.#stscEntry + 1) * 12);
       if (first > this.#chunk) break;
       if (first < this.#chunk) {
-        throw mp4Error(Mp4ErrorCode.BAD_TABLE, `'stsc' first_chunk ${first} is out of order`);
+        throw mp4Error(ProtocolCode.MP4_BAD_TABLE, `'stsc' first_chunk ${first} is out of order`);
       }
       this.#stscEntry++;
       this.#perChunk = stsc.buf.readUInt32BE(stsc.at + this.#stscEntry * 12 + 4);
     }
-    if (this.#stscEntry < 0) throw mp4Error(Mp4ErrorCode.BAD_TABLE, "'stsc' does not start at chunk 1");
+    if (this.#stscEntry < 0) throw mp4Error(ProtocolCode.MP4_BAD_TABLE, "'stsc' does not start at chunk 1");
     this.#leftInChunk = this.#perChunk;
     const at = t.chunks.at + (this.#chunk - 1) * t.chunkOffsetBytes;
     this.#offset =

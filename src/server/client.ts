@@ -21,6 +21,7 @@
  */
 import type { Socket } from 'node:net';
 import type { AmfValue } from '../amf/types.js';
+import { ConnectionCode, GeneralCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import {
   CapsEx,
@@ -32,6 +33,7 @@ import {
 } from '../session/connect-object.js';
 import type { ServerEvent } from '../session/server-events.js';
 import { ServerSession } from '../session/server-session.js';
+import { messageTracer } from '../trace.js';
 import { IoLoop } from '../transport/io-loop.js';
 import { ClientStreams } from './client-streams.js';
 import { brief, decide, errorInfo, type ServerContext, splitQuery } from './context.js';
@@ -100,6 +102,7 @@ export class ClientConnection implements ServerClient {
       now: performance.now(),
       rtmpe: o.rtmpe,
       ...(o.rtmpeType === undefined ? {} : { rtmpeType: o.rtmpeType }),
+      trace: messageTracer(`server client ${id} (${socket.remoteAddress}:${socket.remotePort})`, o.logger),
     });
     this.#loop = new IoLoop(
       this.#session,
@@ -185,12 +188,12 @@ export class ClientConnection implements ServerClient {
   call(name: string, ...args: AmfValue[]): Promise<AmfValue> {
     if (this.#closed) {
       return Promise.reject(
-        new RTMPConnectionError('connection closed', { code: 'ERR_SERVER_CLIENT_CLOSED' }),
+        new RTMPConnectionError('connection closed', { code: ConnectionCode.SERVER_CLIENT_CLOSED }),
       );
     }
     if (!this.#connected) {
       return Promise.reject(
-        new RTMPUsageError('call() needs a connected client', { code: 'ERR_SERVER_NOT_CONNECTED' }),
+        new RTMPUsageError('call() needs a connected client', { code: UsageCode.SERVER_NOT_CONNECTED }),
       );
     }
     const txn = this.#session.call(name, args);
@@ -283,7 +286,7 @@ export class ClientConnection implements ServerClient {
       err instanceof RTMPError
         ? err
         : new RTMPError(err instanceof Error ? err.message : String(err), {
-            code: 'ERR_SERVER_INTERNAL',
+            code: GeneralCode.SERVER_INTERNAL,
             cause: err,
           });
     this.#server.log.warn(`client ${this.id}: ${e.code}: ${e.message}`);
@@ -297,7 +300,7 @@ export class ClientConnection implements ServerClient {
       clearTimeout(c.timer);
       c.reject(
         new RTMPConnectionError(`connection closed before ${c.name} was answered`, {
-          code: 'ERR_SERVER_CLIENT_CLOSED',
+          code: ConnectionCode.SERVER_CLIENT_CLOSED,
         }),
       );
     }
@@ -483,7 +486,9 @@ export class ClientConnection implements ServerClient {
     } else {
       const desc =
         typeof e.info.description === 'string' ? e.info.description : String(e.info.code ?? 'error');
-      c.reject(new RTMPError(`${c.name} failed: ${desc}`, { code: 'ERR_SERVER_CALL_FAILED', info: e.info }));
+      c.reject(
+        new RTMPError(`${c.name} failed: ${desc}`, { code: GeneralCode.SERVER_CALL_FAILED, info: e.info }),
+      );
     }
   }
 }

@@ -14,7 +14,8 @@
  */
 import * as amf0 from '../amf/amf0.js';
 import type { AmfValue } from '../amf/types.js';
-import { FlvErrorCode, flvError } from '../flv/errors.js';
+import { ProtocolCode } from '../error-codes.js';
+import { flvError } from '../flv/errors.js';
 import { AudioPacketType, SoundFormat, VideoPacketType } from '../flv/media.js';
 import type { FlvSource } from './flv-source.js';
 import { classifyMedia } from './media-kind.js';
@@ -141,10 +142,10 @@ export async function indexFlv(source: FlvSource): Promise<FlvIndex> {
 
   const head = await bytes(0, 9);
   if (head.length < 9 || head.toString('latin1', 0, 3) !== 'FLV') {
-    throw flvError(FlvErrorCode.BAD_HEADER, 'not an FLV file (no FLV signature)');
+    throw flvError(ProtocolCode.FLV_BAD_HEADER, 'not an FLV file (no FLV signature)');
   }
   const dataOffset = head.readUInt32BE(5);
-  if (dataOffset < 9) throw flvError(FlvErrorCode.BAD_HEADER, `FLV DataOffset ${dataOffset} < 9`);
+  if (dataOffset < 9) throw flvError(ProtocolCode.FLV_BAD_HEADER, `FLV DataOffset ${dataOffset} < 9`);
   let pos = dataOffset + 4; // skip PreviousTagSize0
   while (pos + 11 <= source.size) {
     const h = await bytes(pos, 11);

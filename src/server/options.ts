@@ -7,9 +7,11 @@
  * `RTMPUsageError` (code `ERR_SERVER_OPTION`) naming the bad option.
  */
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import type { RtmpeType } from '../handshake/rtmpe.js';
 import type { ServerSessionOptions } from '../session/server-session.js';
+import { checkLogger, type UserLogger } from '../trace.js';
 import { PublisherAuthGate, type PublisherAuthOptions } from './publisher-auth.js';
 import { type PushTarget, type ResolvedPushTarget, resolvePushTarget } from './push.js';
 import { type RecordOptions, type ResolvedRecordOptions, resolveRecordOptions } from './recorder.js';
@@ -102,6 +104,8 @@ export interface RTMPServerOptions {
    * NetStream.Publish.Denied. `client.user` names the authenticated user. Default: off.
    */
   auth?: PublisherAuthOptions;
+  /** A pino-style logger: every client's messages are traced to its `debug` (docs/tracing.md). */
+  logger?: UserLogger;
   /** Passed to every ServerSession (handshake policy, window sizes, AMF limits…); the server's own options win. */
   session?: Omit<
     ServerSessionOptions,
@@ -136,10 +140,11 @@ export interface ResolvedServerOptions {
   rtmpe: boolean;
   rtmpeType: RtmpeType | undefined;
   auth: PublisherAuthGate | undefined;
+  logger: UserLogger | undefined;
 }
 
 function bad(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_SERVER_OPTION' });
+  return new RTMPUsageError(message, { code: UsageCode.SERVER_OPTION });
 }
 
 function int(name: string, v: number | undefined, def: number, min: number, max: number): number {
@@ -200,8 +205,43 @@ function pushTargets(v: RTMPServerOptions['push']): ResolvedPushTarget[] {
   return v.map(resolvePushTarget);
 }
 
-/** Applies defaults and checks every option. */
+/** Every option key; typed so that an option added to `RTMPServerOptions` must be added here. */
+const OPTION_KEYS: Record<keyof RTMPServerOptions, true> = {
+  apps: true,
+  vodDir: true,
+  vodFiles: true,
+  vodPacing: true,
+  vodApps: true,
+  maxConnections: true,
+  maxMessageSize: true,
+  idleTimeoutMs: true,
+  chunkSize: true,
+  maxStreams: true,
+  liveHighWaterMark: true,
+  gopCacheMaxBytes: true,
+  callTimeoutMs: true,
+  onConnect: true,
+  onCall: true,
+  onPublish: true,
+  onPlay: true,
+  connectProperties: true,
+  record: true,
+  push: true,
+  keys: true,
+  keysFile: true,
+  rtmpe: true,
+  rtmpeType: true,
+  auth: true,
+  logger: true,
+  session: true,
+};
+
+/** Applies defaults and checks every option (an unknown key is refused, as `new RTMP` does). */
 export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions {
+  if (o === null || typeof o !== 'object') throw bad('options must be an object');
+  for (const k of Object.keys(o)) {
+    if (!Object.hasOwn(OPTION_KEYS, k)) throw bad(`unknown option "${k}"`);
+  }
   if (o.vodDir !== undefined && (typeof o.vodDir !== 'string' || o.vodDir === '')) {
     throw bad('vodDir must be a non-empty string');
   }
@@ -237,5 +277,12 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     rtmpe: o.rtmpe ?? true,
     rtmpeType: rtmpeType(o.rtmpeType),
     auth,
+    logger: userLogger(o.logger),
   };
+}
+
+function userLogger(v: RTMPServerOptions['logger']): UserLogger | undefined {
+  const why = v === undefined ? undefined : checkLogger(v);
+  if (why !== undefined) throw bad(why);
+  return v;
 }

@@ -19,6 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RTMP } from '../client/rtmp.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { parseUrl } from '../url/parse-url.js';
 import { FlvOutput } from './flv-output.js';
@@ -66,7 +67,7 @@ const CONNECT_TIMEOUT_S = 10;
 const FINISH_TIMEOUT_MS = 10_000;
 
 function bad(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_SERVER_OPTION' });
+  return new RTMPUsageError(message, { code: UsageCode.SERVER_OPTION });
 }
 
 /** Checks one `push` entry (a string is `{ url }`). */

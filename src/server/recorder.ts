@@ -19,6 +19,7 @@
  */
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, normalize, resolve, sep } from 'node:path';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { FlvOutput } from './flv-output.js';
 import type { LiveChannel } from './live-channel.js';
@@ -49,7 +50,7 @@ const KNOWN = new Set(['app', 'name', 'time']);
 const MAX_SUFFIX = 99;
 
 function bad(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_SERVER_OPTION' });
+  return new RTMPUsageError(message, { code: UsageCode.SERVER_OPTION });
 }
 
 /** Checks `record` (a directory string is `{ dir }`). */

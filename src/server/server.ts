@@ -20,6 +20,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { CapsEx } from '../session/connect-object.js';
@@ -152,7 +153,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     if (this.#net || this.#closing) {
       return Promise.reject(
         new RTMPUsageError(`RTMPServer.listen: ${this.#closing ? 'closed' : 'already listening'}`, {
-          code: 'ERR_SERVER_STATE',
+          code: UsageCode.SERVER_STATE,
         }),
       );
     }
@@ -197,7 +198,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     if (this.#http.address || this.#closing) {
       return Promise.reject(
         new RTMPUsageError(`RTMPServer.listenHttp: ${this.#closing ? 'closed' : 'already listening'}`, {
-          code: 'ERR_SERVER_STATE',
+          code: UsageCode.SERVER_STATE,
         }),
       );
     }

@@ -12,6 +12,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 
 /** The entries of a key file's text. */
@@ -44,12 +45,14 @@ export class StreamKeys {
       keys !== undefined &&
       (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k.trim() === ''))
     ) {
-      throw new RTMPUsageError('keys must be an array of non-empty strings', { code: 'ERR_SERVER_OPTION' });
+      throw new RTMPUsageError('keys must be an array of non-empty strings', {
+        code: UsageCode.SERVER_OPTION,
+      });
     }
     this.#fixed = new Set((keys ?? []).map((k) => k.trim()));
     if (file !== undefined) {
       if (typeof file !== 'string' || file === '') {
-        throw new RTMPUsageError('keysFile must be a non-empty file name', { code: 'ERR_SERVER_OPTION' });
+        throw new RTMPUsageError('keysFile must be a non-empty file name', { code: UsageCode.SERVER_OPTION });
       }
       this.#file = resolve(file);
       try {
@@ -58,7 +61,7 @@ export class StreamKeys {
         this.#stamp = `${st.size}:${st.mtimeMs}`;
       } catch (err) {
         throw new RTMPUsageError(`keysFile ${file}: ${(err as Error).message}`, {
-          code: 'ERR_SERVER_OPTION',
+          code: UsageCode.SERVER_OPTION,
           cause: err,
         });
       }

@@ -10,6 +10,7 @@
  * frames); onMetaData `duration` is the last tag's timestamp (see `makeTestFlv`).
  */
 import * as amf0 from '../amf/amf0.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { FlvTagType } from '../flv/header.js';
 import { FlvMuxer } from '../flv/muxer.js';
@@ -49,7 +50,7 @@ export const TEST_MEDIA = {
 export function makeTestFlv(seconds = 10): Buffer {
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
     throw new RTMPUsageError(`makeTestFlv: seconds must be an integer in 1..3600, got ${String(seconds)}`, {
-      code: 'ERR_RTMP_USAGE',
+      code: UsageCode.RTMP_USAGE,
     });
   }
   const { frameRate, sampleRate, samplesPerFrame } = TEST_MEDIA;

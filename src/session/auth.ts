@@ -21,7 +21,10 @@
  * error message carries a user name, password, hash or response.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RTMPError } from '../errors.js';
+import { AuthCode } from '../error-codes.js';
+import { RTMPAuthError } from '../errors.js';
+
+export { RTMPAuthError } from '../errors.js';
 
 /** The two schemes. */
 export type AuthMod = 'adobe' | 'llnw';
@@ -30,28 +33,6 @@ export type AuthMod = 'adobe' | 'llnw';
 export interface AuthCredentials {
   user: string;
   password: string;
-}
-
-/** Codes of `RTMPAuthError`. */
-export type AuthErrorCode =
-  | 'ERR_AUTH_FAILED'
-  | 'ERR_AUTH_NO_SUCH_USER'
-  | 'ERR_AUTH_NO_CREDENTIALS'
-  | 'ERR_AUTH_UNSUPPORTED'
-  | 'ERR_AUTH_BAD_CHALLENGE';
-
-/**
- * Publisher authentication failed: `ERR_AUTH_FAILED` (wrong password, or our response was
- * refused), `ERR_AUTH_NO_SUCH_USER`, `ERR_AUTH_NO_CREDENTIALS` (the server asks, we have
- * none), `ERR_AUTH_UNSUPPORTED` (an authmod other than adobe/llnw), `ERR_AUTH_BAD_CHALLENGE`
- * (a challenge without its salt or nonce). `info` may carry the server's status object.
- */
-export class RTMPAuthError extends RTMPError {
-  declare readonly code: AuthErrorCode;
-
-  constructor(message: string, code: AuthErrorCode, options: { info?: unknown; cause?: unknown } = {}) {
-    super(message, { ...options, code });
-  }
 }
 
 /** What a rejection's description asks for. */
@@ -178,26 +159,26 @@ export function nextAuthStep(p: {
   if (c.kind === 'unsupported') {
     throw new RTMPAuthError(
       `the server asks for authmod=${c.authmod}; only adobe and llnw are supported`,
-      'ERR_AUTH_UNSUPPORTED',
+      AuthCode.AUTH_UNSUPPORTED,
     );
   }
   if (c.kind === 'failed') {
     if (c.reason === 'nosuchuser') {
       throw new RTMPAuthError(
         `${c.authmod} authentication failed: the server knows no such user`,
-        'ERR_AUTH_NO_SUCH_USER',
+        AuthCode.AUTH_NO_SUCH_USER,
       );
     }
     throw new RTMPAuthError(
       `${c.authmod} authentication failed (reason=${c.reason.slice(0, 40)}): wrong user or password?`,
-      'ERR_AUTH_FAILED',
+      AuthCode.AUTH_FAILED,
     );
   }
   const authmod = c.kind === 'needAuth' ? c.authmod : c.kind;
   if (!p.credentials) {
     throw new RTMPAuthError(
       `the server demands ${authmod} publisher authentication; give pubUser/pubPasswd or rtmp://user:pass@host/…`,
-      'ERR_AUTH_NO_CREDENTIALS',
+      AuthCode.AUTH_NO_CREDENTIALS,
     );
   }
   const { user, password } = p.credentials;
@@ -205,7 +186,7 @@ export function nextAuthStep(p: {
     if (p.previous) {
       throw new RTMPAuthError(
         `${authmod} authentication failed: the server asked again after we answered`,
-        'ERR_AUTH_FAILED',
+        AuthCode.AUTH_FAILED,
       );
     }
     return { query: `?authmod=${authmod}&user=${user}`, attempt: { authmod, stage: 'user' } };
@@ -213,20 +194,20 @@ export function nextAuthStep(p: {
   if (p.previous?.stage === 'response') {
     throw new RTMPAuthError(
       `${authmod} authentication failed: the server refused our response`,
-      'ERR_AUTH_FAILED',
+      AuthCode.AUTH_FAILED,
     );
   }
   const token = Buffer.from(p.random(4)).toString('hex').padStart(8, '0').slice(0, 8);
   const attempt: AuthAttempt = { authmod, stage: 'response' };
   if (c.kind === 'adobe') {
-    if (c.salt === '') throw new RTMPAuthError('adobe challenge without a salt', 'ERR_AUTH_BAD_CHALLENGE');
+    if (c.salt === '') throw new RTMPAuthError('adobe challenge without a salt', AuthCode.AUTH_BAD_CHALLENGE);
     // The hash uses the user the server named, when it named one (FFmpeg); ours otherwise.
     const u = c.user || user;
     const response = adobeResponse({ ...c, user: u, password }, token);
     const opaque = c.opaque === undefined ? '' : `&opaque=${c.opaque}`;
     return { query: `?authmod=adobe&user=${u}&challenge=${token}&response=${response}${opaque}`, attempt };
   }
-  if (c.nonce === '') throw new RTMPAuthError('llnw challenge without a nonce', 'ERR_AUTH_BAD_CHALLENGE');
+  if (c.nonce === '') throw new RTMPAuthError('llnw challenge without a nonce', AuthCode.AUTH_BAD_CHALLENGE);
   const u = c.user || user;
   const response = llnwResponse({
     user: u,

@@ -2,11 +2,12 @@
  * Argument checks both sessions apply to caller values. A caller fault is an
  * `RTMPUsageError` with code `ERR_SESSION_USAGE`; peer faults never come through here.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 
 /** The usage error every caller fault of a session is. */
 export function usage(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_SESSION_USAGE' });
+  return new RTMPUsageError(message, { code: UsageCode.SESSION_USAGE });
 }
 
 /** A UI32 (message stream ids, windows, sizes). */

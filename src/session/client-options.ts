@@ -7,6 +7,7 @@ import { MAX_MESSAGE_LENGTH } from '../chunk/header.js';
 import type { ChunkReaderOptions } from '../chunk/reader.js';
 import type { ClientHandshakeOptions } from '../handshake/client.js';
 import type { HandshakePolicy } from '../handshake/common.js';
+import type { MessageTrace } from '../trace.js';
 import { checkStreamId, checkU32, usage } from './checks.js';
 
 export { checkStreamId, checkU32, usage } from './checks.js';
@@ -21,6 +22,8 @@ export interface SwfVerification {
 
 /** Options of a `ClientSession`. Every field has a default. */
 export interface ClientSessionOptions {
+  /** Called with every message received and sent, in order (a protocol trace); keep it cheap. */
+  trace?: MessageTrace;
   /** Random source for the handshake (default `crypto.randomBytes`); inject for reproducible bytes. */
   random?: (n: number) => Uint8Array;
   /** Handshake policy: `'auto'` (default), `'simple'` or `'fp9'`. */

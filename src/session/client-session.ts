@@ -137,7 +137,7 @@ export class ClientSession extends NetStreamCommands {
         onProtocolError: (error, fatal, raw) => (fatal ? this.#fatal(error) : this.#nonFatal(error, raw)),
         isClosed: () => this.#state === 'closed',
       },
-      { reader, amf: options.amf, countHandshakeBytes: true },
+      { reader, amf: options.amf, countHandshakeBytes: true, trace: options.trace },
     );
     this.#inbound = new ClientInbound({
       options,

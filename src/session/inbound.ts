@@ -26,6 +26,7 @@ import type { AmfDecodeOptions } from '../amf/types.js';
 import { AckTracker } from '../chunk/ack.js';
 import { ChunkReader, type ChunkReaderOptions } from '../chunk/reader.js';
 import { ChunkWriter } from '../chunk/writer.js';
+import { GeneralCode, ProtocolCode } from '../error-codes.js';
 import { RTMPError, RTMPProtocolError } from '../errors.js';
 import type { HandshakeStep } from '../handshake/common.js';
 import type { RtmpeInfo } from '../handshake/rtmpe.js';
@@ -35,6 +36,7 @@ import { ack } from '../message/builders.js';
 import { decodeMessage, encodeMessage } from '../message/codec.js';
 import type { RawMessage } from '../message/raw-message.js';
 import type { CommandMessage, Message } from '../message/types.js';
+import type { MessageTrace } from '../trace.js';
 import type { PeerCommand } from './shared-events.js';
 
 /** What the pipeline calls back into its session. */
@@ -61,6 +63,8 @@ export interface InboundOptions {
    * chunk stream only).
    */
   countHandshakeBytes: boolean;
+  /** Sees every message decoded or written (the shell's protocol trace); absent costs nothing. */
+  trace?: MessageTrace | undefined;
 }
 
 /** What a completed handshake tells the pipeline: the RTMPE cipher, when there is one. */
@@ -84,6 +88,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
   readonly #host: InboundHost<Info>;
   readonly #countHandshake: boolean;
   readonly #decodeOptions: { amf?: AmfDecodeOptions };
+  readonly #trace: MessageTrace | undefined;
   #handshakeDone = false;
   #out: Buffer[] = [];
   #bytesIn = 0;
@@ -100,6 +105,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
     this.#countHandshake = options.countHandshakeBytes;
     this.reader = new ChunkReader(options.reader ?? {});
     this.#decodeOptions = options.amf ? { amf: options.amf } : {};
+    this.#trace = options.trace;
   }
 
   /** True once the handshake completed. */
@@ -217,7 +223,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
       this.#host.onProtocolError(
         new RTMPProtocolError(
           `aggregate message (${raw.payload.length} bytes) ends inside a record; ${summary.trailingBytes} bytes dropped`,
-          { code: 'ERR_SESSION_AGGREGATE_TRUNCATED', info: { raw } },
+          { code: ProtocolCode.SESSION_AGGREGATE_TRUNCATED, info: { raw } },
         ),
         false,
         raw,
@@ -229,16 +235,26 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
 
   /** Encodes and writes a typed message (throws `RTMPUsageError`/`AMFError` on bad caller values). */
   send(msg: Message, csid?: number): void {
-    this.sendRaw(encodeMessage(msg, csid === undefined ? {} : { csid }));
+    const raw = encodeMessage(msg, csid === undefined ? {} : { csid });
+    this.#trace?.('out', raw, msg);
+    for (const b of this.writer.write(raw)) this.push(b);
   }
 
   /** Writes a message as is. */
   sendRaw(raw: RawMessage): void {
+    this.#trace?.('out', raw, undefined);
     for (const b of this.writer.write(raw)) this.push(b);
   }
 
   /** Announces our outgoing chunk size and switches the writer after it. */
   setChunkSize(size: number): void {
+    if (this.#trace) {
+      const payload = Buffer.alloc(4);
+      payload.writeUInt32BE(size);
+      // RTMP-SPEC §5.4.1: type 1 on chunk stream 2, message stream 0 (what the writer sends).
+      const raw = { type: 1, streamId: 0, timestamp: 0, csid: 2, payload };
+      this.#trace('out', raw, { kind: 'setChunkSize', chunkSize: size, streamId: 0, timestamp: 0 });
+    }
     for (const b of this.writer.writeSetChunkSize(size)) this.push(b);
   }
 
@@ -264,6 +280,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
 
   #dispatch(raw: RawMessage): void {
     const msg = this.decode(raw);
+    this.#trace?.('in', raw, msg);
     if (msg === undefined) return;
     if (msg.kind === 'ack') {
       this.#peerAcked = msg.sequenceNumber;
@@ -282,7 +299,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
 export function toRTMPError(err: unknown): RTMPError {
   if (err instanceof RTMPError) return err;
   return new RTMPError(err instanceof Error ? err.message : String(err), {
-    code: 'ERR_SESSION_INTERNAL',
+    code: GeneralCode.SESSION_INTERNAL,
     cause: err,
   });
 }

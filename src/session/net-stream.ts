@@ -37,6 +37,7 @@
  */
 import type { AmfValue } from '../amf/types.js';
 import { isAmfObject } from '../amf/types.js';
+import { GeneralCode } from '../error-codes.js';
 import { RTMPError } from '../errors.js';
 import type { StatusInfo } from './status.js';
 import { classifyStatus } from './status.js';
@@ -230,7 +231,7 @@ export class NetStream implements NetStreamView {
         return this.#to(
           this.#resumeAfterSeek(s.resume),
           code,
-          statusError(`seek on ${this.#name} failed`, 'ERR_RTMP_SEEK_FAILED', info),
+          statusError(`seek on ${this.#name} failed`, GeneralCode.RTMP_SEEK_FAILED, info),
         );
       case 'NetStream.Pause.Notify':
         if (s.phase === 'play' && (s.bufx === 'paused' || s.bufx === 'paused-eof')) this.#bufxUnpause();
@@ -252,7 +253,7 @@ export class NetStream implements NetStreamView {
       const what = this.mode === 'publish' ? 'publishing' : 'playing';
       const err = statusError(
         `${what} ${this.#name} failed`,
-        this.mode === 'publish' ? 'ERR_RTMP_PUBLISH_FAILED' : 'ERR_RTMP_PLAY_FAILED',
+        this.mode === 'publish' ? GeneralCode.RTMP_PUBLISH_FAILED : GeneralCode.RTMP_PLAY_FAILED,
         info,
       );
       return this.#to({ phase: 'failed', error: err }, code, err);
@@ -370,7 +371,7 @@ export class NetStream implements NetStreamView {
 }
 
 /** The error for an error status: the code and description in the message, the info attached. */
-export function statusError(what: string, code: string, info: StatusInfo): RTMPError {
+export function statusError(what: string, code: GeneralCode, info: StatusInfo): RTMPError {
   const c = typeof info.code === 'string' ? `: ${info.code}` : '';
   const d = typeof info.description === 'string' && info.description !== '' ? ` (${info.description})` : '';
   return new RTMPError(`${what}${c}${d}`, { code, info });

@@ -14,6 +14,7 @@
  */
 import { encode as encodeAmf0 } from '../amf/amf0.js';
 import type { AmfValue } from '../amf/types.js';
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPProtocolError } from '../errors.js';
 import type { RawMessage } from '../message/raw-message.js';
 import { DefaultCsid, MessageType } from '../message/types.js';
@@ -27,7 +28,7 @@ const DELTA = 0x9e3779b9;
 export function decodeSecureToken(token: string, challengeHex: string): Buffer {
   if (!/^[0-9a-fA-F]*$/.test(challengeHex) || challengeHex.length === 0) {
     throw new RTMPProtocolError('secureToken challenge is not a hex string', {
-      code: 'ERR_RTMP_SECURE_TOKEN',
+      code: ProtocolCode.RTMP_SECURE_TOKEN,
     });
   }
   const key = new Uint32Array(4);
@@ -53,7 +54,7 @@ export function decodeSecureToken(token: string, challengeHex: string): Buffer {
 export function secureTokenResponse(response: Buffer): RawMessage {
   if (response.length > 0xffff) {
     throw new RTMPProtocolError('secureToken challenge too long for an AMF0 string', {
-      code: 'ERR_RTMP_SECURE_TOKEN',
+      code: ProtocolCode.RTMP_SECURE_TOKEN,
     });
   }
   const head = encodeAmf0('secureTokenResponse', 0, null);

@@ -11,6 +11,7 @@
  * counted in `dropped`, never reported.
  */
 import type { AmfValue } from '../amf/types.js';
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPProtocolError } from '../errors.js';
 import { command, dataMessage, streamBegin, userControl } from '../message/builders.js';
 import { encodeMessage } from '../message/codec.js';
@@ -301,7 +302,7 @@ export class ServerNetStreams {
     // Why: CVE-2015-8272 (rtmpsrv crashed on a play without a string name).
     if (name === undefined) {
       const err = new RTMPProtocolError(`${what} without a stream name; ignored`, {
-        code: 'ERR_SESSION_BAD_COMMAND',
+        code: ProtocolCode.SESSION_BAD_COMMAND,
       });
       this.#port.nonFatal(err);
       return undefined;
@@ -322,7 +323,7 @@ export class ServerNetStreams {
     return new RTMPProtocolError(
       `${what} on message stream ${streamId}, which the client did not create; ignored`,
       {
-        code: 'ERR_SESSION_UNKNOWN_STREAM',
+        code: ProtocolCode.SESSION_UNKNOWN_STREAM,
       },
     );
   }

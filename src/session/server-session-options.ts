@@ -9,11 +9,14 @@ import type { RandomSource } from '../handshake/common.js';
 import type { RtmpeType } from '../handshake/rtmpe.js';
 import { ServerHandshake } from '../handshake/server.js';
 import { PeerBandwidthLimit } from '../message/types.js';
+import type { MessageTrace } from '../trace.js';
 import { usage } from './checks.js';
 import { type StatusInfo, toStatusInfo } from './status.js';
 
 /** Options of a `ServerSession`; every one has a default. */
 export interface ServerSessionOptions {
+  /** Called with every message received and sent, in order (a protocol trace); keep it cheap. */
+  trace?: MessageTrace;
   /** Random source for S1/S2 (default `crypto.randomBytes`); inject for reproducible bytes. */
   random?: RandomSource;
   /** `'auto'` (default) answers a signed C1 digest-style (FFmpeg verifies it); `'simple'` never does. */

@@ -31,6 +31,7 @@
 import type { AmfValue } from '../amf/types.js';
 import type { AckTracker } from '../chunk/ack.js';
 import type { ChunkWriter } from '../chunk/writer.js';
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPProtocolError } from '../errors.js';
 import type { ServerHandshakeInfo } from '../handshake/server.js';
 import {
@@ -124,7 +125,12 @@ export class ServerSession extends ServerAnswers {
         onProtocolError: (error, fatal) => (fatal ? this.#fatal(error) : this.#nonFatal(error)),
         isClosed: () => this.#isClosed(),
       },
-      { reader: readerOptionsFor(options), amf: options.amf, countHandshakeBytes: false },
+      {
+        reader: readerOptionsFor(options),
+        amf: options.amf,
+        countHandshakeBytes: false,
+        trace: options.trace,
+      },
     );
     this.#opts = resolveServerOptions(options);
     this.#pendingIn = new RequestTable(this.#opts.maxPendingCalls);
@@ -256,7 +262,7 @@ export class ServerSession extends ServerAnswers {
     this.#ack.setAnnouncedWindowSize(this.#opts.windowAckSize);
     this.#send(setPeerBandwidth(this.#opts.peerBandwidth, this.#opts.peerBandwidthLimit));
     if (this.#opts.chunkSize !== undefined && this.#opts.chunkSize !== this.#writer.chunkSize) {
-      for (const b of this.#writer.writeSetChunkSize(this.#opts.chunkSize)) this.#emitBytes(b);
+      this.#pipe.setChunkSize(this.#opts.chunkSize);
     }
     this.#send(streamBegin(0));
     const properties = infoObject(
@@ -407,7 +413,7 @@ export class ServerSession extends ServerAnswers {
     if (this.#state !== 'connected') {
       this.#nonFatal(
         new RTMPProtocolError(`command ${JSON.stringify(name)} before the connection was accepted; ignored`, {
-          code: 'ERR_SESSION_NOT_CONNECTED',
+          code: ProtocolCode.SESSION_NOT_CONNECTED,
         }),
       );
       return;
@@ -456,7 +462,7 @@ export class ServerSession extends ServerAnswers {
           );
           this.#nonFatal(
             new RTMPProtocolError(`createStream beyond maxStreams ${this.#opts.maxStreams}; refused`, {
-              code: 'ERR_SESSION_TOO_MANY_STREAMS',
+              code: ProtocolCode.SESSION_TOO_MANY_STREAMS,
             }),
           );
           return;
@@ -550,7 +556,7 @@ export class ServerSession extends ServerAnswers {
     this.#nonFatal(
       new RTMPProtocolError(
         `command ${JSON.stringify(msg.name)} beyond the ${ServerSession.MAX_EARLY_COMMANDS} held while the connect is pending; refused`,
-        { code: 'ERR_SESSION_TOO_MANY_EARLY_COMMANDS' },
+        { code: ProtocolCode.SESSION_TOO_MANY_EARLY_COMMANDS },
       ),
     );
   }
@@ -559,7 +565,7 @@ export class ServerSession extends ServerAnswers {
     if (this.#state !== 'awaitingConnect') {
       this.#nonFatal(
         new RTMPProtocolError(`connect in state ${this.#state}; ignored`, {
-          code: 'ERR_SESSION_DUPLICATE_CONNECT',
+          code: ProtocolCode.SESSION_DUPLICATE_CONNECT,
         }),
       );
       return;
@@ -669,10 +675,6 @@ export class ServerSession extends ServerAnswers {
 
   #sendRaw(raw: RawMessage): void {
     this.#pipe.sendRaw(raw);
-  }
-
-  #emitBytes(b: Buffer): void {
-    this.#pipe.push(b);
   }
 
   /** The chunk writer (our outgoing chunk size). */

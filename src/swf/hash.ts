@@ -22,6 +22,7 @@
 import { createHmac, type Hmac } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createInflate, inflateSync } from 'node:zlib';
+import { GeneralCode, UsageCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
 
 /** The HMAC key of the SWF hash: the 30-byte ASCII prefix of the Genuine FP key. */
@@ -51,12 +52,12 @@ export interface SwfHashOptions {
 export type SwfKind = 'FWS' | 'CWS';
 
 function formatError(message: string, cause?: unknown): RTMPError {
-  return new RTMPError(message, { code: 'ERR_SWF_FORMAT', ...(cause === undefined ? {} : { cause }) });
+  return new RTMPError(message, { code: GeneralCode.SWF_FORMAT, ...(cause === undefined ? {} : { cause }) });
 }
 
 function tooLarge(maxSize: number): RTMPError {
   return new RTMPError(`SWF is larger than ${maxSize} bytes decompressed (maxSize)`, {
-    code: 'ERR_SWF_TOO_LARGE',
+    code: GeneralCode.SWF_TOO_LARGE,
   });
 }
 
@@ -64,7 +65,7 @@ function checkMaxSize(v: number | undefined): number {
   if (v === undefined) return DEFAULT_SWF_MAX_SIZE;
   if (!Number.isSafeInteger(v) || v < SWF_HEADER_SIZE) {
     throw new RTMPUsageError(`maxSize must be an integer >= ${SWF_HEADER_SIZE}, got ${v}`, {
-      code: 'ERR_SWF_ARGUMENT',
+      code: UsageCode.SWF_ARGUMENT,
     });
   }
   return v;
@@ -79,7 +80,7 @@ export function swfKind(header: Uint8Array): SwfKind {
   const sig = Buffer.from(header.subarray(0, 3)).toString('latin1');
   if (sig === 'FWS' || sig === 'CWS') return sig;
   if (sig === 'ZWS') {
-    throw new RTMPError('LZMA-compressed SWF (ZWS) is not supported', { code: 'ERR_SWF_UNSUPPORTED' });
+    throw new RTMPError('LZMA-compressed SWF (ZWS) is not supported', { code: GeneralCode.SWF_UNSUPPORTED });
   }
   const shown = JSON.stringify(Buffer.from(header.subarray(0, 8)).toString('latin1'));
   throw formatError(`not a SWF file: starts with ${shown}, not FWS or CWS`);

@@ -22,7 +22,11 @@
  * 304 for a URL without a complete cached record is an error (librtmp returns an
  * uninitialised hash); the timeout also covers connecting and is configurable.
  */
-import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import { ConnectionCode, GeneralCode, TimeoutCode, UsageCode } from '../error-codes.js';
+import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError, SwfHttpError } from '../errors.js';
+
+export { SwfHttpError } from '../errors.js';
+
 import { createLogger } from '../log.js';
 import type { TlsOptions } from '../transport/tls.js';
 import {
@@ -73,22 +77,8 @@ export interface HashSwfOptions extends SwfHashOptions {
   tls?: TlsOptions;
 }
 
-/** An HTTP answer other than 2xx or a usable 304 (`ERR_SWF_HTTP`). */
-export class SwfHttpError extends RTMPError {
-  /** The HTTP status code. */
-  readonly status: number;
-  /** The `Location` of a 3xx answer, if any. */
-  readonly location: string | undefined;
-
-  constructor(message: string, status: number, location?: string) {
-    super(message, { code: 'ERR_SWF_HTTP', info: { status, location } });
-    this.status = status;
-    this.location = location;
-  }
-}
-
 function argumentError(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_SWF_ARGUMENT' });
+  return new RTMPUsageError(message, { code: UsageCode.SWF_ARGUMENT });
 }
 
 /** Printable ASCII only: anything else cannot go into a header or a cache line. */
@@ -179,7 +169,7 @@ export async function hashSwf(url: string, options: HashSwfOptions = {}): Promis
     clearTimeout(timer);
     timer = setTimeout(() => {
       timedOut = new RTMPTimeoutError(`SWF ${url}: no ${what} within ${timeoutMs} ms`, {
-        code: 'ERR_SWF_TIMEOUT',
+        code: TimeoutCode.SWF_TIMEOUT,
       });
       ctl.abort(timedOut);
     }, timeoutMs);
@@ -196,7 +186,7 @@ export async function hashSwf(url: string, options: HashSwfOptions = {}): Promis
     if (options.signal?.aborted) return options.signal.reason;
     if (err instanceof RTMPError) return err;
     return new RTMPConnectionError(`cannot fetch SWF ${url}: ${(err as Error)?.message ?? String(err)}`, {
-      code: 'ERR_SWF_CONNECTION',
+      code: ConnectionCode.SWF_CONNECTION,
       cause: err,
     });
   };
@@ -220,7 +210,7 @@ export async function hashSwf(url: string, options: HashSwfOptions = {}): Promis
       throw httpError(url, res);
     } else {
       const body = res.body;
-      if (body === null) throw new RTMPError(`SWF ${url}: empty response`, { code: 'ERR_SWF_FORMAT' });
+      if (body === null) throw new RTMPError(`SWF ${url}: empty response`, { code: GeneralCode.SWF_FORMAT });
       const it = body[Symbol.asyncIterator]();
       const timed: AsyncIterable<Uint8Array> = {
         [Symbol.asyncIterator]: () => ({

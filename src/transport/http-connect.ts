@@ -8,6 +8,7 @@
  * messages carry the status line, never the credentials.
  */
 import { isIPv6 } from 'node:net';
+import { ProxyCode } from '../error-codes.js';
 import { RTMPProxyError } from './proxy-errors.js';
 import type { ProxyCredentials, ProxyStep } from './socks5.js';
 import { checkPort } from './tcp.js';
@@ -54,7 +55,7 @@ export class HttpConnectNegotiation {
       if (this.#buf.length > MAX_CONNECT_RESPONSE) {
         throw new RTMPProxyError(
           `HTTP proxy answer exceeds ${MAX_CONNECT_RESPONSE} bytes of headers`,
-          'ERR_PROXY_PROTOCOL',
+          ProxyCode.PROXY_PROTOCOL,
           {
             proxy: 'http',
           },
@@ -67,7 +68,7 @@ export class HttpConnectNegotiation {
     if (!m) {
       throw new RTMPProxyError(
         `not an HTTP answer: ${JSON.stringify(statusLine.slice(0, 60))}`,
-        'ERR_PROXY_PROTOCOL',
+        ProxyCode.PROXY_PROTOCOL,
         {
           proxy: 'http',
         },
@@ -84,13 +85,13 @@ export class HttpConnectNegotiation {
     const code =
       status === 407 || status === 401
         ? this.#withCredentials
-          ? 'ERR_PROXY_AUTH_FAILED'
-          : 'ERR_PROXY_AUTH_REQUIRED'
+          ? ProxyCode.PROXY_AUTH_FAILED
+          : ProxyCode.PROXY_AUTH_REQUIRED
         : status === 403
-          ? 'ERR_PROXY_DENIED'
+          ? ProxyCode.PROXY_DENIED
           : status === 502 || status === 503 || status === 504
-            ? 'ERR_PROXY_UNREACHABLE'
-            : 'ERR_PROXY_FAILED';
+            ? ProxyCode.PROXY_UNREACHABLE
+            : ProxyCode.PROXY_FAILED;
     throw new RTMPProxyError(`HTTP proxy refused CONNECT: ${statusLine.slice(0, 120)}`, code, {
       proxy: 'http',
       status,

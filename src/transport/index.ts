@@ -8,6 +8,7 @@
  * (handshake/rtmpe.ts). `checkScheme` is the client's gate: rtmfp:// is refused with
  * `ERR_RTMP_UNSUPPORTED_PROTOCOL`.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import type { SocksProxy } from '../url/options.js';
 import { connectViaProxy, describeProxy, type ProxyConfig, parseProxyUrl } from './proxy.js';
@@ -29,7 +30,7 @@ export {
   type ProxyProtocol,
   parseProxyUrl,
 } from './proxy.js';
-export { type ProxyErrorCode, type ProxyErrorInfo, RTMPProxyError } from './proxy-errors.js';
+export { type ProxyErrorInfo, RTMPProxyError } from './proxy-errors.js';
 export { connectRtmpt, type RtmptOptions, RtmptStream } from './rtmpt.js';
 export {
   parseSessionId,
@@ -99,7 +100,7 @@ export function checkScheme(scheme: string): void {
     s === 'rtmfp'
       ? `rtmfp:// (UDP) is not supported (rtmpkit connects with ${SCHEME_LIST})`
       : `unknown URL scheme "${scheme}://" (want ${SCHEME_LIST})`,
-    { code: 'ERR_RTMP_UNSUPPORTED_PROTOCOL' },
+    { code: UsageCode.RTMP_UNSUPPORTED_PROTOCOL },
   );
 }
 
@@ -117,7 +118,7 @@ const CARRIER: Record<string, 'tcp' | 'tls' | 'http' | 'https'> = {
 function proxyOf(options: OpenTransportOptions): ProxyConfig | undefined {
   if (options.proxy !== undefined && options.socks !== undefined) {
     throw new RTMPUsageError('give either socks (librtmp SOCKS4) or proxy, not both', {
-      code: 'ERR_RTMP_OPTION',
+      code: UsageCode.RTMP_OPTION,
     });
   }
   if (options.socks) return { protocol: 'socks4', host: options.socks.host, port: options.socks.port };

@@ -22,6 +22,7 @@
  * `onClose` is called exactly once.
  */
 import type { Socket } from 'node:net';
+import { ConnectionCode, TimeoutCode } from '../error-codes.js';
 import { RTMPConnectionError, type RTMPError, RTMPTimeoutError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { setReadSink } from './tcp.js';
@@ -130,7 +131,7 @@ export class IoLoop<E = unknown> {
     s.on('drain', () => this.#onDrain());
     s.on('error', (err: Error) => {
       this.#error ??= new RTMPConnectionError(`connection to ${this.#description} failed: ${err.message}`, {
-        code: 'ERR_RTMP_CONNECTION',
+        code: ConnectionCode.RTMP_CONNECTION,
         cause: err,
       });
     });
@@ -256,7 +257,7 @@ export class IoLoop<E = unknown> {
       if (!this.#socket.writableNeedDrain) return;
       this.destroy(
         new RTMPTimeoutError(`writing to ${this.#description} stalled for ${ms / 1000} s`, {
-          code: 'ERR_RTMP_WRITE_TIMEOUT',
+          code: TimeoutCode.RTMP_WRITE_TIMEOUT,
         }),
       );
     }, ms);
@@ -281,7 +282,7 @@ export class IoLoop<E = unknown> {
     if (idle + 1 >= limit) {
       this.destroy(
         new RTMPTimeoutError(`no data from ${this.#description} for ${limit / 1000} s`, {
-          code: 'ERR_RTMP_IDLE_TIMEOUT',
+          code: TimeoutCode.RTMP_IDLE_TIMEOUT,
         }),
       );
       return;

@@ -15,6 +15,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIPv4, type Socket } from 'node:net';
+import { ConnectionCode, ProxyCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import { HttpConnectNegotiation } from './http-connect.js';
 import { RTMPProxyError } from './proxy-errors.js';
@@ -45,7 +46,7 @@ const SCHEMES: Record<string, ProxyProtocol> = {
 };
 
 function urlError(message: string): RTMPUsageError {
-  return new RTMPUsageError(message, { code: 'ERR_RTMP_PROXY_URL' });
+  return new RTMPUsageError(message, { code: UsageCode.RTMP_PROXY_URL });
 }
 
 /**
@@ -116,7 +117,7 @@ async function negotiation(proxy: ProxyConfig, target: ConnectTarget): Promise<N
         return new Socks4Negotiation(address, target.port);
       } catch (err) {
         throw new RTMPConnectionError(`cannot resolve ${target.host} to IPv4 for SOCKS4`, {
-          code: 'ERR_RTMP_CONNECTION',
+          code: ConnectionCode.RTMP_CONNECTION,
           cause: err,
         });
       }
@@ -178,7 +179,7 @@ export async function connectViaProxy(proxy: ProxyConfig, target: ConnectTarget)
       fail(
         new RTMPProxyError(
           `${what} closed the connection before answering${lastError ? ` (${lastError.message})` : ''}`,
-          'ERR_PROXY_CLOSED',
+          ProxyCode.PROXY_CLOSED,
           { proxy: proxy.protocol },
           lastError ? { cause: lastError } : {},
         ),
@@ -193,7 +194,7 @@ export async function connectViaProxy(proxy: ProxyConfig, target: ConnectTarget)
         () =>
           fail(
             new RTMPTimeoutError(`${what} did not open the tunnel in time`, {
-              code: 'ERR_RTMP_CONNECT_TIMEOUT',
+              code: TimeoutCode.RTMP_CONNECT_TIMEOUT,
             }),
           ),
         left,

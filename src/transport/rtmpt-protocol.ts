@@ -23,6 +23,7 @@
  * Invariants: `nextRequest` returns nothing while a request is in flight; byte counts
  * `written`/`acked` only grow; after `closed` no request is made.
  */
+import { ProtocolCode } from '../error-codes.js';
 import { RTMPProtocolError } from '../errors.js';
 
 /** One HTTP request to make. */
@@ -75,7 +76,7 @@ export function parseSessionId(body: Uint8Array): string {
   const id = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1').trim();
   if (id === '' || id.length > MAX_ID || !/^[\x21-\x7e]+$/.test(id) || /[/?#]/.test(id)) {
     throw new RTMPProtocolError(`RTMPT open: bad session id ${JSON.stringify(id.slice(0, 80))}`, {
-      code: 'ERR_RTMPT_BAD_SESSION',
+      code: ProtocolCode.RTMPT_BAD_SESSION,
     });
   }
   return id;
@@ -153,7 +154,7 @@ export class RtmptProtocol {
   /** Queues RTMP bytes for the server; returns the `written` mark they complete. */
   write(bytes: Uint8Array): number {
     if (this.#endRequested || this.#state === 'closed') {
-      throw new RTMPProtocolError('RTMPT: write after end', { code: 'ERR_RTMPT_STATE' });
+      throw new RTMPProtocolError('RTMPT: write after end', { code: ProtocolCode.RTMPT_STATE });
     }
     if (bytes.byteLength > 0) {
       this.#pending.push(bytes);
@@ -200,7 +201,7 @@ export class RtmptProtocol {
     if (req.kind === 'open') {
       if (status !== 200) {
         this.#state = 'closed';
-        throw new RTMPProtocolError(`RTMPT open failed: HTTP ${status}`, { code: 'ERR_RTMPT_HTTP' });
+        throw new RTMPProtocolError(`RTMPT open failed: HTTP ${status}`, { code: ProtocolCode.RTMPT_HTTP });
       }
       try {
         this.#id = parseSessionId(body);
@@ -221,7 +222,9 @@ export class RtmptProtocol {
     }
     if (status !== 200) {
       this.#state = 'closed';
-      throw new RTMPProtocolError(`RTMPT ${req.kind} failed: HTTP ${status}`, { code: 'ERR_RTMPT_HTTP' });
+      throw new RTMPProtocolError(`RTMPT ${req.kind} failed: HTTP ${status}`, {
+        code: ProtocolCode.RTMPT_HTTP,
+      });
     }
     if (req.kind === 'send') this.#acked = req.ackMark;
     if (body.byteLength > 0) this.#serverInterval = body[0];

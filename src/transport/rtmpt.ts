@@ -40,6 +40,7 @@ import {
 } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { ConnectionCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { connectViaProxy, describeProxy, type ProxyConfig } from './proxy.js';
@@ -319,17 +320,17 @@ export class RtmptStream extends Duplex {
     if ((err as { timedOut?: boolean }).timedOut === true) {
       return connecting
         ? new RTMPTimeoutError(`connecting to ${this.#what} timed out after ${timeoutMs / 1000} s`, {
-            code: 'ERR_RTMP_CONNECT_TIMEOUT',
+            code: TimeoutCode.RTMP_CONNECT_TIMEOUT,
           })
         : new RTMPTimeoutError(`RTMPT ${req.kind} to ${this.#what} timed out after ${timeoutMs / 1000} s`, {
-            code: 'ERR_RTMPT_REQUEST_TIMEOUT',
+            code: TimeoutCode.RTMPT_REQUEST_TIMEOUT,
           });
     }
     const sys = (err as NodeJS.ErrnoException).syscall !== undefined || /hang up/.test(err.message);
     const tls = this.#agent instanceof HttpsAgent && !sys;
     return new RTMPConnectionError(
       connecting ? `cannot connect to ${this.#what}: ${err.message}` : `${this.#what} failed: ${err.message}`,
-      { code: tls ? 'ERR_RTMP_TLS' : 'ERR_RTMP_CONNECTION', cause: err },
+      { code: tls ? ConnectionCode.RTMP_TLS : ConnectionCode.RTMP_CONNECTION, cause: err },
     );
   }
 
@@ -432,7 +433,7 @@ function httpsAgentOptions(host: string, tls: TlsOptions): HttpsAgentOptions {
 export async function connectRtmpt(target: ConnectTarget, options: RtmptOptions = {}): Promise<Transport> {
   checkPort(target.port);
   if (typeof target.host !== 'string' || target.host === '') {
-    throw new RTMPUsageError('no host to connect to', { code: 'ERR_RTMP_BAD_HOST' });
+    throw new RTMPUsageError('no host to connect to', { code: UsageCode.RTMP_BAD_HOST });
   }
   const stream = new RtmptStream(target.host, target.port, options, target.timeoutMs ?? 0);
   try {

@@ -10,6 +10,7 @@
  * refusals are `RTMPProxyError`s.
  */
 import { isIPv4 } from 'node:net';
+import { ProxyCode, UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { RTMPProxyError } from './proxy-errors.js';
 import type { ProxyStep } from './socks5.js';
@@ -35,7 +36,9 @@ export const Socks4Status = {
 export function encodeSocks4Connect(ipv4: string, port: number, hostName?: string, userId = ''): Buffer {
   checkPort(port);
   if (hostName === undefined && !isIPv4(ipv4)) {
-    throw new RTMPUsageError(`SOCKS4 needs an IPv4 address, got "${ipv4}"`, { code: 'ERR_RTMP_BAD_HOST' });
+    throw new RTMPUsageError(`SOCKS4 needs an IPv4 address, got "${ipv4}"`, {
+      code: UsageCode.RTMP_BAD_HOST,
+    });
   }
   const name = hostName === undefined ? Buffer.alloc(0) : Buffer.from(`${hostName}\0`, 'utf8');
   const user = Buffer.from(`${userId}\0`, 'utf8');
@@ -56,9 +59,13 @@ export function encodeSocks4Connect(ipv4: string, port: number, hostName?: strin
 export function decodeSocks4Reply(reply: Uint8Array, proxy = 'socks4'): true | undefined {
   if (reply.length < SOCKS4_REPLY_SIZE) return undefined;
   if (reply[0] !== 0) {
-    throw new RTMPProxyError(`not a SOCKS4 reply (first byte ${reply[0]}, want 0)`, 'ERR_PROXY_PROTOCOL', {
-      proxy,
-    });
+    throw new RTMPProxyError(
+      `not a SOCKS4 reply (first byte ${reply[0]}, want 0)`,
+      ProxyCode.PROXY_PROTOCOL,
+      {
+        proxy,
+      },
+    );
   }
   const status = reply[1]!;
   if (status === Socks4Status.granted) return true;
@@ -72,7 +79,7 @@ export function decodeSocks4Reply(reply: Uint8Array, proxy = 'socks4'): true | u
           : `status 0x${status.toString(16)}`;
   throw new RTMPProxyError(
     `${proxy.toUpperCase()} proxy refused the connection: ${why}`,
-    status === Socks4Status.rejected ? 'ERR_PROXY_DENIED' : 'ERR_PROXY_FAILED',
+    status === Socks4Status.rejected ? ProxyCode.PROXY_DENIED : ProxyCode.PROXY_FAILED,
     { proxy, status },
   );
 }

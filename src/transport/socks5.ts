@@ -11,6 +11,7 @@
  * (the longest reply) are buffered; the password never appears in an error.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { ProxyCode, UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { RTMPProxyError } from './proxy-errors.js';
 import { checkPort } from './tcp.js';
@@ -83,7 +84,7 @@ export function socks5Address(host: string): Buffer {
   const name = Buffer.from(host, 'utf8');
   if (name.length === 0 || name.length > 255) {
     throw new RTMPUsageError(`SOCKS5 host name must be 1…255 bytes, got ${name.length}`, {
-      code: 'ERR_RTMP_BAD_HOST',
+      code: UsageCode.RTMP_BAD_HOST,
     });
   }
   return Buffer.concat([Buffer.from([3, name.length]), name]);
@@ -107,7 +108,7 @@ export class Socks5Negotiation {
       const p = Buffer.from(credentials.password, 'utf8');
       if (u.length < 1 || u.length > 255 || p.length < 1 || p.length > 255) {
         throw new RTMPUsageError('SOCKS5 username and password must each be 1…255 bytes', {
-          code: 'ERR_RTMP_OPTION',
+          code: UsageCode.RTMP_OPTION,
         });
       }
       this.#auth = Buffer.concat([Buffer.from([1, u.length]), u, Buffer.from([p.length]), p]);
@@ -160,7 +161,7 @@ export class Socks5Negotiation {
 
   #step(msg: Buffer): Buffer | undefined {
     if (this.#state !== 'auth' && msg[0] !== 5) {
-      throw new RTMPProxyError(`not a SOCKS5 answer (version ${msg[0]})`, 'ERR_PROXY_PROTOCOL', {
+      throw new RTMPProxyError(`not a SOCKS5 answer (version ${msg[0]})`, ProxyCode.PROXY_PROTOCOL, {
         proxy: 'socks5',
       });
     }
@@ -179,13 +180,13 @@ export class Socks5Negotiation {
           this.#auth
             ? 'SOCKS5 proxy accepts none of our authentication methods (none, username/password)'
             : 'SOCKS5 proxy requires authentication (give the proxy URL a user and password)',
-          this.#auth ? 'ERR_PROXY_FAILED' : 'ERR_PROXY_AUTH_REQUIRED',
+          this.#auth ? ProxyCode.PROXY_FAILED : ProxyCode.PROXY_AUTH_REQUIRED,
           { proxy: 'socks5', status: method },
         );
       }
       throw new RTMPProxyError(
         `SOCKS5 proxy chose method ${method}, which we did not offer`,
-        'ERR_PROXY_PROTOCOL',
+        ProxyCode.PROXY_PROTOCOL,
         {
           proxy: 'socks5',
           status: method,
@@ -195,15 +196,19 @@ export class Socks5Negotiation {
     if (this.#state === 'auth') {
       // RFC 1929 §2: VER 1, STATUS 0 = success.
       if (msg[0] !== 1) {
-        throw new RTMPProxyError(`not an RFC 1929 answer (version ${msg[0]})`, 'ERR_PROXY_PROTOCOL', {
+        throw new RTMPProxyError(`not an RFC 1929 answer (version ${msg[0]})`, ProxyCode.PROXY_PROTOCOL, {
           proxy: 'socks5',
         });
       }
       if (msg[1] !== 0) {
-        throw new RTMPProxyError('SOCKS5 proxy refused the username or password', 'ERR_PROXY_AUTH_FAILED', {
-          proxy: 'socks5',
-          status: msg[1]!,
-        });
+        throw new RTMPProxyError(
+          'SOCKS5 proxy refused the username or password',
+          ProxyCode.PROXY_AUTH_FAILED,
+          {
+            proxy: 'socks5',
+            status: msg[1]!,
+          },
+        );
       }
       this.#state = 'reply';
       return this.#request;
@@ -213,10 +218,10 @@ export class Socks5Negotiation {
     if (rep !== Socks5Reply.succeeded) {
       const code =
         rep === Socks5Reply.notAllowed
-          ? 'ERR_PROXY_DENIED'
+          ? ProxyCode.PROXY_DENIED
           : rep >= 3 && rep <= 6
-            ? 'ERR_PROXY_UNREACHABLE'
-            : 'ERR_PROXY_FAILED';
+            ? ProxyCode.PROXY_UNREACHABLE
+            : ProxyCode.PROXY_FAILED;
       throw new RTMPProxyError(
         `SOCKS5 proxy refused the connection: ${REPLY_TEXT[rep] ?? `reply ${rep}`}`,
         code,
@@ -227,7 +232,7 @@ export class Socks5Negotiation {
       );
     }
     if (msg.length < 10) {
-      throw new RTMPProxyError(`SOCKS5 reply with unknown address type ${msg[3]}`, 'ERR_PROXY_PROTOCOL', {
+      throw new RTMPProxyError(`SOCKS5 reply with unknown address type ${msg[3]}`, ProxyCode.PROXY_PROTOCOL, {
         proxy: 'socks5',
       });
     }

@@ -14,6 +14,7 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import { ConnectionCode } from '../error-codes.js';
 import { RTMPConnectionError } from '../errors.js';
 import { awaitSocket, checkPort, formatHostPort, type OnReadOption, reusedReads } from './tcp.js';
 import type { ConnectTarget } from './transport.js';
@@ -73,7 +74,7 @@ export async function connectTls(
   } catch (err) {
     socket?.destroy();
     if (err instanceof RTMPConnectionError && err.cause !== undefined) {
-      throw new RTMPConnectionError(err.message, { code: 'ERR_RTMP_TLS', cause: err.cause });
+      throw new RTMPConnectionError(err.message, { code: ConnectionCode.RTMP_TLS, cause: err.cause });
     }
     throw err;
   }

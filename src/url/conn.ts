@@ -28,6 +28,7 @@
 
 import { encode as amf0Encode } from '../amf/amf0.js';
 import { AMFObject, AMFTypedObject, type AmfValue, setOwn } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import { AMFError, RTMPUsageError } from '../errors.js';
 import { formatStrtod, parseAtoiFlag, parseStrtod, ScalarError } from './scalars.js';
 
@@ -42,7 +43,7 @@ const openPaths = new WeakMap<AmfValue[], OpenPath | []>();
 
 function connError(item: string, reason: string, cause?: unknown): RTMPUsageError {
   return new RTMPUsageError(`Unable to set option conn: '${item}': ${reason}`, {
-    code: 'ERR_RTMP_OPTION',
+    code: UsageCode.RTMP_OPTION,
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -201,7 +202,7 @@ export function parseConn(items: string | readonly string[]): AmfValue[] {
 }
 
 function formatError(reason: string): RTMPUsageError {
-  return new RTMPUsageError(`conn syntax cannot express ${reason}`, { code: 'ERR_RTMP_OPTION' });
+  return new RTMPUsageError(`conn syntax cannot express ${reason}`, { code: UsageCode.RTMP_OPTION });
 }
 
 function isPlainAmfObject(v: unknown): v is AMFObject {
@@ -300,7 +301,7 @@ export function connectDataToArgs(data: ConnectData | unknown): AmfValue[] {
 
 function dataError(reason: string, cause?: unknown): RTMPUsageError {
   return new RTMPUsageError(`Unable to set option connectData: it ${reason}`, {
-    code: 'ERR_RTMP_OPTION',
+    code: UsageCode.RTMP_OPTION,
     ...(cause === undefined ? {} : { cause }),
   });
 }

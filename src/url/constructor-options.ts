@@ -3,6 +3,7 @@
  * parameters: camelCased keys, JavaScript units, python-librtmp's order, all or nothing.
  * The option meanings are those of librtmp's option table (options.ts).
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { closeConn, connectDataToArgs } from './conn.js';
 import { optionError } from './option-string.js';
@@ -49,7 +50,7 @@ function bool(key: string, v: unknown): boolean {
  */
 export function applyConstructorOptions(params: RTMPParams, opts: RTMPUrlOptions): RTMPParams {
   if (opts === null || typeof opts !== 'object') {
-    throw new RTMPUsageError('options must be an object', { code: 'ERR_RTMP_OPTION' });
+    throw new RTMPUsageError('options must be an object', { code: UsageCode.RTMP_OPTION });
   }
   const p = cloneParams(params);
   const given = <K extends keyof RTMPUrlOptions>(k: K): boolean => opts[k] !== undefined && opts[k] !== null;

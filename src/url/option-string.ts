@@ -6,12 +6,13 @@
  * Invariants: splitting never throws; unescaping throws only `RTMPUsageError`
  * (`ERR_RTMP_OPTION`) and never echoes a password.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 
 /** The error of a bad option `key` (librtmp's wording: "Unable to set option …"). */
 export function optionError(key: string, reason: string, cause?: unknown): RTMPUsageError {
   return new RTMPUsageError(`Unable to set option ${key}: ${reason}`, {
-    code: 'ERR_RTMP_OPTION',
+    code: UsageCode.RTMP_OPTION,
     ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -47,6 +47,7 @@
  * - URL userinfo (`rtmp://user:pass@host/…`) seeds `pubUser`/`pubPasswd`.
  */
 import type { AmfValue } from '../amf/types.js';
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { appendConn, type ConnectData, cloneConnArgs, connectDataToArgs, formatConnArgs } from './conn.js';
 import {
@@ -492,7 +493,7 @@ export function applyLibrtmpOption(
  */
 export function parseLibrtmpUrl(input: string): RTMPParams {
   if (typeof input !== 'string') {
-    throw new RTMPUsageError('RTMP URL must be a string', { code: 'ERR_URL_SYNTAX' });
+    throw new RTMPUsageError('RTMP URL must be a string', { code: UsageCode.URL_SYNTAX });
   }
   const { url, options } = splitLibrtmpUrl(input);
   const params = createParams(parseUrl(url));
@@ -510,7 +511,7 @@ export function parseLibrtmpUrl(input: string): RTMPParams {
  */
 export function setupLibrtmpUrl(params: RTMPParams, input: string): RTMPParams {
   if (typeof input !== 'string') {
-    throw new RTMPUsageError('RTMP URL must be a string', { code: 'ERR_URL_SYNTAX' });
+    throw new RTMPUsageError('RTMP URL must be a string', { code: UsageCode.URL_SYNTAX });
   }
   const { url: urlText, options } = splitLibrtmpUrl(input);
   const url = parseUrl(urlText);

@@ -48,6 +48,7 @@
  * - FFmpeg's tcUrl for plain `rtmp` always contains the port (`:1935`).
  * Explicit `app=`/`playpath=` options (or constructor options) override any split.
  */
+import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 
 /** The URL schemes rtmpkit connects with. */
@@ -109,7 +110,7 @@ export interface RTMPUrl {
   readonly password?: string;
 }
 
-function urlError(code: string, message: string): RTMPUsageError {
+function urlError(code: UsageCode, message: string): RTMPUsageError {
   return new RTMPUsageError(message, { code });
 }
 
@@ -127,18 +128,18 @@ const PORT_RE = /^[0-9]*$/;
  *   `ERR_URL_SCHEME`, `ERR_URL_HOST`, `ERR_URL_PORT`, `ERR_URL_ESCAPE` (bad `%xx`)
  */
 export function parseUrl(url: string): RTMPUrl {
-  if (typeof url !== 'string') throw urlError('ERR_URL_SYNTAX', 'RTMP URL must be a string');
+  if (typeof url !== 'string') throw urlError(UsageCode.URL_SYNTAX, 'RTMP URL must be a string');
   const bad = /[\u0000-\u0020\u007f]/.exec(url);
   if (bad) {
     const what = bad[0] === ' ' ? 'a space' : `control character 0x${bad[0].charCodeAt(0).toString(16)}`;
     throw urlError(
-      'ERR_URL_SYNTAX',
+      UsageCode.URL_SYNTAX,
       `RTMP URL contains ${what} at offset ${bad.index}` +
         (bad[0] === ' ' ? ' (librtmp options "url key=value" go to parseLibrtmpUrl)' : ''),
     );
   }
   const sep = url.indexOf('://');
-  if (sep < 0) throw urlError('ERR_URL_SYNTAX', `RTMP URL has no "://": ${withoutUserinfo(url)}`);
+  if (sep < 0) throw urlError(UsageCode.URL_SYNTAX, `RTMP URL has no "://": ${withoutUserinfo(url)}`);
   const scheme = url.slice(0, sep);
   const protocol = scheme.toLowerCase();
   if (!Object.hasOwn(RTMP_PROTOCOLS, protocol)) {
@@ -146,7 +147,7 @@ export function parseUrl(url: string): RTMPUrl {
       protocol === 'rtmfp'
         ? ' (RTMFP is UDP-based and unsupported; librtmp silently speaks plain RTMP for it)'
         : ' (expected rtmp, rtmpt, rtmpe, rtmpte, rtmps or rtmpts)';
-    throw urlError('ERR_URL_SCHEME', `unsupported URL scheme '${scheme}'${hint}`);
+    throw urlError(UsageCode.URL_SCHEME, `unsupported URL scheme '${scheme}'${hint}`);
   }
   const info = RTMP_PROTOCOLS[protocol as RTMPProtocol];
 
@@ -171,12 +172,12 @@ export function parseUrl(url: string): RTMPUrl {
   const portSpecified = portText !== undefined && portText !== '';
   if (portText !== undefined) {
     if (!PORT_RE.test(portText)) {
-      throw urlError('ERR_URL_PORT', `invalid port '${portText}' in ${withoutUserinfo(url)}`);
+      throw urlError(UsageCode.URL_PORT, `invalid port '${portText}' in ${withoutUserinfo(url)}`);
     }
     if (portSpecified) {
       port = Number(portText);
       if (port < 1 || port > 65535) {
-        throw urlError('ERR_URL_PORT', `port ${portText} out of range 1..65535`);
+        throw urlError(UsageCode.URL_PORT, `port ${portText} out of range 1..65535`);
       }
     }
   }
@@ -215,25 +216,28 @@ export function withoutUserinfo(url: string): string {
 function splitHostPort(hostPort: string, url: string): { host: string; portText: string | undefined } {
   if (hostPort.startsWith('[')) {
     const close = hostPort.indexOf(']');
-    if (close < 0) throw urlError('ERR_URL_HOST', `unterminated IPv6 literal in ${url}`);
+    if (close < 0) throw urlError(UsageCode.URL_HOST, `unterminated IPv6 literal in ${url}`);
     const host = hostPort.slice(1, close);
     if (!IPV6_RE.test(host) || !host.includes(':')) {
-      throw urlError('ERR_URL_HOST', `invalid IPv6 literal '[${host}]'`);
+      throw urlError(UsageCode.URL_HOST, `invalid IPv6 literal '[${host}]'`);
     }
     const tail = hostPort.slice(close + 1);
     if (tail !== '' && !tail.startsWith(':')) {
-      throw urlError('ERR_URL_HOST', `unexpected '${tail}' after IPv6 literal '[${host}]'`);
+      throw urlError(UsageCode.URL_HOST, `unexpected '${tail}' after IPv6 literal '[${host}]'`);
     }
     return { host, portText: tail === '' ? undefined : tail.slice(1) };
   }
   const colon = hostPort.indexOf(':');
   const host = colon < 0 ? hostPort : hostPort.slice(0, colon);
-  if (host === '') throw urlError('ERR_URL_HOST', `no host name in RTMP URL ${url}`);
-  if (host.length > 255) throw urlError('ERR_URL_HOST', `host name longer than 255 characters`);
-  if (!HOST_RE.test(host)) throw urlError('ERR_URL_HOST', `invalid host name '${host}'`);
+  if (host === '') throw urlError(UsageCode.URL_HOST, `no host name in RTMP URL ${url}`);
+  if (host.length > 255) throw urlError(UsageCode.URL_HOST, `host name longer than 255 characters`);
+  if (!HOST_RE.test(host)) throw urlError(UsageCode.URL_HOST, `invalid host name '${host}'`);
   const portText = colon < 0 ? undefined : hostPort.slice(colon + 1);
   if (portText?.includes(':')) {
-    throw urlError('ERR_URL_PORT', `invalid port '${portText}' (IPv6 literals need brackets: [::1]:1935)`);
+    throw urlError(
+      UsageCode.URL_PORT,
+      `invalid port '${portText}' (IPv6 literals need brackets: [::1]:1935)`,
+    );
   }
   return { host, portText };
 }
@@ -242,7 +246,7 @@ function percentDecodeComponent(s: string, what: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw urlError('ERR_URL_ESCAPE', `malformed percent-escape in the URL's ${what}`);
+    throw urlError(UsageCode.URL_ESCAPE, `malformed percent-escape in the URL's ${what}`);
   }
 }
 
@@ -343,7 +347,7 @@ export function parsePlaypath(input: string): string {
       const h = buf[p + 1];
       const l = buf[p + 2];
       if (p + 2 >= end || !isHex(h) || !isHex(l)) {
-        throw urlError('ERR_URL_ESCAPE', `malformed %-escape in playpath '${input}' at offset ${p}`);
+        throw urlError(UsageCode.URL_ESCAPE, `malformed %-escape in playpath '${input}' at offset ${p}`);
       }
       out.push(Number.parseInt(String.fromCharCode(h!, l!), 16));
       hadEscape = true;
@@ -358,6 +362,6 @@ export function parsePlaypath(input: string): string {
   try {
     return UTF8.decode(bytes);
   } catch {
-    throw urlError('ERR_URL_ESCAPE', `%-escapes in playpath '${input}' do not decode to UTF-8`);
+    throw urlError(UsageCode.URL_ESCAPE, `%-escapes in playpath '${input}' do not decode to UTF-8`);
   }
 }

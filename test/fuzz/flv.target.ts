@@ -21,7 +21,8 @@
  *   Allowed: `ERR_FLV_*`.
  */
 import { amf0 } from '../../src/amf/index.js';
-import { RTMPError } from '../../src/errors.js';
+import type { ProtocolCode } from '../../src/error-codes.js';
+import { RTMPError, RTMPProtocolError } from '../../src/errors.js';
 import { FlvDemuxer, type FlvDemuxerOptions, type FlvTag } from '../../src/flv/demuxer.js';
 import { isKeyframe, isSequenceHeader, parseMediaPayload } from '../../src/flv/media.js';
 import { parseOnMetaData } from '../../src/flv/metadata.js';
@@ -127,7 +128,7 @@ const demuxer: FuzzTarget = {
     }
     // A cut-off stream is the usual result of a mutation and was compared above; report the rest.
     if (whole.error && whole.error !== 'ERR_FLV_TRUNCATED')
-      throw new RTMPError(`demux: ${whole.error}`, { code: whole.error });
+      throw new RTMPProtocolError(`demux: ${whole.error}`, { code: whole.error as ProtocolCode });
   },
   allowed,
 };

@@ -5,12 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  ChunkErrorCode,
-  ChunkReader,
-  type ChunkReaderOptions,
-  MAX_CHUNK_HEADER_SIZE,
-} from '../../src/chunk/index.js';
+import { ChunkReader, type ChunkReaderOptions, MAX_CHUNK_HEADER_SIZE } from '../../src/chunk/index.js';
+import { ProtocolCode, UsageCode } from '../../src/error-codes.js';
 import { RTMPProtocolError, RTMPUsageError } from '../../src/errors.js';
 import type { RawMessage } from '../../src/message/raw-message.js';
 import { CHUNK_VECTORS, type ChunkVector, hx, pat, type VectorMessage } from '../fuzz/chunk.target.js';
@@ -215,7 +211,7 @@ describe('ChunkReader behaviour', () => {
     const r = new ChunkReader();
     const err = assert.throws(() => r.push(hx('02 000000 000004 01 00000000 00000000')), {
       name: 'RTMPProtocolError',
-      code: ChunkErrorCode.INVALID_CHUNK_SIZE,
+      code: ProtocolCode.CHUNK_INVALID_CHUNK_SIZE,
     }) as unknown;
     void err;
     const first = r.error;
@@ -226,11 +222,11 @@ describe('ChunkReader behaviour', () => {
       'the same error again',
     );
     assert.throws(() => new ChunkReader().push(hx('02 000000 000003 01 00000000 001000')), {
-      code: ChunkErrorCode.INVALID_CHUNK_SIZE,
+      code: ProtocolCode.CHUNK_INVALID_CHUNK_SIZE,
     });
     // Bit 31 alone set: masked to 0 → invalid.
     assert.throws(() => new ChunkReader().push(hx('02 000000 000004 01 00000000 80000000')), {
-      code: ChunkErrorCode.INVALID_CHUNK_SIZE,
+      code: ProtocolCode.CHUNK_INVALID_CHUNK_SIZE,
     });
   });
 
@@ -241,7 +237,7 @@ describe('ChunkReader behaviour', () => {
     assert.equal(got.length, 1);
     assert.deepEqual([...got[0]!.payload], [0xaa]);
     assert.ok(r.error instanceof RTMPProtocolError);
-    assert.equal((r.error as RTMPProtocolError).code, ChunkErrorCode.INVALID_CHUNK_SIZE);
+    assert.equal((r.error as RTMPProtocolError).code, ProtocolCode.CHUNK_INVALID_CHUNK_SIZE);
     assert.throws(
       () => r.push(hx('c4 aa')),
       (e) => e === r.error,
@@ -251,12 +247,12 @@ describe('ChunkReader behaviour', () => {
   it('enforces maxChunkSize', () => {
     const r = new ChunkReader({ maxChunkSize: 65536 });
     r.push(hx('02 000000 000004 01 00000000 00010000'));
-    assert.throws(() => r.push(hx('c2 00010001')), { code: ChunkErrorCode.CHUNK_SIZE_TOO_LARGE });
+    assert.throws(() => r.push(hx('c2 00010001')), { code: ProtocolCode.CHUNK_CHUNK_SIZE_TOO_LARGE });
   });
 
   it('rejects a short Abort Message', () => {
     assert.throws(() => new ChunkReader().push(hx('02 000000 000002 02 00000000 0004')), {
-      code: ChunkErrorCode.INVALID_ABORT,
+      code: ProtocolCode.CHUNK_INVALID_ABORT,
     });
   });
 
@@ -265,7 +261,7 @@ describe('ChunkReader behaviour', () => {
     assert.deepEqual(plain(r.push(hx('04 000000 000064 09 01000000', pat(100)))).length, 1);
     assert.throws(() => r.push(hx('44 000000 000065 09')), {
       name: 'RTMPProtocolError',
-      code: ChunkErrorCode.MESSAGE_TOO_LARGE,
+      code: ProtocolCode.CHUNK_MESSAGE_TOO_LARGE,
     });
     assert.equal(r.stats.reservedBytes, 0);
     // The default accepts every UI24 length.
@@ -281,7 +277,7 @@ describe('ChunkReader behaviour', () => {
     );
     r.push(hx('c3 c4 c5'));
     assert.throws(() => r.push(hx('06 000000 000000 14 00000000')), {
-      code: ChunkErrorCode.TOO_MANY_STREAMS,
+      code: ProtocolCode.CHUNK_TOO_MANY_STREAMS,
     });
     const many = new ChunkReader();
     const parts: Buffer[] = [];
@@ -291,7 +287,7 @@ describe('ChunkReader behaviour', () => {
     }
     // The 1024 messages before the limit are delivered; the reader then reports the error.
     assert.equal(many.push(Buffer.concat(parts)).length, 1024);
-    assert.equal((many.error as RTMPProtocolError).code, ChunkErrorCode.TOO_MANY_STREAMS);
+    assert.equal((many.error as RTMPProtocolError).code, ProtocolCode.CHUNK_TOO_MANY_STREAMS);
   });
 
   it('validates its options with usage errors', () => {
@@ -303,7 +299,7 @@ describe('ChunkReader behaviour', () => {
     ]) {
       assert.throws(
         () => new ChunkReader(bad),
-        (e) => e instanceof RTMPUsageError && e.code === ChunkErrorCode.INVALID_ARGUMENT,
+        (e) => e instanceof RTMPUsageError && e.code === UsageCode.CHUNK_INVALID_ARGUMENT,
       );
     }
     assert.throws(() => new ChunkReader({ chunkSize: 5000, maxChunkSize: 4096 }), RTMPUsageError);
@@ -313,11 +309,11 @@ describe('ChunkReader behaviour', () => {
     const bad = hx(ex1.bytes, '02 000000 000004 01 00000000 00000000');
     const whole = new ChunkReader();
     assert.equal(whole.push(bad).length, 4);
-    assert.equal((whole.error as RTMPProtocolError).code, ChunkErrorCode.INVALID_CHUNK_SIZE);
+    assert.equal((whole.error as RTMPProtocolError).code, ProtocolCode.CHUNK_INVALID_CHUNK_SIZE);
     const split = new ChunkReader();
     assert.equal(split.push(ex1.bytes).length, 4);
     assert.throws(() => split.push(bad.subarray(ex1.bytes.length)), {
-      code: ChunkErrorCode.INVALID_CHUNK_SIZE,
+      code: ProtocolCode.CHUNK_INVALID_CHUNK_SIZE,
     });
   });
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChunkErrorCode, ChunkReader, ChunkWriter } from '../../src/chunk/index.js';
+import { ChunkReader, ChunkWriter } from '../../src/chunk/index.js';
+import { UsageCode } from '../../src/error-codes.js';
 import { RTMPUsageError } from '../../src/errors.js';
 import type { RawMessage } from '../../src/message/raw-message.js';
 import { CHUNK_VECTORS, hx, pat } from '../fuzz/chunk.target.js';
@@ -204,7 +205,7 @@ describe('ChunkWriter validation', () => {
     it(`rejects ${name} with a usage error`, () => {
       assert.throws(
         () => new ChunkWriter().write(m),
-        (e) => e instanceof RTMPUsageError && e.code === ChunkErrorCode.INVALID_ARGUMENT,
+        (e) => e instanceof RTMPUsageError && e.code === UsageCode.CHUNK_INVALID_ARGUMENT,
       );
     });
   }

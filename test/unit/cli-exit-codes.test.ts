@@ -11,7 +11,7 @@ import { CliError, describeError, ExitCode, exitCodeFor, UsageError } from '../.
 import {
   RTMPConnectionError,
   RTMPError,
-  RTMPProtocolError,
+  RTMPHandshakeError,
   RTMPTimeoutError,
   RTMPUsageError,
 } from '../../src/errors.js';
@@ -27,7 +27,7 @@ test('exit codes by phase and error class', () => {
   const handshakeTimeout = new RTMPTimeoutError('the server did not complete the handshake in time', {
     code: 'ERR_RTMP_HANDSHAKE_TIMEOUT',
   });
-  const badHandshake = new RTMPProtocolError('bad S0 version 72', { code: 'ERR_HANDSHAKE_VERSION' });
+  const badHandshake = new RTMPHandshakeError('bad S0 version 72', 'ERR_HANDSHAKE_VERSION');
   const rejected = new RTMPError('the server rejected connect (NetConnection.Connect.Rejected)', {
     code: 'ERR_RTMP_CONNECT_REJECTED',
     info: { code: 'NetConnection.Connect.Rejected' },

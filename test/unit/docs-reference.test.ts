@@ -1,5 +1,5 @@
 /**
- * The generated references stay true: docs/events.md equals what scripts/reference.mjs
+ * The generated references stay true: docs/events.md and docs/errors.md equal what scripts/reference.mjs
  * generates from the sources now (it reads the event maps and unions with the TypeScript
  * compiler API), and the API reference generator (TypeDoc, a dev dependency) runs
  * without errors on this repository's TypeScript.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-test('docs/events.md is what scripts/reference.mjs generates from the code', () => {
+test('docs/events.md and docs/errors.md are what scripts/reference.mjs generates from the code', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'reference.mjs'), '--check'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -26,6 +26,12 @@ test('docs/events.md is what scripts/reference.mjs generates from the code', () 
   for (const name of ['`handshake`', '`publish`', '`connectRejected`', '`clientError`']) {
     assert.ok(text.stdout.includes(name), `${name} is documented`);
   }
+  // docs/errors.md: one row per registered code, under the class that carries it.
+  assert.match(
+    text.stdout,
+    /## RTMPUsageError\n\n[^\n]*\n\n\| code \| meaning \|\n\| --- \| --- \|\n\| `ERR_RTMP_USAGE` \|/,
+  );
+  assert.match(text.stdout, /\| `ERR_HANDSHAKE_TLS` \| The peer speaks TLS \(try rtmps:\/\/\)\. \|/);
 });
 
 test('TypeDoc builds the API reference from the JSDoc without errors', { timeout: 180_000 }, () => {

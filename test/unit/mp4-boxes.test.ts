@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ProtocolCode } from '../../src/error-codes.js';
 import { childBoxes, findBox, readBoxHeader } from '../../src/mp4/box.js';
-import { Mp4ErrorCode } from '../../src/mp4/errors.js';
 import { decodeLanguage } from '../../src/mp4/moov.js';
 import { mpegAudioHeader, parseEsds, parseSampleDescription } from '../../src/mp4/sample-entry.js';
 import { errorCode as code } from '../helpers/errors.js';
@@ -66,7 +66,7 @@ describe('readBoxHeader', () => {
       );
     assert.equal(
       code(() => readBoxHeader(hex('00000010 66726565'), 0, 15)),
-      Mp4ErrorCode.TRUNCATED,
+      ProtocolCode.MP4_TRUNCATED,
     );
     assert.equal(
       code(() => readBoxHeader(hex('00000010 66726565'), 0, 16)),
@@ -77,7 +77,7 @@ describe('readBoxHeader', () => {
   it('is ERR_MP4_BAD_BOX for a size below the header and a largesize beyond 2^53', () => {
     assert.equal(
       code(() => readBoxHeader(hex('00000007 66726565'), 0, 100)),
-      Mp4ErrorCode.BAD_BOX,
+      ProtocolCode.MP4_BAD_BOX,
     );
     assert.equal(
       code(() => readBoxHeader(hex('00000001 6D646174 00000000 0000000F'), 0, 100)),

@@ -125,7 +125,7 @@ describe('IoLoop drives any sans-IO session', () => {
   });
 
   it('destroy(error): onClose gets that error, exactly once', async () => {
-    const err = new RTMPError('gone', { code: 'ERR_TEST' });
+    const err = new RTMPError('gone');
     rig.loop.destroy(err);
     rig.loop.destroy();
     await until(() => rig.closes.length === 1, 'onClose');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RTMPError, RTMPTimeoutError, RTMPUsageError } from '../../src/errors.js';
+import { RTMPError, RTMPProtocolError, RTMPTimeoutError, RTMPUsageError } from '../../src/errors.js';
 import { ByteReader } from '../../src/util/byte-reader.js';
 import { ByteWriter } from '../../src/util/byte-writer.js';
 
 const truncated = (n: number, left: number, at: number) =>
-  new RTMPError(`need ${n} have ${left} at ${at}`, { code: 'ERR_TEST_TRUNCATED' });
+  new RTMPProtocolError(`need ${n} have ${left} at ${at}`, { code: 'ERR_MESSAGE_TRUNCATED' });
 
 test('ByteReader reads big-endian fields and the little-endian msid', () => {
   const r = new ByteReader(Buffer.from('01020304050607fffffe3ff000000000000039300000', 'hex'), truncated);
@@ -22,9 +22,9 @@ test('ByteReader reads big-endian fields and the little-endian msid', () => {
 test('ByteReader throws the factory error on short reads, without moving', () => {
   const r = new ByteReader(Buffer.from([1, 2, 3]), truncated);
   r.u8();
-  assert.throws(() => r.u32(), { code: 'ERR_TEST_TRUNCATED', message: 'need 4 have 2 at 1' });
+  assert.throws(() => r.u32(), { code: 'ERR_MESSAGE_TRUNCATED', message: 'need 4 have 2 at 1' });
   assert.equal(r.pos, 1);
-  assert.throws(() => r.bytes(0xffffffff), { code: 'ERR_TEST_TRUNCATED' });
+  assert.throws(() => r.bytes(0xffffffff), { code: 'ERR_MESSAGE_TRUNCATED' });
 });
 
 test('ByteReader.i24 sign-extends (FLV composition time)', () => {
