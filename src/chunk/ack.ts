@@ -1,6 +1,6 @@
 /**
  * Acknowledgement and flow-control accounting (RTMP-SPEC §5.4.3 Acknowledgement,
- * §5.4.4 Window Acknowledgement Size, §5.4.5 Set Peer Bandwidth; notes §1.9).
+ * §5.4.4 Window Acknowledgement Size, §5.4.5 Set Peer Bandwidth).
  * Pure bookkeeping over byte counts: the session feeds it the reader's
  * `bytesReceived`, the writer's byte counts and the peer's control messages, and it
  * says what to send. No clocks, no I/O.
@@ -14,7 +14,7 @@
  *   received total mod 2^32.
  * - Outbound: the peer's acks are advisory. In-flight = (sent − acked) mod 2^32; an ack
  *   that goes backwards, repeats, or claims more than was sent (Flash/NMS wrapping at
- *   0xF0000000, YouTube's constant increments — P4) is taken as "everything so far"
+ *   0xF0000000, YouTube's constant increments, as SRS and Node-Media-Server saw them) is taken as "everything so far"
  *   and counted in `ackAnomalies` (a count at most 4 KiB ahead — peers that also
  *   count handshake bytes — is not an anomaly). Nothing here blocks.
  */

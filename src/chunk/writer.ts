@@ -8,8 +8,8 @@
  *   read-only — a continuation header is one Buffer reused for every type-3 chunk
  *   of a message (and cached per csid across messages), and payload views alias the
  *   caller's payload, which must stay unchanged until written.
- * - Header compression per csid follows FFmpeg's rule, not librtmp's (notes §1.4
- *   CH-4b, TS-4): fmt 0 at csid start, when the msid changes or when the timestamp
+ * - Header compression per csid follows FFmpeg's rule, not librtmp's (librtmp's
+ *   `RTMP_SendPacket` also sends fmt 3 for a repeated absolute timestamp): fmt 0 at csid start, when the msid changes or when the timestamp
  *   goes backwards (RFC 1982 order); fmt 1 when length or type changes; fmt 2 when
  *   only the delta differs; fmt 3 only when the delta equals the delta last
  *   transmitted. After a fmt 0 with a non-zero timestamp the next message never gets
@@ -19,7 +19,7 @@
  *   the 24-bit field is 0xFFFFFF and the 4-byte value follows, repeated on every
  *   type-3 chunk of the message (2012 spec; FFmpeg, FMS, nginx-rtmp expect it).
  * - The full basic header (1-, 2- or 3-byte form) is written on every chunk, also on
- *   continuations (FFmpeg writes `0xC0|csid` there, which breaks csid ≥ 64 — P27).
+ *   continuations (FFmpeg writes `0xC0|csid` there, which breaks csid ≥ 64 — FFmpeg's rtmppkt.c).
  * - Timestamps are written modulo 2^32. A new chunk size applies from the next
  *   message; announce it with `writeSetChunkSize`, which orders the two correctly.
  */

@@ -1,6 +1,6 @@
 /**
- * FLV demuxer: FLV bytes in, tags out (FLV-10.1 Annex E; notes/protocol.md §3.1) — the
- * input side of publishing, like librtmp's `RTMP_Write` (notes/librtmp-parity.md §4.18)
+ * FLV demuxer: FLV bytes in, tags out (FLV-10.1 Annex E) — the
+ * input side of publishing, like librtmp's `RTMP_Write`
  * but correct for any split of the input.
  *
  * Invariants:

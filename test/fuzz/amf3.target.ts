@@ -83,7 +83,7 @@ export const AMF3_GOLDEN_SEEDS: Buffer[] = [
   `0A 07 43 ${AC} 09 03 01 0A 00`,
 ].map(hx);
 
-/** CVE-2015-8270/8271-class inputs and other hostile shapes (notes/librtmp-parity.md §7). */
+/** CVE-2015-8270/8271-class inputs and other hostile shapes (librtmp's AMF3 decoder). */
 export const AMF3_HOSTILE_SEEDS: Buffer[] = [
   '0A 84 80 80 03 01 01 01', // CVE-2015-8271: 2^20 sealed members, 3 bytes of data
   '0A 0B 00 01', // CVE-2015-8270: class name is a string reference into an empty table

@@ -152,7 +152,7 @@ const V: ChunkVector[] = [];
   });
 }
 
-// Basic header forms (Appendix B + RTMP-SPEC §5.3.1.1), literal bytes per fmt 0/1/2/3, on every
+// Basic header forms (hand-built vectors + RTMP-SPEC §5.3.1.1), literal bytes per fmt 0/1/2/3, on every
 // chunk including continuations. Chunk size 4: m1 fmt 0 (+cont), m2 fmt 1, m3 fmt 2, m4 fmt 3,
 // m5 fmt 1 (+cont).
 const BASIC: [number, string, string, string, string][] = [

@@ -1,5 +1,5 @@
 /**
- * Fuzz targets for the FLV layer (notes/librtmp-parity.md §7.6 "Media/FLV"):
+ * Fuzz targets for the FLV layer (hostile FLV/media shapes: short bodies, bad aggregates, unknown FourCCs):
  *
  * - `flv-demuxer`: byte 0 picks options (strict, zeroCopy, header mode, a small
  *   preallocateLimit), byte 1 seeds the split points; the rest is an FLV stream. The

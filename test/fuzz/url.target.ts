@@ -1,6 +1,6 @@
 /**
- * Fuzz targets for URL and librtmp option-string parsing (notes/librtmp-parity.md §7.6
- * "URL/option strings"): input bytes read as latin1 text. Any input must parse or fail with
+ * Fuzz targets for URL and librtmp option-string parsing (librtmp's URL and
+ * option-string hazards): input bytes read as latin1 text. Any input must parse or fail with
  * an `RTMPError` whose code is `ERR_URL_*` or `ERR_RTMP_OPTION`; whatever parses must
  * format back (`formatLibrtmpUrl`) to a string that parses to the same effective parameters,
  * and formatting must then be a fixed point.
@@ -29,7 +29,7 @@ export function view(p: RTMPParams): Record<string, unknown> {
   };
 }
 
-/** URL and option-string seeds: Appendix A, §3 rules, and the §7.6 fuzz classes. */
+/** URL and option-string seeds: librtmp 2.6 observed vectors, its parsing rules, and hostile shapes. */
 export const URL_SEEDS: Buffer[] = [
   'rtmp://host/app/playpath',
   'rtmp://host:1936/app/inst/file.flv',

@@ -1,5 +1,5 @@
 /**
- * AckTracker (RTMP-SPEC §5.4.3–§5.4.5; notes §1.9, P3/P4): when an Acknowledgement is
+ * AckTracker (RTMP-SPEC §5.4.3–§5.4.5; peers that never ack would stall a sender that waits): when an Acknowledgement is
  * due (wrap-safe), advisory in-flight accounting that tolerates resets, wraps at
  * 0xF0000000 and non-cumulative acks, and Set Peer Bandwidth limit types.
  */

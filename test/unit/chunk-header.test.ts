@@ -1,5 +1,5 @@
 /**
- * Basic-header codec (RTMP-SPEC §5.3.1.1; notes Appendix B) and the 32-bit serial
+ * Basic-header codec (RTMP-SPEC §5.3.1.1; hand-built vectors) and the 32-bit serial
  * arithmetic in src/util/serial.ts that chunk timestamps use (RFC 1982).
  */
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import {
 } from '../../src/util/serial.js';
 
 describe('basic header', () => {
-  // Appendix B plus the spec's csid 365 example and the form boundaries.
+  // Hand-built vectors plus the spec's csid 365 example and the form boundaries.
   const vectors: [number, number, string][] = [
     [0, 3, '03'],
     [3, 63, 'ff'],

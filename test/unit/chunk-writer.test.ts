@@ -98,7 +98,7 @@ describe('ChunkWriter header compression', () => {
     assert.equal(bytes(z.write(msg(3, 20, 0, 0, p))).slice(0, 2), 'c3');
   });
 
-  it("does not compress an equal absolute timestamp to fmt 3 (librtmp's rule, CH-4b)", () => {
+  it("does not compress an equal absolute timestamp to fmt 3 (librtmp's rule)", () => {
     const w = new ChunkWriter();
     w.write(msg(4, 9, 1, 0, p));
     w.write(msg(4, 9, 1, 40, p)); // fmt 2 delta 40
@@ -184,7 +184,7 @@ describe('ChunkWriter output buffers', () => {
     }
   });
 
-  it('encodes the Appendix B Set Chunk Size vector', () => {
+  it('encodes Set Chunk Size 4096 on csid 2 as hand-built', () => {
     assert.equal(
       bytes(new ChunkWriter().writeSetChunkSize(4096)),
       hx('02 000000 000004 01 00000000 00001000').toString('hex'),

@@ -1,6 +1,7 @@
 /**
  * Aggregate messages (type 22): FLV-tag-layout records hand-built from FLV-10.1 E.4.1
- * and notes/protocol.md §1.11; rebase AG-1, layout AG-2, tolerance AG-3.
+ * and RTMP-SPEC §7.1.6 as FMS, FFmpeg and librtmp write them: timestamp rebase, the FLV
+ * 24+8 timestamp layout, tolerance of bad back-pointers.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -58,7 +59,7 @@ test('sub-messages take the aggregate stream id and csid (record stream id ignor
   assert.equal(d!.csid, DefaultCsid.aggregate);
 });
 
-test('timestamps use the FLV 24+8 layout, not a 4-byte big-endian field (AG-2)', () => {
+test('timestamps use the FLV 24+8 layout, not a 4-byte big-endian field', () => {
   // ts = 0x01000010 (high byte 01 after the low 24 bits) and 0x01000020
   const payload = '09 000001 000010 01 000000 17 0000000C  09 000001 000020 01 000000 27 0000000C';
   const [a, b] = splitAggregate(agg(payload, { timestamp: 0x01000010 }));

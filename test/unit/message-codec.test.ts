@@ -73,7 +73,7 @@ test('type 22 decodes to kind aggregate (payload as is) and splits from the deco
   assert.deepEqual(encodeMessage(msg), raw);
 });
 
-test('default chunk stream ids (notes §1.13)', () => {
+test("default chunk stream ids (FFmpeg's choices)", () => {
   const cases: Array<[Message, number]> = [
     [setChunkSize(4096), 2],
     [ack(1), 2],

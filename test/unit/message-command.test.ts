@@ -1,6 +1,6 @@
 /**
  * Command (types 20/17) and data (types 18/15) messages: golden AMF0 bytes
- * hand-built from AMF0-SPEC and RTMP-SPEC §7.2 (notes/protocol.md Appendix B for
+ * hand-built from AMF0-SPEC and RTMP-SPEC §7.2 (§7.2.1.1 for
  * the `connect` pieces), the type 17/15 format byte, 0x11 AMF3 values inside,
  * typed errors with the AMF error as cause.
  */

@@ -1,6 +1,6 @@
 /**
  * Protocol control (types 1, 2, 3, 5, 6) and User Control (type 4) payloads:
- * golden hex hand-built from RTMP-SPEC §5.4/§6.2 and notes/protocol.md Appendix B,
+ * golden hex hand-built from RTMP-SPEC §5.4/§6.2,
  * parse / generate / mirror, truncated variants, tolerated excess bytes.
  */
 import assert from 'node:assert/strict';
@@ -68,9 +68,9 @@ function assertTyped(fn: () => unknown, code: string, raw?: RawMessage): void {
   });
 }
 
-// ---- Appendix B ---------------------------------------------------------------------------
+// ---- golden chunks ------------------------------------------------------------------------
 
-test('Appendix B: Set Chunk Size 4096 matches the full chunk 02 000000 000004 01 00000000 00001000', () => {
+test('golden: Set Chunk Size 4096 matches the full chunk 02 000000 000004 01 00000000 00001000', () => {
   const chunk = hex('02 00 00 00 00 00 04 01 00 00 00 00 00 00 10 00');
   const raw = encodeMessage(setChunkSize(4096));
   assert.equal(chunk[0]! & 0x3f, raw.csid); // fmt 0, csid 2
@@ -80,7 +80,7 @@ test('Appendix B: Set Chunk Size 4096 matches the full chunk 02 000000 000004 01
   assert.deepEqual(raw.payload, chunk.subarray(12));
 });
 
-test('Appendix B: Window Ack Size 2,500,000 matches the full chunk …05 00000000 002625A0', () => {
+test('golden: Window Ack Size 2,500,000 matches the full chunk …05 00000000 002625A0', () => {
   const chunk = hex('02 00 00 00 00 00 04 05 00 00 00 00 00 26 25 A0');
   const raw = encodeMessage(windowAckSize(2_500_000));
   assert.equal(chunk[7], raw.type);
@@ -229,12 +229,7 @@ golden(
   userControl({ event: 'streamIsRecorded', streamId: 1 }),
 );
 golden('UC PingRequest 0x0D0F', MessageType.UserControl, '0006 00000D0F', pingRequest(0x0d0f));
-golden(
-  'UC PingResponse 0x0D0F (Appendix B)',
-  MessageType.UserControl,
-  '00 07 00 00 0D 0F',
-  pingResponse(0x0d0f),
-);
+golden('UC PingResponse 0x0D0F (golden)', MessageType.UserControl, '00 07 00 00 0D 0F', pingResponse(0x0d0f));
 golden(
   'UC SWFVerifyRequest (3 bytes)',
   MessageType.UserControl,

@@ -1,5 +1,5 @@
 /**
- * RTMPT state machine (src/transport/rtmpt-protocol.ts; notes/protocol.md §4.2): golden
+ * RTMPT state machine (src/transport/rtmpt-protocol.ts; RTMPT as FFmpeg's rtmphttp.c and librtmp speak it): golden
  * request sequences — open → session id, send/idle/close paths and sequence numbers,
  * the 1-byte polling-interval prefix, empty-reply backoff, at most one request in flight.
  */
