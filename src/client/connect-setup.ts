@@ -99,6 +99,11 @@ export function sessionOptionsFor(
     o.commandTimeoutMs = timeoutMs;
     o.handshakeTimeoutMs = timeoutMs;
   }
+  const media = options.mediaTimeout ?? p.timeout;
+  if (media > 0) o.mediaTimeoutMs = Math.round(media * 1000);
+  const rate = options.minMediaRate;
+  if (rate !== undefined)
+    o.minMediaRate = { bytesPerSecond: rate.bytesPerSecond, windowMs: Math.round(rate.window * 1000) };
   const policy = options.handshake ?? (swf !== undefined ? 'fp9' : undefined);
   if (policy !== undefined) o.handshake = policy;
   if (isRtmpeScheme(p.url.protocol)) o.handshakeOptions = { rtmpe: true };

@@ -304,7 +304,9 @@ export class RTMPStream {
   async unpause(): Promise<void> {
     this.#requirePlay('unpause');
     this.#requireOpen();
-    this.#conn.session().pause(this.streamId, false);
+    const session = this.#conn.session();
+    session.advance(performance.now()); // the media deadline restarts now
+    session.pause(this.streamId, false);
     this.#conn.kick();
   }
 

@@ -558,7 +558,9 @@ export class RTMP extends RTMPFaces {
         this.#onTimeout(ev.what, ev.txn);
         break;
       case 'protocolError':
-        if (ev.fatal) {
+        if (ev.answer !== undefined) {
+          this.#onMalformedAnswer(ev.answer.txn, ev.answer.method, ev.error);
+        } else if (ev.fatal) {
           this.#failure ??= ev.error;
           log.error(`protocol error: ${ev.error.message}`);
         } else {
@@ -608,7 +610,21 @@ export class RTMP extends RTMPFaces {
     this.#fail(err);
   }
 
-  #onTimeout(what: 'handshake' | 'command', txn: number | undefined): void {
+  /** An answer that does not decode fails what awaited it, at once (connect: the connection). */
+  #onMalformedAnswer(txn: number, method: string, error: RTMPError): void {
+    log.error(`protocol error: ${error.message}`);
+    if (method === 'connect') {
+      this.#connectWait?.reject(error);
+      this.#fail(error);
+    } else if (this.#creates.has(txn)) {
+      this.#creates.get(txn)!.reject(error);
+    } else {
+      this.calls.onMalformed(txn, error);
+    }
+  }
+
+  #onTimeout(what: 'handshake' | 'command' | 'media', txn: number | undefined): void {
+    if (what === 'media') return; // the stream's change carries the error
     if (what === 'handshake' || this.#state === 'connecting') {
       const [msg, code] =
         what === 'handshake'
