@@ -57,6 +57,7 @@ import {
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
+import { reconnectLoop, retriable } from './reconnect.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
 import { RTMPPacket } from './rtmp-packet.js';
@@ -78,6 +79,9 @@ export class RTMP extends RTMPFaces {
   #session: ClientSession | undefined;
   #loop: IoLoop | undefined;
   #state: 'idle' | 'connecting' | 'connected' | 'closing' | 'closed' = 'idle';
+  /** Set while the `reconnect` loop runs (attempts and stream restores), with what ends it and what waits for it. */
+  #reconnect: { abort: AbortController; up: Deferred<void>; done: Promise<void> } | undefined;
+  #hashed: { swf?: SwfVerification } = {};
   #connectWait: Deferred<StatusInfo> | undefined;
   /** Publisher authentication of the current `connect()`, and whether its rejection asked to reconnect. */
   #auth: PublisherAuth | undefined;
@@ -140,6 +144,7 @@ export class RTMP extends RTMPFaces {
       session: () => this.#requireSession(),
       pauseReading: (key) => this.#loop?.pauseReading(key),
       resumeReading: (key) => this.#loop?.resumeReading(key),
+      whenUp: () => this.#reconnect?.up.promise ?? Promise.resolve(),
       forget: (s) => {
         if (this.#streams.get(s.streamId) === s) this.#streams.delete(s.streamId);
       },
@@ -278,6 +283,7 @@ export class RTMP extends RTMPFaces {
     // A raw connect packet is sent as is: there is no app to add an auth answer to.
     this.#auth = packet === undefined ? new PublisherAuth(p) : undefined;
     const hashed: { swf?: SwfVerification } = {};
+    this.#hashed = hashed;
     // Reconnects only for publisher authentication: at most two (PublisherAuth throws after).
     for (;;) {
       this.#authRetry = false;
@@ -297,9 +303,10 @@ export class RTMP extends RTMPFaces {
     callSignal: AbortSignal | undefined,
     signal: AbortSignal | undefined,
     hashed: { swf?: SwfVerification },
+    keepStreams = false,
   ): Promise<StatusInfo> {
     const p = this.#params;
-    this.#reset();
+    this.#reset(keepStreams);
     this.#state = 'connecting';
     const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
     let opened: Awaited<ReturnType<typeof openConnection>>;
@@ -359,6 +366,16 @@ export class RTMP extends RTMPFaces {
    * calls and reads reject with `RTMPConnectionError`. Idempotent; never rejects.
    */
   async close(): Promise<void> {
+    const reconnect = this.#reconnect;
+    if (reconnect !== undefined) {
+      this.#state = 'closing';
+      for (const s of [...this.#streams.values()]) await s.close().catch(() => {});
+      reconnect.abort.abort(
+        new RTMPConnectionError('closed while reconnecting', { code: 'ERR_RTMP_CLOSED' }),
+      );
+      await reconnect.done;
+      return;
+    }
     const loop = this.#loop;
     if (this.#state === 'idle' || this.#state === 'closed' || loop === undefined || loop.closed) {
       this.#state = this.#state === 'idle' ? 'idle' : 'closed';
@@ -453,14 +470,14 @@ export class RTMP extends RTMPFaces {
 
   // ================================================================ internals: setup
 
-  #reset(): void {
+  #reset(keepStreams = false): void {
     this.#failure = undefined;
     this.#closeWait = deferred<void>();
     this.#connectInfo = undefined;
     this.#serverProperties = undefined;
     this.#enhanced = undefined;
     this.#creates.clear();
-    this.#streams.clear();
+    if (!keepStreams) this.#streams.clear();
     this.calls.reset();
     this.packets.reset();
     this.#nextTxn = 1;
@@ -644,6 +661,118 @@ export class RTMP extends RTMPFaces {
     if (this.#loop !== undefined && !this.#loop.closed) this.#loop.destroy();
   }
 
+  // ================================================================ internals: reconnect
+
+  /** After a lost connection, with `reconnect` set and a retriable cause: starts the loop; false otherwise. */
+  #startReconnect(clean: boolean): boolean {
+    const r = this.#options.reconnect;
+    const cause =
+      this.#failure ??
+      new RTMPConnectionError('the server closed the connection', { code: 'ERR_RTMP_CONNECTION_CLOSED' });
+    if (clean || r === undefined || r.retries < 1 || this.#state !== 'connected' || !retriable(cause))
+      return false;
+    log.warn(`connection lost (${(cause as Error)?.message ?? String(cause)}): reconnecting`);
+    const abort = new AbortController();
+    const signals = this.#options.signal ? [abort.signal, this.#options.signal] : [abort.signal];
+    const up = deferred<void>();
+    const state = { abort, up, done: Promise.resolve() };
+    this.#reconnect = state;
+    const streams = [...this.#streams.values()];
+    state.done = reconnectLoop(r, cause, AbortSignal.any(signals), {
+      reconnecting: (info) => this.emit('reconnecting', info),
+      attempt: async (signal) => {
+        await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
+        try {
+          await this.#restoreStreams(streams, signal);
+        } catch (err) {
+          // This attempt's connection goes too; the loop decides whether another follows.
+          this.#failure ??= err;
+          this.#loop?.destroy();
+          await this.#closeWait.promise.catch(() => {});
+          throw err;
+        }
+      },
+    }).then(
+      (attempt) => {
+        this.#reconnect = undefined;
+        up.resolve();
+        log.info(`reconnected (attempt ${attempt})`);
+        this.emit('reconnected', { attempt, cause });
+      },
+      (err: unknown) => {
+        this.#reconnect = undefined;
+        up.reject(err);
+        this.#giveUp(err, streams);
+      },
+    );
+    return true;
+  }
+
+  /** The connection of a reconnect attempt (or the lost one) ended: what waited on it fails; the streams wait on. */
+  #attemptLost(): void {
+    const reason =
+      this.#failure ?? new RTMPConnectionError('the connection was closed', { code: 'ERR_RTMP_CLOSED' });
+    this.#state = 'closed';
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#connectWait?.reject(reason);
+    for (const c of this.#creates.values()) c.reject(reason);
+    this.#creates.clear();
+    this.calls.closed(reason);
+    for (const s of this.#streams.values()) s.startFailed(reason);
+    this.#closeWait.resolve();
+  }
+
+  /** Re-creates every stream on the new connection, in order (a recorded player from its last delivered timestamp). */
+  async #restoreStreams(streams: RTMPStream[], signal: AbortSignal): Promise<void> {
+    this.#streams.clear();
+    const p = this.#params;
+    for (const s of streams) {
+      if (s.closed) continue;
+      const session = this.#requireConnected();
+      announceStream(session, p, s.writeable, this.#publishMode);
+      const txn = session.createStream();
+      const created = deferred<number>();
+      this.#creates.set(txn, created);
+      this.#kickWait();
+      let id: number;
+      try {
+        id = await waitFor(created.promise, { signal, what: 'createStream' });
+      } finally {
+        this.#creates.delete(txn);
+      }
+      const resume = s.resumeAt;
+      const seekSec = resume === undefined ? undefined : resume / 1000;
+      startStream(session, id, p, this.#options, { writeable: s.writeable, seekSec, updateBuffer: true });
+      s.rebind(id, session.netStream(id)!);
+      this.#streams.set(id, s);
+      this.#kickWait();
+      await waitFor(s.started, {
+        timeoutSec: p.timeout > 0 ? p.timeout : undefined,
+        signal,
+        what: `${s.writeable ? 'publishing' : 'playing'} ${s.playpath} again`,
+      });
+      if (s.writeable) s.republish();
+    }
+  }
+
+  /** The reconnect loop failed for good (or was aborted by close()): everything ends with `error`. */
+  #giveUp(error: unknown, streams: RTMPStream[]): void {
+    const local = this.#state === 'closing';
+    this.#state = 'closed';
+    if (!local) log.error(`reconnect failed: ${(error as Error)?.message ?? String(error)}`);
+    for (const s of streams) s.onConnectionClosed(local ? undefined : error);
+    this.#streams.clear();
+    this.packets.closed();
+    this.#closeWait = deferred<void>();
+    if (local) {
+      this.#closeWait.resolve();
+    } else {
+      this.#closeWait.reject(error);
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    }
+    this.emit('close', local ? undefined : error);
+  }
+
   #closedError(what: string): unknown {
     if (this.#failure !== undefined) return this.#failure;
     return new RTMPConnectionError(`cannot ${what}: the connection is closed`, { code: 'ERR_RTMP_CLOSED' });
@@ -652,6 +781,10 @@ export class RTMP extends RTMPFaces {
   #onTransportClose(error: RTMPError | undefined): void {
     const clean = this.#state === 'closing' && this.#failure === undefined;
     if (error !== undefined) this.#failure ??= error;
+    if (this.#reconnect !== undefined || this.#startReconnect(clean)) {
+      this.#attemptLost();
+      return;
+    }
     const serverClosed =
       this.#failure instanceof RTMPConnectionError && this.#failure.code === 'ERR_RTMP_SERVER_CLOSED';
     if (this.#failure === undefined && !clean) {

@@ -1,0 +1,157 @@
+/**
+ * Reconnect (`reconnect` option) through a fault-injecting proxy in front of the embedded
+ * server: a VOD download cut mid-chunk (FIN) and at a message boundary (RST) is, byte for
+ * byte, the uncut download (the server rebases a resumed play to 0: the replay filter
+ * maps it back); `reconnecting`/`reconnected` fire with the cause; a cut during the
+ * handshake without reconnect fails typed at once; a refusal on the new connection
+ * (play → StreamNotFound) is not retried.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AMFObject } from '../../src/amf/types.js';
+import type { ReconnectingInfo } from '../../src/client/reconnect.js';
+import { RTMP, RTMPConnectionError, type RTMPError } from '../../src/index.js';
+import { command, streamBegin } from '../../src/message/builders.js';
+import type { RawMessage } from '../../src/message/raw-message.js';
+import { makeTestFlv } from '../../src/server/test-media.js';
+import { type Cut, startFaultProxy } from '../helpers/fault-proxy.js';
+import { startScriptedServer } from '../helpers/scripted-server.js';
+import { flvTags, startServer } from './server-harness.js';
+
+const FILE = makeTestFlv(30);
+/** rtmpdump's 10 h buffer: the server sends as fast as the socket takes it. */
+const FAST = 36_000_000;
+
+async function download(url: string, options: ConstructorParameters<typeof RTMP>[1] = {}) {
+  const conn = new RTMP(url, { timeout: 10, buffer: FAST, ...options });
+  const events: string[] = [];
+  const causes: unknown[] = [];
+  conn.on('reconnecting', (i: ReconnectingInfo) => {
+    events.push(`reconnecting ${i.attempt}/${i.retries}`);
+    causes.push(i.cause);
+  });
+  conn.on('reconnected', (i) => events.push(`reconnected ${i.attempt}`));
+  await conn.connect();
+  const stream = await conn.createStream();
+  const parts: Buffer[] = [];
+  let error: unknown;
+  try {
+    for (let b = await stream.read(); b.length > 0; b = await stream.read()) parts.push(Buffer.from(b));
+  } catch (err) {
+    error = err;
+  }
+  await conn.close();
+  return { flv: Buffer.concat(parts), events, causes, error };
+}
+
+describe('reconnect: VOD through cuts', () => {
+  it('cut mid-chunk (FIN) and at a message boundary (RST): the download equals the uncut one byte for byte', async () => {
+    const { server, port } = await startServer({ vodFiles: { clip: FILE } });
+    const cuts: Record<number, Cut> = {
+      0: { how: 'fin', afterBytes: 40_000, align: 'byte' },
+      1: { how: 'rst', afterBytes: 30_000, align: 'read' },
+    };
+    const proxy = await startFaultProxy(port, (k) => cuts[k]);
+    try {
+      const uncut = await download(`rtmp://127.0.0.1:${port}/vod/clip`);
+      assert.equal(uncut.error, undefined);
+      const cut = await download(proxy.url('vod/clip'), { reconnect: { retries: 3, backoffMs: 20 } });
+      assert.equal(cut.error, undefined, String(cut.error));
+      assert.equal(proxy.cuts, 2);
+      assert.deepEqual(cut.events, [
+        'reconnecting 1/3',
+        'reconnected 1',
+        'reconnecting 1/3',
+        'reconnected 1',
+      ]);
+      assert.ok(
+        cut.causes.every((c) => c instanceof RTMPConnectionError),
+        String(cut.causes),
+      );
+      assert.ok(flvTags(uncut.flv).length > 100);
+      assert.equal(cut.flv.length, uncut.flv.length);
+      assert.ok(cut.flv.equals(uncut.flv), 'byte-identical FLV');
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
+  it('without reconnect, the same cut fails the download (RTMPStreamCutError)', async () => {
+    const { server, port } = await startServer({ vodFiles: { clip: FILE } });
+    const proxy = await startFaultProxy(port, (k) =>
+      k === 0 ? { how: 'fin', afterBytes: 40_000 } : undefined,
+    );
+    try {
+      const r = await download(proxy.url('vod/clip'));
+      assert.equal((r.error as RTMPError)?.code, 'ERR_RTMP_STREAM_CUT');
+      assert.deepEqual(r.events, []);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+});
+
+describe('reconnect: what is not retried', () => {
+  for (const how of ['fin', 'rst'] as const) {
+    it(`a cut during the handshake (${how}) with retries 0 fails typed, at once`, async () => {
+      const { server, port } = await startServer({});
+      const proxy = await startFaultProxy(port, () => ({ how, afterBytes: 1000 }));
+      try {
+        const conn = new RTMP(proxy.url('live/x'), { timeout: 30, reconnect: { retries: 0 } });
+        const t0 = performance.now();
+        await assert.rejects(conn.connect(), (err: unknown) => {
+          assert.ok(err instanceof RTMPConnectionError, String(err));
+          return true;
+        });
+        assert.ok(performance.now() - t0 < 10_000);
+      } finally {
+        await proxy.close();
+        await server.close();
+      }
+    });
+  }
+
+  it('play refused on the new connection (StreamNotFound): one attempt, the stream fails with the refusal', async () => {
+    let conns = 0;
+    const frames: RawMessage[] = [];
+    for (let i = 0; i < 5; i++) {
+      const payload = Buffer.alloc(200, 1);
+      payload[0] = i === 0 ? 0x17 : 0x27;
+      frames.push({ type: 9, streamId: 1, timestamp: i * 40, csid: 6, payload });
+    }
+    const s = await startScriptedServer((c, msg) => {
+      if (msg?.kind !== 'command') return;
+      if (msg.name === 'connect') {
+        conns++;
+        c.acceptConnect(msg.transactionId);
+      } else if (msg.name === 'createStream') c.send(command('_result', msg.transactionId, null, 1));
+      else if (msg.name === 'play' && conns === 1) {
+        c.send(streamBegin(1), {
+          ...command('onStatus', 0, null, new AMFObject({ level: 'status', code: 'NetStream.Play.Start' })),
+          streamId: 1,
+        });
+        c.sendRaw(...frames);
+        setTimeout(() => c.socket.destroy(), 50);
+      } else if (msg.name === 'play') {
+        const info = new AMFObject({
+          level: 'error',
+          code: 'NetStream.Play.StreamNotFound',
+          description: 'gone',
+        });
+        c.send({ ...command('onStatus', 0, null, info), streamId: 1 });
+      }
+    });
+    try {
+      const r = await download(s.url('vod/x'), { reconnect: { retries: 5, backoffMs: 20 } });
+      assert.equal((r.error as RTMPError)?.code, 'ERR_RTMP_PLAY_FAILED', String(r.error));
+      assert.match(String((r.error as Error).message), /StreamNotFound/);
+      assert.deepEqual(r.events, ['reconnecting 1/5']);
+      assert.equal(conns, 2);
+      assert.equal(flvTags(r.flv).length, 5, 'what came before the cut was delivered');
+    } finally {
+      await s.close();
+    }
+  });
+});
