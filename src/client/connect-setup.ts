@@ -32,7 +32,8 @@ import { hashSwf } from '../swf/index.js';
 import { isRtmpeScheme, openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { RTMPParams } from '../url/options.js';
-import type { RTMPOptions } from './options.js';
+import type { ConnectOptions, RTMPOptions } from './options.js';
+import { RTMPPacket } from './rtmp-packet.js';
 
 const log = createLogger('client');
 
@@ -49,6 +50,34 @@ export function checkConnectOptions(p: RTMPParams, options: RTMPOptions): void {
       code: 'ERR_RTMP_OPTION',
     });
   }
+}
+
+/**
+ * `connect(packet?, options?)`'s arguments, sorted: an `RTMPPacket` (sent as is) and/or
+ * `{ signal }`.
+ *
+ * @throws RTMPUsageError `ERR_RTMP_BAD_ARGUMENT` for anything else; `ERR_RTMP_OPTION` for an unknown option
+ */
+export function connectArguments(
+  packet: RTMPPacket | ConnectOptions | undefined,
+  options: ConnectOptions,
+): [RTMPPacket | undefined, ConnectOptions] {
+  if (packet !== undefined && !(packet instanceof RTMPPacket)) {
+    if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
+      throw new RTMPUsageError('connect() takes an RTMPPacket and/or { signal }', {
+        code: 'ERR_RTMP_BAD_ARGUMENT',
+      });
+    }
+    options = packet;
+    packet = undefined;
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== 'signal')
+      throw new RTMPUsageError(`unknown connect() option "${k}" (known: signal)`, {
+        code: 'ERR_RTMP_OPTION',
+      });
+  }
+  return [packet, options];
 }
 
 /**

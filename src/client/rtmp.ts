@@ -44,15 +44,14 @@ import {
   setupLibrtmpUrl,
 } from '../url/options.js';
 import {
-  announceStream,
   checkConnectOptions,
+  connectArguments,
   connectDutiesFor,
   connectParamsFor,
   failedError,
   openConnection,
   PublisherAuth,
   sessionOptionsFor,
-  startStream,
 } from './connect-setup.js';
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
@@ -60,10 +59,10 @@ import { RawPackets } from './raw-packets.js';
 import { reconnectLoop, retriable } from './reconnect.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
-import { RTMPPacket } from './rtmp-packet.js';
-import { RTMPStream, type StreamConnection } from './rtmp-stream.js';
-import { DEFAULT_HIGH_WATER_MARK } from './stream-output.js';
-import { checkSeconds, type Deferred, deferred, throwIfAborted, waitFor } from './waiters.js';
+import type { RTMPPacket } from './rtmp-packet.js';
+import type { RTMPStream, StreamConnection } from './rtmp-stream.js';
+import { openStream, type StreamOpenerLink } from './stream-opener.js';
+import { anySignal, checkSeconds, type Deferred, deferred, throwIfAborted, waitFor } from './waiters.js';
 
 export type { ConnectOptions, CreateStreamOptions } from './options.js';
 export type { RTMPEvents } from './rtmp-faces.js';
@@ -98,6 +97,7 @@ export class RTMP extends RTMPFaces {
   protected readonly calls: RemoteCalls;
   protected readonly packets: RawPackets;
   readonly #conn: StreamConnection;
+  readonly #opener: StreamOpenerLink;
   readonly #onAbort: () => void;
 
   /**
@@ -149,6 +149,16 @@ export class RTMP extends RTMPFaces {
         if (this.#streams.get(s.streamId) === s) this.#streams.delete(s.streamId);
       },
       metadata: (s, meta) => this.emit('metadata', meta, s.streamId),
+    };
+    this.#opener = {
+      options,
+      publishMode: this.#publishMode,
+      conn: this.#conn,
+      params: () => this.#params,
+      session: () => this.#requireConnected(),
+      creates: this.#creates,
+      streams: this.#streams,
+      kickWait: () => this.#kickWait(),
     };
   }
 
@@ -254,32 +264,18 @@ export class RTMP extends RTMPFaces {
    * failures reject with `ERR_SWF_*` errors before any RTMP connection is made.
    */
   async connect(packet?: RTMPPacket | ConnectOptions, options: ConnectOptions = {}): Promise<StatusInfo> {
-    if (packet !== undefined && !(packet instanceof RTMPPacket)) {
-      if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
-        throw new RTMPUsageError('connect() takes an RTMPPacket and/or { signal }', {
-          code: 'ERR_RTMP_BAD_ARGUMENT',
-        });
-      }
-      options = packet;
-      packet = undefined;
-    }
-    for (const k of Object.keys(options)) {
-      if (k !== 'signal')
-        throw new RTMPUsageError(`unknown connect() option "${k}" (known: signal)`, {
-          code: 'ERR_RTMP_OPTION',
-        });
-    }
+    [packet, options] = connectArguments(packet, options);
     if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'closing') {
       throw new RTMPUsageError(`connect() while ${this.#state}`, { code: 'ERR_RTMP_STATE' });
     }
+    if (this.#reconnect !== undefined)
+      throw new RTMPUsageError('connect() while reconnecting', { code: 'ERR_RTMP_STATE' });
     const p = this.#params;
     checkScheme(p.url.protocol);
     checkConnectOptions(p, this.#options);
     throwIfAborted(options.signal);
     throwIfAborted(this.#options.signal);
-    const signals = [options.signal, this.#options.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal =
-      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    const signal = anySignal(options.signal, this.#options.signal);
     // A raw connect packet is sent as is: there is no app to add an auth answer to.
     this.#auth = packet === undefined ? new PublisherAuth(p) : undefined;
     const hashed: { swf?: SwfVerification } = {};
@@ -409,7 +405,7 @@ export class RTMP extends RTMPFaces {
    * `timeout` seconds, or `signal.reason`.
    */
   async createStream(options: CreateStreamOptions = {}): Promise<RTMPStream> {
-    const session = this.#requireConnected();
+    this.#requireConnected();
     const p = this.#params;
     const writeable = options.writeable === true;
     const seekSec = checkSeconds('seek', options.seek);
@@ -422,50 +418,12 @@ export class RTMP extends RTMPFaces {
       );
     }
     throwIfAborted(options.signal);
-    announceStream(session, p, writeable, this.#publishMode);
-    const txn = session.createStream();
-    const created = deferred<number>();
-    this.#creates.set(txn, created);
-    this.#kickWait();
-    let streamId: number;
-    try {
-      streamId = await waitFor(created.promise, { signal: options.signal, what: 'createStream' });
-    } finally {
-      this.#creates.delete(txn);
-    }
-    if (this.#streams.has(streamId)) {
-      throw new RTMPError(
-        `the server answered createStream with stream id ${streamId}, which another stream of this connection uses (nginx-rtmp gives every stream id 1: one stream per connection there)`,
-        { code: 'ERR_RTMP_STREAM_ID_IN_USE' },
-      );
-    }
-    startStream(session, streamId, p, this.#options, {
+    return openStream(this.#opener, {
       writeable,
       seekSec,
       updateBuffer: options.updateBuffer ?? true,
+      signal: options.signal,
     });
-    const stream = new RTMPStream(this.#conn, {
-      streamId,
-      writeable,
-      playpath: p.playpath,
-      live: p.live,
-      highWaterMark: this.#options.limits?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
-      timeoutSec: p.timeout,
-      netStream: session.netStream(streamId)!,
-    });
-    this.#streams.set(streamId, stream);
-    this.#kickWait();
-    try {
-      await waitFor(stream.started, {
-        timeoutSec: p.timeout > 0 ? p.timeout : undefined,
-        signal: options.signal,
-        what: `${writeable ? 'publishing' : 'playing'} ${p.playpath}`,
-      });
-    } catch (err) {
-      await stream.close().catch(() => {});
-      throw err;
-    }
-    return stream;
   }
 
   // ================================================================ internals: setup
@@ -673,12 +631,11 @@ export class RTMP extends RTMPFaces {
       return false;
     log.warn(`connection lost (${(cause as Error)?.message ?? String(cause)}): reconnecting`);
     const abort = new AbortController();
-    const signals = this.#options.signal ? [abort.signal, this.#options.signal] : [abort.signal];
     const up = deferred<void>();
     const state = { abort, up, done: Promise.resolve() };
     this.#reconnect = state;
     const streams = [...this.#streams.values()];
-    state.done = reconnectLoop(r, cause, AbortSignal.any(signals), {
+    state.done = reconnectLoop(r, cause, anySignal(abort.signal, this.#options.signal)!, {
       reconnecting: (info) => this.emit('reconnecting', info),
       attempt: async (signal) => {
         await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
@@ -722,34 +679,19 @@ export class RTMP extends RTMPFaces {
     this.#closeWait.resolve();
   }
 
-  /** Re-creates every stream on the new connection, in order (a recorded player from its last delivered timestamp). */
+  /** Re-opens every stream on the new connection, in order (a recorded player from its last delivered keyframe). */
   async #restoreStreams(streams: RTMPStream[], signal: AbortSignal): Promise<void> {
     this.#streams.clear();
-    const p = this.#params;
     for (const s of streams) {
       if (s.closed) continue;
-      const session = this.#requireConnected();
-      announceStream(session, p, s.writeable, this.#publishMode);
-      const txn = session.createStream();
-      const created = deferred<number>();
-      this.#creates.set(txn, created);
-      this.#kickWait();
-      let id: number;
-      try {
-        id = await waitFor(created.promise, { signal, what: 'createStream' });
-      } finally {
-        this.#creates.delete(txn);
-      }
       const resume = s.resumeAt;
       const seekSec = resume === undefined ? undefined : resume / 1000;
-      startStream(session, id, p, this.#options, { writeable: s.writeable, seekSec, updateBuffer: true });
-      s.rebind(id, session.netStream(id)!);
-      this.#streams.set(id, s);
-      this.#kickWait();
-      await waitFor(s.started, {
-        timeoutSec: p.timeout > 0 ? p.timeout : undefined,
+      await openStream(this.#opener, {
+        writeable: s.writeable,
+        seekSec,
+        updateBuffer: true,
         signal,
-        what: `${s.writeable ? 'publishing' : 'playing'} ${s.playpath} again`,
+        existing: s,
       });
       if (s.writeable) s.republish();
     }
