@@ -7,6 +7,7 @@
  * (play → StreamNotFound) is not retried.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { AMFObject } from '../../src/amf/types.js';
 import type { ReconnectingInfo } from '../../src/client/reconnect.js';
@@ -15,8 +16,9 @@ import { command, streamBegin } from '../../src/message/builders.js';
 import type { RawMessage } from '../../src/message/raw-message.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import { type Cut, startFaultProxy } from '../helpers/fault-proxy.js';
+import { tempDir } from '../helpers/peers.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
-import { flvTags, startServer } from './server-harness.js';
+import { flvTags, startServer, until } from './server-harness.js';
 
 const FILE = makeTestFlv(30);
 /** rtmpdump's 10 h buffer: the server sends as fast as the socket takes it. */
@@ -152,6 +154,132 @@ describe('reconnect: what is not retried', () => {
       assert.equal(flvTags(r.flv).length, 5, 'what came before the cut was delivered');
     } finally {
       await s.close();
+    }
+  });
+});
+
+/** One FLV tag's bytes (FLV-10.1 E.4.1: header, body, PreviousTagSize). */
+function tagBytes(type: number, timestamp: number, body: Buffer): Buffer {
+  const b = Buffer.alloc(11 + body.length + 4);
+  b[0] = type;
+  b.writeUIntBE(body.length, 1, 3);
+  b.writeUIntBE(timestamp & 0xffffff, 4, 3);
+  b[7] = timestamp >>> 24;
+  body.copy(b, 11);
+  b.writeUInt32BE(11 + body.length, 11 + body.length);
+  return b;
+}
+
+describe('reconnect: publish and live play through cuts (embedded server)', () => {
+  it('a publisher cut mid-file (RST upstream) publishes again: metadata and sequence headers first, timestamps going on', async () => {
+    const dir = tempDir('rtmpkit-rc-rec-');
+    const { server, port } = await startServer({ record: dir });
+    const file = makeTestFlv(6);
+    const proxy = await startFaultProxy(port, (k) =>
+      k === 0 ? { how: 'rst', afterBytes: Math.floor(file.length / 2), direction: 'up' } : undefined,
+    );
+    const stops: { path: string }[] = [];
+    server.on('recordStop', (info: { path: string }) => stops.push(info));
+    const conn = new RTMP(proxy.url('live/cam'), {
+      publish: true,
+      timeout: 10,
+      reconnect: { retries: 3, backoffMs: 20 },
+    });
+    const events: string[] = [];
+    conn.on('reconnected', (i) => events.push(`reconnected ${i.attempt}`));
+    try {
+      await conn.connect();
+      const stream = await conn.createStream({ writeable: true });
+      // In 1 KiB writes 30 ms apart, so the cut is noticed mid-file and later writes wait for the reconnect.
+      for (let i = 0; i < file.length; i += 1024) {
+        await stream.write(file.subarray(i, i + 1024));
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      await stream.close();
+      await conn.close();
+      await until(() => stops.length === 2, 5000, 'two recordings closed');
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+    assert.deepEqual(events, ['reconnected 1']);
+    const [first, second] = stops.map((s) => flvTags(readFileSync(s.path)));
+    const av1 = first!.filter((t) => t.type !== 18);
+    const av2 = second!.filter((t) => t.type !== 18);
+    assert.ok(av1.length > 10 && av2.length > 10, `${av1.length} + ${av2.length} tags`);
+    // The second publish starts with onMetaData, then the video and audio sequence headers,
+    // stamped with the last timestamp sent before the cut.
+    assert.equal(second![0]!.type, 18);
+    assert.deepEqual(
+      av2.slice(0, 2).map((t) => [t.type, t.body[1]]),
+      [
+        [9, 0],
+        [8, 0],
+      ],
+    );
+    const lastBefore = av1.at(-1)!.timestamp;
+    assert.ok(av2[0]!.timestamp >= lastBefore, `${av2[0]!.timestamp} ≥ ${lastBefore}`);
+    const all = [...av1, ...av2];
+    for (let i = 1; i < all.length; i++)
+      assert.ok(all[i]!.timestamp >= all[i - 1]!.timestamp - 50, `tag ${i}`);
+    const srcLast = flvTags(file)
+      .filter((t) => t.type === 9)
+      .at(-1)!.timestamp;
+    assert.equal(
+      av2.filter((t) => t.type === 9).at(-1)!.timestamp,
+      srcLast,
+      'published to the end of the file',
+    );
+  });
+
+  it('a live player re-subscribes after a cut (FIN) and gets media again; the events carry the cause', async () => {
+    const { server, port } = await startServer({});
+    const proxy = await startFaultProxy(port, (k) => (k === 0 ? { how: 'fin', afterMs: 700 } : undefined));
+    const pub = new RTMP(`rtmp://127.0.0.1:${port}/live/tv`, { publish: true, timeout: 10 });
+    const conn = new RTMP(proxy.url('live/tv'), {
+      live: true,
+      timeout: 10,
+      reconnect: { retries: 2, backoffMs: 20 },
+    });
+    const events: string[] = [];
+    conn.on('reconnecting', (i) => events.push(`reconnecting ${i.attempt} ${(i.cause as RTMPError).code}`));
+    conn.on('reconnected', (i) => events.push(`reconnected ${i.attempt}`));
+    let stop = false;
+    try {
+      await pub.connect();
+      const ps = await pub.createStream({ writeable: true });
+      const tags = flvTags(makeTestFlv(30)).filter((t) => t.type !== 18);
+      const publishing = (async () => {
+        const t0 = performance.now();
+        for (const t of tags) {
+          if (stop) break;
+          const wait = t0 + t.timestamp - performance.now();
+          if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          await ps.write(tagBytes(t.type, t.timestamp, t.body));
+        }
+      })();
+      await conn.connect();
+      const stream = await conn.createStream();
+      let before = 0;
+      let after = 0;
+      const deadline = performance.now() + 10_000;
+      for await (const p of stream.packets()) {
+        if (p.type !== 'audio' && p.type !== 'video') continue;
+        if (events.includes('reconnected 1')) after++;
+        else before++;
+        if (after >= 30 || performance.now() > deadline) break;
+      }
+      stop = true;
+      await publishing;
+      assert.deepEqual(events, ['reconnecting 1 ERR_RTMP_CONNECTION_CLOSED', 'reconnected 1']);
+      assert.ok(before > 5, `${before} before`);
+      assert.ok(after >= 30, `${after} after`);
+    } finally {
+      stop = true;
+      await conn.close();
+      await pub.close();
+      await proxy.close();
+      await server.close();
     }
   });
 });
