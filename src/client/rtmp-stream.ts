@@ -350,7 +350,7 @@ export class RTMPStream {
         code: 'ERR_RTMP_BAD_ARGUMENT',
       });
     }
-    await this.#conn.whenUp();
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
     this.#requireOpen();
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     for (const tag of this.#demuxer.push(buf)) {
@@ -380,7 +380,7 @@ export class RTMPStream {
     options: StreamWaitOptions = {},
   ): Promise<void> {
     this.#requireWriteable('writePacket');
-    await this.#conn.whenUp();
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
     this.#requireOpen();
     const msg = publishMessage(packet);
     this.#send(msg.type, msg.timestamp, msg.payload);
