@@ -11,12 +11,20 @@
  * StreamNotFound, BadName…), an authentication failure, the server's `close` command,
  * a local close or an abort, a usage error.
  *
+ * `Reconnection` is one such loop for a connection: each attempt connects, then re-opens
+ * every stream in order (`openStream` with the stream itself: a recorded player from its
+ * last delivered keyframe, a publisher followed by its metadata and sequence headers);
+ * an attempt whose restore fails drops its connection before the next.
+ *
  * Invariants: at most `retries` attempts per loss (a successful reconnect starts the count
  * again); the waits double from `backoffMs` up to `maxBackoffMs`; every wait and attempt
  * ends when `signal` aborts.
  */
 import { RTMPConnectionError, RTMPProtocolError, RTMPTimeoutError } from '../errors.js';
 import type { ReconnectOptions } from './options.js';
+import type { RTMPStream } from './rtmp-stream.js';
+import { openStream, type StreamOpenerLink } from './stream-opener.js';
+import { anySignal, deferred } from './waiters.js';
 
 /** `reconnecting` event details. */
 export interface ReconnectingInfo {
@@ -109,4 +117,78 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** What a `Reconnection` needs of its connection (`RTMP`). */
+export interface ReconnectionLink {
+  /** How streams are opened on the connection. */
+  readonly opener: StreamOpenerLink;
+  /** The connection's own signal (aborts the loop too). */
+  readonly signal: AbortSignal | undefined;
+  /** One new connection; streams are kept. */
+  connect(signal: AbortSignal): Promise<void>;
+  /** Ends the current attempt's connection with `error` and resolves once it closed. */
+  drop(error: unknown): Promise<void>;
+  reconnecting(info: ReconnectingInfo): void;
+  /** Reconnected: every stream runs again. */
+  reconnected(info: ReconnectedInfo): void;
+  /** The loop failed for good, or `abort` stopped it: everything ends with `error`. */
+  giveUp(error: unknown, streams: readonly RTMPStream[]): void;
+}
+
+/** One reconnect loop of a connection after a loss (see the module comment). */
+export class Reconnection {
+  /** Stops the loop (close()). */
+  readonly abort = new AbortController();
+  /** Settles when the loop does: resolved when reconnected (what writes wait for). */
+  readonly up = deferred<void>();
+  /** Settles (never rejects) once the loop's outcome was handled. */
+  readonly done: Promise<void>;
+
+  constructor(
+    options: ReconnectOptions,
+    cause: unknown,
+    streams: readonly RTMPStream[],
+    link: ReconnectionLink,
+  ) {
+    const signal = anySignal(this.abort.signal, link.signal)!;
+    this.done = reconnectLoop(options, cause, signal, {
+      reconnecting: (info) => link.reconnecting(info),
+      attempt: async (s) => {
+        await link.connect(s);
+        try {
+          await restoreStreams(link.opener, streams, s);
+        } catch (err) {
+          // This attempt's connection goes too; the loop decides whether another follows.
+          await link.drop(err);
+          throw err;
+        }
+      },
+    }).then(
+      (attempt) => {
+        this.up.resolve();
+        link.reconnected({ attempt, cause });
+      },
+      (err: unknown) => {
+        this.up.reject(err);
+        link.giveUp(err, streams);
+      },
+    );
+  }
+}
+
+/** Re-opens every stream on the new connection, in order. */
+async function restoreStreams(
+  opener: StreamOpenerLink,
+  streams: readonly RTMPStream[],
+  signal: AbortSignal,
+): Promise<void> {
+  opener.streams.clear();
+  for (const s of streams) {
+    if (s.closed) continue;
+    const resume = s.resumeAt;
+    const seekSec = resume === undefined ? undefined : resume / 1000;
+    await openStream(opener, { writeable: s.writeable, seekSec, updateBuffer: true, signal, existing: s });
+    if (s.writeable) s.republish();
+  }
 }

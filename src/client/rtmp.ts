@@ -56,7 +56,7 @@ import {
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
-import { reconnectLoop, retriable } from './reconnect.js';
+import { Reconnection, retriable } from './reconnect.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
 import type { RTMPPacket } from './rtmp-packet.js';
@@ -79,7 +79,7 @@ export class RTMP extends RTMPFaces {
   #loop: IoLoop | undefined;
   #state: 'idle' | 'connecting' | 'connected' | 'closing' | 'closed' = 'idle';
   /** Set while the `reconnect` loop runs (attempts and stream restores), with what ends it and what waits for it. */
-  #reconnect: { abort: AbortController; up: Deferred<void>; done: Promise<void> } | undefined;
+  #reconnect: Reconnection | undefined;
   #hashed: { swf?: SwfVerification } = {};
   #connectWait: Deferred<StatusInfo> | undefined;
   /** Publisher authentication of the current `connect()`, and whether its rejection asked to reconnect. */
@@ -630,38 +630,28 @@ export class RTMP extends RTMPFaces {
     if (clean || r === undefined || r.retries < 1 || this.#state !== 'connected' || !retriable(cause))
       return false;
     log.warn(`connection lost (${(cause as Error)?.message ?? String(cause)}): reconnecting`);
-    const abort = new AbortController();
-    const up = deferred<void>();
-    const state = { abort, up, done: Promise.resolve() };
-    this.#reconnect = state;
-    const streams = [...this.#streams.values()];
-    state.done = reconnectLoop(r, cause, anySignal(abort.signal, this.#options.signal)!, {
-      reconnecting: (info) => this.emit('reconnecting', info),
-      attempt: async (signal) => {
+    this.#reconnect = new Reconnection(r, cause, [...this.#streams.values()], {
+      opener: this.#opener,
+      signal: this.#options.signal,
+      connect: async (signal) => {
         await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
-        try {
-          await this.#restoreStreams(streams, signal);
-        } catch (err) {
-          // This attempt's connection goes too; the loop decides whether another follows.
-          this.#failure ??= err;
-          this.#loop?.destroy();
-          await this.#closeWait.promise.catch(() => {});
-          throw err;
-        }
       },
-    }).then(
-      (attempt) => {
-        this.#reconnect = undefined;
-        up.resolve();
-        log.info(`reconnected (attempt ${attempt})`);
-        this.emit('reconnected', { attempt, cause });
+      drop: async (err) => {
+        this.#failure ??= err;
+        this.#loop?.destroy();
+        await this.#closeWait.promise.catch(() => {});
       },
-      (err: unknown) => {
+      reconnecting: (info) => this.emit('reconnecting', info),
+      reconnected: (info) => {
         this.#reconnect = undefined;
-        up.reject(err);
+        log.info(`reconnected (attempt ${info.attempt})`);
+        this.emit('reconnected', info);
+      },
+      giveUp: (err, streams) => {
+        this.#reconnect = undefined;
         this.#giveUp(err, streams);
       },
-    );
+    });
     return true;
   }
 
@@ -679,26 +669,8 @@ export class RTMP extends RTMPFaces {
     this.#closeWait.resolve();
   }
 
-  /** Re-opens every stream on the new connection, in order (a recorded player from its last delivered keyframe). */
-  async #restoreStreams(streams: RTMPStream[], signal: AbortSignal): Promise<void> {
-    this.#streams.clear();
-    for (const s of streams) {
-      if (s.closed) continue;
-      const resume = s.resumeAt;
-      const seekSec = resume === undefined ? undefined : resume / 1000;
-      await openStream(this.#opener, {
-        writeable: s.writeable,
-        seekSec,
-        updateBuffer: true,
-        signal,
-        existing: s,
-      });
-      if (s.writeable) s.republish();
-    }
-  }
-
   /** The reconnect loop failed for good (or was aborted by close()): everything ends with `error`. */
-  #giveUp(error: unknown, streams: RTMPStream[]): void {
+  #giveUp(error: unknown, streams: readonly RTMPStream[]): void {
     const local = this.#state === 'closing';
     this.#state = 'closed';
     if (!local) log.error(`reconnect failed: ${(error as Error)?.message ?? String(error)}`);
