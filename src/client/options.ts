@@ -94,7 +94,7 @@ export interface RTMPOptions extends RTMPUrlOptions {
  * plays on from the last delivered timestamp (no tag twice, none missing), a publisher
  * continues from the last timestamp it sent. A server's refusal (connect rejected, stream
  * not found, bad name, …), an authentication failure, a local close or an abort is
- * never retried.
+ * never retried. `connect()` itself retries the same way (a cut or stalled handshake).
  */
 export interface ReconnectOptions {
   /** How many reconnects in a row at most (each successful one resets the count). */

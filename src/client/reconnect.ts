@@ -101,8 +101,13 @@ export async function reconnectLoop(
   throw last;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`; rejects with `signal.reason` when it aborts first. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal === undefined) {
+      setTimeout(resolve, ms);
+      return;
+    }
     if (signal.aborted) {
       reject(signal.reason);
       return;

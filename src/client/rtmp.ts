@@ -56,7 +56,7 @@ import {
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
-import { Reconnection, retriable } from './reconnect.js';
+import { backoffDelay, Reconnection, retriable, sleep } from './reconnect.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
 import type { RTMPPacket } from './rtmp-packet.js';
@@ -280,15 +280,27 @@ export class RTMP extends RTMPFaces {
     this.#auth = packet === undefined ? new PublisherAuth(p) : undefined;
     const hashed: { swf?: SwfVerification } = {};
     this.#hashed = hashed;
-    // Reconnects only for publisher authentication: at most two (PublisherAuth throws after).
-    for (;;) {
+    // Reconnects for publisher authentication (at most two: PublisherAuth throws after) and,
+    // with `reconnect`, after a retriable failure (a cut or stalled handshake, a reset).
+    const retry = this.#options.reconnect;
+    let lastError: unknown;
+    for (let attempt = 0; ; ) {
       this.#authRetry = false;
       try {
-        return await this.#connectOnce(packet, options.signal, signal, hashed);
+        const info = await this.#connectOnce(packet, options.signal, signal, hashed);
+        if (attempt > 0) this.emit('reconnected', { attempt, cause: lastError });
+        return info;
       } catch (err) {
-        if (!this.#authRetry) throw err;
         await this.#closeWait.promise.catch(() => {});
-        log.info(`publisher authentication: reconnecting with the ${this.#auth!.stage} answer`);
+        if (this.#authRetry) {
+          log.info(`publisher authentication: reconnecting with the ${this.#auth!.stage} answer`);
+          continue;
+        }
+        if (retry === undefined || attempt >= retry.retries || !retriable(err) || signal?.aborted) throw err;
+        lastError = err;
+        const delayMs = backoffDelay(++attempt, retry);
+        this.emit('reconnecting', { attempt, retries: retry.retries, delayMs, cause: err });
+        await sleep(delayMs, signal);
       }
     }
   }

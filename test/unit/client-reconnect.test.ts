@@ -283,3 +283,49 @@ describe('reconnect: publish and live play through cuts (embedded server)', () =
     }
   });
 });
+
+describe('reconnect: connect() itself', () => {
+  it('a cut during the handshake with retries 2: connect() tries again and succeeds', async () => {
+    const { server, port } = await startServer({});
+    const proxy = await startFaultProxy(port, (k) =>
+      k === 0 ? { how: 'rst', afterBytes: 1000 } : undefined,
+    );
+    try {
+      const conn = new RTMP(proxy.url('live/x'), { timeout: 10, reconnect: { retries: 2, backoffMs: 20 } });
+      const events: string[] = [];
+      conn.on('reconnecting', (i) => events.push(`reconnecting ${i.attempt} ${(i.cause as RTMPError).code}`));
+      conn.on('reconnected', (i) => events.push(`reconnected ${i.attempt} ${(i.cause as RTMPError).code}`));
+      const info = await conn.connect();
+      assert.equal(info.code, 'NetConnection.Connect.Success');
+      assert.equal(proxy.accepted, 2);
+      assert.equal(events.length, 2, String(events));
+      assert.match(events[0]!, /^reconnecting 1 ERR_RTMP_/);
+      assert.match(events[1]!, /^reconnected 1 ERR_RTMP_/);
+      await conn.close();
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
+  it('a refused connect is not retried', async () => {
+    let connects = 0;
+    const s = await startScriptedServer((c, msg) => {
+      if (msg?.kind !== 'command' || msg.name !== 'connect') return;
+      connects++;
+      const info = new AMFObject({
+        level: 'error',
+        code: 'NetConnection.Connect.Rejected',
+        description: 'no',
+      });
+      c.send(command('_error', msg.transactionId, null, info));
+    });
+    try {
+      const conn = new RTMP(s.url('live/x'), { timeout: 10, reconnect: { retries: 3, backoffMs: 20 } });
+      await assert.rejects(conn.connect(), { code: 'ERR_RTMP_CONNECT_REJECTED' });
+      assert.equal(connects, 1);
+    } finally {
+      await s.close();
+    }
+  });
+});
