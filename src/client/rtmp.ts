@@ -20,7 +20,13 @@
  * Timeouts (`timeout`, seconds): the handshake, the connect answer, and "no byte from the
  * server for that long" while something needs server data (connecting, createStream, a
  * stream being played, `readPacket`) end the connection. A call the server never answers
- * does not: its own `result({ timeout })` times out the caller only.
+ * does not: its own `result({ timeout })` times out the caller only. A played stream
+ * without audio/video for `mediaTimeout` fails alone (the session's media deadline); an
+ * answer that does not decode fails its wait at once.
+ *
+ * Reconnect (`reconnect`, opt-in): a lost connection with a retriable cause starts a
+ * `Reconnection` (reconnect.ts) instead of failing everything: pending calls fail, the
+ * streams wait and are re-opened on the new connection; only when it gives up do they fail.
  */
 
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
