@@ -33,11 +33,7 @@ import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
 import { ClientSession, type SwfVerification } from '../session/client-session.js';
-import {
-  type EnhancedCapabilities,
-  readEnhancedCapabilities,
-  reconnectRequest,
-} from '../session/connect-object.js';
+import { type EnhancedCapabilities, readEnhancedCapabilities } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -59,6 +55,7 @@ import {
   PublisherAuth,
   sessionOptionsFor,
 } from './connect-setup.js';
+import { type EventRoutes, routeEvent } from './event-routes.js';
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
@@ -104,6 +101,7 @@ export class RTMP extends RTMPFaces {
   protected readonly packets: RawPackets;
   readonly #conn: StreamConnection;
   readonly #opener: StreamOpenerLink;
+  readonly #routes: EventRoutes;
   readonly #onAbort: () => void;
 
   /**
@@ -155,6 +153,15 @@ export class RTMP extends RTMPFaces {
         if (this.#streams.get(s.streamId) === s) this.#streams.delete(s.streamId);
       },
       metadata: (s, meta) => this.emit('metadata', meta, s.streamId),
+    };
+    this.#routes = {
+      streams: this.#streams,
+      creates: this.#creates,
+      calls: this.calls,
+      emit: this.emit.bind(this),
+      tcUrl: () => this.#params.tcUrl,
+      end: () => this.#loop?.end(),
+      failure: () => this.#failure,
     };
     this.#opener = {
       options,
@@ -514,39 +521,6 @@ export class RTMP extends RTMPFaces {
       case 'connectRejected':
         this.#onConnectRejected(ev.info);
         break;
-      case 'result':
-        this.calls.onResult(ev);
-        break;
-      case 'error': {
-        const create = this.#creates.get(ev.txn);
-        if (create === undefined) this.calls.onError(ev);
-        else create.reject(failedError('createStream failed', 'ERR_RTMP_CREATE_STREAM_FAILED', ev.info));
-        break;
-      }
-      case 'streamCreated':
-        this.#creates.get(ev.txn)?.resolve(ev.streamId);
-        break;
-      case 'invoke':
-        this.calls.onInvoke(ev);
-        break;
-      case 'status':
-        this.emit('status', ev.info, ev.streamId);
-        if (ev.streamId === 0 && ev.info.code === 'NetConnection.Connect.ReconnectRequest')
-          this.emit('reconnectRequest', reconnectRequest(ev.info, this.#params.tcUrl), ev.info);
-        if (
-          ev.streamId === 0 &&
-          ev.info.code === 'NetConnection.Connect.Closed' &&
-          this.#streams.size === 0
-        ) {
-          this.#loop?.end();
-        }
-        break;
-      case 'media':
-        this.#streams.get(ev.streamId)?.onMedia(ev);
-        break;
-      case 'data':
-        this.#streams.get(ev.streamId)?.onData(ev);
-        break;
       case 'timeout':
         this.#onTimeout(ev.what, ev.txn);
         break;
@@ -572,9 +546,7 @@ export class RTMP extends RTMPFaces {
         this.#loop?.end();
         break;
     }
-    const changes = 'changes' in ev ? ev.changes : undefined;
-    if (changes !== undefined)
-      for (const c of changes) this.#streams.get(c.streamId)?.onChange(c, this.#failure);
+    routeEvent(ev, this.#routes);
   }
 
   #onConnected(info: StatusInfo, properties: StatusInfo): void {
