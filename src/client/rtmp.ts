@@ -647,15 +647,8 @@ export class RTMP extends RTMPFaces {
 
   /** The connection of a reconnect attempt (or the lost one) ended: what waited on it fails; the streams wait on. */
   #attemptLost(): void {
-    const reason =
-      this.#failure ?? new RTMPConnectionError('the connection was closed', { code: 'ERR_RTMP_CLOSED' });
-    this.#state = 'closed';
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
-    this.#connectWait?.reject(reason);
-    for (const c of this.#creates.values()) c.reject(reason);
-    this.#creates.clear();
-    this.calls.closed(reason);
-    for (const s of this.#streams.values()) s.startFailed(reason);
+    this.#rejectPending(this.#closedReason());
+    for (const s of this.#streams.values()) s.startFailed(this.#closedReason());
     this.#closeWait.resolve();
   }
 
@@ -664,17 +657,37 @@ export class RTMP extends RTMPFaces {
     const local = this.#state === 'closing';
     this.#state = 'closed';
     if (!local) log.error(`reconnect failed: ${(error as Error)?.message ?? String(error)}`);
-    for (const s of streams) s.onConnectionClosed(local ? undefined : error);
+    this.#closeWait = deferred<void>();
+    this.#endStreams(streams, local ? undefined : error, local, true);
+  }
+
+  /** The connection is gone: pending waits fail with `reason` (the streams are not touched). */
+  #rejectPending(reason: unknown): void {
+    this.#state = 'closed';
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#connectWait?.reject(reason);
+    for (const c of this.#creates.values()) c.reject(reason);
+    this.#creates.clear();
+    this.calls.closed(reason);
+  }
+
+  /** The end: `streams` end (`error`: failed), closeWait settles, `error` and `close` are emitted. */
+  #endStreams(streams: readonly RTMPStream[], error: unknown, resolve: boolean, emitError: boolean): void {
+    for (const s of streams) s.onConnectionClosed(error);
     this.#streams.clear();
     this.packets.closed();
-    this.#closeWait = deferred<void>();
-    if (local) {
+    if (resolve) {
       this.#closeWait.resolve();
     } else {
       this.#closeWait.reject(error);
-      if (this.listenerCount('error') > 0) this.emit('error', error);
+      if (emitError && this.listenerCount('error') > 0) this.emit('error', error);
     }
-    this.emit('close', local ? undefined : error);
+    // A connection closed to answer an auth challenge is not the user's close.
+    if (!this.#authRetry) this.emit('close', error);
+  }
+
+  #closedReason(): unknown {
+    return this.#failure ?? new RTMPConnectionError('the connection was closed', { code: 'ERR_RTMP_CLOSED' });
   }
 
   #closedError(what: string): unknown {
@@ -696,11 +709,9 @@ export class RTMP extends RTMPFaces {
         code: 'ERR_RTMP_CONNECTION_CLOSED',
       });
     }
-    const reason =
-      this.#failure ?? new RTMPConnectionError('the connection was closed', { code: 'ERR_RTMP_CLOSED' });
+    const reason = this.#closedReason();
     const wasConnecting = this.#state === 'connecting';
     this.#state = 'closed';
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // The session learns that the transport ended: streams that had not ended are cut.
     const session = this.#session;
     if (session !== undefined && session.state !== 'closed') {
@@ -710,20 +721,12 @@ export class RTMP extends RTMPFaces {
     log.info(
       `connection closed${this.#failure ? `: ${(this.#failure as Error)?.message ?? String(this.#failure)}` : ''}`,
     );
-    this.#connectWait?.reject(reason);
-    for (const c of this.#creates.values()) c.reject(reason);
-    this.#creates.clear();
-    this.calls.closed(reason);
-    for (const s of [...this.#streams.values()]) s.onConnectionClosed(clean ? undefined : reason);
-    this.#streams.clear();
-    this.packets.closed();
-    if (clean || serverClosed) {
-      this.#closeWait.resolve();
-    } else {
-      this.#closeWait.reject(reason);
-      if (!wasConnecting && this.listenerCount('error') > 0) this.emit('error', reason);
-    }
-    // A connection closed to answer an auth challenge is not the user's close.
-    if (!this.#authRetry) this.emit('close', clean ? undefined : reason);
+    this.#rejectPending(reason);
+    this.#endStreams(
+      [...this.#streams.values()],
+      clean ? undefined : reason,
+      clean || serverClosed,
+      !wasConnecting,
+    );
   }
 }
