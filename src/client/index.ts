@@ -3,7 +3,13 @@
  * event types.
  */
 export { decodeSecureToken } from '../session/secure-token.js';
-export type { ConnectOptions, CreateStreamOptions, RTMPLimits, RTMPOptions } from './options.js';
+export type {
+  ConnectOptions,
+  CreateStreamOptions,
+  ReconnectOptions,
+  RTMPLimits,
+  RTMPOptions,
+} from './options.js';
 export type {
   PublishAudioPacket,
   PublishDataPacket,
@@ -11,6 +17,7 @@ export type {
   PublishVideoPacket,
 } from './packet-writer.js';
 export type { ReadPacketOptions } from './raw-packets.js';
+export type { ReconnectedInfo, ReconnectingInfo } from './reconnect.js';
 export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
 export { RTMP } from './rtmp.js';
 export { type CallAnswer, type ResultOptions, RTMPCall } from './rtmp-call.js';
