@@ -67,6 +67,10 @@ export const TimeoutCode = {
   RTMP_IDLE_TIMEOUT: 'ERR_RTMP_IDLE_TIMEOUT',
   /** Writing to the peer stalled (the socket stayed full) for longer than the write limit. */
   RTMP_WRITE_TIMEOUT: 'ERR_RTMP_WRITE_TIMEOUT',
+  /** A played stream got no audio or video for `mediaTimeout` seconds, whatever control traffic flowed. */
+  RTMP_NO_MEDIA: 'ERR_RTMP_NO_MEDIA',
+  /** A played stream's media came slower than the `minMediaRate` the recorder asked for. */
+  RTMP_MEDIA_TOO_SLOW: 'ERR_RTMP_MEDIA_TOO_SLOW',
   /** An RTMPT HTTP request was not answered in time. */
   RTMPT_REQUEST_TIMEOUT: 'ERR_RTMPT_REQUEST_TIMEOUT',
   /** Fetching a SWF for verification made no progress in time. */
@@ -77,6 +81,8 @@ export const TimeoutCode = {
 export const ProtocolCode = {
   /** The peer broke the protocol, no more specific code. */
   RTMP_PROTOCOL: 'ERR_RTMP_PROTOCOL',
+  /** The server's answer to a command we sent (connect, createStream, a call) does not decode. */
+  RTMP_MALFORMED_ANSWER: 'ERR_RTMP_MALFORMED_ANSWER',
   /** A chunk header declared a message longer than `maxMessageSize` (RTMP-SPEC §5.3.1.2). */
   CHUNK_MESSAGE_TOO_LARGE: 'ERR_CHUNK_MESSAGE_TOO_LARGE',
   /** The peer opened more chunk streams than `maxChunkStreams`. */

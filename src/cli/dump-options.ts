@@ -17,6 +17,7 @@ import { formatOptions, numberArg, type OptionSpec, type ParsedArgs } from './ar
 import { CREDENTIAL_OPTIONS, PROXY_OPTION, SHOW_KEYS_OPTION, TLS_OPTIONS, tlsOptions } from './common.js';
 import { UsageError } from './exit-codes.js';
 import { formatFixed } from './progress.js';
+import { applyRetries, RETRIES_OPTION } from './retries.js';
 import { escapeControl } from './terminal.js';
 
 /** rtmpdump's default buffer time: 10 hours, ms (`DEF_BUFTIME`). */
@@ -137,8 +138,9 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
     short: 'm',
     long: 'timeout',
     arg: 'SEC',
-    help: 'Timeout connection after SEC seconds without data (default: 30)',
+    help: 'Timeout after SEC seconds without data, or without media once playing (default: 30)',
   },
+  RETRIES_OPTION,
   {
     name: 'start',
     short: 'A',
@@ -396,6 +398,9 @@ export function buildDumpPlan(parsed: ParsedArgs): DumpPlan {
         break;
       case 'timeout':
         options.timeout = numberArg(o, { min: 0 });
+        break;
+      case 'retries':
+        applyRetries(o, options);
         break;
       case 'start':
         start = numberArg(o, { min: 0 });

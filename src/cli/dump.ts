@@ -42,8 +42,12 @@
  * - rtmpkit's own flags: `--proxy URL` (SOCKS4a/5, HTTP CONNECT; `-S` stays SOCKS4) and
  *   `--pubUser`/`--pubPasswd` (or `rtmp://user:pass@host/…`) for servers that ask
  *   players too for Adobe/Limelight authentication, as FFmpeg answers them.
- * Not implemented: rtmpdump's automatic pause/unpause-then-reconnect retry after a read timeout is not
- * done (the download ends incomplete, exit 2; `--resume` continues it).
+ * - `-m SEC` also bounds a played stream without media (pings do not count): a live
+ *   stream that never starts ends incomplete (exit 2) instead of hanging.
+ * - `--retries N` (rtmpkit's): reconnect after a lost connection and resume in the same
+ *   file — no tag twice, none missing (retries.ts). rtmpdump's own retry after a read
+ *   timeout (pause/unpause, then reconnect) is not done; without `--retries` a lost
+ *   connection ends the download incomplete (exit 2) and `--resume` continues it.
  */
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -79,6 +83,7 @@ import {
 import { CliError, describeError, ExitCode } from './exit-codes.js';
 import { FileSink, type FlvSink, StreamSink } from './flv-output.js';
 import { type Console, downloadPercent, formatFixed, Progress, type Verbosity } from './progress.js';
+import { reportReconnects } from './retries.js';
 import { packageVersion } from './version.js';
 
 export { formatMetadata } from './dump-options.js';
@@ -153,6 +158,7 @@ class Dump {
       throw wrap(err, ExitCode.FAILED);
     }
     applyConn(conn, plan.conn);
+    reportReconnects(conn, out);
     const params = conn.params;
     const live = params.live;
     if (!plan.bufferOverride) {

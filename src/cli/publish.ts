@@ -16,6 +16,10 @@
  * `--show-keys`; progress as progress.ts describes (terminal, pipe, `--json` NDJSON on
  * stdout: start, connected, publishing, progress, end, warning, error events).
  *
+ * `--retries N`: after a lost connection, reconnect and publish again (metadata and
+ * sequence headers first), timestamps going on from the last one sent; the real-time
+ * pacing restarts from the reconnect.
+ *
  * Exit codes: 0 published (or a `--loop` stopped with Ctrl-C), 1 refused (bad name,
  * denied) or bad usage/input, 2 interrupted / connection lost while publishing, 3 could
  * not connect.
@@ -52,6 +56,7 @@ import {
 } from './common.js';
 import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
 import { type Console, formatFixed, Progress } from './progress.js';
+import { applyRetries, RETRIES_OPTION, reportReconnects } from './retries.js';
 import { packageVersion } from './version.js';
 
 /** Options of `rtmpkit publish`. */
@@ -81,6 +86,7 @@ export const PUBLISH_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'type', long: 'type', arg: 'TYPE', help: 'Publishing type: live (default), record or append' },
   { name: 'hashes', short: '#', long: 'hashes', help: 'Progress as one # per percent of the file' },
+  RETRIES_OPTION,
   JSON_OPTION,
   ...CONNECTION_OPTIONS,
   ...OUTPUT_OPTIONS,
@@ -167,6 +173,7 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
     throw new UsageError(`--type must be live, record or append, got '${type}'`);
   }
   const { options, conn: connItems } = connectionOptions(parsed);
+  applyRetries(last(parsed, 'retries'), options);
   let conn: RTMP;
   try {
     conn = new RTMP(url, { ...options, publish: true, publishType: type });
@@ -174,6 +181,12 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
     throw wrap(err, ExitCode.FAILED);
   }
   applyConn(conn, connItems);
+  reportReconnects(conn, out);
+  // Real-time pacing goes on from the reconnect, not from the lost time (no burst to catch up).
+  const pacing = { reanchor: false };
+  conn.on('reconnected', () => {
+    pacing.reanchor = true;
+  });
   const kind = input === '-' ? 'flv' : inputKind(input);
   const source = kind === 'mp4' ? mp4Source(input, has(parsed, 'enhanced')) : flvSource(input, out);
 
@@ -208,6 +221,7 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
       out,
       interrupts,
       hashes: has(parsed, 'hashes'),
+      pacing,
     });
     await within(stream.close(), 3000);
     await within(conn.close(), 3000);
@@ -349,7 +363,14 @@ async function pump(
   stream: RTMPStream,
   input: string,
   source: TagSource,
-  o: { realtime: boolean; loop: boolean; out: Console; interrupts: Interrupts; hashes: boolean },
+  o: {
+    realtime: boolean;
+    loop: boolean;
+    out: Console;
+    interrupts: Interrupts;
+    hashes: boolean;
+    pacing: { reanchor: boolean };
+  },
 ): Promise<PumpResult> {
   const signal = o.interrupts.signal;
   const progress = new Progress(o.out, { hashes: o.hashes });
@@ -378,6 +399,10 @@ async function pump(
         }
         const ts = clock.map(tag.timestamp, media);
         if (o.realtime && media) {
+          if (o.pacing.reanchor) {
+            o.pacing.reanchor = false;
+            pacer.reset();
+          }
           await pacer.wait(ts, signal);
           if (signal.aborted) break;
         }

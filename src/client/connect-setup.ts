@@ -34,7 +34,8 @@ import { messageTracer } from '../trace.js';
 import { isRtmpeScheme, openTransport } from '../transport/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { RTMPParams } from '../url/options.js';
-import type { RTMPOptions } from './options.js';
+import type { ConnectOptions, RTMPOptions } from './options.js';
+import { RTMPPacket } from './rtmp-packet.js';
 
 const log = createLogger('client');
 
@@ -51,6 +52,34 @@ export function checkConnectOptions(p: RTMPParams, options: RTMPOptions): void {
       code: UsageCode.RTMP_OPTION,
     });
   }
+}
+
+/**
+ * `connect(packet?, options?)`'s arguments, sorted: an `RTMPPacket` (sent as is) and/or
+ * `{ signal }`.
+ *
+ * @throws RTMPUsageError `ERR_RTMP_BAD_ARGUMENT` for anything else; `ERR_RTMP_OPTION` for an unknown option
+ */
+export function connectArguments(
+  packet: RTMPPacket | ConnectOptions | undefined,
+  options: ConnectOptions,
+): [RTMPPacket | undefined, ConnectOptions] {
+  if (packet !== undefined && !(packet instanceof RTMPPacket)) {
+    if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
+      throw new RTMPUsageError('connect() takes an RTMPPacket and/or { signal }', {
+        code: UsageCode.RTMP_BAD_ARGUMENT,
+      });
+    }
+    options = packet;
+    packet = undefined;
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== 'signal')
+      throw new RTMPUsageError(`unknown connect() option "${k}" (known: signal)`, {
+        code: UsageCode.RTMP_OPTION,
+      });
+  }
+  return [packet, options];
 }
 
 /**
@@ -101,6 +130,11 @@ export function sessionOptionsFor(
     o.commandTimeoutMs = timeoutMs;
     o.handshakeTimeoutMs = timeoutMs;
   }
+  const media = options.mediaTimeout ?? p.timeout;
+  if (media > 0) o.mediaTimeoutMs = Math.round(media * 1000);
+  const rate = options.minMediaRate;
+  if (rate !== undefined)
+    o.minMediaRate = { bytesPerSecond: rate.bytesPerSecond, windowMs: Math.round(rate.window * 1000) };
   const policy = options.handshake ?? (swf !== undefined ? 'fp9' : undefined);
   if (policy !== undefined) o.handshake = policy;
   if (isRtmpeScheme(p.url.protocol)) o.handshakeOptions = { rtmpe: true };

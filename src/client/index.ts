@@ -3,7 +3,13 @@
  * event types.
  */
 export { decodeSecureToken } from '../session/secure-token.js';
-export type { ConnectOptions, CreateStreamOptions, RTMPLimits, RTMPOptions } from './options.js';
+export type {
+  ConnectOptions,
+  CreateStreamOptions,
+  ReconnectOptions,
+  RTMPLimits,
+  RTMPOptions,
+} from './options.js';
 export { type PacerClock, RealtimePacer } from './pacer.js';
 export type {
   PublishAudioPacket,
@@ -18,6 +24,7 @@ export {
   publishFile,
 } from './publish-file.js';
 export type { ReadPacketOptions } from './raw-packets.js';
+export type { ReconnectedInfo, ReconnectingInfo } from './reconnect.js';
 export type { CallOptions, Invocation, InvokeHandler, ProcessPacketsOptions } from './remote-calls.js';
 export { RTMP } from './rtmp.js';
 export { type CallAnswer, type ResultOptions, RTMPCall } from './rtmp-call.js';

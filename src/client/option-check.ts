@@ -13,7 +13,7 @@ import { RTMPUsageError } from '../errors.js';
 import { checkLogger } from '../trace.js';
 import { parseProxyUrl } from '../transport/proxy.js';
 import type { TlsOptions } from '../transport/tls.js';
-import type { RTMPLimits, RTMPOptions } from './options.js';
+import type { ReconnectOptions, RTMPLimits, RTMPOptions } from './options.js';
 
 const OPTIONS = {
   playpath: true,
@@ -55,7 +55,15 @@ const OPTIONS = {
   audioFourCcInfoMap: true,
   capsEx: true,
   limits: true,
+  mediaTimeout: true,
+  minMediaRate: true,
+  reconnect: true,
 } as const satisfies Record<keyof RTMPOptions, true>;
+
+const RECONNECT = { retries: true, backoffMs: true, maxBackoffMs: true } as const satisfies Record<
+  keyof ReconnectOptions,
+  true
+>;
 
 const LIMITS = {
   highWaterMark: true,
@@ -126,6 +134,31 @@ export function checkOptions(options: RTMPOptions): void {
   if (o.limits !== undefined && o.limits !== null && typeof o.limits === 'object')
     check(o.limits, LIMITS, 'limits.');
   if (o.tls !== undefined && o.tls !== null && typeof o.tls === 'object') check(o.tls, TLS, 'tls.');
+  checkTimeouts(o);
+}
+
+/** `mediaTimeout`, `minMediaRate` and `reconnect`: numbers in range, no unknown keys. */
+function checkTimeouts(o: RTMPOptions): void {
+  const bad = (what: string, v: unknown): never => {
+    throw new RTMPUsageError(`${what} must be a non-negative number, got ${String(v)}`, {
+      code: UsageCode.RTMP_OPTION,
+    });
+  };
+  const num = (what: string, v: unknown, positive = false): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) bad(what, v);
+  };
+  if (o.mediaTimeout !== undefined) num('mediaTimeout', o.mediaTimeout);
+  if (o.minMediaRate !== undefined) {
+    num('minMediaRate.bytesPerSecond', o.minMediaRate?.bytesPerSecond, true);
+    num('minMediaRate.window', o.minMediaRate.window, true);
+  }
+  const r = o.reconnect;
+  if (r === undefined) return;
+  if (r === null || typeof r !== 'object') bad('reconnect.retries', r);
+  check(r, RECONNECT, 'reconnect.');
+  if (!Number.isSafeInteger(r.retries) || r.retries < 0) bad('reconnect.retries (an integer)', r.retries);
+  if (r.backoffMs !== undefined) num('reconnect.backoffMs', r.backoffMs);
+  if (r.maxBackoffMs !== undefined) num('reconnect.maxBackoffMs', r.maxBackoffMs);
 }
 
 function check(

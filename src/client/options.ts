@@ -79,6 +79,36 @@ export interface RTMPOptions extends RTMPUrlOptions {
   capsEx?: number;
   /** Limits (bytes, counts). */
   limits?: RTMPLimits;
+  /**
+   * Seconds a played stream may go without audio or video once it plays — pings, acks,
+   * status and metadata do not count — before its readers fail with `RTMPTimeoutError`
+   * `ERR_RTMP_NO_MEDIA`. Default: `timeout` (librtmp's read timeout, 30 s); 0 turns it off.
+   */
+  mediaTimeout?: number;
+  /**
+   * Opt-in floor for recorders: a played stream whose media payload averages less than
+   * `bytesPerSecond` over a window of `window` seconds fails with `ERR_RTMP_MEDIA_TOO_SLOW`.
+   */
+  minMediaRate?: { bytesPerSecond: number; window: number };
+  /** Opt-in automatic reconnection after a cut connection (see `ReconnectOptions`). */
+  reconnect?: ReconnectOptions;
+}
+
+/**
+ * Reconnection after the connection is lost (cut, reset, a stall, no media): the client
+ * reconnects and restores its streams — a live player re-subscribes, a recorded one
+ * plays on from the last delivered timestamp (no tag twice, none missing), a publisher
+ * continues from the last timestamp it sent. A server's refusal (connect rejected, stream
+ * not found, bad name, …), an authentication failure, a local close or an abort is
+ * never retried. `connect()` itself retries the same way (a cut or stalled handshake).
+ */
+export interface ReconnectOptions {
+  /** How many reconnects in a row at most (each successful one resets the count). */
+  retries: number;
+  /** Wait before the first retry, ms (default 1000); doubles with each failed retry. */
+  backoffMs?: number;
+  /** Longest wait between retries, ms (default 30000). */
+  maxBackoffMs?: number;
 }
 
 /** Options of `connect`. */

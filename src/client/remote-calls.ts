@@ -219,6 +219,11 @@ export class RemoteCalls {
     this.#settle(ev.txn, { ok: false, error: RTMPCall.callFailed(ev.method ?? 'call', ev.info) });
   }
 
+  /** An answer to `txn` that does not decode: the call fails with `error`. */
+  onMalformed(txn: number, error: RTMPError): void {
+    this.#settle(txn, { ok: false, error });
+  }
+
   /** An `invoke` event: runs the handler, satisfies a waiter (or remembers it), reports it. */
   onInvoke(ev: InvokeEvent): void {
     const inv: Invocation = {

@@ -14,6 +14,7 @@ import type { ClientHandshakeInfo } from '../handshake/client.js';
 import type { ReconnectRequest } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import type { RawPackets, ReadPacketOptions } from './raw-packets.js';
+import type { ReconnectedInfo, ReconnectingInfo } from './reconnect.js';
 import type {
   CallOptions,
   Invocation,
@@ -38,6 +39,13 @@ export interface RTMPEvents {
    * stays open; reconnecting is the application's move.
    */
   reconnectRequest: [request: ReconnectRequest, info: StatusInfo];
+  /**
+   * The connection was lost and `reconnect` is set: attempt `info.attempt` of
+   * `info.retries` starts after `info.delayMs` (`info.cause`: why). Streams wait meanwhile.
+   */
+  reconnecting: [info: ReconnectingInfo];
+  /** Reconnected: every stream plays or publishes again (a recorded one from where it was). */
+  reconnected: [info: ReconnectedInfo];
   /** The server invoked a method (after any handler ran). */
   invoke: [invocation: Invocation];
   /** A stream's onMetaData. */

@@ -49,6 +49,7 @@ import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
 import { RealtimePacer } from './pacer.js';
 import { type PublishPacket, publishMessage } from './packet-writer.js';
 import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
+import { StreamContinuity } from './stream-continuity.js';
 import { DEFAULT_READ_SIZE, type OutputFlow, StreamOutput, type StreamPacket } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -66,6 +67,8 @@ export interface StreamConnection extends OutputFlow {
   waitDrain(): Promise<void>;
   /** True while the socket's write buffer is full. */
   needsDrain(): boolean;
+  /** Resolves when the connection is up (at once, or after a reconnect); rejects when it is gone for good. */
+  whenUp(): Promise<void>;
   /** The stream is gone: forget it. */
   forget(stream: RTMPStream): void;
   /** Report metadata to the connection's listeners. */
@@ -108,8 +111,7 @@ export interface FlvTagReader {
 
 /** A NetStream: play (read FLV) or publish (write FLV). */
 export class RTMPStream {
-  /** The message stream id the server gave this stream. */
-  readonly streamId: number;
+  #streamId: number;
   /** True for a publishing stream (python-librtmp `writeable`). */
   readonly writeable: boolean;
   /** The stream name played or published. */
@@ -117,7 +119,8 @@ export class RTMPStream {
 
   readonly #conn: StreamConnection;
   readonly #setup: StreamSetup;
-  readonly #net: NetStreamView;
+  #net: NetStreamView;
+  readonly #continuity: StreamContinuity;
   readonly #output: StreamOutput;
   #started = deferred<void>();
   #seekWait: Deferred<void> | undefined;
@@ -134,11 +137,17 @@ export class RTMPStream {
     this.#conn = conn;
     this.#setup = setup;
     this.#net = setup.netStream;
-    this.streamId = setup.streamId;
+    this.#streamId = setup.streamId;
+    this.#continuity = new StreamContinuity(setup.writeable ? 'publish' : setup.live ? 'live' : 'vod');
     this.writeable = setup.writeable;
     this.playpath = setup.playpath;
     this.#output = new StreamOutput(conn, { live: setup.live, highWaterMark: setup.highWaterMark });
     if (setup.writeable) this.#demuxer = new FlvDemuxer();
+  }
+
+  /** The message stream id the server gave this stream (a reconnect may change it). */
+  get streamId(): number {
+    return this.#streamId;
   }
 
   /** Duration in seconds from the stream's `onMetaData` (0 until known) — python-librtmp `duration`. */
@@ -314,7 +323,9 @@ export class RTMPStream {
   async unpause(): Promise<void> {
     this.#requirePlay('unpause');
     this.#requireOpen();
-    this.#conn.session().pause(this.streamId, false);
+    const session = this.#conn.session();
+    session.advance(performance.now()); // the media deadline restarts now
+    session.pause(this.streamId, false);
     this.#conn.kick();
   }
 
@@ -350,6 +361,7 @@ export class RTMPStream {
         code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
     this.#requireOpen();
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     for (const tag of this.#demuxer.push(buf)) {
@@ -384,6 +396,7 @@ export class RTMPStream {
     options: StreamWaitOptions = {},
   ): Promise<void> {
     this.#requireWriteable('writePacket');
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
     this.#requireOpen();
     const msg = publishMessage(packet);
     this.#send(msg.type, msg.timestamp, msg.payload);
@@ -411,6 +424,7 @@ export class RTMPStream {
   /** Queues one message on the stream's msid. */
   #send(type: 'audio' | 'video' | 'data', timestamp: number, payload: Buffer): void {
     const session = this.#conn.session();
+    this.#continuity.sent(type, timestamp, payload);
     if (type === 'data') {
       const csid = DefaultCsid.data;
       session.sendRaw({ type: MessageType.DataAMF0, streamId: this.streamId, timestamp, csid, payload });
@@ -504,8 +518,10 @@ export class RTMPStream {
 
   /** @internal A media event for this stream. */
   onMedia(ev: MediaEvent): void {
+    const type = OUTPUT_TYPE[ev.type];
     if (ev.dropped === undefined && !this.#closed) {
-      this.#output.push({ type: OUTPUT_TYPE[ev.type], timestamp: ev.timestamp, payload: ev.payload });
+      const timestamp = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
+      if (timestamp !== undefined) this.#output.push({ type, timestamp, payload: ev.payload });
     }
     this.#reportMetadata();
   }
@@ -513,9 +529,11 @@ export class RTMPStream {
   /** @internal A data event for this stream (metadata, cue points…). */
   onData(ev: DataEvent): void {
     if (ev.dropped !== undefined || this.#closed || this.writeable) return;
+    const timestamp = this.#continuity.admitData(ev.timestamp);
+    if (timestamp === undefined) return;
     this.#reportMetadata();
     const type = ev.amf3 ? MessageType.DataAMF3 : MessageType.DataAMF0;
-    this.#output.push({ type, timestamp: ev.timestamp, payload: ev.payload });
+    this.#output.push({ type, timestamp, payload: ev.payload });
   }
 
   /**
@@ -544,6 +562,36 @@ export class RTMPStream {
         this.#fail(cutError(this.playpath, change.cause, failure));
         break;
     }
+  }
+
+  /**
+   * @internal Where a reconnect plays this stream from, ms: a recorded stream's last
+   * delivered timestamp (undefined: from the original start; live streams re-subscribe).
+   */
+  get resumeAt(): number | undefined {
+    return this.#continuity.replay?.resumeAt;
+  }
+
+  /**
+   * @internal A reconnect re-created this stream as `streamId` (play/publish sent): a
+   * recorded player drops what the server sends again; `started` waits anew.
+   */
+  rebind(streamId: number, net: NetStreamView): void {
+    this.#streamId = streamId;
+    this.#net = net;
+    this.#started = deferred<void>();
+    this.#continuity.replay?.replay();
+  }
+
+  /** @internal After a reconnect's publish started: metadata and sequence headers again, at the last timestamp. */
+  republish(): void {
+    for (const m of this.#continuity.resend()) this.#send(m.type, m.timestamp, m.payload);
+    this.#conn.kick();
+  }
+
+  /** @internal A reconnect attempt's connection ended before this stream started again. */
+  startFailed(error: unknown): void {
+    this.#started.reject(error);
   }
 
   /** @internal The connection closed: nothing more will arrive. */

@@ -20,7 +20,13 @@
  * Timeouts (`timeout`, seconds): the handshake, the connect answer, and "no byte from the
  * server for that long" while something needs server data (connecting, createStream, a
  * stream being played, `readPacket`) end the connection. A call the server never answers
- * does not: its own `result({ timeout })` times out the caller only.
+ * does not: its own `result({ timeout })` times out the caller only. A played stream
+ * without audio/video for `mediaTimeout` fails alone (the session's media deadline); an
+ * answer that does not decode fails its wait at once.
+ *
+ * Reconnect (`reconnect`, opt-in): a lost connection with a retriable cause starts a
+ * `Reconnection` (reconnect.ts) instead of failing everything: pending calls fail, the
+ * streams wait and are re-opened on the new connection; only when it gives up do they fail.
  */
 
 import { ConnectionCode, GeneralCode, TimeoutCode, UsageCode } from '../error-codes.js';
@@ -28,11 +34,7 @@ import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
 import { ClientSession, type SwfVerification } from '../session/client-session.js';
-import {
-  type EnhancedCapabilities,
-  readEnhancedCapabilities,
-  reconnectRequest,
-} from '../session/connect-object.js';
+import { type EnhancedCapabilities, readEnhancedCapabilities } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -40,25 +42,26 @@ import { readsIntoReusedBuffer } from '../transport/tcp.js';
 import { applyConstructorOptions } from '../url/constructor-options.js';
 import { applyLibrtmpOption, parseLibrtmpUrl, type RTMPParams, setupLibrtmpUrl } from '../url/options.js';
 import {
-  announceStream,
   checkConnectOptions,
+  connectArguments,
   connectDutiesFor,
   connectParamsFor,
   failedError,
   openConnection,
   PublisherAuth,
   sessionOptionsFor,
-  startStream,
 } from './connect-setup.js';
+import { type EventRoutes, routeEvent } from './event-routes.js';
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
+import { backoffDelay, Reconnection, retriable, sleep } from './reconnect.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
-import { RTMPPacket } from './rtmp-packet.js';
-import { RTMPStream, type StreamConnection } from './rtmp-stream.js';
-import { DEFAULT_HIGH_WATER_MARK } from './stream-output.js';
-import { checkSeconds, type Deferred, deferred, throwIfAborted, waitFor } from './waiters.js';
+import type { RTMPPacket } from './rtmp-packet.js';
+import type { RTMPStream, StreamConnection } from './rtmp-stream.js';
+import { openStream, type StreamOpenerLink } from './stream-opener.js';
+import { anySignal, checkSeconds, type Deferred, deferred, throwIfAborted, waitFor } from './waiters.js';
 
 export type { ConnectOptions, CreateStreamOptions } from './options.js';
 export type { RTMPEvents } from './rtmp-faces.js';
@@ -74,6 +77,9 @@ export class RTMP extends RTMPFaces {
   #session: ClientSession | undefined;
   #loop: IoLoop | undefined;
   #state: 'idle' | 'connecting' | 'connected' | 'closing' | 'closed' = 'idle';
+  /** Set while the `reconnect` loop runs (attempts and stream restores), with what ends it and what waits for it. */
+  #reconnect: Reconnection | undefined;
+  #hashed: { swf?: SwfVerification } = {};
   #connectWait: Deferred<StatusInfo> | undefined;
   /** Publisher authentication of the current `connect()`, and whether its rejection asked to reconnect. */
   #auth: PublisherAuth | undefined;
@@ -90,6 +96,8 @@ export class RTMP extends RTMPFaces {
   protected readonly calls: RemoteCalls;
   protected readonly packets: RawPackets;
   readonly #conn: StreamConnection;
+  readonly #opener: StreamOpenerLink;
+  readonly #routes: EventRoutes;
   readonly #onAbort: () => void;
 
   /**
@@ -136,10 +144,30 @@ export class RTMP extends RTMPFaces {
       session: () => this.#requireSession(),
       pauseReading: (key) => this.#loop?.pauseReading(key),
       resumeReading: (key) => this.#loop?.resumeReading(key),
+      whenUp: () => this.#reconnect?.up.promise ?? Promise.resolve(),
       forget: (s) => {
         if (this.#streams.get(s.streamId) === s) this.#streams.delete(s.streamId);
       },
       metadata: (s, meta) => this.emit('metadata', meta, s.streamId),
+    };
+    this.#routes = {
+      streams: this.#streams,
+      creates: this.#creates,
+      calls: this.calls,
+      emit: this.emit.bind(this),
+      tcUrl: () => this.#params.tcUrl,
+      end: () => this.#loop?.end(),
+      failure: () => this.#failure,
+    };
+    this.#opener = {
+      options,
+      publishMode: this.#publishMode,
+      conn: this.#conn,
+      params: () => this.#params,
+      session: () => this.#requireConnected(),
+      creates: this.#creates,
+      streams: this.#streams,
+      kickWait: () => this.#kickWait(),
     };
   }
 
@@ -245,44 +273,43 @@ export class RTMP extends RTMPFaces {
    * failures reject with `ERR_SWF_*` errors before any RTMP connection is made.
    */
   async connect(packet?: RTMPPacket | ConnectOptions, options: ConnectOptions = {}): Promise<StatusInfo> {
-    if (packet !== undefined && !(packet instanceof RTMPPacket)) {
-      if (packet === null || typeof packet !== 'object' || Array.isArray(packet)) {
-        throw new RTMPUsageError('connect() takes an RTMPPacket and/or { signal }', {
-          code: UsageCode.RTMP_BAD_ARGUMENT,
-        });
-      }
-      options = packet;
-      packet = undefined;
-    }
-    for (const k of Object.keys(options)) {
-      if (k !== 'signal')
-        throw new RTMPUsageError(`unknown connect() option "${k}" (known: signal)`, {
-          code: UsageCode.RTMP_OPTION,
-        });
-    }
+    [packet, options] = connectArguments(packet, options);
     if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'closing') {
       throw new RTMPUsageError(`connect() while ${this.#state}`, { code: UsageCode.RTMP_STATE });
     }
+    if (this.#reconnect !== undefined)
+      throw new RTMPUsageError('connect() while reconnecting', { code: UsageCode.RTMP_STATE });
     const p = this.#params;
     checkScheme(p.url.protocol);
     checkConnectOptions(p, this.#options);
     throwIfAborted(options.signal);
     throwIfAborted(this.#options.signal);
-    const signals = [options.signal, this.#options.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal =
-      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    const signal = anySignal(options.signal, this.#options.signal);
     // A raw connect packet is sent as is: there is no app to add an auth answer to.
     this.#auth = packet === undefined ? new PublisherAuth(p) : undefined;
     const hashed: { swf?: SwfVerification } = {};
-    // Reconnects only for publisher authentication: at most two (PublisherAuth throws after).
-    for (;;) {
+    this.#hashed = hashed;
+    // Reconnects for publisher authentication (at most two: PublisherAuth throws after) and,
+    // with `reconnect`, after a retriable failure (a cut or stalled handshake, a reset).
+    const retry = this.#options.reconnect;
+    let lastError: unknown;
+    for (let attempt = 0; ; ) {
       this.#authRetry = false;
       try {
-        return await this.#connectOnce(packet, options.signal, signal, hashed);
+        const info = await this.#connectOnce(packet, options.signal, signal, hashed);
+        if (attempt > 0) this.emit('reconnected', { attempt, cause: lastError });
+        return info;
       } catch (err) {
-        if (!this.#authRetry) throw err;
         await this.#closeWait.promise.catch(() => {});
-        log.info(`publisher authentication: reconnecting with the ${this.#auth!.stage} answer`);
+        if (this.#authRetry) {
+          log.info(`publisher authentication: reconnecting with the ${this.#auth!.stage} answer`);
+          continue;
+        }
+        if (retry === undefined || attempt >= retry.retries || !retriable(err) || signal?.aborted) throw err;
+        lastError = err;
+        const delayMs = backoffDelay(++attempt, retry);
+        this.emit('reconnecting', { attempt, retries: retry.retries, delayMs, cause: err });
+        await sleep(delayMs, signal);
       }
     }
   }
@@ -293,9 +320,10 @@ export class RTMP extends RTMPFaces {
     callSignal: AbortSignal | undefined,
     signal: AbortSignal | undefined,
     hashed: { swf?: SwfVerification },
+    keepStreams = false,
   ): Promise<StatusInfo> {
     const p = this.#params;
-    this.#reset();
+    this.#reset(keepStreams);
     this.#state = 'connecting';
     const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
     let opened: Awaited<ReturnType<typeof openConnection>>;
@@ -355,6 +383,16 @@ export class RTMP extends RTMPFaces {
    * calls and reads reject with `RTMPConnectionError`. Idempotent; never rejects.
    */
   async close(): Promise<void> {
+    const reconnect = this.#reconnect;
+    if (reconnect !== undefined) {
+      this.#state = 'closing';
+      for (const s of [...this.#streams.values()]) await s.close().catch(() => {});
+      reconnect.abort.abort(
+        new RTMPConnectionError('closed while reconnecting', { code: ConnectionCode.RTMP_CLOSED }),
+      );
+      await reconnect.done;
+      return;
+    }
     const loop = this.#loop;
     if (this.#state === 'idle' || this.#state === 'closed' || loop === undefined || loop.closed) {
       this.#state = this.#state === 'idle' ? 'idle' : 'closed';
@@ -388,7 +426,7 @@ export class RTMP extends RTMPFaces {
    * `timeout` seconds, or `signal.reason`.
    */
   async createStream(options: CreateStreamOptions = {}): Promise<RTMPStream> {
-    const session = this.#requireConnected();
+    this.#requireConnected();
     const p = this.#params;
     const writeable = options.writeable === true;
     const seekSec = checkSeconds('seek', options.seek);
@@ -401,62 +439,24 @@ export class RTMP extends RTMPFaces {
       );
     }
     throwIfAborted(options.signal);
-    announceStream(session, p, writeable, this.#publishMode);
-    const txn = session.createStream();
-    const created = deferred<number>();
-    this.#creates.set(txn, created);
-    this.#kickWait();
-    let streamId: number;
-    try {
-      streamId = await waitFor(created.promise, { signal: options.signal, what: 'createStream' });
-    } finally {
-      this.#creates.delete(txn);
-    }
-    if (this.#streams.has(streamId)) {
-      throw new RTMPError(
-        `the server answered createStream with stream id ${streamId}, which another stream of this connection uses (nginx-rtmp gives every stream id 1: one stream per connection there)`,
-        { code: GeneralCode.RTMP_STREAM_ID_IN_USE },
-      );
-    }
-    startStream(session, streamId, p, this.#options, {
+    return openStream(this.#opener, {
       writeable,
       seekSec,
       updateBuffer: options.updateBuffer ?? true,
+      signal: options.signal,
     });
-    const stream = new RTMPStream(this.#conn, {
-      streamId,
-      writeable,
-      playpath: p.playpath,
-      live: p.live,
-      highWaterMark: this.#options.limits?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
-      timeoutSec: p.timeout,
-      netStream: session.netStream(streamId)!,
-    });
-    this.#streams.set(streamId, stream);
-    this.#kickWait();
-    try {
-      await waitFor(stream.started, {
-        timeoutSec: p.timeout > 0 ? p.timeout : undefined,
-        signal: options.signal,
-        what: `${writeable ? 'publishing' : 'playing'} ${p.playpath}`,
-      });
-    } catch (err) {
-      await stream.close().catch(() => {});
-      throw err;
-    }
-    return stream;
   }
 
   // ================================================================ internals: setup
 
-  #reset(): void {
+  #reset(keepStreams = false): void {
     this.#failure = undefined;
     this.#closeWait = deferred<void>();
     this.#connectInfo = undefined;
     this.#serverProperties = undefined;
     this.#enhanced = undefined;
     this.#creates.clear();
-    this.#streams.clear();
+    if (!keepStreams) this.#streams.clear();
     this.calls.reset();
     this.packets.reset();
     this.#nextTxn = 1;
@@ -517,45 +517,13 @@ export class RTMP extends RTMPFaces {
       case 'connectRejected':
         this.#onConnectRejected(ev.info);
         break;
-      case 'result':
-        this.calls.onResult(ev);
-        break;
-      case 'error': {
-        const create = this.#creates.get(ev.txn);
-        if (create === undefined) this.calls.onError(ev);
-        else
-          create.reject(failedError('createStream failed', GeneralCode.RTMP_CREATE_STREAM_FAILED, ev.info));
-        break;
-      }
-      case 'streamCreated':
-        this.#creates.get(ev.txn)?.resolve(ev.streamId);
-        break;
-      case 'invoke':
-        this.calls.onInvoke(ev);
-        break;
-      case 'status':
-        this.emit('status', ev.info, ev.streamId);
-        if (ev.streamId === 0 && ev.info.code === 'NetConnection.Connect.ReconnectRequest')
-          this.emit('reconnectRequest', reconnectRequest(ev.info, this.#params.tcUrl), ev.info);
-        if (
-          ev.streamId === 0 &&
-          ev.info.code === 'NetConnection.Connect.Closed' &&
-          this.#streams.size === 0
-        ) {
-          this.#loop?.end();
-        }
-        break;
-      case 'media':
-        this.#streams.get(ev.streamId)?.onMedia(ev);
-        break;
-      case 'data':
-        this.#streams.get(ev.streamId)?.onData(ev);
-        break;
       case 'timeout':
         this.#onTimeout(ev.what, ev.txn);
         break;
       case 'protocolError':
-        if (ev.fatal) {
+        if (ev.answer !== undefined) {
+          this.#onMalformedAnswer(ev.answer.txn, ev.answer.method, ev.error);
+        } else if (ev.fatal) {
           this.#failure ??= ev.error;
           log.error(`protocol error: ${ev.error.message}`);
         } else {
@@ -574,9 +542,7 @@ export class RTMP extends RTMPFaces {
         this.#loop?.end();
         break;
     }
-    const changes = 'changes' in ev ? ev.changes : undefined;
-    if (changes !== undefined)
-      for (const c of changes) this.#streams.get(c.streamId)?.onChange(c, this.#failure);
+    routeEvent(ev, this.#routes);
   }
 
   #onConnected(info: StatusInfo, properties: StatusInfo): void {
@@ -605,7 +571,21 @@ export class RTMP extends RTMPFaces {
     this.#fail(err);
   }
 
-  #onTimeout(what: 'handshake' | 'command', txn: number | undefined): void {
+  /** An answer that does not decode fails what awaited it, at once (connect: the connection). */
+  #onMalformedAnswer(txn: number, method: string, error: RTMPError): void {
+    log.error(`protocol error: ${error.message}`);
+    if (method === 'connect') {
+      this.#connectWait?.reject(error);
+      this.#fail(error);
+    } else if (this.#creates.has(txn)) {
+      this.#creates.get(txn)!.reject(error);
+    } else {
+      this.calls.onMalformed(txn, error);
+    }
+  }
+
+  #onTimeout(what: 'handshake' | 'command' | 'media', txn: number | undefined): void {
+    if (what === 'media') return; // the stream's change carries the error
     if (what === 'handshake' || this.#state === 'connecting') {
       const [msg, code] =
         what === 'handshake'
@@ -626,6 +606,92 @@ export class RTMP extends RTMPFaces {
     if (this.#loop !== undefined && !this.#loop.closed) this.#loop.destroy();
   }
 
+  // ================================================================ internals: reconnect
+
+  /** After a lost connection, with `reconnect` set and a retriable cause: starts the loop; false otherwise. */
+  #startReconnect(clean: boolean): boolean {
+    const r = this.#options.reconnect;
+    const cause =
+      this.#failure ??
+      new RTMPConnectionError('the server closed the connection', {
+        code: ConnectionCode.RTMP_CONNECTION_CLOSED,
+      });
+    if (clean || r === undefined || r.retries < 1 || this.#state !== 'connected' || !retriable(cause))
+      return false;
+    log.warn(`connection lost (${(cause as Error)?.message ?? String(cause)}): reconnecting`);
+    this.#reconnect = new Reconnection(r, cause, [...this.#streams.values()], {
+      opener: this.#opener,
+      signal: this.#options.signal,
+      connect: async (signal) => {
+        await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
+      },
+      drop: async (err) => {
+        this.#failure ??= err;
+        this.#loop?.destroy();
+        await this.#closeWait.promise.catch(() => {});
+      },
+      reconnecting: (info) => this.emit('reconnecting', info),
+      reconnected: (info) => {
+        this.#reconnect = undefined;
+        log.info(`reconnected (attempt ${info.attempt})`);
+        this.emit('reconnected', info);
+      },
+      giveUp: (err, streams) => {
+        this.#reconnect = undefined;
+        this.#giveUp(err, streams);
+      },
+    });
+    return true;
+  }
+
+  /** The connection of a reconnect attempt (or the lost one) ended: what waited on it fails; the streams wait on. */
+  #attemptLost(): void {
+    this.#rejectPending(this.#closedReason());
+    for (const s of this.#streams.values()) s.startFailed(this.#closedReason());
+    this.#closeWait.resolve();
+  }
+
+  /** The reconnect loop failed for good (or was aborted by close()): everything ends with `error`. */
+  #giveUp(error: unknown, streams: readonly RTMPStream[]): void {
+    const local = this.#state === 'closing';
+    this.#state = 'closed';
+    if (!local) log.error(`reconnect failed: ${(error as Error)?.message ?? String(error)}`);
+    this.#closeWait = deferred<void>();
+    this.#endStreams(streams, local ? undefined : error, local, true);
+  }
+
+  /** The connection is gone: pending waits fail with `reason` (the streams are not touched). */
+  #rejectPending(reason: unknown): void {
+    this.#state = 'closed';
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#connectWait?.reject(reason);
+    for (const c of this.#creates.values()) c.reject(reason);
+    this.#creates.clear();
+    this.calls.closed(reason);
+  }
+
+  /** The end: `streams` end (`error`: failed), closeWait settles, `error` and `close` are emitted. */
+  #endStreams(streams: readonly RTMPStream[], error: unknown, resolve: boolean, emitError: boolean): void {
+    for (const s of streams) s.onConnectionClosed(error);
+    this.#streams.clear();
+    this.packets.closed();
+    if (resolve) {
+      this.#closeWait.resolve();
+    } else {
+      this.#closeWait.reject(error);
+      if (emitError && this.listenerCount('error') > 0) this.emit('error', error);
+    }
+    // A connection closed to answer an auth challenge is not the user's close.
+    if (!this.#authRetry) this.emit('close', error);
+  }
+
+  #closedReason(): unknown {
+    return (
+      this.#failure ??
+      new RTMPConnectionError('the connection was closed', { code: ConnectionCode.RTMP_CLOSED })
+    );
+  }
+
   #closedError(what: string): unknown {
     if (this.#failure !== undefined) return this.#failure;
     return new RTMPConnectionError(`cannot ${what}: the connection is closed`, {
@@ -636,6 +702,10 @@ export class RTMP extends RTMPFaces {
   #onTransportClose(error: RTMPError | undefined): void {
     const clean = this.#state === 'closing' && this.#failure === undefined;
     if (error !== undefined) this.#failure ??= error;
+    if (this.#reconnect !== undefined || this.#startReconnect(clean)) {
+      this.#attemptLost();
+      return;
+    }
     const serverClosed =
       this.#failure instanceof RTMPConnectionError &&
       this.#failure.code === ConnectionCode.RTMP_SERVER_CLOSED;
@@ -644,12 +714,9 @@ export class RTMP extends RTMPFaces {
         code: ConnectionCode.RTMP_CONNECTION_CLOSED,
       });
     }
-    const reason =
-      this.#failure ??
-      new RTMPConnectionError('the connection was closed', { code: ConnectionCode.RTMP_CLOSED });
+    const reason = this.#closedReason();
     const wasConnecting = this.#state === 'connecting';
     this.#state = 'closed';
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // The session learns that the transport ended: streams that had not ended are cut.
     const session = this.#session;
     if (session !== undefined && session.state !== 'closed') {
@@ -659,20 +726,12 @@ export class RTMP extends RTMPFaces {
     log.info(
       `connection closed${this.#failure ? `: ${(this.#failure as Error)?.message ?? String(this.#failure)}` : ''}`,
     );
-    this.#connectWait?.reject(reason);
-    for (const c of this.#creates.values()) c.reject(reason);
-    this.#creates.clear();
-    this.calls.closed(reason);
-    for (const s of [...this.#streams.values()]) s.onConnectionClosed(clean ? undefined : reason);
-    this.#streams.clear();
-    this.packets.closed();
-    if (clean || serverClosed) {
-      this.#closeWait.resolve();
-    } else {
-      this.#closeWait.reject(reason);
-      if (!wasConnecting && this.listenerCount('error') > 0) this.emit('error', reason);
-    }
-    // A connection closed to answer an auth challenge is not the user's close.
-    if (!this.#authRetry) this.emit('close', clean ? undefined : reason);
+    this.#rejectPending(reason);
+    this.#endStreams(
+      [...this.#streams.values()],
+      clean ? undefined : reason,
+      clean || serverClosed,
+      !wasConnecting,
+    );
   }
 }

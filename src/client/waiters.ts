@@ -55,6 +55,12 @@ export function checkSeconds(name: string, v: number | undefined): number | unde
   return v;
 }
 
+/** One signal that aborts when any of `signals` does (undefined when none is given). */
+export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
 /** Throws `signal.reason` when the signal is already aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason;

@@ -127,14 +127,24 @@ export interface UnknownMessageEvent extends MessageEventBase {
   payload: Buffer;
 }
 
-/** A deadline passed: the handshake did not finish, or a tracked command got no answer. */
+/**
+ * A deadline passed: the handshake did not finish, a tracked command got no answer, or a
+ * played stream got no media for `mediaTimeoutMs` (or less than `minMediaRate`): that
+ * NetStream failed with `error` (`ERR_RTMP_NO_MEDIA` / `ERR_RTMP_MEDIA_TOO_SLOW`, in `changes`).
+ */
 export interface TimeoutEvent {
   kind: 'timeout';
-  what: 'handshake' | 'command';
+  what: 'handshake' | 'command' | 'media';
   /** The transaction that timed out (`what: 'command'`). */
   txn?: number;
   /** Its method name. */
   method?: string;
+  /** The stream that got no media (`what: 'media'`). */
+  streamId?: number;
+  /** Why it failed (`what: 'media'`). */
+  error?: RTMPError;
+  /** Its NetStream's change to `failed` (`what: 'media'`). */
+  changes?: readonly NetStreamChange[];
 }
 
 /**
@@ -148,6 +158,16 @@ export interface ClosedEvent {
   error?: RTMPError;
   /** The NetStreams this cut (to `ended-cut`). */
   changes?: readonly NetStreamChange[];
+}
+
+/**
+ * A peer fault (see `ProtocolErrorEvent`). A non-fatal one that was the answer to a
+ * transaction we await — a `_result`/`_error` whose body does not decode, or any
+ * undecodable command while connect is pending — names it in `answer`: that transaction
+ * failed with `error` (`ERR_RTMP_MALFORMED_ANSWER`) and will not time out.
+ */
+export interface ClientProtocolErrorEvent extends ProtocolErrorEvent {
+  answer?: { txn: number; method: string };
 }
 
 /** Everything a `ClientSession` reports. */
@@ -167,7 +187,7 @@ export type SessionEvent =
   | SharedObjectEvent
   | UnknownMessageEvent
   | TimeoutEvent
-  | ProtocolErrorEvent
+  | ClientProtocolErrorEvent
   | ClosedEvent;
 
 /** The `kind` strings of `SessionEvent`. */

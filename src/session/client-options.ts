@@ -9,6 +9,7 @@ import type { ClientHandshakeOptions } from '../handshake/client.js';
 import type { HandshakePolicy } from '../handshake/common.js';
 import type { MessageTrace } from '../trace.js';
 import { checkStreamId, checkU32, usage } from './checks.js';
+import type { MinMediaRate } from './media-watch.js';
 
 export { checkStreamId, checkU32, usage } from './checks.js';
 
@@ -54,6 +55,13 @@ export interface ClientSessionOptions {
   commandTimeoutMs?: number;
   /** Deadline for the handshake from `start(now)`, in ms (default: none). */
   handshakeTimeoutMs?: number;
+  /**
+   * A played stream fails (`timeout` event, `ERR_RTMP_NO_MEDIA`) when no audio/video
+   * arrives for this long once it plays, whatever else arrives; ms (default: none).
+   */
+  mediaTimeoutMs?: number;
+  /** A played stream fails (`ERR_RTMP_MEDIA_TOO_SLOW`) when a window brings less media than this (default: none). */
+  minMediaRate?: MinMediaRate;
   /** Limits for AMF bodies of commands and data messages. */
   amf?: AmfDecodeOptions;
   /** Answer the first `onBWDone` with `_checkbw` as librtmp does (default true). */
@@ -184,6 +192,14 @@ export function checkSessionOptions(options: ClientSessionOptions): void {
   if (options.windowAckSize !== undefined) checkU32('windowAckSize', options.windowAckSize);
   checkMs('commandTimeoutMs', options.commandTimeoutMs);
   checkMs('handshakeTimeoutMs', options.handshakeTimeoutMs);
+  checkMs('mediaTimeoutMs', options.mediaTimeoutMs);
+  const rate = options.minMediaRate;
+  if (rate !== undefined) {
+    if (!(rate.bytesPerSecond > 0) || !Number.isFinite(rate.bytesPerSecond))
+      throw usage(`minMediaRate.bytesPerSecond must be a positive number, got ${rate.bytesPerSecond}`);
+    if (!(rate.windowMs > 0)) throw usage(`minMediaRate.windowMs must be positive, got ${rate.windowMs}`);
+    checkMs('minMediaRate.windowMs', rate.windowMs);
+  }
   if (options.swfVerification) {
     const { hash, size } = options.swfVerification;
     if (!(hash instanceof Uint8Array) || hash.length !== 32)

@@ -28,11 +28,16 @@
  *   which servers that track streams by msid ignore) on csid 8; NetConnection commands
  *   on msid 0, csid 3; audio csid 4, video csid 6, data csid 4; control csid 2.
  * - Peer faults are reported as `protocolError` events, never thrown; caller faults
- *   (bad arguments, use after close) throw `RTMPUsageError`.
+ *   (bad arguments, use after close) throw `RTMPUsageError`. An answer that does not
+ *   decode fails the transaction it answers at once (command-head.ts).
+ * - A played stream with no audio/video for `mediaTimeoutMs` (or under `minMediaRate`)
+ *   fails by deadline, whatever control traffic flows (media-watch.ts).
  */
+
 import type { AmfValue } from '../amf/types.js';
 import { AMFObject, isAmfObject } from '../amf/types.js';
-import type { RTMPError } from '../errors.js';
+import { ProtocolCode } from '../error-codes.js';
+import { type RTMPError, RTMPProtocolError } from '../errors.js';
 import {
   ClientHandshake,
   type ClientHandshakeInfo,
@@ -57,8 +62,10 @@ import {
   usage,
 } from './client-options.js';
 import { NetStreamCommands } from './client-stream-commands.js';
+import { malformedAnswer } from './command-head.js';
 import { buildConnectArgs, buildConnectCommandObject, type ConnectParams } from './connect-object.js';
 import { InboundPipeline, toRTMPError } from './inbound.js';
+import { MediaWatch } from './media-watch.js';
 import { NetStreamTable } from './net-stream.js';
 import { TransactionTable } from './transactions.js';
 
@@ -108,6 +115,7 @@ export class ClientSession extends NetStreamCommands {
   /** @internal The NetStreams by msid. */
   protected readonly streams = new NetStreamTable();
   readonly #inbound: ClientInbound;
+  readonly #media: MediaWatch;
   /** @internal What the NetStreams send through. */
   protected readonly port = {
     pause: (id: number, paused: boolean, ms: number) => void this.invoke('pause', id, [paused, ms], false),
@@ -122,6 +130,7 @@ export class ClientSession extends NetStreamCommands {
     this.#chunkSize = options.chunkSize ?? 4096;
     this.#chunkSizeChosen = options.chunkSize !== undefined;
     this.tapRaw = options.tapRaw ?? false;
+    this.#media = new MediaWatch({ timeoutMs: options.mediaTimeoutMs, minRate: options.minMediaRate });
     const hsOpts: ClientHandshakeOptions = { ...options.handshakeOptions };
     if (options.handshake !== undefined) hsOpts.policy = options.handshake;
     if (options.random !== undefined) hsOpts.random = options.random;
@@ -272,9 +281,10 @@ export class ClientSession extends NetStreamCommands {
   nextDeadline(): number | undefined {
     if (this.#state === 'closed') return undefined;
     const hs = this.#pipe.handshakeDone ? undefined : this.#handshakeDeadline;
-    const txn = this.#txns.nextDeadline();
-    if (hs === undefined) return txn;
-    return txn === undefined || hs < txn ? hs : txn;
+    let d = this.#txns.nextDeadline();
+    for (const x of [hs, this.#media.nextDeadline()])
+      if (x !== undefined && (d === undefined || x < d)) d = x;
+    return d;
   }
 
   /** Fires every deadline at or before `now` (as `timeout` events) and advances the clock. */
@@ -296,6 +306,33 @@ export class ClientSession extends NetStreamCommands {
       }
       this.#events.push({ kind: 'timeout', what: 'command', txn, method: p.method });
     }
+    for (const [streamId, error] of this.#media.expire(now)) {
+      const change = this.streams.get(streamId)?.timedOut(error);
+      this.#events.push({
+        kind: 'timeout',
+        what: 'media',
+        streamId,
+        error,
+        ...(change === undefined ? {} : { changes: [change] }),
+      });
+    }
+  }
+
+  /**
+   * Advances the session clock to `now` without feeding bytes: call it before a command
+   * that arms a deadline long after the last input (resuming a paused stream).
+   */
+  advance(now: number): void {
+    this.#now = Math.max(this.#now, now);
+  }
+
+  /** Sends `pause` (see `NetStreamCommands.pause`); the stream's media deadline is suspended while paused. */
+  override pause(streamId: number, paused: boolean, ms?: number): number {
+    const txn = super.pause(streamId, paused, ms);
+    const phase = this.streams.get(streamId)?.state.phase;
+    if (phase === 'paused') this.#media.suspend(streamId);
+    else if (!paused && phase === 'play') this.#media.arm(streamId, this.#now);
+    return txn;
   }
 
   /** Ends the session: no further output is produced and input is ignored. Queued output stays takeable. */
@@ -379,6 +416,7 @@ export class ClientSession extends NetStreamCommands {
     this.checkOpen();
     this.sendMessage(command('deleteStream', 0, null, checkNetStream(streamId)));
     this.streams.delete(streamId);
+    this.#media.forget(streamId);
   }
 
   /** Sends `closeStream` on the stream's msid (transaction 0, no answer expected); forgets its NetStream. */
@@ -386,6 +424,7 @@ export class ClientSession extends NetStreamCommands {
     this.checkOpen();
     this.sendMessage({ ...command('closeStream', 0, null), streamId: checkNetStream(streamId) });
     this.streams.delete(streamId);
+    this.#media.forget(streamId);
   }
 
   /** Sends `releaseStream(name)` (publishers, before createStream; answer not awaited). */
@@ -538,6 +577,8 @@ export class ClientSession extends NetStreamCommands {
     ) {
       ev.raw = raw;
     }
+    if (ev.kind === 'media') this.#media.media(ev.streamId, ev.payload.length, this.#now);
+    if ('changes' in ev && ev.changes !== undefined) this.#media.changes(ev.changes, this.#now);
     this.#events.push(ev);
   }
 
@@ -561,7 +602,27 @@ export class ClientSession extends NetStreamCommands {
   }
 
   #nonFatal(err: unknown, raw: RawMessage | undefined): void {
-    this.#emit(raw, { kind: 'protocolError', error: toRTMPError(err), fatal: false });
+    const error = toRTMPError(err);
+    const answer = raw === undefined ? undefined : this.#malformedAnswer(raw);
+    if (answer === undefined) {
+      this.#emit(raw, { kind: 'protocolError', error, fatal: false });
+      return;
+    }
+    const bad = new RTMPProtocolError(
+      `the server's answer to ${answer.method} (transaction ${answer.txn}) does not decode: ${error.message}`,
+      { code: ProtocolCode.RTMP_MALFORMED_ANSWER, cause: error, info: { raw } },
+    );
+    this.#emit(raw, { kind: 'protocolError', error: bad, fatal: false, answer });
+  }
+
+  /** Which transaction an undecodable message answered, taken off the table (see `malformedAnswer`). */
+  #malformedAnswer(raw: RawMessage): { txn: number; method: string } | undefined {
+    const answer = malformedAnswer(raw, this.#txns, this.#connectTxn);
+    if (answer?.method === 'connect' && answer.txn === this.#connectTxn) {
+      this.#connectTxn = undefined;
+      if (this.#state === 'connecting') this.#state = this.#readyState();
+    }
+    return answer;
   }
 
   #onHandshakeDone(info: ClientHandshakeInfo): void {

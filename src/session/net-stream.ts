@@ -300,6 +300,12 @@ export class NetStream implements NetStreamView {
     return this.#to({ phase: 'ended-complete', cause: 'onFCUnsubscribe' }, 'onFCUnsubscribe');
   }
 
+  /** A player's media deadline passed (`ERR_RTMP_NO_MEDIA`, `ERR_RTMP_MEDIA_TOO_SLOW`): the stream failed. */
+  timedOut(error: RTMPError): NetStreamChange | undefined {
+    if (this.over) return undefined;
+    return this.#to({ phase: 'failed', error }, 'timeout', error);
+  }
+
   /** The connection ended before the stream did. */
   cut(cause: NetStreamCutCause): NetStreamChange | undefined {
     if (this.over) return undefined;

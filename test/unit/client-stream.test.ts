@@ -375,7 +375,8 @@ test('connection reset mid-stream: data received before stays readable, then the
 
 test('idle read timeout: no data for `timeout` seconds while reading → RTMPTimeoutError', async () => {
   const f = await fixture({ onPlay: (c, sid) => c.session.startPlay(sid) });
-  const conn = new RTMP(f.url('app/x'), { timeout: 0.4 });
+  // The no-media deadline (same default) is off: this is the connection's own idle timeout.
+  const conn = new RTMP(f.url('app/x'), { timeout: 0.4, mediaTimeout: 0 });
   await conn.connect();
   const s = await conn.createStream();
   const t0 = performance.now();

@@ -1,0 +1,140 @@
+/**
+ * Continuity of a recorded (VOD) stream played again after a reconnect. The new play
+ * starts at the last delivered keyframe (the anchor: the last video keyframe, or the last
+ * audio message of a stream without video); the server starts there and sends again
+ * what the reader already has — with the file's timestamps (nginx-rtmp) or rebased so
+ * the start is 0 (FMS, rtmpkit's server). This filter drops exactly that:
+ * - everything until the stream's copy of the anchor (same type, length and byte
+ *   fingerprint); its timestamp gives the offset every later message gets, so the
+ *   reader's timestamps go on from where they were whichever way the server stamps;
+ * - after it, media before the last delivered timestamp, and at that timestamp the
+ *   messages that were delivered before (a message there the reader never got is
+ *   delivered: nothing is missing), and sequence headers equal to the ones in force
+ *   (FLV-10.1 E.4.3.1 AVCPacketType 0, E.4.2.2 AACPacketType 0);
+ * - script data (the re-sent onMetaData) until the stream passes the last timestamp.
+ *
+ * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
+ * bytes); bounded memory (the messages of one timestamp, at most `MAX_AT_LAST`; one
+ * sequence header per type; the anchor); a replay whose anchor does not come within
+ * `MAX_UNMATCHED` messages stops filtering (the server did not restart at the keyframe).
+ */
+import { isKeyframe, isSequenceHeader } from '../flv/media.js';
+
+const MAX_AT_LAST = 64;
+const MAX_UNMATCHED = 10_000;
+const EDGE = 32;
+const AUDIO = 8;
+const VIDEO = 9;
+
+interface Print {
+  type: number;
+  length: number;
+  hash: number;
+}
+
+function print(type: number, payload: Uint8Array): Print {
+  // FNV-1a over the first and last EDGE bytes.
+  let h = 0x811c9dc5;
+  const n = payload.length;
+  for (let i = 0; i < Math.min(EDGE, n); i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
+  for (let i = Math.max(EDGE, n - EDGE); i < n; i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
+  return { type, length: n, hash: h >>> 0 };
+}
+
+const same = (a: Print, b: Print): boolean => a.type === b.type && a.length === b.length && a.hash === b.hash;
+
+/** Records what a player delivered; after `replay()`, drops what the server sends again. */
+export class ReplayFilter {
+  #lastTs: number | undefined;
+  #atLast: Print[] = [];
+  #videoKey: { ts: number; print: Print } | undefined;
+  #lastAudio: { ts: number; print: Print } | undefined;
+  readonly #config = new Map<number, Print>();
+  /** Added to the server's timestamps (0 until a rebasing server's anchor came). */
+  #offset = 0;
+  #replay:
+    | { anchor: Print; anchorTs: number; lastTs: number; pending: Print[]; matched: boolean; seen: number }
+    | undefined;
+
+  /** Where a replay plays from, ms: the anchor's timestamp (undefined before any media). */
+  get resumeAt(): number | undefined {
+    return (this.#videoKey ?? this.#lastAudio)?.ts;
+  }
+
+  /** True while re-sent messages are being dropped. */
+  get replaying(): boolean {
+    return this.#replay !== undefined;
+  }
+
+  /** The stream plays again from `resumeAt`: drop what comes again. */
+  replay(): void {
+    const anchor = this.#videoKey ?? this.#lastAudio;
+    if (anchor === undefined || this.#lastTs === undefined) return;
+    this.#replay = {
+      anchor: anchor.print,
+      anchorTs: anchor.ts,
+      lastTs: this.#lastTs,
+      pending: [...this.#atLast],
+      matched: false,
+      seen: 0,
+    };
+  }
+
+  /**
+   * A media message from the server: the timestamp to deliver it with, or undefined when
+   * the reader already has it. Delivered ones are recorded.
+   */
+  admitMedia(type: number, timestamp: number, payload: Uint8Array): number | undefined {
+    const r = this.#replay;
+    let ts = (timestamp + this.#offset) >>> 0;
+    if (r !== undefined) {
+      const p = print(type, payload);
+      if (!r.matched) {
+        if (!same(p, r.anchor)) {
+          if (++r.seen < MAX_UNMATCHED) return undefined;
+          this.#replay = undefined;
+        } else {
+          r.matched = true;
+          this.#offset = (r.anchorTs - timestamp) | 0;
+          ts = r.anchorTs;
+        }
+      }
+      if (this.#replay !== undefined) {
+        if (ts < r.lastTs) return undefined;
+        if (ts === r.lastTs) {
+          const i = r.pending.findIndex((x) => same(x, p));
+          if (i >= 0) {
+            r.pending.splice(i, 1);
+            return undefined;
+          }
+          const config = this.#config.get(type);
+          if (config !== undefined && same(config, p) && isSequenceHeader(type, payload)) return undefined;
+        } else {
+          this.#replay = undefined;
+        }
+      }
+    }
+    this.#delivered(type, ts, payload);
+    return ts;
+  }
+
+  /** A data message (onMetaData, cue points): the timestamp to deliver it with, or undefined while a replay re-sends. */
+  admitData(timestamp: number): number | undefined {
+    const r = this.#replay;
+    const ts = (timestamp + this.#offset) >>> 0;
+    if (r !== undefined && (!r.matched || ts <= r.lastTs)) return undefined;
+    return ts;
+  }
+
+  #delivered(type: number, ts: number, payload: Uint8Array): void {
+    const p = print(type, payload);
+    if (isSequenceHeader(type, payload)) this.#config.set(type, p);
+    else if (type === VIDEO && isKeyframe(type, payload)) this.#videoKey = { ts, print: p };
+    else if (type === AUDIO) this.#lastAudio = { ts, print: p };
+    if (ts !== this.#lastTs) {
+      this.#lastTs = ts;
+      this.#atLast = [];
+    }
+    if (this.#atLast.length < MAX_AT_LAST) this.#atLast.push(p);
+  }
+}

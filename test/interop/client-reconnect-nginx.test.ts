@@ -1,0 +1,200 @@
+/**
+ * Timeouts and reconnect against nginx-rtmp (which pings its clients every `ping` and
+ * sends VOD with the file's own timestamps), the fault-injecting proxy in between:
+ * - `rtmpkit dump -m 2` of a live stream nobody publishes (`live/typo`) ends with a clear
+ *   error and exit 2 (rtmpdump's "incomplete") instead of hanging;
+ * - `rtmpkit dump --retries 3` of a VOD file through a FIN mid-chunk and an RST at a
+ *   message boundary writes the uncut download byte for byte;
+ * - a live player (the library) with `reconnect` survives a cut while ffmpeg publishes:
+ *   `reconnecting`/`reconnected` fire and media flows again after it;
+ * - `rtmpkit publish --retries 3` through a cut arrives at nginx's recorder with
+ *   timestamps that never go back.
+ * Every child runs bounded; only PIDs started here are signalled; nginx stops in `after`.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { RTMP } from '../../src/index.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import {
+  makeMedia,
+  type Peer,
+  requirePeers,
+  runBounded,
+  startNginx,
+  tempDir,
+  which,
+} from '../helpers/peers.js';
+import { flvTags } from '../unit/server-harness.js';
+
+const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const NEEDS = ['nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so', 'ffmpeg'];
+let nginx: Peer | undefined;
+let media = '';
+let out = '';
+const children: ChildProcess[] = [];
+const proxies: FaultProxy[] = [];
+
+before(() => {
+  if (!NEEDS.every((b) => which(b))) return;
+  media = makeMedia();
+});
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const p of proxies) await p.close();
+  nginx?.stop();
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+async function server(): Promise<Peer> {
+  if (nginx === undefined) {
+    nginx = await startNginx({ mediaDir: media });
+    chmodSync(nginx.runDir, 0o755);
+  }
+  out ||= tempDir('rtmpkit-reconnect-');
+  return nginx;
+}
+
+const rtmpkit = (args: string[], timeoutMs = 60_000) =>
+  runBounded(process.execPath, [BIN, ...args], timeoutMs);
+
+test('dump -m 2 of a live stream nobody publishes (nginx pings): a clear error, exit 2, no hang', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const n = await server();
+  const t0 = performance.now();
+  const r = await rtmpkit(
+    ['dump', '-m', '2', '-r', `rtmp://127.0.0.1:${n.port}/live/typo`, '-o', join(out, 'typo.flv')],
+    30_000,
+  );
+  assert.equal(r.timedOut, false);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /rtmpkit: no audio or video for 2 s/);
+  assert.match(r.stderr, /Download may be incomplete/);
+  assert.ok(performance.now() - t0 < 20_000);
+});
+
+test('dump --retries 3 of VOD through a FIN mid-chunk and an RST at a message boundary = the uncut download, byte for byte', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const n = await server();
+  const whole = join(out, 'whole.flv');
+  const r0 = await rtmpkit(['dump', '-r', `rtmp://127.0.0.1:${n.port}/vod/short.flv`, '-o', whole]);
+  assert.equal(r0.code, 0, r0.stderr);
+  const size = readFileSync(whole).length;
+  const proxy = await startFaultProxy(n.port, (k) =>
+    k === 0
+      ? { how: 'fin', afterBytes: Math.floor(size / 3) + 77, align: 'byte' }
+      : k === 1
+        ? { how: 'rst', afterBytes: Math.floor(size / 4), align: 'read' }
+        : undefined,
+  );
+  proxies.push(proxy);
+  const cut = join(out, 'cut.flv');
+  const r1 = await rtmpkit(['dump', '--retries', '3', '-r', proxy.url('vod/short.flv'), '-o', cut]);
+  assert.equal(r1.code, 0, r1.stderr);
+  assert.equal(proxy.cuts, 2);
+  assert.equal((r1.stderr.match(/reconnected \(attempt 1\)/g) ?? []).length, 2, r1.stderr);
+  const a = readFileSync(whole);
+  const b = readFileSync(cut);
+  assert.ok(flvTags(a).length > 100);
+  assert.equal(b.length, a.length);
+  assert.ok(b.equals(a), 'byte-identical');
+  // Without --retries the same cut keeps rtmpdump's exit code for an incomplete download.
+  const proxy2 = await startFaultProxy(n.port, (k) =>
+    k === 0 ? { how: 'fin', afterBytes: Math.floor(size / 3) } : undefined,
+  );
+  proxies.push(proxy2);
+  const r2 = await rtmpkit(['dump', '-r', proxy2.url('vod/short.flv'), '-o', join(out, 'cut2.flv')]);
+  assert.equal(r2.code, 2, r2.stderr);
+});
+
+test('a live player with reconnect survives a cut while ffmpeg publishes; the events fire', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const n = await server();
+  const ff = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '2',
+      '-i',
+      join(media, 'short.flv'),
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      `rtmp://127.0.0.1:${n.port}/live/rc`,
+    ],
+    { stdio: 'ignore' },
+  );
+  children.push(ff);
+  const proxy = await startFaultProxy(n.port, (k) => (k === 0 ? { how: 'rst', afterMs: 2500 } : undefined));
+  proxies.push(proxy);
+  await new Promise((r) => setTimeout(r, 1000));
+  const conn = new RTMP(proxy.url('live/rc'), {
+    live: true,
+    timeout: 10,
+    reconnect: { retries: 3, backoffMs: 100 },
+  });
+  const events: string[] = [];
+  let before = 0;
+  let afterReconnect = 0;
+  let reconnected = false;
+  conn.on('reconnecting', (i) =>
+    events.push(`reconnecting ${i.attempt} ${(i.cause as Error).constructor.name}`),
+  );
+  conn.on('reconnected', (i) => {
+    events.push(`reconnected ${i.attempt}`);
+    reconnected = true;
+  });
+  try {
+    await conn.connect();
+    const stream = await conn.createStream();
+    const deadline = performance.now() + 15_000;
+    for await (const p of stream.packets()) {
+      if (p.type === 'audio' || p.type === 'video') {
+        if (reconnected) afterReconnect++;
+        else before++;
+      }
+      if (afterReconnect >= 50 || performance.now() > deadline) break;
+    }
+  } finally {
+    await conn.close();
+    ff.kill('SIGKILL');
+  }
+  assert.deepEqual(events, ['reconnecting 1 RTMPConnectionError', 'reconnected 1']);
+  assert.ok(before > 10, `${before} packets before the cut`);
+  assert.ok(afterReconnect >= 50, `${afterReconnect} packets after the reconnect`);
+});
+
+test('publish --retries 3 through a cut arrives at nginx recording, timestamps never going back', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const n = await server();
+  const proxy = await startFaultProxy(n.port, (k) =>
+    k === 0 ? { how: 'fin', afterMs: 3000, direction: 'up' } : undefined,
+  );
+  proxies.push(proxy);
+  const r = await rtmpkit(
+    ['publish', '--retries', '3', proxy.url('rec/pub'), join(media, 'short.flv')],
+    60_000,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /reconnected \(attempt 1\)/);
+  assert.equal(proxy.cuts, 1);
+  const rec = join(n.runDir, 'rec', 'pub.flv');
+  for (let i = 0; i < 50 && !existsSync(rec); i++) await new Promise((res) => setTimeout(res, 100));
+  const tags = flvTags(readFileSync(rec)).filter((x) => x.type === 9);
+  assert.ok(tags.length > 100, `${tags.length} video tags recorded`);
+  // nginx starts a recording per publish (record_unique off: the one after the reconnect
+  // replaces the first) and rebases it to 0: it holds the rest of the file after the cut
+  // (~3 s of 10), its timestamps never going back.
+  for (let i = 1; i < tags.length; i++) assert.ok(tags[i]!.timestamp >= tags[i - 1]!.timestamp, `tag ${i}`);
+  assert.ok(tags.at(-1)!.timestamp > 5000, `recording of ${tags.at(-1)!.timestamp} ms`);
+  // The publisher went on to the end of the file: 10 s sent.
+  assert.match(r.stderr, /Publish complete \([\d.]+ kB, \d+ tags, (9\.9\d|10\.\d\d) sec\)/);
+});
