@@ -93,3 +93,25 @@ export class RTMPStreamCutError extends RTMPConnectionError implements StreamCut
     this.lastTimestamp = info.lastTimestamp;
   }
 }
+
+/**
+ * A client of the embedded server went over one of the server's limits (connections in
+ * total or per address, handshake/connect/message deadlines, buffered input or output,
+ * command rate or size, metadata size); the server refused it or cut it off, and its
+ * other clients are unaffected. Codes are `ERR_SERVER_LIMIT_*`; `limit` names the
+ * `RTMPServerOptions` field that was exceeded.
+ */
+export class RTMPLimitError extends RTMPError {
+  /** The option whose limit was exceeded, e.g. `maxConnectionsPerAddress`. */
+  readonly limit: string;
+
+  constructor(
+    message: string,
+    code: `ERR_SERVER_LIMIT_${string}`,
+    limit: string,
+    options: Omit<RTMPErrorOptions, 'code'> = {},
+  ) {
+    super(message, { ...options, code });
+    this.limit = limit;
+  }
+}

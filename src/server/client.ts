@@ -21,7 +21,13 @@
  */
 import type { Socket } from 'node:net';
 import type { AmfValue } from '../amf/types.js';
-import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import {
+  RTMPConnectionError,
+  RTMPError,
+  RTMPLimitError,
+  RTMPTimeoutError,
+  RTMPUsageError,
+} from '../errors.js';
 import {
   CapsEx,
   ENHANCED_FOURCCS,
@@ -93,8 +99,9 @@ export class ClientConnection implements ServerClient {
     const o = server.options;
     this.#session = new ServerSession({
       ...o.session,
+      ...o.limits,
+      amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
       chunkSize: o.chunkSize,
-      maxMessageSize: o.maxMessageSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
       now: performance.now(),
@@ -246,17 +253,50 @@ export class ClientConnection implements ServerClient {
   #flush(): boolean {
     this.#unflushed = 0;
     this.#loop.kick();
+    this.#checkOutput();
     return !this.#loop.needsDrain;
   }
 
   #flushSoon(bytes: number): void {
     this.#unflushed += bytes;
+    this.#checkOutput();
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     queueMicrotask(() => {
       this.#flushQueued = false;
       if (!this.#closed) this.#flush();
     });
+  }
+
+  /**
+   * Output backpressure: above `outputHighWaterMark` unsent bytes the socket is not read
+   * (so a client that does not read cannot make us queue answers to what it sends) until
+   * it drains; above `maxOutputBuffer` the client is cut off.
+   */
+  #checkOutput(): void {
+    if (this.#closed) return;
+    const o = this.#server.options;
+    const backlog = this.backlog;
+    if (backlog > o.maxOutputBuffer) {
+      this.#cut(
+        new RTMPLimitError(
+          `${backlog} bytes queued to a client that does not read fast enough (maxOutputBuffer ${o.maxOutputBuffer})`,
+          'ERR_SERVER_LIMIT_OUTPUT',
+          'maxOutputBuffer',
+        ),
+      );
+    } else if (backlog > o.outputHighWaterMark && !this.#loop.readingPaused) {
+      this.#loop.pauseReading(this);
+      void this.#loop.waitDrain().then(() => this.#loop.resumeReading(this));
+    }
+  }
+
+  /** Drops the connection for going over a limit. */
+  #cut(error: RTMPLimitError): void {
+    this.#closed = true;
+    this.#server.limit(error, this, this.remoteAddress);
+    this.#loop.destroy();
+    void this.#cleanup();
   }
 
   #onEvents(events: ServerEvent[]): void {
@@ -271,10 +311,22 @@ export class ClientConnection implements ServerClient {
 
   /** The socket closed (peer, error, `destroy`, or after our `end`). */
   #onClose(error: RTMPError | undefined): void {
+    const wasClosed = this.#closed;
     this.#closed = true;
     this.#session.end();
     this.#session.takeEvents();
-    if (error) this.#server.log.debug(`client ${this.id}: ${error.code}: ${error.message}`);
+    if (error?.code === 'ERR_RTMP_WRITE_TIMEOUT' && !wasClosed) {
+      this.#server.limit(
+        new RTMPLimitError(
+          `the client read none of our bytes for ${this.#server.options.idleTimeoutMs} ms`,
+          'ERR_SERVER_LIMIT_SLOW_READER',
+          'idleTimeoutMs',
+          { cause: error },
+        ),
+        this,
+        this.remoteAddress,
+      );
+    } else if (error) this.#server.log.debug(`client ${this.id}: ${error.code}: ${error.message}`);
     void this.#cleanup();
   }
 
@@ -286,7 +338,11 @@ export class ClientConnection implements ServerClient {
             code: 'ERR_SERVER_INTERNAL',
             cause: err,
           });
-    this.#server.log.warn(`client ${this.id}: ${e.code}: ${e.message}`);
+    if (e instanceof RTMPLimitError) {
+      this.#server.limit(e, this, this.remoteAddress);
+      return;
+    }
+    this.#server.fault(this.remoteAddress, e.code, `client ${this.id}: ${e.code}: ${e.message}`);
     this.#server.emit('clientError', e, this);
   }
 
@@ -332,7 +388,18 @@ export class ClientConnection implements ServerClient {
         this.#answer(e);
         return;
       case 'timeout':
-        log.info(`client ${this.id}: idle for ${Math.round(e.idleMs)} ms, closing`);
+        if (this.#loop.readingPaused) {
+          // Not read because its output is over the mark: the client reads too slowly.
+          this.#server.limit(
+            new RTMPLimitError(
+              `output above outputHighWaterMark for ${Math.round(e.idleMs)} ms`,
+              'ERR_SERVER_LIMIT_SLOW_READER',
+              'idleTimeoutMs',
+            ),
+            this,
+            this.remoteAddress,
+          );
+        } else log.info(`client ${this.id}: idle for ${Math.round(e.idleMs)} ms, closing`);
         this.#session.close();
         return;
       case 'protocolError':

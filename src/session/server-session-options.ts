@@ -10,10 +10,11 @@ import type { RtmpeType } from '../handshake/rtmpe.js';
 import { ServerHandshake } from '../handshake/server.js';
 import { PeerBandwidthLimit } from '../message/types.js';
 import { usage } from './checks.js';
+import type { ServerLimitOptions } from './server-limits.js';
 import { type StatusInfo, toStatusInfo } from './status.js';
 
-/** Options of a `ServerSession`; every one has a default. */
-export interface ServerSessionOptions {
+/** Options of a `ServerSession`; every one has a default (the limits of `ServerLimitOptions`: off). */
+export interface ServerSessionOptions extends ServerLimitOptions {
   /** Random source for S1/S2 (default `crypto.randomBytes`); inject for reproducible bytes. */
   random?: RandomSource;
   /** `'auto'` (default) answers a signed C1 digest-style (FFmpeg verifies it); `'simple'` never does. */
