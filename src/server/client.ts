@@ -388,11 +388,11 @@ export class ClientConnection implements ServerClient {
         this.#answer(e);
         return;
       case 'timeout':
-        if (this.#loop.readingPaused) {
-          // Not read because its output is over the mark: the client reads too slowly.
+        if (this.#loop.readingPaused || this.#loop.needsDrain) {
+          // Silent because it is not read (output over the mark), or not taking our bytes: a slow reader.
           this.#server.limit(
             new RTMPLimitError(
-              `output above outputHighWaterMark for ${Math.round(e.idleMs)} ms`,
+              `no byte read from a client that is not taking ours, for ${Math.round(e.idleMs)} ms`,
               'ERR_SERVER_LIMIT_SLOW_READER',
               'idleTimeoutMs',
             ),

@@ -15,7 +15,9 @@
  *   high-water mark, without a `drain`, that long.
  *
  * Backpressure: `pauseReading(key)` stops reading the socket (TCP flow control then
- * slows the peer) until every key that paused it called `resumeReading(key)`.
+ * slows the peer) until every key that paused it called `resumeReading(key)`. While the
+ * socket is backed up, each flush is queued as one Buffer, so queued bytes are what
+ * they cost in memory.
  *
  * Invariants: the owner sees every event of every byte that arrived before the close
  * (data is dispatched synchronously as it arrives); nothing is written after `end()`;
@@ -229,6 +231,11 @@ export class IoLoop<E = unknown> {
     if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
     if (out.length === 1) {
       s.write(out[0]!);
+    } else if (s.writableLength > 0) {
+      // Backed up: queue one exact copy, not one entry per header and payload view — a
+      // queued 18-byte answer costs ~250 bytes as its own entry, and a queued view keeps
+      // its whole receive buffer alive.
+      s.write(Buffer.concat(out));
     } else {
       s.cork();
       for (const b of out) s.write(b);
