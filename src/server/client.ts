@@ -117,7 +117,7 @@ export class ClientConnection implements ServerClient {
         // The idle rule is the session's (its deadline and pings), not the loop's read timer.
         isWaiting: () => false,
       },
-      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs },
+      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs, readPauseBytes: o.outputHighWaterMark },
     );
     this.#streams = new ClientStreams({
       client: this,
@@ -269,9 +269,9 @@ export class ClientConnection implements ServerClient {
   }
 
   /**
-   * Output backpressure: above `outputHighWaterMark` unsent bytes the socket is not read
-   * (so a client that does not read cannot make us queue answers to what it sends) until
-   * it drains; above `maxOutputBuffer` the client is cut off.
+   * Output cap: above `maxOutputBuffer` unsent bytes the client is cut off. (Above
+   * `outputHighWaterMark` the loop stops reading it until it drains, so a client that
+   * does not read cannot make us queue answers to what it sends.)
    */
   #checkOutput(): void {
     if (this.#closed) return;
@@ -285,9 +285,6 @@ export class ClientConnection implements ServerClient {
           'maxOutputBuffer',
         ),
       );
-    } else if (backlog > o.outputHighWaterMark && !this.#loop.readingPaused) {
-      this.#loop.pauseReading(this);
-      void this.#loop.waitDrain().then(() => this.#loop.resumeReading(this));
     }
   }
 

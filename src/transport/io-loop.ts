@@ -60,6 +60,12 @@ export interface IoLoopOptions {
   idleTimeoutMs: number;
   writeStallTimeoutMs: number;
   /**
+   * Stop reading the socket while more than this many bytes wait in its write buffer,
+   * until it drains (a peer that sends but does not read cannot make us queue answers);
+   * undefined = never.
+   */
+  readPauseBytes?: number;
+  /**
    * Take reads as views of the socket's reused buffer (`setReadSink`) when it has one.
    * Only for a session that copies what it keeps (ChunkReader `zeroCopy: false`).
    */
@@ -67,6 +73,8 @@ export interface IoLoopOptions {
 }
 
 const log = createLogger('io');
+/** The `pauseReading` key of `readPauseBytes`. */
+const BACKLOG = {};
 const now = (): number => performance.now();
 
 /** Drives a sans-IO session over a socket. */
@@ -164,6 +172,8 @@ export class IoLoop<E = unknown> {
     } finally {
       this.#pumping = false;
     }
+    const cap = this.#opts.readPauseBytes;
+    if (cap !== undefined && this.#socket.writableLength > cap) this.pauseReading(BACKLOG);
     this.#armDeadline();
   }
 
@@ -246,6 +256,7 @@ export class IoLoop<E = unknown> {
   }
 
   #onDrain(): void {
+    this.resumeReading(BACKLOG);
     if (this.#stallTimer) {
       clearTimeout(this.#stallTimer);
       this.#stallTimer = undefined;
