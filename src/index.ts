@@ -23,6 +23,7 @@ export {
   RTMPConnectionError,
   RTMPError,
   type RTMPErrorOptions,
+  RTMPLimitError,
   RTMPProtocolError,
   RTMPStreamCutError,
   RTMPTimeoutError,

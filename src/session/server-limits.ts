@@ -12,7 +12,7 @@
  * off unless their option is set.
  */
 import { RTMPLimitError } from '../errors.js';
-import { checkInt } from './server-session-options.js';
+import { usage } from './checks.js';
 
 /** The limits' options (ServerSessionOptions fields of the same names); undefined = off. */
 export interface ServerLimitOptions {
@@ -50,8 +50,13 @@ export class ServerLimits {
 
   /** `since`: when the connection was accepted (else the first input's time). Throws `RTMPUsageError` for bad values. */
   constructor(o: ServerLimitOptions, since: number | undefined) {
-    const opt = (name: keyof ServerLimitOptions, max: number): number | undefined =>
-      o[name] === undefined ? undefined : checkInt(name, o[name], 0, 1, max);
+    const opt = (name: keyof ServerLimitOptions, max: number): number | undefined => {
+      const v = o[name];
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1 || v > max)) {
+        throw usage(`${name} must be an integer in 1..${max}, got ${String(v)}`);
+      }
+      return v;
+    };
     this.#handshakeMs = opt('handshakeTimeoutMs', MAX_MS);
     this.#connectMs = opt('connectTimeoutMs', MAX_MS);
     this.#messageMs = opt('messageTimeoutMs', MAX_MS);
