@@ -267,6 +267,35 @@ export const AuthCode = {
   AUTH_BAD_CHALLENGE: 'ERR_AUTH_BAD_CHALLENGE',
 } as const;
 
+/**
+ * Codes of `RTMPLimitError`: a client of the embedded server went over one of its limits
+ * and was refused or cut off (`error.limit` names the `RTMPServerOptions` field).
+ */
+export const LimitCode = {
+  /** The server already has `maxConnections` clients. */
+  SERVER_LIMIT_CONNECTIONS: 'ERR_SERVER_LIMIT_CONNECTIONS',
+  /** The client's address already has `maxConnectionsPerAddress` connections. */
+  SERVER_LIMIT_CONNECTIONS_PER_ADDRESS: 'ERR_SERVER_LIMIT_CONNECTIONS_PER_ADDRESS',
+  /** The handshake did not complete within `handshakeTimeoutMs` of the accept. */
+  SERVER_LIMIT_HANDSHAKE_TIMEOUT: 'ERR_SERVER_LIMIT_HANDSHAKE_TIMEOUT',
+  /** No connect command within `connectTimeoutMs` of the accept. */
+  SERVER_LIMIT_CONNECT_TIMEOUT: 'ERR_SERVER_LIMIT_CONNECT_TIMEOUT',
+  /** A message was still incomplete `messageTimeoutMs` after its first byte (a slow sender). */
+  SERVER_LIMIT_MESSAGE_TIMEOUT: 'ERR_SERVER_LIMIT_MESSAGE_TIMEOUT',
+  /** Bytes held for unfinished messages passed `maxInputBuffer`. */
+  SERVER_LIMIT_INPUT_BUFFER: 'ERR_SERVER_LIMIT_INPUT_BUFFER',
+  /** A command message was larger than `maxCommandSize`. */
+  SERVER_LIMIT_COMMAND_SIZE: 'ERR_SERVER_LIMIT_COMMAND_SIZE',
+  /** More than `maxCommandsPerSecond` commands in a second. */
+  SERVER_LIMIT_COMMAND_RATE: 'ERR_SERVER_LIMIT_COMMAND_RATE',
+  /** Unsent output to the client passed `maxOutputBuffer`. */
+  SERVER_LIMIT_OUTPUT: 'ERR_SERVER_LIMIT_OUTPUT',
+  /** The client neither read nor sent while its output waited (a slow reader). */
+  SERVER_LIMIT_SLOW_READER: 'ERR_SERVER_LIMIT_SLOW_READER',
+  /** A data message (metadata) was larger than `maxMetadataSize`; it was dropped. */
+  SERVER_LIMIT_METADATA_SIZE: 'ERR_SERVER_LIMIT_METADATA_SIZE',
+} as const;
+
 /** Codes of `RTMPUsageError`: the caller used the API wrongly (bad option, bad argument, wrong state). */
 export const UsageCode = {
   /** A usage error with no more specific code. */
@@ -368,6 +397,8 @@ export type ProxyCode = Values<typeof ProxyCode>;
 export type AuthCode = Values<typeof AuthCode>;
 /** One of the `UsageCode` values. */
 export type UsageCode = Values<typeof UsageCode>;
+/** A code of `RTMPLimitError`. */
+export type LimitCode = Values<typeof LimitCode>;
 
 /** Every registered code group, by the name of the error class that carries its codes. */
 export const ERROR_CODES = {
@@ -382,6 +413,7 @@ export const ERROR_CODES = {
   RTMPProxyError: ProxyCode,
   RTMPAuthError: AuthCode,
   RTMPUsageError: UsageCode,
+  RTMPLimitError: LimitCode,
 } as const;
 
 /** Any code an rtmpkit error carries. */

@@ -20,6 +20,7 @@ import {
   type ErrorCode,
   GeneralCode,
   type HandshakeCode,
+  type LimitCode,
   ProtocolCode,
   type ProxyCode,
   StreamCutCode,
@@ -178,5 +179,23 @@ export class SwfHttpError extends RTMPError {
     super(message, inherited({ code: SwfHttpCode.SWF_HTTP, info: { status, location } }));
     this.status = status;
     this.location = location;
+  }
+}
+
+/**
+ * A client of the embedded server went over one of the server's limits (connections in
+ * total or per address, handshake/connect/message deadlines, buffered input or output,
+ * command rate or size, metadata size); the server refused it or cut it off, and its
+ * other clients are unaffected. Codes are `ERR_SERVER_LIMIT_*`; `limit` names the
+ * `RTMPServerOptions` field that was exceeded.
+ */
+export class RTMPLimitError extends RTMPError {
+  declare readonly code: LimitCode;
+  /** The option whose limit was exceeded, e.g. `maxConnectionsPerAddress`. */
+  readonly limit: string;
+
+  constructor(message: string, code: LimitCode, limit: string, options: Omit<RTMPErrorOptions, 'code'> = {}) {
+    super(message, inherited({ ...options, code }));
+    this.limit = limit;
   }
 }

@@ -41,6 +41,7 @@ export {
   RTMPError,
   type RTMPErrorOptions,
   RTMPHandshakeError,
+  RTMPLimitError,
   RTMPProtocolError,
   RTMPProxyError,
   RTMPStreamCutError,

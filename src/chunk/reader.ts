@@ -238,6 +238,25 @@ export class ChunkReader {
     return this.#failed;
   }
 
+  /**
+   * What is held for messages not yet complete: `bytes` of payload received for partial
+   * messages plus a held-back chunk header, and whether anything is (`partial`: a header
+   * or payload of an unfinished message). Computed on demand (O(chunk streams)), off the
+   * hot path, for a host's slow-sender and buffered-input limits.
+   */
+  get held(): { partial: boolean; bytes: number } {
+    let partial = this.#stash !== null;
+    let bytes = this.#stash?.length ?? 0;
+    const add = (s: InStream | undefined): void => {
+      if (!s?.pending) return;
+      partial = true;
+      bytes += s.filled;
+    };
+    for (const s of this.#low) add(s);
+    for (const s of this.#high.values()) add(s);
+    return { partial, bytes };
+  }
+
   /** A snapshot of the reader's counters. */
   get stats(): ChunkReaderStats {
     return {

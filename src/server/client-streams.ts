@@ -16,7 +16,10 @@
  * old one); async hooks are re-checked against the stream still existing and still
  * being the same request; every role ends exactly once, emitting unpublish/stop.
  */
+
 import type { AmfValue } from '../amf/types.js';
+import { LimitCode } from '../error-codes.js';
+import { RTMPLimitError } from '../errors.js';
 import type { ServerEvent } from '../session/server-events.js';
 import type { ServerSession } from '../session/server-session.js';
 import { decide, type ServerContext, splitQuery } from './context.js';
@@ -46,6 +49,19 @@ export interface StreamContext {
   /** Reports a failure (clientError event); never throws. */
   reportError(err: unknown): void;
 }
+
+/**
+ * A received payload to keep (GOP cache, players' queues): itself, or a copy when it is a
+ * view that would keep a much larger buffer alive — a small frame in a socket read or a
+ * reader slab pins the whole of it for as long as a slow player's queue holds it.
+ */
+export function unpinned(payload: Buffer): Buffer {
+  const extra = payload.buffer.byteLength - payload.length;
+  return extra > payload.length && extra > PIN_SLACK ? Buffer.from(payload) : payload;
+}
+
+/** Bytes a kept view may pin beyond itself without being copied (Node's own small-Buffer pool slab). */
+const PIN_SLACK = 8192;
 
 /** VOD lead when the client announced no buffer (FFmpeg's default `rtmp_buffer`). */
 const DEFAULT_VOD_LEAD_MS = 3000;
@@ -88,12 +104,26 @@ export class ClientStreams {
         return true;
       case 'media': {
         const r = this.#roles.get(e.streamId);
-        if (r?.kind === 'publish') r.channel.media(e.type, e.timestamp, e.payload);
+        if (r?.kind === 'publish') r.channel.media(e.type, e.timestamp, unpinned(e.payload));
         return true;
       }
       case 'data': {
         const r = this.#roles.get(e.streamId);
-        if (r?.kind === 'publish') r.channel.data(e.name, e.values, e.timestamp);
+        if (r?.kind !== 'publish') return true;
+        const max = this.#ctx.server.options.maxMetadataSize;
+        if (e.payload.length > max) {
+          this.#ctx.server.limit(
+            new RTMPLimitError(
+              `a ${e.name ?? 'data'} message of ${e.payload.length} bytes on ${r.request.app}/${r.request.name} dropped (maxMetadataSize ${max})`,
+              LimitCode.SERVER_LIMIT_METADATA_SIZE,
+              'maxMetadataSize',
+            ),
+            this.#ctx.client,
+            this.#ctx.client.remoteAddress,
+          );
+          return true;
+        }
+        r.channel.data(e.name, e.values, e.timestamp);
         return true;
       }
       case 'pause':
@@ -262,6 +292,7 @@ export class ClientStreams {
     const { server, client } = this.#ctx;
     const app = this.#ctx.app();
     const [name, query] = splitQuery(e.name);
+    if (this.#replay(e.streamId, app, name)) return;
     const current = this.#begin(e.streamId);
     const kind = server.options.vodApps.has(app) ? 'vod' : 'live';
     const request: PlayRequest = {
@@ -353,6 +384,20 @@ export class ClientStreams {
     playback.start();
     if (pending.seek !== undefined) playback.seek(pending.seek);
     if (pending.pause) playback.pause(true);
+  }
+
+  /**
+   * A play of the live stream this message stream already plays: answered again
+   * (NetStream.Play.Reset/Start) but the player stays subscribed, so the late-joiner
+   * state (onMetaData, sequence headers, GOP) is queued once per play, not once per
+   * re-sent command. True when handled.
+   */
+  #replay(streamId: number, app: string, name: string): boolean {
+    const r = this.#roles.get(streamId);
+    if (r?.kind !== 'live' || r.request.app !== app || r.request.name !== name) return false;
+    this.#ctx.session.startPlay(streamId, { name });
+    this.#ctx.flush();
+    return true;
   }
 
   #playLive(streamId: number, request: PlayRequest): void {

@@ -21,8 +21,14 @@
  */
 import type { Socket } from 'node:net';
 import type { AmfValue } from '../amf/types.js';
-import { ConnectionCode, GeneralCode, UsageCode } from '../error-codes.js';
-import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import { ConnectionCode, GeneralCode, LimitCode, TimeoutCode, UsageCode } from '../error-codes.js';
+import {
+  RTMPConnectionError,
+  RTMPError,
+  RTMPLimitError,
+  RTMPTimeoutError,
+  RTMPUsageError,
+} from '../errors.js';
 import {
   CapsEx,
   ENHANCED_FOURCCS,
@@ -95,8 +101,9 @@ export class ClientConnection implements ServerClient {
     const o = server.options;
     this.#session = new ServerSession({
       ...o.session,
+      ...o.limits,
+      amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
       chunkSize: o.chunkSize,
-      maxMessageSize: o.maxMessageSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
       now: performance.now(),
@@ -113,7 +120,7 @@ export class ClientConnection implements ServerClient {
         // The idle rule is the session's (its deadline and pings), not the loop's read timer.
         isWaiting: () => false,
       },
-      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs },
+      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs, readPauseBytes: o.outputHighWaterMark },
     );
     this.#streams = new ClientStreams({
       client: this,
@@ -249,17 +256,47 @@ export class ClientConnection implements ServerClient {
   #flush(): boolean {
     this.#unflushed = 0;
     this.#loop.kick();
+    this.#checkOutput();
     return !this.#loop.needsDrain;
   }
 
   #flushSoon(bytes: number): void {
     this.#unflushed += bytes;
+    this.#checkOutput();
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     queueMicrotask(() => {
       this.#flushQueued = false;
       if (!this.#closed) this.#flush();
     });
+  }
+
+  /**
+   * Output cap: above `maxOutputBuffer` unsent bytes the client is cut off. (Above
+   * `outputHighWaterMark` the loop stops reading it until it drains, so a client that
+   * does not read cannot make us queue answers to what it sends.)
+   */
+  #checkOutput(): void {
+    if (this.#closed) return;
+    const o = this.#server.options;
+    const backlog = this.backlog;
+    if (backlog > o.maxOutputBuffer) {
+      this.#cut(
+        new RTMPLimitError(
+          `${backlog} bytes queued to a client that does not read fast enough (maxOutputBuffer ${o.maxOutputBuffer})`,
+          LimitCode.SERVER_LIMIT_OUTPUT,
+          'maxOutputBuffer',
+        ),
+      );
+    }
+  }
+
+  /** Drops the connection for going over a limit. */
+  #cut(error: RTMPLimitError): void {
+    this.#closed = true;
+    this.#server.limit(error, this, this.remoteAddress);
+    this.#loop.destroy();
+    void this.#cleanup();
   }
 
   #onEvents(events: ServerEvent[]): void {
@@ -274,10 +311,22 @@ export class ClientConnection implements ServerClient {
 
   /** The socket closed (peer, error, `destroy`, or after our `end`). */
   #onClose(error: RTMPError | undefined): void {
+    const wasClosed = this.#closed;
     this.#closed = true;
     this.#session.end();
     this.#session.takeEvents();
-    if (error) this.#server.log.debug(`client ${this.id}: ${error.code}: ${error.message}`);
+    if (error?.code === TimeoutCode.RTMP_WRITE_TIMEOUT && !wasClosed) {
+      this.#server.limit(
+        new RTMPLimitError(
+          `the client read none of our bytes for ${this.#server.options.idleTimeoutMs} ms`,
+          LimitCode.SERVER_LIMIT_SLOW_READER,
+          'idleTimeoutMs',
+          { cause: error },
+        ),
+        this,
+        this.remoteAddress,
+      );
+    } else if (error) this.#server.log.debug(`client ${this.id}: ${error.code}: ${error.message}`);
     void this.#cleanup();
   }
 
@@ -289,7 +338,11 @@ export class ClientConnection implements ServerClient {
             code: GeneralCode.SERVER_INTERNAL,
             cause: err,
           });
-    this.#server.log.warn(`client ${this.id}: ${e.code}: ${e.message}`);
+    if (e instanceof RTMPLimitError) {
+      this.#server.limit(e, this, this.remoteAddress);
+      return;
+    }
+    this.#server.fault(this.remoteAddress, e.code, `client ${this.id}: ${e.code}: ${e.message}`);
     this.#server.emit('clientError', e, this);
   }
 
@@ -335,7 +388,18 @@ export class ClientConnection implements ServerClient {
         this.#answer(e);
         return;
       case 'timeout':
-        log.info(`client ${this.id}: idle for ${Math.round(e.idleMs)} ms, closing`);
+        if (this.#loop.readingPaused || this.#loop.needsDrain) {
+          // Silent because it is not read (output over the mark), or not taking our bytes: a slow reader.
+          this.#server.limit(
+            new RTMPLimitError(
+              `no byte read from a client that is not taking ours, for ${Math.round(e.idleMs)} ms`,
+              LimitCode.SERVER_LIMIT_SLOW_READER,
+              'idleTimeoutMs',
+            ),
+            this,
+            this.remoteAddress,
+          );
+        } else log.info(`client ${this.id}: idle for ${Math.round(e.idleMs)} ms, closing`);
         this.#session.close();
         return;
       case 'protocolError':

@@ -9,7 +9,7 @@
  * that info).
  */
 import type { AmfValue } from '../amf/types.js';
-import { RTMPError } from '../errors.js';
+import { RTMPError, type RTMPLimitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { FlvIndex } from './flv-index.js';
 import type { FlvSource } from './flv-source.js';
@@ -43,6 +43,10 @@ export interface ServerContext {
   openVod(name: string): Promise<VodLookup>;
   /** The connection ended. */
   clientClosed(client: ServerClient): void;
+  /** `client` (or a refused connection from `address`) went over a limit: `limit` event and a rate-limited log line. */
+  limit(error: RTMPLimitError, client: ServerClient | undefined, address: string | undefined): void;
+  /** Logs a client fault (warning) at most once per address and code per interval, with a count. */
+  fault(address: string | undefined, code: string, message: string): void;
 }
 
 /** A hook's answer as allow, or refuse with info. */

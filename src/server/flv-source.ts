@@ -5,10 +5,11 @@
  *
  * Invariants: `resolveVodPath` never returns a path outside `dir` (no `..` segment, no
  * absolute name, no drive letter, NUL or backslash; the resolved path is re-checked to
- * lie under `dir`); a source reads exactly the bytes asked for or fewer at the end of
+ * lie under `dir`), and `realVodPath` additionally refuses one whose real path (links
+ * resolved) leaves the real `dir`; a source reads exactly the bytes asked for or fewer at the end of
  * the file; `close()` is idempotent.
  */
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 /** Random access to an FLV's bytes. */
@@ -87,4 +88,14 @@ export function resolveVodPath(dir: string, name: string): string | undefined {
   const root = resolve(dir);
   const path = resolve(root, `${name}.flv`);
   return path.startsWith(root + sep) ? path : undefined;
+}
+
+/**
+ * The real path of `path` (a `resolveVodPath` result) when it lies inside the real path
+ * of `dir` — a symbolic link inside `dir` that points outside it (or a linked directory
+ * on the way) is refused — else undefined. Rejects like `fs.realpath` (ENOENT…).
+ */
+export async function realVodPath(dir: string, path: string): Promise<string | undefined> {
+  const [root, real] = await Promise.all([realpath(dir), realpath(path)]);
+  return real.startsWith(root.endsWith(sep) ? root : root + sep) ? real : undefined;
 }

@@ -1,7 +1,10 @@
 /**
  * Options of the embedded RTMP server (`createServer`) and their defaults, checked
- * once at construction. Every limit is an option with a default: connections,
- * message size, idle time, live buffering per player and the GOP cache.
+ * once at construction. Every limit is an option with a default: connections in total
+ * and per address; handshake, connect, message and idle deadlines; message, chunk,
+ * command and metadata sizes; AMF depth; input held and output queued per connection;
+ * streams per connection; commands per second; live buffering per player and the GOP
+ * cache. The README's "Server limits" table lists them with what happens over each.
  *
  * Invariants: `resolveOptions` either returns a complete, valid set or throws
  * `RTMPUsageError` (code `ERR_SERVER_OPTION`) naming the bad option.
@@ -37,8 +40,44 @@ export interface RTMPServerOptions {
   vodApps?: readonly string[];
   /** Most simultaneous connections (sockets, handshake included); further sockets are closed at once. Default 100. */
   maxConnections?: number;
+  /**
+   * Most simultaneous connections from one remote address; further sockets from it are
+   * closed at once (`ERR_SERVER_LIMIT_CONNECTIONS_PER_ADDRESS`). Default half of
+   * `maxConnections` (rounded up), so one address cannot take every slot.
+   */
+  maxConnectionsPerAddress?: number;
+  /** The handshake must complete within this of the accept (ms), whatever bytes arrive. Default 10 000. */
+  handshakeTimeoutMs?: number;
+  /** The connect command must arrive within this of the accept (ms), whatever bytes arrive. Default 20 000. */
+  connectTimeoutMs?: number;
+  /** A message must be complete within this of its first byte (ms): slow senders are cut. Default 30 000. */
+  messageTimeoutMs?: number;
   /** Largest message a client may send (bytes); a larger one closes the connection. Default 16 MiB. */
   maxMessageSize?: number;
+  /** Largest Set Chunk Size a client may announce; a larger one closes the connection. Default 16 MiB − 1. */
+  maxChunkSize?: number;
+  /** Most chunk streams a client may open; one more closes the connection. Default 64. */
+  maxChunkStreams?: number;
+  /** Most bytes held per connection for messages not yet complete; over it the connection is closed. Default 32 MiB. */
+  maxInputBuffer?: number;
+  /**
+   * Unsent bytes queued to one client above which the server stops reading it (TCP then
+   * slows the client: a client that sends but does not read cannot make the server queue
+   * answers); reading resumes when it drains below. Default 8 MiB.
+   */
+  outputHighWaterMark?: number;
+  /** Unsent bytes queued to one client above which it is cut off (`ERR_SERVER_LIMIT_OUTPUT`). Default 32 MiB. */
+  maxOutputBuffer?: number;
+  /** Largest command (AMF body bytes); a larger one closes the connection. Default 64 KiB. */
+  maxCommandSize?: number;
+  /** Most commands a client may send per second (bursts of one second's worth); more closes the connection. Default 200. */
+  maxCommandsPerSecond?: number;
+  /** Deepest nesting of AMF values in commands and data; deeper is refused (`ERR_AMF_*`, the message is skipped). Default 64. */
+  amfMaxDepth?: number;
+  /** Largest data message (onMetaData…) a publisher may send (bytes); larger ones are dropped, not relayed or stored. Default 1 MiB. */
+  maxMetadataSize?: number;
+  /** Repeated refusals and client faults are logged once per address and kind per this interval, with a count (ms). Default 10 000. */
+  logIntervalMs?: number;
   /** A connection that sends nothing for this long is closed (ms). It is pinged after half of it. Default 30 000. */
   idleTimeoutMs?: number;
   /** Outgoing chunk size announced after connect. Default 4096. */
@@ -106,12 +145,26 @@ export interface RTMPServerOptions {
   auth?: PublisherAuthOptions;
   /** A pino-style logger: every client's messages are traced to its `debug` (docs/tracing.md). */
   logger?: UserLogger;
+  /**
+   * VOD: serve a file of `vodDir` that is a symbolic link (or under one) pointing outside
+   * `vodDir`. Default false: the real path must lie inside the real `vodDir`.
+   */
+  vodFollowLinks?: boolean;
   /** Passed to every ServerSession (handshake policy, window sizes, AMF limits…); the server's own options win. */
-  session?: Omit<
-    ServerSessionOptions,
-    'chunkSize' | 'maxMessageSize' | 'idleTimeoutMs' | 'maxStreams' | 'now'
-  >;
+  session?: Omit<ServerSessionOptions, LimitOption | 'chunkSize' | 'idleTimeoutMs' | 'maxStreams' | 'now'>;
 }
+
+/** The limits the server sets on every session (its options of the same names win). */
+type LimitOption =
+  | 'handshakeTimeoutMs'
+  | 'connectTimeoutMs'
+  | 'messageTimeoutMs'
+  | 'maxMessageSize'
+  | 'maxChunkSize'
+  | 'maxChunkStreams'
+  | 'maxInputBuffer'
+  | 'maxCommandSize'
+  | 'maxCommandsPerSecond';
 
 /** `RTMPServerOptions` with defaults applied. */
 export interface ResolvedServerOptions {
@@ -121,6 +174,15 @@ export interface ResolvedServerOptions {
   vodApps: ReadonlySet<string>;
   vodPacing: 'buffer' | 'none';
   maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** The session limits, passed to every ServerSession. */
+  limits: Required<Pick<ServerSessionOptions, LimitOption>>;
+  outputHighWaterMark: number;
+  maxOutputBuffer: number;
+  amfMaxDepth: number;
+  maxMetadataSize: number;
+  logIntervalMs: number;
+  vodFollowLinks: boolean;
   maxMessageSize: number;
   idleTimeoutMs: number;
   chunkSize: number;
@@ -233,6 +295,21 @@ const OPTION_KEYS: Record<keyof RTMPServerOptions, true> = {
   rtmpeType: true,
   auth: true,
   logger: true,
+  amfMaxDepth: true,
+  connectTimeoutMs: true,
+  handshakeTimeoutMs: true,
+  logIntervalMs: true,
+  maxChunkSize: true,
+  maxChunkStreams: true,
+  maxCommandSize: true,
+  maxCommandsPerSecond: true,
+  maxConnectionsPerAddress: true,
+  maxInputBuffer: true,
+  maxMetadataSize: true,
+  maxOutputBuffer: true,
+  messageTimeoutMs: true,
+  outputHighWaterMark: true,
+  vodFollowLinks: true,
   session: true,
 };
 
@@ -251,14 +328,42 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     vodFiles.set(k, v);
   }
   const auth = authGate(o.auth);
+  const maxConnections = int('maxConnections', o.maxConnections, 100, 1, 1_000_000);
+  const maxMessageSize = int('maxMessageSize', o.maxMessageSize, 16 << 20, 128, 0xffffff);
+  const MAX_MS = 2 ** 31 - 1;
+  const outputHighWaterMark = int('outputHighWaterMark', o.outputHighWaterMark, 8 << 20, 1, 2 ** 40);
   return {
+    maxConnectionsPerAddress: int(
+      'maxConnectionsPerAddress',
+      o.maxConnectionsPerAddress,
+      Math.ceil(maxConnections / 2),
+      1,
+      1_000_000,
+    ),
+    limits: {
+      handshakeTimeoutMs: int('handshakeTimeoutMs', o.handshakeTimeoutMs, 10_000, 1, MAX_MS),
+      connectTimeoutMs: int('connectTimeoutMs', o.connectTimeoutMs, 20_000, 1, MAX_MS),
+      messageTimeoutMs: int('messageTimeoutMs', o.messageTimeoutMs, 30_000, 1, MAX_MS),
+      maxMessageSize,
+      maxChunkSize: int('maxChunkSize', o.maxChunkSize, 0xffffff, 128, 0x7fffffff),
+      maxChunkStreams: int('maxChunkStreams', o.maxChunkStreams, 64, 1, 65_598),
+      maxInputBuffer: int('maxInputBuffer', o.maxInputBuffer, 32 << 20, maxMessageSize, 2 ** 40),
+      maxCommandSize: int('maxCommandSize', o.maxCommandSize, 64 << 10, 128, 0xffffff),
+      maxCommandsPerSecond: int('maxCommandsPerSecond', o.maxCommandsPerSecond, 200, 1, 1_000_000),
+    },
+    outputHighWaterMark,
+    maxOutputBuffer: int('maxOutputBuffer', o.maxOutputBuffer, 32 << 20, outputHighWaterMark, 2 ** 40),
+    amfMaxDepth: int('amfMaxDepth', o.amfMaxDepth, 64, 1, 10_000),
+    maxMetadataSize: int('maxMetadataSize', o.maxMetadataSize, 1 << 20, 1, 0xffffff),
+    logIntervalMs: int('logIntervalMs', o.logIntervalMs, 10_000, 1, MAX_MS),
+    vodFollowLinks: o.vodFollowLinks === true,
     apps: names('apps', o.apps),
     vodDir: o.vodDir,
     vodFiles,
     vodApps: names('vodApps', o.vodApps) ?? new Set(['vod']),
     vodPacing: pacing(o.vodPacing),
-    maxConnections: int('maxConnections', o.maxConnections, 100, 1, 1_000_000),
-    maxMessageSize: int('maxMessageSize', o.maxMessageSize, 16 << 20, 128, 0xffffff),
+    maxConnections,
+    maxMessageSize,
     idleTimeoutMs: int('idleTimeoutMs', o.idleTimeoutMs, 30_000, 10, 2 ** 31 - 1),
     chunkSize: int('chunkSize', o.chunkSize, 4096, 128, 0xffffff),
     maxStreams: int('maxStreams', o.maxStreams, 64, 1, 65_535),

@@ -20,18 +20,19 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { UsageCode } from '../error-codes.js';
-import { RTMPUsageError } from '../errors.js';
+import { LimitCode, UsageCode } from '../error-codes.js';
+import { RTMPLimitError, RTMPUsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { CapsEx } from '../session/connect-object.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
-import { bufferSource, type FlvSource, fileSource, resolveVodPath } from './flv-source.js';
+import { bufferSource, type FlvSource, fileSource, realVodPath, resolveVodPath } from './flv-source.js';
 import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
 import { PublishOutputs } from './publish-outputs.js';
+import { RefusalLog } from './refusal-log.js';
 import { RtmptService } from './rtmpt-service.js';
 import { collectStats, type ServerStats } from './stats.js';
 import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
@@ -100,11 +101,19 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   readonly #closedBytes = { in: 0, out: 0 };
   #nextId = 1;
   #closing: Promise<void> | undefined;
+  /** Open connections by remote address (`maxConnectionsPerAddress`). */
+  readonly #perAddress = new Map<string, number>();
+  /** Refusals and client faults, logged once per address and kind per interval. */
+  readonly #refusals: RefusalLog;
+  readonly #refusalTimer: NodeJS.Timeout;
 
   /** Use `createServer(options)`. Throws `RTMPUsageError` (`ERR_SERVER_OPTION`) for bad options. */
   constructor(options: RTMPServerOptions = {}) {
     super();
     this.#opts = resolveOptions(options);
+    this.#refusals = new RefusalLog((line) => this.#log.warn(line), this.#opts.logIntervalMs);
+    this.#refusalTimer = setInterval(() => this.#refusals.flush(performance.now()), this.#opts.logIntervalMs);
+    this.#refusalTimer.unref();
     this.#context = {
       options: this.#opts,
       log: this.#log,
@@ -118,8 +127,11 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       unpublished: (ch) => this.#outputs.ended(ch),
       openVod: (name) => this.#openVod(name),
       // Only this server's own connections are ever handed to its context.
+      limit: (error, client, address) => this.#limit(error, client, address),
+      fault: (address, code, message) => this.#refusals.report(performance.now(), address, code, message),
       clientClosed: (client) => {
         if (!this.#clients.delete(client as ClientConnection)) return;
+        this.#release(client.remoteAddress);
         this.#closedBytes.in += client.bytesIn;
         this.#closedBytes.out += client.bytesOut;
         this.#emitSafe('disconnect', [client]);
@@ -301,6 +313,8 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       await Promise.all([...this.#clients].map((c) => c.destroy()));
       await this.#outputs.close();
       await Promise.all([listenerClosed, httpClosed]);
+      clearInterval(this.#refusalTimer);
+      this.#refusals.flush(Number.POSITIVE_INFINITY);
       this.#address = undefined;
       this.#emitSafe('close', []);
     })();
@@ -313,18 +327,49 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       socket.destroy();
       return false;
     }
-    if (this.#clients.size >= this.#opts.maxConnections) {
-      this.#log.warn(
-        `refusing ${socket.remoteAddress}:${socket.remotePort}: maxConnections ${this.#opts.maxConnections}`,
-      );
+    const address = socket.remoteAddress;
+    const o = this.#opts;
+    const fromAddress = address === undefined ? 0 : (this.#perAddress.get(address) ?? 0);
+    const over =
+      this.#clients.size >= o.maxConnections
+        ? new RTMPLimitError(
+            `refused ${address}: ${this.#clients.size} connections open (maxConnections ${o.maxConnections})`,
+            LimitCode.SERVER_LIMIT_CONNECTIONS,
+            'maxConnections',
+          )
+        : fromAddress >= o.maxConnectionsPerAddress
+          ? new RTMPLimitError(
+              `refused ${address}: ${fromAddress} connections open from it (maxConnectionsPerAddress ${o.maxConnectionsPerAddress})`,
+              LimitCode.SERVER_LIMIT_CONNECTIONS_PER_ADDRESS,
+              'maxConnectionsPerAddress',
+            )
+          : undefined;
+    if (over) {
       socket.destroy();
+      this.#limit(over, undefined, address);
       return false;
     }
+    if (address !== undefined) this.#perAddress.set(address, fromAddress + 1);
     const client = new ClientConnection(this.#nextId++, socket, this.#context);
     this.#clients.add(client);
     this.#log.debug(`client ${client.id}: accepted ${socket.remoteAddress}:${socket.remotePort}`);
     this.#emitSafe('connection', [client]);
     return true;
+  }
+
+  /** A limit refused a connection or cut a client: the `limit` event, and a rate-limited log line. */
+  #limit(error: RTMPLimitError, client: ServerClient | undefined, address: string | undefined): void {
+    const who = client ? `client ${client.id}: ` : '';
+    this.#refusals.report(performance.now(), address, error.code, `${who}${error.code}: ${error.message}`);
+    this.#emitSafe('limit', [error, client]);
+  }
+
+  /** One connection from `address` ended. */
+  #release(address: string | undefined): void {
+    if (address === undefined) return;
+    const n = (this.#perAddress.get(address) ?? 1) - 1;
+    if (n > 0) this.#perAddress.set(address, n);
+    else this.#perAddress.delete(address);
   }
 
   #channel(app: string, name: string): LiveChannel {
@@ -349,7 +394,13 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       const path = dir === undefined ? undefined : resolveVodPath(dir, name);
       if (!path) return { error: 'notFound', message: `${name} not found` };
       try {
-        source = await fileSource(path);
+        const real = this.#opts.vodFollowLinks ? path : await realVodPath(dir!, path);
+        if (real === undefined) {
+          const why = `VOD ${name}: refused, its real path leaves vodDir (vodFollowLinks is off)`;
+          this.#refusals.report(performance.now(), undefined, 'vodFollowLinks', why);
+          return { error: 'notFound', message: `${name} not found` };
+        }
+        source = await fileSource(real);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') {

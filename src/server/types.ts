@@ -8,7 +8,7 @@
  */
 
 import type { AmfValue } from '../amf/types.js';
-import type { RTMPError } from '../errors.js';
+import type { RTMPError, RTMPLimitError } from '../errors.js';
 import type { EnhancedCapabilities } from '../session/connect-object.js';
 
 /** Where a client connection is. */
@@ -225,6 +225,12 @@ export interface RTMPServerEvents {
   pushError: [error: Error, info: PushInfo];
   /** A client broke the protocol or a hook failed; the server goes on. */
   clientError: [error: RTMPError, client: ServerClient];
+  /**
+   * A connection was refused (`client` undefined: maxConnections, maxConnectionsPerAddress)
+   * or a client was cut off or refused for going over a limit (`RTMPLimitError`, codes
+   * `ERR_SERVER_LIMIT_*`; `error.limit` names the option). Emitted every time; the log line is rate-limited.
+   */
+  limit: [error: RTMPLimitError, client: ServerClient | undefined];
   /** A server-level error (accept failure). Listen errors reject `listen()` instead. */
   error: [error: Error];
   /** The server closed. */

@@ -11,10 +11,11 @@ import { ServerHandshake } from '../handshake/server.js';
 import { PeerBandwidthLimit } from '../message/types.js';
 import type { MessageTrace } from '../trace.js';
 import { usage } from './checks.js';
+import type { ServerLimitOptions } from './server-limits.js';
 import { type StatusInfo, toStatusInfo } from './status.js';
 
-/** Options of a `ServerSession`; every one has a default. */
-export interface ServerSessionOptions {
+/** Options of a `ServerSession`; every one has a default (the limits of `ServerLimitOptions`: off). */
+export interface ServerSessionOptions extends ServerLimitOptions {
   /** Called with every message received and sent, in order (a protocol trace); keep it cheap. */
   trace?: MessageTrace;
   /** Random source for S1/S2 (default `crypto.randomBytes`); inject for reproducible bytes. */

@@ -26,7 +26,9 @@
  * throw out of `receive` (fatal: handshake and chunk errors; non-fatal: one bad or
  * misplaced message, a truncated aggregate). Caller faults throw `RTMPUsageError`.
  * After close every method is a no-op and input is ignored. Memory is bounded by the
- * chunk reader's limits, `maxStreams` and `maxPendingCalls`.
+ * chunk reader's limits, `maxStreams` and `maxPendingCalls`. The limits of
+ * server-limits.ts (deadlines, input held, command size and rate), when set, end the
+ * session with a fatal `protocolError` carrying an `RTMPLimitError`.
  */
 import type { AmfValue } from '../amf/types.js';
 import type { AckTracker } from '../chunk/ack.js';
@@ -49,6 +51,7 @@ import { InboundPipeline, toRTMPError } from './inbound.js';
 import { Liveness } from './liveness.js';
 import { ServerAnswers } from './server-answers.js';
 import type { ServerEvent } from './server-events.js';
+import { ServerLimits } from './server-limits.js';
 import { type FCKind, ServerNetStreams } from './server-net-streams.js';
 import {
   asStatusInfo,
@@ -110,6 +113,8 @@ export class ServerSession extends ServerAnswers {
 
   /** Idle deadline and ping round trips. */
   readonly #live: Liveness;
+  /** Handshake, connect and message deadlines; input, command size and rate limits. */
+  readonly #limits: ServerLimits;
 
   /** Creates the session for one accepted connection. Throws `RTMPUsageError` for bad options. */
   constructor(options: ServerSessionOptions = {}) {
@@ -150,6 +155,7 @@ export class ServerSession extends ServerAnswers {
     // Until the client announces its own window, acknowledge by the one we announce.
     this.#pipe.acks.setWindowSize(this.#opts.windowAckSize);
     this.#live = new Liveness(this.#opts.idleTimeoutMs, options.now);
+    this.#limits = new ServerLimits(options, options.now);
   }
 
   // ---------------------------------------------------------------- state
@@ -196,7 +202,12 @@ export class ServerSession extends ServerAnswers {
   receive(bytes: Uint8Array, now: number): void {
     if (this.#state === 'closed') return;
     this.#live.activity(now);
+    const reader = this.#pipe.reader;
+    const before = reader.stats.messages;
     this.#pipe.receive(bytes);
+    if (this.#isClosed()) return;
+    const over = this.#limits.input(now, reader.held, reader.stats.messages !== before);
+    if (over) this.#fatal(over);
   }
 
   /** The transport ended (EOF, reset): emits `closed` with reason `peer`. */
@@ -227,17 +238,31 @@ export class ServerSession extends ServerAnswers {
 
   /** When `handleTimeout` must next run (host time), or undefined when nothing is armed. */
   nextDeadline(): number | undefined {
-    return this.#state === 'closed' ? undefined : this.#live.deadline(this.#state === 'connected');
+    if (this.#state === 'closed') return undefined;
+    const live = this.#live.deadline(this.#state === 'connected');
+    const limit = this.#limits.deadline(this.#phase());
+    return live === undefined ? limit : limit === undefined ? live : Math.min(live, limit);
+  }
+
+  /** Where the connection is for the handshake and connect deadlines. */
+  #phase(): 'handshake' | 'awaitingConnect' | 'later' {
+    return this.#state === 'handshake' || this.#state === 'awaitingConnect' ? this.#state : 'later';
   }
 
   /**
    * Runs deadlines due at `now`. Halfway through a silence of a connected client a User
    * Control PingRequest goes out (RTMP-SPEC §7.1.7; librtmp and FFmpeg answer it), so a
    * quiet player that is alive sends bytes; at the idle deadline `timeout` is emitted,
-   * once per silence.
+   * once per silence. A handshake, connect or message deadline that passed ends the
+   * session (see `ServerLimitOptions`).
    */
   handleTimeout(now: number): void {
     if (this.#state === 'closed') return;
+    const over = this.#limits.due(now, this.#phase());
+    if (over) {
+      this.#fatal(over);
+      return;
+    }
     const due = this.#live.due(now, this.#state === 'connected');
     if (due === 'ping') this.ping(now);
     else if (due !== undefined) this.#events.push({ kind: 'timeout', idleMs: due });
@@ -360,9 +385,12 @@ export class ServerSession extends ServerAnswers {
       case 'data':
         this.net.onStreamMessage(msg, raw, this.#pipe);
         return;
-      case 'command':
-        this.#onCommand(msg);
+      case 'command': {
+        const over = this.#limits.command(this.#live.now, raw.payload.length);
+        if (over) this.#fatal(over);
+        else this.#onCommand(msg);
         return;
+      }
       case 'sharedObject':
         this.#events.push({ kind: 'sharedObject', message: msg });
         return;

@@ -15,7 +15,9 @@
  *   high-water mark, without a `drain`, that long.
  *
  * Backpressure: `pauseReading(key)` stops reading the socket (TCP flow control then
- * slows the peer) until every key that paused it called `resumeReading(key)`.
+ * slows the peer) until every key that paused it called `resumeReading(key)`. While the
+ * socket is backed up, each flush is queued as one Buffer, so queued bytes are what
+ * they cost in memory.
  *
  * Invariants: the owner sees every event of every byte that arrived before the close
  * (data is dispatched synchronously as it arrives); nothing is written after `end()`;
@@ -59,6 +61,12 @@ export interface IoLoopOptions {
   idleTimeoutMs: number;
   writeStallTimeoutMs: number;
   /**
+   * Stop reading the socket while more than this many bytes wait in its write buffer,
+   * until it drains (a peer that sends but does not read cannot make us queue answers);
+   * undefined = never.
+   */
+  readPauseBytes?: number;
+  /**
    * Take reads as views of the socket's reused buffer (`setReadSink`) when it has one.
    * Only for a session that copies what it keeps (ChunkReader `zeroCopy: false`).
    */
@@ -66,6 +74,8 @@ export interface IoLoopOptions {
 }
 
 const log = createLogger('io');
+/** The `pauseReading` key of `readPauseBytes`. */
+const BACKLOG = {};
 const now = (): number => performance.now();
 
 /** Drives a sans-IO session over a socket. */
@@ -163,6 +173,8 @@ export class IoLoop<E = unknown> {
     } finally {
       this.#pumping = false;
     }
+    const cap = this.#opts.readPauseBytes;
+    if (cap !== undefined && this.#socket.writableLength > cap) this.pauseReading(BACKLOG);
     this.#armDeadline();
   }
 
@@ -230,6 +242,11 @@ export class IoLoop<E = unknown> {
     if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
     if (out.length === 1) {
       s.write(out[0]!);
+    } else if (s.writableLength > 0) {
+      // Backed up: queue one exact copy, not one entry per header and payload view — a
+      // queued 18-byte answer costs ~250 bytes as its own entry, and a queued view keeps
+      // its whole receive buffer alive.
+      s.write(Buffer.concat(out));
     } else {
       s.cork();
       for (const b of out) s.write(b);
@@ -240,6 +257,7 @@ export class IoLoop<E = unknown> {
   }
 
   #onDrain(): void {
+    this.resumeReading(BACKLOG);
     if (this.#stallTimer) {
       clearTimeout(this.#stallTimer);
       this.#stallTimer = undefined;

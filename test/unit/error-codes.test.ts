@@ -29,6 +29,7 @@ const MAKE: Record<ClassName, (code: string) => Error> = {
   RTMPProxyError: (code) => new pkg.RTMPProxyError('m', code as never, { proxy: 'socks5' }),
   RTMPAuthError: (code) => new pkg.RTMPAuthError('m', code as never),
   RTMPUsageError: (code) => new pkg.RTMPUsageError('m', { code: code as never }),
+  RTMPLimitError: (code) => new pkg.RTMPLimitError('m', code as never, 'maxConnections'),
 };
 
 /** The constructors whose code is optional, and so have a default code. */

@@ -26,7 +26,7 @@ function rawSocket(port: number): { socket: Socket; closed: Promise<number>; byt
 
 describe('server: limits', () => {
   it('maxConnections: the extra socket is closed at once; a slot frees when a client leaves', async () => {
-    const { server, port } = await startServer({ maxConnections: 2 });
+    const { server, port } = await startServer({ maxConnections: 2, maxConnectionsPerAddress: 2 });
     try {
       const a = await TestClient.connect(port, 'live');
       const b = await TestClient.connect(port, 'live');
