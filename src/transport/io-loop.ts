@@ -7,7 +7,7 @@
  *
  * Timeouts of the shell, both fatal for the connection (the owner then rejects
  * everything pending):
- * - idle read (`idleTimeoutMs`, the seed's `timeout`): no byte from the peer for that
+ * - idle read (`idleTimeoutMs`, python-librtmp's `timeout`): no byte from the peer for that
  *   long while someone waits for the peer (`owner.isWaiting()`), and reading is not
  *   paused by backpressure. Each new wait restarts the clock (`waitStarted()`), like
  *   librtmp's per-`recv` SO_RCVTIMEO;

@@ -1,8 +1,8 @@
 /**
  * ServerSession against a scripted client built from the colleagues' codecs
  * (ClientHandshake, ChunkWriter/ChunkReader, message builders): every flow of
- * notes/protocol.md §1.8–§1.12 checked message by message on the bytes the server
- * wrote, with golden hex for the control messages (Appendix B), and the same
+ * RTMP-SPEC §5.4–§7.2 checked message by message on the bytes the server
+ * wrote, with golden hex for the control messages (hand-built), and the same
  * conversation fed at random splits.
  */
 import assert from 'node:assert/strict';
@@ -233,7 +233,7 @@ test('connect accepted: WindowAck, PeerBW, SetChunkSize, StreamBegin 0, _result 
   c.server.acceptConnect(1);
   const msgs = c.take();
   const wire = c.wire.at(-1)!;
-  // Appendix B: Window Ack Size 2,500,000, then (fmt 1 on csid 2) Set Peer Bandwidth 2,500,000 Dynamic,
+  // Golden: Window Ack Size 2,500,000, then (fmt 1 on csid 2) Set Peer Bandwidth 2,500,000 Dynamic,
   // then Set Chunk Size 4096 (fmt 1), StreamBegin 0 (fmt 1).
   assert.equal(
     wire.subarray(0, 55).toString('hex'),
