@@ -84,15 +84,7 @@ export function enhancedVideo(r: ByteReader, b0: number, options?: MediaParseOpt
   }
   let mt = -1;
   if (packetType === VideoPacketType.Multitrack) {
-    const b = r.u8();
-    mt = b >>> 4;
-    packetType = b & 0x0f;
-    if (packetType === VideoPacketType.Multitrack) {
-      throw flvError(
-        ProtocolCode.FLV_MEDIA_INVALID,
-        'video Multitrack packet wraps another Multitrack packet',
-      );
-    }
+    [mt, packetType] = readMultitrackByte(r, VideoPacketType.Multitrack, 'video');
     if (mt > AvMultitrackType.ManyTracksManyCodecs) {
       // Reserved AvMultitrackType: the track layout is unknown, so nothing can be read.
       const p = videoPacket(
@@ -201,15 +193,7 @@ export function enhancedAudio(r: ByteReader, b0: number): AudioPacket[] {
   let packetType = packetType0;
   let mt = -1;
   if (packetType === AudioPacketType.Multitrack) {
-    const b = r.u8();
-    mt = b >>> 4;
-    packetType = b & 0x0f;
-    if (packetType === AudioPacketType.Multitrack) {
-      throw flvError(
-        ProtocolCode.FLV_MEDIA_INVALID,
-        'audio Multitrack packet wraps another Multitrack packet',
-      );
-    }
+    [mt, packetType] = readMultitrackByte(r, AudioPacketType.Multitrack, 'audio');
     if (mt > AvMultitrackType.ManyTracksManyCodecs) {
       const p = audioPacket(true, 'unknown', soundFormat, undefined, 'unknown', packetType, undefined, nano);
       p.data = r.bytes(r.remaining);
@@ -269,4 +253,20 @@ function enhancedAudioBody(
   p.data = body;
   p.multichannelConfig = config;
   return p;
+}
+
+/**
+ * Reads a Multitrack packet's byte (E-RTMP v2 "Multitrack"): AvMultitrackType in the high
+ * nibble, the packet type of its tracks in the low one, which may not be Multitrack again.
+ */
+function readMultitrackByte(r: ByteReader, multitrack: number, what: 'audio' | 'video'): [number, number] {
+  const b = r.u8();
+  const packetType = b & 0x0f;
+  if (packetType === multitrack) {
+    throw flvError(
+      ProtocolCode.FLV_MEDIA_INVALID,
+      `${what} Multitrack packet wraps another Multitrack packet`,
+    );
+  }
+  return [b >>> 4, packetType];
 }
