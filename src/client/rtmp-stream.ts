@@ -13,9 +13,9 @@
  * bytes and last timestamp delivered) — in every case only once everything received
  * before has been read.
  *
- * Publish side: `write(flvBytes)` takes FLV in any split, with or without the file header
- * (`FlvDemuxer`); audio/video go out on the stream's msid with their tag timestamps,
- * `onMetaData` script tags as `@setDataFrame` (never twice).
+ * Publish side: `write(flvBytes)`, `writePacket`, `writeMetadata` and `toWritable` go to a
+ * `StreamInput` (stream-input.ts): FLV in any split, with or without the file header,
+ * demuxed into messages on the stream's msid; `onMetaData` as `@setDataFrame`.
  *
  * Differences from python-librtmp, on purpose: `close()` closes this stream (closeStream
  * + deleteStream, or FCUnpublish + deleteStream), not the whole connection, so one
@@ -25,7 +25,7 @@
  * number as ms) and waits for NetStream.Seek.Notify; a connection cut is an error, not
  * an end of file.
  */
-import { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import type { AmfValue } from '../amf/types.js';
 import { ConnectionCode, GeneralCode, UsageCode } from '../error-codes.js';
 import {
@@ -37,38 +37,29 @@ import {
   RTMPUsageError,
   type StreamCutInfo,
 } from '../errors.js';
-import { FlvDemuxer } from '../flv/demuxer.js';
-import { buildOnMetaData, type MetadataTrack, type OnMetaDataOptions } from '../flv/metadata-writer.js';
+import type { MetadataTrack, OnMetaDataOptions } from '../flv/metadata-writer.js';
 import type { FlvMuxer, FlvMuxerOptions } from '../flv/muxer.js';
-import { scriptTagToDataMessage } from '../flv/script.js';
-import { createLogger } from '../log.js';
-import { DefaultCsid, MessageType } from '../message/types.js';
+import { MessageType } from '../message/types.js';
 import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
-import { RealtimePacer } from './pacer.js';
-import { type PublishPacket, publishMessage } from './packet-writer.js';
+import type { PublishPacket } from './packet-writer.js';
 import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
 import { StreamContinuity } from './stream-continuity.js';
+import {
+  type InputConnection,
+  StreamInput,
+  type StreamWaitOptions,
+  type StreamWriteOptions,
+} from './stream-input.js';
 import { DEFAULT_READ_SIZE, type OutputFlow, StreamOutput, type StreamPacket } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
+export type { StreamWaitOptions, StreamWriteOptions } from './stream-input.js';
 export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE, type StreamPacket } from './stream-output.js';
 
-const log = createLogger('stream');
-
 /** What a stream needs from its connection (implemented by `RTMP`). */
-export interface StreamConnection extends OutputFlow {
-  /** The live session (throws when the connection is gone). */
-  session(): ClientSession;
-  /** Flush output written to the session. */
-  kick(): void;
-  /** Resolves when the socket's write buffer drained. */
-  waitDrain(): Promise<void>;
-  /** True while the socket's write buffer is full. */
-  needsDrain(): boolean;
-  /** Resolves when the connection is up (at once, or after a reconnect); rejects when it is gone for good. */
-  whenUp(): Promise<void>;
+export interface StreamConnection extends OutputFlow, InputConnection {
   /** The stream is gone: forget it. */
   forget(stream: RTMPStream): void;
   /** Report metadata to the connection's listeners. */
@@ -86,17 +77,6 @@ export interface StreamSetup {
   timeoutSec: number;
   /** The session's NetStream for this msid. */
   netStream: NetStreamView;
-}
-
-/** Options of `read`, `seek` and the other waits. */
-export interface StreamWaitOptions {
-  /** Cancels the wait (rejects with `signal.reason`; queued data stays readable). */
-  signal?: AbortSignal | undefined;
-}
-
-/** Options of `write`: a wait, and the pacer that holds media to real time (none: as fast as the socket takes it). */
-export interface StreamWriteOptions extends StreamWaitOptions {
-  pacer?: RealtimePacer | undefined;
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
@@ -128,9 +108,7 @@ export class RTMPStream {
   #error: unknown;
   #closed = false;
   #reportedMeta: unknown;
-  // ---- publish
-  #demuxer: FlvDemuxer | undefined;
-  #published = 0;
+  readonly #input: StreamInput;
 
   /** @internal Created by `RTMP.createStream`. */
   constructor(conn: StreamConnection, setup: StreamSetup) {
@@ -142,7 +120,12 @@ export class RTMPStream {
     this.writeable = setup.writeable;
     this.playpath = setup.playpath;
     this.#output = new StreamOutput(conn, { live: setup.live, highWaterMark: setup.highWaterMark });
-    if (setup.writeable) this.#demuxer = new FlvDemuxer();
+    const owner = {
+      streamId: () => this.#streamId,
+      requireOpen: () => this.#requireOpen(),
+      close: () => this.close(),
+    };
+    this.#input = new StreamInput(conn, owner, this.#continuity, setup.writeable);
   }
 
   /** The message stream id the server gave this stream (a reconnect may change it). */
@@ -355,29 +338,7 @@ export class RTMPStream {
    */
   async write(data: Uint8Array, options: StreamWriteOptions = {}): Promise<number> {
     this.#requireWriteable('write');
-    if (this.#demuxer === undefined) return 0;
-    if (!(data instanceof Uint8Array)) {
-      throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes', {
-        code: UsageCode.RTMP_BAD_ARGUMENT,
-      });
-    }
-    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
-    this.#requireOpen();
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (const tag of this.#demuxer.push(buf)) {
-      if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
-        await this.#flushWrites(options);
-        await options.pacer.wait(tag.timestamp, options.signal);
-        options.signal?.throwIfAborted();
-      }
-      if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
-      else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
-      else if (tag.type === MessageType.DataAMF0)
-        this.#send('data', tag.timestamp, scriptTagToDataMessage(tag.payload));
-      else log.debug(`publish: skipping FLV tag type ${tag.type}`);
-    }
-    await this.#flushWrites(options);
-    return buf.length;
+    return this.#input.write(data, options);
   }
 
   /**
@@ -396,11 +357,7 @@ export class RTMPStream {
     options: StreamWaitOptions = {},
   ): Promise<void> {
     this.#requireWriteable('writePacket');
-    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
-    this.#requireOpen();
-    const msg = publishMessage(packet);
-    this.#send(msg.type, msg.timestamp, msg.payload);
-    await this.#flushWrites(options);
+    return this.#input.writePacket(packet, options);
   }
 
   /**
@@ -416,32 +373,7 @@ export class RTMPStream {
     options: StreamWaitOptions = {},
   ): Promise<void> {
     this.#requireWriteable('writeMetadata');
-    this.#requireOpen();
-    const values = ['onMetaData', buildOnMetaData(tracks, { legacy: true, ...metadata })];
-    await this.writePacket({ type: 'data', timestamp: metadata.timestamp ?? 0, values }, options);
-  }
-
-  /** Queues one message on the stream's msid. */
-  #send(type: 'audio' | 'video' | 'data', timestamp: number, payload: Buffer): void {
-    const session = this.#conn.session();
-    this.#continuity.sent(type, timestamp, payload);
-    if (type === 'data') {
-      const csid = DefaultCsid.data;
-      session.sendRaw({ type: MessageType.DataAMF0, streamId: this.streamId, timestamp, csid, payload });
-    } else {
-      session.sendMedia(this.streamId, type, timestamp, payload);
-    }
-    this.#published++;
-  }
-
-  /** Writes what was queued; waits for `drain` when the socket's buffer is full. */
-  async #flushWrites(options: StreamWaitOptions): Promise<void> {
-    this.#conn.kick();
-    if (this.#conn.needsDrain()) {
-      this.#conn.waitStarted();
-      await waitFor(this.#conn.waitDrain(), { signal: options.signal, what: 'writing' });
-    }
-    this.#requireOpen();
+    return this.#input.writeMetadata(tracks, metadata, options);
   }
 
   /**
@@ -454,21 +386,7 @@ export class RTMPStream {
         code: UsageCode.RTMP_NOT_WRITEABLE,
       });
     }
-    const pacer = options.realtime === true ? new RealtimePacer() : undefined;
-    return new Writable({
-      write: (chunk: Buffer, _enc, cb) => {
-        this.write(chunk, { pacer }).then(
-          () => cb(),
-          (err) => cb(err as Error),
-        );
-      },
-      final: (cb) => {
-        this.close().then(
-          () => cb(),
-          (err) => cb(err as Error),
-        );
-      },
-    });
+    return this.#input.toWritable(options);
   }
 
   /** Publishes an FLV or MP4 file, paced in real time unless `realtime: false` (client/publish-file.ts). */
@@ -478,7 +396,7 @@ export class RTMPStream {
 
   /** Audio/video/data tags sent so far (publish side). */
   get tagsWritten(): number {
-    return this.#published;
+    return this.#input.written;
   }
 
   // ================================================================ closing
@@ -508,10 +426,7 @@ export class RTMPStream {
     this.#started.reject(
       new RTMPUsageError(`stream ${this.playpath} was closed`, { code: UsageCode.RTMP_STREAM_CLOSED }),
     );
-    if (this.writeable) {
-      this.#demuxer?.end();
-      if (this.#conn.needsDrain()) await this.#conn.waitDrain();
-    }
+    if (this.writeable) await this.#input.end();
   }
 
   // ================================================================ @internal: from the connection
@@ -585,8 +500,7 @@ export class RTMPStream {
 
   /** @internal After a reconnect's publish started: metadata and sequence headers again, at the last timestamp. */
   republish(): void {
-    for (const m of this.#continuity.resend()) this.#send(m.type, m.timestamp, m.payload);
-    this.#conn.kick();
+    this.#input.republish();
   }
 
   /** @internal A reconnect attempt's connection ended before this stream started again. */

@@ -1,0 +1,192 @@
+/**
+ * A published stream's input — the publish side of `RTMPStream`, as stream-output.ts is
+ * its play side. `write(flvBytes)` takes FLV in any split, with or without the 13-byte
+ * file header (`FlvDemuxer`, FLV-10.1 Annex E); audio/video go out on the stream's msid
+ * with their tag timestamps, `onMetaData` script tags as `@setDataFrame` (never twice).
+ * `writePacket` sends typed packets (packet-writer.ts), `writeMetadata` an E-RTMP
+ * onMetaData. Every message sent is recorded by the stream's `StreamContinuity`, so a
+ * reconnect can send the metadata and sequence headers again (`republish`).
+ *
+ * Invariants: nothing is queued on a closed stream (every send checks `requireOpen` of
+ * the owner first); a write resolves only once the socket accepted its bytes (waits for
+ * `drain` while the socket's buffer is full), so memory stays bounded by one write.
+ */
+import { Writable } from 'node:stream';
+import { UsageCode } from '../error-codes.js';
+import { RTMPUsageError } from '../errors.js';
+import { FlvDemuxer } from '../flv/demuxer.js';
+import { buildOnMetaData, type MetadataTrack, type OnMetaDataOptions } from '../flv/metadata-writer.js';
+import { scriptTagToDataMessage } from '../flv/script.js';
+import { createLogger } from '../log.js';
+import { DefaultCsid, MessageType } from '../message/types.js';
+import type { ClientSession } from '../session/client-session.js';
+import { RealtimePacer } from './pacer.js';
+import { type PublishPacket, publishMessage } from './packet-writer.js';
+import type { StreamContinuity } from './stream-continuity.js';
+import { waitFor } from './waiters.js';
+
+const log = createLogger('stream');
+
+/** Options of `read`, `seek` and the other waits. */
+export interface StreamWaitOptions {
+  /** Cancels the wait (rejects with `signal.reason`; queued data stays readable). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of `write`: a wait, and the pacer that holds media to real time (none: as fast as the socket takes it). */
+export interface StreamWriteOptions extends StreamWaitOptions {
+  pacer?: RealtimePacer | undefined;
+}
+
+/** What the input needs of its connection (part of `StreamConnection`, implemented by `RTMP`). */
+export interface InputConnection {
+  /** The live session (throws when the connection is gone). */
+  session(): ClientSession;
+  /** Flush output written to the session. */
+  kick(): void;
+  /** Resolves when the socket's write buffer drained. */
+  waitDrain(): Promise<void>;
+  /** True while the socket's write buffer is full. */
+  needsDrain(): boolean;
+  /** A wait on the connection began (restarts the idle clock). */
+  waitStarted(): void;
+  /** Resolves when the connection is up (at once, or after a reconnect); rejects when it is gone for good. */
+  whenUp(): Promise<void>;
+}
+
+/** What the input needs of the stream that owns it. */
+export interface InputOwner {
+  /** The stream's current msid (a reconnect may change it). */
+  streamId(): number;
+  /** Throws the stream's error, or a usage error when it is closed. */
+  requireOpen(): void;
+  /** Closes the stream (FCUnpublish + deleteStream). */
+  close(): Promise<void>;
+}
+
+/** FLV bytes and typed packets → messages on the stream's msid (see the module comment). */
+export class StreamInput {
+  readonly #conn: InputConnection;
+  readonly #owner: InputOwner;
+  readonly #continuity: StreamContinuity;
+  readonly #demuxer: FlvDemuxer | undefined;
+  #published = 0;
+
+  /** `writeable` false: a played stream's input, which demuxes nothing (`write` resolves with 0). */
+  constructor(conn: InputConnection, owner: InputOwner, continuity: StreamContinuity, writeable: boolean) {
+    this.#conn = conn;
+    this.#owner = owner;
+    this.#continuity = continuity;
+    if (writeable) this.#demuxer = new FlvDemuxer();
+  }
+
+  /** Audio/video/data messages sent so far. */
+  get written(): number {
+    return this.#published;
+  }
+
+  /** `RTMPStream.write`: demuxes `data` and sends its tags; resolves with the bytes consumed. */
+  async write(data: Uint8Array, options: StreamWriteOptions): Promise<number> {
+    if (this.#demuxer === undefined) return 0;
+    if (!(data instanceof Uint8Array)) {
+      throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes', {
+        code: UsageCode.RTMP_BAD_ARGUMENT,
+      });
+    }
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
+    this.#owner.requireOpen();
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (const tag of this.#demuxer.push(buf)) {
+      if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
+        await this.#flushWrites(options);
+        await options.pacer.wait(tag.timestamp, options.signal);
+        options.signal?.throwIfAborted();
+      }
+      if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
+      else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
+      else if (tag.type === MessageType.DataAMF0)
+        this.#send('data', tag.timestamp, scriptTagToDataMessage(tag.payload));
+      else log.debug(`publish: skipping FLV tag type ${tag.type}`);
+    }
+    await this.#flushWrites(options);
+    return buf.length;
+  }
+
+  /** `RTMPStream.writePacket`: one typed packet, or the tracks of one message. */
+  async writePacket(
+    packet: PublishPacket | readonly PublishPacket[],
+    options: StreamWaitOptions,
+  ): Promise<void> {
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
+    this.#owner.requireOpen();
+    const msg = publishMessage(packet);
+    this.#send(msg.type, msg.timestamp, msg.payload);
+    await this.#flushWrites(options);
+  }
+
+  /** `RTMPStream.writeMetadata`: `@setDataFrame onMetaData` describing `tracks` (ERTMP-V2 "Enhancing onMetaData"). */
+  async writeMetadata(
+    tracks: readonly MetadataTrack[],
+    metadata: OnMetaDataOptions & { timestamp?: number },
+    options: StreamWaitOptions,
+  ): Promise<void> {
+    this.#owner.requireOpen();
+    const values = ['onMetaData', buildOnMetaData(tracks, { legacy: true, ...metadata })];
+    await this.writePacket({ type: 'data', timestamp: metadata.timestamp ?? 0, values }, options);
+  }
+
+  /** `RTMPStream.toWritable`: a `Writable` of FLV bytes whose end closes the stream. */
+  toWritable(options: { realtime?: boolean }): Writable {
+    const pacer = options.realtime === true ? new RealtimePacer() : undefined;
+    return new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        this.write(chunk, { pacer }).then(
+          () => cb(),
+          (err) => cb(err as Error),
+        );
+      },
+      final: (cb) => {
+        this.#owner.close().then(
+          () => cb(),
+          (err) => cb(err as Error),
+        );
+      },
+    });
+  }
+
+  /** After a reconnect's publish started: metadata and sequence headers again, at the last timestamp. */
+  republish(): void {
+    for (const m of this.#continuity.resend()) this.#send(m.type, m.timestamp, m.payload);
+    this.#conn.kick();
+  }
+
+  /** The stream closed: the FLV input must end at a tag boundary; waits until the socket took what was sent. */
+  async end(): Promise<void> {
+    this.#demuxer?.end();
+    if (this.#conn.needsDrain()) await this.#conn.waitDrain();
+  }
+
+  /** Queues one message on the stream's msid. */
+  #send(type: 'audio' | 'video' | 'data', timestamp: number, payload: Buffer): void {
+    const session = this.#conn.session();
+    const streamId = this.#owner.streamId();
+    this.#continuity.sent(type, timestamp, payload);
+    if (type === 'data') {
+      const csid = DefaultCsid.data;
+      session.sendRaw({ type: MessageType.DataAMF0, streamId, timestamp, csid, payload });
+    } else {
+      session.sendMedia(streamId, type, timestamp, payload);
+    }
+    this.#published++;
+  }
+
+  /** Writes what was queued; waits for `drain` when the socket's buffer is full. */
+  async #flushWrites(options: StreamWaitOptions): Promise<void> {
+    this.#conn.kick();
+    if (this.#conn.needsDrain()) {
+      this.#conn.waitStarted();
+      await waitFor(this.#conn.waitDrain(), { signal: options.signal, what: 'writing' });
+    }
+    this.#owner.requireOpen();
+  }
+}
