@@ -3,7 +3,8 @@
  * its lifecycle (connect, createStream, close) and the routing of the session's events.
  * The protocol runs in the sans-IO `ClientSession` (session/), driven by an `IoLoop`;
  * calls and handlers live in remote-calls.ts, the raw packet API in raw-packets.ts (their
- * public methods in rtmp-faces.ts), the streams in rtmp-stream.ts.
+ * public methods in rtmp-faces.ts), the streams in rtmp-stream.ts, the connection's
+ * state, connect answer, failure and end (close, reconnect, give up) in lifecycle.ts.
  *
  * The async design, and where it differs from python-librtmp (each on purpose):
  * - The protocol core always runs: once connected, every message is processed as it
@@ -25,16 +26,17 @@
  * answer that does not decode fails its wait at once.
  *
  * Reconnect (`reconnect`, opt-in): a lost connection with a retriable cause starts a
- * `Reconnection` (reconnect.ts) instead of failing everything: pending calls fail, the
- * streams wait and are re-opened on the new connection; only when it gives up do they fail.
+ * `Reconnection` (reconnect.ts; lifecycle.ts starts it) instead of failing everything:
+ * pending calls fail, the streams wait and are re-opened on the new connection; only
+ * when it gives up do they fail.
  */
 
-import { ConnectionCode, GeneralCode, TimeoutCode, UsageCode } from '../error-codes.js';
-import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import { ConnectionCode, UsageCode } from '../error-codes.js';
+import { RTMPConnectionError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
 import { ClientSession, type SwfVerification } from '../session/client-session.js';
-import { type EnhancedCapabilities, readEnhancedCapabilities } from '../session/connect-object.js';
+import type { EnhancedCapabilities } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -46,16 +48,16 @@ import {
   connectArguments,
   connectDutiesFor,
   connectParamsFor,
-  failedError,
   openConnection,
   PublisherAuth,
   sessionOptionsFor,
 } from './connect-setup.js';
 import { type EventRoutes, routeEvent } from './event-routes.js';
+import { Lifecycle } from './lifecycle.js';
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
-import { backoffDelay, Reconnection, retriable, sleep } from './reconnect.js';
+import { backoffDelay, retriable, sleep } from './reconnect.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
 import type { RTMPPacket } from './rtmp-packet.js';
@@ -76,19 +78,9 @@ export class RTMP extends RTMPFaces {
   readonly #options: RTMPOptions;
   #session: ClientSession | undefined;
   #loop: IoLoop | undefined;
-  #state: 'idle' | 'connecting' | 'connected' | 'closing' | 'closed' = 'idle';
-  /** Set while the `reconnect` loop runs (attempts and stream restores), with what ends it and what waits for it. */
-  #reconnect: Reconnection | undefined;
+  /** State, connect answer, failure and end of the connection (lifecycle.ts). */
+  readonly #life: Lifecycle;
   #hashed: { swf?: SwfVerification } = {};
-  #connectWait: Deferred<StatusInfo> | undefined;
-  /** Publisher authentication of the current `connect()`, and whether its rejection asked to reconnect. */
-  #auth: PublisherAuth | undefined;
-  #authRetry = false;
-  #connectInfo: StatusInfo | undefined;
-  #serverProperties: StatusInfo | undefined;
-  #enhanced: EnhancedCapabilities | undefined;
-  #failure: unknown;
-  #closeWait = deferred<void>();
   #nextTxn = 1;
   readonly #publishMode: boolean;
   readonly #creates = new Map<number, Deferred<number>>();
@@ -98,7 +90,6 @@ export class RTMP extends RTMPFaces {
   readonly #conn: StreamConnection;
   readonly #opener: StreamOpenerLink;
   readonly #routes: EventRoutes;
-  readonly #onAbort: () => void;
 
   /**
    * @param url `rtmp[s]://host[:port][/app[/playpath]]`, optionally followed by librtmp
@@ -114,7 +105,6 @@ export class RTMP extends RTMPFaces {
     this.#options = options;
     this.#params = applyConstructorOptions(parseLibrtmpUrl(url), options);
     this.#publishMode = options.publish === true;
-    this.#onAbort = () => this.#fail(options.signal?.reason);
     const limits = options.limits ?? {};
     const common = {
       kick: () => this.#loop?.kick(),
@@ -128,14 +118,14 @@ export class RTMP extends RTMPFaces {
       ...common,
       liveSession: () => this.#requireSession(),
       connected: () => this.connected,
-      closed: () => this.#closeWait.promise.catch(() => {}),
+      closed: () => this.#life.closeWait.promise.catch(() => {}),
       invoked: (inv) => this.emit('invoke', inv),
       invokeBacklog: limits.invokeBacklog ?? 64,
     });
     this.packets = new RawPackets({
       ...common,
       currentSession: () => this.#session,
-      closedError: (what) => this.#closedError(what),
+      closedError: (what) => this.#life.closedError(what),
       calls: this.calls,
       packetQueue: limits.packetQueue ?? 1024,
     });
@@ -144,7 +134,7 @@ export class RTMP extends RTMPFaces {
       session: () => this.#requireSession(),
       pauseReading: (key) => this.#loop?.pauseReading(key),
       resumeReading: (key) => this.#loop?.resumeReading(key),
-      whenUp: () => this.#reconnect?.up.promise ?? Promise.resolve(),
+      whenUp: () => this.#life.reconnect?.up.promise ?? Promise.resolve(),
       forget: (s) => {
         if (this.#streams.get(s.streamId) === s) this.#streams.delete(s.streamId);
       },
@@ -157,7 +147,7 @@ export class RTMP extends RTMPFaces {
       emit: this.emit.bind(this),
       tcUrl: () => this.#params.tcUrl,
       end: () => this.#loop?.end(),
-      failure: () => this.#failure,
+      failure: () => this.#life.failure,
     };
     this.#opener = {
       options,
@@ -169,13 +159,29 @@ export class RTMP extends RTMPFaces {
       streams: this.#streams,
       kickWait: () => this.#kickWait(),
     };
+    this.#life = new Lifecycle({
+      options,
+      streams: this.#streams,
+      creates: this.#creates,
+      calls: this.calls,
+      packets: this.packets,
+      opener: this.#opener,
+      emit: this.emit.bind(this),
+      hasErrorListener: () => this.listenerCount('error') > 0,
+      loop: () => this.#loop,
+      session: () => this.#session,
+      onEvents: (events) => this.#onEvents(events),
+      connectAgain: async (signal) => {
+        await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
+      },
+    });
   }
 
   // ================================================================ properties
 
   /** True while connected to the server (python-librtmp `connected`). */
   get connected(): boolean {
-    return this.#state === 'connected' && this.#loop !== undefined && !this.#loop.closed;
+    return this.#life.state === 'connected' && this.#loop !== undefined && !this.#loop.closed;
   }
 
   /** The current parameters (URL, options) as `src/url` normalized them. */
@@ -185,12 +191,12 @@ export class RTMP extends RTMPFaces {
 
   /** The info object of the connect `_result` (code, description, objectEncoding, …). */
   get connectInfo(): StatusInfo | undefined {
-    return this.#connectInfo;
+    return this.#life.connectInfo;
   }
 
   /** The properties object of the connect `_result` (fmsVer, capabilities, mode). */
   get serverProperties(): StatusInfo | undefined {
-    return this.#serverProperties;
+    return this.#life.serverProperties;
   }
 
   /**
@@ -199,7 +205,7 @@ export class RTMP extends RTMPFaces {
    * a server that predates E-RTMP, or one that does not say.
    */
   get enhancedCapabilities(): EnhancedCapabilities | undefined {
-    return this.#enhanced;
+    return this.#life.enhanced;
   }
 
   /**
@@ -243,7 +249,7 @@ export class RTMP extends RTMPFaces {
    * @throws RTMPUsageError `ERR_URL_*` / `ERR_RTMP_OPTION`; `ERR_RTMP_STATE` while connected
    */
   setupUrl(url: string): void {
-    if (this.#state === 'connecting' || this.#state === 'connected') {
+    if (this.#life.state === 'connecting' || this.#life.state === 'connected') {
       throw new RTMPUsageError('setupUrl() while connected: close() first', { code: UsageCode.RTMP_STATE });
     }
     setupLibrtmpUrl(this.#params, url);
@@ -274,10 +280,14 @@ export class RTMP extends RTMPFaces {
    */
   async connect(packet?: RTMPPacket | ConnectOptions, options: ConnectOptions = {}): Promise<StatusInfo> {
     [packet, options] = connectArguments(packet, options);
-    if (this.#state === 'connecting' || this.#state === 'connected' || this.#state === 'closing') {
-      throw new RTMPUsageError(`connect() while ${this.#state}`, { code: UsageCode.RTMP_STATE });
+    if (
+      this.#life.state === 'connecting' ||
+      this.#life.state === 'connected' ||
+      this.#life.state === 'closing'
+    ) {
+      throw new RTMPUsageError(`connect() while ${this.#life.state}`, { code: UsageCode.RTMP_STATE });
     }
-    if (this.#reconnect !== undefined)
+    if (this.#life.reconnect !== undefined)
       throw new RTMPUsageError('connect() while reconnecting', { code: UsageCode.RTMP_STATE });
     const p = this.#params;
     checkScheme(p.url.protocol);
@@ -286,7 +296,7 @@ export class RTMP extends RTMPFaces {
     throwIfAborted(this.#options.signal);
     const signal = anySignal(options.signal, this.#options.signal);
     // A raw connect packet is sent as is: there is no app to add an auth answer to.
-    this.#auth = packet === undefined ? new PublisherAuth(p) : undefined;
+    this.#life.auth = packet === undefined ? new PublisherAuth(p) : undefined;
     const hashed: { swf?: SwfVerification } = {};
     this.#hashed = hashed;
     // Reconnects for publisher authentication (at most two: PublisherAuth throws after) and,
@@ -294,15 +304,15 @@ export class RTMP extends RTMPFaces {
     const retry = this.#options.reconnect;
     let lastError: unknown;
     for (let attempt = 0; ; ) {
-      this.#authRetry = false;
+      this.#life.authRetry = false;
       try {
         const info = await this.#connectOnce(packet, options.signal, signal, hashed);
         if (attempt > 0) this.emit('reconnected', { attempt, cause: lastError });
         return info;
       } catch (err) {
-        await this.#closeWait.promise.catch(() => {});
-        if (this.#authRetry) {
-          log.info(`publisher authentication: reconnecting with the ${this.#auth!.stage} answer`);
+        await this.#life.closeWait.promise.catch(() => {});
+        if (this.#life.authRetry) {
+          log.info(`publisher authentication: reconnecting with the ${this.#life.auth!.stage} answer`);
           continue;
         }
         if (retry === undefined || attempt >= retry.retries || !retriable(err) || signal?.aborted) throw err;
@@ -324,15 +334,15 @@ export class RTMP extends RTMPFaces {
   ): Promise<StatusInfo> {
     const p = this.#params;
     this.#reset(keepStreams);
-    this.#state = 'connecting';
+    this.#life.state = 'connecting';
     const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
     let opened: Awaited<ReturnType<typeof openConnection>>;
     try {
       opened = await openConnection(p, this.#options, timeoutMs, signal, hashed.swf);
     } catch (err) {
-      this.#state = 'closed';
-      this.#failure = err;
-      this.#closeWait.resolve();
+      this.#life.state = 'closed';
+      this.#life.failure = err;
+      this.#life.closeWait.resolve();
       throw err;
     }
     const { transport, swf } = opened;
@@ -346,33 +356,33 @@ export class RTMP extends RTMPFaces {
     session.nextTransactionId = this.#nextTxn;
     this.#session = session;
     const wait = deferred<StatusInfo>();
-    this.#connectWait = wait;
+    this.#life.connectWait = wait;
     const loop = new IoLoop(
       session,
       transport,
       {
         onEvents: (events) => this.#onEvents(events),
-        onClose: (error) => this.#onTransportClose(error),
+        onClose: (error) => this.#life.onTransportClose(error),
         isWaiting: () => this.#isWaiting(),
       },
       { idleTimeoutMs: timeoutMs, writeStallTimeoutMs: timeoutMs, reuseReadBuffer },
     );
     this.#loop = loop;
-    this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#options.signal?.addEventListener('abort', this.#life.onAbort, { once: true });
     log.info(`connecting to ${transport.description}`);
     loop.start();
     try {
       const duties = connectDutiesFor(p, this.#options);
       if (packet !== undefined) session.connectWith(packet.toRawMessage(), duties);
-      else session.connect(connectParamsFor(p, this.#options, this.#auth?.query), duties);
+      else session.connect(connectParamsFor(p, this.#options, this.#life.auth?.query), duties);
       loop.kick();
       return await waitFor(wait.promise, {
         signal: callSignal,
         what: 'connect',
-        onGiveUp: () => this.#fail(callSignal?.reason),
+        onGiveUp: () => this.#life.fail(callSignal?.reason),
       });
     } catch (err) {
-      if (!this.connected) this.#fail(err);
+      if (!this.connected) this.#life.fail(err);
       throw err;
     }
   }
@@ -383,9 +393,9 @@ export class RTMP extends RTMPFaces {
    * calls and reads reject with `RTMPConnectionError`. Idempotent; never rejects.
    */
   async close(): Promise<void> {
-    const reconnect = this.#reconnect;
+    const reconnect = this.#life.reconnect;
     if (reconnect !== undefined) {
-      this.#state = 'closing';
+      this.#life.state = 'closing';
       for (const s of [...this.#streams.values()]) await s.close().catch(() => {});
       reconnect.abort.abort(
         new RTMPConnectionError('closed while reconnecting', { code: ConnectionCode.RTMP_CLOSED }),
@@ -394,12 +404,12 @@ export class RTMP extends RTMPFaces {
       return;
     }
     const loop = this.#loop;
-    if (this.#state === 'idle' || this.#state === 'closed' || loop === undefined || loop.closed) {
-      this.#state = this.#state === 'idle' ? 'idle' : 'closed';
+    if (this.#life.state === 'idle' || this.#life.state === 'closed' || loop === undefined || loop.closed) {
+      this.#life.state = this.#life.state === 'idle' ? 'idle' : 'closed';
       return;
     }
-    if (this.#state !== 'closing') {
-      this.#state = 'closing';
+    if (this.#life.state !== 'closing') {
+      this.#life.state = 'closing';
       for (const s of [...this.#streams.values()]) await s.close().catch(() => {});
       this.#session?.close();
       loop.kick();
@@ -407,7 +417,7 @@ export class RTMP extends RTMPFaces {
     }
     // Closing never fails (python-librtmp's close does not raise either): a connection
     // that already failed reported that through the call that was waiting.
-    await this.#closeWait.promise.catch(() => {});
+    await this.#life.closeWait.promise.catch(() => {});
   }
 
   // ================================================================ streams
@@ -450,11 +460,7 @@ export class RTMP extends RTMPFaces {
   // ================================================================ internals: setup
 
   #reset(keepStreams = false): void {
-    this.#failure = undefined;
-    this.#closeWait = deferred<void>();
-    this.#connectInfo = undefined;
-    this.#serverProperties = undefined;
-    this.#enhanced = undefined;
+    this.#life.reset();
     this.#creates.clear();
     if (!keepStreams) this.#streams.clear();
     this.calls.reset();
@@ -465,7 +471,7 @@ export class RTMP extends RTMPFaces {
   #requireSession(): ClientSession {
     const s = this.#session;
     if (s === undefined || this.#loop === undefined || this.#loop.closed || s.state === 'closed') {
-      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#life.failure !== undefined) throw this.#life.failure;
       throw new RTMPUsageError(NOT_CONNECTED, { code: UsageCode.RTMP_NOT_CONNECTED });
     }
     return s;
@@ -473,8 +479,8 @@ export class RTMP extends RTMPFaces {
 
   #requireConnected(): ClientSession {
     const s = this.#requireSession();
-    if (this.#state !== 'connected') {
-      const msg = this.#state === 'connecting' ? 'still connecting: await connect()' : NOT_CONNECTED;
+    if (this.#life.state !== 'connected') {
+      const msg = this.#life.state === 'connecting' ? 'still connecting: await connect()' : NOT_CONNECTED;
       throw new RTMPUsageError(msg, { code: UsageCode.RTMP_NOT_CONNECTED });
     }
     return s;
@@ -487,7 +493,7 @@ export class RTMP extends RTMPFaces {
 
   /** Whether something waits for server data (the idle timeout applies only then; calls never count). */
   #isWaiting(): boolean {
-    if (this.#state === 'connecting' || this.#creates.size > 0 || this.packets.waiting) return true;
+    if (this.#life.state === 'connecting' || this.#creates.size > 0 || this.packets.waiting) return true;
     for (const s of this.#streams.values()) if (!s.writeable && !s.ended) return true;
     return false;
   }
@@ -506,232 +512,7 @@ export class RTMP extends RTMPFaces {
 
   #onEvent(ev: SessionEvent): void {
     this.packets.onEvent(ev);
-    switch (ev.kind) {
-      case 'handshake':
-        log.debug(`handshake done (${ev.info.mode})`);
-        this.emit('handshake', ev.info);
-        break;
-      case 'connected':
-        this.#onConnected(ev.info, ev.properties);
-        break;
-      case 'connectRejected':
-        this.#onConnectRejected(ev.info);
-        break;
-      case 'timeout':
-        this.#onTimeout(ev.what, ev.txn);
-        break;
-      case 'protocolError':
-        if (ev.answer !== undefined) {
-          this.#onMalformedAnswer(ev.answer.txn, ev.answer.method, ev.error);
-        } else if (ev.fatal) {
-          this.#failure ??= ev.error;
-          log.error(`protocol error: ${ev.error.message}`);
-        } else {
-          log.warn(`protocol warning: ${ev.error.message}`);
-          this.emit('warning', ev.error);
-        }
-        break;
-      case 'closed':
-        if (ev.reason === 'server') {
-          this.#failure ??= new RTMPConnectionError('the server closed the connection (close command)', {
-            code: ConnectionCode.RTMP_SERVER_CLOSED,
-          });
-        } else if (ev.error !== undefined) {
-          this.#failure ??= ev.error;
-        }
-        this.#loop?.end();
-        break;
-    }
+    this.#life.onEvent(ev);
     routeEvent(ev, this.#routes);
-  }
-
-  #onConnected(info: StatusInfo, properties: StatusInfo): void {
-    if (this.#state !== 'connecting') return;
-    this.#state = 'connected';
-    this.#connectInfo = info;
-    this.#serverProperties = properties;
-    this.#enhanced = readEnhancedCapabilities(properties) ?? readEnhancedCapabilities(info);
-    log.info(`connected: ${String(info.code ?? '')}`);
-    this.#connectWait?.resolve(info);
-    this.emit('connect', info, properties);
-  }
-
-  #onConnectRejected(info: StatusInfo): void {
-    if (this.#state !== 'connecting') return;
-    let err: unknown;
-    try {
-      this.#authRetry = this.#auth?.rejected(info) === true;
-      err = this.#authRetry
-        ? new RTMPError('publisher authentication: reconnecting', { code: GeneralCode.RTMP_AUTH_RETRY })
-        : failedError('the server rejected connect', GeneralCode.RTMP_CONNECT_REJECTED, info);
-    } catch (authError) {
-      err = authError;
-    }
-    this.#connectWait?.reject(err);
-    this.#fail(err);
-  }
-
-  /** An answer that does not decode fails what awaited it, at once (connect: the connection). */
-  #onMalformedAnswer(txn: number, method: string, error: RTMPError): void {
-    log.error(`protocol error: ${error.message}`);
-    if (method === 'connect') {
-      this.#connectWait?.reject(error);
-      this.#fail(error);
-    } else if (this.#creates.has(txn)) {
-      this.#creates.get(txn)!.reject(error);
-    } else {
-      this.calls.onMalformed(txn, error);
-    }
-  }
-
-  #onTimeout(what: 'handshake' | 'command' | 'media', txn: number | undefined): void {
-    if (what === 'media') return; // the stream's change carries the error
-    if (what === 'handshake' || this.#state === 'connecting') {
-      const [msg, code] =
-        what === 'handshake'
-          ? ['complete the handshake', TimeoutCode.RTMP_HANDSHAKE_TIMEOUT]
-          : ['answer connect', TimeoutCode.RTMP_CONNECT_TIMEOUT];
-      this.#fail(new RTMPTimeoutError(`the server did not ${msg} in time`, { code }));
-    } else if (txn !== undefined) {
-      this.#creates.get(txn)?.reject(new RTMPTimeoutError('the server did not answer createStream in time'));
-    }
-  }
-
-  // ================================================================ internals: closing
-
-  /** Tears the connection down with `error` as the reason everything pending fails. */
-  #fail(error: unknown): void {
-    this.#failure ??=
-      error ?? new RTMPConnectionError('connection aborted', { code: ConnectionCode.RTMP_ABORTED });
-    if (this.#loop !== undefined && !this.#loop.closed) this.#loop.destroy();
-  }
-
-  // ================================================================ internals: reconnect
-
-  /** After a lost connection, with `reconnect` set and a retriable cause: starts the loop; false otherwise. */
-  #startReconnect(clean: boolean): boolean {
-    const r = this.#options.reconnect;
-    const cause =
-      this.#failure ??
-      new RTMPConnectionError('the server closed the connection', {
-        code: ConnectionCode.RTMP_CONNECTION_CLOSED,
-      });
-    if (clean || r === undefined || r.retries < 1 || this.#state !== 'connected' || !retriable(cause))
-      return false;
-    log.warn(`connection lost (${(cause as Error)?.message ?? String(cause)}): reconnecting`);
-    this.#reconnect = new Reconnection(r, cause, [...this.#streams.values()], {
-      opener: this.#opener,
-      signal: this.#options.signal,
-      connect: async (signal) => {
-        await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
-      },
-      drop: async (err) => {
-        this.#failure ??= err;
-        this.#loop?.destroy();
-        await this.#closeWait.promise.catch(() => {});
-      },
-      reconnecting: (info) => this.emit('reconnecting', info),
-      reconnected: (info) => {
-        this.#reconnect = undefined;
-        log.info(`reconnected (attempt ${info.attempt})`);
-        this.emit('reconnected', info);
-      },
-      giveUp: (err, streams) => {
-        this.#reconnect = undefined;
-        this.#giveUp(err, streams);
-      },
-    });
-    return true;
-  }
-
-  /** The connection of a reconnect attempt (or the lost one) ended: what waited on it fails; the streams wait on. */
-  #attemptLost(): void {
-    this.#rejectPending(this.#closedReason());
-    for (const s of this.#streams.values()) s.startFailed(this.#closedReason());
-    this.#closeWait.resolve();
-  }
-
-  /** The reconnect loop failed for good (or was aborted by close()): everything ends with `error`. */
-  #giveUp(error: unknown, streams: readonly RTMPStream[]): void {
-    const local = this.#state === 'closing';
-    this.#state = 'closed';
-    if (!local) log.error(`reconnect failed: ${(error as Error)?.message ?? String(error)}`);
-    this.#closeWait = deferred<void>();
-    this.#endStreams(streams, local ? undefined : error, local, true);
-  }
-
-  /** The connection is gone: pending waits fail with `reason` (the streams are not touched). */
-  #rejectPending(reason: unknown): void {
-    this.#state = 'closed';
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
-    this.#connectWait?.reject(reason);
-    for (const c of this.#creates.values()) c.reject(reason);
-    this.#creates.clear();
-    this.calls.closed(reason);
-  }
-
-  /** The end: `streams` end (`error`: failed), closeWait settles, `error` and `close` are emitted. */
-  #endStreams(streams: readonly RTMPStream[], error: unknown, resolve: boolean, emitError: boolean): void {
-    for (const s of streams) s.onConnectionClosed(error);
-    this.#streams.clear();
-    this.packets.closed();
-    if (resolve) {
-      this.#closeWait.resolve();
-    } else {
-      this.#closeWait.reject(error);
-      if (emitError && this.listenerCount('error') > 0) this.emit('error', error);
-    }
-    // A connection closed to answer an auth challenge is not the user's close.
-    if (!this.#authRetry) this.emit('close', error);
-  }
-
-  #closedReason(): unknown {
-    return (
-      this.#failure ??
-      new RTMPConnectionError('the connection was closed', { code: ConnectionCode.RTMP_CLOSED })
-    );
-  }
-
-  #closedError(what: string): unknown {
-    if (this.#failure !== undefined) return this.#failure;
-    return new RTMPConnectionError(`cannot ${what}: the connection is closed`, {
-      code: ConnectionCode.RTMP_CLOSED,
-    });
-  }
-
-  #onTransportClose(error: RTMPError | undefined): void {
-    const clean = this.#state === 'closing' && this.#failure === undefined;
-    if (error !== undefined) this.#failure ??= error;
-    if (this.#reconnect !== undefined || this.#startReconnect(clean)) {
-      this.#attemptLost();
-      return;
-    }
-    const serverClosed =
-      this.#failure instanceof RTMPConnectionError &&
-      this.#failure.code === ConnectionCode.RTMP_SERVER_CLOSED;
-    if (this.#failure === undefined && !clean) {
-      this.#failure = new RTMPConnectionError('the server closed the connection', {
-        code: ConnectionCode.RTMP_CONNECTION_CLOSED,
-      });
-    }
-    const reason = this.#closedReason();
-    const wasConnecting = this.#state === 'connecting';
-    this.#state = 'closed';
-    // The session learns that the transport ended: streams that had not ended are cut.
-    const session = this.#session;
-    if (session !== undefined && session.state !== 'closed') {
-      session.end();
-      this.#onEvents(session.takeEvents());
-    }
-    log.info(
-      `connection closed${this.#failure ? `: ${(this.#failure as Error)?.message ?? String(this.#failure)}` : ''}`,
-    );
-    this.#rejectPending(reason);
-    this.#endStreams(
-      [...this.#streams.values()],
-      clean ? undefined : reason,
-      clean || serverClosed,
-      !wasConnecting,
-    );
   }
 }
