@@ -1,6 +1,6 @@
 /**
  * Every scenario of the table, in table order: in-process first (no peers), then the
- * client against rtmpdump/ffmpeg/nginx-rtmp/stunnel, then the embedded server against
+ * client against rtmpdump/ffmpeg/nginx-rtmp/stunnel (and RTMPE against plain RTMP), then the embedded server against
  * nginx-rtmp. `--only` picks by id.
  */
 import type { Scenario } from '../lib/scenario.js';
@@ -10,6 +10,7 @@ import { libraryScenario } from './library.js';
 import { fanoutScenario, idleScenario } from './load.js';
 import { micro } from './micro.js';
 import { publish } from './publish.js';
+import { rtmpe } from './rtmpe.js';
 import { rtmps } from './rtmps.js';
 import { serverRelay, serverVod } from './server.js';
 
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   libraryScenario,
   publish,
   rtmps,
+  rtmpe,
   serverVod,
   serverRelay,
   fanoutScenario,

@@ -474,6 +474,9 @@ export class RTMP extends RTMPFaces {
       if (this.#life.failure !== undefined) throw this.#life.failure;
       throw new RTMPUsageError(NOT_CONNECTED, { code: UsageCode.RTMP_NOT_CONNECTED });
     }
+    // The session knows the time only from what the shell tells it: a command's deadline
+    // must count from now, not from the last byte or timer it saw.
+    s.advance(performance.now());
     return s;
   }
 

@@ -82,12 +82,14 @@ await server.close();
 console.log(String(info.code), bytes > 10000, stream.duration);
 `;
 
-const TS_CONSUMER = `import { createServer, makeTestFlv, RTMP, RTMPError, type RTMPOptions } from 'rtmpkit';
+const TS_CONSUMER = `import { createServer, makeTestFlv, RTMP, RTMPError, type RTMPOptions, RTMPUsageError, UsageCode } from 'rtmpkit';
 
 const options: RTMPOptions = { timeout: 10 };
 async function main(): Promise<void> {
   ${PLAY_BODY.replace('{ timeout: 10 }', 'options')}
-  const err: unknown = new RTMPError('x', { code: 'ERR_RTMP_OPTION' });
+  // Each class takes its own codes (the registry's groups), as a literal or a constant.
+  const err: unknown = new RTMPUsageError('x', { code: 'ERR_RTMP_OPTION' });
+  console.log(new RTMPError('y', { code: 'ERR_RTMP' }).code, UsageCode.RTMP_OPTION);
   console.log(err instanceof RTMPError);
 }
 main().catch((err: unknown) => {
@@ -232,6 +234,7 @@ try { decodeAmf(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff])); } catch (err) { co
       const out = sh(process.execPath, ['out/main.js'], dir);
       assert.match(out, /^NetConnection\.Connect\.Success true 1\.997$/m);
       assert.match(out, /^true$/m);
+      assert.match(out, /^ERR_RTMP ERR_RTMP_OPTION$/m);
     });
   }
 });
