@@ -4,7 +4,7 @@
  * wait of that transaction), invokes to the handlers, status to the listeners (and
  * E-RTMP's ReconnectRequest, ERTMP-V2 "Reconnect Request"), media and data to their
  * stream, and a NetStream's phase changes to its stream. Lifecycle events (handshake,
- * connect, timeouts, protocol errors, close) stay with `RTMP`.
+ * connect, timeouts, protocol errors, close) live in lifecycle.ts (owned by `RTMP`).
  *
  * Invariant: an event for an unknown transaction or stream id is dropped, never an error.
  */
