@@ -3,7 +3,8 @@
  * (`takeOutput`), events (`takeEvents`, server-events.ts) and a deadline (`nextDeadline`)
  * out, over the message pipeline both sessions share (inbound.ts). The host (the
  * embedded server, a test) makes every decision by calling methods in answer to events
- * (most answers in server-answers.ts; the NetStream side in server-net-streams.ts).
+ * (most answers in server-answers.ts; the NetStream side in server-net-streams.ts; the
+ * command dispatch in server-commands.ts).
  *
  * Flows (RTMP-SPEC §7.2; what FMS and nginx-rtmp send, which clients expect):
  * - connect → `acceptConnect`: Window Ack Size, Set Peer Bandwidth, [Set Chunk Size],
@@ -50,11 +51,11 @@ import { checkStreamId, usage } from './checks.js';
 import { InboundPipeline, toRTMPError } from './inbound.js';
 import { Liveness } from './liveness.js';
 import { ServerAnswers } from './server-answers.js';
+import { MAX_EARLY_COMMANDS, ServerCommands } from './server-commands.js';
 import type { ServerEvent } from './server-events.js';
 import { ServerLimits } from './server-limits.js';
-import { type FCKind, ServerNetStreams } from './server-net-streams.js';
+import { ServerNetStreams } from './server-net-streams.js';
 import {
-  asStatusInfo,
   infoObject,
   num,
   prop,
@@ -65,7 +66,6 @@ import {
   type ServerSessionState,
   type ServerSessionStats,
   type ServerStreamInfo,
-  type StreamState,
   serverHandshakeFor,
   str,
 } from './server-session-options.js';
@@ -105,9 +105,8 @@ export class ServerSession extends ServerAnswers {
   #objectEncoding: 0 | 3 = 0;
   /** Client requests awaiting our answer. */
   readonly #pendingIn: RequestTable;
-  /** Our calls awaiting the client's `_result`/`_error`: txn → method. */
-  readonly #calls = new Map<number, string>();
-  #nextTxn = 1;
+  /** Command dispatch, early commands and our calls' answers. */
+  readonly #commands: ServerCommands;
   /** @internal The NetStream side. */
   protected readonly net: ServerNetStreams;
 
@@ -152,6 +151,19 @@ export class ServerSession extends ServerAnswers {
       },
       this.#opts.sampleAccess,
     );
+    this.#commands = new ServerCommands(
+      {
+        state: () => this.#state,
+        isClosed: () => this.#isClosed(),
+        onConnect: (msg) => this.#onConnect(msg),
+        sendCommand: (msg, streamId, amf3) => this.#sendCommand(msg, streamId, amf3),
+        emit: (ev) => this.#events.push(ev),
+        nonFatal: (err) => this.#nonFatal(err),
+        addPending: (txn, p) => this.#addPending(txn, p),
+      },
+      this.net,
+      this.#opts,
+    );
     // Until the client announces its own window, acknowledge by the one we announce.
     this.#pipe.acks.setWindowSize(this.#opts.windowAckSize);
     this.#live = new Liveness(this.#opts.idleTimeoutMs, options.now);
@@ -177,7 +189,7 @@ export class ServerSession extends ServerAnswers {
 
   /** The message streams the client created, by id. */
   get streams(): ReadonlyMap<number, ServerStreamInfo> {
-    return this.#streams;
+    return this.net.streams;
   }
 
   /** A snapshot of the counters. */
@@ -307,9 +319,7 @@ export class ServerSession extends ServerAnswers {
     if (info.objectEncoding === 0) this.#objectEncoding = 0;
     this.#sendCommand(command('_result', txn, properties, info), 0, p.amf3);
     this.#state = 'connected';
-    const early = this.#early;
-    this.#early = [];
-    for (const m of early) if (!this.#isClosed()) this.#onCommand(m);
+    this.#commands.runEarly();
   }
 
   /**
@@ -327,7 +337,7 @@ export class ServerSession extends ServerAnswers {
     );
     this.#sendCommand(command('_error', txn, null, obj), 0, p.amf3);
     this.#state = 'rejected';
-    this.#early = [];
+    this.#commands.dropEarly();
   }
 
   /**
@@ -347,9 +357,7 @@ export class ServerSession extends ServerAnswers {
     checkStreamId(streamId);
     let txn = 0;
     if (options.expectResult !== false) {
-      txn = this.#nextTxn++;
-      this.#calls.set(txn, name);
-      if (this.#calls.size > this.#opts.maxPendingCalls) this.#calls.delete(this.#calls.keys().next().value!);
+      txn = this.#commands.track(name);
     }
     this.#sendCommand(command(name, txn, options.commandObject ?? null, ...args), streamId);
     return txn;
@@ -388,7 +396,7 @@ export class ServerSession extends ServerAnswers {
       case 'command': {
         const over = this.#limits.command(this.#live.now, raw.payload.length);
         if (over) this.#fatal(over);
-        else this.#onCommand(msg);
+        else this.#commands.dispatch(msg);
         return;
       }
       case 'sharedObject':
@@ -417,178 +425,10 @@ export class ServerSession extends ServerAnswers {
     }
   }
 
-  /**
-   * Commands that arrived behind `connect` while the host decides it, in arrival order:
-   * a client may send its next commands without awaiting the connect `_result` (librtmp's
-   * `RTMP_Connect` returns once connect is sent; python-librtmp `connect(); call(...)`).
-   * Run after `acceptConnect`, dropped by `rejectConnect`.
-   */
-  #early: CommandMessage[] = [];
-
   /** Most commands held behind a pending connect (`ERR_SESSION_TOO_MANY_EARLY_COMMANDS` beyond). */
-  static readonly MAX_EARLY_COMMANDS = 32;
+  static readonly MAX_EARLY_COMMANDS = MAX_EARLY_COMMANDS;
 
-  #onCommand(msg: CommandMessage): void {
-    const { name, transactionId: txn, streamId } = msg;
-    if (name === 'connect') {
-      this.#onConnect(msg);
-      return;
-    }
-    if (this.#state === 'connecting') {
-      this.#holdEarly(msg);
-      return;
-    }
-    if (this.#state !== 'connected') {
-      this.#nonFatal(
-        new RTMPProtocolError(`command ${JSON.stringify(name)} before the connection was accepted; ignored`, {
-          code: ProtocolCode.SESSION_NOT_CONNECTED,
-        }),
-      );
-      return;
-    }
-    switch (name) {
-      case '_result':
-      case '_error': {
-        const method = this.#calls.get(txn);
-        this.#calls.delete(txn);
-        if (name === '_result') {
-          this.#events.push({
-            kind: 'result',
-            txn,
-            method,
-            streamId,
-            commandObject: msg.commandObject,
-            values: msg.args,
-          });
-        } else {
-          this.#events.push({
-            kind: 'error',
-            txn,
-            method,
-            streamId,
-            info: asStatusInfo(msg.args[0]),
-            commandObject: msg.commandObject,
-            values: msg.args,
-          });
-        }
-        return;
-      }
-      case 'createStream':
-        if (this.#streams.size >= this.#opts.maxStreams) {
-          this.#sendCommand(
-            command(
-              '_error',
-              txn,
-              null,
-              infoObject({
-                level: 'error',
-                code: 'NetConnection.Call.Failed',
-                description: `Too many streams (${this.#opts.maxStreams}).`,
-              }),
-            ),
-            streamId,
-          );
-          this.#nonFatal(
-            new RTMPProtocolError(`createStream beyond maxStreams ${this.#opts.maxStreams}; refused`, {
-              code: ProtocolCode.SESSION_TOO_MANY_STREAMS,
-            }),
-          );
-          return;
-        }
-        this.#addPending(txn, { what: 'createStream', streamId, amf3: msg.amf3 });
-        this.#events.push({ kind: 'createStream', txn, commandObject: msg.commandObject, args: msg.args });
-        return;
-      case 'deleteStream': {
-        // Why both: the spec sends it on msid 0 with the id as argument; some clients use the stream's msid.
-        const id = num(msg.args[0]) ?? streamId;
-        if (this.#streams.delete(id)) {
-          if (this.#lastPlayed === id) this.#lastPlayed = 0;
-          this.#events.push({ kind: 'deleteStream', streamId: id, txn });
-        }
-        return;
-      }
-      case 'closeStream': {
-        const s = this.#streams.get(streamId);
-        if (s) {
-          s.state = 'idle';
-          this.#events.push({ kind: 'closeStream', streamId });
-        }
-        return;
-      }
-      case 'play':
-        this.#onPlay(msg);
-        return;
-      case 'publish':
-        this.#onPublish(msg);
-        return;
-      case 'pause': {
-        const id = this.#resolveStream(streamId, 'pause');
-        if (id === undefined) return;
-        this.#events.push({
-          kind: 'pause',
-          streamId: id,
-          pause: msg.args[0] === true || (typeof msg.args[0] === 'number' && msg.args[0] !== 0),
-          milliseconds: num(msg.args[1]) ?? 0,
-        });
-        return;
-      }
-      case 'seek': {
-        const id = this.#resolveStream(streamId, 'seek');
-        if (id === undefined) return;
-        this.#events.push({ kind: 'seek', streamId: id, milliseconds: num(msg.args[0]) ?? 0 });
-        return;
-      }
-      case 'releaseStream':
-        this.#onFC(msg, 'releaseStream');
-        return;
-      case 'FCPublish':
-        this.#onFC(msg, 'fcPublish');
-        return;
-      case 'FCUnpublish':
-        this.#onFC(msg, 'fcUnpublish');
-        return;
-      case 'FCSubscribe':
-        this.#onFC(msg, 'fcSubscribe');
-        return;
-      case 'FCUnsubscribe':
-        this.#onFC(msg, 'fcUnsubscribe');
-        return;
-      default:
-        if (txn !== 0) this.#addPending(txn, { what: 'call', streamId, amf3: msg.amf3 });
-        this.#events.push({
-          kind: 'call',
-          name,
-          txn,
-          commandObject: msg.commandObject,
-          args: msg.args,
-          streamId,
-          amf3: msg.amf3,
-        });
-    }
-  }
-
-  /** Holds a command until the connect is answered; beyond `MAX_EARLY_COMMANDS` refuses it (`_error` when it awaits an answer). */
-  #holdEarly(msg: CommandMessage): void {
-    if (this.#early.length < ServerSession.MAX_EARLY_COMMANDS) {
-      this.#early.push(msg);
-      return;
-    }
-    if (msg.transactionId !== 0) {
-      const info = infoObject({
-        level: 'error',
-        code: 'NetConnection.Call.Failed',
-        description: `Too many commands before the connect was answered (${ServerSession.MAX_EARLY_COMMANDS}).`,
-      });
-      this.#sendCommand(command('_error', msg.transactionId, null, info), msg.streamId, msg.amf3);
-    }
-    this.#nonFatal(
-      new RTMPProtocolError(
-        `command ${JSON.stringify(msg.name)} beyond the ${ServerSession.MAX_EARLY_COMMANDS} held while the connect is pending; refused`,
-        { code: ProtocolCode.SESSION_TOO_MANY_EARLY_COMMANDS },
-      ),
-    );
-  }
-
+  /** `connect` (RTMP-SPEC §7.2.1.1): the offered encoding, a pending request, a `connect` event. */
   #onConnect(msg: CommandMessage): void {
     if (this.#state !== 'awaitingConnect') {
       this.#nonFatal(
@@ -613,36 +453,6 @@ export class ServerSession extends ServerAnswers {
       objectEncoding: this.#objectEncoding,
       amf3: msg.amf3,
     });
-  }
-
-  #onFC(msg: CommandMessage, kind: FCKind): void {
-    this.net.onFC(msg, kind, this.#opts.autoFC);
-  }
-
-  #onPlay(msg: CommandMessage): void {
-    this.net.onPlay(msg);
-  }
-
-  #onPublish(msg: CommandMessage): void {
-    this.net.onPublish(msg);
-  }
-
-  /** Stream a pause/seek applies to (see `ServerNetStreams.resolve`). */
-  #resolveStream(streamId: number, what: string): number | undefined {
-    return this.net.resolve(streamId, what);
-  }
-
-  /** The streams the client created. */
-  get #streams(): Map<number, StreamState> {
-    return this.net.streams;
-  }
-
-  get #lastPlayed(): number {
-    return this.net.lastPlayed;
-  }
-
-  set #lastPlayed(id: number) {
-    this.net.lastPlayed = id;
   }
 
   // ---------------------------------------------------------------- helpers
