@@ -12,8 +12,8 @@
  *   timing (at most one per `receive`).
  * - Nothing but C0+C1 and C2 goes out before S2 has been read; then Set Chunk Size with
  *   our own outgoing size, then whatever was queued meanwhile (servers read the first
- *   chunks at 128 bytes until they see it). The server's Set Chunk Size only ever
- *   changes the incoming direction.
+ *   chunks at 128 bytes until they see it; client-outbound.ts). The server's Set Chunk
+ *   Size only ever changes the incoming direction.
  * - Automatic duties (no user code): PingResponse for PingRequest; Acknowledgement when
  *   the bytes received since the last one reach the server's window; Window Ack Size in
  *   reply to Set Peer Bandwidth when it differs from the last one sent (§5.4.5);
@@ -35,7 +35,6 @@
  */
 
 import type { AmfValue } from '../amf/types.js';
-import { AMFObject, isAmfObject } from '../amf/types.js';
 import { ProtocolCode } from '../error-codes.js';
 import { type RTMPError, RTMPProtocolError } from '../errors.js';
 import {
@@ -44,9 +43,9 @@ import {
   type ClientHandshakeOptions,
 } from '../handshake/client.js';
 import { command, setBufferLength } from '../message/builders.js';
-import { decodeMessage, encodeMessage } from '../message/codec.js';
+import { encodeMessage } from '../message/codec.js';
 import type { RawMessage } from '../message/raw-message.js';
-import { type CommandMessage, type Message, MessageType } from '../message/types.js';
+import type { CommandMessage, Message } from '../message/types.js';
 import type { ClosedEvent, SessionEvent } from './client-events.js';
 import { ClientInbound } from './client-inbound.js';
 import {
@@ -61,6 +60,8 @@ import {
   type SessionCallOptions,
   usage,
 } from './client-options.js';
+import { ClientOutbound } from './client-outbound.js';
+import { answerCommand, commandOf, errorInfo } from './client-packets.js';
 import { NetStreamCommands } from './client-stream-commands.js';
 import { malformedAnswer } from './command-head.js';
 import { buildConnectArgs, buildConnectCommandObject, type ConnectParams } from './connect-object.js';
@@ -93,18 +94,8 @@ export class ClientSession extends NetStreamCommands {
   #state: ClientSessionState = 'new';
   #now = 0;
   #events: SessionEvent[] = [];
-  /** Messages queued before the handshake completed. */
-  #deferred: RawMessage[] = [];
-  #chunkSize: number;
-  /**
-   * Whether our chunk size was announced. A size the user chose is announced right after
-   * the handshake; the default one only before the first media or data message, so a
-   * player's commands go in the 128-byte chunks of RTMP-SPEC §5.4.1 as librtmp's do:
-   * librtmp's own server tools (rtmpsuck, rtmpsrv) ignore a client's Set Chunk Size and
-   * would misread the connect that follows one.
-   */
-  #chunkSizeAnnounced = false;
-  readonly #chunkSizeChosen: boolean;
+  /** Deferred sends and our chunk-size announcement (client-outbound.ts). */
+  readonly #out: ClientOutbound;
   #handshakeDeadline: number | undefined;
   #handshakeInfo: ClientHandshakeInfo | undefined;
 
@@ -127,8 +118,6 @@ export class ClientSession extends NetStreamCommands {
     super();
     checkSessionOptions(options);
     this.#opts = options;
-    this.#chunkSize = options.chunkSize ?? 4096;
-    this.#chunkSizeChosen = options.chunkSize !== undefined;
     this.tapRaw = options.tapRaw ?? false;
     this.#media = new MediaWatch({ timeoutMs: options.mediaTimeoutMs, minRate: options.minMediaRate });
     const hsOpts: ClientHandshakeOptions = { ...options.handshakeOptions };
@@ -148,6 +137,7 @@ export class ClientSession extends NetStreamCommands {
       },
       { reader, amf: options.amf, countHandshakeBytes: true, trace: options.trace },
     );
+    this.#out = new ClientOutbound(this.#pipe, options.chunkSize);
     this.#inbound = new ClientInbound({
       options,
       pipe: this.#pipe,
@@ -221,7 +211,7 @@ export class ClientSession extends NetStreamCommands {
 
   /** Our outgoing chunk size: announced, or to be announced (see the `chunkSize` option). */
   get outgoingChunkSize(): number {
-    return this.#chunkSize;
+    return this.#out.chunkSize;
   }
 
   /** The server's chunk size now in force for incoming chunks. */
@@ -370,11 +360,7 @@ export class ClientSession extends NetStreamCommands {
    */
   connectWith(raw: RawMessage, duties: ConnectDuties = {}): number {
     this.#checkCanConnect();
-    let txn: number | undefined;
-    if (raw.type === MessageType.CommandAMF0 || raw.type === MessageType.CommandAMF3) {
-      const m = decodeMessage(raw, this.#pipe.decodeOptions);
-      if (m.kind === 'command') txn = m.transactionId;
-    }
+    const txn = commandOf(raw, this.#pipe.decodeOptions)?.transactionId;
     if (txn === undefined)
       throw usage('a connect packet must be an AMF command (INVOKE) with a transaction id');
     this.sendRawMessage(raw);
@@ -457,13 +443,14 @@ export class ClientSession extends NetStreamCommands {
    * `result` becomes the 4th value; the 3rd is `options.commandObject` (default null).
    */
   respond(txn: number, result: AmfValue, options: RespondOptions = {}): void {
-    this.#respond('_result', txn, result, options);
+    this.checkOpen();
+    this.sendMessage(answerCommand('_result', txn, result, options));
   }
 
   /** Answers a server-initiated invoke with `_error` carrying `info` (e.g. `{level:'error', code, description}`). */
   respondError(txn: number, info: AmfValue, options: RespondOptions = {}): void {
-    const obj = isAmfObject(info) && !(info instanceof AMFObject) ? new AMFObject(info) : info;
-    this.#respond('_error', txn, obj, options);
+    this.checkOpen();
+    this.sendMessage(answerCommand('_error', txn, errorInfo(info), options));
   }
 
   /**
@@ -473,8 +460,7 @@ export class ClientSession extends NetStreamCommands {
    */
   setChunkSize(size: number): void {
     this.checkOpen();
-    this.#chunkSize = checkChunkSize(size);
-    if (this.#pipe.handshakeDone) this.#announceChunkSize();
+    this.#out.setChunkSize(checkChunkSize(size));
   }
 
   // ---------------------------------------------------------------- raw
@@ -485,14 +471,8 @@ export class ClientSession extends NetStreamCommands {
    */
   sendRaw(message: RawMessage, options: { track?: boolean } = {}): void {
     this.checkOpen();
-    if (
-      options.track &&
-      (message.type === MessageType.CommandAMF0 || message.type === MessageType.CommandAMF3)
-    ) {
-      const m = decodeMessage(message, this.#pipe.decodeOptions);
-      if (m.kind === 'command' && m.transactionId !== 0)
-        this.#track(m.transactionId, m.name, m.streamId, true);
-    }
+    const m = options.track ? commandOf(message, this.#pipe.decodeOptions) : undefined;
+    if (m !== undefined && m.transactionId !== 0) this.#track(m.transactionId, m.name, m.streamId, true);
     this.sendRawMessage(message);
   }
   // ---------------------------------------------------------------- internals: sending
@@ -526,17 +506,6 @@ export class ClientSession extends NetStreamCommands {
     return txn;
   }
 
-  #respond(name: '_result' | '_error', txn: number, value: AmfValue, options: RespondOptions): void {
-    this.checkOpen();
-    if (!Number.isFinite(txn) || txn < 0)
-      throw usage(`transaction id must be a non-negative number, got ${txn}`);
-    this.sendMessage({
-      ...command(name, txn, options.commandObject ?? null, value),
-      streamId: checkStreamId(options.streamId ?? 0),
-      amf3: options.amf3 ?? false,
-    });
-  }
-
   #track(txn: number, method: string, streamId: number, awaited: boolean, timeoutMs?: number): void {
     const t = awaited ? (timeoutMs ?? this.#opts.commandTimeoutMs) : undefined;
     const deadline = t !== undefined ? this.#now + t : undefined;
@@ -551,17 +520,7 @@ export class ClientSession extends NetStreamCommands {
   /** @internal Sends now, or after the handshake. */
   protected sendRawMessage(raw: RawMessage): void {
     if (this.#state === 'closed') return;
-    if (!this.#pipe.handshakeDone) {
-      this.#deferred.push(raw);
-      return;
-    }
-    if (!this.#chunkSizeAnnounced && !isCommandOrControl(raw.type)) this.#announceChunkSize();
-    this.#pipe.sendRaw(raw);
-  }
-
-  #announceChunkSize(): void {
-    this.#chunkSizeAnnounced = true;
-    this.#pipe.setChunkSize(this.#chunkSize);
+    this.#out.send(raw);
   }
 
   // ---------------------------------------------------------------- internals: session events
@@ -586,7 +545,7 @@ export class ClientSession extends NetStreamCommands {
     this.#state = 'closed';
     this.#txns.clear();
     this.#connectTxn = undefined;
-    this.#deferred = [];
+    this.#out.clear();
     this.#handshakeDeadline = undefined;
     const ev: ClosedEvent = { kind: 'closed', reason };
     if (error !== undefined) ev.error = error;
@@ -630,20 +589,11 @@ export class ClientSession extends NetStreamCommands {
     this.#handshakeDeadline = undefined;
     if (this.#state === 'handshaking') this.#state = 'ready';
     this.#events.push({ kind: 'handshake', info });
-    // A chosen chunk size first, then everything queued meanwhile (media among it
-    // announces the default size before itself).
-    if (this.#chunkSizeChosen) this.#announceChunkSize();
-    const deferred = this.#deferred;
-    this.#deferred = [];
-    for (const raw of deferred) this.sendRawMessage(raw);
+    // A chosen chunk size first, then everything queued meanwhile.
+    this.#out.handshakeDone((raw) => this.sendRawMessage(raw));
   }
 
   #readyState(): ClientSessionState {
     return this.#pipe.handshakeDone ? 'ready' : 'handshaking';
   }
-}
-
-/** Commands and protocol/user control messages: what a player sends (types 1–6, 17, 20). */
-function isCommandOrControl(type: number): boolean {
-  return type <= 6 || type === MessageType.CommandAMF3 || type === MessageType.CommandAMF0;
 }
