@@ -24,6 +24,7 @@ import {
   summarize,
   summaryRows,
 } from '../lib/scenario.js';
+import { cpuPerGb } from '../lib/stats.js';
 
 /** Two downloads of `file` alternated, each run's outputs compared byte for byte. */
 export interface DownloadPair {
@@ -101,6 +102,34 @@ async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
     ],
     notes(pair.check, failureNote('rtmpkit', pair.a), failureNote('rtmpdump', pair.b)),
   );
+}
+
+/**
+ * The two rows of a transport-against-plain comparison (RTMPS, RTMPE): client CPU per GB
+ * with its ratio goal against plain RTMP, and wall time; `names` label the failure notes.
+ */
+export function againstPlainRows(
+  scenario: string,
+  file: MediaFile,
+  pair: DownloadPair,
+  names: [string, string],
+  target: number,
+): Row[] {
+  const a = summarize(pair.a);
+  const b = summarize(pair.b);
+  const peer = (value: number | undefined) => ({ name: 'plain RTMP', value });
+  return [
+    {
+      scenario,
+      metric: 'CPU per GB',
+      unit: 's/GB',
+      ours: cpuPerGb(a.cpuS, file.bytes),
+      peer: peer(cpuPerGb(b.cpuS, file.bytes)),
+      goal: { kind: 'ratio', op: '<=', target },
+      note: notes(pair.check, failureNote(names[0], pair.a), failureNote(names[1], pair.b)),
+    },
+    { scenario, metric: 'wall', unit: 's', ours: a.wallS, peer: peer(b.wallS) },
+  ];
 }
 
 /** The dump download of the ~300 MB file. */

@@ -6,9 +6,8 @@
  * both outputs must be byte-identical.
  */
 import type { Row } from '../lib/report.js';
-import { failureNote, notes, rtmpkitDump, type Scenario, sizeLabel, summarize } from '../lib/scenario.js';
-import { cpuPerGb } from '../lib/stats.js';
-import { downloadPair } from './dump.js';
+import { rtmpkitDump, type Scenario, sizeLabel } from '../lib/scenario.js';
+import { againstPlainRows, downloadPair } from './dump.js';
 
 /** The RTMPE scenario. */
 export const rtmpe: Scenario = {
@@ -27,21 +26,12 @@ export const rtmpe: Scenario = {
       (out) => rtmpkitDump(ctx, url('rtmpe'), out),
       (out) => rtmpkitDump(ctx, url('rtmp'), out),
     );
-    const a = summarize(pair.a);
-    const b = summarize(pair.b);
-    const scenario = `RTMPE dump ${sizeLabel(file.bytes)} (embedded server)`;
-    const peer = (value: number | undefined) => ({ name: 'plain RTMP', value });
-    return [
-      {
-        scenario,
-        metric: 'CPU per GB',
-        unit: 's/GB',
-        ours: cpuPerGb(a.cpuS, file.bytes),
-        peer: peer(cpuPerGb(b.cpuS, file.bytes)),
-        goal: { kind: 'ratio', op: '<=', target: 1.5 },
-        note: notes(pair.check, failureNote('rtmpe', pair.a), failureNote('rtmp', pair.b)),
-      },
-      { scenario, metric: 'wall', unit: 's', ours: a.wallS, peer: peer(b.wallS) },
-    ];
+    return againstPlainRows(
+      `RTMPE dump ${sizeLabel(file.bytes)} (embedded server)`,
+      file,
+      pair,
+      ['rtmpe', 'rtmp'],
+      1.5,
+    );
   },
 };

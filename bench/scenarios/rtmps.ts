@@ -5,10 +5,9 @@
  * alternated. The goal is on client CPU per GB; both outputs must be byte-identical.
  */
 import type { Row } from '../lib/report.js';
-import { failureNote, notes, rtmpkitDump, type Scenario, sizeLabel, summarize } from '../lib/scenario.js';
+import { rtmpkitDump, type Scenario, sizeLabel } from '../lib/scenario.js';
 import { startTls } from '../lib/servers.js';
-import { cpuPerGb } from '../lib/stats.js';
-import { downloadPair } from './dump.js';
+import { againstPlainRows, downloadPair } from './dump.js';
 
 /** The RTMPS scenario. */
 export const rtmps: Scenario = {
@@ -32,21 +31,12 @@ export const rtmps: Scenario = {
     } finally {
       await tls.stop();
     }
-    const a = summarize(pair.a);
-    const b = summarize(pair.b);
-    const scenario = `RTMPS dump ${sizeLabel(file.bytes)} (stunnel)`;
-    const peer = (value: number | undefined) => ({ name: 'plain RTMP', value });
-    return [
-      {
-        scenario,
-        metric: 'CPU per GB',
-        unit: 's/GB',
-        ours: cpuPerGb(a.cpuS, file.bytes),
-        peer: peer(cpuPerGb(b.cpuS, file.bytes)),
-        goal: { kind: 'ratio', op: '<=', target: 1.3 },
-        note: notes(pair.check, failureNote('rtmps', pair.a), failureNote('rtmp', pair.b)),
-      },
-      { scenario, metric: 'wall', unit: 's', ours: a.wallS, peer: peer(b.wallS) },
-    ];
+    return againstPlainRows(
+      `RTMPS dump ${sizeLabel(file.bytes)} (stunnel)`,
+      file,
+      pair,
+      ['rtmps', 'rtmp'],
+      1.3,
+    );
   },
 };
