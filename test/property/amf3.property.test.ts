@@ -31,73 +31,9 @@ import {
 } from '../../src/amf/types.js';
 import { AMFError } from '../../src/errors.js';
 import { ByteWriter } from '../../src/util/byte-writer.js';
+import { canonAmf, isArrayIndex } from '../helpers/amf-canon.js';
 
-function isIndex(k: string): boolean {
-  return /^(0|[1-9][0-9]*)$/.test(k) && Number(k) < 2 ** 32 - 1;
-}
-
-/**
- * Canonical shape: class, wire-relevant fields and shared references (`['ref', n]` in
- * traversal order). ECMA-array keys are sorted because a Map keeps insertion order while
- * the decoded object lists integer-like keys first.
- */
-function canon(v: unknown, seen = new Map<object, number>()): unknown {
-  if (v === undefined || v === AMF_UNSUPPORTED) return ['undefined'];
-  if (typeof v !== 'object' || v === null) return v;
-  if (v instanceof AMFDouble) return v.value;
-  const id = seen.get(v);
-  if (id !== undefined) return ['ref', id];
-  seen.set(v, seen.size);
-  const entries = (o: object, keys: readonly string[]) =>
-    keys.map((k) => [k, canon((o as Record<string, unknown>)[k], seen)]);
-  if (Array.isArray(v)) {
-    const items: unknown[] = [];
-    for (let i = 0; i < v.length; i++) items.push(i in v ? canon(v[i], seen) : ['hole']);
-    return [
-      'array',
-      items,
-      entries(
-        v,
-        Object.keys(v).filter((k) => !isIndex(k)),
-      ),
-    ];
-  }
-  if (v instanceof AMFExternalizable) return ['ext', v.className, canon(v.value, seen)];
-  if (v instanceof AMFTypedObject) {
-    const t = AMFTypedObject.traitsOf(v) ?? { sealed: Object.keys(v), dynamic: false };
-    const rest = Object.keys(v).filter((k) => !t.sealed.includes(k));
-    return [
-      'typed',
-      AMFTypedObject.classNameOf(v),
-      [...t.sealed],
-      t.dynamic,
-      entries(v, [...t.sealed, ...rest]),
-    ];
-  }
-  // wire order: a '' member travels first, as the one sealed member
-  if (v instanceof AMFObject)
-    return [
-      'object',
-      entries(
-        v,
-        Object.keys(v).sort((a, b) => +(b === '') - +(a === '')),
-      ),
-    ];
-  if (v instanceof Date) return ['date', v.getTime()];
-  if (v instanceof Uint8Array) return ['bytes', Buffer.from(v).toString('hex')];
-  if (v instanceof AMFVector)
-    return ['vector', v.kind, v.fixed, v.objectTypeName, v.items.map((x) => canon(x, seen))];
-  if (v instanceof AMFDictionary)
-    return ['dict', v.weakKeys, [...v].map(([k, x]) => [canon(k, seen), canon(x, seen)])];
-  if (v instanceof Map) {
-    const o = Object.create(null) as Record<string, unknown>;
-    for (const [k, x] of v) o[k as string] = x;
-    return ['ecma', entries(o, Object.keys(o).sort())];
-  }
-  if (v instanceof AMFXMLDocument) return ['xmldoc', v.xml];
-  if (v instanceof AMFXML) return ['xml', v.xml];
-  return ['ecma', entries(v, Object.keys(v).sort())];
-}
+const canon = (v: unknown) => canonAmf(v, { sortEcmaKeys: true });
 
 // ---------------------------------------------------------------------------
 // arbitraries over the value model
@@ -110,7 +46,7 @@ const memberName = fc
   .string({ unit: 'binary', maxLength: 8 })
   .filter((k) => k !== 'className' && k !== 'traits');
 const className = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
-const mixedKey = key.filter((k) => k !== 'length' && !isIndex(k));
+const mixedKey = key.filter((k) => k !== 'length' && !isArrayIndex(k));
 
 const primitive = fc.oneof(
   fc.constant(undefined),

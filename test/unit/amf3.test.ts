@@ -35,6 +35,7 @@ import {
 } from '../../src/amf/types.js';
 import { AMFError } from '../../src/errors.js';
 import { ByteWriter } from '../../src/util/byte-writer.js';
+import { canonAmf } from '../helpers/amf-canon.js';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -51,67 +52,8 @@ function ascii(s: string): string {
   return Buffer.from(s, 'latin1').toString('hex');
 }
 
-/** Canonical shape of a decoded or encodable value: class, wire-relevant fields, shared references. */
-function canon(v: unknown, seen = new Map<object, number>()): unknown {
-  if (v === undefined || v === AMF_UNSUPPORTED) return ['undefined'];
-  if (typeof v !== 'object' || v === null) return v;
-  if (v instanceof AMFDouble) return v.value;
-  const id = seen.get(v);
-  if (id !== undefined) return ['ref', id];
-  seen.set(v, seen.size);
-  const entries = (o: object, keys: readonly string[]) =>
-    keys.map((k) => [k, canon((o as Record<string, unknown>)[k], seen)]);
-  if (Array.isArray(v)) {
-    const items: unknown[] = [];
-    for (let i = 0; i < v.length; i++) items.push(i in v ? canon(v[i], seen) : ['hole']);
-    return [
-      'array',
-      items,
-      entries(
-        v,
-        Object.keys(v).filter((k) => !isIndex(k)),
-      ),
-    ];
-  }
-  if (v instanceof AMFExternalizable) return ['ext', v.className, canon(v.value, seen)];
-  if (v instanceof AMFTypedObject) {
-    const t = AMFTypedObject.traitsOf(v) ?? { sealed: Object.keys(v), dynamic: false };
-    const rest = Object.keys(v).filter((k) => !t.sealed.includes(k));
-    return [
-      'typed',
-      AMFTypedObject.classNameOf(v),
-      [...t.sealed],
-      t.dynamic,
-      entries(v, [...t.sealed, ...rest]),
-    ];
-  }
-  // wire order: a '' member travels first, as the one sealed member
-  if (v instanceof AMFObject)
-    return [
-      'object',
-      entries(
-        v,
-        Object.keys(v).sort((a, b) => +(b === '') - +(a === '')),
-      ),
-    ];
-  if (v instanceof Date) return ['date', v.getTime()];
-  if (v instanceof Uint8Array) return ['bytes', Buffer.from(v).toString('hex')];
-  if (v instanceof AMFVector)
-    return ['vector', v.kind, v.fixed, v.objectTypeName, v.items.map((x) => canon(x, seen))];
-  if (v instanceof AMFDictionary)
-    return ['dict', v.weakKeys, [...v].map(([k, x]) => [canon(k, seen), canon(x, seen)])];
-  if (v instanceof Map) return ['ecma', [...v].map(([k, x]) => [k, canon(x, seen)])];
-  if (v instanceof AMFXMLDocument) return ['xmldoc', v.xml];
-  if (v instanceof AMFXML) return ['xml', v.xml];
-  return ['ecma', entries(v, Object.keys(v))];
-}
-
-function isIndex(k: string): boolean {
-  return /^(0|[1-9][0-9]*)$/.test(k) && Number(k) < 2 ** 32 - 1;
-}
-
 function assertAmfEqual(actual: unknown, expected: unknown, msg?: string): void {
-  assert.deepStrictEqual(canon(actual), canon(expected), msg);
+  assert.deepStrictEqual(canonAmf(actual), canonAmf(expected), msg);
 }
 
 function amfErrorCode(fn: () => unknown): string {
@@ -465,7 +407,7 @@ describe('AMF3 decoded shapes', () => {
         [new AMFObject(), new AMFObject()],
       ],
     ];
-    for (const [a, b] of differ) assert.notDeepStrictEqual(canon(a), canon(b));
+    for (const [a, b] of differ) assert.notDeepStrictEqual(canonAmf(a), canonAmf(b));
   });
 
   test('a decoded __proto__ member does not change the prototype', () => {
