@@ -27,7 +27,7 @@ import { CapsEx } from '../session/connect-object.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
-import { bufferSource, type FlvSource, fileSource, realVodPath, resolveVodPath } from './flv-source.js';
+import { bufferSource, type FlvSource, openVodFile, resolveVodPath } from './flv-source.js';
 import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
@@ -394,13 +394,13 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       const path = dir === undefined ? undefined : resolveVodPath(dir, name);
       if (!path) return { error: 'notFound', message: `${name} not found` };
       try {
-        const real = this.#opts.vodFollowLinks ? path : await realVodPath(dir!, path);
-        if (real === undefined) {
-          const why = `VOD ${name}: refused, its real path leaves vodDir (vodFollowLinks is off)`;
+        const opened = await openVodFile(dir!, path, this.#opts.vodFollowLinks);
+        if (opened === undefined) {
+          const why = `VOD ${name}: refused, the file opened is not inside vodDir (vodFollowLinks is off)`;
           this.#refusals.report(performance.now(), undefined, 'vodFollowLinks', why);
           return { error: 'notFound', message: `${name} not found` };
         }
-        source = await fileSource(real);
+        source = opened;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') {
