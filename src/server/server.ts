@@ -314,7 +314,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       await this.#outputs.close();
       await Promise.all([listenerClosed, httpClosed]);
       clearInterval(this.#refusalTimer);
-      this.#refusals.flush(Number.POSITIVE_INFINITY);
+      this.#refusals.flush(performance.now(), true);
       this.#address = undefined;
       this.#emitSafe('close', []);
     })();
