@@ -143,7 +143,11 @@ export interface RTMPServerOptions {
    * NetStream.Publish.Denied. `client.user` names the authenticated user. Default: off.
    */
   auth?: PublisherAuthOptions;
-  /** A pino-style logger: every client's messages are traced to its `debug` (docs/tracing.md). */
+  /**
+   * A pino-style logger: every client's messages are traced to its `debug`, and the
+   * server's own log (accepts, refusals, limits, VOD and recording problems) goes to the
+   * method of its level with `{ component: 'server' }` (docs/tracing.md).
+   */
   logger?: UserLogger;
   /**
    * VOD: serve a file of `vodDir` that is a symbolic link (or under one) pointing outside

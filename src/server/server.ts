@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { LimitCode, UsageCode } from '../error-codes.js';
 import { RTMPLimitError, RTMPUsageError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { CapsEx } from '../session/connect-object.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
@@ -34,6 +34,7 @@ import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } fr
 import { PublishOutputs } from './publish-outputs.js';
 import { RefusalLog } from './refusal-log.js';
 import { RtmptService } from './rtmpt-service.js';
+import { serverLogger } from './server-log.js';
 import { collectStats, type ServerStats } from './stats.js';
 import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
 
@@ -86,7 +87,7 @@ interface CachedIndex {
  */
 export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   readonly #opts: ResolvedServerOptions;
-  readonly #log: Logger = createLogger('server');
+  readonly #log: Logger;
   readonly #clients = new Set<ClientConnection>();
   readonly #channels = new Map<string, LiveChannel>();
   readonly #vodIndexes = new Map<string, CachedIndex>();
@@ -111,6 +112,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   constructor(options: RTMPServerOptions = {}) {
     super();
     this.#opts = resolveOptions(options);
+    this.#log = serverLogger(this.#opts.logger);
     this.#refusals = new RefusalLog((line) => this.#log.warn(line), this.#opts.logIntervalMs);
     this.#refusalTimer = setInterval(() => this.#refusals.flush(performance.now()), this.#opts.logIntervalMs);
     this.#refusalTimer.unref();
