@@ -25,6 +25,7 @@ import {
   startNginx,
   tempDir,
 } from '../helpers/peers.js';
+import { startServe } from '../helpers/serve-cli.js';
 import { until } from '../unit/server-harness.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -177,59 +178,42 @@ test('serve: bad --push, --keys, --record, --http-port and limit values exit 1 w
 
 test('serve --max-per-address 1 --handshake-timeout: a second connection is refused and logged; a stalled one is cut', async (t) => {
   if (!requirePeers(t, ['rtmpdump'])) return;
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'serve',
-      '--port',
-      '0',
-      '--max-per-address',
-      '1',
-      '--handshake-timeout',
-      '3000',
-      '--max-output-buffer',
-      '2M',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let text = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    text += d.toString();
-  });
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const serve = await startServe([
+    '--max-per-address',
+    '1',
+    '--handshake-timeout',
+    '3000',
+    '--max-output-buffer',
+    '2M',
+  ]);
   try {
-    await until(() => /Ctrl-C to stop/.test(text), 20_000, 'serve started');
-    const port = Number(/listening on rtmp:\/\/127\.0\.0\.1:(\d+)/.exec(text)![1]);
     // --max-output-buffer 2M alone is accepted: the output high-water mark follows it down.
     assert.match(
-      text,
+      serve.text(),
       /limits: maxConnectionsPerAddress 1, handshakeTimeoutMs 3000, maxOutputBuffer 2097152/,
     );
-    const url = `rtmp://127.0.0.1:${port}/vod/test`;
+    const url = `rtmp://127.0.0.1:${serve.port}/vod/test`;
     // The first connection from 127.0.0.1 holds the only slot (it never handshakes).
-    const holder = tcpConnect(port, '127.0.0.1');
+    const holder = tcpConnect(serve.port, '127.0.0.1');
     const holderClosed = new Promise<number>((res) => holder.once('close', () => res(performance.now())));
     holder.on('error', () => {});
     await new Promise<void>((res) => holder.once('connect', () => res()));
     const heldAt = performance.now();
     const refused = await runBounded('rtmpdump', ['-q', '-r', url, '-o', '/dev/null'], 20_000);
     assert.notEqual(refused.code, 0, 'rtmpdump is refused while the slot is taken');
-    await until(() => /ERR_SERVER_LIMIT_CONNECTIONS_PER_ADDRESS/.test(text), 5000, 'refusal logged');
-    assert.match(text, /refused 127\.0\.0\.1: 1 connections open from it \(maxConnectionsPerAddress 1\)/);
+    await until(() => /ERR_SERVER_LIMIT_CONNECTIONS_PER_ADDRESS/.test(serve.text()), 5000, 'refusal logged');
+    assert.match(
+      serve.text(),
+      /refused 127\.0\.0\.1: 1 connections open from it \(maxConnectionsPerAddress 1\)/,
+    );
     // --handshake-timeout cuts the holder 3 s after its accept, whatever it does.
     const cutAfter = (await holderClosed) - heldAt;
     assert.ok(cutAfter > 2500 && cutAfter < 8000, `holder cut after ${Math.round(cutAfter)} ms`);
-    await until(() => /ERR_SERVER_LIMIT_HANDSHAKE_TIMEOUT/.test(text), 5000, 'handshake cut logged');
+    await until(() => /ERR_SERVER_LIMIT_HANDSHAKE_TIMEOUT/.test(serve.text()), 5000, 'handshake cut logged');
     // The slot is free again: the same command now downloads the test stream.
     const ok = await runBounded('rtmpdump', ['-q', '-r', url, '-o', '/dev/null'], 30_000);
     assert.equal(ok.code, 0, ok.stderr);
-    child.kill('SIGINT');
-    assert.equal(await exited, 0);
   } finally {
-    clearTimeout(guard);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    assert.equal(await serve.stop(), 0);
   }
 });

@@ -9,29 +9,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AMFObject } from '../../src/amf/types.js';
-import { RTMP } from '../../src/index.js';
+import { tagPieces } from '../../src/flv/framing.js';
 import { command, dataMessage, streamBegin } from '../../src/message/builders.js';
 import type { RawMessage } from '../../src/message/raw-message.js';
 import type { Message } from '../../src/message/types.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import { type Cut, startFaultProxy } from '../helpers/fault-proxy.js';
 import { type ScriptedConn, startScriptedServer } from '../helpers/scripted-server.js';
+import { download } from '../helpers/vod-download.js';
 import { flvTags, type Tag } from './server-harness.js';
 
 const TAGS = flvTags(Buffer.from(makeTestFlv(30)));
 const isKey = (t: Tag): boolean => t.type === 9 && t.body[0]! >> 4 === 1 && t.body[1] === 1;
 
 /** FLV tag layout (FLV-10.1 E.4.1) of `t`, its timestamp as in the file. */
-function record(t: Tag): Buffer {
-  const b = Buffer.alloc(11 + t.body.length + 4);
-  b[0] = t.type;
-  b.writeUIntBE(t.body.length, 1, 3);
-  b.writeUIntBE(t.timestamp & 0xffffff, 4, 3);
-  b[7] = t.timestamp >>> 24;
-  t.body.copy(b, 11);
-  b.writeUInt32BE(11 + t.body.length, 11 + t.body.length);
-  return b;
-}
+const record = (t: Tag): Buffer => Buffer.concat(tagPieces(t.type, t.timestamp, t.body));
 
 const onStream1 = (m: Message): Message => ({ ...m, streamId: 1 });
 
@@ -79,23 +71,6 @@ function play(c: ScriptedConn, startMs: number): void {
   );
 }
 
-async function download(url: string, reconnect?: { retries: number; backoffMs: number }) {
-  const conn = new RTMP(url, { timeout: 10, buffer: 36_000_000, ...(reconnect ? { reconnect } : {}) });
-  const events: string[] = [];
-  conn.on('reconnecting', (i) => events.push(`reconnecting ${i.attempt}`));
-  await conn.connect();
-  const stream = await conn.createStream();
-  const parts: Buffer[] = [];
-  let error: unknown;
-  try {
-    for (let b = await stream.read(); b.length > 0; b = await stream.read()) parts.push(Buffer.from(b));
-  } catch (err) {
-    error = err;
-  }
-  await conn.close();
-  return { flv: Buffer.concat(parts), events, error };
-}
-
 describe('reconnect: a VOD server that sends only aggregates', () => {
   it('cut mid-chunk (FIN) and at a message boundary (RST): the download equals the uncut one byte for byte', async () => {
     const plays: number[] = [];
@@ -119,14 +94,19 @@ describe('reconnect: a VOD server that sends only aggregates', () => {
       assert.equal(uncut.error, undefined);
       const tags = flvTags(uncut.flv);
       assert.ok(tags.length > 500, `${tags.length} tags`);
-      const cut = await download(proxy.url('vod/clip'), { retries: 3, backoffMs: 20 });
+      const cut = await download(proxy.url('vod/clip'), { reconnect: { retries: 3, backoffMs: 20 } });
       assert.equal(cut.error, undefined, String(cut.error));
       assert.equal(
         proxy.cuts,
         2,
         `${proxy.down} plays ${plays} ${cut.events} ${cut.flv.length}/${uncut.flv.length}`,
       );
-      assert.deepEqual(cut.events, ['reconnecting 1', 'reconnecting 1']);
+      assert.deepEqual(cut.events, [
+        'reconnecting 1/3',
+        'reconnected 1',
+        'reconnecting 1/3',
+        'reconnected 1',
+      ]);
       // The plays after the cuts start inside the file (the anchor was found), not at 0.
       assert.equal(plays.length, 4);
       assert.ok(plays[2]! > 0 && plays[3]! > plays[2]!, `plays from ${plays.join(', ')} ms`);

@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { tagPieces } from '../../src/flv/framing.js';
 import { ReplayFilter } from '../../src/session/replay-filter.js';
 
 interface Msg {
@@ -115,16 +116,7 @@ describe('ReplayFilter', () => {
 
 /** One aggregate of `msgs` (FLV tag records with their file timestamps), stamped `ts`. */
 function aggregate(msgs: readonly Msg[], ts: number): Msg {
-  const parts = msgs.map((m) => {
-    const b = Buffer.alloc(11 + m.payload.length + 4);
-    b[0] = m.type;
-    b.writeUIntBE(m.payload.length, 1, 3);
-    b.writeUIntBE(m.ts & 0xffffff, 4, 3);
-    b[7] = m.ts >>> 24;
-    m.payload.copy(b, 11);
-    b.writeUInt32BE(11 + m.payload.length, 11 + m.payload.length);
-    return b;
-  });
+  const parts = msgs.map((m) => Buffer.concat(tagPieces(m.type, m.ts, m.payload)));
   return { type: 22, ts, payload: Buffer.concat(parts) };
 }
 
