@@ -22,8 +22,8 @@
  * in it is new (the records before that one in it come again: nothing is missing).
  *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
- * bytes); an aggregate's part is a view of its payload; bounded memory (the messages of one timestamp, at most `MAX_AT_LAST`; one
- * sequence header per type; the anchor); a replay whose anchor does not come within
+ * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
+ * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay whose anchor does not come within
  * `MAX_UNMATCHED` messages stops filtering (the server did not restart at the keyframe).
  */
 import { isKeyframe, isSequenceHeader } from '../flv/media.js';
