@@ -92,7 +92,11 @@ export function messageTracer(connection: string, logger?: UserLogger): MessageT
       process.stderr.write(`RTMP:${section.toUpperCase()} ${process.pid}: ${connection} ${line}
 `);
     if (publish) channel.publish({ connection, direction, section, line, raw } satisfies TraceRecord);
-    log?.debug({ rtmp: section, direction, csid: raw.csid, streamId: raw.streamId, type: raw.type }, line);
+    try {
+      log?.debug({ rtmp: section, direction, csid: raw.csid, streamId: raw.streamId, type: raw.type }, line);
+    } catch {
+      // A failing user logger must not break the connection it traces (the line is lost).
+    }
   };
 }
 

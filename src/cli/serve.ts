@@ -43,6 +43,7 @@ import {
 import { DEMO_METHODS, demoCall } from './demo-rpc.js';
 import { CliError, ExitCode, UsageError } from './exit-codes.js';
 import type { Console } from './progress.js';
+import { LIMIT_OPTIONS, limitMessage, limitOptions } from './serve-limits.js';
 import { maskSecret } from './terminal.js';
 
 /** Options of `rtmpkit serve`. */
@@ -105,13 +106,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   JSON_OPTION,
   ...OUTPUT_OPTIONS,
   VERBOSE_V,
+  ...LIMIT_OPTIONS,
 ];
 
 /** The help text of `rtmpkit serve`. */
 export function serveHelp(): string {
   return `Usage: rtmpkit serve [--host 127.0.0.1] [--port 1935] [--vod DIR] [--record DIR]
                      [--push [APP[/NAME]=]URL]... [--keys FILE] [--http-port PORT]
-                     [--auth adobe|llnw --users FILE]
+                     [--auth adobe|llnw --users FILE] [LIMIT FLAGS]
 
 Runs the embedded RTMP server until Ctrl-C: publish to and play from
 rtmp://HOST:PORT/<app>/<name> (live relay), play FLV files of DIR as
@@ -131,7 +133,11 @@ Live stream names are stream keys: the log masks them unless --show-keys.
 call, stop, unpublish, disconnect, clientError, recordStart, recordStop, pushStart,
 pushError, stopping).
 
-${formatOptions(SERVE_OPTIONS)}
+${formatOptions(SERVE_OPTIONS.filter((o) => !LIMIT_OPTIONS.includes(o)))}
+
+Server limits (a client over one is refused or cut off, logged once per address and
+kind per --log-interval; README "Server limits"). BYTES take K, M or G (×1024):
+${formatOptions(LIMIT_OPTIONS)}
 
 Examples:
   rtmpkit serve --port 1935 --vod ./media
@@ -141,6 +147,7 @@ Examples:
   rtmpkit serve --record ./rec --http-port 8080        # then open http://127.0.0.1:8080/
   rtmpkit serve --push rtmp://backup.example/live --push live/cam=rtmp://cdn.example/in/KEY
   rtmpkit serve --auth adobe --users ./users.txt       # ffmpeg … rtmp://user:pass@127.0.0.1/live/x
+  rtmpkit serve --host 0.0.0.0 --max-connections 500 --max-per-address 4 --max-output-buffer 64M
   ffplay http://127.0.0.1:8080/live/x.flv               # HTTP-FLV of a live stream
 `;
 }
@@ -233,9 +240,11 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
     httpOpt === undefined ? undefined : numberArg(httpOpt, { integer: true, min: 0, max: 65535 });
   const testMedia = !has(parsed, 'noTestMedia');
   const auth = authOption(parsed);
+  const limits = limitOptions(parsed);
   let server: RTMPServer;
   try {
     server = createServer({
+      ...limits,
       ...(vodDir === undefined ? {} : { vodDir }),
       ...(testMedia ? { vodFiles: { test: makeTestFlv(10) } } : {}),
       ...(has(parsed, 'noDemoRpc') ? {} : { onCall: demoCall }),
@@ -246,7 +255,8 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
     });
   } catch (err) {
     // The library names the option (push URL, keysFile…); say it as a usage error.
-    if (err instanceof RTMPUsageError) throw new UsageError(err.message.replace(/^keysFile /, '--keys '));
+    if (err instanceof RTMPUsageError)
+      throw new UsageError(limitMessage(err.message.replace(/^keysFile /, '--keys ')));
     throw err;
   }
   const log = (text: string): void => out.print(`[${time()}] ${text}`);
@@ -361,6 +371,8 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
         p.app === undefined ? 'every stream' : p.name === undefined ? `app ${p.app}` : `${p.app}/${p.name}`;
       out.print(`  push:  ${what} to ${resolvePushTarget(p).safeUrl}`);
     }
+    const set = Object.entries(limits);
+    if (set.length > 0) out.print(`  limits: ${set.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (keysFile !== undefined) out.print(`  keys:  publishing needs a key from ${resolve(keysFile)}`);
     if (auth !== undefined)
       out.print(

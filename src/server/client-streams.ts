@@ -261,7 +261,9 @@ export class ClientStreams {
       const k = await keys.check(app, name);
       if (!current()) return;
       if (!k.allow) {
-        server.log.warn(`publish to ${maskedStream(app, name)} refused: ${k.reason} (client ${client.id})`);
+        // A refusal like the limits': one warning per address per interval (key guessing floods).
+        const why = `publish to ${maskedStream(app, name)} refused: ${k.reason} (client ${client.id})`;
+        server.fault(client.remoteAddress, 'stream key refused', why);
         fail('NetStream.Publish.Denied', 'Publishing denied: unknown stream key.');
         return;
       }

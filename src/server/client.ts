@@ -12,8 +12,9 @@
  * that takes none of our bytes for `idleTimeoutMs` (stalled write) is dropped by the loop.
  *
  * With the server's `auth` option a publisher's connect first goes through the
- * publisher-auth dance (publisher-auth.ts); its rejections are logged by step, never
- * with the description (it names the user and the challenge).
+ * publisher-auth dance (publisher-auth.ts); its steps are logged at info level, its
+ * refusals (unknown user, wrong password) as rate-limited warnings naming the user —
+ * never with the description (it carries the challenge).
  *
  * Invariants: output is written in session order (cork/uncork batches); live relay
  * output is flushed on a microtask and counted as backlog until then; every pending
@@ -443,10 +444,13 @@ export class ClientConnection implements ServerClient {
       const v = await o.auth.verdict(e.app ?? '', e.commandObject);
       if (this.#closed) return;
       if (v.kind === 'rejected') {
-        reject(
-          { code: 'NetConnection.Connect.Rejected', description: v.description },
-          `${o.auth.mode} auth: ${v.step}`,
-        );
+        const why = `${o.auth.mode} auth: ${v.step}`;
+        if (v.user !== undefined) {
+          // A refusal, not a step of the dance: a warning, once per address and kind per interval.
+          const who = `client ${this.id} (${this.remoteAddress ?? '?'}): publisher ${JSON.stringify(v.user.slice(0, 64))}`;
+          this.#server.fault(this.remoteAddress, why, `${who} refused (${why})`);
+        }
+        reject({ code: 'NetConnection.Connect.Rejected', description: v.description }, why);
         return;
       }
       if (v.kind === 'accepted') {

@@ -5,11 +5,12 @@
  *
  * Invariants: `resolveVodPath` never returns a path outside `dir` (no `..` segment, no
  * absolute name, no drive letter, NUL or backslash; the resolved path is re-checked to
- * lie under `dir`), and `realVodPath` additionally refuses one whose real path (links
- * resolved) leaves the real `dir`; a source reads exactly the bytes asked for or fewer at the end of
- * the file; `close()` is idempotent.
+ * lie under `dir`), and `openVodFile` additionally refuses a file that is not inside the
+ * real `dir` — checked on the file it OPENED, so a link swapped in between a check and the
+ * open cannot slip through; a source reads exactly the bytes asked for or fewer at the
+ * end of the file; `close()` is idempotent.
  */
-import { type FileHandle, open, realpath } from 'node:fs/promises';
+import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 /** Random access to an FLV's bytes. */
@@ -32,11 +33,18 @@ export function bufferSource(bytes: Uint8Array): FlvSource {
   };
 }
 
-/** Opens `path` as a source; rejects (ENOENT, EISDIR…) like `fs.open`. */
-export async function fileSource(path: string): Promise<FlvSource & { mtimeMs: number }> {
+/**
+ * Opens `path` as a source; rejects (ENOENT, EISDIR…) like `fs.open`. `check` runs on the
+ * open handle before anything is read; what it throws closes the file and rejects.
+ */
+export async function fileSource(
+  path: string,
+  check?: (fh: FileHandle) => Promise<void>,
+): Promise<FlvSource & { mtimeMs: number }> {
   const fh: FileHandle = await open(path, 'r');
   let closed = false;
   try {
+    await check?.(fh);
     const st = await fh.stat();
     if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EISDIR' });
     return {
@@ -90,12 +98,36 @@ export function resolveVodPath(dir: string, name: string): string | undefined {
   return path.startsWith(root + sep) ? path : undefined;
 }
 
+/** Thrown by `openVodFile`'s check: the opened file is not inside the directory. */
+class OutsideDir extends Error {}
+
 /**
- * The real path of `path` (a `resolveVodPath` result) when it lies inside the real path
- * of `dir` — a symbolic link inside `dir` that points outside it (or a linked directory
- * on the way) is refused — else undefined. Rejects like `fs.realpath` (ENOENT…).
+ * Opens `path` (a `resolveVodPath` result of `dir`) as a source, or undefined when the
+ * file it opened is not inside the real path of `dir` — a symbolic link inside `dir` that
+ * points outside it (or a linked directory on the way) is refused, unless `followLinks`.
+ * The check is made on the opened file, not on the name: the real path of `path` must lie
+ * inside the real `dir` AND name the same file (device and inode) as the open handle, so
+ * a link swapped between the open and the check (or between an earlier check and the
+ * open) is caught either way. `opened` runs between the open and the check (tests use it
+ * to swap a link there). Rejects like `fs.open`/`fs.realpath` (ENOENT…).
  */
-export async function realVodPath(dir: string, path: string): Promise<string | undefined> {
-  const [root, real] = await Promise.all([realpath(dir), realpath(path)]);
-  return real.startsWith(root.endsWith(sep) ? root : root + sep) ? real : undefined;
+export async function openVodFile(
+  dir: string,
+  path: string,
+  followLinks: boolean,
+  opened?: () => Promise<void>,
+): Promise<(FlvSource & { mtimeMs: number }) | undefined> {
+  if (followLinks) return fileSource(path);
+  try {
+    return await fileSource(path, async (fh) => {
+      await opened?.();
+      const [root, real, st] = await Promise.all([realpath(dir), realpath(path), fh.stat({ bigint: true })]);
+      if (!real.startsWith(root.endsWith(sep) ? root : root + sep)) throw new OutsideDir();
+      const named = await stat(real, { bigint: true });
+      if (named.dev !== st.dev || named.ino !== st.ino) throw new OutsideDir();
+    });
+  } catch (err) {
+    if (err instanceof OutsideDir) return undefined;
+    throw err;
+  }
 }

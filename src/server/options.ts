@@ -63,7 +63,7 @@ export interface RTMPServerOptions {
   /**
    * Unsent bytes queued to one client above which the server stops reading it (TCP then
    * slows the client: a client that sends but does not read cannot make the server queue
-   * answers); reading resumes when it drains below. Default 8 MiB.
+   * answers); reading resumes when it drains below. Default 8 MiB (`maxOutputBuffer` when smaller).
    */
   outputHighWaterMark?: number;
   /** Unsent bytes queued to one client above which it is cut off (`ERR_SERVER_LIMIT_OUTPUT`). Default 32 MiB. */
@@ -143,7 +143,11 @@ export interface RTMPServerOptions {
    * NetStream.Publish.Denied. `client.user` names the authenticated user. Default: off.
    */
   auth?: PublisherAuthOptions;
-  /** A pino-style logger: every client's messages are traced to its `debug` (docs/tracing.md). */
+  /**
+   * A pino-style logger: every client's messages are traced to its `debug`, and the
+   * server's own log (accepts, refusals, limits, VOD and recording problems) goes to the
+   * method of its level with `{ component: 'server' }` (docs/tracing.md).
+   */
   logger?: UserLogger;
   /**
    * VOD: serve a file of `vodDir` that is a symbolic link (or under one) pointing outside
@@ -331,7 +335,15 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
   const maxConnections = int('maxConnections', o.maxConnections, 100, 1, 1_000_000);
   const maxMessageSize = int('maxMessageSize', o.maxMessageSize, 16 << 20, 128, 0xffffff);
   const MAX_MS = 2 ** 31 - 1;
-  const outputHighWaterMark = int('outputHighWaterMark', o.outputHighWaterMark, 8 << 20, 1, 2 ** 40);
+  // A lower output cap alone lowers the high-water mark with it (the mark must not exceed the cap).
+  const outputCap = o.maxOutputBuffer === undefined ? 32 << 20 : o.maxOutputBuffer;
+  const outputHighWaterMark = int(
+    'outputHighWaterMark',
+    o.outputHighWaterMark,
+    Number.isSafeInteger(outputCap) && outputCap >= 1 ? Math.min(8 << 20, outputCap) : 8 << 20,
+    1,
+    2 ** 40,
+  );
   return {
     maxConnectionsPerAddress: int(
       'maxConnectionsPerAddress',

@@ -17,7 +17,8 @@
  * Invariants: challenges are single use and expire after `CHALLENGE_TTL_MS`; at most
  * `MAX_PENDING_PER_USER` per user and `MAX_USERS` users are remembered (the oldest go
  * first), so a flood of step-2 connects cannot grow memory; descriptions carry no
- * password, hash or response.
+ * password, hash or response. The server logs the refusals (`no such user`, `failed`,
+ * with the user) as rate-limited warnings; the other steps are the dance itself.
  */
 import { randomBytes } from 'node:crypto';
 import { type AmfValue, isAmfObject } from '../amf/types.js';
@@ -47,8 +48,16 @@ export type AuthVerdict =
   | { kind: 'open' }
   /** The response verified: authenticated as `user`; `query` is the app's query without the auth parameters. */
   | { kind: 'accepted'; user: string; query: string }
-  /** Reject with `description`; `step` says which (for logs: never the description itself). */
-  | { kind: 'rejected'; description: string; step: 'need auth' | 'challenge' | 'no such user' | 'failed' };
+  /**
+   * Reject with `description`; `step` says which (for logs: never the description itself).
+   * `user`: who was refused, at the steps that are refusals (`no such user`, `failed`).
+   */
+  | {
+      kind: 'rejected';
+      description: string;
+      step: 'need auth' | 'challenge' | 'no such user' | 'failed';
+      user?: string;
+    };
 
 /** Lifetime of an issued challenge, ms. */
 export const CHALLENGE_TTL_MS = 120_000;
@@ -110,6 +119,7 @@ export class PublisherAuthGate {
         kind: 'rejected',
         description: authFailedDescription(this.mode, 'nosuchuser'),
         step: 'no such user',
+        user: q.user,
       };
     }
     if (!q.params.has('response')) return this.#challenge(q.user, now);
@@ -117,8 +127,10 @@ export class PublisherAuthGate {
     const ok =
       issued !== undefined &&
       (this.mode === 'adobe' ? verifyAdobe(q, issued, password) : verifyLlnw(q, issued, password));
-    if (!ok)
-      return { kind: 'rejected', description: authFailedDescription(this.mode, 'failed'), step: 'failed' };
+    if (!ok) {
+      const description = authFailedDescription(this.mode, 'failed');
+      return { kind: 'rejected', description, step: 'failed', user: q.user };
+    }
     return { kind: 'accepted', user: q.user, query: strippedQuery(q) };
   }
 

@@ -65,10 +65,13 @@ export class RefusalLog {
     e.last = message;
   }
 
-  /** Logs the counted repeats whose interval ended by `now` (one line per kind) and forgets quiet kinds. */
-  flush(now: number): void {
+  /**
+   * Logs the counted repeats whose interval ended by `now` (one line per kind) and forgets
+   * quiet kinds; `all` (at shutdown) logs every kind's repeats whatever its interval.
+   */
+  flush(now: number, all = false): void {
     for (const [key, e] of this.#entries) {
-      if (now - e.loggedAt < this.#intervalMs) continue;
+      if (!all && now - e.loggedAt < this.#intervalMs) continue;
       if (e.repeats > 0) {
         const who = key === OVERFLOW ? 'other clients' : key;
         this.#sink(`${e.last} (repeated ${e.repeats} times in ${Math.round(now - e.loggedAt)} ms: ${who})`);

@@ -22,18 +22,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { LimitCode, UsageCode } from '../error-codes.js';
 import { RTMPLimitError, RTMPUsageError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { CapsEx } from '../session/connect-object.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
-import { bufferSource, type FlvSource, fileSource, realVodPath, resolveVodPath } from './flv-source.js';
+import { bufferSource, type FlvSource, openVodFile, resolveVodPath } from './flv-source.js';
 import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
 import { PublishOutputs } from './publish-outputs.js';
 import { RefusalLog } from './refusal-log.js';
 import { RtmptService } from './rtmpt-service.js';
+import { serverLogger } from './server-log.js';
 import { collectStats, type ServerStats } from './stats.js';
 import type { LiveStreamInfo, RTMPServerEvents, ServerAddress, ServerClient } from './types.js';
 
@@ -86,7 +87,7 @@ interface CachedIndex {
  */
 export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   readonly #opts: ResolvedServerOptions;
-  readonly #log: Logger = createLogger('server');
+  readonly #log: Logger;
   readonly #clients = new Set<ClientConnection>();
   readonly #channels = new Map<string, LiveChannel>();
   readonly #vodIndexes = new Map<string, CachedIndex>();
@@ -111,6 +112,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   constructor(options: RTMPServerOptions = {}) {
     super();
     this.#opts = resolveOptions(options);
+    this.#log = serverLogger(this.#opts.logger);
     this.#refusals = new RefusalLog((line) => this.#log.warn(line), this.#opts.logIntervalMs);
     this.#refusalTimer = setInterval(() => this.#refusals.flush(performance.now()), this.#opts.logIntervalMs);
     this.#refusalTimer.unref();
@@ -314,7 +316,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       await this.#outputs.close();
       await Promise.all([listenerClosed, httpClosed]);
       clearInterval(this.#refusalTimer);
-      this.#refusals.flush(Number.POSITIVE_INFINITY);
+      this.#refusals.flush(performance.now(), true);
       this.#address = undefined;
       this.#emitSafe('close', []);
     })();
@@ -394,13 +396,13 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
       const path = dir === undefined ? undefined : resolveVodPath(dir, name);
       if (!path) return { error: 'notFound', message: `${name} not found` };
       try {
-        const real = this.#opts.vodFollowLinks ? path : await realVodPath(dir!, path);
-        if (real === undefined) {
-          const why = `VOD ${name}: refused, its real path leaves vodDir (vodFollowLinks is off)`;
+        const opened = await openVodFile(dir!, path, this.#opts.vodFollowLinks);
+        if (opened === undefined) {
+          const why = `VOD ${name}: refused, the file opened is not inside vodDir (vodFollowLinks is off)`;
           this.#refusals.report(performance.now(), undefined, 'vodFollowLinks', why);
           return { error: 'notFound', message: `${name} not found` };
         }
-        source = await fileSource(real);
+        source = opened;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') {

@@ -13,18 +13,34 @@
  *   (FLV-10.1 E.4.3.1 AVCPacketType 0, E.4.2.2 AACPacketType 0);
  * - script data (the re-sent onMetaData) until the stream passes the last timestamp.
  *
+ * Aggregates (RTMP-SPEC §7.1.6; FMS and Wowza send VOD as them) are looked into: their
+ * audio and video records are what is delivered, the anchor is found among them, and a
+ * re-sent aggregate is judged record by record. `admitMessage` returns the part of an
+ * aggregate the reader does not have yet — a view from its first new record on (record
+ * timestamps rebase from the first record, so that part carries its own first timestamp);
+ * `admitMedia`, which answers only a timestamp, delivers an aggregate whole when any record
+ * in it is new (the records before that one in it come again: nothing is missing).
+ *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
- * bytes); bounded memory (the messages of one timestamp, at most `MAX_AT_LAST`; one
- * sequence header per type; the anchor); a replay whose anchor does not come within
+ * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
+ * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay whose anchor does not come within
  * `MAX_UNMATCHED` messages stops filtering (the server did not restart at the keyframe).
  */
 import { isKeyframe, isSequenceHeader } from '../flv/media.js';
+import { AGGREGATE_RECORD_HEADER_SIZE, aggregateRecords } from '../message/aggregate.js';
+import { MessageType } from '../message/types.js';
 
 const MAX_AT_LAST = 64;
 const MAX_UNMATCHED = 10_000;
 const EDGE = 32;
-const AUDIO = 8;
-const VIDEO = 9;
+const AUDIO = MessageType.Audio;
+const VIDEO = MessageType.Video;
+
+/** A message to deliver: its timestamp and payload (an aggregate's may be a tail view of it). */
+export interface AdmittedMessage {
+  timestamp: number;
+  payload: Uint8Array;
+}
 
 interface Print {
   type: number;
@@ -81,10 +97,55 @@ export class ReplayFilter {
   }
 
   /**
-   * A media message from the server: the timestamp to deliver it with, or undefined when
-   * the reader already has it. Delivered ones are recorded.
+   * A media message from the server (audio, video or aggregate): the timestamp to deliver
+   * it with, or undefined when the reader already has it. Delivered ones are recorded. An
+   * aggregate is delivered whole when any of its records is new (see `admitMessage`).
    */
   admitMedia(type: number, timestamp: number, payload: Uint8Array): number | undefined {
+    if (type !== MessageType.Aggregate) return this.#admitOne(type, timestamp, payload);
+    return this.#admitAggregate(timestamp, payload) === undefined
+      ? undefined
+      : (timestamp + this.#offset) >>> 0;
+  }
+
+  /**
+   * As `admitMedia`, but an aggregate that is partly re-sent comes back as the view of its
+   * new records only, with the timestamp of the first of them: nothing twice.
+   */
+  admitMessage(type: number, timestamp: number, payload: Uint8Array): AdmittedMessage | undefined {
+    if (type === MessageType.Aggregate) return this.#admitAggregate(timestamp, payload);
+    const ts = this.#admitOne(type, timestamp, payload);
+    return ts === undefined ? undefined : { timestamp: ts, payload };
+  }
+
+  /**
+   * Each audio/video record of an aggregate goes through `#admitOne`; the result starts at
+   * the first record admitted (at the start when none before it was dropped). An
+   * aggregate without audio or video records is script data.
+   */
+  #admitAggregate(timestamp: number, payload: Uint8Array): AdmittedMessage | undefined {
+    const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    let media = false;
+    let dropped = false;
+    let first: AdmittedMessage | undefined;
+    for (const rec of aggregateRecords({ payload: body, timestamp, streamId: 0 })) {
+      if (rec.type !== AUDIO && rec.type !== VIDEO) continue;
+      media = true;
+      const ts = this.#admitOne(rec.type, rec.timestamp, rec.payload);
+      if (ts === undefined) dropped ||= first === undefined;
+      else if (first === undefined) {
+        const start = rec.payload.byteOffset - body.byteOffset - AGGREGATE_RECORD_HEADER_SIZE;
+        first = dropped
+          ? { timestamp: ts, payload: payload.subarray(start) }
+          : { timestamp: (timestamp + this.#offset) >>> 0, payload };
+      }
+    }
+    if (media) return first;
+    const ts = this.admitData(timestamp);
+    return ts === undefined ? undefined : { timestamp: ts, payload };
+  }
+
+  #admitOne(type: number, timestamp: number, payload: Uint8Array): number | undefined {
     const r = this.#replay;
     let ts = (timestamp + this.#offset) >>> 0;
     if (r !== undefined) {

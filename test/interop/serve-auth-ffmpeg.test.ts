@@ -3,7 +3,8 @@
  * client, which answers both challenges from `rtmp://user:pass@host/…`: the right password
  * publishes, and the recording (`--record`) has every A/V tag of the source (flvcmp); a
  * wrong password and an unknown user are refused — FFmpeg exits with an error, nothing is
- * recorded — and the password never appears in what serve prints.
+ * recorded, serve prints each as a refusal naming the user — and the password never
+ * appears in what serve prints.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,13 @@ describe('serve --auth: FFmpeg publishes with a user and password', { timeout: 2
         const unknown = await copyFlv(src, `rtmp://mallory:Pa55-w0rd@${base}/u`, [], 60_000);
         assert.notEqual(unknown.code, 0, 'an unknown user is refused');
         assert.deepEqual(recordings(rec), [], 'nothing recorded for refused publishers');
+        await until(
+          () =>
+            new RegExp(`publisher "alice" refused \\(${mode} auth: failed\\)`).test(serve.text()) &&
+            new RegExp(`publisher "mallory" refused \\(${mode} auth: no such user\\)`).test(serve.text()),
+          10_000,
+          'the refusals in the log',
+        );
 
         const ok = await copyFlv(src, `rtmp://alice:Pa55-w0rd@${base}/s`, [], 60_000);
         assert.equal(ok.code, 0, ok.stderr);

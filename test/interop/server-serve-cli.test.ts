@@ -3,12 +3,16 @@
  * with real peers: ffmpeg publishes with a key from the file (recorded: flvcmp-equal to
  * the source; pushed into nginx-rtmp: equal to nginx's recording of ffmpeg publishing
  * directly), /stats and the status page answer on the printed HTTP port, ffprobe reads
- * HTTP-FLV; a publish with an unknown key is refused and the key is not printed. Bad
- * flag values exit 1 with a message. Every child is bounded and killed by its PID.
+ * HTTP-FLV; a publish with an unknown key is refused and the key is not printed. The
+ * limit flags reach the server: with `--max-per-address 1` a second connection from
+ * 127.0.0.1 (rtmpdump) is refused and logged while a first one is open, and
+ * `--handshake-timeout` cuts that first one. Bad flag values exit 1 with a message.
+ * Every child is bounded and killed by its PID.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +25,7 @@ import {
   startNginx,
   tempDir,
 } from '../helpers/peers.js';
+import { startServe } from '../helpers/serve-cli.js';
 import { until } from '../unit/server-harness.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -140,7 +145,7 @@ test('serve --record --push --keys --http-port: recorded, pushed, reported; an u
   }
 });
 
-test('serve: bad --push, --keys, --record and --http-port values exit 1 with a message', async () => {
+test('serve: bad --push, --keys, --record, --http-port and limit values exit 1 with a message', async () => {
   const file = join(out, 'not-a-dir');
   mkdirSync(out, { recursive: true });
   writeFileSync(file, 'x');
@@ -151,6 +156,17 @@ test('serve: bad --push, --keys, --record and --http-port values exit 1 with a m
     [['--keys', join(out, 'missing.txt')], /--keys .*missing\.txt: ENOENT/],
     [['--record', file], /--record .*not-a-dir: not a directory/],
     [['--http-port', '70000'], /http-port/],
+    [['--max-connections', '0'], /--max-connections must be an integer in 1\.\.1000000, got 0/],
+    [['--max-per-address', 'two'], /option '--max-per-address' needs a whole number, got 'two'/],
+    [['--handshake-timeout', '1.5'], /option '--handshake-timeout' needs a whole number/],
+    [['--max-output-buffer', '64Q'], /option '--max-output-buffer' needs a byte count/],
+    [['--max-command-rate', '5k'], /option '--max-command-rate' needs a whole number, got '5k'/],
+    [['--max-chunk-size', '12'], /--max-chunk-size must be an integer in 128\.\./],
+    [
+      ['--max-output-buffer', '1M', '--output-high-water', '2M'],
+      /--max-output-buffer must be an integer in 2097152\.\./,
+    ],
+    [['--max-c', '5'], /option '--max-c' is ambiguous/],
   ];
   for (const [args, re] of cases) {
     const r = await rtmpkit(['serve', '--port', '0', ...args]);
@@ -158,4 +174,46 @@ test('serve: bad --push, --keys, --record and --http-port values exit 1 with a m
     assert.match(r.stderr, re, args.join(' '));
   }
   assert.equal(readFileSync(file, 'utf8'), 'x');
+});
+
+test('serve --max-per-address 1 --handshake-timeout: a second connection is refused and logged; a stalled one is cut', async (t) => {
+  if (!requirePeers(t, ['rtmpdump'])) return;
+  const serve = await startServe([
+    '--max-per-address',
+    '1',
+    '--handshake-timeout',
+    '3000',
+    '--max-output-buffer',
+    '2M',
+  ]);
+  try {
+    // --max-output-buffer 2M alone is accepted: the output high-water mark follows it down.
+    assert.match(
+      serve.text(),
+      /limits: maxConnectionsPerAddress 1, handshakeTimeoutMs 3000, maxOutputBuffer 2097152/,
+    );
+    const url = `rtmp://127.0.0.1:${serve.port}/vod/test`;
+    // The first connection from 127.0.0.1 holds the only slot (it never handshakes).
+    const holder = tcpConnect(serve.port, '127.0.0.1');
+    const holderClosed = new Promise<number>((res) => holder.once('close', () => res(performance.now())));
+    holder.on('error', () => {});
+    await new Promise<void>((res) => holder.once('connect', () => res()));
+    const heldAt = performance.now();
+    const refused = await runBounded('rtmpdump', ['-q', '-r', url, '-o', '/dev/null'], 20_000);
+    assert.notEqual(refused.code, 0, 'rtmpdump is refused while the slot is taken');
+    await until(() => /ERR_SERVER_LIMIT_CONNECTIONS_PER_ADDRESS/.test(serve.text()), 5000, 'refusal logged');
+    assert.match(
+      serve.text(),
+      /refused 127\.0\.0\.1: 1 connections open from it \(maxConnectionsPerAddress 1\)/,
+    );
+    // --handshake-timeout cuts the holder 3 s after its accept, whatever it does.
+    const cutAfter = (await holderClosed) - heldAt;
+    assert.ok(cutAfter > 2500 && cutAfter < 8000, `holder cut after ${Math.round(cutAfter)} ms`);
+    await until(() => /ERR_SERVER_LIMIT_HANDSHAKE_TIMEOUT/.test(serve.text()), 5000, 'handshake cut logged');
+    // The slot is free again: the same command now downloads the test stream.
+    const ok = await runBounded('rtmpdump', ['-q', '-r', url, '-o', '/dev/null'], 30_000);
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    assert.equal(await serve.stop(), 0);
+  }
 });

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { AMFObject } from '../../src/amf/types.js';
-import type { ReconnectingInfo } from '../../src/client/reconnect.js';
 import { RTMP, RTMPConnectionError, type RTMPError } from '../../src/index.js';
 import { command, streamBegin } from '../../src/message/builders.js';
 import type { RawMessage } from '../../src/message/raw-message.js';
@@ -18,34 +17,10 @@ import { makeTestFlv } from '../../src/server/test-media.js';
 import { type Cut, startFaultProxy } from '../helpers/fault-proxy.js';
 import { tempDir } from '../helpers/peers.js';
 import { startScriptedServer } from '../helpers/scripted-server.js';
+import { download } from '../helpers/vod-download.js';
 import { flvTags, startServer, until } from './server-harness.js';
 
 const FILE = makeTestFlv(30);
-/** rtmpdump's 10 h buffer: the server sends as fast as the socket takes it. */
-const FAST = 36_000_000;
-
-async function download(url: string, options: ConstructorParameters<typeof RTMP>[1] = {}) {
-  const conn = new RTMP(url, { timeout: 10, buffer: FAST, ...options });
-  const events: string[] = [];
-  const causes: unknown[] = [];
-  conn.on('reconnecting', (i: ReconnectingInfo) => {
-    events.push(`reconnecting ${i.attempt}/${i.retries}`);
-    causes.push(i.cause);
-  });
-  conn.on('reconnected', (i) => events.push(`reconnected ${i.attempt}`));
-  await conn.connect();
-  const stream = await conn.createStream();
-  const parts: Buffer[] = [];
-  let error: unknown;
-  try {
-    for (let b = await stream.read(); b.length > 0; b = await stream.read()) parts.push(Buffer.from(b));
-  } catch (err) {
-    error = err;
-  }
-  await conn.close();
-  return { flv: Buffer.concat(parts), events, causes, error };
-}
-
 describe('reconnect: VOD through cuts', () => {
   it('cut mid-chunk (FIN) and at a message boundary (RST): the download equals the uncut one byte for byte', async () => {
     const { server, port } = await startServer({ vodFiles: { clip: FILE } });

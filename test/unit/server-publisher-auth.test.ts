@@ -3,10 +3,15 @@
  * the three steps with the client functions of session/auth.ts answering, who is
  * challenged (publishers by `type: 'nonprivate'` or an FMLE flashVer), single-use and
  * expiring challenges, the bounds on what it remembers, and what hooks see of the query.
+ * And what the server logs: refusals (wrong password, unknown user) as warnings naming
+ * the user, once per address and kind per `logIntervalMs` with a count — the dance's
+ * own steps are not warnings.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AMFObject } from '../../src/amf/types.js';
+import { RTMP, RTMPAuthError } from '../../src/index.js';
+import { addLogCallback, getLogLevel, LogLevel, removeLogCallback, setLogLevel } from '../../src/log.js';
 import {
   CHALLENGE_TTL_MS,
   isPublisherConnect,
@@ -15,6 +20,7 @@ import {
   PublisherAuthGate,
 } from '../../src/server/publisher-auth.js';
 import { nextAuthStep, withAuthQuery } from '../../src/session/auth.js';
+import { startServer } from './server-harness.js';
 
 const publisher = new AMFObject({ app: 'live', type: 'nonprivate', flashVer: 'FMLE/3.0 (compatible; x)' });
 const player = new AMFObject({ app: 'live', flashVer: 'LNX 9,0,124,2' });
@@ -133,5 +139,61 @@ describe('PublisherAuthGate', () => {
     for (let i = 0; i < MAX_USERS + 50; i++) await gate.verdict(`live?authmod=llnw&user=u${i}`, publisher, 0);
     assert.ok(gate.pending <= MAX_USERS * MAX_PENDING_PER_USER);
     assert.ok(gate.pending <= MAX_USERS + MAX_PENDING_PER_USER);
+  });
+});
+
+describe('server: publisher auth refusals in the log', () => {
+  it('wrong passwords and unknown users: one warning per kind naming the user, the repeats counted; no secrets', async () => {
+    const warnings: string[] = [];
+    const cb = (level: LogLevel, message: string): void => {
+      if (level <= LogLevel.WARNING) warnings.push(message);
+    };
+    const level = getLogLevel();
+    setLogLevel(LogLevel.ALL);
+    addLogCallback(cb);
+    const { server, port } = await startServer({
+      auth: { mode: 'adobe', lookup: (u) => (u === 'alice' ? 'right-pw' : undefined) },
+      logIntervalMs: 60_000,
+    });
+    try {
+      const attempt = (user: string, password: string) =>
+        new RTMP(`rtmp://127.0.0.1:${port}/live/cam`, {
+          publish: true,
+          timeout: 10,
+          pubUser: user,
+          pubPasswd: password,
+        }).connect();
+      for (let i = 0; i < 3; i++)
+        await assert.rejects(attempt('alice', 'wrong-pw'), (e) => e instanceof RTMPAuthError);
+      for (let i = 0; i < 2; i++)
+        await assert.rejects(attempt('mallory', 'wrong-pw'), (e) => e instanceof RTMPAuthError);
+      const ok = new RTMP(`rtmp://127.0.0.1:${port}/live/cam`, {
+        publish: true,
+        timeout: 10,
+        pubUser: 'alice',
+        pubPasswd: 'right-pw',
+      });
+      await ok.connect();
+      await ok.close();
+      const auth = () => warnings.filter((w) => w.includes('adobe auth'));
+      assert.equal(auth().length, 2, auth().join('\n'));
+      assert.match(
+        auth()[0]!,
+        /client \d+ \(127\.0\.0\.1\): publisher "alice" refused \(adobe auth: failed\)/,
+      );
+      assert.match(auth()[1]!, /publisher "mallory" refused \(adobe auth: no such user\)/);
+    } finally {
+      await server.close(); // flushes the counted repeats
+      removeLogCallback(cb);
+      setLogLevel(level);
+    }
+    const auth = warnings.filter((w) => w.includes('adobe auth'));
+    assert.equal(auth.length, 4, auth.join('\n'));
+    assert.match(
+      auth[2]!,
+      /"alice" refused \(adobe auth: failed\) \(repeated 2 times in \d+ ms: 127\.0\.0\.1 adobe auth: failed\)/,
+    );
+    assert.match(auth[3]!, /"mallory" refused .*\(repeated 1 times/);
+    assert.ok(!warnings.join('\n').match(/wrong-pw|right-pw|response=|challenge=/), 'no secrets');
   });
 });

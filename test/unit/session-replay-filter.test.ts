@@ -3,10 +3,14 @@
  * keyframe; whatever the server sends again is dropped and the reader's timestamps go on,
  * whether the server keeps the file's timestamps (nginx-rtmp) or rebases the start to 0
  * (FMS, rtmpkit's server). Every cut point of a synthetic stream: delivered-before-cut +
- * delivered-after-replay = the uncut stream, tag for tag (type, timestamp, bytes).
+ * delivered-after-replay = the uncut stream, tag for tag (type, timestamp, bytes). The
+ * same with the stream packed in aggregates (RTMP-SPEC §7.1.6), as FMS and Wowza send VOD,
+ * cut at every aggregate and re-sent in aggregates of other boundaries: the anchor is found
+ * inside them and `admitMessage` trims a partly re-sent one to its new records.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { tagPieces } from '../../src/flv/framing.js';
 import { ReplayFilter } from '../../src/session/replay-filter.js';
 
 interface Msg {
@@ -107,5 +111,119 @@ describe('ReplayFilter', () => {
     const sent = serve(all, at, true);
     for (const m of sent) f.admitMedia(m.type, m.ts, m.payload);
     assert.equal(f.admitData(100), at + 100);
+  });
+});
+
+/** One aggregate of `msgs` (FLV tag records with their file timestamps), stamped `ts`. */
+function aggregate(msgs: readonly Msg[], ts: number): Msg {
+  const parts = msgs.map((m) => Buffer.concat(tagPieces(m.type, m.ts, m.payload)));
+  return { type: 22, ts, payload: Buffer.concat(parts) };
+}
+
+/** `msgs` (after the two sequence headers, sent alone) in aggregates of `size` records; `base` is subtracted from their stamps. */
+function pack(msgs: readonly Msg[], size: number, base = 0): Msg[] {
+  const out: Msg[] = msgs.slice(0, 2).map((m) => ({ ...m }));
+  for (let i = 2; i < msgs.length; i += size) {
+    const part = msgs.slice(i, i + size);
+    out.push(aggregate(part, part[0]!.ts - base));
+  }
+  return out;
+}
+
+/** The records of a delivered aggregate as tags, rebased from its first record as a muxer does. */
+function unpack(m: Msg): Msg[] {
+  if (m.type !== 22) return [m];
+  const out: Msg[] = [];
+  let first: number | undefined;
+  for (let p = 0; p + 11 <= m.payload.length; ) {
+    const size = m.payload.readUIntBE(p + 1, 3);
+    const ts = (m.payload.readUIntBE(p + 4, 3) | (m.payload[p + 7]! << 24)) >>> 0;
+    first ??= ts;
+    out.push({
+      type: m.payload[p]!,
+      ts: (m.ts + ts - first) >>> 0,
+      payload: m.payload.subarray(p + 11, p + 11 + size),
+    });
+    p += 11 + size + 4;
+  }
+  return out;
+}
+
+describe('ReplayFilter: aggregates', () => {
+  for (const rebase of [false, true]) {
+    it(`every cut between aggregates, re-sent in other boundaries: before + replay = uncut (admitMessage; ${rebase ? 'rebased' : 'file timestamps'})`, () => {
+      const all = stream();
+      const sent = pack(all, 7);
+      for (let cut = 3; cut < sent.length; cut++) {
+        const f = new ReplayFilter();
+        const got: Msg[] = [];
+        for (const m of sent.slice(0, cut)) {
+          const a = f.admitMessage(m.type, m.ts, m.payload);
+          assert.ok(a);
+          got.push(...unpack({ type: m.type, ts: a.timestamp, payload: Buffer.from(a.payload) }));
+        }
+        const at = f.resumeAt;
+        assert.notEqual(at, undefined, 'the anchor is found inside the aggregates');
+        f.replay();
+        const again = serve(all, at!, rebase);
+        for (const m of pack(again, 5)) {
+          const a = f.admitMessage(m.type, m.ts, m.payload);
+          if (a !== undefined)
+            got.push(...unpack({ type: m.type, ts: a.timestamp, payload: Buffer.from(a.payload) }));
+        }
+        assert.deepEqual(got.map(row), all.map(row), `cut at aggregate ${cut}`);
+      }
+    });
+  }
+
+  it('admitMedia (timestamp only) delivers a partly re-sent aggregate whole: nothing missing, repeats within that one aggregate', () => {
+    const all = stream();
+    const sent = pack(all, 7);
+    for (let cut = 3; cut < sent.length; cut++) {
+      const f = new ReplayFilter();
+      const got: Msg[] = [];
+      for (const m of sent.slice(0, cut))
+        got.push(...unpack({ ...m, ts: f.admitMedia(m.type, m.ts, m.payload)! }));
+      const have = got.length;
+      f.replay();
+      for (const m of pack(serve(all, f.resumeAt!, true), 5)) {
+        const ts = f.admitMedia(m.type, m.ts, m.payload);
+        if (ts !== undefined) got.push(...unpack({ ...m, ts }));
+      }
+      // got = all[0, have) + all[from, end) with from <= have and have - from < 5.
+      const from = all.length - (got.length - have);
+      assert.ok(from <= have && have - from < 5, `cut ${cut}: ${have - from} repeated`);
+      assert.deepEqual(got.slice(have).map(row), all.slice(from).map(row), `cut at aggregate ${cut}`);
+    }
+  });
+
+  it('aggregates aligned on keyframes (one per GOP) resume exactly through admitMedia too', () => {
+    const all = stream();
+    const gops = (msgs: readonly Msg[]): Msg[] => {
+      const out: Msg[] = msgs.slice(0, 2).map((m) => ({ ...m }));
+      let part: Msg[] = [];
+      for (const m of msgs.slice(2)) {
+        if (m.type === 9 && m.payload[0] === 0x17 && part.length > 0) {
+          out.push(aggregate(part, part[0]!.ts));
+          part = [];
+        }
+        part.push(m);
+      }
+      out.push(aggregate(part, part[0]!.ts));
+      return out;
+    };
+    const sent = gops(all);
+    for (let cut = 3; cut < sent.length; cut++) {
+      const f = new ReplayFilter();
+      const got: Msg[] = [];
+      for (const m of sent.slice(0, cut))
+        got.push(...unpack({ ...m, ts: f.admitMedia(m.type, m.ts, m.payload)! }));
+      f.replay();
+      for (const m of gops(serve(all, f.resumeAt!, false))) {
+        const ts = f.admitMedia(m.type, m.ts, m.payload);
+        if (ts !== undefined) got.push(...unpack({ ...m, ts }));
+      }
+      assert.deepEqual(got.map(row), all.map(row), `cut at GOP ${cut}`);
+    }
   });
 });
