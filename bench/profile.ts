@@ -37,7 +37,7 @@ if (!PATHS.includes(what)) {
   process.exit(1);
 }
 const log = (m: string): void => void process.stderr.write(`profile: ${m}\n`);
-const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../src/cli/rtmpkit.js');
+const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../src/bin/rtmpkit.js');
 const media = ensureMedia(values.quick, log);
 const dir = join('/tmp/rtmpkit-bench-prof', `${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(dir, { recursive: true });

@@ -1,26 +1,29 @@
 #!/usr/bin/env node
 // `npm run build`'s second step: bundles the command line (dist/src/cli/main.js and every
-// module it imports, the lazily loaded commands included) into one ESM file,
-// dist/src/cli/rtmpkit.js, the package's `bin`. Node then reads, resolves and links one
-// module instead of ~140 at start-up. The library entry (dist/src/index.js) and the
-// per-module dist/ files stay as tsc wrote them; `node dist/src/cli/main.js` keeps working.
+// module it imports) into dist/src/bin/: `rtmpkit.js`, the package's `bin` (main.js's own
+// code), and one file per command plus the code they share (esbuild code splitting), so
+// each command still loads only what it runs — `rtmpkit --version` reads one small file —
+// and Node resolves, reads and links a handful of files instead of ~140 modules. The
+// library entry (dist/src/index.js) and the per-module dist/ files stay as tsc wrote them;
+// `node dist/src/cli/main.js` keeps working.
 //
 // Input is tsc's output, so the bundle runs exactly the code the tests run; esbuild only
 // joins it, dropping whitespace and simplifying syntax (identifiers are kept, so stack
-// traces keep their names; `rtmpkit dump --help` 51.5 → 49.8 MiB peak RSS); the source
-// map, chained through tsc's maps, points at src/*.ts, which the package ships.
+// traces keep their names); the source maps, chained through tsc's maps, point at
+// src/*.ts, which the package ships. dist/src/bin/ sits two levels below the package root,
+// as dist/src/cli/ sits three: version.ts finds package.json from either.
 //
 // Usage: node scripts/bundle-cli.mjs [ESBUILD_DIR] — ESBUILD_DIR is where the esbuild
 // package is installed (default: this checkout's node_modules/esbuild; prepare.mjs passes a
 // temporary install when the dev dependencies are absent).
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const esbuildDir = process.argv[2] ?? join(root, 'node_modules', 'esbuild');
 const entry = join(root, 'dist', 'src', 'cli', 'main.js');
-const outfile = join(root, 'dist', 'src', 'cli', 'rtmpkit.js');
+const outdir = join(root, 'dist', 'src', 'bin');
 
 if (!existsSync(entry)) {
   console.error(`rtmpkit bundle: ${entry} is missing (run tsc first)`);
@@ -28,15 +31,18 @@ if (!existsSync(entry)) {
 }
 const esbuild = await import(pathToFileURL(join(esbuildDir, 'lib', 'main.js')).href);
 const { build } = esbuild.default ?? esbuild;
+rmSync(outdir, { recursive: true, force: true }); // no stale chunks
 const result = await build({
-  entryPoints: [entry],
-  outfile,
+  entryPoints: { rtmpkit: entry },
+  outdir,
+  chunkNames: 'rtmpkit-[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20.19',
   sourcemap: 'linked',
-  // Paths in the map relative to the map itself (dist/src/cli → ../../../src/…).
+  // Paths in the maps relative to the maps themselves (dist/src/bin → ../../src/…).
   sourceRoot: '',
   legalComments: 'none',
   minifyWhitespace: true,

@@ -1,20 +1,22 @@
 /**
- * The `rtmpkit` bin is one bundled file (dist/src/cli/rtmpkit.js, built by
- * scripts/bundle-cli.mjs after tsc): package.json points at it, it imports nothing but
- * Node's built-ins, and it behaves as the per-module CLI (dist/src/cli/main.js) does — the
- * same `--version` and help texts, the same exit code for a bad command, and a whole
- * `rtmpkit demo` (embedded server → client → FLV file) writing the same bytes.
+ * The `rtmpkit` bin is bundled (dist/src/bin/, built by scripts/bundle-cli.mjs after tsc):
+ * package.json points at dist/src/bin/rtmpkit.js; the bundle's files import nothing but
+ * Node's built-ins and each other; `--version` loads the entry file alone (the commands
+ * stay lazy); and it behaves as the per-module CLI (dist/src/cli/main.js) does — the same
+ * `--version` and help texts, the same exit code for a bad command, and a whole `rtmpkit
+ * demo` (embedded server → client → FLV file) writing the same bytes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BUNDLE = join(ROOT, 'dist', 'src', 'cli', 'rtmpkit.js');
+const BIN_DIR = join(ROOT, 'dist', 'src', 'bin');
+const BUNDLE = join(BIN_DIR, 'rtmpkit.js');
 const MODULES = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** Runs one CLI entry with `args` in `cwd`; its exit code and output. */
@@ -31,23 +33,48 @@ describe('the bundled rtmpkit bin', () => {
   const work = mkdtempSync(join(tmpdir(), 'rtmpkit-bundle-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('is what package.json names as the bin, and imports only node: built-ins', () => {
+  it('is what package.json names as the bin, and imports only node: built-ins and its own files', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
     };
-    assert.equal(pkg.bin.rtmpkit, 'dist/src/cli/rtmpkit.js');
+    assert.equal(pkg.bin.rtmpkit, 'dist/src/bin/rtmpkit.js');
     assert.ok(existsSync(BUNDLE), 'built by `npm run build` (scripts/bundle-cli.mjs)');
-    const code = readFileSync(BUNDLE, 'utf8');
-    assert.match(code, /^#!\/usr\/bin\/env node\n/);
-    // Static imports (`import{a as b}from"node:fs"`) and dynamic ones (`import("x")`).
-    const specifiers = [...code.matchAll(/\bimport\s*(?:[\w$*{}\s,]*from\s*)?\(?\s*["']([^"']+)["']/g)].map(
-      (m) => m[1],
-    );
-    assert.ok(specifiers.length > 0);
+    assert.match(readFileSync(BUNDLE, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    const files = readdirSync(BIN_DIR).filter((f) => f.endsWith('.js'));
+    assert.ok(files.length > 1, 'commands are split out of the entry');
+    for (const file of files) {
+      const code = readFileSync(join(BIN_DIR, file), 'utf8');
+      // Static imports (`import{a as b}from"node:fs"`) and dynamic ones (`import("./x.js")`).
+      const specifiers = [...code.matchAll(/\bimport\s*(?:[\w$*{}\s,]*from\s*)?\(?\s*["']([^"']+)["']/g)].map(
+        (m) => m[1]!,
+      );
+      for (const s of specifiers) {
+        if (s.startsWith('node:')) continue;
+        assert.match(s, /^\.\/rtmpkit-[\w-]+\.js$/, `${file} imports ${s}`);
+        assert.ok(existsSync(join(BIN_DIR, s)), `${file} imports ${s}, which exists`);
+      }
+    }
+  });
+
+  it('`--version` loads a few small files: the commands are imported only dynamically', () => {
+    /** Files `file` imports statically (`import{…}from"./x.js"`, `import"./x.js"`). */
+    const staticImports = (file: string): string[] =>
+      [
+        ...readFileSync(join(BIN_DIR, file), 'utf8').matchAll(
+          /\bimport\s*[\w$*{}\s,]*from\s*["']\.\/([^"']+)["']|\bimport\s*["']\.\/([^"']+)["']/g,
+        ),
+      ].map((m) => (m[1] ?? m[2])!);
+    const loaded = new Set(['rtmpkit.js']);
+    for (const file of loaded) for (const dep of staticImports(file)) loaded.add(dep);
+    const bytes = [...loaded].reduce((n, f) => n + readFileSync(join(BIN_DIR, f)).length, 0);
+    assert.ok(loaded.size <= 4 && bytes < 64 * 1024, `${[...loaded].join(', ')}: ${bytes} bytes`);
+    const entry = readFileSync(BUNDLE, 'utf8');
+    const dynamic = [...entry.matchAll(/\bimport\(\s*["']\.\/([^"']+)["']\s*\)/g)].map((m) => m[1]!);
     assert.deepEqual(
-      specifiers.filter((s) => !s!.startsWith('node:')),
-      [],
+      dynamic.map((f) => f.replace(/-\w+\.js$/, '')),
+      ['rtmpkit-dump', 'rtmpkit-publish', 'rtmpkit-call', 'rtmpkit-probe', 'rtmpkit-serve', 'rtmpkit-demo'],
     );
+    for (const f of dynamic) assert.ok(!loaded.has(f), `${f} is not loaded at start`);
   });
 
   it('prints the same version and help texts, and fails a bad command the same way', () => {
