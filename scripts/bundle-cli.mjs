@@ -10,20 +10,25 @@
 // Input is tsc's output, so the bundle runs exactly the code the tests run; esbuild only
 // joins it, dropping whitespace and simplifying syntax (identifiers are kept, so stack
 // traces keep their names); the source maps, chained through tsc's maps, point at
-// src/*.ts, which the package ships. dist/src/bin/ sits two levels below the package root,
-// as dist/src/cli/ sits three: version.ts finds package.json from either.
+// src/*.ts, which the package ships. dist/src/bin/ sits three levels below the package
+// root, as dist/src/cli/ does: version.ts finds package.json from either.
 //
-// Usage: node scripts/bundle-cli.mjs [ESBUILD_DIR] — ESBUILD_DIR is where the esbuild
-// package is installed (default: this checkout's node_modules/esbuild; prepare.mjs passes a
-// temporary install when the dev dependencies are absent).
+// Usage: node scripts/bundle-cli.mjs [--esbuild DIR] [--outdir DIR]
+//   --esbuild DIR  where the esbuild package is installed (default: this checkout's
+//                  node_modules/esbuild; prepare.mjs passes a temporary install when the
+//                  dev dependencies are absent)
+//   --outdir DIR   where to write (default dist/src/bin; test/unit/cli-bundle.test.ts
+//                  bundles into a scratch folder, so it checks the code just compiled)
 import { existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const esbuildDir = process.argv[2] ?? join(root, 'node_modules', 'esbuild');
+const { values } = parseArgs({ options: { esbuild: { type: 'string' }, outdir: { type: 'string' } } });
+const esbuildDir = values.esbuild ?? join(root, 'node_modules', 'esbuild');
 const entry = join(root, 'dist', 'src', 'cli', 'main.js');
-const outdir = join(root, 'dist', 'src', 'bin');
+const outdir = resolve(values.outdir ?? join(root, 'dist', 'src', 'bin'));
 
 if (!existsSync(entry)) {
   console.error(`rtmpkit bundle: ${entry} is missing (run tsc first)`);
@@ -42,7 +47,7 @@ const result = await build({
   format: 'esm',
   target: 'node20.19',
   sourcemap: 'linked',
-  // Paths in the maps relative to the maps themselves (dist/src/bin → ../../src/…).
+  // Paths in the maps relative to the maps themselves (dist/src/bin → ../../../src/…).
   sourceRoot: '',
   legalComments: 'none',
   minifyWhitespace: true,

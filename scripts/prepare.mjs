@@ -55,7 +55,7 @@ if (!existsSync(tsc) || !existsSync(esbuild)) {
 try {
   rmSync(join(root, 'dist', 'src'), { recursive: true, force: true });
   run(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...extra]);
-  run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs'), esbuild]);
+  run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs'), '--esbuild', esbuild]);
 } finally {
   if (tools !== undefined) rmSync(tools, { recursive: true, force: true });
 }

@@ -1,23 +1,26 @@
 /**
- * The `rtmpkit` bin is bundled (dist/src/bin/, built by scripts/bundle-cli.mjs after tsc):
- * package.json points at dist/src/bin/rtmpkit.js; the bundle's files import nothing but
- * Node's built-ins and each other; `--version` loads the entry file alone (the commands
- * stay lazy); and it behaves as the per-module CLI (dist/src/cli/main.js) does — the same
- * `--version` and help texts, the same exit code for a bad command, and a whole `rtmpkit
- * demo` (embedded server → client → FLV file) writing the same bytes.
+ * The `rtmpkit` bin is bundled by scripts/bundle-cli.mjs after tsc (`npm run build` writes
+ * dist/src/bin/, which package.json names as the bin). Here the script bundles the code
+ * just compiled into a scratch folder at the same depth below the package root, and that
+ * bundle is checked: its files import nothing but Node's built-ins and each other;
+ * `--version` loads a few small files (the commands stay lazy); and it behaves as the
+ * per-module CLI (dist/src/cli/main.js) does — the same `--version` and help texts, the
+ * same exit code for a bad command, and a whole `rtmpkit demo` (embedded server → client →
+ * FLV file) writing the same bytes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN_DIR = join(ROOT, 'dist', 'src', 'bin');
-const BUNDLE = join(BIN_DIR, 'rtmpkit.js');
 const MODULES = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+// Three levels below the root, as dist/src/bin/ is (the CLI finds package.json from there).
+mkdirSync(join(ROOT, 'dist', 'bundle-test'), { recursive: true });
+const BIN_DIR = mkdtempSync(join(ROOT, 'dist', 'bundle-test', 'bin-'));
+const BUNDLE = join(BIN_DIR, 'rtmpkit.js');
 
 /** Runs one CLI entry with `args` in `cwd`; its exit code and output. */
 function cli(
@@ -30,15 +33,24 @@ function cli(
 }
 
 describe('the bundled rtmpkit bin', () => {
-  const work = mkdtempSync(join(tmpdir(), 'rtmpkit-bundle-'));
-  after(() => rmSync(work, { recursive: true, force: true }));
+  const work = join(BIN_DIR, 'work');
+  before(() => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--outdir', BIN_DIR], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    mkdirSync(work);
+  });
+  after(() => rmSync(BIN_DIR, { recursive: true, force: true }));
 
-  it('is what package.json names as the bin, and imports only node: built-ins and its own files', () => {
+  it('is what `npm run build` writes and package.json names as the bin; it imports only node: built-ins and its own files', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
+      scripts: Record<string, string>;
     };
     assert.equal(pkg.bin.rtmpkit, 'dist/src/bin/rtmpkit.js');
-    assert.ok(existsSync(BUNDLE), 'built by `npm run build` (scripts/bundle-cli.mjs)');
+    assert.match(pkg.scripts.build!, /^tsc -p tsconfig\.json && node scripts\/bundle-cli\.mjs$/);
     assert.match(readFileSync(BUNDLE, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const files = readdirSync(BIN_DIR).filter((f) => f.endsWith('.js'));
     assert.ok(files.length > 1, 'commands are split out of the entry');
