@@ -3,6 +3,7 @@
  * `node --cpu-prof`, summarized as the heaviest functions by self time:
  * - dump: `rtmpkit dump` of the ~300 MB VOD from nginx-rtmp (the client profiled);
  * - rtmps: the same through stunnel (`rtmps://`, certificate verified);
+ * - rtmpe: `rtmpkit dump rtmpe://` of the file from the embedded server (the client profiled);
  * - iterate / readable: the library downloading it (`for await` over the stream, or
  *   `toReadable()` piped to a file; bench/children/library.js profiled);
  * - publish: `rtmpkit publish --no-realtime` of the file into nginx-rtmp's live app;
@@ -24,7 +25,7 @@ import { type TimedRun, timed } from './lib/proc.js';
 import { ffmpegPublish, livePlayer, rtmpdump } from './lib/scenario.js';
 import { CHILDREN_DIR, type RunningServer, startEmbedded, startNginx, startTls } from './lib/servers.js';
 
-const PATHS = ['dump', 'rtmps', 'iterate', 'readable', 'publish', 'vod', 'relay'] as const;
+const PATHS = ['dump', 'rtmps', 'rtmpe', 'iterate', 'readable', 'publish', 'vod', 'relay'] as const;
 type ProfilePath = (typeof PATHS)[number];
 
 const { values, positionals } = parseArgs({
@@ -37,7 +38,7 @@ if (!PATHS.includes(what)) {
   process.exit(1);
 }
 const log = (m: string): void => void process.stderr.write(`profile: ${m}\n`);
-const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../src/bin/rtmpkit.js');
 const media = ensureMedia(values.quick, log);
 const dir = join('/tmp/rtmpkit-bench-prof', `${what}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(dir, { recursive: true });
@@ -75,6 +76,11 @@ try {
           await timed(process.execPath, [...prof, cli, 'dump', '-q', '-r', url, '-o', out], { env }),
         );
       });
+    });
+  } else if (what === 'rtmpe') {
+    await withServer(await startEmbedded(media.dir), async (port) => {
+      const url = `rtmpe://127.0.0.1:${port}/vod/${media.big.name}`;
+      report('rtmpe', await timed(process.execPath, [...prof, cli, 'dump', '-q', '-r', url, '-o', out]));
     });
   } else if (what === 'iterate' || what === 'readable') {
     await withServer(await startNginx(media.dir), async (port) => {

@@ -79,7 +79,7 @@ const ctx: Context = {
   runs: opts.runs,
   media: media!,
   work,
-  cli: resolve(here, '../src/cli/main.js'),
+  cli: resolve(here, '../src/bin/rtmpkit.js'),
   nginx() {
     if (!nginx) {
       nginx = startNginx(media!.dir);

@@ -25,7 +25,7 @@ export interface Context {
   media: Media;
   /** Scratch folder, removed after the run. */
   work: string;
-  /** The CLI entry point (dist/src/cli/main.js). */
+  /** The CLI as installed: the `bin`, dist/src/bin/rtmpkit.js (bundled). */
   cli: string;
   /** Shared nginx-rtmp (vod app on the media folder, live app). */
   nginx(): Promise<RunningServer>;

@@ -1,11 +1,34 @@
 /**
  * RC4 against RFC 6229 §2 (keystream bytes at 18 offsets for five keys), at every split
- * and byte alignment of the stream (the word-at-a-time path), plus `skip`. The speed figure for
+ * and byte alignment of the stream, plus `skip`; the WebAssembly kernel (inputs of
+ * KERNEL_MIN bytes and more, through its 64 KiB window) against a textbook RC4 and against
+ * the TypeScript byte loop, and the byte loop alone under `node --jitless` (no WebAssembly). The speed figure for
  * RTMPE's budget is printed by test/property/crypto.property.test.ts.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { RC4 } from '../../src/crypto/index.js';
+import { KERNEL_MIN } from '../../src/crypto/rc4.js';
+import { RC4_WINDOW, rc4Kernel } from '../../src/crypto/rc4-kernel.js';
+
+/** RC4 as its description gives it, one byte at a time over plain arrays: the reference. */
+function textbookRc4(key: Uint8Array, data: Uint8Array): Buffer {
+  const s = Array.from({ length: 256 }, (_, i) => i);
+  for (let i = 0, j = 0; i < 256; i++) {
+    j = (j + s[i]! + key[i % key.length]!) % 256;
+    [s[i], s[j]] = [s[j]!, s[i]!];
+  }
+  const out = Buffer.from(data);
+  for (let k = 0, i = 0, j = 0; k < out.length; k++) {
+    i = (i + 1) % 256;
+    j = (j + s[i]!) % 256;
+    [s[i], s[j]] = [s[j]!, s[i]!];
+    out[k] = out[k]! ^ s[(s[i]! + s[j]!) % 256]!;
+  }
+  return out;
+}
 
 /** RFC 6229 §2: key → [offset, 16 keystream bytes]. */
 const RFC6229: Record<string, [number, string][]> = {
@@ -161,5 +184,64 @@ describe('RC4 (RFC 6229)', () => {
   it('rejects keys of 0 or more than 256 bytes', () => {
     assert.throws(() => new RC4(Buffer.alloc(0)), { code: 'ERR_CRYPTO_KEY' });
     assert.throws(() => new RC4(Buffer.alloc(257)), { code: 'ERR_CRYPTO_KEY' });
+  });
+
+  it('the WebAssembly kernel matches textbook RC4 across its window, at every alignment and size class', () => {
+    assert.ok(rc4Kernel(), 'WebAssembly is available here');
+    const key = Buffer.from('1ada31d5cf688221c109163908ebe51d', 'hex');
+    const plain = Buffer.from(Array.from({ length: 3 * RC4_WINDOW + 1001 }, (_, i) => (i * 131 + 7) & 0xff));
+    const want = textbookRc4(key, plain);
+    // Pieces below KERNEL_MIN (byte loop), just above it, one window ± 1, and several windows.
+    const sizes = [
+      1,
+      KERNEL_MIN - 1,
+      KERNEL_MIN,
+      KERNEL_MIN + 3,
+      RC4_WINDOW - 1,
+      RC4_WINDOW + 1,
+      2 * RC4_WINDOW + 5,
+    ];
+    for (const shift of [0, 1, 2, 3]) {
+      const rc4 = new RC4(key);
+      const buf = Buffer.alloc(plain.length + shift);
+      plain.copy(buf, shift);
+      for (let at = 0, k = 0; at < plain.length; k++) {
+        const len = Math.min(sizes[k % sizes.length]!, plain.length - at);
+        rc4.update(buf.subarray(shift + at, shift + at + len));
+        at += len;
+      }
+      assert.deepEqual(buf.subarray(shift), want, `shift ${shift}`);
+    }
+  });
+
+  it('two instances sharing the kernel keep their own keystreams', () => {
+    const a = new RC4(Buffer.from('0102030405', 'hex'));
+    const b = new RC4(Buffer.from('833222772a', 'hex'));
+    const plain = Buffer.alloc(KERNEL_MIN * 3, 0x5a);
+    const outA = Buffer.concat([a.update(Buffer.from(plain)), a.update(Buffer.from(plain))]);
+    const outB = Buffer.concat([b.update(Buffer.from(plain)), b.update(Buffer.from(plain))]);
+    const both = Buffer.concat([plain, plain]);
+    assert.deepEqual(outA, textbookRc4(Buffer.from('0102030405', 'hex'), both));
+    assert.deepEqual(outB, textbookRc4(Buffer.from('833222772a', 'hex'), both));
+  });
+
+  it('without WebAssembly (node --jitless) the byte loop gives the same bytes', () => {
+    const rc4Url = new URL('../../src/crypto/rc4.js', import.meta.url).href;
+    const kernelUrl = new URL('../../src/crypto/rc4-kernel.js', import.meta.url).href;
+    const script = `
+      const { RC4 } = await import(${JSON.stringify(rc4Url)});
+      const { rc4Kernel } = await import(${JSON.stringify(kernelUrl)});
+      const out = new RC4(Buffer.from('0102030405', 'hex')).update(Buffer.alloc(5000, 0x5a));
+      process.stdout.write(JSON.stringify({ kernel: rc4Kernel() !== undefined, out: out.toString('hex') }));`;
+    const child = execFileSync(process.execPath, ['--jitless', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      encoding: 'utf8',
+    });
+    const got = JSON.parse(child) as { kernel: boolean; out: string };
+    assert.equal(got.kernel, false, 'no WebAssembly under --jitless');
+    assert.equal(
+      got.out,
+      textbookRc4(Buffer.from('0102030405', 'hex'), Buffer.alloc(5000, 0x5a)).toString('hex'),
+    );
   });
 });
