@@ -1,0 +1,215 @@
+/**
+ * Following an E-RTMP ReconnectRequest (ERTMP-V2 "Reconnect Request"), make-before-break,
+ * rtmpkit client ↔ rtmpkit server (`server.drain()` sends the request):
+ * - a live player handed over (to the same server) gets every tag of the publisher
+ *   exactly once, in order, one set of sequence headers; the old connection closes
+ *   only after the switch (drain: asked 1, closed 0);
+ * - a recorded (VOD) play handed over mid-download equals the uncut download byte for byte;
+ * - a publisher asked to move from server A to server B publishes on B before A's
+ *   publish ends, and B's player gets the frames written after the switch;
+ * - a target that refuses the connection: `reconnectFailed` (ERR_RTMP_RECONNECT_REQUEST_FAILED),
+ *   the old connection serves on, no hang;
+ * - `followReconnect: false` (and a client that did not offer capsEx Reconnect) only emits
+ *   `reconnectRequest`.
+ */
+import assert from 'node:assert/strict';
+import { createServer as createNetServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { RealtimePacer } from '../../src/client/pacer.js';
+import type { ReconnectedInfo, ReconnectingInfo } from '../../src/client/reconnect.js';
+import { RTMP } from '../../src/client/rtmp.js';
+import type { RTMPStream } from '../../src/client/rtmp-stream.js';
+import type { RTMPError } from '../../src/errors.js';
+import { makeTestFlv } from '../../src/server/test-media.js';
+import { flvTags, startServer, until } from './server-harness.js';
+
+/** Reads a played stream's FLV until it ends. */
+async function readAll(stream: RTMPStream, onBytes?: (n: number) => void): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for (let b = await stream.read(); b.length > 0; b = await stream.read()) {
+    parts.push(Buffer.from(b));
+    n += b.length;
+    onBytes?.(n);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((res) => s.close(() => res()));
+  return port;
+}
+
+function events(conn: RTMP): string[] {
+  const out: string[] = [];
+  conn.on('reconnectRequest', (r) => out.push(`reconnectRequest ${r.tcUrl}`));
+  conn.on('reconnecting', (i: ReconnectingInfo) => out.push(`reconnecting ${i.request?.tcUrl}`));
+  conn.on('reconnected', (i: ReconnectedInfo) => out.push(`reconnected ${i.request?.tcUrl}`));
+  conn.on('reconnectFailed', (e: RTMPError) => out.push(`reconnectFailed ${e.code}`));
+  return out;
+}
+
+const rows = (tags: ReturnType<typeof flvTags>) =>
+  tags
+    .filter((t) => t.type === 8 || t.type === 9)
+    .map((t) => `${t.type} ${t.timestamp} ${t.body.toString('base64')}`);
+
+describe('following a ReconnectRequest (make-before-break)', () => {
+  it('a live player handed over to the same server gets every tag exactly once, in order', async () => {
+    const { server, port } = await startServer();
+    const url = `rtmp://127.0.0.1:${port}/live/s`;
+    const source = makeTestFlv(5);
+    const pub = new RTMP(url, { publish: true });
+    const player = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 10 });
+    try {
+      await pub.connect();
+      const out = await pub.createStream({ writeable: true });
+      const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
+      await player.connect();
+      const seen = events(player);
+      const stream = await player.createStream();
+      let drained: Promise<unknown> | undefined;
+      setTimeout(() => {
+        drained = server.drain({ timeoutMs: 5000 });
+      }, 1500);
+      const flv = await readAll(stream);
+      await publishing;
+      assert.ok(drained !== undefined, 'the drain happened mid-stream');
+      assert.deepEqual(await drained, { asked: 1, closed: 0 });
+      const tcUrl = `rtmp://127.0.0.1:${port}/live`;
+      assert.deepEqual(seen, [`reconnectRequest ${tcUrl}`, `reconnecting ${tcUrl}`, `reconnected ${tcUrl}`]);
+      const tags = flvTags(flv).filter((t) => t.type === 8 || t.type === 9);
+      // Sequence headers once each, at the start (the late joiner's), then a run of the source.
+      const headers = tags.flatMap((t, i) => (t.body[1] === 0 ? [i] : []));
+      assert.deepEqual(headers, [0, 1], 'one video and one audio sequence header, first');
+      const media = rows(tags.slice(2));
+      const all = rows(flvTags(source).filter((t) => t.body[1] !== 0));
+      const start = all.indexOf(media[0]!);
+      assert.ok(start >= 0, 'the player joined the live stream');
+      assert.equal(media.length, all.length - start, 'no tag missing, none twice');
+      assert.deepEqual(media, all.slice(start));
+      assert.equal(player.connected, true);
+    } finally {
+      await player.close();
+      await pub.close();
+      await server.close();
+    }
+  });
+
+  it('a VOD play handed over mid-download equals the uncut download byte for byte', async () => {
+    const { server, port } = await startServer({ vodFiles: { clip: makeTestFlv(6) } });
+    try {
+      const url = `rtmp://127.0.0.1:${port}/vod/clip`;
+      const plain = new RTMP(url, { buffer: 500 });
+      await plain.connect();
+      const uncut = await readAll(await plain.createStream());
+      await plain.close();
+      const conn = new RTMP(url, { buffer: 500, followReconnect: true, timeout: 10 });
+      const seen = events(conn);
+      await conn.connect();
+      let drained: Promise<unknown> | undefined;
+      const flv = await readAll(await conn.createStream(), (n) => {
+        if (n > uncut.length / 3 && drained === undefined) drained = server.drain({ timeoutMs: 5000 });
+      });
+      assert.deepEqual(await drained, { asked: 1, closed: 0 });
+      assert.equal(seen.at(-1), `reconnected rtmp://127.0.0.1:${port}/vod`);
+      assert.equal(flv.length, uncut.length);
+      assert.ok(flv.equals(uncut), 'byte-identical FLV');
+      await conn.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a publisher moved from server A to B publishes on B before A loses it', async () => {
+    const a = await startServer();
+    const b = await startServer();
+    const order: string[] = [];
+    a.server.on('publish', () => order.push('A publish'));
+    a.server.on('unpublish', () => order.push('A unpublish'));
+    b.server.on('publish', () => order.push('B publish'));
+    const pub = new RTMP(`rtmp://127.0.0.1:${a.port}/live/s`, { publish: true, followReconnect: true });
+    const seen = events(pub);
+    try {
+      await pub.connect();
+      const out = await pub.createStream({ writeable: true });
+      const file = makeTestFlv(4);
+      const source = flvTags(file);
+      const publishing = out.write(file, { pacer: new RealtimePacer() });
+      await new Promise((res) => setTimeout(res, 1000));
+      void a.server.drain({ tcUrl: `rtmp://127.0.0.1:${b.port}/live` });
+      await until(() => seen.some((e) => e.startsWith('reconnected')), 5000, 'reconnected');
+      const playerConn = new RTMP(`rtmp://127.0.0.1:${b.port}/live/s live=1`);
+      await playerConn.connect();
+      const flv = readAll(await playerConn.createStream());
+      await publishing;
+      await out.close();
+      assert.deepEqual(order.slice(0, 3), ['A publish', 'B publish', 'A unpublish']);
+      assert.equal(seen.at(-1), `reconnected rtmp://127.0.0.1:${b.port}/live`);
+      const got = rows(flvTags(await flv));
+      const all = rows(source);
+      const tail = got.slice(got.length - 10);
+      assert.deepEqual(tail, all.slice(all.length - 10), 'B relays what was written after the switch');
+      await playerConn.close();
+    } finally {
+      await pub.close();
+      await a.server.close();
+      await b.server.close();
+    }
+  });
+
+  it('a target that refuses: reconnectFailed, the old connection serves on', async () => {
+    const { server, port } = await startServer();
+    const dead = await closedPort();
+    const url = `rtmp://127.0.0.1:${port}/live/s`;
+    const source = makeTestFlv(3);
+    const pub = new RTMP(url, { publish: true });
+    const conn = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 5 });
+    try {
+      await pub.connect();
+      const out = await pub.createStream({ writeable: true });
+      const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
+      const seen = events(conn);
+      await conn.connect();
+      const stream = await conn.createStream();
+      setTimeout(
+        () => void server.drain({ tcUrl: `rtmp://127.0.0.1:${dead}/live`, timeoutMs: 20_000 }),
+        1000,
+      );
+      const flv = await readAll(stream);
+      await publishing;
+      assert.deepEqual(seen, [
+        `reconnectRequest rtmp://127.0.0.1:${dead}/live`,
+        `reconnecting rtmp://127.0.0.1:${dead}/live`,
+        'reconnectFailed ERR_RTMP_RECONNECT_REQUEST_FAILED',
+      ]);
+      const got = rows(flvTags(flv).filter((t) => t.body[1] !== 0));
+      const all = rows(flvTags(source).filter((t) => t.body[1] !== 0));
+      assert.deepEqual(got, all.slice(all.indexOf(got[0]!)), 'the old connection delivered every tag on');
+      assert.equal(conn.connected, true);
+    } finally {
+      await conn.close();
+      await pub.close();
+      await server.close();
+    }
+  });
+
+  it('followReconnect: false only emits reconnectRequest', async () => {
+    const { server, port } = await startServer();
+    try {
+      const conn = new RTMP(`rtmp://127.0.0.1:${port}/live/x`, { capsEx: 1, followReconnect: false });
+      const seen = events(conn);
+      await conn.connect();
+      const result = await server.drain({ timeoutMs: 300 });
+      assert.deepEqual(result, { asked: 1, closed: 1 });
+      assert.deepEqual(seen, [`reconnectRequest rtmp://127.0.0.1:${port}/live`]);
+      await conn.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
