@@ -24,13 +24,13 @@ import { makeTestFlv } from '../../src/server/test-media.js';
 import { flvTags, startServer, until } from './server-harness.js';
 
 /** Reads a played stream's FLV until it ends. */
-async function readAll(stream: RTMPStream, onBytes?: (n: number) => void): Promise<Buffer> {
+async function readAll(stream: RTMPStream, onBytes?: (n: number) => unknown): Promise<Buffer> {
   const parts: Buffer[] = [];
   let n = 0;
   for (let b = await stream.read(); b.length > 0; b = await stream.read()) {
     parts.push(Buffer.from(b));
     n += b.length;
-    onBytes?.(n);
+    await onBytes?.(n);
   }
   return Buffer.concat(parts);
 }
@@ -101,22 +101,39 @@ describe('following a ReconnectRequest (make-before-break)', () => {
   });
 
   it('a VOD play handed over mid-download equals the uncut download byte for byte', async () => {
-    const { server, port } = await startServer({ vodFiles: { clip: makeTestFlv(6) } });
+    const { server, port } = await startServer({ vodFiles: { clip: makeTestFlv(120) } });
     try {
       const url = `rtmp://127.0.0.1:${port}/vod/clip`;
       const plain = new RTMP(url, { buffer: 500 });
       await plain.connect();
       const uncut = await readAll(await plain.createStream());
       await plain.close();
-      const conn = new RTMP(url, { buffer: 500, followReconnect: true, timeout: 10 });
+      // A small high-water mark and a slow reader: the server is held back, the hand-over comes mid-file.
+      const conn = new RTMP(url, {
+        buffer: 500,
+        followReconnect: true,
+        timeout: 10,
+        limits: { highWaterMark: 8192 },
+      });
       const seen = events(conn);
+      let read = 0;
+      let readAtSwitch = -1;
+      conn.on('reconnected', () => {
+        readAtSwitch = read;
+      });
       await conn.connect();
       let drained: Promise<unknown> | undefined;
-      const flv = await readAll(await conn.createStream(), (n) => {
-        if (n > uncut.length / 3 && drained === undefined) drained = server.drain({ timeoutMs: 5000 });
+      const flv = await readAll(await conn.createStream(), async (n) => {
+        read = n;
+        if (n > uncut.length / 10 && drained === undefined) drained = server.drain({ timeoutMs: 5000 });
+        if (readAtSwitch < 0) await new Promise((res) => setImmediate(res));
       });
       assert.deepEqual(await drained, { asked: 1, closed: 0 });
       assert.equal(seen.at(-1), `reconnected rtmp://127.0.0.1:${port}/vod`);
+      assert.ok(
+        readAtSwitch > 0 && readAtSwitch < uncut.length * 0.75,
+        `switched at ${readAtSwitch} of ${uncut.length}`,
+      );
       assert.equal(flv.length, uncut.length);
       assert.ok(flv.equals(uncut), 'byte-identical FLV');
       await conn.close();
