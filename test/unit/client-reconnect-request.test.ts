@@ -58,6 +58,19 @@ const rows = (tags: ReturnType<typeof flvTags>) =>
     .filter((t) => t.type === 8 || t.type === 9)
     .map((t) => `${t.type} ${t.timestamp} ${t.body.toString('base64')}`);
 
+/** A live player's FLV: one video and one audio sequence header first, then a run of the source's frames to its end, each once. */
+function assertLiveRun(flv: Buffer, source: Buffer): void {
+  const tags = flvTags(flv).filter((t) => t.type === 8 || t.type === 9);
+  const headers = tags.flatMap((t, i) => (t.body[1] === 0 ? [i] : []));
+  assert.deepEqual(headers, [0, 1], 'one video and one audio sequence header, first');
+  const media = rows(tags.slice(2));
+  const all = rows(flvTags(source).filter((t) => t.body[1] !== 0));
+  const start = all.indexOf(media[0]!);
+  assert.ok(start >= 0, 'the player joined the live stream');
+  assert.equal(media.length, all.length - start, 'no tag missing, none twice');
+  assert.deepEqual(media, all.slice(start));
+}
+
 describe('following a ReconnectRequest (make-before-break)', () => {
   it('a live player handed over to the same server gets every tag exactly once, in order', async () => {
     const { server, port } = await startServer();
@@ -82,16 +95,37 @@ describe('following a ReconnectRequest (make-before-break)', () => {
       assert.deepEqual(await drained, { asked: 1, closed: 0 });
       const tcUrl = `rtmp://127.0.0.1:${port}/live`;
       assert.deepEqual(seen, [`reconnectRequest ${tcUrl}`, `reconnecting ${tcUrl}`, `reconnected ${tcUrl}`]);
-      const tags = flvTags(flv).filter((t) => t.type === 8 || t.type === 9);
-      // Sequence headers once each, at the start (the late joiner's), then a run of the source.
-      const headers = tags.flatMap((t, i) => (t.body[1] === 0 ? [i] : []));
-      assert.deepEqual(headers, [0, 1], 'one video and one audio sequence header, first');
-      const media = rows(tags.slice(2));
-      const all = rows(flvTags(source).filter((t) => t.body[1] !== 0));
-      const start = all.indexOf(media[0]!);
-      assert.ok(start >= 0, 'the player joined the live stream');
-      assert.equal(media.length, all.length - start, 'no tag missing, none twice');
-      assert.deepEqual(media, all.slice(start));
+      assertLiveRun(flv, source);
+      assert.equal(player.connected, true);
+    } finally {
+      await player.close();
+      await pub.close();
+      await server.close();
+    }
+  });
+
+  it('the server cuts the old connection right after asking: the player goes on via the new one, every tag once', async () => {
+    const { server, port } = await startServer();
+    const url = `rtmp://127.0.0.1:${port}/live/s`;
+    const source = makeTestFlv(4);
+    const pub = new RTMP(url, { publish: true });
+    const player = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 10 });
+    try {
+      await pub.connect();
+      const out = await pub.createStream({ writeable: true });
+      const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
+      await player.connect();
+      const seen = events(player);
+      const stream = await player.createStream();
+      let drained: Promise<unknown> | undefined;
+      setTimeout(() => {
+        drained = server.drain({ timeoutMs: 1 });
+      }, 1200);
+      const flv = await readAll(stream);
+      await publishing;
+      assert.deepEqual(await drained, { asked: 1, closed: 1 });
+      assert.equal(seen.at(-1), `reconnected rtmp://127.0.0.1:${port}/live`);
+      assertLiveRun(flv, source);
       assert.equal(player.connected, true);
     } finally {
       await player.close();
