@@ -24,14 +24,17 @@
 import { ConnectionCode, TimeoutCode } from '../error-codes.js';
 import { RTMPConnectionError, type RTMPError, RTMPTimeoutError } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { ReconnectRequest } from '../session/connect-object.js';
+import type { ClientSession } from '../session/client-session.js';
+import { offeredCapsEx, type ReconnectRequest } from '../session/connect-object.js';
 import type { Splice } from '../session/handover-splice.js';
+import type { IoLoop } from '../transport/io-loop.js';
 import type { RTMPParams } from '../url/options.js';
 import { parseUrl } from '../url/parse-url.js';
+import type { RTMPOptions } from './options.js';
 import type { ReconnectedInfo, ReconnectingInfo } from './reconnect.js';
 import { sleep } from './reconnect.js';
 import type { RTMPStream, StreamSetup } from './rtmp-stream.js';
-import { anySignal, deferred } from './waiters.js';
+import { anySignal, type Deferred, deferred } from './waiters.js';
 
 const log = createLogger('client');
 
@@ -96,6 +99,73 @@ export function retarget(params: RTMPParams, tcUrl: string): RTMPParams {
   return params;
 }
 
+/**
+ * The options of a hand-over's new connection: the connection's own, without its signal
+ * (the hand-over's waits carry theirs) and without `reconnect` (a failing target fails the
+ * hand-over at once); it offers the same `capsEx` and does not follow a request itself
+ * before the switch.
+ */
+export function successorOptions(options: RTMPOptions): RTMPOptions {
+  return {
+    ...options,
+    signal: undefined,
+    reconnect: undefined,
+    followReconnect: false,
+    capsEx: offeredCapsEx(options),
+  };
+}
+
+/** The switch moves each stream to its stand-in's msid on the new connection (`streams`: the connection's table, emptied first). */
+export function moveStreams(
+  pairs: readonly HandoverPair[],
+  streams: Map<number, RTMPStream>,
+  session: ClientSession,
+): void {
+  streams.clear();
+  for (const { stream, standIn } of pairs) {
+    if (stream.closed) {
+      void standIn.close();
+      continue;
+    }
+    streams.set(standIn.streamId, stream);
+    stream.handOver(standIn.streamId, session.netStream(standIn.streamId)!);
+  }
+}
+
+/**
+ * After the switch, the old connection is left: a stream opened on it meanwhile (not
+ * moved) fails, and so does a createStream still waiting there; its NetStreams are
+ * closed (FCUnpublish for publishers), then the connection ends (its last events reach
+ * no one).
+ */
+export function leaveOld(
+  old: {
+    session: ClientSession | undefined;
+    loop: IoLoop | undefined;
+    streams: readonly [number, RTMPStream][];
+    creates: readonly Deferred<number>[];
+  },
+  pairs: readonly HandoverPair[],
+): void {
+  const left = () =>
+    new RTMPConnectionError('its connection was left for a ReconnectRequest', {
+      code: ConnectionCode.RTMP_CLOSED,
+    });
+  for (const c of old.creates) c.reject(left());
+  const moved = new Set(pairs.map((p) => p.stream));
+  for (const [, s] of old.streams) if (!moved.has(s) && !s.ended) s.onConnectionClosed(left());
+  const { session, loop } = old;
+  if (session === undefined || loop === undefined || loop.closed) return;
+  for (const [id, s] of old.streams) {
+    if (s.writeable) session.fcUnpublish(s.playpath);
+    else session.closeStream(id);
+    session.deleteStream(id);
+  }
+  session.close();
+  loop.kick();
+  loop.end();
+}
+
 /** One hand-over after a ReconnectRequest (see the module comment). */
 export class Handover {
   /** Stops the hand-over (close()). */
@@ -108,6 +178,15 @@ export class Handover {
   constructor(request: ReconnectRequest, link: HandoverLink) {
     this.#up.promise.catch(() => {});
     this.done = this.#run(request, link);
+  }
+
+  /** Stops the hand-over (the connection closes); resolves once it ended. */
+  stop(): Promise<void> {
+    const why = new RTMPConnectionError('closed while following a ReconnectRequest', {
+      code: ConnectionCode.RTMP_ABORTED,
+    });
+    this.abort.abort(why);
+    return this.done;
   }
 
   /** The old connection ended before the switch: the hand-over takes over its end (returns true). */
@@ -142,6 +221,7 @@ export class Handover {
       next = link.successor(request.tcUrl);
       await next.connect(signal);
       for (const stream of link.streams()) {
+        if (stream.closed || stream.ended) continue;
         if (stream.writeable) {
           pairs.push({ stream, standIn: await next.open(stream, undefined, undefined, signal) });
           continue;

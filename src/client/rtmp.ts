@@ -43,7 +43,7 @@ import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
 import { ClientSession, type SwfVerification } from '../session/client-session.js';
 import type { EnhancedCapabilities } from '../session/connect-object.js';
-import { followsReconnectRequest, offeredCapsEx, type ReconnectRequest } from '../session/connect-object.js';
+import { followsReconnectRequest, type ReconnectRequest } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
@@ -71,7 +71,15 @@ import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
 import { backoffDelay, retriable, sleep } from './reconnect.js';
-import { Handover, type HandoverPair, retarget, type Successor } from './reconnect-request.js';
+import {
+  Handover,
+  type HandoverPair,
+  leaveOld,
+  moveStreams,
+  retarget,
+  type Successor,
+  successorOptions,
+} from './reconnect-request.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
 import type { RTMPPacket } from './rtmp-packet.js';
@@ -421,15 +429,7 @@ export class RTMP extends RTMPFaces {
    * calls and reads reject with `RTMPConnectionError`. Idempotent; never rejects.
    */
   async close(): Promise<void> {
-    const handover = this.#handover;
-    if (handover !== undefined) {
-      handover.abort.abort(
-        new RTMPConnectionError('closed while following a ReconnectRequest', {
-          code: ConnectionCode.RTMP_ABORTED,
-        }),
-      );
-      await handover.done;
-    }
+    await this.#handover?.stop();
     const reconnect = this.#life.reconnect;
     if (reconnect !== undefined) {
       this.#life.state = 'closing';
@@ -498,15 +498,10 @@ export class RTMP extends RTMPFaces {
 
   /** Follows a ReconnectRequest when this connection offered to (see `followReconnect`). */
   #follow(request: ReconnectRequest): void {
-    if (
-      this.#handover !== undefined ||
-      this.#life.reconnect !== undefined ||
-      this.#life.state !== 'connected'
-    )
-      return;
-    if (!followsReconnectRequest(this.#options)) return;
+    const busy = this.#handover !== undefined || this.#life.reconnect !== undefined;
+    if (busy || this.#life.state !== 'connected' || !followsReconnectRequest(this.#options)) return;
     this.#handover = new Handover(request, {
-      streams: () => [...this.#streams.values()].filter((s) => !s.closed && !s.ended),
+      streams: () => [...this.#streams.values()],
       successor: (tcUrl) => this.#successor(tcUrl),
       timeoutSec: this.#params.timeout,
       signal: this.#options.signal,
@@ -525,14 +520,7 @@ export class RTMP extends RTMPFaces {
 
   /** The new connection of a hand-over: this one's options and parameters, aimed at `tcUrl`. */
   #successor(tcUrl: string): Successor {
-    const next = new RTMP(tcUrl, {
-      ...this.#options,
-      signal: undefined,
-      reconnect: undefined,
-      // It offers what this one offered, and never follows a request itself before the switch.
-      followReconnect: false,
-      capsEx: offeredCapsEx(this.#options),
-    });
+    const next = new RTMP(tcUrl, successorOptions(this.#options));
     next.#params = retarget(cloneParams(this.#params), tcUrl);
     return {
       connect: async (signal) => {
@@ -550,7 +538,8 @@ export class RTMP extends RTMPFaces {
 
   /** The switch of a hand-over: `next`'s transport and session become this connection's; the old one is left. */
   #adopt(next: RTMP, pairs: readonly HandoverPair[]): void {
-    const [oldSession, oldLoop, oldStreams] = [this.#session, this.#loop, [...this.#streams]];
+    const old = { session: this.#session, loop: this.#loop, streams: [...this.#streams] };
+    const creates = [...this.#creates.values()];
     this.#route.to = undefined;
     next.#route.to = this;
     this.#route = next.#route;
@@ -559,24 +548,10 @@ export class RTMP extends RTMPFaces {
     this.#params = next.#params;
     this.#hashed = next.#hashed;
     this.#life.adopt(next.#life);
-    this.#streams.clear();
-    for (const { stream, standIn } of pairs) {
-      if (stream.closed) void standIn.close();
-      else {
-        this.#streams.set(standIn.streamId, stream);
-        stream.handOver(standIn.streamId, next.#session!.netStream(standIn.streamId)!);
-      }
-    }
+    this.#creates.clear();
+    moveStreams(pairs, this.#streams, this.#session!);
     this.#loop?.kick();
-    if (oldSession === undefined || oldLoop === undefined || oldLoop.closed) return;
-    for (const [id, s] of oldStreams) {
-      if (s.writeable) oldSession.fcUnpublish(s.playpath);
-      else oldSession.closeStream(id);
-      oldSession.deleteStream(id);
-    }
-    oldSession.close();
-    oldLoop.kick();
-    oldLoop.end();
+    leaveOld({ ...old, creates }, pairs);
   }
 
   // ================================================================ internals: setup
