@@ -27,6 +27,7 @@
  * the new connection is handed out before the join, except by a forced cut-over.
  */
 import { isKeyframe, isSequenceHeader } from '../flv/media.js';
+import { MessageType } from '../message/types.js';
 import { type Print, print, same } from './replay-filter.js';
 
 /** Media messages the trail remembers. */
@@ -34,9 +35,7 @@ export const TRAIL = 4096;
 /** Messages of the new connection held before the cut-over, at most. */
 export const MAX_HELD = 8192;
 const SCAN = 256;
-const AUDIO = 8;
-const VIDEO = 9;
-const AGGREGATE = 22;
+const { Audio: AUDIO, Video: VIDEO, Aggregate: AGGREGATE } = MessageType;
 
 /** A message of the new connection (type: the RTMP message type, 8 audio, 9 video, 22 aggregate, 15/18 data). */
 export interface SpliceMessage {

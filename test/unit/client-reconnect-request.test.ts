@@ -20,6 +20,7 @@ import type { ReconnectedInfo, ReconnectingInfo } from '../../src/client/reconne
 import { RTMP } from '../../src/client/rtmp.js';
 import type { RTMPStream } from '../../src/client/rtmp-stream.js';
 import type { RTMPError } from '../../src/errors.js';
+import type { DrainOptions } from '../../src/server/server.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import { flvTags, startServer, until } from './server-harness.js';
 
@@ -71,67 +72,54 @@ function assertLiveRun(flv: Buffer, source: Buffer): void {
   assert.deepEqual(media, all.slice(start));
 }
 
+/**
+ * A live player of an rtmpkit publisher (`seconds` of test media, paced) on one server,
+ * which `drain`s after `afterMs`; the player reads until the publisher ends.
+ */
+async function liveThroughDrain(seconds: number, drain: DrainOptions, afterMs: number) {
+  const { server, port } = await startServer();
+  const url = `rtmp://127.0.0.1:${port}/live/s`;
+  const source = makeTestFlv(seconds);
+  const pub = new RTMP(url, { publish: true });
+  const player = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 10 });
+  try {
+    await pub.connect();
+    const out = await pub.createStream({ writeable: true });
+    const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
+    await player.connect();
+    const seen = events(player);
+    const stream = await player.createStream();
+    let drained: Promise<unknown> | undefined;
+    setTimeout(() => {
+      drained = server.drain(drain);
+    }, afterMs);
+    const flv = await readAll(stream);
+    await publishing;
+    assert.ok(drained !== undefined, 'the drain happened mid-stream');
+    return { flv, source, seen, port, drained: await drained, connected: player.connected };
+  } finally {
+    await player.close();
+    await pub.close();
+    await server.close();
+  }
+}
+
 describe('following a ReconnectRequest (make-before-break)', () => {
   it('a live player handed over to the same server gets every tag exactly once, in order', async () => {
-    const { server, port } = await startServer();
-    const url = `rtmp://127.0.0.1:${port}/live/s`;
-    const source = makeTestFlv(5);
-    const pub = new RTMP(url, { publish: true });
-    const player = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 10 });
-    try {
-      await pub.connect();
-      const out = await pub.createStream({ writeable: true });
-      const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
-      await player.connect();
-      const seen = events(player);
-      const stream = await player.createStream();
-      let drained: Promise<unknown> | undefined;
-      setTimeout(() => {
-        drained = server.drain({ timeoutMs: 5000 });
-      }, 1500);
-      const flv = await readAll(stream);
-      await publishing;
-      assert.ok(drained !== undefined, 'the drain happened mid-stream');
-      assert.deepEqual(await drained, { asked: 1, closed: 0 });
-      const tcUrl = `rtmp://127.0.0.1:${port}/live`;
-      assert.deepEqual(seen, [`reconnectRequest ${tcUrl}`, `reconnecting ${tcUrl}`, `reconnected ${tcUrl}`]);
-      assertLiveRun(flv, source);
-      assert.equal(player.connected, true);
-    } finally {
-      await player.close();
-      await pub.close();
-      await server.close();
-    }
+    const r = await liveThroughDrain(5, { timeoutMs: 5000 }, 1500);
+    assert.deepEqual(r.drained, { asked: 1, closed: 0 });
+    const tcUrl = `rtmp://127.0.0.1:${r.port}/live`;
+    assert.deepEqual(r.seen, [`reconnectRequest ${tcUrl}`, `reconnecting ${tcUrl}`, `reconnected ${tcUrl}`]);
+    assertLiveRun(r.flv, r.source);
+    assert.equal(r.connected, true);
   });
 
   it('the server cuts the old connection right after asking: the player goes on via the new one, every tag once', async () => {
-    const { server, port } = await startServer();
-    const url = `rtmp://127.0.0.1:${port}/live/s`;
-    const source = makeTestFlv(4);
-    const pub = new RTMP(url, { publish: true });
-    const player = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 10 });
-    try {
-      await pub.connect();
-      const out = await pub.createStream({ writeable: true });
-      const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
-      await player.connect();
-      const seen = events(player);
-      const stream = await player.createStream();
-      let drained: Promise<unknown> | undefined;
-      setTimeout(() => {
-        drained = server.drain({ timeoutMs: 1 });
-      }, 1200);
-      const flv = await readAll(stream);
-      await publishing;
-      assert.deepEqual(await drained, { asked: 1, closed: 1 });
-      assert.equal(seen.at(-1), `reconnected rtmp://127.0.0.1:${port}/live`);
-      assertLiveRun(flv, source);
-      assert.equal(player.connected, true);
-    } finally {
-      await player.close();
-      await pub.close();
-      await server.close();
-    }
+    const r = await liveThroughDrain(4, { timeoutMs: 1 }, 1200);
+    assert.deepEqual(r.drained, { asked: 1, closed: 1 });
+    assert.equal(r.seen.at(-1), `reconnected rtmp://127.0.0.1:${r.port}/live`);
+    assertLiveRun(r.flv, r.source);
+    assert.equal(r.connected, true);
   });
 
   it('a VOD play handed over mid-download equals the uncut download byte for byte', async () => {
@@ -214,39 +202,15 @@ describe('following a ReconnectRequest (make-before-break)', () => {
   });
 
   it('a target that refuses: reconnectFailed, the old connection serves on', async () => {
-    const { server, port } = await startServer();
     const dead = await closedPort();
-    const url = `rtmp://127.0.0.1:${port}/live/s`;
-    const source = makeTestFlv(3);
-    const pub = new RTMP(url, { publish: true });
-    const conn = new RTMP(`${url} live=1`, { followReconnect: true, timeout: 5 });
-    try {
-      await pub.connect();
-      const out = await pub.createStream({ writeable: true });
-      const publishing = out.write(source, { pacer: new RealtimePacer() }).then(() => out.close());
-      const seen = events(conn);
-      await conn.connect();
-      const stream = await conn.createStream();
-      setTimeout(
-        () => void server.drain({ tcUrl: `rtmp://127.0.0.1:${dead}/live`, timeoutMs: 20_000 }),
-        1000,
-      );
-      const flv = await readAll(stream);
-      await publishing;
-      assert.deepEqual(seen, [
-        `reconnectRequest rtmp://127.0.0.1:${dead}/live`,
-        `reconnecting rtmp://127.0.0.1:${dead}/live`,
-        'reconnectFailed ERR_RTMP_RECONNECT_REQUEST_FAILED',
-      ]);
-      const got = rows(flvTags(flv).filter((t) => t.body[1] !== 0));
-      const all = rows(flvTags(source).filter((t) => t.body[1] !== 0));
-      assert.deepEqual(got, all.slice(all.indexOf(got[0]!)), 'the old connection delivered every tag on');
-      assert.equal(conn.connected, true);
-    } finally {
-      await conn.close();
-      await pub.close();
-      await server.close();
-    }
+    const r = await liveThroughDrain(3, { tcUrl: `rtmp://127.0.0.1:${dead}/live`, timeoutMs: 20_000 }, 1000);
+    assert.deepEqual(r.seen, [
+      `reconnectRequest rtmp://127.0.0.1:${dead}/live`,
+      `reconnecting rtmp://127.0.0.1:${dead}/live`,
+      'reconnectFailed ERR_RTMP_RECONNECT_REQUEST_FAILED',
+    ]);
+    assertLiveRun(r.flv, r.source);
+    assert.equal(r.connected, true, 'the old connection serves on');
   });
 
   it('followReconnect: false only emits reconnectRequest', async () => {
