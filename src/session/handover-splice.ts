@@ -22,8 +22,8 @@
  *   left in `expect` as it comes again.
  *
  * Invariants: pure bookkeeping (payloads are referenced, never copied; a fingerprint
- * reads at most 64 bytes); bounded: `TRAIL` entries, at most `MAX_HELD` messages held
- * (`overflow` says when more came), cancellation scans at most `SCAN` entries; nothing of
+ * reads at most 64 bytes); bounded: `TRAIL` entries, at most `MAX_HELD` messages and
+ * `MAX_HELD_BYTES` of payload held (`overflow` says when more came), cancellation scans at most `SCAN` entries; nothing of
  * the new connection is handed out before the join, except by a forced cut-over.
  */
 import { isKeyframe, isSequenceHeader } from '../flv/media.js';
@@ -34,6 +34,8 @@ import { type Print, print, same } from './replay-filter.js';
 export const TRAIL = 4096;
 /** Messages of the new connection held before the cut-over, at most. */
 export const MAX_HELD = 8192;
+/** Payload bytes of the new connection held before the cut-over, at most. */
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
 const SCAN = 256;
 const { Audio: AUDIO, Video: VIDEO, Aggregate: AGGREGATE } = MessageType;
 
@@ -107,6 +109,8 @@ export class Splice {
   #joined: boolean;
   #cut = false;
   #lastOld: number;
+  /** Payload bytes offered so far (an upper bound of what is held). */
+  #offered = 0;
 
   /** `recorded`: the new connection plays from `anchorTs` (a recorded stream); else it joins live. */
   constructor(trail: Trail, recorded: boolean) {
@@ -130,12 +134,15 @@ export class Splice {
 
   /** True when more than `MAX_HELD` messages wait: the hand-over cannot go on. */
   get overflow(): boolean {
-    return this.#pre.length + this.#held.length + this.#expect.length > MAX_HELD;
+    return (
+      this.#pre.length + this.#held.length + this.#expect.length > MAX_HELD || this.#offered > MAX_HELD_BYTES
+    );
   }
 
   /** A message of the new connection, before the cut-over. */
   offer(type: number, timestamp: number, payload: Buffer): void {
     const m = { type, timestamp, payload };
+    this.#offered += payload.length;
     if (this.#joined) {
       this.#fromNew(m);
       return;

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CapsEx, followsReconnectRequest, offeredCapsEx } from '../../src/session/connect-object.js';
-import { MAX_HELD, Splice, Trail } from '../../src/session/handover-splice.js';
+import { MAX_HELD, MAX_HELD_BYTES, Splice, Trail } from '../../src/session/handover-splice.js';
 
 interface M {
   type: number;
@@ -158,6 +158,12 @@ describe('handover splice', () => {
       splice.offer(8, i, Buffer.from([0xaf, 1, i & 0xff]));
     assert.equal(splice.overflow, true);
     assert.equal(splice.joined, false);
+    const big = new Splice(trail, false);
+    const frame = Buffer.alloc(1024 * 1024, 0x27);
+    for (let i = 0; i < MAX_HELD_BYTES / frame.length; i++) big.offer(9, i, frame);
+    assert.equal(big.overflow, false);
+    big.offer(9, 64, frame);
+    assert.equal(big.overflow, true, 'more than MAX_HELD_BYTES');
   });
 });
 
