@@ -201,6 +201,8 @@ export class Handover {
   }
 
   async #run(request: ReconnectRequest, link: HandoverLink): Promise<void> {
+    // The connection records this hand-over before a listener of `reconnecting` can close it.
+    await Promise.resolve();
     link.reconnecting({ attempt: 1, retries: 1, delayMs: 0, cause: request, request });
     const seconds = link.timeoutSec > 0 ? link.timeoutSec : 30;
     const deadline = new AbortController();
@@ -255,7 +257,6 @@ export class Handover {
       log.info(`followed the ReconnectRequest to ${request.tcUrl}`);
       link.reconnected({ attempt: 1, cause: request, request });
     } catch (err) {
-      for (const { stream } of pairs) stream.endSplice();
       for (const s of link.streams()) s.endSplice();
       await next?.close().catch(() => {});
       const why = (err as Error)?.message ?? String(err);

@@ -213,6 +213,35 @@ describe('following a ReconnectRequest (make-before-break)', () => {
     assert.equal(r.connected, true, 'the old connection serves on');
   });
 
+  it('close() during a hand-over to a silent target ends it at once (no hang)', async () => {
+    const { server, port } = await startServer();
+    // It reads (and so sees the client's FIN) but never answers the handshake.
+    const silent = createNetServer((socket) => socket.on('error', () => {}).resume());
+    await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
+    const sockets: Promise<void>[] = [];
+    silent.on('connection', (socket) => sockets.push(new Promise((res) => socket.on('close', () => res()))));
+    try {
+      const conn = new RTMP(`rtmp://127.0.0.1:${port}/live/x`, { followReconnect: true, timeout: 30 });
+      const failures: RTMPError[] = [];
+      conn.on('reconnectFailed', (e) => failures.push(e));
+      await conn.connect();
+      const silentPort = (silent.address() as { port: number }).port;
+      void server.drain({ tcUrl: `rtmp://127.0.0.1:${silentPort}/live`, timeoutMs: 30_000 });
+      await until(() => sockets.length === 1, 5000, 'the hand-over connecting');
+      const t0 = Date.now();
+      await conn.close();
+      assert.ok(Date.now() - t0 < 2000, `close() took ${Date.now() - t0} ms`);
+      assert.equal(failures.length, 1);
+      assert.equal(failures[0]!.code, 'ERR_RTMP_RECONNECT_REQUEST_FAILED');
+      assert.equal((failures[0]!.cause as RTMPError).code, 'ERR_RTMP_ABORTED');
+      await sockets[0];
+      assert.equal(conn.connected, false);
+    } finally {
+      await new Promise((res) => silent.close(res));
+      await server.close();
+    }
+  });
+
   it('followReconnect: false only emits reconnectRequest', async () => {
     const { server, port } = await startServer();
     try {
