@@ -17,11 +17,13 @@ import { createServer as createNetServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { RealtimePacer } from '../../src/client/pacer.js';
 import type { ReconnectedInfo, ReconnectingInfo } from '../../src/client/reconnect.js';
+import { retarget } from '../../src/client/reconnect-request.js';
 import { RTMP } from '../../src/client/rtmp.js';
 import type { RTMPStream } from '../../src/client/rtmp-stream.js';
 import type { RTMPError } from '../../src/errors.js';
 import type { DrainOptions } from '../../src/server/server.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
+import { cloneParams, parseLibrtmpUrl } from '../../src/url/options.js';
 import { flvTags, startServer, until } from './server-harness.js';
 
 /** Reads a played stream's FLV until it ends. */
@@ -189,7 +191,13 @@ describe('following a ReconnectRequest (make-before-break)', () => {
       await out.close();
       assert.deepEqual(order.slice(0, 3), ['A publish', 'B publish', 'A unpublish']);
       assert.equal(seen.at(-1), `reconnected rtmp://127.0.0.1:${b.port}/live`);
-      const got = rows(flvTags(await flv));
+      const bTags = flvTags(await flv).filter((t) => t.type === 8 || t.type === 9);
+      assert.deepEqual(
+        bTags.slice(0, 2).map((t) => t.body[1]),
+        [0, 0],
+        'B has the sequence headers the publisher sent again',
+      );
+      const got = rows(bTags);
       const all = rows(source);
       const tail = got.slice(got.length - 10);
       assert.deepEqual(tail, all.slice(all.length - 10), 'B relays what was written after the switch');
@@ -240,6 +248,23 @@ describe('following a ReconnectRequest (make-before-break)', () => {
       await new Promise((res) => silent.close(res));
       await server.close();
     }
+  });
+
+  it("retarget: the request's tcUrl gives protocol, host, port and app; playpath and options stay", () => {
+    const base = parseLibrtmpUrl('rtmp://a.example/live/show live=1 timeout=7');
+    base.pubUser = 'u';
+    const moved = retarget(cloneParams(base), 'rtmps://b.example:444/app/inst?token=1');
+    assert.equal(moved.url.protocol, 'rtmps');
+    assert.equal(moved.url.host, 'b.example');
+    assert.equal(moved.url.port, 444);
+    assert.equal(moved.app, 'app/inst?token=1');
+    assert.equal(moved.tcUrl, 'rtmps://b.example:444/app/inst?token=1');
+    assert.equal(moved.playpath, 'show');
+    assert.equal(moved.live, true);
+    assert.equal(moved.timeout, 7);
+    assert.equal(moved.pubUser, 'u');
+    assert.equal(base.url.host, 'a.example', 'the original is not changed');
+    assert.throws(() => retarget(cloneParams(base), 'http://b.example/app'), { code: 'ERR_URL_SCHEME' });
   });
 
   it('followReconnect: false only emits reconnectRequest', async () => {
