@@ -223,6 +223,11 @@ export const ConnectionCode = {
   RTMP_CLOSED: 'ERR_RTMP_CLOSED',
   /** The connection was aborted (`close()`, an abort signal) while the operation was pending. */
   RTMP_ABORTED: 'ERR_RTMP_ABORTED',
+  /**
+   * Following an E-RTMP ReconnectRequest failed (the new connection or a stream on it
+   * failed, or the streams did not join in time); `cause` says why. The old connection is kept.
+   */
+  RTMP_RECONNECT_REQUEST_FAILED: 'ERR_RTMP_RECONNECT_REQUEST_FAILED',
   /** A server's client disconnected before answering a call. */
   SERVER_CLIENT_CLOSED: 'ERR_SERVER_CLIENT_CLOSED',
   /** Fetching a SWF for verification failed at the network level. */

@@ -27,7 +27,12 @@ import type {
   PlayOptions,
   SwfVerification,
 } from '../session/client-session.js';
-import { type ConnectParams, enhancedConnectFields, enhancedOffer } from '../session/connect-object.js';
+import {
+  type ConnectParams,
+  enhancedConnectFields,
+  enhancedOffer,
+  offeredCapsEx,
+} from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { hashSwf } from '../swf/index.js';
 import { messageTracer } from '../trace.js';
@@ -162,6 +167,7 @@ export function connectParamsFor(p: RTMPParams, options: RTMPOptions, authQuery 
   if (p.connectArgs.length > 0) c.extraArgs = p.connectArgs;
   const offer = enhancedOffer(options);
   if (offer !== undefined) c.extra = enhancedConnectFields(offer);
+  if (options.followReconnect === true) c.extra = { ...c.extra, capsEx: offeredCapsEx(options) };
   return c;
 }
 

@@ -2,7 +2,7 @@
  * Where `RTMP` sends the session events that belong to a call, a createStream wait or a
  * stream (session/client-events.ts): `_result`/`_error` to the calls (or the createStream
  * wait of that transaction), invokes to the handlers, status to the listeners (and
- * E-RTMP's ReconnectRequest, ERTMP-V2 "Reconnect Request"), media and data to their
+ * E-RTMP's ReconnectRequest, ERTMP-V2 "Reconnect Request", followed by reconnect-request.ts), media and data to their
  * stream, and a NetStream's phase changes to its stream. Lifecycle events (handshake,
  * connect, timeouts, protocol errors, close) live in lifecycle.ts (owned by `RTMP`).
  *
@@ -10,7 +10,7 @@
  */
 import { GeneralCode } from '../error-codes.js';
 import type { SessionEvent } from '../session/client-events.js';
-import { reconnectRequest } from '../session/connect-object.js';
+import { type ReconnectRequest, reconnectRequest } from '../session/connect-object.js';
 import { failedError } from './connect-setup.js';
 import type { RemoteCalls } from './remote-calls.js';
 import type { RTMPFaces } from './rtmp-faces.js';
@@ -30,6 +30,8 @@ export interface EventRoutes {
   end(): void;
   /** Why the connection failed, if it did (a cut stream's error says so). */
   failure(): unknown;
+  /** A ReconnectRequest came (after the `reconnectRequest` event): follow it when the connection offered to. */
+  follow(request: ReconnectRequest): void;
 }
 
 /** Routes one event (see the module comment); the NetStream changes it carries go to their streams. */
@@ -52,8 +54,11 @@ export function routeEvent(ev: SessionEvent, r: EventRoutes): void {
       break;
     case 'status':
       r.emit('status', ev.info, ev.streamId);
-      if (ev.streamId === 0 && ev.info.code === 'NetConnection.Connect.ReconnectRequest')
-        r.emit('reconnectRequest', reconnectRequest(ev.info, r.tcUrl()), ev.info);
+      if (ev.streamId === 0 && ev.info.code === 'NetConnection.Connect.ReconnectRequest') {
+        const request = reconnectRequest(ev.info, r.tcUrl());
+        r.emit('reconnectRequest', request, ev.info);
+        r.follow(request);
+      }
       if (ev.streamId === 0 && ev.info.code === 'NetConnection.Connect.Closed' && r.streams.size === 0)
         r.end();
       break;

@@ -4,7 +4,8 @@
  * publisher authentication's retry —, timed out, malformed), why the connection failed,
  * and the end: a transport close fails what waits, cuts the streams and emits `close`,
  * or — with `reconnect` and a retriable cause — starts a `Reconnection` (reconnect.ts)
- * that keeps the streams waiting until it reconnects or gives up. The events that
+ * that keeps the streams waiting until it reconnects or gives up — or, while a
+ * ReconnectRequest's hand-over runs, leaves the end to it. The events that
  * belong to calls and streams are routed by event-routes.ts.
  *
  * Invariants: `failure` is set once per connection (the first cause wins); `closeWait`
@@ -51,6 +52,8 @@ export interface LifecycleHost {
   loop(): IoLoop | undefined;
   /** The current session, if any. */
   session(): ClientSession | undefined;
+  /** A ReconnectRequest's hand-over in progress: it takes over a loss of the old connection. */
+  handover(): { oldLost(error: unknown): boolean } | undefined;
   /** Handles session events (the last ones after the transport ended). */
   onEvents(events: SessionEvent[]): void;
   /** One connection of a reconnect attempt (keeps the streams). */
@@ -93,6 +96,18 @@ export class Lifecycle {
     this.connectInfo = undefined;
     this.serverProperties = undefined;
     this.enhanced = undefined;
+  }
+
+  /**
+   * A ReconnectRequest's hand-over switched to `next`'s connection: its connect answer
+   * and state become this one's (the connection did not end: `closeWait` stays).
+   */
+  adopt(next: Lifecycle): void {
+    this.state = 'connected';
+    this.failure = undefined;
+    this.connectInfo = next.connectInfo;
+    this.serverProperties = next.serverProperties;
+    this.enhanced = next.enhanced;
   }
 
   /** The lifecycle events: handshake, connect answer, timeouts, protocol errors, close. */
@@ -215,6 +230,7 @@ export class Lifecycle {
 
   /** The transport ended: reconnect, or fail what waits and end the streams. */
   onTransportClose(error: RTMPError | undefined): void {
+    if (this.state === 'connected' && this.#host.handover()?.oldLost(error)) return;
     const clean = this.state === 'closing' && this.failure === undefined;
     if (error !== undefined) this.failure ??= error;
     if (this.reconnect !== undefined || this.#startReconnect(clean)) {

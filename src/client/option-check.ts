@@ -58,6 +58,7 @@ const OPTIONS = {
   mediaTimeout: true,
   minMediaRate: true,
   reconnect: true,
+  followReconnect: true,
 } as const satisfies Record<keyof RTMPOptions, true>;
 
 const RECONNECT = { retries: true, backoffMs: true, maxBackoffMs: true } as const satisfies Record<

@@ -92,6 +92,18 @@ export interface RTMPOptions extends RTMPUrlOptions {
   minMediaRate?: { bytesPerSecond: number; window: number };
   /** Opt-in automatic reconnection after a cut connection (see `ReconnectOptions`). */
   reconnect?: ReconnectOptions;
+  /**
+   * Follow an E-RTMP ReconnectRequest by itself (ERTMP-V2 "Reconnect Request"),
+   * make-before-break: a new connection to the request's `tcUrl` (same options,
+   * parameters, credentials, proxy and TLS), every open stream re-created there — a
+   * player from where its reader is, a publisher with its metadata and sequence headers
+   * first — and only then are the streams switched over and the old connection closed;
+   * the `RTMP` and `RTMPStream` objects stay the same. Events: `reconnectRequest`, then
+   * `reconnecting` and `reconnected` (`request` set), or `reconnectFailed` (the old
+   * connection is kept). Default: follow when connect offers `capsEx` Reconnect; `true`
+   * adds that bit to the offer; `false` only emits `reconnectRequest`.
+   */
+  followReconnect?: boolean;
 }
 
 /**

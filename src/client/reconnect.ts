@@ -22,6 +22,7 @@
  */
 import { ConnectionCode, ProtocolCode, TimeoutCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPProtocolError, RTMPTimeoutError } from '../errors.js';
+import type { ReconnectRequest } from '../session/connect-object.js';
 import type { ReconnectOptions } from './options.js';
 import type { RTMPStream } from './rtmp-stream.js';
 import { openStream, type StreamOpenerLink } from './stream-opener.js';
@@ -35,16 +36,20 @@ export interface ReconnectingInfo {
   retries: number;
   /** Wait before this attempt, ms. */
   delayMs: number;
-  /** Why: the error that ended the connection (or the previous attempt). */
+  /** Why: the error that ended the connection (or the previous attempt), or the ReconnectRequest followed. */
   cause: unknown;
+  /** Set when the client follows a server's ReconnectRequest (make-before-break): where to. */
+  request?: ReconnectRequest;
 }
 
 /** `reconnected` event details. */
 export interface ReconnectedInfo {
   /** The attempt that succeeded. */
   attempt: number;
-  /** The error that ended the previous connection. */
+  /** The error that ended the previous connection, or the ReconnectRequest followed. */
   cause: unknown;
+  /** Set when the client followed a server's ReconnectRequest: the streams moved to the new connection. */
+  request?: ReconnectRequest;
 }
 
 const NOT_RETRIED = new Set<string>([

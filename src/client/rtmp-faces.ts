@@ -36,16 +36,30 @@ export interface RTMPEvents {
   /**
    * The server asked for a reconnect (E-RTMP NetConnection.Connect.ReconnectRequest on
    * stream 0): where to (its `tcUrl` resolved against ours) and why. The connection
-   * stays open; reconnecting is the application's move.
+   * stays open. A client that offered `capsEx` Reconnect follows it (`followReconnect`):
+   * `reconnecting` and `reconnected` (or `reconnectFailed`) come next; otherwise
+   * reconnecting is the application's move.
    */
   reconnectRequest: [request: ReconnectRequest, info: StatusInfo];
   /**
    * The connection was lost and `reconnect` is set: attempt `info.attempt` of
    * `info.retries` starts after `info.delayMs` (`info.cause`: why). Streams wait meanwhile.
+   * Following a ReconnectRequest: `info.request` is set (attempt 1 of 1, no wait) and the
+   * streams go on on the old connection meanwhile.
    */
   reconnecting: [info: ReconnectingInfo];
-  /** Reconnected: every stream plays or publishes again (a recorded one from where it was). */
+  /**
+   * Reconnected: every stream plays or publishes again (a recorded one from where it was).
+   * After a ReconnectRequest (`info.request` set): the streams run on the new connection,
+   * the old one is closed.
+   */
   reconnected: [info: ReconnectedInfo];
+  /**
+   * Following a ReconnectRequest failed (`RTMPConnectionError`
+   * `ERR_RTMP_RECONNECT_REQUEST_FAILED`, `cause`: why): the old connection is kept and
+   * serves on until the server closes it.
+   */
+  reconnectFailed: [error: RTMPError, request: ReconnectRequest];
   /** The server invoked a method (after any handler ran). */
   invoke: [invocation: Invocation];
   /** A stream's onMetaData. */

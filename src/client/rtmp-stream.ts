@@ -42,6 +42,7 @@ import type { FlvMuxer, FlvMuxerOptions } from '../flv/muxer.js';
 import { MessageType } from '../message/types.js';
 import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
+import type { Splice } from '../session/handover-splice.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
 import type { PublishPacket } from './packet-writer.js';
 import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
@@ -77,6 +78,11 @@ export interface StreamSetup {
   timeoutSec: number;
   /** The session's NetStream for this msid. */
   netStream: NetStreamView;
+  /**
+   * A ReconnectRequest's stand-in on the new connection: its media and data go here
+   * (message type, timestamp, payload), never to a reader.
+   */
+  tap?: ((type: number, timestamp: number, payload: Buffer) => void) | undefined;
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
@@ -434,6 +440,10 @@ export class RTMPStream {
   /** @internal A media event for this stream. */
   onMedia(ev: MediaEvent): void {
     const type = OUTPUT_TYPE[ev.type];
+    if (this.#setup.tap !== undefined) {
+      if (ev.dropped === undefined) this.#setup.tap(type, ev.timestamp, ev.payload);
+      return;
+    }
     if (ev.dropped === undefined && !this.#closed) {
       const timestamp = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
       if (timestamp !== undefined) this.#output.push({ type, timestamp, payload: ev.payload });
@@ -444,10 +454,14 @@ export class RTMPStream {
   /** @internal A data event for this stream (metadata, cue points…). */
   onData(ev: DataEvent): void {
     if (ev.dropped !== undefined || this.#closed || this.writeable) return;
-    const timestamp = this.#continuity.admitData(ev.timestamp);
+    const type = ev.amf3 ? MessageType.DataAMF3 : MessageType.DataAMF0;
+    if (this.#setup.tap !== undefined) {
+      this.#setup.tap(type, ev.timestamp, ev.payload);
+      return;
+    }
+    const timestamp = this.#continuity.admitData(ev.timestamp, type, ev.payload);
     if (timestamp === undefined) return;
     this.#reportMetadata();
-    const type = ev.amf3 ? MessageType.DataAMF3 : MessageType.DataAMF0;
     this.#output.push({ type, timestamp, payload: ev.payload });
   }
 
@@ -495,7 +509,37 @@ export class RTMPStream {
     this.#streamId = streamId;
     this.#net = net;
     this.#started = deferred<void>();
+    this.#continuity.endSplice();
     this.#continuity.replay?.replay();
+  }
+
+  /**
+   * @internal A ReconnectRequest's hand-over begins (a player): the splice its stand-in
+   * on the new connection feeds (reconnect-request.ts).
+   */
+  beginSplice(): Splice {
+    return this.#continuity.beginSplice();
+  }
+
+  /**
+   * @internal The hand-over switches this stream to `streamId` of the new connection, where
+   * it already plays or publishes: a player's reader gets what the new connection sent
+   * that it did not have; a publisher sends its metadata and sequence headers again.
+   */
+  handOver(streamId: number, net: NetStreamView): void {
+    this.#streamId = streamId;
+    this.#net = net;
+    if (this.writeable) {
+      this.#input.republish();
+      return;
+    }
+    for (const m of this.#continuity.cutover()) if (!this.#closed) this.#output.push(m);
+    this.#reportMetadata();
+  }
+
+  /** @internal The hand-over was abandoned: the stream stays where it is. */
+  endSplice(): void {
+    this.#continuity.endSplice();
   }
 
   /** @internal After a reconnect's publish started: metadata and sequence headers again, at the last timestamp. */

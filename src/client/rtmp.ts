@@ -29,6 +29,12 @@
  * `Reconnection` (reconnect.ts; lifecycle.ts starts it) instead of failing everything:
  * pending calls fail, the streams wait and are re-opened on the new connection; only
  * when it gives up do they fail.
+ *
+ * ReconnectRequest (E-RTMP v2, `followReconnect`): a `Handover` (reconnect-request.ts)
+ * opens a successor — an `RTMP` of its own with this one's options and parameters — and
+ * re-creates the streams there; `#adopt` then takes over its transport and session in
+ * one step. Each transport's events reach the `RTMP` its `route` names, so the old
+ * connection's last events after the switch reach no one.
  */
 
 import { ConnectionCode, UsageCode } from '../error-codes.js';
@@ -37,12 +43,19 @@ import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
 import { ClientSession, type SwfVerification } from '../session/client-session.js';
 import type { EnhancedCapabilities } from '../session/connect-object.js';
+import { followsReconnectRequest, type ReconnectRequest } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
 import { IoLoop } from '../transport/io-loop.js';
 import { readsIntoReusedBuffer } from '../transport/tcp.js';
 import { applyConstructorOptions } from '../url/constructor-options.js';
-import { applyLibrtmpOption, parseLibrtmpUrl, type RTMPParams, setupLibrtmpUrl } from '../url/options.js';
+import {
+  applyLibrtmpOption,
+  cloneParams,
+  parseLibrtmpUrl,
+  type RTMPParams,
+  setupLibrtmpUrl,
+} from '../url/options.js';
 import {
   checkConnectOptions,
   connectArguments,
@@ -58,6 +71,15 @@ import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
 import { backoffDelay, retriable, sleep } from './reconnect.js';
+import {
+  Handover,
+  type HandoverPair,
+  leaveOld,
+  moveStreams,
+  retarget,
+  type Successor,
+  successorOptions,
+} from './reconnect-request.js';
 import { RemoteCalls } from './remote-calls.js';
 import { RTMPFaces } from './rtmp-faces.js';
 import type { RTMPPacket } from './rtmp-packet.js';
@@ -90,6 +112,9 @@ export class RTMP extends RTMPFaces {
   readonly #conn: StreamConnection;
   readonly #opener: StreamOpenerLink;
   readonly #routes: EventRoutes;
+  /** Which `RTMP` the current transport's events go to (another one's after a hand-over; none once left). */
+  #route: { to: RTMP | undefined } = { to: this };
+  #handover: Handover | undefined;
 
   /**
    * @param url `rtmp[s]://host[:port][/app[/playpath]]`, optionally followed by librtmp
@@ -134,7 +159,7 @@ export class RTMP extends RTMPFaces {
       session: () => this.#requireSession(),
       pauseReading: (key) => this.#loop?.pauseReading(key),
       resumeReading: (key) => this.#loop?.resumeReading(key),
-      whenUp: () => this.#life.reconnect?.up.promise ?? Promise.resolve(),
+      whenUp: () => this.#life.reconnect?.up.promise ?? this.#handover?.whenUp() ?? Promise.resolve(),
       forget: (s) => {
         if (this.#streams.get(s.streamId) === s) this.#streams.delete(s.streamId);
       },
@@ -148,6 +173,7 @@ export class RTMP extends RTMPFaces {
       tcUrl: () => this.#params.tcUrl,
       end: () => this.#loop?.end(),
       failure: () => this.#life.failure,
+      follow: (request) => this.#follow(request),
     };
     this.#opener = {
       options,
@@ -170,6 +196,7 @@ export class RTMP extends RTMPFaces {
       hasErrorListener: () => this.listenerCount('error') > 0,
       loop: () => this.#loop,
       session: () => this.#session,
+      handover: () => this.#handover,
       onEvents: (events) => this.#onEvents(events),
       connectAgain: async (signal) => {
         await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
@@ -357,13 +384,22 @@ export class RTMP extends RTMPFaces {
     this.#session = session;
     const wait = deferred<StatusInfo>();
     this.#life.connectWait = wait;
+    const route = { to: this as RTMP | undefined };
+    this.#route = route;
     const loop = new IoLoop(
       session,
       transport,
       {
-        onEvents: (events) => this.#onEvents(events),
-        onClose: (error) => this.#life.onTransportClose(error),
-        isWaiting: () => this.#isWaiting(),
+        onEvents: (events) => {
+          if (route.to !== undefined) route.to.#onEvents(events);
+        },
+        onClose: (error) => {
+          if (route.to !== undefined) route.to.#life.onTransportClose(error);
+        },
+        isWaiting: () => {
+          const to = route.to;
+          return to === undefined ? false : to.#isWaiting();
+        },
       },
       { idleTimeoutMs: timeoutMs, writeStallTimeoutMs: timeoutMs, reuseReadBuffer },
     );
@@ -393,6 +429,7 @@ export class RTMP extends RTMPFaces {
    * calls and reads reject with `RTMPConnectionError`. Idempotent; never rejects.
    */
   async close(): Promise<void> {
+    await this.#handover?.stop();
     const reconnect = this.#life.reconnect;
     if (reconnect !== undefined) {
       this.#life.state = 'closing';
@@ -455,6 +492,66 @@ export class RTMP extends RTMPFaces {
       updateBuffer: options.updateBuffer ?? true,
       signal: options.signal,
     });
+  }
+
+  // ================================================================ internals: ReconnectRequest
+
+  /** Follows a ReconnectRequest when this connection offered to (see `followReconnect`). */
+  #follow(request: ReconnectRequest): void {
+    const busy = this.#handover !== undefined || this.#life.reconnect !== undefined;
+    if (busy || this.#life.state !== 'connected' || !followsReconnectRequest(this.#options)) return;
+    this.#handover = new Handover(request, {
+      streams: () => [...this.#streams.values()],
+      successor: (tcUrl) => this.#successor(tcUrl),
+      timeoutSec: this.#params.timeout,
+      signal: this.#options.signal,
+      reconnecting: (info) => this.emit('reconnecting', info),
+      reconnected: (info) => {
+        this.#handover = undefined;
+        this.emit('reconnected', info);
+      },
+      failed: (error, req, lost) => {
+        this.#handover = undefined;
+        this.emit('reconnectFailed', error, req);
+        if (lost !== undefined) this.#life.onTransportClose(lost.error as RTMPConnectionError | undefined);
+      },
+    });
+  }
+
+  /** The new connection of a hand-over: this one's options and parameters, aimed at `tcUrl`. */
+  #successor(tcUrl: string): Successor {
+    const next = new RTMP(tcUrl, successorOptions(this.#options));
+    next.#params = retarget(cloneParams(this.#params), tcUrl);
+    return {
+      connect: async (signal) => {
+        await next.connect({ signal });
+      },
+      open: (stream, seekSec, tap, signal) =>
+        openStream(next.#opener, { writeable: stream.writeable, seekSec, updateBuffer: true, signal, tap }),
+      get closed() {
+        return next.#loop === undefined || next.#loop.closed;
+      },
+      adopt: (pairs) => this.#adopt(next, pairs),
+      close: () => next.close(),
+    };
+  }
+
+  /** The switch of a hand-over: `next`'s transport and session become this connection's; the old one is left. */
+  #adopt(next: RTMP, pairs: readonly HandoverPair[]): void {
+    const old = { session: this.#session, loop: this.#loop, streams: [...this.#streams] };
+    const creates = [...this.#creates.values()];
+    this.#route.to = undefined;
+    next.#route.to = this;
+    this.#route = next.#route;
+    this.#session = next.#session;
+    this.#loop = next.#loop;
+    this.#params = next.#params;
+    this.#hashed = next.#hashed;
+    this.#life.adopt(next.#life);
+    this.#creates.clear();
+    moveStreams(pairs, this.#streams, this.#session!);
+    this.#loop?.kick();
+    leaveOld({ ...old, creates }, pairs);
   }
 
   // ================================================================ internals: setup

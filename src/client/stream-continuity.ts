@@ -8,11 +8,17 @@
  *   SequenceStart), which a new publish must carry again before more frames, or players
  *   joining after the reconnect cannot decode.
  *
+ * - a player following a ReconnectRequest (make-before-break): the trail of what it
+ *   delivered and, during the hand-over, the splice that joins the new connection's
+ *   stream to it (session/handover-splice.ts).
+ *
  * Invariants: payloads of sequence headers and metadata are copied (they are small, and
- * the caller may reuse its buffers); nothing else is kept; all of it is bounded (one
- * metadata, one sequence header per message type).
+ * the caller may reuse its buffers); nothing else is kept but the bounded trail of
+ * fingerprints and, during a hand-over, the splice's held messages; all of it is bounded
+ * (one metadata, one sequence header per message type, `TRAIL`, `MAX_HELD`).
  */
 import { isSequenceHeader } from '../flv/media.js';
+import { Splice, type SpliceMessage, Trail } from '../session/handover-splice.js';
 import { ReplayFilter } from '../session/replay-filter.js';
 
 /** A message a publisher sends again after re-publishing. */
@@ -30,19 +36,64 @@ export class StreamContinuity {
   readonly replay: ReplayFilter | undefined;
   #lastSent = 0;
   readonly #headers = new Map<'audio' | 'video' | 'data', Buffer>();
+  readonly #trail: Trail | undefined;
+  /** The splice of a ReconnectRequest's hand-over: before the cut-over it watches, after it filters. */
+  #splice: Splice | undefined;
+  #cut = false;
 
   constructor(kind: 'vod' | 'live' | 'publish') {
     this.replay = kind === 'vod' ? new ReplayFilter() : undefined;
+    this.#trail = kind === 'publish' ? undefined : new Trail();
   }
 
   /** The timestamp a player's reader gets a media message with, or undefined: a copy of one it already had. */
   admitMedia(type: number, timestamp: number, payload: Uint8Array): number | undefined {
-    return this.replay === undefined ? timestamp : this.replay.admitMedia(type, timestamp, payload);
+    let ts: number | undefined;
+    if (this.#cut) {
+      ts = this.#splice!.admit(type, timestamp, payload);
+      if (ts !== undefined) this.replay?.record(type, ts, payload);
+    } else {
+      ts = this.replay === undefined ? timestamp : this.replay.admitMedia(type, timestamp, payload);
+    }
+    if (ts === undefined) return undefined;
+    this.#trail?.push(type, ts, payload);
+    if (!this.#cut) this.#splice?.oldDelivered(type, ts, payload);
+    return ts;
   }
 
   /** The timestamp a player's reader gets a data message with, or undefined while a replay re-sends what came before. */
-  admitData(timestamp: number): number | undefined {
+  admitData(timestamp: number, type: number, payload: Uint8Array): number | undefined {
+    if (this.#cut) return this.#splice!.admit(type, timestamp, payload);
     return this.replay === undefined ? timestamp : this.replay.admitData(timestamp);
+  }
+
+  /**
+   * A player's ReconnectRequest hand-over begins: returns the splice that the new
+   * connection's messages are offered to (`anchorTs`: where a recorded stream plays from).
+   */
+  beginSplice(): Splice {
+    this.#cut = false;
+    this.#splice = new Splice(this.#trail ?? new Trail(), this.replay !== undefined);
+    return this.#splice;
+  }
+
+  /** The hand-over switches to the new connection: what the reader gets from it now (see `Splice.cutover`). */
+  cutover(): SpliceMessage[] {
+    const out = this.#splice?.cutover() ?? [];
+    this.#cut = this.#splice !== undefined;
+    for (const m of out) {
+      if (m.type === 8 || m.type === 9 || m.type === 22) {
+        this.replay?.record(m.type, m.timestamp, m.payload);
+        this.#trail?.push(m.type, m.timestamp, m.payload);
+      }
+    }
+    return out;
+  }
+
+  /** The hand-over was abandoned, or a reconnect re-opened the stream: no splice any more. */
+  endSplice(): void {
+    this.#splice = undefined;
+    this.#cut = false;
   }
 
   /** A publisher sent a message. */

@@ -3,7 +3,8 @@
  * (FCSubscribe / releaseStream + FCPublish), createStream and its answer, then play or
  * publish (connect-setup.ts `startStream`), and the wait for NetStream.Play.Start /
  * Publish.Start. `RTMP.createStream` opens new streams with it; a reconnect re-opens an
- * existing `RTMPStream` on the new connection (`rebind`).
+ * existing `RTMPStream` on the new connection (`rebind`); following a ReconnectRequest
+ * opens a stand-in on the new connection whose media feed the existing stream's splice (`tap`).
  *
  * Invariants: the createStream wait is registered with the connection (so its answer,
  * an error or a lost connection settles it) and always unregistered; a stream is in the
@@ -16,7 +17,7 @@ import type { ClientSession } from '../session/client-session.js';
 import type { RTMPParams } from '../url/options.js';
 import { announceStream, startStream } from './connect-setup.js';
 import type { RTMPOptions } from './options.js';
-import { RTMPStream, type StreamConnection } from './rtmp-stream.js';
+import { RTMPStream, type StreamConnection, type StreamSetup } from './rtmp-stream.js';
 import { DEFAULT_HIGH_WATER_MARK } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
@@ -43,6 +44,8 @@ export interface OpenOptions {
   updateBuffer: boolean;
   signal: AbortSignal | undefined;
   existing?: RTMPStream;
+  /** A ReconnectRequest's stand-in: where the new stream's media and data go instead of a reader. */
+  tap?: StreamSetup['tap'];
 }
 
 /** Opens a stream and waits until it plays or publishes; a new one is closed again when that fails. */
@@ -79,6 +82,7 @@ export async function openStream(link: StreamOpenerLink, o: OpenOptions): Promis
       highWaterMark: link.options.limits?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
       timeoutSec: p.timeout,
       netStream,
+      tap: o.tap,
     });
   } else {
     stream.rebind(streamId, netStream);

@@ -258,6 +258,23 @@ export function reconnectRequest(info: Record<string, unknown>, currentTcUrl: st
 export interface EnhancedOfferOptions extends EnhancedCapabilities {
   /** Offer everything rtmpkit handles; the other fields override each part. */
   enhanced?: boolean | undefined;
+  /** Follow a ReconnectRequest: `true` adds `capsEx` Reconnect to the offer; `false` never follows. */
+  followReconnect?: boolean | undefined;
+}
+
+/** The `capsEx` a client offers: its offer's, with Reconnect when it follows ReconnectRequests (`followReconnect: true`). */
+export function offeredCapsEx(o: EnhancedOfferOptions): number {
+  const caps = enhancedOffer(o)?.capsEx ?? 0;
+  return o.followReconnect === true ? (caps | CapsEx.Reconnect) >>> 0 : caps;
+}
+
+/**
+ * Whether a client follows a ReconnectRequest by itself: it offered `capsEx` Reconnect
+ * (ERTMP-V2: the bit says the client can reconnect when asked), unless `followReconnect`
+ * is false.
+ */
+export function followsReconnectRequest(o: EnhancedOfferOptions): boolean {
+  return o.followReconnect !== false && (offeredCapsEx(o) & CapsEx.Reconnect) !== 0;
 }
 
 /**

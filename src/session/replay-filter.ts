@@ -42,13 +42,15 @@ export interface AdmittedMessage {
   payload: Uint8Array;
 }
 
-interface Print {
+/** A media message's identity without its timestamp: type, length and a fingerprint of its edges. */
+export interface Print {
   type: number;
   length: number;
   hash: number;
 }
 
-function print(type: number, payload: Uint8Array): Print {
+/** The `Print` of a message (reads at most 64 bytes). */
+export function print(type: number, payload: Uint8Array): Print {
   // FNV-1a over the first and last EDGE bytes.
   let h = 0x811c9dc5;
   const n = payload.length;
@@ -57,7 +59,9 @@ function print(type: number, payload: Uint8Array): Print {
   return { type, length: n, hash: h >>> 0 };
 }
 
-const same = (a: Print, b: Print): boolean => a.type === b.type && a.length === b.length && a.hash === b.hash;
+/** Whether two prints name the same message. */
+export const same = (a: Print, b: Print): boolean =>
+  a.type === b.type && a.length === b.length && a.hash === b.hash;
 
 /** Records what a player delivered; after `replay()`, drops what the server sends again. */
 export class ReplayFilter {
@@ -185,6 +189,11 @@ export class ReplayFilter {
     const ts = (timestamp + this.#offset) >>> 0;
     if (r !== undefined && (!r.matched || ts <= r.lastTs)) return undefined;
     return ts;
+  }
+
+  /** Records a message delivered with `ts` (on the reader's timeline) by another path (a ReconnectRequest's hand-over). */
+  record(type: number, ts: number, payload: Uint8Array): void {
+    this.#delivered(type, ts, payload);
   }
 
   #delivered(type: number, ts: number, payload: Uint8Array): void {

@@ -252,8 +252,9 @@ describe('E-RTMP: rtmpkit client ↔ rtmpkit server', () => {
     const { server, port } = await startServer();
     try {
       const url = `rtmp://127.0.0.1:${port}/live/x`;
-      const willing = new RTMP(url, { capsEx: CapsEx.Reconnect });
-      const stubborn = new RTMP(url, { capsEx: CapsEx.Reconnect });
+      // (followReconnect: false — these clients leave, or stay, by themselves)
+      const willing = new RTMP(url, { capsEx: CapsEx.Reconnect, followReconnect: false });
+      const stubborn = new RTMP(url, { capsEx: CapsEx.Reconnect, followReconnect: false });
       const legacy = new RTMP(url);
       await Promise.all([willing.connect(), stubborn.connect(), legacy.connect()]);
       const asked: ReconnectRequest[] = [];
