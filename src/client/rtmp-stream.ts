@@ -445,8 +445,9 @@ export class RTMPStream {
       return;
     }
     if (ev.dropped === undefined && !this.#closed) {
-      const timestamp = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
-      if (timestamp !== undefined) this.#output.push({ type, timestamp, payload: ev.payload });
+      const admitted = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
+      if (admitted !== undefined)
+        this.#output.push({ type, timestamp: admitted.timestamp, payload: admitted.payload });
     }
     this.#reportMetadata();
   }

@@ -19,7 +19,7 @@
  */
 import { isSequenceHeader } from '../flv/media.js';
 import { Splice, type SpliceMessage, Trail } from '../session/handover-splice.js';
-import { ReplayFilter } from '../session/replay-filter.js';
+import { type AdmittedMessage, ReplayFilter } from '../session/replay-filter.js';
 
 /** A message a publisher sends again after re-publishing. */
 export interface ResentMessage {
@@ -46,19 +46,27 @@ export class StreamContinuity {
     this.#trail = kind === 'publish' ? undefined : new Trail();
   }
 
-  /** The timestamp a player's reader gets a media message with, or undefined: a copy of one it already had. */
-  admitMedia(type: number, timestamp: number, payload: Uint8Array): number | undefined {
-    let ts: number | undefined;
+  /**
+   * What a player's reader gets of a media message — its timestamp and payload (after a
+   * reconnect, the new part of a partly re-sent aggregate) — or undefined: a copy of what
+   * it already had.
+   */
+  admitMedia(type: number, timestamp: number, payload: Buffer): AdmittedMessage | undefined {
+    let out: AdmittedMessage | undefined;
     if (this.#cut) {
-      ts = this.#splice!.admit(type, timestamp, payload);
+      const ts = this.#splice!.admit(type, timestamp, payload);
       if (ts !== undefined) this.replay?.record(type, ts, payload);
+      out = ts === undefined ? undefined : { timestamp: ts, payload };
     } else {
-      ts = this.replay === undefined ? timestamp : this.replay.admitMedia(type, timestamp, payload);
+      out =
+        this.replay === undefined
+          ? { timestamp, payload }
+          : this.replay.admitMessage(type, timestamp, payload);
     }
-    if (ts === undefined) return undefined;
-    this.#trail?.push(type, ts, payload);
-    if (!this.#cut) this.#splice?.oldDelivered(type, ts, payload);
-    return ts;
+    if (out === undefined) return undefined;
+    this.#trail?.push(type, out.timestamp, out.payload);
+    if (!this.#cut) this.#splice?.oldDelivered(type, out.timestamp, out.payload);
+    return out;
   }
 
   /** The timestamp a player's reader gets a data message with, or undefined while a replay re-sends what came before. */

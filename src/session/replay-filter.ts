@@ -17,9 +17,7 @@
  * audio and video records are what is delivered, the anchor is found among them, and a
  * re-sent aggregate is judged record by record. `admitMessage` returns the part of an
  * aggregate the reader does not have yet — a view from its first new record on (record
- * timestamps rebase from the first record, so that part carries its own first timestamp);
- * `admitMedia`, which answers only a timestamp, delivers an aggregate whole when any record
- * in it is new (the records before that one in it come again: nothing is missing).
+ * timestamps rebase from the first record, so that part carries its own first timestamp).
  *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
  * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
@@ -39,7 +37,7 @@ const VIDEO = MessageType.Video;
 /** A message to deliver: its timestamp and payload (an aggregate's may be a tail view of it). */
 export interface AdmittedMessage {
   timestamp: number;
-  payload: Uint8Array;
+  payload: Buffer;
 }
 
 /** A media message's identity without its timestamp: type, length and a fingerprint of its edges. */
@@ -101,22 +99,12 @@ export class ReplayFilter {
   }
 
   /**
-   * A media message from the server (audio, video or aggregate): the timestamp to deliver
-   * it with, or undefined when the reader already has it. Delivered ones are recorded. An
-   * aggregate is delivered whole when any of its records is new (see `admitMessage`).
+   * A media message from the server (audio, video or aggregate): what to deliver, or
+   * undefined when the reader already has it all. Delivered records are recorded. An
+   * aggregate that is partly re-sent comes back as the view of its new records only, with
+   * the timestamp of the first of them: nothing twice, nothing missing.
    */
-  admitMedia(type: number, timestamp: number, payload: Uint8Array): number | undefined {
-    if (type !== MessageType.Aggregate) return this.#admitOne(type, timestamp, payload);
-    return this.#admitAggregate(timestamp, payload) === undefined
-      ? undefined
-      : (timestamp + this.#offset) >>> 0;
-  }
-
-  /**
-   * As `admitMedia`, but an aggregate that is partly re-sent comes back as the view of its
-   * new records only, with the timestamp of the first of them: nothing twice.
-   */
-  admitMessage(type: number, timestamp: number, payload: Uint8Array): AdmittedMessage | undefined {
+  admitMessage(type: number, timestamp: number, payload: Buffer): AdmittedMessage | undefined {
     if (type === MessageType.Aggregate) return this.#admitAggregate(timestamp, payload);
     const ts = this.#admitOne(type, timestamp, payload);
     return ts === undefined ? undefined : { timestamp: ts, payload };
@@ -127,18 +115,17 @@ export class ReplayFilter {
    * the first record admitted (at the start when none before it was dropped). An
    * aggregate without audio or video records is script data.
    */
-  #admitAggregate(timestamp: number, payload: Uint8Array): AdmittedMessage | undefined {
-    const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  #admitAggregate(timestamp: number, payload: Buffer): AdmittedMessage | undefined {
     let media = false;
     let dropped = false;
     let first: AdmittedMessage | undefined;
-    for (const rec of aggregateRecords({ payload: body, timestamp, streamId: 0 })) {
+    for (const rec of aggregateRecords({ payload, timestamp, streamId: 0 })) {
       if (rec.type !== AUDIO && rec.type !== VIDEO) continue;
       media = true;
       const ts = this.#admitOne(rec.type, rec.timestamp, rec.payload);
       if (ts === undefined) dropped ||= first === undefined;
       else if (first === undefined) {
-        const start = rec.payload.byteOffset - body.byteOffset - AGGREGATE_RECORD_HEADER_SIZE;
+        const start = rec.payload.byteOffset - payload.byteOffset - AGGREGATE_RECORD_HEADER_SIZE;
         first = dropped
           ? { timestamp: ts, payload: payload.subarray(start) }
           : { timestamp: (timestamp + this.#offset) >>> 0, payload };
