@@ -242,8 +242,8 @@ export async function reportErrors(
 export function connectionOptions(parsed: ParsedArgs): { options: RTMPOptions; conn: string[] } {
   // The tools handle every E-RTMP codec and track, so they say so in connect (servers
   // that predate E-RTMP ignore the extra properties; E-RTMP servers refuse legacy players
-  // codecs they cannot decode).
-  const options: RTMPOptions = { enhanced: true };
+  // codecs they cannot decode), and they follow a ReconnectRequest (capsEx Reconnect).
+  const options: RTMPOptions = { enhanced: true, followReconnect: true };
   const str = (name: string): string | undefined => last(parsed, name)?.value;
   const set = <K extends keyof RTMPOptions>(key: K, value: RTMPOptions[K] | undefined): void => {
     if (value !== undefined) options[key] = value;

@@ -276,8 +276,9 @@ export function buildDumpPlan(parsed: ParsedArgs): DumpPlan {
   let buffer: number | undefined;
   let output: string | undefined;
   let start: number | undefined;
-  // dump writes whatever the stream gives (enhanced FLV included), so it offers E-RTMP in connect.
-  const options: RTMPOptions = { enhanced: true };
+  // dump writes whatever the stream gives (enhanced FLV included), so it offers E-RTMP in
+  // connect, and follows a ReconnectRequest (capsEx Reconnect).
+  const options: RTMPOptions = { enhanced: true, followReconnect: true };
   const conn: string[] = [];
   const warnings: string[] = [];
   let resume = false;

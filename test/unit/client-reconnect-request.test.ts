@@ -24,6 +24,7 @@ import type { RTMPError } from '../../src/errors.js';
 import type { DrainOptions } from '../../src/server/server.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import { cloneParams, parseLibrtmpUrl } from '../../src/url/options.js';
+import { assertLiveRun, rows } from '../helpers/live-run.js';
 import { flvTags, startServer, until } from './server-harness.js';
 
 /** Reads a played stream's FLV until it ends. */
@@ -54,24 +55,6 @@ function events(conn: RTMP): string[] {
   conn.on('reconnected', (i: ReconnectedInfo) => out.push(`reconnected ${i.request?.tcUrl}`));
   conn.on('reconnectFailed', (e: RTMPError) => out.push(`reconnectFailed ${e.code}`));
   return out;
-}
-
-const rows = (tags: ReturnType<typeof flvTags>) =>
-  tags
-    .filter((t) => t.type === 8 || t.type === 9)
-    .map((t) => `${t.type} ${t.timestamp} ${t.body.toString('base64')}`);
-
-/** A live player's FLV: one video and one audio sequence header first, then a run of the source's frames to its end, each once. */
-function assertLiveRun(flv: Buffer, source: Buffer): void {
-  const tags = flvTags(flv).filter((t) => t.type === 8 || t.type === 9);
-  const headers = tags.flatMap((t, i) => (t.body[1] === 0 ? [i] : []));
-  assert.deepEqual(headers, [0, 1], 'one video and one audio sequence header, first');
-  const media = rows(tags.slice(2));
-  const all = rows(flvTags(source).filter((t) => t.body[1] !== 0));
-  const start = all.indexOf(media[0]!);
-  assert.ok(start >= 0, 'the player joined the live stream');
-  assert.equal(media.length, all.length - start, 'no tag missing, none twice');
-  assert.deepEqual(media, all.slice(start));
 }
 
 /**
