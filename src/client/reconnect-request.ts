@@ -134,7 +134,8 @@ export function moveStreams(
 
 /**
  * After the switch, the old connection is left: a stream opened on it meanwhile (not
- * moved) fails, and so does a createStream still waiting there; its NetStreams are
+ * moved) fails, and so do a createStream and the calls still waiting there for an answer
+ * (ERR_RTMP_CLOSED: the answer cannot come on the new connection); its NetStreams are
  * closed (FCUnpublish for publishers), then the connection ends (its last events reach
  * no one).
  */
@@ -144,6 +145,7 @@ export function leaveOld(
     loop: IoLoop | undefined;
     streams: readonly [number, RTMPStream][];
     creates: readonly Deferred<number>[];
+    calls: { abandon(reason: RTMPError): void };
   },
   pairs: readonly HandoverPair[],
 ): void {
@@ -152,6 +154,7 @@ export function leaveOld(
       code: ConnectionCode.RTMP_CLOSED,
     });
   for (const c of old.creates) c.reject(left());
+  old.calls.abandon(left());
   const moved = new Set(pairs.map((p) => p.stream));
   for (const [, s] of old.streams) if (!moved.has(s) && !s.ended) s.onConnectionClosed(left());
   const { session, loop } = old;

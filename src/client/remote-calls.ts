@@ -289,6 +289,16 @@ export class RemoteCalls {
     await this.runHandler({ name, transactionId, commandObject: obj ?? null, args, streamId }, false);
   }
 
+  /**
+   * The connection was left for another (a ReconnectRequest's hand-over): the calls waiting
+   * for an answer on it reject with `reason` (the answer cannot come on the new one);
+   * waits for the server's own calls go on.
+   */
+  abandon(reason: RTMPError): void {
+    for (const call of this.#calls.values()) call.settleError(reason);
+    this.#calls.clear();
+  }
+
   /** The connection closed with `reason`: every pending call and wait rejects. */
   closed(reason: unknown): void {
     const asRtmp =

@@ -551,7 +551,7 @@ export class RTMP extends RTMPFaces {
     this.#creates.clear();
     moveStreams(pairs, this.#streams, this.#session!);
     this.#loop?.kick();
-    leaveOld({ ...old, creates }, pairs);
+    leaveOld({ ...old, creates, calls: this.calls }, pairs);
   }
 
   // ================================================================ internals: setup

@@ -9,12 +9,14 @@
  *   publish ends, and B's player gets the frames written after the switch;
  * - a target that refuses the connection: `reconnectFailed` (ERR_RTMP_RECONNECT_REQUEST_FAILED),
  *   the old connection serves on, no hang;
+ * - a call waiting on the old connection at the switch rejects at once;
  * - `followReconnect: false` (and a client that did not offer capsEx Reconnect) only emits
  *   `reconnectRequest`.
  */
 import assert from 'node:assert/strict';
 import { createServer as createNetServer } from 'node:net';
 import { describe, it } from 'node:test';
+import type { AmfValue } from '../../src/amf/types.js';
 import { RealtimePacer } from '../../src/client/pacer.js';
 import type { ReconnectedInfo, ReconnectingInfo } from '../../src/client/reconnect.js';
 import { retarget } from '../../src/client/reconnect-request.js';
@@ -248,6 +250,39 @@ describe('following a ReconnectRequest (make-before-break)', () => {
     assert.equal(moved.pubUser, 'u');
     assert.equal(base.url.host, 'a.example', 'the original is not changed');
     assert.throws(() => retarget(cloneParams(base), 'http://b.example/app'), { code: 'ERR_URL_SCHEME' });
+  });
+
+  it('a call still waiting on the old connection at the switch rejects (ERR_RTMP_CLOSED); calls after it go to the new one', async () => {
+    let release: (v: AmfValue) => void = () => {};
+    const held = new Promise<AmfValue>((res) => {
+      release = res;
+    });
+    const { server, port } = await startServer({
+      onCall: (name, args) => (name === 'slow' ? held : (args[0] as number) + 1),
+    });
+    try {
+      const conn = new RTMP(`rtmp://127.0.0.1:${port}/live/x`, { followReconnect: true, timeout: 10 });
+      const seen = events(conn);
+      await conn.connect();
+      // Settled (either way) into a value at once, so its rejection is never unhandled.
+      const slow = conn
+        .call('slow')
+        .result({ timeout: 20 })
+        .then(
+          () => undefined,
+          (err: RTMPError) => err,
+        );
+      const t0 = Date.now();
+      await server.drain({ timeoutMs: 5000 });
+      await until(() => seen.some((e) => e.startsWith('reconnected')), 5000, 'the hand-over');
+      assert.equal((await slow)?.code, 'ERR_RTMP_CLOSED');
+      assert.ok(Date.now() - t0 < 5000, 'rejected at the switch, not at its 20 s timeout');
+      assert.equal(await conn.call('inc', 41).result({ timeout: 5 }), 42);
+      await conn.close();
+    } finally {
+      release(null);
+      await server.close();
+    }
   });
 
   it('followReconnect: false only emits reconnectRequest', async () => {
