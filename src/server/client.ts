@@ -103,6 +103,9 @@ export class ClientConnection implements ServerClient {
       ...o.session,
       ...o.limits,
       amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
+      // Reads arrive as views of a buffer shared by every accepted socket (the I/O loop's
+      // `reuseReadBuffer`): the reader copies every payload it returns.
+      chunkReader: { ...o.session?.chunkReader, zeroCopy: false },
       chunkSize: o.chunkSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
@@ -120,7 +123,12 @@ export class ClientConnection implements ServerClient {
         // The idle rule is the session's (its deadline and pings), not the loop's read timer.
         isWaiting: () => false,
       },
-      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs, readPauseBytes: o.outputHighWaterMark },
+      {
+        idleTimeoutMs: 0,
+        writeStallTimeoutMs: o.idleTimeoutMs,
+        readPauseBytes: o.outputHighWaterMark,
+        reuseReadBuffer: true,
+      },
     );
     this.#streams = new ClientStreams({
       client: this,
