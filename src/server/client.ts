@@ -43,6 +43,7 @@ import { messageTracer } from '../trace.js';
 import { IoLoop } from '../transport/io-loop.js';
 import { ClientStreams } from './client-streams.js';
 import { brief, decide, errorInfo, type ServerContext, splitQuery } from './context.js';
+import { releaseAll, retain } from './payload-refs.js';
 import type { CallRequest, ConnectRequest, ServerClient, ServerClientState } from './types.js';
 
 interface PendingCall {
@@ -90,6 +91,8 @@ export class ClientConnection implements ServerClient {
   readonly #calls = new Map<number, PendingCall>();
   #unflushed = 0;
   #flushQueued = false;
+  /** Relayed payloads sent since the last write was handed to the socket (see `#writing`). */
+  #held: Buffer[] = [];
 
   /** Created by the server for each accepted socket; starts reading it. */
   constructor(id: number, socket: Socket, server: ServerContext) {
@@ -105,7 +108,8 @@ export class ClientConnection implements ServerClient {
       amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
       // Reads arrive as views of a buffer shared by every accepted socket (the I/O loop's
       // `reuseReadBuffer`): the reader copies every payload it returns.
-      chunkReader: { ...o.session?.chunkReader, zeroCopy: false },
+      // `frameRoom`: payloads land in recyclable buffers, which the relay reuses (payload-refs.ts).
+      chunkReader: { ...o.session?.chunkReader, zeroCopy: false, frameRoom: true },
       chunkSize: o.chunkSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
@@ -122,6 +126,7 @@ export class ClientConnection implements ServerClient {
         onClose: (error) => this.#onClose(error),
         // The idle rule is the session's (its deadline and pings), not the loop's read timer.
         isWaiting: () => false,
+        writing: () => this.#writing(),
       },
       {
         idleTimeoutMs: 0,
@@ -138,6 +143,10 @@ export class ClientConnection implements ServerClient {
       flush: () => this.#flush(),
       flushSoon: (bytes) => this.#flushSoon(bytes),
       backlog: () => this.backlog,
+      hold: (payload) => {
+        retain(payload);
+        this.#held.push(payload);
+      },
       drained: () => this.#loop.waitDrain(),
       closed: () => this.#closed,
       reportError: (err) => this.#reportError(err),
@@ -266,6 +275,17 @@ export class ClientConnection implements ServerClient {
     this.#loop.kick();
     this.#checkOutput();
     return !this.#loop.needsDrain;
+  }
+
+  /**
+   * A batch of output goes to the socket: the payloads held for it are released once the
+   * write completed. (A closed connection's held payloads are left to the GC.)
+   */
+  #writing(): (() => void) | undefined {
+    if (this.#held.length === 0) return undefined;
+    const batch = this.#held;
+    this.#held = [];
+    return () => releaseAll(batch);
   }
 
   #flushSoon(bytes: number): void {

@@ -54,6 +54,11 @@ export interface IoLoopOwner<E = unknown> {
   onClose(error: RTMPError | undefined): void;
   /** Whether anyone waits for data from the peer (the idle timeout applies only then). */
   isWaiting(): boolean;
+  /**
+   * Called as a batch of output is handed to the socket: a function to call once that
+   * write completed (or failed), e.g. to reuse the payloads the batch points into.
+   */
+  writing?(): (() => void) | undefined;
 }
 
 /** Timeouts of the loop, in ms (0 = off). */
@@ -240,16 +245,20 @@ export class IoLoop<E = unknown> {
     const out = this.#session.takeOutput();
     const s = this.#socket;
     if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
+    const written = this.#owner.writing?.();
     if (out.length === 1) {
-      s.write(out[0]!);
+      s.write(out[0]!, written);
     } else if (s.writableLength > 0) {
       // Backed up: queue one exact copy, not one entry per header and payload view — a
       // queued 18-byte answer costs ~250 bytes as its own entry, and a queued view keeps
       // its whole receive buffer alive.
-      s.write(Buffer.concat(out));
+      s.write(Buffer.concat(out), written);
     } else {
+      // Corked writes leave in one writev; the last one's callback runs when it completed.
       s.cork();
-      for (const b of out) s.write(b);
+      const last = out.length - 1;
+      for (let i = 0; i < last; i++) s.write(out[i]!);
+      s.write(out[last]!, written);
       s.uncork();
     }
     if (s.writableNeedDrain) this.#armStall();
