@@ -357,6 +357,7 @@ export class ClientStreams {
         flush: () => ctx.flush(),
         drained: () => ctx.drained(),
         closed: () => ctx.closed(),
+        hold: (buffer) => ctx.hold(buffer),
         ended: () => {
           server.log.debug(`VOD ${name} complete (client ${client.id})`);
           if (!role.stopped) server.emit('stop', request);

@@ -32,7 +32,7 @@ import type { AmfValue } from '../amf/types.js';
 import { GopCache } from './gop-cache.js';
 import type { LivePlayer } from './live-player.js';
 import { classifyMedia, codecOf, type MediaKind } from './media-kind.js';
-import { pin, release, retain, startRecycling } from './payload-refs.js';
+import { pin, release, retain } from './payload-refs.js';
 import { RateMeter } from './rate-meter.js';
 import type { PublishRequest } from './types.js';
 
@@ -71,7 +71,6 @@ export class LiveChannel {
     gopCacheMaxBytes: number,
   ) {
     this.#gop = new GopCache(gopCacheMaxBytes);
-    startRecycling(gopCacheMaxBytes);
   }
 
   /** The current publisher, if any. */

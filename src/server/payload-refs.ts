@@ -6,7 +6,8 @@
  * `retain`s it and `release`s it when done (the cache when it drops the GOP, a player
  * when the socket write carrying it completed); the last release puts the buffer back
  * on the free lists, so the next frame is reassembled into memory already mapped and
- * cache-warm, and the steady state allocates nothing.
+ * cache-warm, and the steady state allocates nothing. A VOD playback's file reads go
+ * the same way: each batch's buffer is held until the write of its tags completed.
  *
  * A holder that cannot tell when it is done (a recording's file writes, a push, an
  * HTTP-FLV response) `pin`s the payload instead: its buffer is then never reused and
@@ -29,8 +30,8 @@ const PINNED = Number.POSITIVE_INFINITY;
 const holders = new WeakMap<ArrayBuffer, number>();
 
 /**
- * Switches the payload pool to recyclable buffers (idempotent), called before the first
- * relayed payload; its free lists may keep what a full GOP cache of `gopBytes` releases
+ * Switches the payload pool to recyclable buffers (idempotent), called when a server is
+ * created; its free lists may keep what a full GOP cache of `gopBytes` releases
  * at once (pool buffers are up to twice their payload).
  */
 export function startRecycling(gopBytes: number): void {

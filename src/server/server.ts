@@ -31,6 +31,7 @@ import { type FlvIndex, indexFlv } from './flv-index.js';
 import { bufferSource, type FlvSource, fileSource, realVodPath, resolveVodPath } from './flv-source.js';
 import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
+import { startRecycling } from './payload-refs.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
 import { PublishOutputs } from './publish-outputs.js';
 import { RefusalLog } from './refusal-log.js';
@@ -112,6 +113,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
   constructor(options: RTMPServerOptions = {}) {
     super();
     this.#opts = resolveOptions(options);
+    startRecycling(this.#opts.gopCacheMaxBytes);
     this.#refusals = new RefusalLog((line) => this.#log.warn(line), this.#opts.logIntervalMs);
     this.#refusalTimer = setInterval(() => this.#refusals.flush(performance.now()), this.#opts.logIntervalMs);
     this.#refusalTimer.unref();
