@@ -106,10 +106,8 @@ export class ClientConnection implements ServerClient {
       ...o.session,
       ...o.limits,
       amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
-      // Reads arrive as views of a buffer shared by every accepted socket (the I/O loop's
-      // `reuseReadBuffer`): the reader copies every payload it returns.
       // `frameRoom`: payloads land in recyclable buffers, which the relay reuses (payload-refs.ts).
-      chunkReader: { ...o.session?.chunkReader, zeroCopy: false, frameRoom: true },
+      chunkReader: { ...o.session?.chunkReader, frameRoom: true },
       chunkSize: o.chunkSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
@@ -132,7 +130,6 @@ export class ClientConnection implements ServerClient {
         idleTimeoutMs: 0,
         writeStallTimeoutMs: o.idleTimeoutMs,
         readPauseBytes: o.outputHighWaterMark,
-        reuseReadBuffer: true,
       },
     );
     this.#streams = new ClientStreams({

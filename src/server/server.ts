@@ -24,7 +24,6 @@ import { LimitCode, UsageCode } from '../error-codes.js';
 import { RTMPLimitError, RTMPUsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { CapsEx } from '../session/connect-object.js';
-import { adoptReusedReads } from '../transport/tcp.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
@@ -174,11 +173,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     }
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 1935;
-    // Reads into one shared buffer instead of a fresh 64 KiB Buffer per read.
-    const net = createNetServer((socket) => {
-      adoptReusedReads(socket);
-      this.#accept(socket);
-    });
+    const net = createNetServer((socket) => this.#accept(socket));
     this.#net = net;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {

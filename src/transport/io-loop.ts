@@ -255,8 +255,9 @@ export class IoLoop<E = unknown> {
     } else if (s.writableLength > 0) {
       // Backed up: queue one exact copy, not one entry per header and payload view — a
       // queued 18-byte answer costs ~250 bytes as its own entry, and a queued view keeps
-      // its whole receive buffer alive.
-      s.write(Buffer.concat(out), written);
+      // its whole receive buffer alive. The copy frees what `out` points into at once.
+      s.write(Buffer.concat(out));
+      written?.();
     } else {
       // Corked writes leave in one writev; the last one's callback runs when it completed.
       s.cork();

@@ -13,13 +13,8 @@
  * readable side, so 'data' listeners (the SOCKS4 reply, TLS wrapping) see the usual
  * stream; after it, the sink gets a view of the reused buffer, valid only during the
  * call (it must copy what it keeps: a ChunkReader with `zeroCopy: false`).
- *
- * Accepted sockets (`net.Server` offers no `onread`) are given the same reads by
- * `adoptReusedReads`, all into one shared buffer: a read callback runs to completion
- * before the next socket's read, so one buffer serves every connection (10,000 idle
- * clients cost no read memory each).
  */
-import { connect as netConnect, Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { ConnectionCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import type { ConnectTarget } from './transport.js';
@@ -62,59 +57,6 @@ export function reusedReads(): { onread: OnReadOption; attach(socket: Socket): v
       readSinks.set(socket, sink);
     },
   };
-}
-
-/** The `onread` fields of a `net.Socket` (Node keeps them under private symbols), found once by a probe. */
-interface OnReadSlots {
-  buffer: symbol;
-  callback: symbol;
-}
-let onReadSlots: OnReadSlots | null | undefined;
-
-function findOnReadSlots(): OnReadSlots | null {
-  const buffer = Buffer.alloc(1);
-  const callback = (): boolean => true;
-  // Node's constructor takes `onread` (net.js) though @types/node lists it for `connect` only.
-  const opts = { onread: { buffer, callback } } as ConstructorParameters<typeof Socket>[0];
-  const probe = new Socket(opts) as unknown as Record<symbol, unknown>;
-  let b: symbol | undefined;
-  let c: symbol | undefined;
-  for (const k of Object.getOwnPropertySymbols(probe)) {
-    if (probe[k] === buffer) b = k;
-    else if (probe[k] === callback) c = k;
-  }
-  return b === undefined || c === undefined ? null : { buffer: b, callback: c };
-}
-
-/** The read buffer shared by every adopted accepted socket. */
-let sharedReadBuffer: Buffer | undefined;
-
-/**
- * Makes an accepted socket (from `net.Server`, before its first read) read into one
- * buffer shared by all adopted sockets, as `onread` does for `net.connect`, so
- * `setReadSink` can claim its reads. Node ≥ 20 keeps the `onread` state in two private
- * fields of the socket and its handle's `useUserBuffer`; when this Node has neither
- * (or the socket is not a TCP handle) nothing changes and false is returned — the
- * socket then reads into a fresh Buffer per read, as before.
- */
-export function adoptReusedReads(socket: Socket): boolean {
-  onReadSlots ??= findOnReadSlots();
-  const slots = onReadSlots;
-  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
-  if (slots === null || typeof handle?.useUserBuffer !== 'function' || readSinks.has(socket)) return false;
-  sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_SIZE);
-  const sink: ReadSink = { fn: undefined };
-  const fields = socket as unknown as Record<symbol, unknown>;
-  fields[slots.buffer] = sharedReadBuffer;
-  fields[slots.callback] = (n: number, buf: Uint8Array): boolean => {
-    const view = (buf as Buffer).subarray(0, n);
-    if (sink.fn !== undefined) sink.fn(view);
-    else socket.push(Buffer.from(view));
-    return true;
-  };
-  handle.useUserBuffer(sharedReadBuffer);
-  readSinks.set(socket, sink);
-  return true;
 }
 
 /** Whether `socket` reads into a reused buffer (a `connectTcp` or `connectTls` socket): see `setReadSink`. */
