@@ -44,6 +44,8 @@ export interface StreamContext {
   flushSoon(bytes: number): void;
   /** Unsent bytes: socket buffer + not yet flushed. */
   backlog(): number;
+  /** Retains a relayed payload (payload-refs.ts) until the socket write carrying it completed. */
+  hold(payload: Buffer): void;
   drained(): Promise<void>;
   closed(): boolean;
   /** Reports a failure (clientError event); never throws. */
@@ -357,6 +359,7 @@ export class ClientStreams {
         flush: () => ctx.flush(),
         drained: () => ctx.drained(),
         closed: () => ctx.closed(),
+        hold: (buffer) => ctx.hold(buffer),
         ended: () => {
           server.log.debug(`VOD ${name} complete (client ${client.id})`);
           if (!role.stopped) server.emit('stop', request);
@@ -408,9 +411,11 @@ export class ClientStreams {
     const out: LiveOutput = {
       streamId,
       backlog: () => ctx.backlog(),
+      holdsPayloads: true,
       // Called from the publisher's connection: a failure here is this player's, never the publisher's.
       media: (type, ts, payload) => {
         if (ctx.closed() || !session.streams.has(streamId)) return;
+        ctx.hold(payload);
         try {
           session.sendMedia(streamId, type, ts, payload);
         } catch (err) {

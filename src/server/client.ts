@@ -44,6 +44,7 @@ import { messageTracer } from '../trace.js';
 import { IoLoop } from '../transport/io-loop.js';
 import { ClientStreams } from './client-streams.js';
 import { brief, decide, errorInfo, type ServerContext, splitQuery } from './context.js';
+import { releaseAll, retain } from './payload-refs.js';
 import type { CallRequest, ConnectRequest, ServerClient, ServerClientState } from './types.js';
 
 interface PendingCall {
@@ -91,6 +92,8 @@ export class ClientConnection implements ServerClient {
   readonly #calls = new Map<number, PendingCall>();
   #unflushed = 0;
   #flushQueued = false;
+  /** Relayed payloads sent since the last write was handed to the socket (see `#writing`). */
+  #held: Buffer[] = [];
 
   /** Created by the server for each accepted socket; starts reading it. */
   constructor(id: number, socket: Socket, server: ServerContext) {
@@ -104,6 +107,8 @@ export class ClientConnection implements ServerClient {
       ...o.session,
       ...o.limits,
       amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
+      // `frameRoom`: payloads land in recyclable buffers, which the relay reuses (payload-refs.ts).
+      chunkReader: { ...o.session?.chunkReader, frameRoom: true },
       chunkSize: o.chunkSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
@@ -120,8 +125,13 @@ export class ClientConnection implements ServerClient {
         onClose: (error) => this.#onClose(error),
         // The idle rule is the session's (its deadline and pings), not the loop's read timer.
         isWaiting: () => false,
+        writing: () => this.#writing(),
       },
-      { idleTimeoutMs: 0, writeStallTimeoutMs: o.idleTimeoutMs, readPauseBytes: o.outputHighWaterMark },
+      {
+        idleTimeoutMs: 0,
+        writeStallTimeoutMs: o.idleTimeoutMs,
+        readPauseBytes: o.outputHighWaterMark,
+      },
     );
     this.#streams = new ClientStreams({
       client: this,
@@ -131,6 +141,10 @@ export class ClientConnection implements ServerClient {
       flush: () => this.#flush(),
       flushSoon: (bytes) => this.#flushSoon(bytes),
       backlog: () => this.backlog,
+      hold: (payload) => {
+        retain(payload);
+        this.#held.push(payload);
+      },
       drained: () => this.#loop.waitDrain(),
       closed: () => this.#closed,
       reportError: (err) => this.#reportError(err),
@@ -259,6 +273,17 @@ export class ClientConnection implements ServerClient {
     this.#loop.kick();
     this.#checkOutput();
     return !this.#loop.needsDrain;
+  }
+
+  /**
+   * A batch of output goes to the socket: the payloads held for it are released once the
+   * write completed. (A closed connection's held payloads are left to the GC.)
+   */
+  #writing(): (() => void) | undefined {
+    if (this.#held.length === 0) return undefined;
+    const batch = this.#held;
+    this.#held = [];
+    return () => releaseAll(batch);
   }
 
   #flushSoon(bytes: number): void {

@@ -12,6 +12,7 @@
  */
 import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { allocPayload } from '../util/payload-pool.js';
 
 /** Random access to an FLV's bytes. */
 export interface FlvSource {
@@ -52,7 +53,9 @@ export async function fileSource(
       mtimeMs: st.mtimeMs,
       async read(position, length) {
         const n = Math.max(0, Math.min(length, st.size - position));
-        const buf = Buffer.allocUnsafe(n);
+        // A recyclable pool buffer: a VOD playback gives it back once the socket wrote it
+        // (payload-refs.ts), so reads land in mapped, cache-warm memory; other readers drop it.
+        const buf = allocPayload(n, true);
         let got = 0;
         while (got < n) {
           const { bytesRead } = await fh.read(buf, got, n - got, position + got);

@@ -6,8 +6,10 @@
  * Invariants: the cache either is empty or starts with a video keyframe; its payload
  * bytes never exceed `maxBytes` — a GOP that outgrows the cap is dropped whole and
  * caching resumes at the next keyframe; `maxBytes` 0 disables it. Payloads are kept
- * by reference (views of received bytes), never copied.
+ * by reference (views of received bytes), never copied, and retained (payload-refs.ts)
+ * while cached: every cached payload is released exactly once when it leaves.
  */
+import { release, retain } from './payload-refs.js';
 
 /** One cached media message. */
 export interface CachedMedia {
@@ -28,8 +30,7 @@ export class GopCache {
   add(msg: CachedMedia, keyframe: boolean): void {
     if (this.maxBytes === 0) return;
     if (keyframe) {
-      this.#items = [];
-      this.#bytes = 0;
+      this.clear();
       this.#active = true;
     }
     if (!this.#active) return;
@@ -38,6 +39,7 @@ export class GopCache {
       this.clear();
       return;
     }
+    retain(msg.payload);
     this.#items.push(msg);
   }
 
@@ -53,6 +55,7 @@ export class GopCache {
 
   /** Forgets everything until the next keyframe. */
   clear(): void {
+    for (const m of this.#items) release(m.payload);
     this.#items = [];
     this.#bytes = 0;
     this.#active = false;

@@ -19,13 +19,20 @@
  * Statistics: bytes in (the publisher's audio/video/data payloads) and out (what
  * reached the players), with recent bitrates, and the codecs seen.
  *
+ * Payload reuse: a publisher's payload is shared by reference with the GOP cache and
+ * every player; each holds it (payload-refs.ts) until done, and the last one done puts
+ * its buffer back for the next frame. Outputs that cannot say when they are done
+ * (`LiveOutput.holdsPayloads` unset) make the channel pin what they are sent.
+ *
  * Invariants: stored configs are copies (small, long-lived); GOP payloads are
- * references; everything stored is cleared on unpublish.
+ * references; everything stored is cleared on unpublish; the channel holds a payload
+ * for the duration of `media` only.
  */
 import type { AmfValue } from '../amf/types.js';
 import { GopCache } from './gop-cache.js';
 import type { LivePlayer } from './live-player.js';
 import { classifyMedia, codecOf, type MediaKind } from './media-kind.js';
+import { pin, release, retain } from './payload-refs.js';
 import { RateMeter } from './rate-meter.js';
 import type { PublishRequest } from './types.js';
 
@@ -134,9 +141,22 @@ export class LiveChannel {
       this.#gop.add({ type, timestamp, payload }, kind.keyframe && type === 'video');
     }
     let sent = 0;
-    for (const player of this.players)
-      if (player.media(type, timestamp, payload, kind) && !player.out.local) sent++;
+    retain(payload);
+    try {
+      for (const player of this.players) {
+        if (!player.media(type, timestamp, payload, kind)) continue;
+        this.#sent(player, payload);
+        if (!player.out.local) sent++;
+      }
+    } finally {
+      release(payload);
+    }
     if (sent > 0) this.bytesOut.add(sent * payload.length);
+  }
+
+  /** `payload` went to `player`: an output that does not hold payloads keeps it for good. */
+  #sent(player: LivePlayer, payload: Buffer): void {
+    if (player.out.holdsPayloads !== true) pin(payload);
   }
 
   /**
@@ -179,9 +199,11 @@ export class LiveChannel {
     let bytes = 0;
     for (const c of configs) if (player.config(c.type, stamp, c.payload, c.kind)) bytes += c.payload.length;
     player.waitKeyframe = true;
-    for (const m of gop)
-      if (player.media(m.type, m.timestamp, m.payload, classifyMedia(m.type, m.payload)))
-        bytes += m.payload.length;
+    for (const m of gop) {
+      if (!player.media(m.type, m.timestamp, m.payload, classifyMedia(m.type, m.payload))) continue;
+      this.#sent(player, m.payload);
+      bytes += m.payload.length;
+    }
     if (bytes > 0 && !player.out.local) this.bytesOut.add(bytes);
   }
 }

@@ -37,6 +37,11 @@ export interface LiveOutput {
   end?(): void;
   /** A local output (a recording): its bytes are not counted as the stream's bytes out. */
   readonly local?: boolean;
+  /**
+   * `media` retains the payload (payload-refs.ts) until it is written and releases it
+   * then. The channel pins payloads sent to outputs without it (never reused).
+   */
+  readonly holdsPayloads?: boolean;
 }
 
 /** Counters of a live player. */

@@ -31,6 +31,7 @@ import { bufferSource, type FlvSource, openVodFile, resolveVodPath } from './flv
 import { HttpService } from './http/http-service.js';
 import { LiveChannel } from './live-channel.js';
 import { type ResolvedServerOptions, type RTMPServerOptions, resolveOptions } from './options.js';
+import { startRecycling } from './payload-refs.js';
 import { PublishOutputs } from './publish-outputs.js';
 import { RefusalLog } from './refusal-log.js';
 import { RtmptService } from './rtmpt-service.js';
@@ -113,6 +114,7 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     super();
     this.#opts = resolveOptions(options);
     this.#log = serverLogger(this.#opts.logger);
+    startRecycling(this.#opts.gopCacheMaxBytes);
     this.#refusals = new RefusalLog((line) => this.#log.warn(line), this.#opts.logIntervalMs);
     this.#refusalTimer = setInterval(() => this.#refusals.flush(performance.now()), this.#opts.logIntervalMs);
     this.#refusalTimer.unref();

@@ -47,6 +47,8 @@ export interface PlaybackPort {
   closed(): boolean;
   /** The file ended (Play.Complete sent). */
   ended(): void;
+  /** Holds a read buffer until the socket write carrying views of it completed, then recycles it (payload-refs.ts). */
+  hold(buffer: Buffer): void;
 }
 
 /** Options of a playback. */
@@ -61,7 +63,8 @@ export interface VodPlaybackOptions {
   log: Logger;
 }
 
-const BATCH_BYTES = 256 * 1024;
+/** Bytes per read: 256 KiB less the payload pool's frame room, so a batch fills one 256 KiB pool buffer. */
+const BATCH_BYTES = 256 * 1024 - 16;
 const BATCH_TAGS = 256;
 /** Longest single pacing sleep (re-evaluated after it: the client may change its buffer). */
 const MAX_SLEEP_MS = 1000;
@@ -270,24 +273,35 @@ export class VodPlayback {
     }
     const buf = await this.#source.read(base, idx.offsets[last]! + idx.sizes[last]! - base);
     if (gen !== this.#gen || this.#paused || this.#stopped) return false;
+    try {
+      this.#sendTags(buf, first, last);
+    } finally {
+      if (this.#pos > first) this.#port.hold(buf);
+    }
+    return true;
+  }
+
+  /** Sends tags `first`…`last` from `buf` (read at the offset of `first`) until pacing, duration or a single frame stops it. */
+  #sendTags(buf: Buffer, first: number, last: number): void {
+    const idx = this.#index;
+    const base = idx.offsets[first]!;
     const allowed = this.#allowedTs();
     for (let i = first; i <= last; i++) {
       const ts = idx.timestamps[i]!;
-      if (ts > allowed && i > first) return true; // paced: the rest waits
+      if (ts > allowed && i > first) return; // paced: the rest waits
 
       if (this.#stopAt !== undefined && ts > this.#stopAt && (idx.types[i] === 8 || idx.types[i] === 9)) {
         this.#finish();
-        return true;
+        return;
       }
       const off = idx.offsets[i]! - base;
       this.#send(i, buf.subarray(off, off + idx.sizes[i]!), ts);
       this.#pos = i + 1;
       if (this.#single && this.#isFrame(i)) {
         this.#finish();
-        return true;
+        return;
       }
     }
-    return true;
   }
 
   /** A video frame (or, for audio-only files, an audio frame) — not a sequence header. */

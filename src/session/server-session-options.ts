@@ -48,6 +48,11 @@ export interface ServerSessionOptions extends ServerLimitOptions {
   maxChunkStreams?: number;
   /** Largest Set Chunk Size accepted from the client (default 0x7FFFFFFF). */
   maxChunkSize?: number;
+  /**
+   * Further ChunkReader options (the three limits above take precedence), e.g.
+   * `zeroCopy: false` when the Buffers given to `receive` are reused afterwards.
+   */
+  chunkReader?: ChunkReaderOptions;
   /** Limits for AMF bodies of commands and data. */
   amf?: AmfDecodeOptions;
   /** `fmsVer` in the connect `_result` (default `FMS/3,5,7,7009`, Twitch's). */
@@ -240,7 +245,7 @@ export function serverHandshakeFor(options: ServerSessionOptions): ServerHandsha
 
 /** The chunk reader limits the options set. */
 export function readerOptionsFor(options: ServerSessionOptions): ChunkReaderOptions {
-  const reader: ChunkReaderOptions = {};
+  const reader: ChunkReaderOptions = { ...options.chunkReader };
   if (options.maxMessageSize !== undefined) reader.maxMessageSize = options.maxMessageSize;
   if (options.maxChunkStreams !== undefined) reader.maxChunkStreams = options.maxChunkStreams;
   if (options.maxChunkSize !== undefined) reader.maxChunkSize = options.maxChunkSize;

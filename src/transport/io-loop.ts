@@ -12,7 +12,9 @@
  *   paused by backpressure. Each new wait restarts the clock (`waitStarted()`), like
  *   librtmp's per-`recv` SO_RCVTIMEO;
  * - stalled write (`writeStallTimeoutMs`): the socket's buffer stays above its
- *   high-water mark, without a `drain`, that long.
+ *   high-water mark and the peer takes none of its bytes for that long. A peer that
+ *   reads, only slower than we write (a loaded player of a live stream), is not stalled,
+ *   though its buffer may never drain completely.
  *
  * Backpressure: `pauseReading(key)` stops reading the socket (TCP flow control then
  * slows the peer) until every key that paused it called `resumeReading(key)`. While the
@@ -54,6 +56,11 @@ export interface IoLoopOwner<E = unknown> {
   onClose(error: RTMPError | undefined): void;
   /** Whether anyone waits for data from the peer (the idle timeout applies only then). */
   isWaiting(): boolean;
+  /**
+   * Called as a batch of output is handed to the socket: a function to call once that
+   * write completed (or failed), e.g. to reuse the payloads the batch points into.
+   */
+  writing?(): (() => void) | undefined;
 }
 
 /** Timeouts of the loop, in ms (0 = off). */
@@ -93,6 +100,8 @@ export class IoLoop<E = unknown> {
   #deadlineTimer: NodeJS.Timeout | undefined;
   #armedDeadline: number | undefined;
   #stallTimer: NodeJS.Timeout | undefined;
+  /** Where the socket's output stood when the stall timer was armed (see `#progress`). */
+  #stallMark: [number, number] = [0, 0];
   readonly #pausers = new Set<object>();
   #drainWaiters: (() => void)[] = [];
   #pumping = false;
@@ -240,16 +249,21 @@ export class IoLoop<E = unknown> {
     const out = this.#session.takeOutput();
     const s = this.#socket;
     if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
+    const written = this.#owner.writing?.();
     if (out.length === 1) {
-      s.write(out[0]!);
+      s.write(out[0]!, written);
     } else if (s.writableLength > 0) {
       // Backed up: queue one exact copy, not one entry per header and payload view — a
       // queued 18-byte answer costs ~250 bytes as its own entry, and a queued view keeps
-      // its whole receive buffer alive.
+      // its whole receive buffer alive. The copy frees what `out` points into at once.
       s.write(Buffer.concat(out));
+      written?.();
     } else {
+      // Corked writes leave in one writev; the last one's callback runs when it completed.
       s.cork();
-      for (const b of out) s.write(b);
+      const last = out.length - 1;
+      for (let i = 0; i < last; i++) s.write(out[i]!);
+      s.write(out[last]!, written);
       s.uncork();
     }
     if (s.writableNeedDrain) this.#armStall();
@@ -267,12 +281,31 @@ export class IoLoop<E = unknown> {
     for (const f of w) f();
   }
 
+  /**
+   * How far the socket's output got: bytes of completed writes (`bytesWritten` counts
+   * queued bytes too), and what the write in flight still has to hand to the kernel —
+   * Node keeps one write in flight and batches everything queued behind it into it, so
+   * a slow reader can take longer than the stall timeout to complete one, while libuv's
+   * queue size (undocumented; absent = unknown, 0) shrinks with every partial write.
+   */
+  #progress(): [number, number] {
+    const s = this.#socket;
+    const left = (s as unknown as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;
+    return [s.bytesWritten - s.writableLength, typeof left === 'number' ? left : 0];
+  }
+
   #armStall(): void {
     const ms = this.#opts.writeStallTimeoutMs;
     if (ms <= 0 || this.#stallTimer) return;
+    this.#stallMark = this.#progress();
     this.#stallTimer = setTimeout(() => {
       this.#stallTimer = undefined;
-      if (!this.#socket.writableNeedDrain) return;
+      if (!this.#socket.writableNeedDrain || this.#closed) return;
+      const [done, left] = this.#progress();
+      if (done > this.#stallMark[0] || left < this.#stallMark[1]) {
+        this.#armStall(); // slow, not stalled
+        return;
+      }
       this.destroy(
         new RTMPTimeoutError(`writing to ${this.#description} stalled for ${ms / 1000} s`, {
           code: TimeoutCode.RTMP_WRITE_TIMEOUT,

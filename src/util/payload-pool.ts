@@ -17,7 +17,8 @@
  *   such call on, every payload with room gets a whole buffer of a power-of-two size
  *   class that can come back, and later payloads reuse them: no allocation, no page
  *   faults, no garbage in the steady state. Only whole pool buffers are taken back
- *   (anything else is ignored); the free lists hold at most `MAX_FREE_BYTES`.
+ *   (anything else is ignored); the free lists hold at most 4 MiB, or what
+ *   `reserveFreeBytes` raised that to.
  * - `payloadBytesCopied()` counts every payload byte copied into these buffers (the
  *   chunk reader reports its copies), so a test can prove each byte is copied once.
  *
@@ -42,8 +43,9 @@ let slabPos = 0;
 /** Size classes of recyclable buffers: 2^MIN_CLASS … 2^MAX_CLASS bytes. */
 const MIN_CLASS = 9;
 const MAX_CLASS = 24;
-/** Most bytes kept on the free lists (beyond that, returned buffers are left to the GC). */
+/** Most bytes kept on the free lists by default (beyond that, returned buffers are left to the GC). */
 const MAX_FREE_BYTES = 4 * 1024 * 1024;
+let maxFreeBytes = MAX_FREE_BYTES;
 
 /** Views whose surrounding room has not been taken yet. */
 const rooms = new WeakSet<Buffer>();
@@ -126,10 +128,20 @@ export function recyclePayloads(views: readonly Uint8Array[]): void {
     const c = inUse.get(ab);
     if (c === undefined) continue;
     inUse.delete(ab);
-    if (freeBytes + ab.byteLength > MAX_FREE_BYTES) continue;
+    if (freeBytes + ab.byteLength > maxFreeBytes) continue;
     free[c]!.push(ab);
     freeBytes += ab.byteLength;
   }
+}
+
+/**
+ * Lets the free lists keep up to `bytes` (never lowers the cap, default 4 MiB): for a
+ * consumer that returns buffers in bursts larger than that — a live relay's GOP cache
+ * is released whole at the next keyframe — and would otherwise see most of them
+ * dropped and reallocated.
+ */
+export function reserveFreeBytes(bytes: number): void {
+  if (bytes > maxFreeBytes) maxFreeBytes = bytes;
 }
 
 /** Counts `n` payload bytes copied into a payload buffer (see `payloadBytesCopied`). */

@@ -6,7 +6,7 @@
  * pending before FIN and nothing after, `onClose` once with the error that ended it.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { RTMPError } from '../../src/errors.js';
@@ -131,5 +131,122 @@ describe('IoLoop drives any sans-IO session', () => {
     await until(() => rig.closes.length === 1, 'onClose');
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(rig.closes, [err]);
+  });
+});
+
+describe('IoLoop write stall: a peer that takes no bytes, not one that reads slowly', () => {
+  const STALL_MS = 150;
+
+  /** A loop whose peer has stopped reading; `feed()` queues 256 KiB more output. */
+  async function stalledRig(): Promise<Rig & { feed(): void; socket: Socket }> {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const peer = connect(port, '127.0.0.1');
+    peer.pause();
+    peer.on('error', () => {});
+    const [socket] = (await once(server, 'connection')) as [Socket];
+    server.close();
+    const session = new EchoSession();
+    const events: string[] = [];
+    const closes: (RTMPError | undefined)[] = [];
+    const loop = new IoLoop(
+      session,
+      { socket, description: 'slow peer' },
+      { onEvents: (e) => events.push(...e), onClose: (err) => closes.push(err), isWaiting: () => false },
+      { idleTimeoutMs: 0, writeStallTimeoutMs: STALL_MS },
+    );
+    loop.start();
+    const chunk = 'x'.repeat(256 * 1024);
+    const feed = (): void => {
+      session.queue(chunk);
+      loop.kick();
+    };
+    return { session, loop, events, closes, peer, received: () => '', feed, socket };
+  }
+
+  it('a peer that reads nothing for writeStallTimeoutMs is dropped with ERR_RTMP_WRITE_TIMEOUT', async () => {
+    const r = await stalledRig();
+    try {
+      for (let i = 0; i < 40; i++) r.feed(); // 10 MiB: more than the kernel buffers take
+      await until(() => r.closes.length === 1, 'the stalled peer was dropped');
+      assert.equal(r.closes[0]?.code, 'ERR_RTMP_WRITE_TIMEOUT');
+    } finally {
+      r.peer.destroy();
+      r.loop.destroy();
+    }
+  });
+
+  /** A socket whose output is backed up and moves only when the test says so. */
+  class BackedUpSocket extends EventEmitter {
+    writableNeedDrain = true;
+    writableLength = 4 << 20;
+    bytesWritten = 4 << 20;
+    destroyed = false;
+    writableEnded = false;
+    readonly _handle = { writeQueueSize: 4 << 20 };
+    write(): boolean {
+      return false;
+    }
+    cork(): void {}
+    uncork(): void {}
+    pause(): this {
+      return this;
+    }
+    resume(): this {
+      return this;
+    }
+    destroy(): this {
+      if (!this.destroyed) {
+        this.destroyed = true;
+        queueMicrotask(() => this.emit('close'));
+      }
+      return this;
+    }
+  }
+
+  /** Runs a loop over a backed-up socket for 5 stall timeouts, `move` called every 30 ms; its closes. */
+  async function backedUp(move: (s: BackedUpSocket) => void): Promise<(RTMPError | undefined)[]> {
+    const socket = new BackedUpSocket();
+    const session = new EchoSession();
+    const closes: (RTMPError | undefined)[] = [];
+    const loop = new IoLoop(
+      session,
+      { socket: socket as unknown as Socket, description: 'backed-up peer' },
+      { onEvents: () => {}, onClose: (err) => closes.push(err), isWaiting: () => false },
+      { idleTimeoutMs: 0, writeStallTimeoutMs: STALL_MS },
+    );
+    loop.start();
+    session.queue('more');
+    loop.kick();
+    const mover = setInterval(() => move(socket), 30);
+    try {
+      await new Promise((r) => setTimeout(r, 5 * STALL_MS));
+      return [...closes]; // before the teardown's own close
+    } finally {
+      clearInterval(mover);
+      loop.destroy();
+    }
+  }
+
+  it('a peer whose writes complete, however slowly, is not stalled', async () => {
+    const closes = await backedUp((s) => {
+      s.writableLength -= 1000; // a write completed; more is queued behind it
+    });
+    assert.deepEqual(closes, []);
+  });
+
+  it('a peer that takes part of the write in flight is not stalled (libuv queue shrinks)', async () => {
+    const closes = await backedUp((s) => {
+      s._handle.writeQueueSize -= 1000;
+    });
+    assert.deepEqual(closes, []);
+  });
+
+  it('a backed-up peer that takes nothing is dropped', async () => {
+    const closes = await backedUp(() => {});
+    assert.equal(closes.length, 1);
+    assert.equal(closes[0]?.code, 'ERR_RTMP_WRITE_TIMEOUT');
   });
 });
