@@ -164,10 +164,12 @@ export class RtmptSessionSocket extends Duplex {
   }
 
   #enqueue(chunks: Buffer[], cb: (err?: Error | null) => void): void {
-    for (const c of chunks) {
-      this.#queue.push(c);
-      this.#queued += c.length;
-    }
+    // Copied: a writer may reuse a chunk's memory once its callback ran (the server
+    // recycles relayed and VOD payload buffers after their write completed), and these
+    // bytes wait here for a later poll.
+    const copy = Buffer.concat(chunks);
+    this.#queue.push(copy);
+    this.#queued += copy.length;
     if (this.#queued < HIGH_WATER) cb();
     else this.#waiting = () => cb();
     this.release();

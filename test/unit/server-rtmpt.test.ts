@@ -7,9 +7,10 @@
  * maxConnections counts tunnelled sessions.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { ClientHandshake } from '../../src/handshake/client.js';
+import { RtmptSessionSocket } from '../../src/server/rtmpt-service.js';
 import type { RTMPServer } from '../../src/server/server.js';
 import { startServer } from './server-harness.js';
 
@@ -97,5 +98,27 @@ describe('RTMPT service', () => {
         .end(),
     );
     assert.equal(r, 200);
+  });
+});
+
+describe('RtmptSessionSocket', () => {
+  it('keeps what was written until a poll takes it, even when the writer reuses the memory after its callback', async () => {
+    // The server recycles a relayed payload's buffer once the write carrying it called back;
+    // the tunnel answers the bytes at a later poll, so it must hold its own copy.
+    const req = { socket: { remoteAddress: '127.0.0.1', remotePort: 1 } } as unknown as IncomingMessage;
+    const sock = new RtmptSessionSocket('s1', req, () => {});
+    const payload = Buffer.from('media bytes the pool reuses');
+    const want = Buffer.from(payload);
+    await new Promise<void>((res, rej) => sock.write(payload, (err) => (err ? rej(err) : res())));
+    payload.fill(0); // the pool hands the buffer to the next frame
+    const sent: Buffer[] = [];
+    const res = {
+      writeHead: () => res,
+      end: (body: Uint8Array) => sent.push(Buffer.from(body)),
+    } as unknown as ServerResponse;
+    sock.poll(res);
+    assert.equal(sent.length, 1);
+    assert.deepEqual(sent[0]!.subarray(1), want, 'the poll answers the bytes as written');
+    sock.destroy();
   });
 });
