@@ -285,17 +285,19 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     );
     this.#log.info(`drain: asked ${asked.length} client(s) to reconnect`);
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
     const gone = (): boolean => asked.every((c) => !this.#clients.has(c));
     await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (gone() || Date.now() >= deadline) {
-          this.off('disconnect', check);
-          clearTimeout(timer);
-          resolve();
-        }
+      // The timer is the deadline: a timer may fire a millisecond before Date.now() reaches
+      // a deadline computed from it, and a re-check against the wall clock then waited forever.
+      const finish = (): void => {
+        this.off('disconnect', check);
+        clearTimeout(timer);
+        resolve();
       };
-      const timer = setTimeout(check, timeoutMs);
+      const check = (): void => {
+        if (gone()) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
       this.on('disconnect', check);
       check();
     });

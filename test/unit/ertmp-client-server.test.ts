@@ -279,4 +279,31 @@ describe('E-RTMP: rtmpkit client ↔ rtmpkit server', () => {
       await server.close();
     }
   });
+
+  it("drain()'s timeout ends it even when the wall clock has not reached it as the timer fires", async () => {
+    // A timer can fire a millisecond before Date.now() reaches a deadline computed from it;
+    // drain() then re-checked the wall clock and waited forever (a CI run hung here). A
+    // frozen Date.now() makes that moment last.
+    const { server, port } = await startServer();
+    const realNow = Date.now;
+    try {
+      const stays = new RTMP(`rtmp://127.0.0.1:${port}/live/x`, {
+        capsEx: CapsEx.Reconnect,
+        followReconnect: false,
+      });
+      await stays.connect();
+      const frozen = realNow();
+      Date.now = () => frozen;
+      const result = await Promise.race([
+        server.drain({ timeoutMs: 100 }),
+        new Promise((res) => setTimeout(res, 3000, 'still waiting after 3 s')),
+      ]);
+      Date.now = realNow;
+      assert.deepEqual(result, { asked: 1, closed: 1 });
+      await stays.close();
+    } finally {
+      Date.now = realNow;
+      await server.close();
+    }
+  });
 });
