@@ -122,6 +122,39 @@ export async function startNginx(opts: { mediaDir?: string; chunk?: number } = {
   return peer(Number(v.PID), port, runDir, httpPort);
 }
 
+/** What `lazyNginx().start()` gives: the running nginx, the media folder it serves as VOD, a scratch folder. */
+export interface NginxFixture {
+  peer: Peer;
+  media: string;
+  out: string;
+}
+
+/**
+ * One nginx-rtmp for a test file, started on its first use: the shared test media (made
+ * then) as its VOD folder, its run folder readable by other users' processes, and a
+ * scratch folder (`scratchPrefix`); `stop()` (in `after`) ends nginx and removes the
+ * scratch folder. Call `start()` only after `requirePeers`.
+ */
+export function lazyNginx(scratchPrefix: string): { start(): Promise<NginxFixture>; stop(): Promise<void> } {
+  let started: Promise<NginxFixture> | undefined;
+  return {
+    start() {
+      started ??= (async () => {
+        const media = makeMedia();
+        const peer = await startNginx({ mediaDir: media });
+        chmodSync(peer.runDir, 0o755);
+        return { peer, media, out: tempDir(scratchPrefix) };
+      })();
+      return started;
+    },
+    async stop() {
+      const s = await started?.catch(() => undefined);
+      s?.peer.stop();
+      if (s) rmSync(s.out, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Starts stunnel terminating TLS (self-signed CN=localhost, IP 127.0.0.1) in front of `backendPort`. */
 export async function startStunnel(backendPort: number): Promise<Peer & { cert: string }> {
   const runDir = tempDir('rtmpkit-stunnel-');

@@ -9,22 +9,20 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import {
   freePort,
-  makeMedia,
+  lazyNginx,
   PEERS_DIR,
   type Peer,
   type RunResult,
   requirePeers,
   runBounded,
-  startNginx,
   tempDir,
-  which,
 } from '../helpers/peers.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -36,28 +34,21 @@ const NEEDS = [
   'rtmpdump',
   '/usr/bin/python3',
 ];
-let nginx: Peer | undefined;
+const nginx = lazyNginx('rtmpkit-cli-dump-');
 let media = '';
 let out = '';
 const started: ChildProcess[] = [];
 
-before(() => {
-  if (!NEEDS.every((b) => which(b))) return;
-  media = makeMedia();
-});
-after(() => {
+after(async () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  nginx?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
+  await nginx.stop();
 });
 
+/** The file's nginx (started on first use); sets `media` and `out`. */
 async function server(): Promise<Peer> {
-  if (nginx === undefined) {
-    nginx = await startNginx({ mediaDir: media });
-    chmodSync(nginx.runDir, 0o755);
-  }
-  out ||= tempDir('rtmpkit-cli-dump-');
-  return nginx;
+  const s = await nginx.start();
+  ({ media, out } = s);
+  return s.peer;
 }
 
 const rtmpkit = (args: string[], timeoutMs = 60_000): Promise<RunResult> =>

@@ -6,44 +6,29 @@
  * Every child runs bounded; servers stop in `after`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { RTMP, RTMPStreamCutError } from '../../src/index.js';
 import { download, packets } from '../helpers/client.js';
-import {
-  makeMedia,
-  PEERS_DIR,
-  type Peer,
-  requirePeers,
-  runBounded,
-  startNginx,
-  tempDir,
-  which,
-} from '../helpers/peers.js';
+import { lazyNginx, PEERS_DIR, type Peer, requirePeers, runBounded } from '../helpers/peers.js';
 
 const NEEDS = ['nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so', 'ffmpeg', 'ffprobe', 'rtmpdump'];
-let nginx: Peer | undefined;
+const nginx = lazyNginx('rtmpkit-client-');
 let media = '';
 let out = '';
 const children: { kill(): void }[] = [];
 
-before(() => {
-  if (!NEEDS.every((b) => which(b))) return;
-  media = makeMedia();
-});
-after(() => {
+after(async () => {
   for (const c of children) c.kill();
-  nginx?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
+  await nginx.stop();
 });
 
+/** The file's nginx (started on first use); sets `media` and `out`. */
 async function server(): Promise<Peer> {
-  if (nginx === undefined) {
-    nginx = await startNginx({ mediaDir: media });
-  }
-  out ||= tempDir('rtmpkit-client-');
-  return nginx;
+  const s = await nginx.start();
+  ({ media, out } = s);
+  return s.peer;
 }
 
 function save(name: string, data: Buffer): string {

@@ -13,49 +13,34 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RTMP } from '../../src/index.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
-import {
-  makeMedia,
-  type Peer,
-  requirePeers,
-  runBounded,
-  startNginx,
-  tempDir,
-  which,
-} from '../helpers/peers.js';
+import { lazyNginx, type Peer, requirePeers, runBounded } from '../helpers/peers.js';
 import { flvTags } from '../unit/server-harness.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const NEEDS = ['nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so', 'ffmpeg'];
-let nginx: Peer | undefined;
+const nginx = lazyNginx('rtmpkit-reconnect-');
 let media = '';
 let out = '';
 const children: ChildProcess[] = [];
 const proxies: FaultProxy[] = [];
 
-before(() => {
-  if (!NEEDS.every((b) => which(b))) return;
-  media = makeMedia();
-});
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const p of proxies) await p.close();
-  nginx?.stop();
-  if (out) rmSync(out, { recursive: true, force: true });
+  await nginx.stop();
 });
 
+/** The file's nginx (started on first use); sets `media` and `out`. */
 async function server(): Promise<Peer> {
-  if (nginx === undefined) {
-    nginx = await startNginx({ mediaDir: media });
-    chmodSync(nginx.runDir, 0o755);
-  }
-  out ||= tempDir('rtmpkit-reconnect-');
-  return nginx;
+  const s = await nginx.start();
+  ({ media, out } = s);
+  return s.peer;
 }
 
 const rtmpkit = (args: string[], timeoutMs = 60_000) =>
