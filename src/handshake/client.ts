@@ -15,11 +15,12 @@
  */
 
 import { timingSafeEqual } from 'node:crypto';
-import { DHKeyPair } from '../crypto/dh.js';
+import type { DHKeyPair } from '../crypto/dh.js';
 import { HandshakeCode } from '../error-codes.js';
 import {
   asBuffer,
   checkFlashVersion,
+  checkFunction,
   checkOneOf,
   checkRandom,
   checkUint32,
@@ -87,11 +88,12 @@ export interface ClientHandshakeOptions {
   /** Digest layout of a signed C1 (default 0; RTMPE 1, as librtmp and FFmpeg). */
   scheme?: DigestScheme;
   /**
-   * RTMPE: our DH key pair (default: a new one from `random`). Tests and the fuzzer inject
-   * one to skip the key generation (~1.5 ms of CPU); a pair must never serve two real
-   * connections, since the RC4 keys derive from it.
+   * RTMPE: makes our DH key pair from the random source (default `dhKeyPair`: 127 bytes of
+   * `random` as the private key). The fuzzer memoizes pairs to skip their generation
+   * (~1.5 ms of CPU); a pair must never serve two real connections, since the RC4 keys
+   * derive from it.
    */
-  dhKeyPair?: DHKeyPair;
+  makeDhKeyPair?: (random: RandomSource) => DHKeyPair;
 }
 
 /** What the client learned about the server. */
@@ -146,7 +148,7 @@ export class ClientHandshake {
   #info: ClientHandshakeInfo | undefined;
   /** RTMPE: our DH key pair (from `start`), then the negotiated type and cipher (from S1). */
   #dh: DHKeyPair | undefined;
-  readonly #givenDh: DHKeyPair | undefined;
+  readonly #makeDh: (random: RandomSource) => DHKeyPair;
   #rtmpeInfo: RtmpeInfo | undefined;
 
   constructor(options: ClientHandshakeOptions = {}) {
@@ -164,10 +166,7 @@ export class ClientHandshake {
     }
     this.version = version;
     this.#random = checkRandom(options.random);
-    if (options.dhKeyPair !== undefined && !(options.dhKeyPair instanceof DHKeyPair)) {
-      throw optionError('dhKeyPair must be a DHKeyPair');
-    }
-    this.#givenDh = options.dhKeyPair;
+    this.#makeDh = checkFunction('makeDhKeyPair', options.makeDhKeyPair, dhKeyPair);
     this.#epoch = checkUint32('epoch', options.epoch, 0);
     this.#fp9Version = checkFlashVersion(
       'fp9Version',
@@ -204,7 +203,7 @@ export class ClientHandshake {
       c1.set(this.#fp9Version, 4);
       if (this.#rtmpe) {
         // The key goes in before the digest, which covers it.
-        this.#dh = this.#givenDh ?? dhKeyPair(this.#random);
+        this.#dh = this.#makeDh(this.#random);
         writeDhPublicKey(c1, this.#scheme, this.#dh);
       }
       this.#c1Digest = writeClientDigest(c1, this.#scheme);

@@ -61,9 +61,14 @@ export function takeRandom(random: RandomSource, n: number): Uint8Array {
 
 /** Checks an optional `random` option. */
 export function checkRandom(random: unknown): RandomSource {
-  if (random === undefined) return defaultRandom;
-  if (typeof random !== 'function') throw optionError(`random must be a function, got ${typeof random}`);
-  return random as RandomSource;
+  return checkFunction('random', random, defaultRandom);
+}
+
+/** Checks an optional function option, `dflt` when absent. */
+export function checkFunction<F>(name: string, v: unknown, dflt: F): F {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'function') throw optionError(`${name} must be a function, got ${typeof v}`);
+  return v as F;
 }
 
 /** Checks an optional uint32 option (`epoch`). */

@@ -29,6 +29,7 @@ import { HandshakeCode } from '../error-codes.js';
 import {
   asBuffer,
   checkFlashVersion,
+  checkFunction,
   checkOneOf,
   checkRandom,
   checkUint32,
@@ -73,6 +74,8 @@ export interface ServerHandshakeOptions {
   policy?: 'auto' | 'simple';
   /** Random source (default `crypto.randomBytes`); inject for reproducible bytes. */
   random?: RandomSource;
+  /** RTMPE: makes each DH key pair drawn (as `ClientHandshakeOptions.makeDhKeyPair`). */
+  makeDhKeyPair?: (random: RandomSource) => DHKeyPair;
   /** S1 time field, the epoch of our chunk timestamps (default 0). */
   epoch?: number;
   /** S1 version bytes of a digest answer (default 3.5.1.1; FFmpeg verifies S1 only when the first is >= 3). */
@@ -122,6 +125,7 @@ const DH_DRAWS = 8;
 export class ServerHandshake {
   readonly policy: 'auto' | 'simple';
   readonly #random: RandomSource;
+  readonly #makeDh: (random: RandomSource) => DHKeyPair;
   readonly #epoch: number;
   readonly #serverVersion: FlashVersion;
   readonly #rtmpe: boolean;
@@ -141,6 +145,7 @@ export class ServerHandshake {
   constructor(options: ServerHandshakeOptions = {}) {
     this.policy = checkOneOf('policy', options.policy, POLICIES, 'auto');
     this.#random = checkRandom(options.random);
+    this.#makeDh = checkFunction('makeDhKeyPair', options.makeDhKeyPair, dhKeyPair);
     this.#epoch = checkUint32('epoch', options.epoch, 0);
     this.#serverVersion = checkFlashVersion('serverVersion', options.serverVersion, DEFAULT_SERVER_VERSION);
     this.#rtmpe = options.rtmpe === true;
@@ -251,7 +256,7 @@ export class ServerHandshake {
   /** Our DH key pair, drawn until the secret with `clientKey` has a non-zero top byte, and the cipher. */
   #agree(clientKey: Buffer): { pair: DHKeyPair; cipher: RtmpeCipher } {
     for (let draw = 1; ; draw++) {
-      const pair = dhKeyPair(this.#random);
+      const pair = this.#makeDh(this.#random);
       const secret = sharedSecret(pair, clientKey, 'client');
       if (secret[0] !== 0 || draw === DH_DRAWS) {
         return { pair, cipher: new RtmpeCipher(secret, pair.publicKey, clientKey) };
