@@ -26,7 +26,7 @@ async function run(ctx: Context): Promise<Row[]> {
     throw new Error(`micro child: exit ${r.code ?? r.signal}: ${r.stderr.trim().slice(-200)}`);
   const measured = JSON.parse(r.stdout) as { id: string; ours: number[]; peer: number[] }[];
   const pairs = new Map(MICRO_PAIRS.map((p) => [p.id, p]));
-  return measured.map((m): Row => {
+  const rows = measured.map((m): Row => {
     const pair = pairs.get(m.id)!;
     return {
       scenario: pair.scenario,
@@ -39,6 +39,43 @@ async function run(ctx: Context): Promise<Row[]> {
         : { goal: { kind: 'ratio', op: '>=', target: pair.goalAtLeast } }),
     };
   });
+  const rc4 = measured.find((m) => m.id === 'rc4');
+  if (rc4) rows.push(await rc4AgainstOpenSsl(ctx, median(rc4.ours)));
+  return rows;
+}
+
+/**
+ * RTMPE's cipher against the fastest RC4 on the machine: OpenSSL's assembly RC4
+ * (`openssl speed -evp rc4`, legacy provider; it reports bytes per CPU second by
+ * default). Node's own OpenSSL cannot be the peer: it refuses RC4 without
+ * `--openssl-legacy-provider`, and with it runs RC4 at ~160 MB/s here.
+ */
+async function rc4AgainstOpenSsl(ctx: Context, ours: number | undefined): Promise<Row> {
+  const row: Row = {
+    scenario: 'RC4 in place (RTMPE) vs OpenSSL asm',
+    metric: 'throughput',
+    unit: 'MB/s',
+    ours,
+    peer: { name: 'openssl speed rc4' },
+  };
+  const seconds = ctx.quick ? 1 : 3;
+  const args = ['speed', '-provider', 'legacy', '-provider', 'default', '-evp', 'rc4'];
+  const values: number[] = [];
+  for (let i = 0; i < ctx.runs; i++) {
+    const r = await timed('openssl', [...args, '-bytes', '262144', '-seconds', String(seconds)], {
+      timeoutMs: 60_000,
+    }).catch(() => undefined);
+    // The result line: "RC4   802483.89k" (thousands of bytes per second).
+    const kb = /^RC4\s+([\d.]+)k\s*$/m.exec(r?.stdout ?? '')?.[1];
+    if (kb === undefined) {
+      return {
+        ...row,
+        note: `skipped: openssl speed failed (${(r?.stderr ?? 'not found').trim().slice(-120)})`,
+      };
+    }
+    values.push(Number(kb) / 1000);
+  }
+  return { ...row, peer: { name: 'openssl speed rc4', value: median(values) } };
 }
 
 /** The in-process scenario. */
