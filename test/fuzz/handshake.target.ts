@@ -141,8 +141,10 @@ const pairs = new Map<string, DHKeyPair>();
 const makeDhKeyPair = (random: RandomSource): DHKeyPair => {
   const key = takeRandom(random, DH_PRIVATE_KEY_SIZE);
   const hex = Buffer.from(key).toString('hex');
-  let pair = pairs.get(hex);
-  if (pair === undefined) pairs.set(hex, (pair = new DHKeyPair(key)));
+  const known = pairs.get(hex);
+  if (known !== undefined) return known;
+  const pair = new DHKeyPair(key);
+  pairs.set(hex, pair);
   return pair;
 };
 const newRtmpeClient = () => {
