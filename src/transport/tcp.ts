@@ -55,24 +55,8 @@ export function reusedReads(coalesce = false): { onread: OnReadOption; attach(so
   const sink: ReadSink = { fn: undefined };
   let owner: Socket | undefined;
   const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-  if (!coalesce) {
-    return {
-      onread: {
-        buffer,
-        callback: (n: number, buf: Uint8Array): boolean => {
-          const view = buf as Buffer;
-          if (sink.fn !== undefined) sink.fn(view.subarray(0, n));
-          else owner?.push(Buffer.from(view.subarray(0, n)));
-          return true;
-        },
-      },
-      attach(socket: Socket): void {
-        owner = socket;
-        readSinks.set(socket, sink);
-      },
-    };
-  }
-  // Bytes [start, end) are read and not yet delivered; Node's next read goes to `end`.
+  // Bytes [start, end) are read and not yet delivered; Node's next read goes to `end`
+  // (always 0 without `coalesce`: every read is handed on at once).
   let start = 0;
   let end = 0;
   let queued = false;
@@ -89,14 +73,14 @@ export function reusedReads(coalesce = false): { onread: OnReadOption; attach(so
   };
   return {
     onread: {
-      // Called after every read (and once at the start): where the next read goes.
-      buffer: (): Uint8Array => buffer.subarray(end),
+      // As a function, called after every read (and once at the start): where the next read goes.
+      buffer: coalesce ? (): Uint8Array => buffer.subarray(end) : buffer,
       callback: (n: number): boolean => {
         end += n;
         if (sink.fn === undefined) {
           owner?.push(Buffer.from(buffer.subarray(start, end)));
           start = end = 0;
-        } else if (buffer.length - end < TLS_RECORD_MAX) {
+        } else if (!coalesce || buffer.length - end < TLS_RECORD_MAX) {
           deliver();
           start = end = 0;
         } else if (!queued) {
@@ -109,8 +93,10 @@ export function reusedReads(coalesce = false): { onread: OnReadOption; attach(so
     attach(socket: Socket): void {
       owner = socket;
       readSinks.set(socket, sink);
-      socket.prependListener('end', deliver);
-      socket.prependListener('error', deliver);
+      if (coalesce) {
+        socket.prependListener('end', deliver);
+        socket.prependListener('error', deliver);
+      }
     },
   };
 }
