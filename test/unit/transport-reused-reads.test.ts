@@ -106,11 +106,28 @@ describe('reusedReads: coalescing TLS records', () => {
     assert.equal(r.views.length, 1, 'not delivered twice');
   });
 
+  it("after a socket error, pending bytes are delivered before the other 'close' listeners run", () => {
+    const r = rig(true);
+    const seen: string[] = [];
+    r.socket.on('close', () => seen.push(`close after ${r.views.length} view(s)`));
+    r.claim();
+    r.read(pattern(5000, 1));
+    r.socket.destroyed = true;
+    r.socket.emit('close', true);
+    assert.deepEqual(seen, ['close after 1 view(s)']);
+    assert.equal(
+      r.socket.listenerCount('error'),
+      0,
+      'no error listener: errors stay unhandled unless the owner handles them',
+    );
+  });
+
   it('pending bytes are dropped when the socket was destroyed locally', async () => {
     const r = rig(true);
     r.claim();
     r.read(pattern(5000, 1));
     r.socket.destroyed = true;
+    r.socket.emit('close', false);
     await turn();
     assert.equal(r.views.length, 0);
   });
