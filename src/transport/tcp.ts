@@ -30,31 +30,78 @@ const readSinks = new WeakMap<Socket, ReadSink>();
 
 /** An `onread` option as `net.connect` and `tls.connect` take it. */
 export interface OnReadOption {
-  buffer: Uint8Array;
+  /** Where reads go: one reused buffer, or a function called after every read giving the next one. */
+  buffer: Uint8Array | (() => Uint8Array);
   callback: (n: number, buf: Uint8Array) => boolean;
 }
+
+/** The largest read a TLS socket hands over: one record's plaintext (RFC 8446 §5.1, RFC 5246 §6.2.1). */
+const TLS_RECORD_MAX = 16 * 1024;
 
 /**
  * An `onread` option reading into one reused READ_BUFFER_SIZE buffer, and `attach`, to be
  * called with the socket it was given to (before any data can arrive): from then on
  * `setReadSink` can claim that socket's reads.
+ *
+ * `coalesce` (for TLS, whose reads are one record each): once claimed, successive reads
+ * land one after the other in the buffer (`onread.buffer` as a function hands Node the
+ * free tail after each read) and reach the sink as one view when the buffer is nearly
+ * full, at the end of the event-loop turn (`setImmediate`), or at the peer's FIN or the
+ * close after a socket error — so the per-read path runs once per ~200 KiB instead of once per 16 KiB
+ * record, with no copy. Bytes still waiting when the socket is destroyed locally are
+ * dropped, as reads after `destroy()` are.
  */
-export function reusedReads(): { onread: OnReadOption; attach(socket: Socket): void } {
+export function reusedReads(coalesce = false): { onread: OnReadOption; attach(socket: Socket): void } {
   const sink: ReadSink = { fn: undefined };
   let owner: Socket | undefined;
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+  // Bytes [start, end) are read and not yet delivered; Node's next read goes to `end`
+  // (always 0 without `coalesce`: every read is handed on at once).
+  let start = 0;
+  let end = 0;
+  let queued = false;
+  const deliver = (): void => {
+    if (end > start) {
+      const view = buffer.subarray(start, end);
+      start = end;
+      sink.fn?.(view);
+    }
+  };
+  const endOfTurn = (): void => {
+    queued = false;
+    if (owner?.destroyed !== true) deliver();
+  };
   return {
     onread: {
-      buffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
-      callback: (n: number, buf: Uint8Array): boolean => {
-        const view = buf as Buffer;
-        if (sink.fn !== undefined) sink.fn(view.subarray(0, n));
-        else owner?.push(Buffer.from(view.subarray(0, n)));
+      // As a function, called after every read (and once at the start): where the next read goes.
+      buffer: coalesce ? (): Uint8Array => buffer.subarray(end) : buffer,
+      callback: (n: number): boolean => {
+        end += n;
+        if (sink.fn === undefined) {
+          owner?.push(Buffer.from(buffer.subarray(start, end)));
+          start = end = 0;
+        } else if (!coalesce || buffer.length - end < TLS_RECORD_MAX) {
+          deliver();
+          start = end = 0;
+        } else if (!queued) {
+          queued = true;
+          setImmediate(endOfTurn);
+        }
         return true;
       },
     },
     attach(socket: Socket): void {
       owner = socket;
       readSinks.set(socket, sink);
+      if (coalesce) {
+        // Before the socket's other listeners (the I/O loop's): what arrived before the
+        // FIN or the error is seen before them. Not an 'error' listener: that would
+        // count as handling the socket's errors.
+        socket.prependListener('end', deliver);
+        socket.prependListener('close', (hadError: boolean) => {
+          if (hadError) deliver();
+        });
+      }
     },
   };
 }

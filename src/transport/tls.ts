@@ -9,8 +9,9 @@
  *
  * Read path: a TLS connection of its own decrypts into one reused buffer (`onread`, as
  * tcp.ts does), instead of a fresh Buffer and a trip through the Readable stream per
- * 16 KiB TLS record; over a given socket (a proxy tunnel) Node ignores `onread` and the
- * reads come as 'data'.
+ * 16 KiB TLS record, and the records of one event-loop turn are decrypted one after the
+ * other into it and handed on as one read (`reusedReads(true)`); over a given socket (a
+ * proxy tunnel) Node ignores `onread` and the reads come as 'data'.
  */
 import { isIP, type Socket } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
@@ -62,7 +63,7 @@ export async function connectTls(
   if (options.maxVersion !== undefined) opts.maxVersion = options.maxVersion;
   if (options.cert !== undefined) opts.cert = options.cert;
   if (options.key !== undefined) opts.key = options.key;
-  const reads = socket === undefined ? reusedReads() : undefined;
+  const reads = socket === undefined ? reusedReads(true) : undefined;
   if (socket !== undefined) opts.socket = socket;
   // `onread` is a tls.connect option since Node 12.3 (not in @types/node's ConnectionOptions).
   else (opts as ConnectionOptions & { onread?: OnReadOption }).onread = reads!.onread;

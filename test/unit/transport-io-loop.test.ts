@@ -17,6 +17,8 @@ class EchoSession implements SansIoSession<string> {
   #out: Buffer[] = [];
   #events: string[] = [];
   deadline: number | undefined;
+  /** The `now` of every `handleTimeout` call. */
+  timeoutCalls: number[] = [];
   receive(bytes: Uint8Array, _now: number): void {
     const text = Buffer.from(bytes).toString();
     this.#events.push(`rx:${text}`);
@@ -39,6 +41,7 @@ class EchoSession implements SansIoSession<string> {
     return this.deadline;
   }
   handleTimeout(now: number): void {
+    this.timeoutCalls.push(now);
     if (this.deadline === undefined || now < this.deadline) return;
     this.deadline = undefined;
     this.#events.push('timeout');
@@ -107,6 +110,30 @@ describe('IoLoop drives any sans-IO session', () => {
     rig.session.deadline = performance.now() + 20;
     rig.loop.kick();
     await until(() => rig.received() === 'T;', 'the deadline output');
+    assert.deepEqual(rig.events, ['timeout']);
+  });
+
+  it('a deadline moved later is served once, at or after the new time (the early timer re-arms)', async () => {
+    const t0 = performance.now();
+    rig.session.deadline = t0 + 20;
+    rig.loop.kick();
+    rig.session.deadline = t0 + 80; // e.g. a no-media deadline pushed back by a media message
+    rig.loop.kick();
+    await until(() => rig.received() === 'T;', 'the deadline output');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(rig.events, ['timeout']);
+    const fired = rig.session.timeoutCalls.filter((t) => t >= t0 + 80);
+    assert.equal(fired.length, 1, `calls at ${rig.session.timeoutCalls.map((t) => t - t0).join(', ')} ms`);
+    assert.equal(rig.received(), 'T;');
+  });
+
+  it('a deadline moved earlier is served at the earlier time', async () => {
+    const t0 = performance.now();
+    rig.session.deadline = t0 + 60_000;
+    rig.loop.kick();
+    rig.session.deadline = t0 + 20;
+    rig.loop.kick();
+    await until(() => rig.received() === 'T;', 'the earlier deadline output');
     assert.deepEqual(rig.events, ['timeout']);
   });
 
