@@ -2,8 +2,9 @@
  * Child process of the library scenario: `node library.js iterate|readable URL [OUT]`
  * downloads URL with the public client — `for await` over the stream (counting bytes),
  * or `toReadable()` piped to the file OUT — and prints one JSON line
- * `{ bytes, wallS, cpuS }` measured from before `connect()` to after `close()`, so the
- * figures are the library's own, without Node's start-up and module loading.
+ * `{ bytes, wallS, cpuS, minorFaults }` measured from before `connect()` to after
+ * `close()`, so the figures are the library's own, without Node's start-up and module
+ * loading (`minorFaults`: page faults in that span — fresh memory touched first).
  */
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +16,7 @@ if ((mode !== 'iterate' && mode !== 'readable') || !url || (mode === 'readable' 
   process.exit(1);
 }
 const c0 = process.cpuUsage();
+const f0 = process.resourceUsage().minorPageFault;
 const t0 = performance.now();
 const conn = new RTMP(url, { timeout: 30 });
 await conn.connect();
@@ -30,4 +32,5 @@ if (mode === 'iterate') {
 await conn.close();
 const wallS = (performance.now() - t0) / 1000;
 const c = process.cpuUsage(c0);
-process.stdout.write(`${JSON.stringify({ bytes, wallS, cpuS: (c.user + c.system) / 1e6 })}\n`);
+const minorFaults = process.resourceUsage().minorPageFault - f0;
+process.stdout.write(`${JSON.stringify({ bytes, wallS, cpuS: (c.user + c.system) / 1e6, minorFaults })}\n`);

@@ -85,6 +85,7 @@ export interface StreamSetup {
   tap?: ((type: number, timestamp: number, payload: Buffer) => void) | undefined;
 }
 
+const INF = Number.POSITIVE_INFINITY;
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
 
 /** `rtmpkit dump`'s reader of a played stream (`RTMPStream.tagReader`). */
@@ -204,8 +205,10 @@ export class RTMPStream {
     this.#requirePlay('iterate');
     this.#output.setMode('flv');
     try {
+      const output = this.#output;
       for (;;) {
-        const b = await this.#output.read(Number.POSITIVE_INFINITY, undefined);
+        // A tag already muxed is taken without a promise of its own; an empty queue and the end wait.
+        const b = output.readReady(INF) ?? (await output.read(INF, undefined));
         if (b.length === 0) return;
         yield b;
       }
@@ -229,16 +232,27 @@ export class RTMPStream {
   }
 
   /**
-   * A Node `Readable` of the FLV bytes with backpressure (pipe it to a file, stdout,
-   * ffmpeg). Destroying it closes the stream; a failed stream destroys it with the error.
+   * A Node `Readable` of the FLV bytes, one tag per chunk, with backpressure (pipe it to a
+   * file, stdout, ffmpeg). Destroying it closes the stream; a failed stream destroys it
+   * with the error.
    */
   toReadable(options: { highWaterMark?: number } = {}): Readable {
     this.#requirePlay('toReadable');
-    this.#output.setMode('flv');
+    const output = this.#output;
+    output.setMode('flv');
     const readable = new Readable({
       highWaterMark: options.highWaterMark ?? DEFAULT_READ_SIZE,
       read: () => {
-        this.#output.read(Number.POSITIVE_INFINITY, undefined).then(
+        // The tags already muxed go now, while push() wants more (the Readable's
+        // highWaterMark is the backpressure); after a push that wanted more, Node calls
+        // read() again. Only a call that found none waits, and only it meets the end.
+        let pushed = false;
+        for (let b = output.readReady(INF); b !== undefined; b = output.readReady(INF)) {
+          pushed = true;
+          if (!readable.push(b)) return;
+        }
+        if (pushed) return;
+        output.read(INF, undefined).then(
           (b) => readable.push(b.length === 0 ? null : b),
           (err) => readable.destroy(err as Error),
         );

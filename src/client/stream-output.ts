@@ -11,7 +11,9 @@
  * one view of that buffer. Readers get those views: `read(size)` returns at most one tag
  * (or the rest of one, or its first `size` bytes — fewer bytes than asked, as librtmp's
  * `RTMP_Read` returns at most one packet per call), iteration and `toReadable()` one tag
- * per step, `readPieces` every tag muxed so far for one `writev`. Nothing here copies.
+ * per step (`readReady` takes a tag that is there without a promise; only an empty
+ * queue and the end go through `read`), `readPieces` every tag muxed so far for one
+ * `writev`. Nothing here copies.
  *
  * Backpressure: while more than `highWaterMark` bytes wait unread, the connection stops
  * reading its socket (TCP flow control slows the server); it resumes below half of it.
@@ -173,12 +175,22 @@ export class StreamOutput {
    */
   async read(size: number, signal: AbortSignal | undefined): Promise<Buffer> {
     for (;;) {
-      this.#mux(1);
-      if (this.#outBytes > 0) return this.#takeHead(size);
+      const b = this.readReady(size);
+      if (b !== undefined) return b;
       if (this.#muxer?.stopped) return EMPTY;
       if (this.#ended) return this.#finish();
       await this.#wait(signal);
     }
+  }
+
+  /**
+   * What `read` would resolve with now when that is bytes (the next tag, or its first
+   * `size` bytes), without a promise; undefined when no bytes are ready — more input is
+   * needed, or the end comes next (`read` says which).
+   */
+  readReady(size: number): Buffer | undefined {
+    this.#mux(1);
+    return this.#outBytes > 0 ? this.#takeHead(size) : undefined;
   }
 
   /**

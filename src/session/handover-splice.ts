@@ -53,15 +53,28 @@ interface Entry extends Print {
 
 const isMedia = (type: number): boolean => type === AUDIO || type === VIDEO || type === AGGREGATE;
 
-/** The last media messages a player delivered (a ring). */
+/**
+ * The last media messages a player delivered (a ring). Kept as columns of typed arrays,
+ * not an object per message: an entry lives for `TRAIL` messages, so objects would all
+ * outlive the young generation and make every message a promotion into the old one.
+ */
 export class Trail {
-  readonly #ring: (Entry | undefined)[] = new Array(TRAIL);
+  readonly #type = new Uint8Array(TRAIL);
+  readonly #length = new Uint32Array(TRAIL);
+  readonly #hash = new Uint32Array(TRAIL);
+  readonly #ts = new Float64Array(TRAIL);
+  readonly #key = new Uint8Array(TRAIL);
   #count = 0;
 
   /** A media message was delivered with `ts` (the reader's timeline). */
   push(type: number, ts: number, payload: Uint8Array): void {
-    const key = type === VIDEO && isKeyframe(type, payload) && !isSequenceHeader(type, payload);
-    this.#ring[this.#count % TRAIL] = { ...print(type, payload), ts, key };
+    const i = this.#count % TRAIL;
+    const p = print(type, payload);
+    this.#type[i] = p.type;
+    this.#length[i] = p.length;
+    this.#hash[i] = p.hash;
+    this.#ts[i] = ts;
+    this.#key[i] = type === VIDEO && isKeyframe(type, payload) && !isSequenceHeader(type, payload) ? 1 : 0;
     this.#count++;
   }
 
@@ -73,14 +86,27 @@ export class Trail {
   /** The entry of sequence number `seq`, while the ring holds it. */
   at(seq: number): Entry | undefined {
     if (seq < 0 || seq >= this.#count || seq < this.#count - TRAIL) return undefined;
-    return this.#ring[seq % TRAIL];
+    const i = seq % TRAIL;
+    return {
+      type: this.#type[i]!,
+      length: this.#length[i]!,
+      hash: this.#hash[i]!,
+      ts: this.#ts[i]!,
+      key: this.#key[i] === 1,
+    };
   }
 
   /** The latest entry with print `p` and timestamp `ts`. */
   find(p: Print, ts: number): number | undefined {
     for (let seq = this.#count - 1; seq >= Math.max(0, this.#count - TRAIL); seq--) {
-      const e = this.#ring[seq % TRAIL]!;
-      if (e.ts === ts && same(e, p)) return seq;
+      const i = seq % TRAIL;
+      if (
+        this.#ts[i] === ts &&
+        this.#type[i] === p.type &&
+        this.#length[i] === p.length &&
+        this.#hash[i] === p.hash
+      )
+        return seq;
     }
     return undefined;
   }
@@ -89,9 +115,9 @@ export class Trail {
   anchor(): number | undefined {
     let audio: number | undefined;
     for (let seq = this.#count - 1; seq >= Math.max(0, this.#count - TRAIL); seq--) {
-      const e = this.#ring[seq % TRAIL]!;
-      if (e.key) return seq;
-      if (audio === undefined && e.type === AUDIO) audio = seq;
+      const i = seq % TRAIL;
+      if (this.#key[i] === 1) return seq;
+      if (audio === undefined && this.#type[i] === AUDIO) audio = seq;
     }
     return audio;
   }

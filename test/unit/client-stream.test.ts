@@ -5,7 +5,8 @@
  * slow consumer, data received before a reset stays readable, idle timeout, abort.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, test } from 'node:test';
 import * as amf0 from '../../src/amf/amf0.js';
@@ -180,6 +181,48 @@ test('async iteration, toReadable and packets()', async () => {
   );
   assert.equal(kinds.filter((k) => k.startsWith('audio')).length, 10);
   await assert.rejects(s3.read(), RTMPUsageError, 'read mode is fixed');
+  await conn.close();
+});
+
+test('toReadable: one read() pushes the tags already received, one chunk each, up to its highWaterMark', async () => {
+  const f = await fixture({ tags: 30 });
+  const conn = new RTMP(f.url('app/a'));
+  await conn.connect();
+  const ref = await readAll(await conn.createStream(), 1 << 20);
+  /** The chunks of `r` until its end ('data' events: as pushed), each the file header or one whole tag. */
+  const collect = async (r: Readable): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    await once(r, 'end');
+    assert.equal(chunks[0]!.length, 13, 'the file header is a chunk of its own');
+    for (const c of chunks.slice(1)) assert.equal(c.length, 11 + c.readUIntBE(1, 3) + 4, 'one tag per chunk');
+    return Buffer.concat(chunks);
+  };
+
+  // Everything has arrived: a read() takes it all at once when the Readable has room...
+  const all = await conn.createStream();
+  await until(() => all.ended);
+  const big = all.toReadable({ highWaterMark: 1 << 20 });
+  big.read(0);
+  assert.equal(big.readableLength, ref.length, 'every tag pushed by the one read() call');
+  assert.equal(all.bufferedBytes, 0);
+  assert.deepEqual(await collect(big), ref);
+
+  // ...and stops at its highWaterMark: the rest stays queued in the stream (backpressure).
+  const some = await conn.createStream();
+  await until(() => some.ended);
+  const small = some.toReadable({ highWaterMark: 300 });
+  small.read(0);
+  const pushed = small.readableLength;
+  assert.ok(
+    pushed >= 300 && pushed < 300 + 222,
+    `pushed ${pushed}: up to the mark and at most one tag past it`,
+  );
+  assert.ok(
+    some.bufferedBytes > ref.length - pushed - 15 * 64,
+    'the rest waits in the stream (as payloads: 15 bytes of framing a tag are added when muxed)',
+  );
+  assert.deepEqual(await collect(small), ref);
   await conn.close();
 });
 
