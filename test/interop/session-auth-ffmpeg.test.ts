@@ -104,6 +104,17 @@ async function startAuthServer(authmod: AuthMod, password: string) {
   return {
     port,
     log,
+    /**
+     * Resolves once every connection has closed (FFmpeg's exit can be seen before the
+     * server has read the last bytes it wrote: 'close' comes after the last 'data').
+     */
+    settled: async (): Promise<void> => {
+      for (const t0 = Date.now(); sockets.size > 0; ) {
+        if (Date.now() - t0 > 10_000)
+          throw new Error(`${sockets.size} connection(s) still open 10 s after ffmpeg exited`);
+        await new Promise((res) => setTimeout(res, 10));
+      }
+    },
     close: () =>
       new Promise<void>((res) => {
         for (const so of sockets) so.destroy();
@@ -151,6 +162,7 @@ for (const authmod of ['adobe', 'llnw'] as const) {
       );
       assert.equal(srv.log.connects[1]!.app, `live?authmod=${authmod}&user=alice`);
       assert.deepEqual(srv.log.verified, [true]);
+      await srv.settled();
       assert.equal(srv.log.media, r.tags);
     } finally {
       await srv.close();
