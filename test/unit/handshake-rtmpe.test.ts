@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { createDiffieHellman, createHmac, getDiffieHellman } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { DH_PRIVATE_KEY_SIZE, DHKeyPair } from '../../src/crypto/dh.js';
 import { Blowfish, RC4, XTEA } from '../../src/crypto/index.js';
 import {
   ClientHandshake,
@@ -162,6 +163,47 @@ describe('RTMPE handshake: rtmpkit client ↔ rtmpkit server', () => {
     assert.equal(s012.toString('hex').includes(badPub), false, 'S1 must not carry the first key');
     const msg = c.info!.rtmpe!.cipher.encrypt(Buffer.from('agreed'));
     assert.equal(s.info!.rtmpe!.cipher.decrypt(msg).toString(), 'agreed');
+  });
+});
+
+describe('RTMPE: makeDhKeyPair', () => {
+  it('each side keys with the pairs its maker returns (drawn from its random source); a non-function is refused', () => {
+    const made: { side: string; pair: DHKeyPair }[] = [];
+    const maker =
+      (side: string) =>
+      (random: (n: number) => Uint8Array): DHKeyPair => {
+        const pair = new DHKeyPair(random(DH_PRIVATE_KEY_SIZE));
+        made.push({ side, pair });
+        return pair;
+      };
+    const c = client({ makeDhKeyPair: maker('client') });
+    const s = server({ rtmpeType: 6, makeDhKeyPair: maker('server') });
+    const c01 = c.start();
+    assert.deepEqual(
+      made.map((m) => m.side),
+      ['client'],
+    );
+    // The client's public key is in C1 (scheme 1: its offset is found by the server, which agrees below).
+    assert.ok(c01.includes(made[0]!.pair.publicKey), 'C1 carries the made public key');
+    const s012 = feed(s, c01, []).sent;
+    const cr = feed(c, s012, []);
+    assert.equal(cr.step.done, true);
+    const serverPair = made.filter((m) => m.side === 'server').at(-1)!.pair;
+    assert.ok(s012.includes(serverPair.publicKey), 'S1 carries the server pair made last');
+    assert.equal(feed(s, cr.sent, []).step.done, true);
+    const down = s.info!.rtmpe!.cipher;
+    assert.equal(
+      c.info!.rtmpe!.cipher.decrypt(down.encrypt(Buffer.from('made keys'))).toString(),
+      'made keys',
+    );
+    assert.throws(() => client({ makeDhKeyPair: 5 as never }), {
+      code: 'ERR_HANDSHAKE_OPTION',
+      message: /makeDhKeyPair/,
+    });
+    assert.throws(() => server({ makeDhKeyPair: 'x' as never }), {
+      code: 'ERR_HANDSHAKE_OPTION',
+      message: /makeDhKeyPair/,
+    });
   });
 });
 
