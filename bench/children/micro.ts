@@ -6,33 +6,7 @@
  * A child of its own, so the harness's heap and the other scenarios' garbage do not
  * weigh on these loops.
  */
-import { MICRO_PAIRS, type MicroCase, microCases } from '../micro.js';
-
-/** This process's user+system CPU time, ms. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-/**
- * MB per CPU second of `c.fn` over about `budgetMs` of CPU time, after as long a
- * warm-up (the JIT settles). CPU time, not wall time: on a shared machine the time this
- * process waits for a core would otherwise count as the code's.
- */
-function measure(c: MicroCase, budgetMs: number): number {
-  const warm = cpuMs() + budgetMs;
-  while (cpuMs() < warm) c.fn();
-  let ops = 0;
-  const start = cpuMs();
-  const end = start + budgetMs;
-  let now = start;
-  while (now < end) {
-    c.fn();
-    ops++;
-    now = cpuMs();
-  }
-  return (ops * c.bytes) / ((now - start) / 1000) / 1e6;
-}
+import { MICRO_PAIRS, measure, microCases } from '../micro.js';
 
 const [runsArg, budgetArg, quickArg] = process.argv.slice(2);
 const runs = Number(runsArg) || 3;
