@@ -3,8 +3,9 @@
  * opcodes (WebAssembly Core Specification 1.0, §5 binary format) — no binary blob, no
  * dependency. WebAssembly memory accesses carry no per-access bounds checks on 64-bit hosts
  * (guard pages), which JavaScript typed arrays do: on the 2-core test machine this loop
- * runs at 750–800 MB/s where the best TypeScript loop (32-bit word XOR) ran at 600–620 MB/s
- * and OpenSSL's assembly RC4 at 730 MB/s, and RC4 is most of an RTMPE download's CPU.
+ * runs at 700–800 MB/s where the best TypeScript loop (32-bit word XOR) ran at 600–620 MB/s;
+ * OpenSSL's assembly RC4 runs at 710–730 MB/s there under load and ~935 MB/s on a quiet
+ * machine (ours ~715), and RC4 is most of an RTMPE download's CPU.
  *
  * Layout of the kernel's one memory (two 64 KiB pages): the 256-byte state S at 0, the
  * indices i and j as little-endian 32-bit words at 256 and 260, and a data window of

@@ -8,11 +8,11 @@
  * bytes; any split of a stream into `update` calls gives the same output as one call.
  *
  * Speed: inputs of `KERNEL_MIN` bytes and more run through a WebAssembly form of the
- * keystream loop (rc4-kernel.ts), 64 KiB at a time copied through its window: 750–800
+ * keystream loop (rc4-kernel.ts), 64 KiB at a time copied through its window: 700–800
  * MB/s on one core of the 2-core test machine, against 600–620 MB/s for the fastest
  * TypeScript loop tried (32-bit word XOR over the aligned middle; Int32Array state and
- * an unrolled index were no faster) and 730 MB/s for OpenSSL's assembly RC4 there
- * (`openssl speed -provider legacy -evp rc4`). Short inputs, and hosts without
+ * an unrolled index were no faster) and, for OpenSSL's assembly RC4 there (`openssl speed
+ * -provider legacy -evp rc4`), 710–730 MB/s under load, ~935 on a quiet machine. Short inputs, and hosts without
  * WebAssembly, use the byte loop below.
  */
 import { checkKey } from './common.js';
