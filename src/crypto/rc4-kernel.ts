@@ -79,7 +79,10 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
-// The function's parameter and locals.
+// The function's parameter and locals. I and J count without wrapping (their low byte is
+// the RC4 index): masking them only where they address S takes the mask off the loop-carried
+// chains, which is worth ~10 % (a run starts from indices below 256 and covers at most
+// RC4_WINDOW bytes, so neither counter gets anywhere near 2^32).
 const N = 0;
 const I = 1;
 const J = 2;
@@ -88,49 +91,66 @@ const END_AT = 4;
 const SI = 5;
 const SJ = 6;
 const KS = 7;
+const IX = 8;
+const JX = 9;
+const LOCALS = 9;
 const get = (l: number) => [LOCAL_GET, l];
 const set = (l: number) => [LOCAL_SET, l];
 const int = (v: number) => [I32_CONST, ...sleb(v)];
+const byte = (l: number) => [...get(l), ...int(255), I32_AND];
 
 /**
  * One keystream byte into KS (at bit `shift`): i = i + 1; j = j + S[i]; swap S[i], S[j];
- * k = S[S[i] + S[j]] (all mod 256).
+ * k = S[S[i] + S[j]] (indices mod 256).
  */
 function step(shift: number): number[] {
   // biome-ignore format: one line per RC4 operation
   return [
-    ...get(I), ...int(1), I32_ADD, ...int(255), I32_AND, LOCAL_TEE, I, ...LOAD8, LOCAL_TEE, SI,
-    ...get(J), I32_ADD, ...int(255), I32_AND, LOCAL_TEE, J, ...LOAD8, ...set(SJ),
-    ...get(I), ...get(SJ), ...STORE8, ...get(J), ...get(SI), ...STORE8,
+    ...get(I), ...int(1), I32_ADD, LOCAL_TEE, I, ...int(255), I32_AND, LOCAL_TEE, IX, ...LOAD8, LOCAL_TEE, SI,
+    ...get(J), I32_ADD, LOCAL_TEE, J, ...int(255), I32_AND, LOCAL_TEE, JX, ...LOAD8, ...set(SJ),
+    ...get(IX), ...get(SJ), ...STORE8, ...get(JX), ...get(SI), ...STORE8,
     ...get(SI), ...get(SJ), I32_ADD, ...int(255), I32_AND, ...LOAD8,
     ...(shift === 0 ? set(KS) : [...int(shift), I32_SHL, ...get(KS), I32_OR, ...set(KS)]),
   ];
 }
 
-/** The body of `run(n)`: four bytes per 32-bit word, then the last 0–3 bytes one by one. */
+/** Keystream bytes per main-loop iteration: four 32-bit words (unrolling to 8 or 16 bytes gained 5–10 %, beyond that nothing). */
+const UNROLL = 16;
+
+/** Four keystream bytes XORed into the 32-bit word at P + `at`. */
+function word(at: number): number[] {
+  // biome-ignore format: one line per statement
+  return [
+    ...step(0), ...step(8), ...step(16), ...step(24),
+    ...get(P), ...get(P), ...load32(at), ...get(KS), I32_XOR, ...store32(at),
+  ];
+}
+
+/** The body of `run(n)`: sixteen bytes per iteration, then the last 0–15 bytes one by one. */
 function body(): number[] {
+  const words: number[] = [];
+  for (let at = 0; at < UNROLL; at += 4) words.push(...word(at));
   // biome-ignore format: one line per statement
   return [
     ...int(0), ...load32(I_AT), ...set(I), ...int(0), ...load32(J_AT), ...set(J),
     ...int(RC4_WINDOW), ...set(P), ...get(P), ...get(N), I32_ADD, ...set(END_AT),
     BLOCK, VOID, LOOP, VOID,
-    ...get(P), ...int(4), I32_ADD, ...get(END_AT), I32_GT_U, BR_IF, 1,
-    ...step(0), ...step(8), ...step(16), ...step(24),
-    ...get(P), ...get(P), ...load32(0), ...get(KS), I32_XOR, ...store32(0),
-    ...get(P), ...int(4), I32_ADD, ...set(P), BR, 0, END, END,
+    ...get(P), ...int(UNROLL), I32_ADD, ...get(END_AT), I32_GT_U, BR_IF, 1,
+    ...words,
+    ...get(P), ...int(UNROLL), I32_ADD, ...set(P), BR, 0, END, END,
     BLOCK, VOID, LOOP, VOID,
     ...get(P), ...get(END_AT), I32_GE_U, BR_IF, 1,
     ...step(0),
     ...get(P), ...get(P), ...LOAD8, ...get(KS), I32_XOR, ...STORE8,
     ...get(P), ...int(1), I32_ADD, ...set(P), BR, 0, END, END,
-    ...int(0), ...get(I), ...store32(I_AT), ...int(0), ...get(J), ...store32(J_AT),
+    ...int(0), ...byte(I), ...store32(I_AT), ...int(0), ...byte(J), ...store32(J_AT),
     END,
   ];
 }
 
 /** The module: type `(i32) → ()`, one function, two pages of memory, both exported. */
 function moduleBytes(): Uint8Array {
-  const code = [...uleb(1), ...uleb(7), I32, ...body()]; // seven i32 locals
+  const code = [...uleb(1), ...uleb(LOCALS), I32, ...body()]; // LOCALS i32 locals
   // biome-ignore format: one line per section
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
