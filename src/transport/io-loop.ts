@@ -29,6 +29,7 @@ import type { Socket } from 'node:net';
 import { ConnectionCode, TimeoutCode } from '../error-codes.js';
 import { RTMPConnectionError, type RTMPError, RTMPTimeoutError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { isWriteBuffer, returnWriteBuffer } from '../util/write-pool.js';
 import { setReadSink } from './tcp.js';
 import type { Transport } from './transport.js';
 
@@ -249,7 +250,17 @@ export class IoLoop<E = unknown> {
     const out = this.#session.takeOutput();
     const s = this.#socket;
     if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
-    const written = this.#owner.writing?.();
+    const owned = this.#owner.writing?.();
+    // Buffers the session built from the write pool (RTMPE's encrypted batches) go back
+    // to it once written, so the next batch reuses their memory.
+    const pooled = out.some(isWriteBuffer) ? out.filter(isWriteBuffer) : undefined;
+    const written =
+      pooled === undefined
+        ? owned
+        : () => {
+            for (const b of pooled) returnWriteBuffer(b);
+            owned?.();
+          };
     if (out.length === 1) {
       s.write(out[0]!, written);
     } else if (s.writableLength > 0) {

@@ -214,6 +214,40 @@ describe('RC4 (RFC 6229)', () => {
     }
   });
 
+  it('updatev(chunks, into) equals update over the joined chunks, at any chunking, and leaves the chunks plain', () => {
+    const key = Buffer.from('1ada31d5cf688221c109163908ebe51d', 'hex');
+    const plain = Buffer.from(Array.from({ length: 2 * RC4_WINDOW + 777 }, (_, i) => (i * 89 + 5) & 0xff));
+    // Chunkings: one piece; pieces straddling the kernel's window; tiny pieces and empty ones; a
+    // total below KERNEL_MIN (the byte loop).
+    const chunkings = [
+      [plain.length],
+      [RC4_WINDOW - 3, 6, RC4_WINDOW, plain.length - 2 * RC4_WINDOW - 3],
+      [0, 1, 2, 3, 0, 4093, RC4_WINDOW + 1, 0, plain.length - RC4_WINDOW - 4100],
+      [5, KERNEL_MIN - 10],
+    ];
+    for (const sizes of chunkings) {
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const chunks: Buffer[] = [];
+      for (let at = 0, k = 0; k < sizes.length; at += sizes[k]!, k++)
+        chunks.push(plain.subarray(at, at + sizes[k]!));
+      const copy = Buffer.from(plain);
+      const a = new RC4(key);
+      const b = new RC4(key);
+      a.update(Buffer.alloc(3)); // start mid-keystream, as a connection does
+      b.update(Buffer.alloc(3));
+      const out = a.updatev(chunks, Buffer.alloc(total));
+      assert.deepEqual(out, b.update(Buffer.from(plain.subarray(0, total))), `sizes ${sizes.join(',')}`);
+      assert.deepEqual(plain, copy, 'chunks unchanged');
+      assert.deepEqual(a.update(Buffer.alloc(300)), b.update(Buffer.alloc(300)), 'the keystream continues');
+    }
+  });
+
+  it('updatev with an output of another length than the chunks is refused before any keystream is used', () => {
+    const a = new RC4(Buffer.from('0102030405', 'hex'));
+    assert.throws(() => a.updatev([Buffer.alloc(300)], Buffer.alloc(299)), { code: 'ERR_CRYPTO_ARGUMENT' });
+    assert.equal(a.update(Buffer.alloc(16)).toString('hex'), RFC6229['0102030405']![0]![1]);
+  });
+
   it('two instances sharing the kernel keep their own keystreams', () => {
     const a = new RC4(Buffer.from('0102030405', 'hex'));
     const b = new RC4(Buffer.from('833222772a', 'hex'));

@@ -11,6 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { RTMPError } from '../../src/errors.js';
 import { IoLoop, type SansIoSession } from '../../src/transport/io-loop.js';
+import { isWriteBuffer, returnWriteBuffer, takeWriteBuffer } from '../../src/util/write-pool.js';
 
 /** Echoes every input as `<input>;`, reports `rx:<input>`; its deadline writes `T;`. */
 class EchoSession implements SansIoSession<string> {
@@ -24,8 +25,8 @@ class EchoSession implements SansIoSession<string> {
     this.#events.push(`rx:${text}`);
     this.#out.push(Buffer.from(`${text};`));
   }
-  queue(text: string): void {
-    this.#out.push(Buffer.from(text));
+  queue(text: string | Buffer): void {
+    this.#out.push(typeof text === 'string' ? Buffer.from(text) : text);
   }
   takeOutput(): Buffer[] {
     const o = this.#out;
@@ -149,6 +150,27 @@ describe('IoLoop drives any sans-IO session', () => {
     await until(() => rig.closes.length === 1, 'onClose');
     assert.deepEqual(rig.closes, [undefined]);
     assert.equal(rig.loop.closed, true);
+  });
+
+  it('a write-pool buffer goes back to the pool once its write completed, alone or in a batch', async () => {
+    for (const [i, batch] of [
+      [0, false],
+      [1, true],
+    ] as const) {
+      const b = takeWriteBuffer(20_000);
+      b.fill(0x41 + i);
+      if (batch) rig.session.queue('head;');
+      rig.session.queue(b);
+      assert.equal(isWriteBuffer(b), true);
+      rig.loop.kick();
+      const want = rig.received().length + b.length + (batch ? 5 : 0);
+      await until(() => rig.received().length === want, `batch ${i} arrived`);
+      await until(() => !isWriteBuffer(b), `batch ${i}: the buffer was given back`);
+      const again = takeWriteBuffer(20_000);
+      assert.equal(again.buffer, b.buffer, `batch ${i}: the next take reuses its memory`);
+      returnWriteBuffer(again);
+    }
+    assert.equal(rig.received().slice(-20_000), 'B'.repeat(20_000));
   });
 
   it('destroy(error): onClose gets that error, exactly once', async () => {
