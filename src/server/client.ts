@@ -42,6 +42,7 @@ import type { ServerEvent } from '../session/server-events.js';
 import { ServerSession } from '../session/server-session.js';
 import { messageTracer } from '../trace.js';
 import { IoLoop } from '../transport/io-loop.js';
+import { readsIntoReusedBuffer } from '../transport/tcp.js';
 import { ClientStreams } from './client-streams.js';
 import { brief, decide, errorInfo, type ServerContext, splitQuery } from './context.js';
 import { releaseAll, retain } from './payload-refs.js';
@@ -103,12 +104,19 @@ export class ClientConnection implements ServerClient {
     this.remotePort = socket.remotePort;
     this.#socket = socket;
     const o = server.options;
+    // Reads that arrive as views of the accepted sockets' shared buffer (server.ts) must be
+    // copied by the chunk reader.
+    const reuseReadBuffer = readsIntoReusedBuffer(socket);
     this.#session = new ServerSession({
       ...o.session,
       ...o.limits,
       amf: { ...o.session?.amf, maxDepth: o.amfMaxDepth },
       // `frameRoom`: payloads land in recyclable buffers, which the relay reuses (payload-refs.ts).
-      chunkReader: { ...o.session?.chunkReader, frameRoom: true },
+      chunkReader: {
+        ...o.session?.chunkReader,
+        frameRoom: true,
+        ...(reuseReadBuffer ? { zeroCopy: false } : {}),
+      },
       chunkSize: o.chunkSize,
       idleTimeoutMs: o.idleTimeoutMs,
       maxStreams: o.maxStreams,
@@ -129,6 +137,7 @@ export class ClientConnection implements ServerClient {
       },
       {
         idleTimeoutMs: 0,
+        reuseReadBuffer,
         writeStallTimeoutMs: o.idleTimeoutMs,
         readPauseBytes: o.outputHighWaterMark,
       },

@@ -24,6 +24,7 @@ import { LimitCode, UsageCode } from '../error-codes.js';
 import { RTMPLimitError, RTMPUsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CapsEx } from '../session/connect-object.js';
+import { reuseAcceptedReads } from '../transport/tcp.js';
 import { ClientConnection } from './client.js';
 import type { ServerContext, VodLookup } from './context.js';
 import { type FlvIndex, indexFlv } from './flv-index.js';
@@ -175,7 +176,10 @@ export class RTMPServer extends EventEmitter<RTMPServerEvents> {
     }
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 1935;
-    const net = createNetServer((socket) => this.#accept(socket));
+    const net = createNetServer((socket) => {
+      reuseAcceptedReads(socket);
+      this.#accept(socket);
+    });
     this.#net = net;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
