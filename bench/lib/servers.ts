@@ -159,6 +159,44 @@ export async function startNginx(mediaDir: string, defaultQueue = false): Promis
 }
 
 /**
+ * Runs `node [nodeFlags] CHILDREN_DIR/script args` and waits for the JSON line it prints
+ * once listening (`{"port":N,…}`).
+ */
+async function startChild(
+  what: string,
+  script: string,
+  args: readonly string[],
+  nodeFlags: readonly string[],
+): Promise<{ child: ChildProcess; ports: Record<string, number> }> {
+  const child = spawnWithFdLimit(process.execPath, [...nodeFlags, join(CHILDREN_DIR, script), ...args]);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    if (stderr.length < 65536) stderr += d;
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const ports = await new Promise<Record<string, number>>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${what} did not start: ${stderr}`)), 15_000);
+    lines.once('line', (l) => {
+      clearTimeout(timer);
+      res(JSON.parse(l) as Record<string, number>);
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      rej(new Error(`${what} exited: ${stderr}`));
+    });
+  });
+  lines.close();
+  child.stdout!.resume();
+  return { child, ports };
+}
+
+/** A started child process as a RunningServer (its own CPU and memory). */
+function childServer(name: string, child: ChildProcess, port: number): RunningServer {
+  const pid = child.pid!;
+  return { name, port, pids: () => [pid], workerPids: () => [pid], stop: () => terminate(child) };
+}
+
+/**
  * Starts the embedded server (children/server.js) serving `mediaDir` in app `vod`;
  * `nodeFlags` go to its Node (e.g. `--cpu-prof`).
  */
@@ -166,33 +204,17 @@ export async function startEmbedded(
   mediaDir: string,
   nodeFlags: readonly string[] = [],
 ): Promise<RunningServer> {
-  const child = spawnWithFdLimit(process.execPath, [...nodeFlags, join(CHILDREN_DIR, 'server.js'), mediaDir]);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    if (stderr.length < 65536) stderr += d;
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`embedded server did not start: ${stderr}`)), 15_000);
-    lines.once('line', (l) => {
-      clearTimeout(timer);
-      res((JSON.parse(l) as { port: number }).port);
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      rej(new Error(`embedded server exited: ${stderr}`));
-    });
-  });
-  lines.close();
-  child.stdout!.resume();
-  const pid = child.pid!;
-  return {
-    name: 'rtmpkit server',
-    port,
-    pids: () => [pid],
-    workerPids: () => [pid],
-    stop: () => terminate(child),
-  };
+  const { child, ports } = await startChild('embedded server', 'server.js', [mediaDir], nodeFlags);
+  return childServer('rtmpkit server', child, ports.port!);
+}
+
+/**
+ * Starts the relay floor (children/relay-floor.js): players fetch `http://127.0.0.1:port/`,
+ * a publisher sends raw bytes to `publishPort`, which go to the player as they are.
+ */
+export async function startRelayFloor(): Promise<RunningServer & { publishPort: number }> {
+  const { child, ports } = await startChild('relay floor', 'relay-floor.js', [], []);
+  return { ...childServer('Node byte relay', child, ports.port!), publishPort: ports.publishPort! };
 }
 
 /** Starts stunnel terminating TLS on a free port in front of `backendPort`; `cert` is its CA. */
