@@ -7,8 +7,8 @@
  * with `RTMPConnectionError` (`ERR_RTMP_CONNECTION`, the system error as `cause`),
  * `RTMPTimeoutError` (`ERR_RTMP_CONNECT_TIMEOUT`) or the abort signal's reason.
  *
- * Reads go into one reused buffer (`onread`, `reusedReads`; TLS sockets too) instead of
- * a fresh Buffer per read.
+ * Reads go into one reused buffer (`onread`, `reusedReads`; TLS sockets too; a server's
+ * accepted sockets share one, `reuseAcceptedReads`) instead of a fresh Buffer per read.
  * Until `setReadSink` claims the socket, each read is copied and pushed to the socket's
  * readable side, so 'data' listeners (the SOCKS4 reply, TLS wrapping) see the usual
  * stream; after it, the sink gets a view of the reused buffer, valid only during the
