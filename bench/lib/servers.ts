@@ -8,6 +8,8 @@
  *   server — and rtmpdump ends there (librtmp closes on that status);
  * - the embedded server (`createServer`) in a child Node process (children/server.js),
  *   so its CPU and memory are its own;
+ * - the floor sender (children/floor-sender.js), writing a file's raw bytes to each
+ *   connection, for the rows that measure what Node itself spends receiving them;
  * - stunnel for RTMPS, through test/peers/start-stunnel-rtmps.sh.
  * Server processes get the hard `ulimit -n` as their soft limit (idle-connection runs).
  */
@@ -159,40 +161,59 @@ export async function startNginx(mediaDir: string, defaultQueue = false): Promis
 }
 
 /**
- * Starts the embedded server (children/server.js) serving `mediaDir` in app `vod`;
- * `nodeFlags` go to its Node (e.g. `--cpu-prof`).
+ * Starts the Node child `children/SCRIPT args`, which prints `{"port":N}` on its first
+ * stdout line once it listens, and serves until SIGTERM; `nodeFlags` go to its Node.
  */
-export async function startEmbedded(
-  mediaDir: string,
+async function startChild(
+  name: string,
+  script: string,
+  args: readonly string[],
   nodeFlags: readonly string[] = [],
 ): Promise<RunningServer> {
-  const child = spawnWithFdLimit(process.execPath, [...nodeFlags, join(CHILDREN_DIR, 'server.js'), mediaDir]);
+  const child = spawnWithFdLimit(process.execPath, [...nodeFlags, join(CHILDREN_DIR, script), ...args]);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 65536) stderr += d;
   });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`embedded server did not start: ${stderr}`)), 15_000);
+    const timer = setTimeout(() => rej(new Error(`${name} did not start: ${stderr}`)), 15_000);
     lines.once('line', (l) => {
       clearTimeout(timer);
       res((JSON.parse(l) as { port: number }).port);
     });
     child.once('exit', () => {
       clearTimeout(timer);
-      rej(new Error(`embedded server exited: ${stderr}`));
+      rej(new Error(`${name} exited: ${stderr}`));
     });
   });
   lines.close();
   child.stdout!.resume();
   const pid = child.pid!;
   return {
-    name: 'rtmpkit server',
+    name,
     port,
     pids: () => [pid],
     workerPids: () => [pid],
     stop: () => terminate(child),
   };
+}
+
+/**
+ * Starts the embedded server (children/server.js) serving `mediaDir` in app `vod`;
+ * `nodeFlags` go to its Node (e.g. `--cpu-prof`).
+ */
+export function startEmbedded(mediaDir: string, nodeFlags: readonly string[] = []): Promise<RunningServer> {
+  return startChild('rtmpkit server', 'server.js', [mediaDir], nodeFlags);
+}
+
+/**
+ * Starts the floor sender (children/floor-sender.js): every connection to it gets the
+ * bytes of `file` as fast as the socket takes them, then a FIN — the raw input of the
+ * floor rows, from a process whose CPU is not counted.
+ */
+export function startFloorSender(file: string): Promise<RunningServer> {
+  return startChild('floor sender', 'floor-sender.js', [file]);
 }
 
 /** Starts stunnel terminating TLS on a free port in front of `backendPort`; `cert` is its CA. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseBenchArgs } from '../../bench/lib/args.js';
 import { type CpuProfile, shortLocation, topFunctions } from '../../bench/lib/cpuprofile.js';
-import { avDigest, keptByLibrtmp, sameBytes, sameTags } from '../../bench/lib/flv-check.js';
+import { avDigest, flvPieceSizes, keptByLibrtmp, sameBytes, sameTags } from '../../bench/lib/flv-check.js';
 import { parseStatPpid, parseStatTicks, parseStatusKiB, parseTimeOutput } from '../../bench/lib/proc.js';
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
 import { cpuPerGb, maximum, mbPerSec, median, meets, percentile, ratio } from '../../bench/lib/stats.js';
@@ -332,6 +332,25 @@ describe('bench FLV output checks', () => {
     assert.throws(() => avDigest(join(dir, 'nope')), /ENOENT/);
     writeFileSync(join(dir, 'x.bin'), 'not flv at all');
     assert.throws(() => avDigest(join(dir, 'x.bin')), /not an FLV file/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('flvPieceSizes: the header with PreviousTagSize0, each tag with its PreviousTagSize, a cut-off tail', () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    const bytes = flv([meta, video(0, 100), audio(0, 10)]);
+    writeFileSync(join(dir, 'a.flv'), bytes);
+    const sizes = flvPieceSizes(join(dir, 'a.flv'));
+    assert.deepEqual(sizes, [13, 11 + meta.payload.length + 4, 115, 25]);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      bytes.length,
+    );
+    writeFileSync(join(dir, 'cut.flv'), bytes.subarray(0, -7));
+    assert.deepEqual(flvPieceSizes(join(dir, 'cut.flv')), [13, 11 + meta.payload.length + 4, 115, 18]);
+    writeFileSync(join(dir, 'head.flv'), bytes.subarray(0, 13 + 5));
+    assert.deepEqual(flvPieceSizes(join(dir, 'head.flv')), [13, 5]);
+    writeFileSync(join(dir, 'x.bin'), 'not flv at all');
+    assert.throws(() => flvPieceSizes(join(dir, 'x.bin')), /not an FLV file/);
     rmSync(dir, { recursive: true, force: true });
   });
 
