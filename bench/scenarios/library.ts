@@ -12,6 +12,8 @@
  * sender (its CPU not counted) in-process, timed the same way — the socket reads alone,
  * then one fresh Buffer per FLV piece for a `for await`, and those pieces as a Readable
  * piped to a file. Checks: byte counts equal the file's, the piped file equals it.
+ * And `for await` once more with the young generation held at 1 MiB (`YOUNG_1MIB`, no
+ * goal): what an application's V8 flags change.
  */
 
 import { rmSync, statSync } from 'node:fs';
@@ -42,16 +44,28 @@ interface LibraryRun {
   minorFaults: number;
 }
 
-/** One run of a child that prints a LibraryRun, or why it failed. */
-async function childRun(script: string, args: string[]): Promise<LibraryRun | string> {
-  const r = await client(process.execPath, [join(CHILDREN_DIR, script), ...args]);
+/** One run of a child (`nodeFlags` to its Node) that prints a LibraryRun, or why it failed. */
+async function childRun(
+  script: string,
+  args: string[],
+  nodeFlags: string[] = [],
+): Promise<LibraryRun | string> {
+  const r = await client(process.execPath, [...nodeFlags, join(CHILDREN_DIR, script), ...args]);
   if (r.code !== 0)
     return `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`.slice(0, 100);
   return JSON.parse(r.stdout) as LibraryRun;
 }
 
-const library = (mode: 'iterate' | 'readable', url: string, out: string) =>
-  childRun('library.js', [mode, url, out]);
+const library = (mode: 'iterate' | 'readable', url: string, out: string, nodeFlags: string[] = []) =>
+  childRun('library.js', [mode, url, out], nodeFlags);
+
+/**
+ * V8 flags an application can run with: the young generation held at 1 MiB, as `rtmpkit
+ * dump` sets for itself. At V8's default the library's young generation grows to 16 MiB
+ * and V8 then starts a mark-compact whenever the old generation's headroom is no larger
+ * than that (BENCHMARKS.md, "Round 7: Node's floors").
+ */
+const YOUNG_1MIB = ['--max-semi-space-size=1', '--semi-space-growth-factor=1'];
 
 /** The floor sides, in run order: mode of children/library-floor.js and the row's label. */
 const LIBRARY_FLOORS = [
@@ -78,10 +92,12 @@ async function measure(ctx: Context, file: MediaFile, nginxPort: number, senderP
   const iterate: LibraryRun[] = [];
   const readable: LibraryRun[] = [];
   const dumps: TimedRun[] = [];
-  const problems = { iterate: [] as string[], readable: [] as string[] };
+  const young: LibraryRun[] = [];
+  const problems = { iterate: [] as string[], readable: [] as string[], young: [] as string[] };
   const floors = LIBRARY_FLOORS.map(() => ({ runs: [] as LibraryRun[], problems: [] as string[] }));
   for (let i = 0; i < ctx.runs; i++) {
     const a = await library('iterate', url, '');
+    const y = await library('iterate', url, '', YOUNG_1MIB);
     const d = await rtmpdump(url, ref);
     dumps.push(acceptComplete(d, ref, file));
     const c = await library('readable', url, piped);
@@ -90,6 +106,11 @@ async function measure(ctx: Context, file: MediaFile, nginxPort: number, senderP
     else {
       iterate.push(a);
       if (a.bytes !== refBytes) problems.iterate.push(`${a.bytes} bytes, rtmpdump ${refBytes}`);
+    }
+    if (typeof y === 'string') problems.young.push(y);
+    else {
+      young.push(y);
+      if (y.bytes !== refBytes) problems.young.push(`${y.bytes} bytes, rtmpdump ${refBytes}`);
     }
     if (typeof c === 'string') problems.readable.push(c);
     else {
@@ -150,8 +171,19 @@ async function measure(ctx: Context, file: MediaFile, nginxPort: number, senderP
       ),
     }),
   );
+  const youngRow: Row = {
+    scenario: `library for await ${sizeLabel(file.bytes)}, young gen 1 MiB`,
+    metric: 'CPU per GB',
+    unit: 's/GB',
+    ours: median(young.map((r) => (r.cpuS / r.bytes) * 1e9)),
+    peer: { name: 'rtmpdump', value: dumpCpu },
+    note:
+      problems.young[0] ??
+      `node ${YOUNG_1MIB.join(' ')} (an application's choice); byte count = rtmpdump output`,
+  };
   return [
     ...rows('for await', iterate, problems.iterate, 'byte count = rtmpdump output'),
+    youngRow,
     ...rows('toReadable→file', readable, problems.readable, 'file byte-identical to rtmpdump output'),
     ...floorRows,
   ];
