@@ -6,10 +6,11 @@
  *   payload) as a count and a SHA-1 (each type in order), to check that a server delivered every tag of the
  *   source. Script tags are left out (servers rewrite onMetaData), and so are video
  *   payloads of ≤ 5 bytes and audio of ≤ 1 byte, which librtmp's RTMP_Read (rtmpdump)
- *   drops ("ignoring too small packet": the AVC end-of-sequence tag).
+ *   drops ("ignoring too small packet": the AVC end-of-sequence tag);
+ * - `flvPieceSizes`: the sizes of the pieces an FLV reader hands out (the floor rows).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 const PIECE = 1 << 20;
 
@@ -117,6 +118,32 @@ export function avDigest(path: string): AvDigest {
       buf = buf.subarray(11 + size + 4);
       need = 11;
     }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The sizes of an FLV file's pieces as `for await` over a played stream yields them:
+ * the file header with PreviousTagSize0, then each tag (11-byte header, data) with the
+ * PreviousTagSize after it (FLV-10.1 §E.2, §E.3); a cut-off tail is a last piece of its
+ * own. Reads only the tag headers. Throws when the file is not FLV.
+ */
+export function flvPieceSizes(path: string): number[] {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(11);
+    const size = fstatSync(fd).size;
+    if (readSync(fd, head, 0, 9, 0) < 9 || head.toString('latin1', 0, 3) !== 'FLV')
+      throw new Error(`${path}: not an FLV file`);
+    const sizes = [Math.min(size, head.readUInt32BE(5) + 4)];
+    for (let at = sizes[0]!; at < size; ) {
+      const n = readSync(fd, head, 0, 11, at);
+      const piece = n < 11 ? size - at : Math.min(size - at, 11 + head.readUIntBE(1, 3) + 4);
+      sizes.push(piece);
+      at += piece;
+    }
+    return sizes;
   } finally {
     closeSync(fd);
   }

@@ -8,6 +8,8 @@
  *   server — and rtmpdump ends there (librtmp closes on that status);
  * - the embedded server (`createServer`) in a child Node process (children/server.js),
  *   so its CPU and memory are its own;
+ * - the floor sender (children/floor-sender.js), writing a file's raw bytes to each
+ *   connection, for the rows that measure what Node itself spends receiving them;
  * - stunnel for RTMPS, through test/peers/start-stunnel-rtmps.sh.
  * Server processes get the hard `ulimit -n` as their soft limit (idle-connection runs).
  */
@@ -159,8 +161,9 @@ export async function startNginx(mediaDir: string, defaultQueue = false): Promis
 }
 
 /**
+/**
  * Runs `node [nodeFlags] CHILDREN_DIR/script args` and waits for the JSON line it prints
- * once listening (`{"port":N,…}`).
+ * once listening (`{"port":N,…}`); the child serves until SIGTERM.
  */
 async function startChild(
   what: string,
@@ -215,6 +218,16 @@ export async function startEmbedded(
 export async function startRelayFloor(): Promise<RunningServer & { publishPort: number }> {
   const { child, ports } = await startChild('relay floor', 'relay-floor.js', [], []);
   return { ...childServer('Node byte relay', child, ports.port!), publishPort: ports.publishPort! };
+}
+
+/**
+ * Starts the floor sender (children/floor-sender.js): every connection to it gets the
+ * bytes of `file` as fast as the socket takes them, then a FIN — the raw input of the
+ * floor rows, from a process whose CPU is not counted.
+ */
+export async function startFloorSender(file: string): Promise<RunningServer> {
+  const { child, ports } = await startChild('floor sender', 'floor-sender.js', [file], []);
+  return childServer('floor sender', child, ports.port!);
 }
 
 /** Starts stunnel terminating TLS on a free port in front of `backendPort`; `cert` is its CA. */

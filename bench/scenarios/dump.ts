@@ -3,8 +3,15 @@
  * nginx-rtmp, on the ~300 MB file and on the ~1 GB one (steady state apart from
  * start-up). Both are whole processes measured by GNU time: wall, user+sys CPU, peak
  * RSS. Every run's two outputs must be byte-identical (issue 9).
+ *
+ * Alternated with them run by run, Node's floors (no goal; ratio against rtmpdump, the
+ * peer the goal names): `node -e 0` (start-up alone), and children/floor-dump.js
+ * receiving the file's raw bytes from the floor sender (its CPU not counted) into a file
+ * — with a reused buffer and `fs.writeSync`, and with `socket.pipe(createWriteStream)`.
+ * Each floor output must equal the source file.
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { sameBytes } from '../lib/flv-check.js';
 import type { MediaFile } from '../lib/media.js';
 import type { TimedRun } from '../lib/proc.js';
@@ -13,6 +20,7 @@ import {
   acceptComplete,
   alternate,
   type Context,
+  client,
   failureNote,
   hasSourceTags,
   notes,
@@ -24,6 +32,7 @@ import {
   summarize,
   summaryRows,
 } from '../lib/scenario.js';
+import { CHILDREN_DIR, startFloorSender } from '../lib/servers.js';
 import { cpuPerGb } from '../lib/stats.js';
 
 /** Two downloads of `file` alternated, each run's outputs compared byte for byte. */
@@ -32,12 +41,15 @@ export interface DownloadPair {
   b: TimedRun[];
   /** "outputs byte-identical", or in how many runs they differed and which side lost source tags. */
   check: string;
+  /** The runs of each of `more`'s sides, in its order. */
+  more: TimedRun[][];
 }
 
 /**
  * Runs `a(out)` and `b(out)` alternately, compares their outputs, removes them. When
  * the outputs differ, each is compared with the source too, so the note tells a client
- * that lost or shifted tags from a server that dropped them for both.
+ * that lost or shifted tags from a server that dropped them for both. Each of `more`
+ * runs after each pair (A B M1 M2… A B M1 M2…), bounds measured in the same rounds.
  */
 export async function downloadPair(
   ctx: Context,
@@ -45,11 +57,13 @@ export async function downloadPair(
   names: [string, string],
   a: (out: string) => Promise<TimedRun>,
   b: (out: string) => Promise<TimedRun>,
+  more: (() => Promise<TimedRun>)[] = [],
 ): Promise<DownloadPair> {
   const outA = scratch(ctx, 'download-a.flv');
   const outB = scratch(ctx, 'download-b.flv');
   let differ = 0;
   const notSource = [0, 0];
+  const moreRuns = more.map((): TimedRun[] => []);
   const [as, bs] = await alternate(
     ctx.runs,
     async () => acceptComplete(await a(outA), outA, file),
@@ -66,6 +80,7 @@ export async function downloadPair(
       }
       rmSync(outA, { force: true });
       rmSync(outB, { force: true });
+      for (const [i, side] of more.entries()) moreRuns[i]!.push(await side());
       return run;
     },
   );
@@ -77,31 +92,76 @@ export async function downloadPair(
         ? 'outputs byte-identical'
         : `OUTPUTS DIFFER in ${differ}/${ctx.runs} runs (runs without the source's A/V tags: ` +
           `${names[0]} ${notSource[0]}, ${names[1]} ${notSource[1]})`,
+    more: moreRuns,
   };
 }
 
+/** The floor sides of the dump rows: `node -e 0`, then children/floor-dump.js in each mode. */
+const DUMP_FLOORS = [
+  { label: 'node -e 0 (start-up)', mode: undefined },
+  { label: 'net onread + fs.writeSync', mode: 'reused' },
+  { label: 'socket.pipe(createWriteStream)', mode: 'pipe' },
+];
+
 async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
   const nginx = await ctx.nginx();
-  const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
-  const pair = await downloadPair(
-    ctx,
-    file,
-    ['rtmpkit', 'rtmpdump'],
-    (out) => rtmpkitDump(ctx, url, out),
-    (out) => rtmpdump(url, out),
-  );
-  return summaryRows(
-    `dump VOD ${sizeLabel(file.bytes)}`,
-    'rtmpdump',
-    summarize(pair.a),
-    summarize(pair.b),
-    [
-      ['wall', { kind: 'ratio', op: '<=', target: 1.0 }],
-      ['CPU', { kind: 'ratio', op: '<=', target: 1.0 }],
-      ['peak RSS', { kind: 'value', op: '<=', target: 64 }],
-    ],
-    notes(pair.check, failureNote('rtmpkit', pair.a), failureNote('rtmpdump', pair.b)),
-  );
+  const sender = await startFloorSender(file.path);
+  try {
+    const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
+    const floorOut = scratch(ctx, 'floor.flv');
+    const floorDiffer = DUMP_FLOORS.map(() => 0);
+    const floor = (i: number, args: string[]) => async (): Promise<TimedRun> => {
+      const run = await client(process.execPath, args);
+      if (run.code === 0 && DUMP_FLOORS[i]!.mode && !sameBytes(floorOut, file.path)) floorDiffer[i]!++;
+      rmSync(floorOut, { force: true });
+      return run;
+    };
+    const pair = await downloadPair(
+      ctx,
+      file,
+      ['rtmpkit', 'rtmpdump'],
+      (out) => rtmpkitDump(ctx, url, out),
+      (out) => rtmpdump(url, out),
+      DUMP_FLOORS.map((f, i) =>
+        floor(
+          i,
+          f.mode ? [join(CHILDREN_DIR, 'floor-dump.js'), f.mode, `${sender.port}`, floorOut] : ['-e', '0'],
+        ),
+      ),
+    );
+    const peer = summarize(pair.b);
+    const floorRows = DUMP_FLOORS.flatMap((f, i) =>
+      summaryRows(
+        `dump floor ${sizeLabel(file.bytes)}: ${f.label}`,
+        'rtmpdump',
+        summarize(pair.more[i]!),
+        peer,
+        [['CPU'], ['peak RSS']],
+        notes(
+          f.mode && floorDiffer[i] === 0 ? 'output = source file (sent by a process not counted)' : '',
+          floorDiffer[i]! > 0 ? `FLOOR OUTPUT ≠ SOURCE in ${floorDiffer[i]}/${ctx.runs} runs` : '',
+          failureNote('floor', pair.more[i]!),
+        ),
+      ),
+    );
+    return [
+      ...summaryRows(
+        `dump VOD ${sizeLabel(file.bytes)}`,
+        'rtmpdump',
+        summarize(pair.a),
+        peer,
+        [
+          ['wall', { kind: 'ratio', op: '<=', target: 1.0 }],
+          ['CPU', { kind: 'ratio', op: '<=', target: 1.0 }],
+          ['peak RSS', { kind: 'value', op: '<=', target: 64 }],
+        ],
+        notes(pair.check, failureNote('rtmpkit', pair.a), failureNote('rtmpdump', pair.b)),
+      ),
+      ...floorRows,
+    ];
+  } finally {
+    await sender.stop();
+  }
 }
 
 /**

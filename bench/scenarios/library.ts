@@ -6,11 +6,20 @@
  * Alternated with `rtmpdump -q`, whose rate is the one to reach (issue 9: "reach the
  * same rate at ≤ 0.5 CPU s per GB"). Checks: the `for await` byte count equals the
  * size of rtmpdump's output, and the piped file is byte-identical to it.
+ *
+ * Alternated with them run by run, Node's floors for the same bytes (no goal; ratio
+ * against rtmpdump): children/library-floor.js receiving the raw file from the floor
+ * sender (its CPU not counted) in-process, timed the same way — the socket reads alone,
+ * then one fresh Buffer per FLV piece for a `for await`, and those pieces as a Readable
+ * piped to a file. Checks: byte counts equal the file's, the piped file equals it.
+ * And `for await` once more with the young generation held at 1 MiB (`YOUNG_1MIB`, no
+ * goal): what an application's V8 flags change.
  */
 
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameBytes } from '../lib/flv-check.js';
+import type { MediaFile } from '../lib/media.js';
 import type { TimedRun } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
 import {
@@ -25,34 +34,70 @@ import {
   sizeLabel,
   summarize,
 } from '../lib/scenario.js';
-import { CHILDREN_DIR } from '../lib/servers.js';
+import { CHILDREN_DIR, startFloorSender } from '../lib/servers.js';
 import { cpuPerGb, mbPerSec, median } from '../lib/stats.js';
 
 interface LibraryRun {
   bytes: number;
   wallS: number;
   cpuS: number;
+  minorFaults: number;
 }
 
-async function library(mode: 'iterate' | 'readable', url: string, out: string): Promise<LibraryRun | string> {
-  const r = await client(process.execPath, [join(CHILDREN_DIR, 'library.js'), mode, url, out]);
+/** One run of a child (`nodeFlags` to its Node) that prints a LibraryRun, or why it failed. */
+async function childRun(
+  script: string,
+  args: string[],
+  nodeFlags: string[] = [],
+): Promise<LibraryRun | string> {
+  const r = await client(process.execPath, [...nodeFlags, join(CHILDREN_DIR, script), ...args]);
   if (r.code !== 0)
     return `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`.slice(0, 100);
   return JSON.parse(r.stdout) as LibraryRun;
 }
 
+const library = (mode: 'iterate' | 'readable', url: string, out: string, nodeFlags: string[] = []) =>
+  childRun('library.js', [mode, url, out], nodeFlags);
+
+/**
+ * V8 flags an application can run with: the young generation held at 1 MiB, as `rtmpkit
+ * dump` sets for itself. At V8's default the library's young generation grows to 16 MiB
+ * and V8 then starts a mark-compact whenever the old generation's headroom is no larger
+ * than that (BENCHMARKS.md, "Round 7: Node's floors").
+ */
+const YOUNG_1MIB = ['--max-semi-space-size=1', '--semi-space-growth-factor=1'];
+
+/** The floor sides, in run order: mode of children/library-floor.js and the row's label. */
+const LIBRARY_FLOORS = [
+  { mode: 'receive', label: 'socket reads only' },
+  { mode: 'iterate', label: 'fresh Buffer per tag, for await' },
+  { mode: 'readable', label: 'fresh Buffer per tag, Readable→file' },
+] as const;
+
 async function run(ctx: Context): Promise<Row[]> {
   const nginx = await ctx.nginx();
   const file = ctx.media.big;
-  const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
+  const sender = await startFloorSender(file.path);
+  try {
+    return await measure(ctx, file, nginx.port, sender.port);
+  } finally {
+    await sender.stop();
+  }
+}
+
+async function measure(ctx: Context, file: MediaFile, nginxPort: number, senderPort: number): Promise<Row[]> {
+  const url = `rtmp://127.0.0.1:${nginxPort}/vod/${file.name}`;
   const ref = scratch(ctx, 'library-rtmpdump.flv');
   const piped = scratch(ctx, 'library-readable.flv');
   const iterate: LibraryRun[] = [];
   const readable: LibraryRun[] = [];
   const dumps: TimedRun[] = [];
-  const problems = { iterate: [] as string[], readable: [] as string[] };
+  const young: LibraryRun[] = [];
+  const problems = { iterate: [] as string[], readable: [] as string[], young: [] as string[] };
+  const floors = LIBRARY_FLOORS.map(() => ({ runs: [] as LibraryRun[], problems: [] as string[] }));
   for (let i = 0; i < ctx.runs; i++) {
     const a = await library('iterate', url, '');
+    const y = await library('iterate', url, '', YOUNG_1MIB);
     const d = await rtmpdump(url, ref);
     dumps.push(acceptComplete(d, ref, file));
     const c = await library('readable', url, piped);
@@ -62,6 +107,11 @@ async function run(ctx: Context): Promise<Row[]> {
       iterate.push(a);
       if (a.bytes !== refBytes) problems.iterate.push(`${a.bytes} bytes, rtmpdump ${refBytes}`);
     }
+    if (typeof y === 'string') problems.young.push(y);
+    else {
+      young.push(y);
+      if (y.bytes !== refBytes) problems.young.push(`${y.bytes} bytes, rtmpdump ${refBytes}`);
+    }
     if (typeof c === 'string') problems.readable.push(c);
     else {
       readable.push(c);
@@ -69,6 +119,18 @@ async function run(ctx: Context): Promise<Row[]> {
     }
     rmSync(ref, { force: true });
     rmSync(piped, { force: true });
+    for (const [j, f] of LIBRARY_FLOORS.entries()) {
+      const r = await childRun('library-floor.js', [f.mode, `${senderPort}`, file.path, piped]);
+      const into = floors[j]!;
+      if (typeof r === 'string') into.problems.push(r);
+      else {
+        into.runs.push(r);
+        if (r.bytes !== file.bytes) into.problems.push(`${r.bytes} bytes, file ${file.bytes}`);
+        else if (f.mode === 'readable' && !sameBytes(piped, file.path))
+          into.problems.push('file differs from source');
+      }
+      rmSync(piped, { force: true });
+    }
   }
   const d = summarize(dumps);
   const dumpRate = mbPerSec(file.bytes, d.wallS);
@@ -95,9 +157,35 @@ async function run(ctx: Context): Promise<Row[]> {
       },
     ];
   };
+  const floorRows = LIBRARY_FLOORS.map(
+    (f, j): Row => ({
+      scenario: `library floor ${sizeLabel(file.bytes)}: ${f.label}`,
+      metric: 'CPU per GB',
+      unit: 's/GB',
+      ours: median(floors[j]!.runs.map((r) => (r.cpuS / r.bytes) * 1e9)),
+      peer: { name: 'rtmpdump', value: dumpCpu },
+      note: notes(
+        floors[j]!.problems[0] ??
+          `${f.mode === 'readable' ? 'file = source' : 'byte count = source'} (sent by a process not counted)`,
+        `minor faults ${Math.round(median(floors[j]!.runs.map((r) => r.minorFaults)) ?? 0)}`,
+      ),
+    }),
+  );
+  const youngRow: Row = {
+    scenario: `library for await ${sizeLabel(file.bytes)}, young gen 1 MiB`,
+    metric: 'CPU per GB',
+    unit: 's/GB',
+    ours: median(young.map((r) => (r.cpuS / r.bytes) * 1e9)),
+    peer: { name: 'rtmpdump', value: dumpCpu },
+    note:
+      problems.young[0] ??
+      `node ${YOUNG_1MIB.join(' ')} (an application's choice); byte count = rtmpdump output`,
+  };
   return [
     ...rows('for await', iterate, problems.iterate, 'byte count = rtmpdump output'),
+    youngRow,
     ...rows('toReadable→file', readable, problems.readable, 'file byte-identical to rtmpdump output'),
+    ...floorRows,
   ];
 }
 

@@ -5,14 +5,17 @@
  * here is timed: every input is a fixed string, number or small file.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { parseBenchArgs } from '../../bench/lib/args.js';
 import { type CpuProfile, shortLocation, topFunctions } from '../../bench/lib/cpuprofile.js';
-import { avDigest, keptByLibrtmp, sameBytes, sameTags } from '../../bench/lib/flv-check.js';
+import { avDigest, flvPieceSizes, keptByLibrtmp, sameBytes, sameTags } from '../../bench/lib/flv-check.js';
 import { parseStatPpid, parseStatTicks, parseStatusKiB, parseTimeOutput } from '../../bench/lib/proc.js';
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
+import { CHILDREN_DIR, startFloorSender } from '../../bench/lib/servers.js';
 import { cpuPerGb, maximum, mbPerSec, median, meets, percentile, ratio } from '../../bench/lib/stats.js';
 import { tempDir } from '../helpers/peers.js';
 
@@ -335,6 +338,25 @@ describe('bench FLV output checks', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('flvPieceSizes: the header with PreviousTagSize0, each tag with its PreviousTagSize, a cut-off tail', () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    const bytes = flv([meta, video(0, 100), audio(0, 10)]);
+    writeFileSync(join(dir, 'a.flv'), bytes);
+    const sizes = flvPieceSizes(join(dir, 'a.flv'));
+    assert.deepEqual(sizes, [13, 11 + meta.payload.length + 4, 115, 25]);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      bytes.length,
+    );
+    writeFileSync(join(dir, 'cut.flv'), bytes.subarray(0, -7));
+    assert.deepEqual(flvPieceSizes(join(dir, 'cut.flv')), [13, 11 + meta.payload.length + 4, 115, 18]);
+    writeFileSync(join(dir, 'head.flv'), bytes.subarray(0, 13 + 5));
+    assert.deepEqual(flvPieceSizes(join(dir, 'head.flv')), [13, 5]);
+    writeFileSync(join(dir, 'x.bin'), 'not flv at all');
+    assert.throws(() => flvPieceSizes(join(dir, 'x.bin')), /not an FLV file/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('sameBytes compares length and content', () => {
     const dir = tempDir('rtmpkit-bench-test-');
     const big = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
@@ -348,5 +370,48 @@ describe('bench FLV output checks', () => {
     writeFileSync(join(dir, 'd'), big.subarray(0, -1));
     assert.equal(sameBytes(join(dir, 'a'), join(dir, 'd')), false);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('bench floor children', () => {
+  const run = promisify(execFile);
+  const child = (script: string, args: string[]) =>
+    run(process.execPath, [join(CHILDREN_DIR, script), ...args], { timeout: 30_000 });
+
+  it('the sender sends the file; each floor receives exactly its bytes and pieces', async () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    // An FLV header + PreviousTagSize0, then tags of 3 KiB to 600 KiB: pieces cross the 256 KiB reads.
+    const parts: Buffer[] = [Buffer.from('464c5601050000000900000000', 'hex')];
+    for (const [i, n] of [3000, 600_000, 70_000, 1, 300_000].entries()) {
+      const h = Buffer.alloc(11);
+      h[0] = 9;
+      h.writeUIntBE(n, 1, 3);
+      const prev = Buffer.alloc(4);
+      prev.writeUInt32BE(11 + n);
+      parts.push(h, Buffer.alloc(n, i + 1), prev);
+    }
+    const src = join(dir, 'src.flv');
+    const bytes = Buffer.concat(parts);
+    writeFileSync(src, bytes);
+    const sender = await startFloorSender(src);
+    try {
+      for (const mode of ['reused', 'pipe']) {
+        const out = join(dir, `${mode}.flv`);
+        await child('floor-dump.js', [mode, `${sender.port}`, out]);
+        assert.ok(readFileSync(out).equals(bytes), `floor-dump ${mode}: output = source`);
+      }
+      for (const mode of ['receive', 'iterate', 'readable']) {
+        const out = join(dir, `lib-${mode}.flv`);
+        const { stdout } = await child('library-floor.js', [mode, `${sender.port}`, src, out]);
+        const r = JSON.parse(stdout) as { bytes: number; pieces: number; cpuS: number };
+        assert.equal(r.bytes, bytes.length, mode);
+        assert.equal(r.pieces, 6, mode);
+        assert.ok(r.cpuS > 0, mode);
+        if (mode === 'readable') assert.ok(readFileSync(out).equals(bytes), 'Readable→file: output = source');
+      }
+    } finally {
+      await sender.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
