@@ -11,10 +11,12 @@
  * (masked indices, 4 bytes per iteration), ~685 for OpenSSL's assembly RC4 in the same
  * runs, and 600–620 for the best TypeScript loop; RC4 is most of an RTMPE download's CPU.
  *
- * Layout of the kernel's one memory (two 64 KiB pages): the 256-byte state S at 0, the
- * indices i and j as little-endian 32-bit words at 256 and 260, and a data window of
- * `RC4_WINDOW` bytes at `RC4_WINDOW`. `run(n)` XORs the next n keystream bytes into the
- * window's first n bytes and updates S, i and j there.
+ * Layout of the kernel's one memory (six 64 KiB pages): the 256-byte state S at 0, the
+ * indices i and j as little-endian 32-bit words at 256 and 260, a data window of
+ * `RC4_WINDOW` bytes at `RC4_WINDOW` (data elsewhere is copied through it), and at
+ * `READ_AREA_AT` a `READ_AREA_SIZE`-byte area that sockets read into (`kernelReadArea`),
+ * so RTMPE decrypts what arrived where it landed, with no copy. `run(at, n)` XORs the
+ * next n keystream bytes into the n bytes at `at` and updates S, i and j.
  *
  * Invariants: the kernel is stateless between uses — a caller copies its own state in,
  * runs, and copies it out — so any number of RC4 instances share it; calls are
@@ -24,6 +26,11 @@
 
 /** Bytes in the kernel's data window (and its offset in the kernel's memory). */
 export const RC4_WINDOW = 65536;
+/** Where the read area starts in the kernel's memory, and its size (a socket read buffer's). */
+export const READ_AREA_AT = 2 * 65536;
+export const READ_AREA_SIZE = 256 * 1024;
+/** The memory's size in 64 KiB pages. */
+const PAGES = (READ_AREA_AT + READ_AREA_SIZE) / 65536;
 /** Offsets of i and j in the kernel's memory. */
 const I_AT = 256;
 const J_AT = 260;
@@ -31,7 +38,8 @@ const J_AT = 260;
 /** The kernel: its memory as bytes, and the function that runs it over `n` window bytes. */
 export interface Rc4Kernel {
   readonly memory: Uint8Array;
-  run(n: number): void;
+  /** XORs the next `n` keystream bytes into the memory's bytes [at, at + n). */
+  run(at: number, n: number): void;
 }
 
 // Opcodes and encodings (WebAssembly Core 1.0 §5.4 instructions, §5.2 LEB128 values).
@@ -87,17 +95,17 @@ const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) =
 // the RC4 index): masking them only where they address S takes the mask off the loop-carried
 // chains, which is worth ~10 % (a run starts from indices below 256 and covers at most
 // RC4_WINDOW bytes, so neither counter gets anywhere near 2^32).
-const N = 0;
-const I = 1;
-const J = 2;
-const P = 3;
+const P = 0;
+const N = 1;
+const I = 2;
+const J = 3;
 const END_AT = 4;
 const SI = 5;
 const SJ = 6;
 const KS = 7;
 const IX = 8;
 const JX = 9;
-const LOCALS = 9;
+const LOCALS = 8;
 const get = (l: number) => [LOCAL_GET, l];
 const set = (l: number) => [LOCAL_SET, l];
 const int = (v: number) => [I32_CONST, ...sleb(v)];
@@ -130,14 +138,14 @@ function word(at: number): number[] {
   ];
 }
 
-/** The body of `run(n)`: sixteen bytes per iteration, then the last 0–15 bytes one by one. */
+/** The body of `run(at, n)`: sixteen bytes per iteration, then the last 0–15 bytes one by one. */
 function body(): number[] {
   const words: number[] = [];
   for (let at = 0; at < UNROLL; at += 4) words.push(...word(at));
   // biome-ignore format: one line per statement
   return [
     ...int(0), ...load32(I_AT), ...set(I), ...int(0), ...load32(J_AT), ...set(J),
-    ...int(RC4_WINDOW), ...set(P), ...get(P), ...get(N), I32_ADD, ...set(END_AT),
+    ...get(P), ...get(N), I32_ADD, ...set(END_AT),
     BLOCK, VOID, LOOP, VOID,
     ...get(P), ...int(UNROLL), I32_ADD, ...get(END_AT), I32_GT_U, BR_IF, 1,
     ...words,
@@ -152,15 +160,15 @@ function body(): number[] {
   ];
 }
 
-/** The module: type `(i32) → ()`, one function, two pages of memory, both exported. */
+/** The module: type `(i32, i32) → ()`, one function, PAGES pages of memory, both exported. */
 function moduleBytes(): Uint8Array {
   const code = [...uleb(1), ...uleb(LOCALS), I32, ...body()]; // LOCALS i32 locals
   // biome-ignore format: one line per section
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-    ...section(1, vec([[0x60, 1, I32, 0]])),
+    ...section(1, vec([[0x60, 2, I32, I32, 0]])),
     ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, 2]])),
+    ...section(5, vec([[0x00, PAGES]])),
     ...section(7, vec([[...name('run'), 0x00, 0], [...name('memory'), 0x02, 0]])),
     ...section(10, vec([[...uleb(code.length), ...code]])),
   ]);
@@ -174,7 +182,7 @@ declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (
     module: object,
-  ) => { exports: { run: (n: number) => void; memory: { buffer: ArrayBuffer } } };
+  ) => { exports: { run: (at: number, n: number) => void; memory: { buffer: ArrayBuffer } } };
 };
 
 let kernel: Rc4Kernel | null | undefined;
@@ -189,6 +197,16 @@ export function rc4Kernel(): Rc4Kernel | undefined {
     }
   }
   return kernel ?? undefined;
+}
+
+/**
+ * The kernel's read area as a Buffer (undefined where WebAssembly is unavailable): a socket
+ * that reads into it hands RC4 data already in the kernel's memory. Shared by every such
+ * socket, so each read must be consumed before the next (see transport/tcp.ts).
+ */
+export function kernelReadArea(): Buffer | undefined {
+  const k = rc4Kernel();
+  return k && Buffer.from(k.memory.buffer, READ_AREA_AT, READ_AREA_SIZE);
 }
 
 /** Reads i and j from the kernel's memory. */

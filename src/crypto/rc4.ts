@@ -10,7 +10,9 @@
  *
  * Speed: inputs of `KERNEL_MIN` bytes and more run through a WebAssembly form of the
  * keystream loop (rc4-kernel.ts, ~1 GB/s on one core of the 2-core test machine, above
- * OpenSSL's assembly RC4 there), 64 KiB at a time copied through its window. Short
+ * OpenSSL's assembly RC4 there): in place when the data was read into the kernel's read
+ * area (plain-TCP sockets read there, transport/tcp.ts), else 64 KiB at a time copied
+ * through its window. Short
  * inputs, and hosts without WebAssembly, use the byte loop below (the fastest TypeScript
  * loop tried, 32-bit word XOR over the aligned middle, ran at 600–620 MB/s: not worth
  * its code next to the kernel).
@@ -18,7 +20,7 @@
 import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import { checkKey } from './common.js';
-import { kernelIndices, RC4_WINDOW, rc4Kernel, setKernelIndices } from './rc4-kernel.js';
+import { kernelIndices, RC4_WINDOW, READ_AREA_AT, rc4Kernel, setKernelIndices } from './rc4-kernel.js';
 
 /** From this many bytes on, `update` runs the WebAssembly kernel (its copies in and out cost ~1 %). */
 export const KERNEL_MIN = 256;
@@ -54,11 +56,16 @@ export class RC4 {
     const memory = kernel.memory;
     memory.set(this.#s, 0);
     setKernelIndices(memory, this.#i, this.#j);
-    for (let at = 0; at < n; at += RC4_WINDOW) {
-      const len = Math.min(RC4_WINDOW, n - at);
-      memory.set(data.subarray(at, at + len), RC4_WINDOW);
-      kernel.run(len);
-      data.set(memory.subarray(RC4_WINDOW, RC4_WINDOW + len), at);
+    if (data.buffer === memory.buffer && data.byteOffset >= READ_AREA_AT) {
+      // Read into the kernel's read area: decrypted where it landed.
+      kernel.run(data.byteOffset, n);
+    } else {
+      for (let at = 0; at < n; at += RC4_WINDOW) {
+        const len = Math.min(RC4_WINDOW, n - at);
+        memory.set(data.subarray(at, at + len), RC4_WINDOW);
+        kernel.run(RC4_WINDOW, len);
+        data.set(memory.subarray(RC4_WINDOW, RC4_WINDOW + len), at);
+      }
     }
     this.#s.set(memory.subarray(0, 256));
     [this.#i, this.#j] = kernelIndices(memory);
@@ -94,7 +101,7 @@ export class RC4 {
     let done = 0;
     let fill = 0;
     const flush = (): void => {
-      kernel.run(fill);
+      kernel.run(RC4_WINDOW, fill);
       into.set(memory.subarray(RC4_WINDOW, RC4_WINDOW + fill), done);
       done += fill;
       fill = 0;

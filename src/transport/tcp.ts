@@ -7,14 +7,16 @@
  * with `RTMPConnectionError` (`ERR_RTMP_CONNECTION`, the system error as `cause`),
  * `RTMPTimeoutError` (`ERR_RTMP_CONNECT_TIMEOUT`) or the abort signal's reason.
  *
- * Reads go into one reused buffer (`onread`, `reusedReads`; TLS sockets too; a server's
- * accepted sockets share one, `reuseAcceptedReads`) instead of a fresh Buffer per read.
+ * Reads go into a reused buffer (`onread`, `reusedReads`) instead of a fresh Buffer per
+ * read: plain-TCP sockets — connected ones and a server's accepted ones
+ * (`reuseAcceptedReads`) — share one, each TLS socket has its own.
  * Until `setReadSink` claims the socket, each read is copied and pushed to the socket's
  * readable side, so 'data' listeners (the SOCKS4 reply, TLS wrapping) see the usual
  * stream; after it, the sink gets a view of the reused buffer, valid only during the
  * call (it must copy what it keeps: a ChunkReader with `zeroCopy: false`).
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { kernelReadArea } from '../crypto/rc4-kernel.js';
 import { ConnectionCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import type { ConnectTarget } from './transport.js';
@@ -109,8 +111,19 @@ export function reusedReads(
   };
 }
 
-/** The read buffer every accepted socket shares (`reuseAcceptedReads`), made on first use. */
-let acceptedReadBuffer: Buffer | undefined;
+/**
+ * The read buffer every plain-TCP socket of the process shares — `connectTcp`'s and the
+ * accepted ones of `reuseAcceptedReads` — made on first use. Sharing is safe because each
+ * read is handed on and consumed before the next one lands (libuv reads one socket at a
+ * time, and these sockets never coalesce reads across turns). It is RC4's read area where
+ * WebAssembly runs, so RTMPE decrypts a read where it landed (crypto/rc4-kernel.ts).
+ */
+let sharedBuffer: Buffer | undefined;
+
+function sharedReadBuffer(): Buffer {
+  sharedBuffer ??= kernelReadArea() ?? Buffer.allocUnsafe(READ_BUFFER_SIZE);
+  return sharedBuffer;
+}
 /** Node's `onread` slots of a Socket (internal symbols), looked up once; null = not found. */
 let onreadSlots: { buffer: symbol; callback: symbol } | null | undefined;
 
@@ -122,10 +135,10 @@ function findOnreadSlots(socket: Socket): { buffer: symbol; callback: symbol } |
 }
 
 /**
- * Makes a socket a `net.Server` accepted read into the one buffer all accepted sockets
- * share, as `onread` makes a connecting socket do (`net.Server` takes no `onread`): a
- * fresh 64 KiB Buffer per read was a server's largest source of garbage (a live relay's
- * major GCs went 15 → 1–3 per 303 MB, its CPU per GB −25 %). Sharing is safe because
+ * Makes a socket a `net.Server` accepted read into the process's shared read buffer, as
+ * `onread` makes a connecting socket do (`net.Server` takes no `onread`): a fresh 64 KiB
+ * Buffer per read was a server's largest source of garbage (a live relay's major GCs went
+ * 15 → 1–3 per 303 MB, its CPU per GB −25 %). Sharing is safe because
  * every read is handed on and consumed synchronously before the next socket reads; the
  * reader must copy what it keeps (`setReadSink`). Call it in the 'connection' listener,
  * before any data can arrive. Node exposes no public hook for this, so it fills the two
@@ -140,11 +153,11 @@ export function reuseAcceptedReads(socket: Socket): boolean {
   const slots = onreadSlots;
   const own = socket as unknown as Record<symbol, unknown>;
   if (slots === null || own[slots.buffer] !== null) return false;
-  acceptedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_SIZE);
-  const reads = reusedReads(false, acceptedReadBuffer);
-  own[slots.buffer] = acceptedReadBuffer;
+  const buffer = sharedReadBuffer();
+  const reads = reusedReads(false, buffer);
+  own[slots.buffer] = buffer;
   own[slots.callback] = reads.onread.callback;
-  handle.useUserBuffer(acceptedReadBuffer);
+  handle.useUserBuffer(buffer);
   reads.attach(socket);
   return true;
 }
@@ -248,8 +261,8 @@ export async function connectTcp(target: ConnectTarget): Promise<Socket> {
     throw new RTMPUsageError('no host to connect to', { code: UsageCode.RTMP_BAD_HOST });
   }
   // A reused read buffer instead of Node's fresh 64 KiB Buffer per read: fewer page faults
-  // and less GC (cold 303 MB download: 1.22 → 1.03 CPU s/GB).
-  const reads = reusedReads();
+  // and less GC (cold 303 MB download: 1.22 → 1.03 CPU s/GB); the process's shared one.
+  const reads = reusedReads(false, sharedReadBuffer());
   const socket: Socket = netConnect({
     host: target.host,
     port: target.port,

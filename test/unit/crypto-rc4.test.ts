@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RC4 } from '../../src/crypto/index.js';
 import { KERNEL_MIN } from '../../src/crypto/rc4.js';
-import { RC4_WINDOW, rc4Kernel } from '../../src/crypto/rc4-kernel.js';
+import { kernelReadArea, RC4_WINDOW, READ_AREA_SIZE, rc4Kernel } from '../../src/crypto/rc4-kernel.js';
 
 /** RC4 as its description gives it, one byte at a time over plain arrays: the reference. */
 function textbookRc4(key: Uint8Array, data: Uint8Array): Buffer {
@@ -246,6 +246,35 @@ describe('RC4 (RFC 6229)', () => {
     const a = new RC4(Buffer.from('0102030405', 'hex'));
     assert.throws(() => a.updatev([Buffer.alloc(300)], Buffer.alloc(299)), { code: 'ERR_CRYPTO_ARGUMENT' });
     assert.equal(a.update(Buffer.alloc(16)).toString('hex'), RFC6229['0102030405']![0]![1]);
+  });
+
+  it('data read into the kernel read area is decrypted in place, at any offset and size, as textbook RC4', () => {
+    const area = kernelReadArea();
+    assert.ok(area, 'WebAssembly is available here');
+    assert.equal(area.length, READ_AREA_SIZE);
+    const key = Buffer.from('0102030405060708', 'hex');
+    const plain = Buffer.from(Array.from({ length: READ_AREA_SIZE }, (_, i) => (i * 29 + 11) & 0xff));
+    const want = textbookRc4(key, plain);
+    const rc4 = new RC4(key);
+    // Reads of every size class at shifting offsets, as a socket's reads land in the area.
+    const sizes = [READ_AREA_SIZE - 70_001 - 3 - KERNEL_MIN - 1, 3, KERNEL_MIN, 70_001, 1];
+    let done = 0;
+    for (const [k, size] of sizes.entries()) {
+      const at = (k * 4099) % 8;
+      area.set(plain.subarray(done, done + size), at);
+      const view = area.subarray(at, at + size);
+      assert.equal(rc4.update(view), view);
+      assert.deepEqual(view, want.subarray(done, done + size), `read ${k}: ${size} bytes at ${at}`);
+      done += size;
+    }
+    assert.equal(done, READ_AREA_SIZE);
+    // The state carried on: a plain buffer continues the same keystream.
+    const next = Buffer.alloc(1000);
+    rc4.update(next);
+    assert.deepEqual(
+      next,
+      textbookRc4(key, Buffer.concat([plain, Buffer.alloc(1000)])).subarray(READ_AREA_SIZE),
+    );
   });
 
   it('two instances sharing the kernel keep their own keystreams', () => {

@@ -3,7 +3,8 @@
  * share. Over real loopback sockets: it engages on this Node (so a Node release that
  * drops the internal `onread` slots fails here, not silently in production); several
  * clients writing at once each reach their own sink with exactly their bytes, although
- * every read lands in the same memory; bytes that arrive before the sink is set are not
+ * every read lands in the same memory — the one connected sockets read into too, RC4's
+ * read area; bytes that arrive before the sink is set are not
  * lost; pause() stops the reads and resume() restarts them; a second call, and a socket
  * that already has a read buffer, are refused and left as they are.
  */
@@ -11,7 +12,13 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { readsIntoReusedBuffer, reuseAcceptedReads, setReadSink } from '../../src/transport/tcp.js';
+import { kernelReadArea } from '../../src/crypto/rc4-kernel.js';
+import {
+  connectTcp,
+  readsIntoReusedBuffer,
+  reuseAcceptedReads,
+  setReadSink,
+} from '../../src/transport/tcp.js';
 
 const pattern = (n: number, seed: number): Buffer =>
   Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) & 0xff));
@@ -108,6 +115,33 @@ describe('reuseAcceptedReads', () => {
     accepted!.resume();
     await until(() => Buffer.concat(parts).length === early.length + late.length, 'read after resume');
     assert.deepEqual(Buffer.concat(parts), Buffer.concat([early, late]));
+  });
+
+  it('connected sockets read into the same shared buffer — RC4’s read area, where RTMPE decrypts in place', async () => {
+    const sent = [pattern(2_000_000, 4), pattern(1_500_000, 5)];
+    const port = await listen((s) => {
+      s.on('error', () => {});
+      s.once('data', (d: Buffer) => s.end(sent[d[0]!]!));
+    });
+    const got: Buffer[][] = [[], []];
+    const views = new Set<ArrayBufferLike>();
+    const socks = await Promise.all([0, 1].map(() => connectTcp({ host: '127.0.0.1', port })));
+    clients.push(...socks);
+    socks.forEach((c, k) => {
+      assert.equal(readsIntoReusedBuffer(c), true);
+      setReadSink(c, (v) => {
+        views.add(v.buffer);
+        got[k]!.push(Buffer.from(v));
+      });
+      c.write(Uint8Array.of(k));
+    });
+    await until(
+      () => got.every((parts, k) => Buffer.concat(parts).length === sent[k]!.length),
+      'both answers arrived',
+    );
+    got.forEach((parts, k) => assert.ok(Buffer.concat(parts).equals(sent[k]!), `client ${k}: byte-exact`));
+    assert.equal(views.size, 1, 'one buffer for both sockets');
+    assert.equal([...views][0], kernelReadArea()!.buffer, 'the RC4 kernel memory');
   });
 
   it('a second call, and a socket that is not an accepted TCP socket, are refused and left as they are', async () => {
