@@ -139,7 +139,8 @@ describe('reuseAcceptedReads', () => {
       () => got.every((parts, k) => Buffer.concat(parts).length === sent[k]!.length),
       'both answers arrived',
     );
-    got.forEach((parts, k) => assert.ok(Buffer.concat(parts).equals(sent[k]!), `client ${k}: byte-exact`));
+    for (const [k, parts] of got.entries())
+      assert.ok(Buffer.concat(parts).equals(sent[k]!), `client ${k}: byte-exact`);
     assert.equal(views.size, 1, 'one buffer for both sockets');
     assert.equal([...views][0], kernelReadArea()!.buffer, 'the RC4 kernel memory');
   });
