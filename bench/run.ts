@@ -39,6 +39,12 @@ const log = (msg: string): void => void process.stderr.write(`bench: ${msg}\n`);
 const here = dirname(fileURLToPath(import.meta.url));
 const selected = SCENARIOS.filter((s) => opts.only.length === 0 || opts.only.includes(s.id));
 const machine = describeMachine();
+if (Number(machine.shmUsedGiB) >= 1) {
+  log(
+    `warning: /dev/shm already holds ${machine.shmUsedGiB} GiB — old outputs there distorted a ` +
+      "peer's figures before (BENCHMARKS.md, round-7 table); remove them for a clean table",
+  );
+}
 const rows: Row[] = [];
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'rtmpkit-bench-'));
 const servers: Promise<RunningServer>[] = [];
@@ -134,7 +140,7 @@ machine.loadAtEnd = loadavg()
 const report = evaluate(rows);
 process.stdout.write(
   `rtmpkit benchmarks, ${machine.date}: ${opts.runs} runs per side, alternating, medians${opts.quick ? ' (--quick: small sizes)' : ''}\n` +
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Linux ${machine.kernel}; ` +
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM (${machine.availableGiB} available, ${machine.shmUsedGiB} in /dev/shm), Linux ${machine.kernel}; ` +
     `Node ${machine.node}, ${machine.nginx}, ${machine.rtmpdump}, ${machine.ffmpeg}, ${machine.stunnel}; ` +
     `load ${machine.loadAtStart} → ${machine.loadAtEnd}\n` +
     'ratio = rtmpkit ÷ peer; a goal "× peer" is on the ratio, any other on rtmpkit\'s figure\n\n' +
