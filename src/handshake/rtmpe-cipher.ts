@@ -8,7 +8,8 @@
  *
  * Invariants: `decrypt` and `encrypt` work in place and never allocate; `encryptv` makes
  * the one copy an output batch needs (its input views may be shared payloads that must
- * stay plain), encrypted as it is copied, into a buffer of the write pool (util/write-pool.ts). Calls must follow the byte order of the connection.
+ * stay plain), encrypted as it is copied, into a buffer of the write pool
+ * (util/write-pool.ts). Calls must follow the byte order of the connection.
  */
 import { createHmac } from 'node:crypto';
 import { RC4 } from '../crypto/rc4.js';
