@@ -12,10 +12,9 @@
  * keystream loop (rc4-kernel.ts, ~1 GB/s on one core of the 2-core test machine, above
  * OpenSSL's assembly RC4 there): in place when the data was read into the kernel's read
  * area (plain-TCP sockets read there, transport/tcp.ts), else 64 KiB at a time copied
- * through its window. Short
- * inputs, and hosts without WebAssembly, use the byte loop below (the fastest TypeScript
- * loop tried, 32-bit word XOR over the aligned middle, ran at 600–620 MB/s: not worth
- * its code next to the kernel).
+ * through its window. Short inputs, and hosts without WebAssembly, use the byte loop below
+ * (the fastest TypeScript loop tried, 32-bit word XOR over the aligned middle, ran at
+ * 600–620 MB/s: not worth its code next to the kernel).
  */
 import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
@@ -54,8 +53,7 @@ export class RC4 {
     const kernel = n >= KERNEL_MIN ? rc4Kernel() : undefined;
     if (kernel === undefined) return this.#updateBytes(data);
     const memory = kernel.memory;
-    memory.set(this.#s, 0);
-    setKernelIndices(memory, this.#i, this.#j);
+    this.#lend(memory);
     if (data.buffer === memory.buffer && data.byteOffset >= READ_AREA_AT) {
       // Read into the kernel's read area: decrypted where it landed.
       kernel.run(data.byteOffset, n);
@@ -67,8 +65,7 @@ export class RC4 {
         data.set(memory.subarray(RC4_WINDOW, RC4_WINDOW + len), at);
       }
     }
-    this.#s.set(memory.subarray(0, 256));
-    [this.#i, this.#j] = kernelIndices(memory);
+    this.#takeBack(memory);
     return data;
   }
 
@@ -96,8 +93,7 @@ export class RC4 {
       return this.#updateBytes(into);
     }
     const memory = kernel.memory;
-    memory.set(this.#s, 0);
-    setKernelIndices(memory, this.#i, this.#j);
+    this.#lend(memory);
     let done = 0;
     let fill = 0;
     const flush = (): void => {
@@ -116,9 +112,20 @@ export class RC4 {
       }
     }
     if (fill > 0) flush();
+    this.#takeBack(memory);
+    return into;
+  }
+
+  /** Copies this keystream's state into the shared kernel's memory (the kernel keeps none). */
+  #lend(memory: Uint8Array): void {
+    memory.set(this.#s, 0);
+    setKernelIndices(memory, this.#i, this.#j);
+  }
+
+  /** Copies the state back after the kernel ran. */
+  #takeBack(memory: Uint8Array): void {
     this.#s.set(memory.subarray(0, 256));
     [this.#i, this.#j] = kernelIndices(memory);
-    return into;
   }
 
   /** `update` one byte at a time, in TypeScript. */

@@ -124,6 +124,7 @@ function sharedReadBuffer(): Buffer {
   sharedBuffer ??= kernelReadArea() ?? Buffer.allocUnsafe(READ_BUFFER_SIZE);
   return sharedBuffer;
 }
+
 /** Node's `onread` slots of a Socket (internal symbols), looked up once; null = not found. */
 let onreadSlots: { buffer: symbol; callback: symbol } | null | undefined;
 
@@ -138,9 +139,8 @@ function findOnreadSlots(socket: Socket): { buffer: symbol; callback: symbol } |
  * Makes a socket a `net.Server` accepted read into the process's shared read buffer, as
  * `onread` makes a connecting socket do (`net.Server` takes no `onread`): a fresh 64 KiB
  * Buffer per read was a server's largest source of garbage (a live relay's major GCs went
- * 15 → 1–3 per 303 MB, its CPU per GB −25 %). Sharing is safe because
- * every read is handed on and consumed synchronously before the next socket reads; the
- * reader must copy what it keeps (`setReadSink`). Call it in the 'connection' listener,
+ * 15 → 1–3 per 303 MB, its CPU per GB −25 %). The reader must copy what it keeps
+ * (`setReadSink`; why sharing is safe: `sharedBuffer`). Call it in the 'connection' listener,
  * before any data can arrive. Node exposes no public hook for this, so it fills the two
  * slots `onread` fills (`kBuffer`, `kBufferCb`; the same since Node 12) and points the
  * handle at the buffer; where they are not found it returns false and changes nothing
@@ -162,7 +162,7 @@ export function reuseAcceptedReads(socket: Socket): boolean {
   return true;
 }
 
-/** Whether `socket` reads into a reused buffer (a `connectTcp` or `connectTls` socket): see `setReadSink`. */
+/** Whether `socket` reads into a reused buffer (`connectTcp`, `connectTls`, `reuseAcceptedReads`): see `setReadSink`. */
 export function readsIntoReusedBuffer(socket: Socket): boolean {
   return readSinks.has(socket);
 }
