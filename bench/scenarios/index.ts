@@ -10,7 +10,7 @@ import { libraryScenario } from './library.js';
 import { fanoutScenario, idleScenario } from './load.js';
 import { micro } from './micro.js';
 import { publish } from './publish.js';
-import { rtmpe } from './rtmpe.js';
+import { rtmpe, rtmpeLong } from './rtmpe.js';
 import { rtmps } from './rtmps.js';
 import { serverRelay, serverVod } from './server.js';
 
@@ -24,6 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   publish,
   rtmps,
   rtmpe,
+  rtmpeLong,
   serverVod,
   serverRelay,
   fanoutScenario,
