@@ -11,7 +11,7 @@ import { fanoutScenario, idleScenario } from './load.js';
 import { micro } from './micro.js';
 import { publish } from './publish.js';
 import { rtmpe, rtmpeLong } from './rtmpe.js';
-import { rtmps } from './rtmps.js';
+import { rtmps, rtmpsLong } from './rtmps.js';
 import { serverRelay, serverVod } from './server.js';
 
 /** All scenarios. */
@@ -23,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   libraryScenario,
   publish,
   rtmps,
+  rtmpsLong,
   rtmpe,
   rtmpeLong,
   serverVod,
