@@ -10,6 +10,8 @@
  * cap; a buffer beyond it, one never given back, or one above the largest class (a
  * plain allocation, never lent) is left to the garbage collector.
  */
+
+/** One lender: its free lists, the buffers it has lent, its cap. */
 export class FreeLists {
   readonly #minClass: number;
   readonly #maxSize: number;

@@ -93,10 +93,9 @@ export function takeFrameRoom(payload: Buffer): boolean {
 }
 
 /**
- * Gives the buffers behind `views` back for reuse. The caller promises that nothing
- * refers to them any more (every view of each buffer is done with). Views that are not
- * of a whole pool buffer in use are ignored, so passing a file header or a slab view is
- * harmless, and so is passing two views of one buffer.
+ * Gives the buffers behind `views` back for reuse; the caller promises nothing refers to
+ * them any more. Anything but a whole pool buffer in use is ignored, so a file header, a
+ * slab view or a second view of one buffer is harmless.
  */
 export function recyclePayloads(views: readonly Uint8Array[]): void {
   recycling = true;
@@ -124,9 +123,8 @@ export function payloadBytesCopied(): number {
 }
 
 /**
- * Whether `b` is a view of a whole pool buffer in use — once recycling is on, exactly the
- * buffers made for payloads with room (a test's identity check: the bytes a consumer got
- * are still in the buffer the reader copied them into).
+ * Whether `b` is of a pool buffer in use — once recycling is on, a payload with room (a
+ * test's identity check: the bytes a consumer got are where the reader copied them).
  */
 export function isRecyclable(b: Uint8Array): boolean {
   return payloads.lends(b);
