@@ -7,18 +7,17 @@
  * - `allocPayload(n, room)` returns an `n`-byte view; with `room`, the 11 bytes before
  *   it and the 4 after it belong to it too (`lendFrameRoom` says so of a view made
  *   elsewhere, e.g. a payload inside the FLV tag it was read from), and
- *   `takeFrameRoom(view)` hands them out
- *   exactly once (whoever takes them writes the tag header and PreviousTagSize there;
- *   a second muxer of the same payload gets false and frames it in separate pieces).
+ *   `takeFrameRoom(view)` hands them out exactly once (whoever takes them writes the tag
+ *   header and PreviousTagSize there; a second muxer of the same payload gets false and
+ *   frames it in separate pieces).
  * - Sizes: views of shared slabs for 4–64 KiB (an allocation per message would cost
  *   more than the copy), Node's own pool below, one ArrayBuffer each above.
- * - Recycling: a consumer that is provably done with a payload — `rtmpkit dump` once
- *   its `writev` returned — gives its buffer back with `recyclePayloads`. From the first
- *   such call on, every payload with room gets a whole buffer of a power-of-two size
- *   class that can come back, and later payloads reuse them: no allocation, no page
- *   faults, no garbage in the steady state. Only whole pool buffers are taken back
- *   (anything else is ignored); the free lists hold at most 4 MiB, or what
- *   `reserveFreeBytes` raised that to.
+ * - Recycling: a consumer provably done with a payload — `rtmpkit dump` once its
+ *   `writev` returned — gives its buffer back with `recyclePayloads`. From the first such
+ *   call on, payloads with room are lent by the payload free lists (free-lists.ts: whole
+ *   power-of-two buffers, taken back once, anything else ignored — a write buffer too)
+ *   and later payloads reuse them: no allocation, no page faults, no garbage in the
+ *   steady state. At most 4 MiB stay free, or what `reserveFreeBytes` raised that to.
  * - `payloadBytesCopied()` counts every payload byte copied into these buffers (the
  *   chunk reader reports its copies), so a test can prove each byte is copied once.
  *
@@ -26,6 +25,7 @@
  * at most once and never while a view of it is in use by the reader's caller (only the
  * caller that recycles it can know that, and it promises not to touch it afterwards).
  */
+import { FreeLists } from './free-lists.js';
 
 /** Bytes of room before a payload: an FLV tag header (FLV-10.1 E.4.1). */
 export const FRAME_HEAD = 11;
@@ -40,23 +40,16 @@ const SLAB_MAX = 64 * 1024;
 let slab: Buffer | null = null;
 let slabPos = 0;
 
-/** Size classes of recyclable buffers: 2^MIN_CLASS … 2^MAX_CLASS bytes. */
-const MIN_CLASS = 9;
-const MAX_CLASS = 24;
-/** Most bytes kept on the free lists by default (beyond that, returned buffers are left to the GC). */
-const MAX_FREE_BYTES = 4 * 1024 * 1024;
-let maxFreeBytes = MAX_FREE_BYTES;
-
+/** Recyclable payload buffers: classes 512 B … 16 MiB, at most 4 MiB free unless raised. */
+const payloads = new FreeLists(9, 24, 4 * 1024 * 1024);
 /** Views whose surrounding room has not been taken yet. */
 const rooms = new WeakSet<Buffer>();
-/** Whole recyclable buffers → size class, while in use. */
-const inUse = new WeakMap<ArrayBuffer, number>();
-const free: ArrayBuffer[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
-let freeBytes = 0;
 let recycling = false;
 let copied = 0;
 
-function carve(n: number): Buffer {
+/** `n` bytes: with `pooled`, 4–64 KiB come from the shared slab. */
+function alloc(n: number, pooled: boolean): Buffer {
+  if (!pooled || n <= SLAB_MIN || n > SLAB_MAX) return Buffer.allocUnsafe(n);
   if (slab === null || SLAB_SIZE - slabPos < n) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
     slabPos = 0;
@@ -66,11 +59,6 @@ function carve(n: number): Buffer {
   return b;
 }
 
-function sizeClass(n: number): number {
-  const c = 32 - Math.clz32(n - 1);
-  return Math.max(c, MIN_CLASS);
-}
-
 /**
  * An `n`-byte buffer for a message payload, uninitialised. With `room`, the view has
  * FRAME_HEAD bytes before it and FRAME_TAIL after it that `takeFrameRoom` hands out.
@@ -78,19 +66,8 @@ function sizeClass(n: number): number {
  * keeps its slab alive).
  */
 export function allocPayload(n: number, room: boolean, pooled = true): Buffer {
-  if (!room) return pooled && n > SLAB_MIN && n <= SLAB_MAX ? carve(n) : Buffer.allocUnsafe(n);
-  const total = n + ROOM;
-  let whole: Buffer;
-  const c = sizeClass(total);
-  if (recycling && c <= MAX_CLASS) {
-    const ab = free[c]!.pop();
-    if (ab !== undefined) freeBytes -= ab.byteLength;
-    const b = ab === undefined ? Buffer.allocUnsafeSlow(1 << c) : Buffer.from(ab);
-    inUse.set(b.buffer, c);
-    whole = b;
-  } else {
-    whole = pooled && total > SLAB_MIN && total <= SLAB_MAX ? carve(total) : Buffer.allocUnsafe(total);
-  }
+  if (!room) return alloc(n, pooled);
+  const whole = recycling ? payloads.take(n + ROOM) : alloc(n + ROOM, pooled);
   const view = whole.subarray(FRAME_HEAD, FRAME_HEAD + n);
   rooms.add(view);
   return view;
@@ -116,22 +93,13 @@ export function takeFrameRoom(payload: Buffer): boolean {
 }
 
 /**
- * Gives the buffers behind `views` back for reuse. The caller promises that nothing
- * refers to them any more (every view of each buffer is done with). Views that are not
- * of a whole pool buffer in use are ignored, so passing a file header or a slab view is
- * harmless, and so is passing two views of one buffer.
+ * Gives the buffers behind `views` back for reuse; the caller promises nothing refers to
+ * them any more. Anything but a whole pool buffer in use is ignored, so a file header, a
+ * slab view or a second view of one buffer is harmless.
  */
 export function recyclePayloads(views: readonly Uint8Array[]): void {
   recycling = true;
-  for (const v of views) {
-    const ab = v.buffer as ArrayBuffer;
-    const c = inUse.get(ab);
-    if (c === undefined) continue;
-    inUse.delete(ab);
-    if (freeBytes + ab.byteLength > maxFreeBytes) continue;
-    free[c]!.push(ab);
-    freeBytes += ab.byteLength;
-  }
+  for (const v of views) payloads.give(v);
 }
 
 /**
@@ -141,7 +109,7 @@ export function recyclePayloads(views: readonly Uint8Array[]): void {
  * dropped and reallocated.
  */
 export function reserveFreeBytes(bytes: number): void {
-  if (bytes > maxFreeBytes) maxFreeBytes = bytes;
+  payloads.reserve(bytes);
 }
 
 /** Counts `n` payload bytes copied into a payload buffer (see `payloadBytesCopied`). */
@@ -155,10 +123,9 @@ export function payloadBytesCopied(): number {
 }
 
 /**
- * Whether `b` is a view of a whole pool buffer in use — once recycling is on, exactly the
- * buffers made for payloads with room (a test's identity check: the bytes a consumer got
- * are still in the buffer the reader copied them into).
+ * Whether `b` is of a pool buffer in use — once recycling is on, a payload with room (a
+ * test's identity check: the bytes a consumer got are where the reader copied them).
  */
 export function isRecyclable(b: Uint8Array): boolean {
-  return inUse.has(b.buffer as ArrayBuffer);
+  return payloads.lends(b);
 }
