@@ -80,7 +80,7 @@ import {
   dumpHelp,
   formatMetadata,
 } from './dump-options.js';
-import { CliError, describeError, ExitCode } from './exit-codes.js';
+import { CliError, describeError, ExitCode, errorFields } from './exit-codes.js';
 import { FileSink, type FlvSink, StreamSink } from './flv-output.js';
 import { type Console, downloadPercent, formatFixed, Progress, type Verbosity } from './progress.js';
 import { reportReconnects } from './retries.js';
@@ -388,7 +388,7 @@ class Dump {
     } else if (interrupted) {
       code = ExitCode.INCOMPLETE;
     } else if (failure !== undefined) {
-      out.error(describeError(failure));
+      out.error(describeError(failure), { exitCode: ExitCode.INCOMPLETE, ...errorFields(failure) });
       code = ExitCode.INCOMPLETE;
     } else if (resuming && !resumed) {
       const message = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getopt } from '../../src/cli/args.js';
 import { buildDumpPlan, DUMP_OPTIONS, formatMetadata } from '../../src/cli/dump-options.js';
-import { CliError, describeError, ExitCode, exitCodeFor, UsageError } from '../../src/cli/exit-codes.js';
+import {
+  CliError,
+  describeError,
+  ExitCode,
+  errorCode,
+  errorFields,
+  exitCodeFor,
+  UsageError,
+} from '../../src/cli/exit-codes.js';
 import {
   RTMPConnectionError,
   RTMPError,
@@ -78,6 +86,18 @@ test("describeError: one line, with the server's description when the message la
   });
   assert.equal(describeError(wrapped), 'call failed (server: nope): inner');
   assert.equal(describeError('plain'), 'plain');
+});
+
+test('errorCode: the code of the error or of the library error it wraps; none for CLI-only errors', () => {
+  const inner = new RTMPConnectionError('refused', { code: 'ERR_RTMP_CONNECTION' });
+  assert.equal(errorCode(inner), 'ERR_RTMP_CONNECTION');
+  assert.equal(errorCode(new CliError('cannot connect', 3, { cause: inner })), 'ERR_RTMP_CONNECTION');
+  const twice = new CliError('outer', 1, { cause: new Error('middle', { cause: inner }) });
+  assert.equal(errorCode(twice), 'ERR_RTMP_CONNECTION');
+  assert.equal(errorCode(new UsageError('bad flag')), undefined);
+  assert.equal(errorCode('text'), undefined);
+  assert.deepEqual(errorFields(inner), { code: 'ERR_RTMP_CONNECTION' });
+  assert.deepEqual(errorFields(new UsageError('x')), {});
 });
 
 const plan = (argv: string[]) => buildDumpPlan(getopt(argv, DUMP_OPTIONS));

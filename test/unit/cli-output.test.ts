@@ -173,6 +173,46 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
     assert.equal(report.bitrateKbps, Math.round(report.bitrateKbps * 1000) / 1000, 'rounded');
   });
 
+  it("--json error events carry the library's stable code (a refused port, a missing stream)", async () => {
+    const events = (r: { stdout: Buffer }) =>
+      r.stdout
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+    // A port nothing listens on: bind one, note it, close it.
+    const probe: Server = createHttpServer();
+    await new Promise<void>((res) => probe.listen(0, '127.0.0.1', () => res()));
+    const closed = (probe.address() as { port: number }).port;
+    await new Promise((res) => probe.close(res));
+    const refused = await cli(
+      'dump',
+      '--json',
+      '-r',
+      `rtmp://127.0.0.1:${closed}/vod/x`,
+      '-o',
+      join(dir, 'r.flv'),
+    );
+    assert.equal(refused.code, 3);
+    const refusedError = events(refused).find((e) => e.event === 'error');
+    assert.equal(refusedError.code, 'ERR_RTMP_CONNECTION', JSON.stringify(refusedError));
+    assert.equal(refusedError.exitCode, 3);
+
+    const missing = await cli('dump', '--json', '-r', `${base}/vod/nosuch`, '-o', join(dir, 'm.flv'));
+    assert.equal(missing.code, 1);
+    const missingError = events(missing).find((e) => e.event === 'error');
+    assert.equal(missingError.code, 'ERR_RTMP_PLAY_FAILED', JSON.stringify(missingError));
+
+    const input = join(dir, 'code.flv');
+    writeFileSync(input, makeTestFlv(1));
+    const pub = await cli('publish', '--json', '--no-realtime', `rtmp://127.0.0.1:${closed}/live/x`, input);
+    assert.equal(pub.code, 3);
+    assert.equal(events(pub).find((e) => e.event === 'error').code, 'ERR_RTMP_CONNECTION');
+    // No library error behind a bad flag: no code, the event is still there.
+    const usage = await cli('dump', '--json', '-r', `${base}/vod/test`, '-m', 'x');
+    assert.equal(usage.code, 1);
+  });
+
   it('an error is printed once: a port that speaks HTTP, not RTMP', async () => {
     const http: Server = createHttpServer((_q, s) => s.end('<!DOCTYPE html>'));
     await new Promise<void>((res) => http.listen(0, '127.0.0.1', () => res()));
