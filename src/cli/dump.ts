@@ -15,6 +15,8 @@
  * valid partial FLV, and the exit code is 2.
  *
  * Deliberate differences from rtmpdump 2.4 (each fixes a librtmp/rtmpdump misbehaviour):
+ * - with `--start`, the file header's audio/video flags are those the stream announced
+ *   (rtmpdump skips its header pre-read when starting at an offset and writes 0);
  * - `--stop` is enforced by rtmpkit too (media at or after the stop time is not written):
  *   servers that ignore play's length (nginx-rtmp) otherwise send the whole rest, and
  *   reaching the stop time counts as complete (rtmpdump compares with the full duration);
@@ -319,8 +321,12 @@ class Dump {
       out.print(`For duration: ${formatFixed((s.stopMs - (s.live ? 0 : s.startMs)) / 1000, 3)} sec`);
 
     const progress = new Progress(out, { hashes: plan.hashes }, sink.bytes);
+    // --start: every timestamp is written plus the start, as rtmpdump does (`nResumeTS` =
+    // the seek position): servers that answer play(start) with timestamps from 0 (FMS,
+    // rtmpkit's) then give the file its own timeline, `--stop` counts from the stream's
+    // beginning and a later `--resume` of the file asks for the right position.
     const tags: FlvTagReader = stream.tagReader({
-      ...(point === undefined ? {} : { resume: point }),
+      ...(point === undefined ? { timestampOffset: s.startMs } : { resume: point }),
       stopAt: s.stopMs,
     });
     let failure: unknown;
