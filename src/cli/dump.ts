@@ -26,7 +26,8 @@
  *   (ffmpeg-written files: a 10 s file ends at 99.8 % → exit 2, "try resuming");
  * - flags: see dump-options.ts;
  * - the output file is created when playback starts, not before connecting, so a failed
- *   connection does not destroy an existing file;
+ *   connection does not destroy an existing file (that it can be written is checked
+ *   before connecting, as rtmpdump's early open would find out);
  * - `-q` still prints the one-line error report;
  * - the output knows the terminal: FLV is not written to a terminal unless asked for
  *   with an explicit `-o -` (as curl refuses binary output); progress has rate, elapsed
@@ -83,7 +84,7 @@ import {
   formatMetadata,
 } from './dump-options.js';
 import { CliError, describeError, ExitCode, errorFields } from './exit-codes.js';
-import { FileSink, type FlvSink, StreamSink } from './flv-output.js';
+import { checkWritable, FileSink, type FlvSink, StreamSink } from './flv-output.js';
 import { type Console, downloadPercent, formatFixed, Progress, type Verbosity } from './progress.js';
 import { reportReconnects } from './retries.js';
 import { packageVersion } from './version.js';
@@ -207,6 +208,14 @@ class Dump {
       out.print('Already Completed');
       out.print('Download complete');
       return ExitCode.SUCCESS;
+    }
+
+    if (plan.output !== '-' && point === undefined) {
+      try {
+        checkWritable(plan.output);
+      } catch (err) {
+        throw new CliError(`Failed to open file! ${plan.output}: ${(err as Error).message}`);
+      }
     }
 
     const interrupts = new Interrupts((sig) => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -211,6 +211,25 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
     // No library error behind a bad flag: no code, the event is still there.
     const usage = await cli('dump', '--json', '-r', `${base}/vod/test`, '-m', 'x');
     assert.equal(usage.code, 1);
+  });
+
+  it('dump -o into a missing folder or onto a folder: exit 1 before connecting; an existing file survives', async () => {
+    const gone: Server = createHttpServer();
+    await new Promise<void>((res) => gone.listen(0, '127.0.0.1', () => res()));
+    const closed = (gone.address() as { port: number }).port;
+    await new Promise((res) => gone.close(res));
+    for (const target of [join(dir, 'no-such-folder', 'x.flv'), dir]) {
+      // The server is down too: rtmpdump reports the file (exit 1), not the connection (3).
+      const r = await cli('dump', '-r', `rtmp://127.0.0.1:${closed}/vod/x`, '-o', target);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /rtmpkit: Failed to open file! /);
+      assert.doesNotMatch(r.stderr, /Connecting/);
+    }
+    const existing = join(dir, 'existing.flv');
+    writeFileSync(existing, 'keep me');
+    const refused = await cli('dump', '-r', `rtmp://127.0.0.1:${closed}/vod/x`, '-o', existing);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.equal(readFileSync(existing, 'utf8'), 'keep me');
   });
 
   it('an error is printed once: a port that speaks HTTP, not RTMP', async () => {
