@@ -45,7 +45,7 @@ import {
   wrap,
 } from './common.js';
 import { formatMetadata } from './dump.js';
-import { ExitCode, UsageError } from './exit-codes.js';
+import { describeError, ExitCode, errorFields, exitCodeFor, UsageError } from './exit-codes.js';
 import { Console, formatFixed } from './progress.js';
 import { escapeControl, safeJson } from './terminal.js';
 
@@ -57,7 +57,7 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
     arg: 'SEC',
     help: 'How long to play (default 3; ends earlier with the stream)',
   },
-  { name: 'json', long: 'json', help: 'Print a JSON report instead of text' },
+  { name: 'json', long: 'json', help: 'Print a JSON report instead of text (a failure too: {url, error})' },
   { name: 'live', short: 'v', long: 'live', help: 'The stream is live (play from now, FCSubscribe)' },
   {
     name: 'start',
@@ -373,7 +373,24 @@ export async function probeCommand(argv: readonly string[]): Promise<ExitCode> {
   const out = new Console(process.stderr, verbosityOf(parsed), {
     secrets: secretsOf(parsed).addUrl(url, false),
   });
-  return reportErrors('probe', out, () => probe(parsed, url, seconds, start, json, out));
+  const state = { reported: false };
+  return reportErrors('probe', out, async () => {
+    try {
+      return await probe(parsed, url, seconds, start, json, out, state);
+    } catch (err) {
+      // --json: stdout still gets one JSON document — a script reading it learns what
+      // failed (with the library's stable code) instead of finding nothing to parse.
+      if (json && !state.reported) {
+        const error = {
+          message: describeError(err),
+          ...errorFields(err),
+          exitCode: exitCodeFor(err, 'setup'),
+        };
+        process.stdout.write(`${out.redact(safeJson({ url, error }, 2, 3))}\n`);
+      }
+      throw err;
+    }
+  });
 }
 
 async function probe(
@@ -383,6 +400,7 @@ async function probe(
   start: number | undefined,
   json: boolean,
   out: Console,
+  state: { reported: boolean },
 ): Promise<ExitCode> {
   setupLibraryLog(out.verbosity, out);
   const { options, conn: connItems } = connectionOptions(parsed);
@@ -437,6 +455,7 @@ async function probe(
       wallSeconds,
       ended,
     });
+    state.reported = true;
     if (json) process.stdout.write(`${out.redact(safeJson(report, 2, 3))}\n`);
     else process.stdout.write(out.redact(formatProbeReport(report, stats.metadata)));
     if (failure !== undefined) {

@@ -173,7 +173,7 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
     assert.equal(report.bitrateKbps, Math.round(report.bitrateKbps * 1000) / 1000, 'rounded');
   });
 
-  it("--json error events carry the library's stable code (a refused port, a missing stream)", async () => {
+  it("--json error events carry the library's stable code (a refused port, a missing stream); probe --json reports a failure as JSON", async () => {
     const events = (r: { stdout: Buffer }) =>
       r.stdout
         .toString()
@@ -208,6 +208,16 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
     const pub = await cli('publish', '--json', '--no-realtime', `rtmp://127.0.0.1:${closed}/live/x`, input);
     assert.equal(pub.code, 3);
     assert.equal(events(pub).find((e) => e.event === 'error').code, 'ERR_RTMP_CONNECTION');
+    // probe --json: stdout is one JSON document, the failure included.
+    const probed = await cli('probe', '--json', `${base}/vod/nosuch`);
+    assert.equal(probed.code, 1);
+    const report = JSON.parse(probed.stdout.toString());
+    assert.equal(report.error.code, 'ERR_RTMP_PLAY_FAILED', probed.stdout.toString());
+    assert.equal(report.error.exitCode, 1);
+    assert.match(report.error.message, /StreamNotFound/);
+    const down = await cli('probe', '--json', `rtmp://127.0.0.1:${closed}/vod/x`);
+    assert.equal(down.code, 3);
+    assert.equal(JSON.parse(down.stdout.toString()).error.code, 'ERR_RTMP_CONNECTION');
     // No library error behind a bad flag: no code, the event is still there.
     const usage = await cli('dump', '--json', '-r', `${base}/vod/test`, '-m', 'x');
     assert.equal(usage.code, 1);
