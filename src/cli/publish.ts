@@ -110,7 +110,8 @@ Examples:
   rtmpkit publish --loop rtmp://localhost/live/test movie.flv
   ffmpeg -re -i in.mp4 -c copy -f flv - | rtmpkit publish --no-realtime rtmp://localhost/live/x -
 
-Exit codes: 0 published, 1 refused or bad input, 2 interrupted, 3 could not connect.
+Exit codes: 0 published, 1 refused or bad input, 2 interrupted or the connection lost
+while publishing, 3 could not connect.
 `;
 }
 
