@@ -429,7 +429,12 @@ async function probe(
       throw wrap(err, ExitCode.FAILED);
     }
     const began = performance.now();
-    const window = AbortSignal.any([interrupts.signal, AbortSignal.timeout(seconds * 1000)]);
+    // The window is a timer of our own: an `AbortSignal.timeout()` inside
+    // `AbortSignal.any()` is held only weakly, and once garbage-collected it never fires
+    // (Node 20) — a live stream was then probed until it ended.
+    const windowEnd = new AbortController();
+    const windowTimer = setTimeout(() => windowEnd.abort(), seconds * 1000);
+    const window = AbortSignal.any([interrupts.signal, windowEnd.signal]);
     let ended = false;
     let failure: unknown;
     try {
@@ -440,6 +445,8 @@ async function probe(
       ended = !window.aborted;
     } catch (err) {
       if (!window.aborted) failure = err;
+    } finally {
+      clearTimeout(windowTimer);
     }
     const wallSeconds = (performance.now() - began) / 1000;
     await within(stream.close(), 2000);
