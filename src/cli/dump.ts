@@ -398,6 +398,7 @@ class Dump {
     if (sink.broken !== undefined) {
       out.error(
         `the output was closed (${(sink.broken as NodeJS.ErrnoException).code ?? sink.broken.message})`,
+        { exitCode: ExitCode.INCOMPLETE },
       );
       code = ExitCode.INCOMPLETE;
     } else if (interrupted) {

@@ -58,7 +58,7 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
   before(async () => {
     dir = tempDir('rtmpkit-cli-out-');
     server = createServer({
-      vodFiles: { test: makeTestFlv(3), hostile: hostileFlv() },
+      vodFiles: { test: makeTestFlv(3), hostile: hostileFlv(), long: makeTestFlv(120) },
       onPublish: (r) =>
         r.name === KEY
           ? { code: 'NetStream.Publish.BadName', description: `stream ${r.name} is taken` }
@@ -240,6 +240,30 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
     const refused = await cli('dump', '-r', `rtmp://127.0.0.1:${closed}/vod/x`, '-o', existing);
     assert.equal(refused.code, 3, refused.stderr);
     assert.equal(readFileSync(existing, 'utf8'), 'keep me');
+  });
+
+  it('dump --json -o - into a reader that goes away: the error event has exit code 2, as the exit', async () => {
+    const child = spawn(process.execPath, [MAIN, 'dump', '--json', '-r', `${base}/vod/long`, '-o', '-'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // The reader takes the first bytes and leaves (as `| head -c 1000` does).
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    clearTimeout(timer);
+    assert.equal(code, 2, stderr);
+    const events = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const error = events.find((e) => e.event === 'error');
+    assert.match(error.message, /the output was closed \(EPIPE\)/);
+    assert.equal(error.exitCode, 2);
+    assert.equal(events.at(-1).exitCode, 2);
   });
 
   it('an error is printed once: a port that speaks HTTP, not RTMP', async () => {
