@@ -255,6 +255,23 @@ test('dump operands: a URL operand works as -r (or -i when it carries options)',
   assert.throws(() => plan(['-r', 'rtmp://h/a/s x=1']), /goes after -i/);
 });
 
+test('dump -r with whitespace: named for the command line, without the library API hint', () => {
+  // A space copied along at either end of the URL.
+  for (const url of [' rtmp://h/a/s', 'rtmp://h/a/s ', 'rtmp://h/a/s\t']) {
+    assert.throws(
+      () => plan(['-r', url, '-o', 'x']),
+      (e: Error) => /starts or ends with a space/.test(e.message) && !/-i|parseLibrtmpUrl/.test(e.message),
+    );
+  }
+  // librtmp options inside: -i takes them; the library's parseLibrtmpUrl hint is not shown.
+  assert.throws(
+    () => plan(['-r', 'rtmp://h/a/s live=1', '-o', 'x']),
+    (e: Error) =>
+      /contains a space \(a URL with " key=value" options goes after -i\)/.test(e.message) &&
+      !/parseLibrtmpUrl/.test(e.message),
+  );
+});
+
 test("formatMetadata: rtmpdump's DumpMetaData layout", () => {
   const lines = formatMetadata({
     duration: 10.067,
