@@ -333,7 +333,9 @@ class Dump {
     // --start: every timestamp is written plus the start, as rtmpdump does (`nResumeTS` =
     // the seek position): servers that answer play(start) with timestamps from 0 (FMS,
     // rtmpkit's) then give the file its own timeline, `--stop` counts from the stream's
-    // beginning and a later `--resume` of the file asks for the right position.
+    // beginning and a later `--resume` of the file asks for the right position. A server
+    // that keeps the file's timestamps (nginx-rtmp) gets them counted twice, in
+    // rtmpdump's files as in these.
     const tags: FlvTagReader = stream.tagReader({
       ...(point === undefined ? { timestampOffset: s.startMs } : { resume: point }),
       stopAt: s.stopMs,
