@@ -62,7 +62,8 @@ Examples:
   rtmpkit call rtmp://localhost/app getStreamLength '["mystream"]'
   rtmpkit call rtmp://localhost/app MyMath.MyAdd '[1, 2]'
 
-Exit codes: 0 result, 1 _error from the server (or bad usage), 3 could not connect.
+Exit codes: 0 result, 1 _error from the server, no answer within --wait, or bad usage,
+3 could not connect.
 `;
 }
 

@@ -13,7 +13,7 @@ import { LogLevel, setLogLevel, setLogOutput } from '../log.js';
 import type { StatusInfo } from '../session/status.js';
 import type { TlsOptions } from '../transport/tls.js';
 import { all, last, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
-import { CliError, describeError, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
+import { CliError, describeError, ExitCode, errorFields, exitCodeFor, UsageError } from './exit-codes.js';
 import { Console, type TextSink, type Verbosity } from './progress.js';
 import { Secrets } from './terminal.js';
 
@@ -227,7 +227,7 @@ export async function reportErrors(
   } catch (err) {
     const exitCode = exitCodeFor(err, 'setup');
     out.endStatus();
-    out.error(describeError(err), { exitCode });
+    out.error(describeError(err), { exitCode, ...errorFields(err) });
     if (err instanceof UsageError && !out.json) {
       out.print(`Try 'rtmpkit ${command} --help' for more information.`);
     }

@@ -23,6 +23,21 @@ import { escapeControl } from './terminal.js';
 /** rtmpdump's default buffer time: 10 hours, ms (`DEF_BUFTIME`). */
 export const DEFAULT_DUMP_BUFFER_MS = 10 * 60 * 60 * 1000;
 
+/**
+ * What is wrong with a URL `parseUrl` refused, worded for the command line: whitespace
+ * is the usual mistake — a space copied along at either end, or librtmp's ` key=value`
+ * options, which `-i` takes — so it is named as such instead of the library's hint
+ * (which points at `parseLibrtmpUrl`, an API name).
+ */
+function urlProblem(url: string, err: unknown): string {
+  const message = (err as Error).message;
+  if (!/\s/.test(url)) return message;
+  const trimmed = url.trim();
+  if (trimmed !== url && !/\s/.test(trimmed))
+    return 'it starts or ends with a space (quote the URL without it)';
+  return `it contains a space (a URL with " key=value" options goes after -i): ${message.replace(/ \(librtmp options .*\)$/, '')}`;
+}
+
 /** Every rtmpdump flag, in rtmpdump's help order. */
 export const DUMP_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', long: 'help', help: 'Print this help and exit' },
@@ -304,10 +319,7 @@ export function buildDumpPlan(parsed: ParsedArgs): DumpPlan {
         try {
           u = parseUrl(v);
         } catch (err) {
-          const hint = /\s/.test(v) ? ' (a URL with " key=value" options goes after -i)' : '';
-          throw new UsageError(
-            `couldn't parse the url given to ${o.flag} (${v}): ${(err as Error).message}${hint}`,
-          );
+          throw new UsageError(`couldn't parse the url given to ${o.flag} (${v}): ${urlProblem(v, err)}`);
         }
         ignoredWithUrl.push(o.flag);
         if (hostname === undefined) hostname = u.host;

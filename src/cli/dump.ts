@@ -15,6 +15,8 @@
  * valid partial FLV, and the exit code is 2.
  *
  * Deliberate differences from rtmpdump 2.4 (each fixes a librtmp/rtmpdump misbehaviour):
+ * - with `--start`, the file header's audio/video flags are those the stream announced
+ *   (rtmpdump skips its header pre-read when starting at an offset and writes 0);
  * - `--stop` is enforced by rtmpkit too (media at or after the stop time is not written):
  *   servers that ignore play's length (nginx-rtmp) otherwise send the whole rest, and
  *   reaching the stop time counts as complete (rtmpdump compares with the full duration);
@@ -24,7 +26,8 @@
  *   (ffmpeg-written files: a 10 s file ends at 99.8 % → exit 2, "try resuming");
  * - flags: see dump-options.ts;
  * - the output file is created when playback starts, not before connecting, so a failed
- *   connection does not destroy an existing file;
+ *   connection does not destroy an existing file (that it can be written is checked
+ *   before connecting, as rtmpdump's early open would find out);
  * - `-q` still prints the one-line error report;
  * - the output knows the terminal: FLV is not written to a terminal unless asked for
  *   with an explicit `-o -` (as curl refuses binary output); progress has rate, elapsed
@@ -80,8 +83,8 @@ import {
   dumpHelp,
   formatMetadata,
 } from './dump-options.js';
-import { CliError, describeError, ExitCode } from './exit-codes.js';
-import { FileSink, type FlvSink, StreamSink } from './flv-output.js';
+import { CliError, describeError, ExitCode, errorFields } from './exit-codes.js';
+import { checkWritable, FileSink, type FlvSink, StreamSink } from './flv-output.js';
 import { type Console, downloadPercent, formatFixed, Progress, type Verbosity } from './progress.js';
 import { reportReconnects } from './retries.js';
 import { packageVersion } from './version.js';
@@ -207,6 +210,14 @@ class Dump {
       return ExitCode.SUCCESS;
     }
 
+    if (plan.output !== '-' && point === undefined) {
+      try {
+        checkWritable(plan.output);
+      } catch (err) {
+        throw new CliError(`Failed to open file! ${plan.output}: ${(err as Error).message}`);
+      }
+    }
+
     const interrupts = new Interrupts((sig) => {
       out.print(`Caught signal: ${signalNumber(sig)}, cleaning up, just a second...`);
     }, ExitCode.INCOMPLETE).install();
@@ -319,8 +330,14 @@ class Dump {
       out.print(`For duration: ${formatFixed((s.stopMs - (s.live ? 0 : s.startMs)) / 1000, 3)} sec`);
 
     const progress = new Progress(out, { hashes: plan.hashes }, sink.bytes);
+    // --start: every timestamp is written plus the start, as rtmpdump does (`nResumeTS` =
+    // the seek position): servers that answer play(start) with timestamps from 0 (FMS,
+    // rtmpkit's) then give the file its own timeline, `--stop` counts from the stream's
+    // beginning and a later `--resume` of the file asks for the right position. A server
+    // that keeps the file's timestamps (nginx-rtmp) gets them counted twice, in
+    // rtmpdump's files as in these.
     const tags: FlvTagReader = stream.tagReader({
-      ...(point === undefined ? {} : { resume: point }),
+      ...(point === undefined ? { timestampOffset: s.startMs } : { resume: point }),
       stopAt: s.stopMs,
     });
     let failure: unknown;
@@ -383,12 +400,13 @@ class Dump {
     if (sink.broken !== undefined) {
       out.error(
         `the output was closed (${(sink.broken as NodeJS.ErrnoException).code ?? sink.broken.message})`,
+        { exitCode: ExitCode.INCOMPLETE },
       );
       code = ExitCode.INCOMPLETE;
     } else if (interrupted) {
       code = ExitCode.INCOMPLETE;
     } else if (failure !== undefined) {
-      out.error(describeError(failure));
+      out.error(describeError(failure), { exitCode: ExitCode.INCOMPLETE, ...errorFields(failure) });
       code = ExitCode.INCOMPLETE;
     } else if (resuming && !resumed) {
       const message = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;

@@ -12,7 +12,8 @@
  * - the transfer started and then broke off (timeout, reset, Ctrl-C) → 2: resuming may get further.
  *
  * Every error is reported as one line, `rtmpkit: <message>`, with the server's
- * `description` when the server gave one.
+ * `description` when the server gave one; with `--json`, as an `error` event that also
+ * carries the library's stable `code` (`ERR_…`) when an `RTMPError` is behind it.
  */
 import { GeneralCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
@@ -75,6 +76,26 @@ export function exitCodeFor(err: unknown, phase: Phase): ExitCode {
     case 'transfer':
       return ExitCode.INCOMPLETE;
   }
+}
+
+/**
+ * The stable `ERR_…` code of `err`, or of the first `RTMPError` among its causes (the
+ * CLI wraps library errors to word them for the command line), or undefined when no
+ * library error is behind it (bad flags, files).
+ */
+export function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
+    if (e instanceof RTMPError) return e.code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The fields of an `error` event for `err`: `code` when `errorCode` finds one. */
+export function errorFields(err: unknown): { code?: string } {
+  const code = errorCode(err);
+  return code === undefined ? {} : { code };
 }
 
 function serverDescription(info: unknown): string | undefined {

@@ -9,7 +9,8 @@
  * reuse the Buffers, and whenever the process stops — Ctrl-C, a broken connection, an
  * error — a file ends at a tag boundary and is a valid FLV.
  */
-import { closeSync, ftruncateSync, openSync, writevSync } from 'node:fs';
+import { accessSync, closeSync, constants, ftruncateSync, openSync, statSync, writevSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** One tag as three pieces (header, payload, PreviousTagSize): the FLV layer's framing. */
 export { tagPieces } from '../flv/framing.js';
@@ -97,6 +98,38 @@ export class FileSink implements FlvSink {
     this.#fd = undefined;
     closeSync(fd);
   }
+}
+
+/**
+ * Checks, before connecting, that `FileSink` will be able to create or open `path` for
+ * writing — without creating or truncating anything, so an existing file survives a
+ * connection that then fails. rtmpdump opens its output before connecting: a typo in
+ * the path is reported at once (exit 1), not after a connection (or as "cannot
+ * connect", exit 3, when the server is down too).
+ *
+ * @throws the `fs` error (ENOENT for a missing folder, EACCES, EISDIR) when it cannot
+ */
+export function checkWritable(path: string): void {
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (stat === undefined) {
+    const dir = dirname(path);
+    if (!statSync(dir).isDirectory()) {
+      throw Object.assign(new Error(`ENOTDIR: not a directory, open '${path}'`), { code: 'ENOTDIR' });
+    }
+    accessSync(dir, constants.W_OK);
+    return;
+  }
+  if (stat.isDirectory()) {
+    throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), {
+      code: 'EISDIR',
+    });
+  }
+  accessSync(path, constants.W_OK);
 }
 
 /** Writes to a stream (stdout); a closed reader (EPIPE) marks it broken. */

@@ -28,7 +28,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   },
   publish: {
     load: async () => (await import('./publish.js')).publishCommand,
-    summary: 'Publish an FLV file (or stdin) to a server, in real time',
+    summary: 'Publish an FLV or MP4 file (or FLV on stdin) to a server, in real time',
   },
   call: {
     load: async () => (await import('./call.js')).callCommand,

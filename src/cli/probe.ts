@@ -45,7 +45,7 @@ import {
   wrap,
 } from './common.js';
 import { formatMetadata } from './dump.js';
-import { ExitCode, UsageError } from './exit-codes.js';
+import { describeError, ExitCode, errorFields, exitCodeFor, UsageError } from './exit-codes.js';
 import { Console, formatFixed } from './progress.js';
 import { escapeControl, safeJson } from './terminal.js';
 
@@ -57,7 +57,7 @@ export const PROBE_OPTIONS: readonly OptionSpec[] = [
     arg: 'SEC',
     help: 'How long to play (default 3; ends earlier with the stream)',
   },
-  { name: 'json', long: 'json', help: 'Print a JSON report instead of text' },
+  { name: 'json', long: 'json', help: 'Print a JSON report instead of text (a failure too: {url, error})' },
   { name: 'live', short: 'v', long: 'live', help: 'The stream is live (play from now, FCSubscribe)' },
   {
     name: 'start',
@@ -373,7 +373,24 @@ export async function probeCommand(argv: readonly string[]): Promise<ExitCode> {
   const out = new Console(process.stderr, verbosityOf(parsed), {
     secrets: secretsOf(parsed).addUrl(url, false),
   });
-  return reportErrors('probe', out, () => probe(parsed, url, seconds, start, json, out));
+  const state = { reported: false };
+  return reportErrors('probe', out, async () => {
+    try {
+      return await probe(parsed, url, seconds, start, json, out, state);
+    } catch (err) {
+      // --json: stdout still gets one JSON document — a script reading it learns what
+      // failed (with the library's stable code) instead of finding nothing to parse.
+      if (json && !state.reported) {
+        const error = {
+          message: describeError(err),
+          ...errorFields(err),
+          exitCode: exitCodeFor(err, 'setup'),
+        };
+        process.stdout.write(`${out.redact(safeJson({ url, error }, 2, 3))}\n`);
+      }
+      throw err;
+    }
+  });
 }
 
 async function probe(
@@ -383,6 +400,7 @@ async function probe(
   start: number | undefined,
   json: boolean,
   out: Console,
+  state: { reported: boolean },
 ): Promise<ExitCode> {
   setupLibraryLog(out.verbosity, out);
   const { options, conn: connItems } = connectionOptions(parsed);
@@ -411,7 +429,12 @@ async function probe(
       throw wrap(err, ExitCode.FAILED);
     }
     const began = performance.now();
-    const window = AbortSignal.any([interrupts.signal, AbortSignal.timeout(seconds * 1000)]);
+    // The window is a timer of our own: an `AbortSignal.timeout()` inside
+    // `AbortSignal.any()` is held only weakly, and once garbage-collected it never fires
+    // (Node 20) — a live stream was then probed until it ended.
+    const windowEnd = new AbortController();
+    const windowTimer = setTimeout(() => windowEnd.abort(), seconds * 1000);
+    const window = AbortSignal.any([interrupts.signal, windowEnd.signal]);
     let ended = false;
     let failure: unknown;
     try {
@@ -422,6 +445,8 @@ async function probe(
       ended = !window.aborted;
     } catch (err) {
       if (!window.aborted) failure = err;
+    } finally {
+      clearTimeout(windowTimer);
     }
     const wallSeconds = (performance.now() - began) / 1000;
     await within(stream.close(), 2000);
@@ -437,6 +462,7 @@ async function probe(
       wallSeconds,
       ended,
     });
+    state.reported = true;
     if (json) process.stdout.write(`${out.redact(safeJson(report, 2, 3))}\n`);
     else process.stdout.write(out.redact(formatProbeReport(report, stats.metadata)));
     if (failure !== undefined) {

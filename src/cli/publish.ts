@@ -54,7 +54,7 @@ import {
   within,
   wrap,
 } from './common.js';
-import { CliError, describeError, ExitCode, UsageError } from './exit-codes.js';
+import { CliError, describeError, ExitCode, errorFields, UsageError } from './exit-codes.js';
 import { type Console, formatFixed, Progress } from './progress.js';
 import { applyRetries, RETRIES_OPTION, reportReconnects } from './retries.js';
 import { packageVersion } from './version.js';
@@ -110,7 +110,8 @@ Examples:
   rtmpkit publish --loop rtmp://localhost/live/test movie.flv
   ffmpeg -re -i in.mp4 -c copy -f flv - | rtmpkit publish --no-realtime rtmp://localhost/live/x -
 
-Exit codes: 0 published, 1 refused or bad input, 2 interrupted, 3 could not connect.
+Exit codes: 0 published, 1 refused or bad input, 2 interrupted or the connection lost
+while publishing, 3 could not connect.
 `;
 }
 
@@ -233,7 +234,7 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
     const r = result;
     if (result.error !== undefined) {
       const code = result.error instanceof CliError ? result.error.exitCode : ExitCode.INCOMPLETE;
-      out.error(describeError(result.error), { exitCode: code });
+      out.error(describeError(result.error), { exitCode: code, ...errorFields(result.error) });
       return end('failed', code);
     }
     const what = `${formatFixed(result.bytes / 1024, 3)} kB, ${result.tags} tags, ${formatFixed(result.lastTs / 1000, 2)} sec`;

@@ -41,7 +41,7 @@ import {
   VERBOSE_V,
 } from './common.js';
 import { DEMO_METHODS, demoCall } from './demo-rpc.js';
-import { CliError, ExitCode, UsageError } from './exit-codes.js';
+import { CliError, ExitCode, errorFields, UsageError } from './exit-codes.js';
 import type { Console } from './progress.js';
 import { LIMIT_OPTIONS, limitMessage, limitOptions } from './serve-limits.js';
 import { maskSecret } from './terminal.js';
@@ -326,7 +326,7 @@ async function serve(parsed: ParsedArgs, out: Console): Promise<ExitCode> {
   });
   server.on('pushError', (err, p) => {
     log(`push of ${stream(p)} to ${p.url} failed: ${err.message}`);
-    event('pushError', { app: p.app, name: name(p), url: p.url, message: err.message });
+    event('pushError', { app: p.app, name: name(p), url: p.url, message: err.message, ...errorFields(err) });
   });
 
   let address: { host: string; port: number };

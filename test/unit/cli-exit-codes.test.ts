@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getopt } from '../../src/cli/args.js';
 import { buildDumpPlan, DUMP_OPTIONS, formatMetadata } from '../../src/cli/dump-options.js';
-import { CliError, describeError, ExitCode, exitCodeFor, UsageError } from '../../src/cli/exit-codes.js';
+import {
+  CliError,
+  describeError,
+  ExitCode,
+  errorCode,
+  errorFields,
+  exitCodeFor,
+  UsageError,
+} from '../../src/cli/exit-codes.js';
 import {
   RTMPConnectionError,
   RTMPError,
@@ -78,6 +86,18 @@ test("describeError: one line, with the server's description when the message la
   });
   assert.equal(describeError(wrapped), 'call failed (server: nope): inner');
   assert.equal(describeError('plain'), 'plain');
+});
+
+test('errorCode: the code of the error or of the library error it wraps; none for CLI-only errors', () => {
+  const inner = new RTMPConnectionError('refused', { code: 'ERR_RTMP_CONNECTION' });
+  assert.equal(errorCode(inner), 'ERR_RTMP_CONNECTION');
+  assert.equal(errorCode(new CliError('cannot connect', 3, { cause: inner })), 'ERR_RTMP_CONNECTION');
+  const twice = new CliError('outer', 1, { cause: new Error('middle', { cause: inner }) });
+  assert.equal(errorCode(twice), 'ERR_RTMP_CONNECTION');
+  assert.equal(errorCode(new UsageError('bad flag')), undefined);
+  assert.equal(errorCode('text'), undefined);
+  assert.deepEqual(errorFields(inner), { code: 'ERR_RTMP_CONNECTION' });
+  assert.deepEqual(errorFields(new UsageError('x')), {});
 });
 
 const plan = (argv: string[]) => buildDumpPlan(getopt(argv, DUMP_OPTIONS));
@@ -233,6 +253,23 @@ test('dump operands: a URL operand works as -r (or -i when it carries options)',
   assert.equal(plan(['rtmp://h/app/s live=1', '-o', 'x']).url, 'rtmp://h/app/s live=1');
   assert.throws(() => plan(['out.flv']), /unexpected argument 'out.flv'/);
   assert.throws(() => plan(['-r', 'rtmp://h/a/s x=1']), /goes after -i/);
+});
+
+test('dump -r with whitespace: named for the command line, without the library API hint', () => {
+  // A space copied along at either end of the URL.
+  for (const url of [' rtmp://h/a/s', 'rtmp://h/a/s ', 'rtmp://h/a/s\t']) {
+    assert.throws(
+      () => plan(['-r', url, '-o', 'x']),
+      (e: Error) => /starts or ends with a space/.test(e.message) && !/-i|parseLibrtmpUrl/.test(e.message),
+    );
+  }
+  // librtmp options inside: -i takes them; the library's parseLibrtmpUrl hint is not shown.
+  assert.throws(
+    () => plan(['-r', 'rtmp://h/a/s live=1', '-o', 'x']),
+    (e: Error) =>
+      /contains a space \(a URL with " key=value" options goes after -i\)/.test(e.message) &&
+      !/parseLibrtmpUrl/.test(e.message),
+  );
 });
 
 test("formatMetadata: rtmpdump's DumpMetaData layout", () => {

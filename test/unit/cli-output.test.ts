@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -58,7 +58,7 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
   before(async () => {
     dir = tempDir('rtmpkit-cli-out-');
     server = createServer({
-      vodFiles: { test: makeTestFlv(3), hostile: hostileFlv() },
+      vodFiles: { test: makeTestFlv(3), hostile: hostileFlv(), long: makeTestFlv(120) },
       onPublish: (r) =>
         r.name === KEY
           ? { code: 'NetStream.Publish.BadName', description: `stream ${r.name} is taken` }
@@ -171,6 +171,99 @@ describe('rtmpkit output', { timeout: 300_000 }, () => {
     assert.equal(report.metadata.title, '\u001b]0;pwned\u0007x\u009b2J', 'JSON keeps the value, escaped');
     assert.match(json.stdout.toString(), /\\u009b/);
     assert.equal(report.bitrateKbps, Math.round(report.bitrateKbps * 1000) / 1000, 'rounded');
+  });
+
+  it("--json error events carry the library's stable code (a refused port, a missing stream); probe --json reports a failure as JSON", async () => {
+    const events = (r: { stdout: Buffer }) =>
+      r.stdout
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+    // A port nothing listens on: bind one, note it, close it.
+    const probe: Server = createHttpServer();
+    await new Promise<void>((res) => probe.listen(0, '127.0.0.1', () => res()));
+    const closed = (probe.address() as { port: number }).port;
+    await new Promise((res) => probe.close(res));
+    const refused = await cli(
+      'dump',
+      '--json',
+      '-r',
+      `rtmp://127.0.0.1:${closed}/vod/x`,
+      '-o',
+      join(dir, 'r.flv'),
+    );
+    assert.equal(refused.code, 3);
+    const refusedError = events(refused).find((e) => e.event === 'error');
+    assert.equal(refusedError.code, 'ERR_RTMP_CONNECTION', JSON.stringify(refusedError));
+    assert.equal(refusedError.exitCode, 3);
+
+    const missing = await cli('dump', '--json', '-r', `${base}/vod/nosuch`, '-o', join(dir, 'm.flv'));
+    assert.equal(missing.code, 1);
+    const missingError = events(missing).find((e) => e.event === 'error');
+    assert.equal(missingError.code, 'ERR_RTMP_PLAY_FAILED', JSON.stringify(missingError));
+
+    const input = join(dir, 'code.flv');
+    writeFileSync(input, makeTestFlv(1));
+    const pub = await cli('publish', '--json', '--no-realtime', `rtmp://127.0.0.1:${closed}/live/x`, input);
+    assert.equal(pub.code, 3);
+    assert.equal(events(pub).find((e) => e.event === 'error').code, 'ERR_RTMP_CONNECTION');
+    // probe --json: stdout is one JSON document, the failure included.
+    const probed = await cli('probe', '--json', `${base}/vod/nosuch`);
+    assert.equal(probed.code, 1);
+    const report = JSON.parse(probed.stdout.toString());
+    assert.equal(report.error.code, 'ERR_RTMP_PLAY_FAILED', probed.stdout.toString());
+    assert.equal(report.error.exitCode, 1);
+    assert.match(report.error.message, /StreamNotFound/);
+    const down = await cli('probe', '--json', `rtmp://127.0.0.1:${closed}/vod/x`);
+    assert.equal(down.code, 3);
+    assert.equal(JSON.parse(down.stdout.toString()).error.code, 'ERR_RTMP_CONNECTION');
+    // No library error behind a bad flag: no code, the event is still there.
+    const usage = await cli('dump', '--json', '-r', `${base}/vod/test`, '-m', 'x');
+    assert.equal(usage.code, 1);
+  });
+
+  it('dump -o into a missing folder or onto a folder: exit 1 before connecting; an existing file survives', async () => {
+    const gone: Server = createHttpServer();
+    await new Promise<void>((res) => gone.listen(0, '127.0.0.1', () => res()));
+    const closed = (gone.address() as { port: number }).port;
+    await new Promise((res) => gone.close(res));
+    for (const target of [join(dir, 'no-such-folder', 'x.flv'), dir]) {
+      // The server is down too: rtmpdump reports the file (exit 1), not the connection (3).
+      const r = await cli('dump', '-r', `rtmp://127.0.0.1:${closed}/vod/x`, '-o', target);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /rtmpkit: Failed to open file! /);
+      assert.doesNotMatch(r.stderr, /Connecting/);
+    }
+    const existing = join(dir, 'existing.flv');
+    writeFileSync(existing, 'keep me');
+    const refused = await cli('dump', '-r', `rtmp://127.0.0.1:${closed}/vod/x`, '-o', existing);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.equal(readFileSync(existing, 'utf8'), 'keep me');
+  });
+
+  it('dump --json -o - into a reader that goes away: the error event has exit code 2, as the exit', async () => {
+    const child = spawn(process.execPath, [MAIN, 'dump', '--json', '-r', `${base}/vod/long`, '-o', '-'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // The reader takes the first bytes and leaves (as `| head -c 1000` does).
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    clearTimeout(timer);
+    assert.equal(code, 2, stderr);
+    const events = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const error = events.find((e) => e.event === 'error');
+    assert.match(error.message, /the output was closed \(EPIPE\)/);
+    assert.equal(error.exitCode, 2);
+    assert.equal(events.at(-1).exitCode, 2);
   });
 
   it('an error is printed once: a port that speaks HTTP, not RTMP', async () => {
