@@ -52,7 +52,8 @@ function isPrefix(buf: Buffer, p: number, n: number, v: number): boolean {
  * value or the message's absolute timestamp), 0 when they are payload (the peer omitted
  * it: rtmpdump ≤ 2.3, the OBS librtmp fork on fmt-3 message starts), -1 when fewer than
  * 4 bytes are here and all of them match a candidate's prefix (undecided). Bytes that
- * already differ from both decide early, with the answer 4 bytes would give.
+ * already differ from both decide early, with the answer 4 bytes would give, so a short
+ * last chunk cannot stall the stream.
  */
 export function extendedTimestampBytes(s: InStream, buf: Buffer, p: number, end: number): 4 | 0 | -1 {
   const abs = s.pending ? s.timestamp : (s.timestamp + s.delta) >>> 0;
