@@ -1,6 +1,8 @@
 /**
  * Chunk stream reader: bytes in, complete RawMessages out (RTMP-SPEC §5.3 chunking,
- * §5.4.1 Set Chunk Size, §5.4.2 Abort). Sans-IO: no sockets, timers or clocks.
+ * §5.4.1 Set Chunk Size, §5.4.2 Abort). Sans-IO: no sockets, timers or clocks. Its
+ * options and the limits it holds the peer to are in reader-limits.ts; a chunk stream's
+ * state and the type-3 extended-timestamp decision in in-stream.ts.
  *
  * Invariants:
  * - Total and incremental: `push` accepts any split of the byte stream and yields the
@@ -45,42 +47,21 @@
  * - Timestamps are 32-bit serials; `unwrappedTimestamp` follows each csid across
  *   2^32 wraps by RFC 1982 distance (first message: its own timestamp).
  */
-import { ProtocolCode } from '../error-codes.js';
 import type { RawMessage } from '../message/raw-message.js';
 import { allocPayload, countCopied } from '../util/payload-pool.js';
 import { serialDiff } from '../util/serial.js';
-import { chunkProtocolError, chunkUsageError } from './errors.js';
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_HEADER_SIZE, MAX_CHUNK_SIZE, MAX_MESSAGE_LENGTH } from './header.js';
+import { MAX_CHUNK_HEADER_SIZE } from './header.js';
+import { extendedTimestampBytes, InStream } from './in-stream.js';
+import {
+  abortedCsidOf,
+  type ChunkReaderOptions,
+  messageTooLarge,
+  readerLimits,
+  setChunkSizeOf,
+  tooManyStreams,
+} from './reader-limits.js';
 
-/** Options of a ChunkReader; every limit has a default. */
-export interface ChunkReaderOptions {
-  /** Incoming chunk size before any Set Chunk Size (default 128). */
-  chunkSize?: number;
-  /** Largest message length accepted from a header (default 16 MiB, i.e. any UI24). */
-  maxMessageSize?: number;
-  /** Most chunk streams the peer may open (default 1024). */
-  maxChunkStreams?: number;
-  /** Largest Set Chunk Size accepted (default 0x7FFFFFFF, the protocol maximum). */
-  maxChunkSize?: number;
-  /** Messages up to this length get their exact buffer at the first byte (default 64 KiB). */
-  preallocateLimit?: number;
-  /** Budget for bytes allocated ahead of received data, over all partial messages (default 4 MiB). */
-  maxReservedBytes?: number;
-  /** Return single-chunk messages as views of the pushed Buffer (default true). */
-  zeroCopy?: boolean;
-  /**
-   * Carve payloads of 4 KiB–`preallocateLimit` from shared 512 KiB slabs (default true):
-   * faster, but a payload kept long-term keeps its slab alive (copy what you keep).
-   */
-  pooled?: boolean;
-  /**
-   * Give audio, video, data and aggregate payloads room for an FLV tag header and
-   * PreviousTagSize around them (`allocPayload`; default false), so a player frames them
-   * in place. Such payloads are always copied once, never returned as views of `push`'s
-   * input.
-   */
-  frameRoom?: boolean;
-}
+export type { ChunkReaderOptions } from './reader-limits.js';
 
 /** Counters a ChunkReader keeps (a snapshot). */
 export interface ChunkReaderStats {
@@ -100,10 +81,6 @@ export interface ChunkReaderStats {
   reservedBytes: number;
 }
 
-const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-const DEFAULT_MAX_CHUNK_STREAMS = 1024;
-const DEFAULT_PREALLOCATE_LIMIT = 64 * 1024;
-const DEFAULT_MAX_RESERVED = 4 * 1024 * 1024;
 /** Message types a player frames as FLV tags (audio, video, AMF0 data, aggregate): they get frame room. */
 const FRAMED = new Set([8, 9, 18, 22]);
 /** Smallest growth step when the reservation budget is exhausted. */
@@ -111,59 +88,6 @@ const MIN_GROW = 256;
 /** Copies this short are done byte by byte (subarray + set has a ~40 ns fixed cost). */
 const SMALL_COPY = 16;
 const EMPTY = Buffer.alloc(0);
-
-/** True if the `n` (< 4) bytes at `p` are the first bytes of `v` as a big-endian UI32. */
-function isPrefix(buf: Buffer, p: number, n: number, v: number): boolean {
-  for (let i = 0; i < n; i++) if (buf[p + i] !== ((v >>> (24 - 8 * i)) & 0xff)) return false;
-  return true;
-}
-
-/** Per-csid state: the last header's fields and the partially assembled message. */
-class InStream {
-  readonly csid: number;
-  /** A header has set the timestamp (the first message's unwrapped value is its own). */
-  seen = false;
-  /** Absolute timestamp of the last message started. */
-  timestamp = 0;
-  unwrapped = 0;
-  /** What a fmt-3 message start adds: the fmt-1/2 delta, or the fmt-0 absolute timestamp. */
-  delta = 0;
-  /** The governing fmt 0/1/2 header used an extended timestamp (its value is `delta`). */
-  ext = false;
-  length = 0;
-  type = 0;
-  streamId = 0;
-  /** A message has started and is not complete. */
-  pending = false;
-  /** Payload buffer of the partial message (capacity ≤ length), or null before its first byte. */
-  buf: Buffer | null = null;
-  /** Payload bytes received for the partial message. */
-  filled = 0;
-  /** The 1-byte fmt-3 basic header of this csid, or -1 if it needs 2 or 3 bytes. */
-  readonly continuation: number;
-
-  constructor(csid: number) {
-    this.csid = csid;
-    this.continuation = csid < 64 ? 0xc0 | csid : -1;
-  }
-}
-
-type IntOption =
-  | 'chunkSize'
-  | 'maxMessageSize'
-  | 'maxChunkStreams'
-  | 'maxChunkSize'
-  | 'preallocateLimit'
-  | 'maxReservedBytes';
-
-function positiveInt(options: ChunkReaderOptions, name: IntOption, def: number, max: number): number {
-  const v = options[name];
-  if (v === undefined) return def;
-  if (!Number.isSafeInteger(v) || v < 1 || v > max) {
-    throw chunkUsageError(`${name} must be an integer in 1..${max}, got ${v}`);
-  }
-  return v;
-}
 
 /** Turns a byte stream from the peer into RawMessages. */
 export class ChunkReader {
@@ -201,21 +125,16 @@ export class ChunkReader {
   #omittedExt = 0;
 
   constructor(options: ChunkReaderOptions = {}) {
-    const o = options;
-    this.#maxChunkSize = positiveInt(o, 'maxChunkSize', MAX_CHUNK_SIZE, MAX_CHUNK_SIZE);
-    this.#chunkSize = positiveInt(o, 'chunkSize', DEFAULT_CHUNK_SIZE, this.#maxChunkSize);
-    this.#maxMessageSize = positiveInt(
-      o,
-      'maxMessageSize',
-      DEFAULT_MAX_MESSAGE_SIZE,
-      Number.MAX_SAFE_INTEGER,
-    );
-    this.#maxStreams = positiveInt(o, 'maxChunkStreams', DEFAULT_MAX_CHUNK_STREAMS, 65_598);
-    this.#prealloc = positiveInt(o, 'preallocateLimit', DEFAULT_PREALLOCATE_LIMIT, MAX_MESSAGE_LENGTH);
-    this.#maxReserved = positiveInt(o, 'maxReservedBytes', DEFAULT_MAX_RESERVED, Number.MAX_SAFE_INTEGER);
-    this.#zeroCopy = options.zeroCopy ?? true;
-    this.#pooled = options.pooled ?? true;
-    this.#frameRoom = options.frameRoom ?? false;
+    const l = readerLimits(options);
+    this.#maxChunkSize = l.maxChunkSize;
+    this.#chunkSize = l.chunkSize;
+    this.#maxMessageSize = l.maxMessageSize;
+    this.#maxStreams = l.maxChunkStreams;
+    this.#prealloc = l.preallocateLimit;
+    this.#maxReserved = l.maxReservedBytes;
+    this.#zeroCopy = l.zeroCopy;
+    this.#pooled = l.pooled;
+    this.#frameRoom = l.frameRoom;
   }
 
   /** The incoming chunk size now in force. */
@@ -403,17 +322,11 @@ export class ChunkReader {
     const fmt = b0 >>> 6;
     if (fmt === 3) {
       if (s.ext) {
-        const abs = s.pending ? s.timestamp : (s.timestamp + s.delta) >>> 0;
-        const avail = end - p;
-        if (avail >= 4) {
-          const v = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
-          if (v === s.delta || v === abs) p += 4;
-          else this.#omittedExt++;
-        } else if (isPrefix(buf, p, avail, s.delta) || isPrefix(buf, p, avail, abs)) {
-          // Undecided until 4 bytes are here; bytes that already differ decide early
-          // (the same answer as with 4), so a short last chunk cannot stall the stream.
-          return -1;
-        } else this.#omittedExt++;
+        // Undecided (-1) until 4 bytes are here, unless the bytes already differ.
+        const n = extendedTimestampBytes(s, buf, p, end);
+        if (n < 0) return -1;
+        if (n === 0) this.#omittedExt++;
+        p += n;
       }
       this.#chunks++;
       if (s.pending) {
@@ -456,12 +369,7 @@ export class ChunkReader {
         field = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
         p += 4;
       }
-      if (len > this.#maxMessageSize) {
-        throw chunkProtocolError(
-          ProtocolCode.CHUNK_MESSAGE_TOO_LARGE,
-          `chunk stream ${csid} declares a ${len}-byte message; maxMessageSize is ${this.#maxMessageSize}`,
-        );
-      }
+      if (len > this.#maxMessageSize) throw messageTooLarge(csid, len, this.#maxMessageSize);
       if (s.pending) {
         this.#discard(s);
         this.#implicitAborts++;
@@ -499,12 +407,7 @@ export class ChunkReader {
   #stream(csid: number): InStream {
     let s = csid < 64 ? this.#low[csid] : this.#high.get(csid);
     if (s === undefined) {
-      if (this.#streams >= this.#maxStreams) {
-        throw chunkProtocolError(
-          ProtocolCode.CHUNK_TOO_MANY_STREAMS,
-          `peer opened more than ${this.#maxStreams} chunk streams (csid ${csid})`,
-        );
-      }
+      if (this.#streams >= this.#maxStreams) throw tooManyStreams(csid, this.#maxStreams);
       s = new InStream(csid);
       if (csid < 64) this.#low[csid] = s;
       else this.#high.set(csid, s);
@@ -564,7 +467,7 @@ export class ChunkReader {
   /** Returns a complete message and applies Set Chunk Size / Abort. */
   #emit(s: InStream, payload: Buffer, out: RawMessage[]): void {
     // Validate and apply control messages first: an invalid one is never emitted.
-    if (s.type === 1) this.#setChunkSize(payload);
+    if (s.type === 1) this.#chunkSize = setChunkSizeOf(payload, this.#maxChunkSize);
     else if (s.type === 2) this.#abort(payload);
     this.#messages++;
     out.push({
@@ -577,36 +480,9 @@ export class ChunkReader {
     });
   }
 
-  /** Set Chunk Size (RTMP-SPEC §5.4.1): bit 31 is reserved and ignored; 0 is fatal. */
-  #setChunkSize(payload: Buffer): void {
-    if (payload.length < 4) {
-      throw chunkProtocolError(
-        ProtocolCode.CHUNK_INVALID_CHUNK_SIZE,
-        `Set Chunk Size needs a 4-byte payload, got ${payload.length} bytes`,
-      );
-    }
-    const size = ((payload[0]! & 0x7f) << 24) | (payload[1]! << 16) | (payload[2]! << 8) | payload[3]!;
-    if (size === 0) {
-      throw chunkProtocolError(ProtocolCode.CHUNK_INVALID_CHUNK_SIZE, 'Set Chunk Size of 0');
-    }
-    if (size > this.#maxChunkSize) {
-      throw chunkProtocolError(
-        ProtocolCode.CHUNK_CHUNK_SIZE_TOO_LARGE,
-        `Set Chunk Size ${size} exceeds maxChunkSize ${this.#maxChunkSize}`,
-      );
-    }
-    this.#chunkSize = size;
-  }
-
   /** Abort Message (RTMP-SPEC §5.4.2): discard the partial message on the named csid. */
   #abort(payload: Buffer): void {
-    if (payload.length < 4) {
-      throw chunkProtocolError(
-        ProtocolCode.CHUNK_INVALID_ABORT,
-        `Abort Message needs a 4-byte payload, got ${payload.length} bytes`,
-      );
-    }
-    const csid = payload.readUInt32BE(0);
+    const csid = abortedCsidOf(payload);
     const s = csid < 64 ? this.#low[csid] : this.#high.get(csid);
     if (s?.pending) {
       this.#discard(s);

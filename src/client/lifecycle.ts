@@ -2,7 +2,8 @@
  * The lifecycle of an `RTMP` connection: its state (idle → connecting → connected →
  * closing → closed), the connect wait and its answer (connected, rejected — with
  * publisher authentication's retry —, timed out, malformed), why the connection failed,
- * and the end: a transport close fails what waits, cuts the streams and emits `close`,
+ * and the end: a local `close()` closes the streams and ends the transport (or aborts a
+ * reconnect); a transport close fails what waits, cuts the streams and emits `close`,
  * or — with `reconnect` and a retriable cause — starts a `Reconnection` (reconnect.ts)
  * that keeps the streams waiting until it reconnects or gives up — or, while a
  * ReconnectRequest's hand-over runs, leaves the end to it. The events that
@@ -52,8 +53,8 @@ export interface LifecycleHost {
   loop(): IoLoop | undefined;
   /** The current session, if any. */
   session(): ClientSession | undefined;
-  /** A ReconnectRequest's hand-over in progress: it takes over a loss of the old connection. */
-  handover(): { oldLost(error: unknown): boolean } | undefined;
+  /** A ReconnectRequest's hand-over in progress: it takes over a loss of the old connection; a close stops it. */
+  handover(): { oldLost(error: unknown): boolean; stop(): Promise<void> } | undefined;
   /** Handles session events (the last ones after the transport ended). */
   onEvents(events: SessionEvent[]): void;
   /** One connection of a reconnect attempt (keeps the streams). */
@@ -210,6 +211,41 @@ export class Lifecycle {
       error ?? new RTMPConnectionError('connection aborted', { code: ConnectionCode.RTMP_ABORTED });
     const loop = this.#host.loop();
     if (loop !== undefined && !loop.closed) loop.destroy();
+  }
+
+  /**
+   * A local close (`RTMP.close`): a hand-over stops; the streams close (deleteStream,
+   * FCUnpublish first for publishers), then the session closes, its output is flushed
+   * and the transport ends — or, while reconnecting, the reconnect is aborted. Resolves
+   * once the connection ended and never rejects, as python-librtmp's close does not
+   * raise: a connection that already failed reported that through the call that waited.
+   */
+  async close(): Promise<void> {
+    const host = this.#host;
+    await host.handover()?.stop();
+    const reconnect = this.reconnect;
+    if (reconnect !== undefined) {
+      this.state = 'closing';
+      for (const s of [...host.streams.values()]) await s.close().catch(() => {});
+      reconnect.abort.abort(
+        new RTMPConnectionError('closed while reconnecting', { code: ConnectionCode.RTMP_CLOSED }),
+      );
+      await reconnect.done;
+      return;
+    }
+    const loop = host.loop();
+    if (this.state === 'idle' || this.state === 'closed' || loop === undefined || loop.closed) {
+      this.state = this.state === 'idle' ? 'idle' : 'closed';
+      return;
+    }
+    if (this.state !== 'closing') {
+      this.state = 'closing';
+      for (const s of [...host.streams.values()]) await s.close().catch(() => {});
+      host.session()?.close();
+      loop.kick();
+      loop.end();
+    }
+    await this.closeWait.promise.catch(() => {});
   }
 
   /** Why what waits fails now that the connection is gone. */

@@ -25,29 +25,25 @@
  * without audio/video for `mediaTimeout` fails alone (the session's media deadline); an
  * answer that does not decode fails its wait at once.
  *
- * Reconnect (`reconnect`, opt-in): a lost connection with a retriable cause starts a
- * `Reconnection` (reconnect.ts; lifecycle.ts starts it) instead of failing everything:
- * pending calls fail, the streams wait and are re-opened on the new connection; only
- * when it gives up do they fail.
- *
- * ReconnectRequest (E-RTMP v2, `followReconnect`): a `Handover` (reconnect-request.ts)
- * opens a successor — an `RTMP` of its own with this one's options and parameters — and
- * re-creates the streams there; `#adopt` then takes over its transport and session in
- * one step. Each transport's events reach the `RTMP` its `route` names, so the old
- * connection's last events after the switch reach no one.
+ * Connecting is connect-attempt.ts (one attempt; `connect()`'s retries). Reconnect
+ * (`reconnect`, opt-in): a lost connection with a retriable cause starts a `Reconnection`
+ * (reconnect.ts, started by lifecycle.ts) that keeps the streams waiting until it
+ * reconnects or gives up. ReconnectRequest (E-RTMP v2, `followReconnect`): a `Handover`
+ * (reconnect-request.ts) opens a successor — an `RTMP` of its own with this one's options
+ * and parameters — and re-creates the streams there; `#adopt` then takes over its
+ * transport and session in one step, and re-points the routes of both transports.
  */
 
-import { ConnectionCode, UsageCode } from '../error-codes.js';
-import { RTMPConnectionError, RTMPUsageError } from '../errors.js';
+import { UsageCode } from '../error-codes.js';
+import { type RTMPConnectionError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { SessionEvent } from '../session/client-events.js';
-import { ClientSession, type SwfVerification } from '../session/client-session.js';
+import type { ClientSession } from '../session/client-session.js';
 import type { EnhancedCapabilities } from '../session/connect-object.js';
 import { followsReconnectRequest, type ReconnectRequest } from '../session/connect-object.js';
 import type { StatusInfo } from '../session/status.js';
 import { checkScheme } from '../transport/index.js';
-import { IoLoop } from '../transport/io-loop.js';
-import { readsIntoReusedBuffer } from '../transport/tcp.js';
+import type { IoLoop } from '../transport/io-loop.js';
 import { applyConstructorOptions } from '../url/constructor-options.js';
 import {
   applyLibrtmpOption,
@@ -57,20 +53,19 @@ import {
   setupLibrtmpUrl,
 } from '../url/options.js';
 import {
-  checkConnectOptions,
-  connectArguments,
-  connectDutiesFor,
-  connectParamsFor,
-  openConnection,
-  PublisherAuth,
-  sessionOptionsFor,
-} from './connect-setup.js';
+  type AttemptHost,
+  connectAttempts,
+  connectOnce,
+  type HashedSwf,
+  type Route,
+  type RouteTarget,
+} from './connect-attempt.js';
+import { checkConnectOptions, connectArguments, PublisherAuth } from './connect-setup.js';
 import { type EventRoutes, routeEvent } from './event-routes.js';
 import { Lifecycle } from './lifecycle.js';
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
 import { RawPackets } from './raw-packets.js';
-import { backoffDelay, retriable, sleep } from './reconnect.js';
 import {
   Handover,
   type HandoverPair,
@@ -85,7 +80,7 @@ import { RTMPFaces } from './rtmp-faces.js';
 import type { RTMPPacket } from './rtmp-packet.js';
 import type { RTMPStream, StreamConnection } from './rtmp-stream.js';
 import { openStream, type StreamOpenerLink } from './stream-opener.js';
-import { anySignal, checkSeconds, type Deferred, deferred, throwIfAborted, waitFor } from './waiters.js';
+import { anySignal, checkSeconds, type Deferred, throwIfAborted } from './waiters.js';
 
 export type { ConnectOptions, CreateStreamOptions } from './options.js';
 export type { RTMPEvents } from './rtmp-faces.js';
@@ -102,7 +97,7 @@ export class RTMP extends RTMPFaces {
   #loop: IoLoop | undefined;
   /** State, connect answer, failure and end of the connection (lifecycle.ts). */
   readonly #life: Lifecycle;
-  #hashed: { swf?: SwfVerification } = {};
+  #hashed: HashedSwf = {};
   #nextTxn = 1;
   readonly #publishMode: boolean;
   readonly #creates = new Map<number, Deferred<number>>();
@@ -112,8 +107,15 @@ export class RTMP extends RTMPFaces {
   readonly #conn: StreamConnection;
   readonly #opener: StreamOpenerLink;
   readonly #routes: EventRoutes;
-  /** Which `RTMP` the current transport's events go to (another one's after a hand-over; none once left). */
-  #route: { to: RTMP | undefined } = { to: this };
+  /** This connection's event handlers, and the route of its current transport to them. */
+  readonly #target: RouteTarget = {
+    onEvents: (events) => this.#onEvents(events),
+    onClose: (error) => this.#life.onTransportClose(error),
+    isWaiting: () => this.#isWaiting(),
+  };
+  #route: Route = { to: this.#target };
+  /** Connecting (connect-attempt.ts). */
+  readonly #attempt: AttemptHost;
   #handover: Handover | undefined;
 
   /**
@@ -199,9 +201,25 @@ export class RTMP extends RTMPFaces {
       handover: () => this.#handover,
       onEvents: (events) => this.#onEvents(events),
       connectAgain: async (signal) => {
-        await this.#connectOnce(undefined, undefined, signal, this.#hashed, true);
+        await connectOnce(this.#attempt, undefined, undefined, signal, this.#hashed, true);
       },
     });
+    this.#attempt = {
+      options,
+      life: this.#life,
+      packets: this.packets,
+      target: this.#target,
+      params: () => this.#params,
+      emit: this.emit.bind(this),
+      connected: () => this.connected,
+      reset: (keepStreams) => this.#reset(keepStreams),
+      nextTransactionId: () => this.#nextTxn,
+      install: (opened) => {
+        this.#session = opened.session;
+        this.#route = opened.route;
+        this.#loop = opened.loop;
+      },
+    };
   }
 
   // ================================================================ properties
@@ -324,103 +342,9 @@ export class RTMP extends RTMPFaces {
     const signal = anySignal(options.signal, this.#options.signal);
     // A raw connect packet is sent as is: there is no app to add an auth answer to.
     this.#life.auth = packet === undefined ? new PublisherAuth(p) : undefined;
-    const hashed: { swf?: SwfVerification } = {};
+    const hashed: HashedSwf = {};
     this.#hashed = hashed;
-    // Reconnects for publisher authentication (at most two: PublisherAuth throws after) and,
-    // with `reconnect`, after a retriable failure (a cut or stalled handshake, a reset).
-    const retry = this.#options.reconnect;
-    let lastError: unknown;
-    for (let attempt = 0; ; ) {
-      this.#life.authRetry = false;
-      try {
-        const info = await this.#connectOnce(packet, options.signal, signal, hashed);
-        if (attempt > 0) this.emit('reconnected', { attempt, cause: lastError });
-        return info;
-      } catch (err) {
-        await this.#life.closeWait.promise.catch(() => {});
-        if (this.#life.authRetry) {
-          log.info(`publisher authentication: reconnecting with the ${this.#life.auth!.stage} answer`);
-          continue;
-        }
-        if (retry === undefined || attempt >= retry.retries || !retriable(err) || signal?.aborted) throw err;
-        lastError = err;
-        const delayMs = backoffDelay(++attempt, retry);
-        this.emit('reconnecting', { attempt, retries: retry.retries, delayMs, cause: err });
-        await sleep(delayMs, signal);
-      }
-    }
-  }
-
-  /** One connection: transport, session, connect; resolves with the server's info. */
-  async #connectOnce(
-    packet: RTMPPacket | undefined,
-    callSignal: AbortSignal | undefined,
-    signal: AbortSignal | undefined,
-    hashed: { swf?: SwfVerification },
-    keepStreams = false,
-  ): Promise<StatusInfo> {
-    const p = this.#params;
-    this.#reset(keepStreams);
-    this.#life.state = 'connecting';
-    const timeoutMs = p.timeout > 0 ? p.timeout * 1000 : 0;
-    let opened: Awaited<ReturnType<typeof openConnection>>;
-    try {
-      opened = await openConnection(p, this.#options, timeoutMs, signal, hashed.swf);
-    } catch (err) {
-      this.#life.state = 'closed';
-      this.#life.failure = err;
-      this.#life.closeWait.resolve();
-      throw err;
-    }
-    const { transport, swf } = opened;
-    if (swf !== undefined) hashed.swf = swf;
-    // A plain-TCP socket reads into one reused buffer: the session must copy what it keeps.
-    // Media payloads are copied once, with room to be framed as FLV tags in place.
-    const reuseReadBuffer = readsIntoReusedBuffer(transport.socket);
-    const sessionOptions = sessionOptionsFor(p, this.#options, timeoutMs, swf, this.packets.tapping);
-    sessionOptions.chunkReader = { frameRoom: true, ...(reuseReadBuffer ? { zeroCopy: false } : {}) };
-    const session = new ClientSession(sessionOptions);
-    session.nextTransactionId = this.#nextTxn;
-    this.#session = session;
-    const wait = deferred<StatusInfo>();
-    this.#life.connectWait = wait;
-    const route = { to: this as RTMP | undefined };
-    this.#route = route;
-    const loop = new IoLoop(
-      session,
-      transport,
-      {
-        onEvents: (events) => {
-          if (route.to !== undefined) route.to.#onEvents(events);
-        },
-        onClose: (error) => {
-          if (route.to !== undefined) route.to.#life.onTransportClose(error);
-        },
-        isWaiting: () => {
-          const to = route.to;
-          return to === undefined ? false : to.#isWaiting();
-        },
-      },
-      { idleTimeoutMs: timeoutMs, writeStallTimeoutMs: timeoutMs, reuseReadBuffer },
-    );
-    this.#loop = loop;
-    this.#options.signal?.addEventListener('abort', this.#life.onAbort, { once: true });
-    log.info(`connecting to ${transport.description}`);
-    loop.start();
-    try {
-      const duties = connectDutiesFor(p, this.#options);
-      if (packet !== undefined) session.connectWith(packet.toRawMessage(), duties);
-      else session.connect(connectParamsFor(p, this.#options, this.#life.auth?.query), duties);
-      loop.kick();
-      return await waitFor(wait.promise, {
-        signal: callSignal,
-        what: 'connect',
-        onGiveUp: () => this.#life.fail(callSignal?.reason),
-      });
-    } catch (err) {
-      if (!this.connected) this.#life.fail(err);
-      throw err;
-    }
+    return connectAttempts(this.#attempt, packet, options.signal, signal, hashed);
   }
 
   /**
@@ -429,32 +353,7 @@ export class RTMP extends RTMPFaces {
    * calls and reads reject with `RTMPConnectionError`. Idempotent; never rejects.
    */
   async close(): Promise<void> {
-    await this.#handover?.stop();
-    const reconnect = this.#life.reconnect;
-    if (reconnect !== undefined) {
-      this.#life.state = 'closing';
-      for (const s of [...this.#streams.values()]) await s.close().catch(() => {});
-      reconnect.abort.abort(
-        new RTMPConnectionError('closed while reconnecting', { code: ConnectionCode.RTMP_CLOSED }),
-      );
-      await reconnect.done;
-      return;
-    }
-    const loop = this.#loop;
-    if (this.#life.state === 'idle' || this.#life.state === 'closed' || loop === undefined || loop.closed) {
-      this.#life.state = this.#life.state === 'idle' ? 'idle' : 'closed';
-      return;
-    }
-    if (this.#life.state !== 'closing') {
-      this.#life.state = 'closing';
-      for (const s of [...this.#streams.values()]) await s.close().catch(() => {});
-      this.#session?.close();
-      loop.kick();
-      loop.end();
-    }
-    // Closing never fails (python-librtmp's close does not raise either): a connection
-    // that already failed reported that through the call that was waiting.
-    await this.#life.closeWait.promise.catch(() => {});
+    await this.#life.close();
   }
 
   // ================================================================ streams
@@ -541,7 +440,7 @@ export class RTMP extends RTMPFaces {
     const old = { session: this.#session, loop: this.#loop, streams: [...this.#streams] };
     const creates = [...this.#creates.values()];
     this.#route.to = undefined;
-    next.#route.to = this;
+    next.#route.to = this.#target;
     this.#route = next.#route;
     this.#session = next.#session;
     this.#loop = next.#loop;
