@@ -165,7 +165,9 @@ export class RTMPStream extends RTMPStreamFaces {
   /**
    * Seeks to `seconds` (fractions allowed): sends `seek(ms)` on the stream's msid, drops
    * the unread queued tags and incoming media until the server confirms with
-   * NetStream.Seek.Notify (resolves then; rejects on Seek.Failed / InvalidTime).
+   * NetStream.Seek.Notify (resolves then; rejects on Seek.Failed / InvalidTime). A stream
+   * whose end the server already signalled cannot seek (`ERR_RTMP_STATE`, at once: its
+   * readers have seen the end); play it again with `createStream`.
    */
   async seek(seconds: number, options: StreamWaitOptions = {}): Promise<void> {
     requirePlay(this, 'seek');
@@ -178,6 +180,12 @@ export class RTMPStream extends RTMPStreamFaces {
       );
     }
     this.#requireOpen();
+    if (this.output.ended) {
+      // The NetStream is over: no Seek.Notify would ever be taken for it (session/net-stream.ts).
+      throw new RTMPUsageError(`cannot seek ${this.playpath}: the stream has ended`, {
+        code: UsageCode.RTMP_STATE,
+      });
+    }
     this.#seekWait?.reject(
       new RTMPError('superseded by a newer seek', { code: GeneralCode.RTMP_SEEK_SUPERSEDED }),
     );
@@ -311,7 +319,9 @@ export class RTMPStream extends RTMPStreamFaces {
         break;
       }
       case 'ended-cut':
-        this.#fail(cutError(this.playpath, change.cause, failure));
+        this.#fail(
+          cutError(this.playpath, change.cause, failure, this.writeable ? this.tagsWritten : undefined),
+        );
         break;
     }
   }
@@ -425,7 +435,12 @@ export class RTMPStream extends RTMPStreamFaces {
  * than "cut" (a timeout, a protocol error, an abort), else `RTMPStreamCutError` made from
  * what the reader got.
  */
-function cutError(playpath: string, cause: string, failure: unknown): (delivered: StreamCutInfo) => unknown {
+function cutError(
+  playpath: string,
+  cause: string,
+  failure: unknown,
+  tagsSent?: number,
+): (delivered: StreamCutInfo) => unknown {
   if (
     failure instanceof RTMPTimeoutError ||
     failure instanceof RTMPProtocolError ||
@@ -436,7 +451,8 @@ function cutError(playpath: string, cause: string, failure: unknown): (delivered
   const how = cause === 'server' ? 'the server sent close' : 'the connection ended';
   return (delivered: StreamCutInfo) =>
     new RTMPStreamCutError(
-      `${playpath}: ${how} before the end of the stream (${delivered.bytesDelivered} bytes delivered)`,
+      // A publisher's count is what it sent (nothing is delivered to it).
+      `${playpath}: ${how} before the end of the stream (${tagsSent === undefined ? `${delivered.bytesDelivered} bytes delivered` : `${tagsSent} tags sent`})`,
       delivered,
       failure === undefined ? {} : { cause: failure },
     );

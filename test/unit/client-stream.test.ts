@@ -275,6 +275,73 @@ test('seek (seconds → ms on the stream msid, waits for Seek.Notify), pause/unp
   await conn.close();
 });
 
+test('seek after the server ended the stream fails at once with ERR_RTMP_STATE (it used to wait for the timeout)', async () => {
+  const f = await fixture({
+    onPlay: (c, sid) => {
+      c.session.startPlay(sid);
+      sendSyntheticMedia(c, sid, 2);
+      c.session.endPlay(sid);
+    },
+  });
+  const conn = new RTMP(f.url('app/x'), { timeout: 30 });
+  await conn.connect();
+  const s = await conn.createStream();
+  await until(() => s.ended);
+  assert.equal(s.complete, true);
+  const began = performance.now();
+  await assert.rejects(s.seek(1), (err: unknown) => {
+    assert.ok(err instanceof RTMPUsageError);
+    assert.equal(err.code, 'ERR_RTMP_STATE');
+    assert.match(err.message, /has ended/);
+    return true;
+  });
+  assert.ok(performance.now() - began < 5000, 'refused at once, not after the 30 s timeout');
+  assert.deepEqual(f.log.seeks, [], 'nothing sent');
+  // What was received before the end is still readable.
+  assert.ok((await readAll(s)).length > 13);
+  await conn.close();
+});
+
+test('a publisher cut by the connection says how many tags it sent, not "0 bytes delivered"', async () => {
+  let server: FixtureConn | undefined;
+  const f = await fixture({
+    onConnect: (c, txn) => {
+      server = c;
+      c.session.acceptConnect(txn);
+    },
+  });
+  const conn = new RTMP(f.url('app/pub'), { publish: true, timeout: 10 });
+  await conn.connect();
+  const s = await conn.createStream({ writeable: true });
+  const tag = (type: number, ts: number, body: Buffer) => {
+    const h = Buffer.alloc(11);
+    h[0] = type;
+    h.writeUIntBE(body.length, 1, 3);
+    h.writeUIntBE(ts, 4, 3);
+    const prev = Buffer.alloc(4);
+    prev.writeUInt32BE(body.length + 11);
+    return Buffer.concat([h, body, prev]);
+  };
+  await s.write(Buffer.from('464c5601050000000900000000', 'hex'));
+  for (let i = 0; i < 3; i++) await s.write(tag(9, i * 40, Buffer.alloc(500, 0x27)));
+  await until(() => f.log.published.length === 3);
+  server!.socket.destroy();
+  let failure: unknown;
+  for (let i = 3; i < 500 && failure === undefined; i++) {
+    try {
+      await s.write(tag(9, i * 40, Buffer.alloc(500, 0x27)));
+      await new Promise((r) => setTimeout(r, 5));
+    } catch (err) {
+      failure = err;
+    }
+  }
+  assert.ok(failure instanceof RTMPStreamCutError, `failed with ${String(failure)}`);
+  assert.doesNotMatch(failure.message, /bytes delivered/);
+  assert.match(failure.message, /\(\d+ tags sent\)/);
+  assert.ok(s.tagsWritten >= 3);
+  await conn.close();
+});
+
 test('publish: FLV in arbitrary splits, @setDataFrame once, media on the stream msid', async () => {
   const f = await fixture();
   const conn = new RTMP(f.url('app/pub'), { publish: true });
