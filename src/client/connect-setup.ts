@@ -261,7 +261,8 @@ export function announceStream(
 /**
  * After createStream: publish(playpath, `publishType`); or [set_playlist], play(playpath,
  * start, len) — start −1000 for live, else the seek/start position in ms; len = stop −
- * start when `stop` is set — and SetBufferLength(`buffer`).
+ * start when `stop` is set — and SetBufferLength(`buffer`). Returns where play started, ms
+ * (0 for live streams and publishers).
  */
 export function startStream(
   session: ClientSession,
@@ -269,10 +270,10 @@ export function startStream(
   p: RTMPParams,
   options: RTMPOptions,
   stream: { writeable: boolean; seekSec: number | undefined; updateBuffer: boolean },
-): void {
+): number {
   if (stream.writeable) {
     session.publish(streamId, p.playpath, options.publishType ?? 'live');
-    return;
+    return 0;
   }
   if (p.playlist) {
     const list = newEcmaArray();
@@ -289,6 +290,7 @@ export function startStream(
   if (p.stop > 0) play.duration = Math.max(0, Math.round(p.stop * 1000) - Math.max(0, startMs));
   session.play(streamId, p.playpath, play);
   session.setBufferLength(streamId, p.buffer);
+  return Math.max(0, startMs);
 }
 
 /** The error for a refusal the server explained in `info`: its code and description in the message, `info` attached. */

@@ -63,6 +63,8 @@ export interface StreamSetup {
   highWaterMark: number;
   /** Seconds for waits on the server (Seek.Notify), 0 = none. */
   timeoutSec: number;
+  /** Where play started, ms (0 for live streams and publishers). */
+  startMs?: number;
   /** The session's NetStream for this msid. */
   netStream: NetStreamView;
   /**
@@ -104,7 +106,10 @@ export class RTMPStream extends RTMPStreamFaces {
     this.#setup = setup;
     this.#net = setup.netStream;
     this.#streamId = setup.streamId;
-    this.#continuity = new StreamContinuity(setup.writeable ? 'publish' : setup.live ? 'live' : 'vod');
+    this.#continuity = new StreamContinuity(
+      setup.writeable ? 'publish' : setup.live ? 'live' : 'vod',
+      setup.startMs,
+    );
     this.writeable = setup.writeable;
     this.playpath = setup.playpath;
     this.output = new StreamOutput(conn, { live: setup.live, highWaterMark: setup.highWaterMark });

@@ -41,8 +41,9 @@ export class StreamContinuity {
   #splice: Splice | undefined;
   #cut = false;
 
-  constructor(kind: 'vod' | 'live' | 'publish') {
-    this.replay = kind === 'vod' ? new ReplayFilter() : undefined;
+  /** `startMs`: where a recorded player's first play started, ms (see ReplayFilter). */
+  constructor(kind: 'vod' | 'live' | 'publish', startMs = 0) {
+    this.replay = kind === 'vod' ? new ReplayFilter(startMs) : undefined;
     this.#trail = kind === 'publish' ? undefined : new Trail();
   }
 

@@ -70,7 +70,7 @@ export async function openStream(link: StreamOpenerLink, o: OpenOptions): Promis
     );
   }
   session = link.session();
-  startStream(session, streamId, p, link.options, o);
+  const startMs = startStream(session, streamId, p, link.options, o);
   const netStream = session.netStream(streamId)!;
   let stream = o.existing;
   if (stream === undefined) {
@@ -81,6 +81,7 @@ export async function openStream(link: StreamOpenerLink, o: OpenOptions): Promis
       live: p.live,
       highWaterMark: link.options.limits?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
       timeoutSec: p.timeout,
+      startMs,
       netStream,
       tap: o.tap,
     });

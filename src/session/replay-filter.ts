@@ -19,6 +19,12 @@
  * aggregate the reader does not have yet — a view from its first new record on (record
  * timestamps rebase from the first record, so that part carries its own first timestamp).
  *
+ * Where a replay plays from (`resumeAt`) is a position in the file: the reader's timeline is
+ * the file's when the server keeps the file's timestamps, and the file's minus the play's
+ * start when it restamps from 0 — which a stream started at an offset tells by its first
+ * keyframe (its first audio message without video): below half the start, the server
+ * restamped (the audio a server sends just before that keyframe can be stamped anyhow).
+ *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
  * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
  * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay whose anchor does not come within
@@ -70,13 +76,29 @@ export class ReplayFilter {
   readonly #config = new Map<number, Print>();
   /** Added to the server's timestamps (0 until a rebasing server's anchor came). */
   #offset = 0;
+  /** Where the first play started, ms, and the first keyframe's and audio message's timestamps after it. */
+  readonly #startMs: number;
+  #firstKeyTs: number | undefined;
+  #firstAudioTs: number | undefined;
   #replay:
     | { anchor: Print; anchorTs: number; lastTs: number; pending: Print[]; matched: boolean; seen: number }
     | undefined;
 
-  /** Where a replay plays from, ms: the anchor's timestamp (undefined before any media). */
+  /** `startMs`: where the stream's first play started in the file (its `start`), ms. */
+  constructor(startMs = 0) {
+    this.#startMs = startMs;
+  }
+
+  /**
+   * Where a replay plays from, ms in the file: the anchor's timestamp, plus the first play's
+   * start when the server restamped from 0 (undefined before any media).
+   */
   get resumeAt(): number | undefined {
-    return (this.#videoKey ?? this.#lastAudio)?.ts;
+    const ts = (this.#videoKey ?? this.#lastAudio)?.ts;
+    if (ts === undefined) return undefined;
+    const first = this.#firstKeyTs ?? this.#firstAudioTs;
+    const restamped = this.#startMs > 0 && first !== undefined && first < this.#startMs / 2;
+    return restamped ? ts + this.#startMs : ts;
   }
 
   /** True while re-sent messages are being dropped. */
@@ -186,8 +208,13 @@ export class ReplayFilter {
   #delivered(type: number, ts: number, payload: Uint8Array): void {
     const p = print(type, payload);
     if (isSequenceHeader(type, payload)) this.#config.set(type, p);
-    else if (type === VIDEO && isKeyframe(type, payload)) this.#videoKey = { ts, print: p };
-    else if (type === AUDIO) this.#lastAudio = { ts, print: p };
+    else if (type === VIDEO && isKeyframe(type, payload)) {
+      this.#videoKey = { ts, print: p };
+      this.#firstKeyTs ??= ts;
+    } else if (type === AUDIO) {
+      this.#lastAudio = { ts, print: p };
+      this.#firstAudioTs ??= ts;
+    }
     if (ts !== this.#lastTs) {
       this.#lastTs = ts;
       this.#atLast = [];

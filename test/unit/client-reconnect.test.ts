@@ -54,6 +54,33 @@ describe('reconnect: VOD through cuts', () => {
     }
   });
 
+  it('a download started at an offset (start=3) resumes where it was cut from a server that restamps from 0', async () => {
+    // rtmpkit's server, like FMS, answers play(start) with timestamps from 0: the reader's
+    // timeline is then the file's minus the start, and the reconnect must play from the
+    // file position (reader position + start), not from the reader position.
+    const { server, port } = await startServer({ vodFiles: { clip: FILE } });
+    const proxy = await startFaultProxy(port, (k) =>
+      k === 0 ? { how: 'rst', afterBytes: 30_000 } : undefined,
+    );
+    try {
+      const uncut = await download(`rtmp://127.0.0.1:${port}/vod/clip`, { start: 3 });
+      assert.equal(uncut.error, undefined);
+      assert.ok(flvTags(uncut.flv).length > 50);
+      const cut = await download(proxy.url('vod/clip'), {
+        start: 3,
+        reconnect: { retries: 2, backoffMs: 20 },
+      });
+      assert.equal(cut.error, undefined, String(cut.error));
+      assert.equal(proxy.cuts, 1);
+      assert.deepEqual(cut.events, ['reconnecting 1/2', 'reconnected 1']);
+      assert.equal(flvTags(cut.flv).length, flvTags(uncut.flv).length, 'no tag twice, none missing');
+      assert.ok(cut.flv.equals(uncut.flv), 'byte-identical FLV');
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
   it('without reconnect, the same cut fails the download (RTMPStreamCutError)', async () => {
     const { server, port } = await startServer({ vodFiles: { clip: FILE } });
     const proxy = await startFaultProxy(port, (k) =>

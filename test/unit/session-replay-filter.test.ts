@@ -206,3 +206,29 @@ describe('ReplayFilter: aggregates', () => {
     }
   });
 });
+
+describe('ReplayFilter.resumeAt after a play that started at an offset', () => {
+  /** Delivers what a server sends for play(startMs), up to the reader's cut at `cutAt` messages. */
+  function played(startMs: number, rebase: boolean, cutAt: number): ReplayFilter {
+    const f = new ReplayFilter(startMs);
+    for (const m of serve(stream(), startMs, rebase).slice(0, cutAt)) f.admitMessage(m.type, m.ts, m.payload);
+    return f;
+  }
+
+  it('a server that restamps from 0 (FMS, rtmpkit): the file position is the anchor plus the start', () => {
+    // play(1200) starts at the keyframe of 1200 ms, stamped 0; the cut comes after the
+    // next keyframe (file 1600 ms, reader 400 ms): play again from 1600, not from 400.
+    const f = played(1200, true, 40);
+    assert.equal(f.resumeAt, 1600);
+  });
+
+  it('a server that keeps the file timestamps (nginx-rtmp): the anchor is already a file position', () => {
+    const f = played(1200, false, 40);
+    assert.equal(f.resumeAt, 1600);
+  });
+
+  it('a play from the start is unchanged whichever way the server stamps', () => {
+    assert.equal(played(0, true, 40).resumeAt, played(0, false, 40).resumeAt);
+    assert.equal(played(0, false, 40).resumeAt, 400);
+  });
+});
