@@ -36,6 +36,7 @@ import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { Splice } from '../session/handover-splice.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
+import type { ReplayGap } from '../session/replay-filter.js';
 import { RTMPStreamFaces, requirePlay } from './rtmp-stream-faces.js';
 import { StreamContinuity } from './stream-continuity.js';
 import { type InputConnection, StreamInput, type StreamWaitOptions } from './stream-input.js';
@@ -283,6 +284,7 @@ export class RTMPStream extends RTMPStreamFaces {
       const admitted = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
       if (admitted !== undefined)
         this.output.push({ type, timestamp: admitted.timestamp, payload: admitted.payload });
+      else if (this.#continuity.replay?.gap !== undefined) this.#failGap(this.#continuity.replay.gap);
     }
     this.#reportMetadata();
   }
@@ -406,6 +408,22 @@ export class RTMPStream extends RTMPStreamFaces {
   }
 
   // ================================================================ internals
+
+  /**
+   * A reconnect's server resumed past what was delivered: the stream ends here, cut (the
+   * readers get everything before it, then the error), rather than go on with a hole.
+   */
+  #failGap(gap: ReplayGap): void {
+    if (this.output.ended) return;
+    this.#fail(
+      (delivered) =>
+        new RTMPStreamCutError(
+          `${this.playpath}: after the reconnect the server resumed at ${gap.resumedAt} ms, past the last ` +
+            `keyframe received (${gap.anchorTs} ms): the stream stops at ${gap.lastTs} ms rather than go on with a gap`,
+          delivered,
+        ),
+    );
+  }
 
   /** Fails what waits on the stream; readers get the error after the data before it. */
   #fail(make: (delivered: StreamCutInfo) => unknown): void {

@@ -25,6 +25,12 @@
  * keyframe (its first audio message without video): below half the start, the server
  * restamped (the audio a server sends just before that keyframe can be stamped anyhow).
  *
+ * A server can also start after the anchor (nginx-rtmp, given a keyframe index, starts at
+ * the keyframe after the position asked for): a message stamped past the last delivered
+ * timestamp before the anchor came means the anchor will not come and what lies between
+ * is not coming either. The filter then stops and reports the `gap` instead of delivering
+ * a stream with a hole in it (or, after `MAX_UNMATCHED` messages, everything again).
+ *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
  * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
  * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay whose anchor does not come within
@@ -67,6 +73,16 @@ export function print(type: number, payload: Uint8Array): Print {
 export const same = (a: Print, b: Print): boolean =>
   a.type === b.type && a.length === b.length && a.hash === b.hash;
 
+/** A replay that cannot continue: the server resumed at `resumedAt`, past the anchor and the last delivered timestamp. */
+export interface ReplayGap {
+  /** The last keyframe delivered (where the new play was asked to start), ms. */
+  readonly anchorTs: number;
+  /** The last timestamp delivered, ms. */
+  readonly lastTs: number;
+  /** The timestamp of the server's first message past `lastTs`, ms. */
+  readonly resumedAt: number;
+}
+
 /** Records what a player delivered; after `replay()`, drops what the server sends again. */
 export class ReplayFilter {
   #lastTs: number | undefined;
@@ -80,6 +96,7 @@ export class ReplayFilter {
   readonly #startMs: number;
   #firstKeyTs: number | undefined;
   #firstAudioTs: number | undefined;
+  #gap: ReplayGap | undefined;
   #replay:
     | { anchor: Print; anchorTs: number; lastTs: number; pending: Print[]; matched: boolean; seen: number }
     | undefined;
@@ -99,6 +116,14 @@ export class ReplayFilter {
     const first = this.#firstKeyTs ?? this.#firstAudioTs;
     const restamped = this.#startMs > 0 && first !== undefined && first < this.#startMs / 2;
     return restamped ? ts + this.#startMs : ts;
+  }
+
+  /**
+   * Set when a replay's server started past the anchor (see the module comment): from then
+   * on nothing more is admitted; the stream should end here with an error.
+   */
+  get gap(): ReplayGap | undefined {
+    return this.#gap;
   }
 
   /** True while re-sent messages are being dropped. */
@@ -159,11 +184,19 @@ export class ReplayFilter {
   }
 
   #admitOne(type: number, timestamp: number, payload: Uint8Array): number | undefined {
+    if (this.#gap !== undefined) return undefined;
     const r = this.#replay;
     let ts = (timestamp + this.#offset) >>> 0;
     if (r !== undefined) {
       const p = print(type, payload);
       if (!r.matched) {
+        // Stamped past everything delivered (serial-number order: a stamp just below 0 that
+        // wrapped is before, not after), and no anchor yet: the server started after it.
+        if (((timestamp - r.lastTs) | 0) > 0 && !same(p, r.anchor)) {
+          this.#gap = { anchorTs: r.anchorTs, lastTs: r.lastTs, resumedAt: timestamp };
+          this.#replay = undefined;
+          return undefined;
+        }
         if (!same(p, r.anchor)) {
           if (++r.seen < MAX_UNMATCHED) return undefined;
           this.#replay = undefined;
@@ -194,6 +227,7 @@ export class ReplayFilter {
 
   /** A data message (onMetaData, cue points): the timestamp to deliver it with, or undefined while a replay re-sends. */
   admitData(timestamp: number): number | undefined {
+    if (this.#gap !== undefined) return undefined;
     const r = this.#replay;
     const ts = (timestamp + this.#offset) >>> 0;
     if (r !== undefined && (!r.matched || ts <= r.lastTs)) return undefined;

@@ -27,6 +27,8 @@ export interface BridgeConnection {
   up: number;
   down: number;
   errors: string[];
+  /** Times the downstream client hung up with a reset (not counted as errors). */
+  clientResets: number;
 }
 
 /** A running bridge. */
@@ -80,7 +82,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const connections: BridgeConnection[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
-    const conn: BridgeConnection = { up: 0, down: 0, errors: [] };
+    const conn: BridgeConnection = { up: 0, down: 0, errors: [], clientResets: 0 };
     connections.push(conn);
     const upstreamSocket = connect(options.upstream.port, options.upstream.host);
     for (const s of [client, upstreamSocket]) {
@@ -91,7 +93,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         client.destroy();
         upstreamSocket.destroy();
       });
-      s.on('error', (err) => conn.errors.push(`${s === client ? 'client' : 'upstream'}: ${err.message}`));
+      s.on('error', (err: NodeJS.ErrnoException) => {
+        // A reference client that has what it wants exits with bytes still unread (rtmpdump
+        // stops at the stream's duration while the end-of-stream statuses are in flight):
+        // its kernel answers with a reset. That is how it hangs up, not a relay failure.
+        if (s === client && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) conn.clientResets++;
+        else conn.errors.push(`${s === client ? 'client' : 'upstream'}: ${err.message}`);
+      });
     }
     const down = new Side(client);
     const up = new Side(upstreamSocket);

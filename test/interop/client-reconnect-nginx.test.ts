@@ -95,6 +95,51 @@ test('dump --retries 3 of VOD through a FIN mid-chunk and an RST at a message bo
   assert.equal(r2.code, 2, r2.stderr);
 });
 
+test('dump --retries of a keyframe-indexed FLV, which nginx resumes at the next keyframe: exit 2 with the gap named, never a short file passed off as complete', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const n = await server();
+  // With `keyframes` in onMetaData nginx-rtmp honours play's start — at the keyframe after
+  // the one asked for — so the reconnect's anchor never comes again.
+  const indexed = join(media, 'indexed.flv');
+  if (!existsSync(indexed)) {
+    const ff = await runBounded(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        join(media, 'short.flv'),
+        '-c',
+        'copy',
+        '-flvflags',
+        'add_keyframe_index',
+        indexed,
+      ],
+      60_000,
+    );
+    assert.equal(ff.code, 0, ff.stderr);
+  }
+  const whole = join(out, 'indexed-whole.flv');
+  const r0 = await rtmpkit(['dump', '-r', `rtmp://127.0.0.1:${n.port}/vod/indexed.flv`, '-o', whole]);
+  assert.equal(r0.code, 0, r0.stderr);
+  const size = readFileSync(whole).length;
+  const proxy = await startFaultProxy(n.port, (k) =>
+    k === 0 ? { how: 'rst', afterBytes: Math.floor(size / 4), align: 'read' } : undefined,
+  );
+  proxies.push(proxy);
+  const cut = join(out, 'indexed-cut.flv');
+  const r1 = await rtmpkit(['dump', '--retries', '3', '-r', proxy.url('vod/indexed.flv'), '-o', cut]);
+  assert.equal(r1.code, 2, r1.stderr);
+  assert.match(r1.stderr, /reconnected \(attempt 1\)/);
+  assert.match(r1.stderr, /past the last keyframe received/);
+  assert.match(r1.stderr, /Download may be incomplete/);
+  const a = readFileSync(whole);
+  const b = readFileSync(cut);
+  assert.ok(b.length > 13 && b.length < a.length, `${b.length} of ${a.length} bytes`);
+  assert.ok(a.subarray(0, b.length).equals(b), 'what was written is the start of the whole download');
+});
+
 test('a live player with reconnect survives a cut while ffmpeg publishes; the events fire', async (t) => {
   if (!requirePeers(t, NEEDS)) return;
   const n = await server();

@@ -66,6 +66,18 @@ async function readAll(stream: RTMPStream, size = 1000): Promise<Buffer> {
   }
 }
 
+/** One FLV tag (FLV-10.1 E.4.1): header, body, PreviousTagSize. */
+function flvTag(type: number, ts: number, body: Buffer): Buffer {
+  const h = Buffer.alloc(11);
+  h[0] = type;
+  h.writeUIntBE(body.length, 1, 3);
+  h.writeUIntBE(ts & 0xffffff, 4, 3);
+  h[7] = ts >>> 24;
+  const prev = Buffer.alloc(4);
+  prev.writeUInt32BE(body.length + 11);
+  return Buffer.concat([h, body, prev]);
+}
+
 /** Waits until `cond` holds (polling), failing after `ms`. */
 async function until(cond: () => boolean, ms = 3000): Promise<void> {
   const end = performance.now() + ms;
@@ -313,23 +325,14 @@ test('a publisher cut by the connection says how many tags it sent, not "0 bytes
   const conn = new RTMP(f.url('app/pub'), { publish: true, timeout: 10 });
   await conn.connect();
   const s = await conn.createStream({ writeable: true });
-  const tag = (type: number, ts: number, body: Buffer) => {
-    const h = Buffer.alloc(11);
-    h[0] = type;
-    h.writeUIntBE(body.length, 1, 3);
-    h.writeUIntBE(ts, 4, 3);
-    const prev = Buffer.alloc(4);
-    prev.writeUInt32BE(body.length + 11);
-    return Buffer.concat([h, body, prev]);
-  };
   await s.write(Buffer.from('464c5601050000000900000000', 'hex'));
-  for (let i = 0; i < 3; i++) await s.write(tag(9, i * 40, Buffer.alloc(500, 0x27)));
+  for (let i = 0; i < 3; i++) await s.write(flvTag(9, i * 40, Buffer.alloc(500, 0x27)));
   await until(() => f.log.published.length === 3);
   server!.socket.destroy();
   let failure: unknown;
   for (let i = 3; i < 500 && failure === undefined; i++) {
     try {
-      await s.write(tag(9, i * 40, Buffer.alloc(500, 0x27)));
+      await s.write(flvTag(9, i * 40, Buffer.alloc(500, 0x27)));
       await new Promise((r) => setTimeout(r, 5));
     } catch (err) {
       failure = err;
@@ -351,26 +354,16 @@ test('publish: FLV in arbitrary splits, @setDataFrame once, media on the stream 
   // An FLV file: header, onMetaData (plain), @setDataFrame-prefixed onMetaData, video, audio.
   const meta = newEcmaArray();
   setOwn(meta, 'duration', 1);
-  const tag = (type: number, ts: number, body: Buffer) => {
-    const h = Buffer.alloc(11);
-    h[0] = type;
-    h.writeUIntBE(body.length, 1, 3);
-    h.writeUIntBE(ts & 0xffffff, 4, 3);
-    h[7] = ts >>> 24;
-    const prev = Buffer.alloc(4);
-    prev.writeUInt32BE(body.length + 11);
-    return Buffer.concat([h, body, prev]);
-  };
   const header = Buffer.from('464c560105000000090000000000', 'hex').subarray(0, 13);
   const file = Buffer.concat([
     header,
-    tag(18, 0, amf0.encode('onMetaData', meta)),
-    tag(18, 0, amf0.encode('@setDataFrame', 'onMetaData', meta)),
-    tag(9, 0, Buffer.from([0x17, 0, 0, 0, 0, 1, 2])),
-    tag(8, 0, Buffer.from([0xaf, 0, 0x12, 0x10])),
-    tag(9, 40, Buffer.alloc(3000, 0x27)),
-    tag(8, 23, Buffer.alloc(100, 0xaf)),
-    tag(9, 0x01000000, Buffer.alloc(10, 0x27)),
+    flvTag(18, 0, amf0.encode('onMetaData', meta)),
+    flvTag(18, 0, amf0.encode('@setDataFrame', 'onMetaData', meta)),
+    flvTag(9, 0, Buffer.from([0x17, 0, 0, 0, 0, 1, 2])),
+    flvTag(8, 0, Buffer.from([0xaf, 0, 0x12, 0x10])),
+    flvTag(9, 40, Buffer.alloc(3000, 0x27)),
+    flvTag(8, 23, Buffer.alloc(100, 0xaf)),
+    flvTag(9, 0x01000000, Buffer.alloc(10, 0x27)),
   ]);
   // Byte by byte for the first part, then in odd chunks.
   let written = 0;

@@ -232,3 +232,33 @@ describe('ReplayFilter.resumeAt after a play that started at an offset', () => {
     assert.equal(played(0, false, 40).resumeAt, 400);
   });
 });
+
+describe('ReplayFilter: a server that resumes past the anchor', () => {
+  it('(nginx-rtmp with a keyframe index starts at the next keyframe) admits nothing more and reports the gap', () => {
+    const all = stream();
+    const f = new ReplayFilter();
+    for (const m of all.slice(0, 50)) assert.ok(f.admitMessage(m.type, m.ts, m.payload));
+    const at = f.resumeAt!;
+    const lastTs = all[49]!.ts;
+    f.replay();
+    const next = all.find((m) => m.type === 9 && m.payload[0] === 0x17 && m.payload[1] === 1 && m.ts > at)!;
+    assert.ok(next.ts > lastTs);
+    const sent = [...all.slice(0, 2).map((h) => ({ ...h, ts: 0 })), ...all.slice(all.indexOf(next))];
+    const got = sent.map((m) => f.admitMessage(m.type, m.ts, m.payload)).filter((a) => a !== undefined);
+    assert.deepEqual(got, [], 'nothing after the hole is delivered');
+    assert.deepEqual(f.gap, { anchorTs: at, lastTs, resumedAt: next.ts });
+    assert.equal(f.admitData(next.ts + 10), undefined);
+  });
+
+  it('a server that resumes at or before the anchor reports no gap, whichever way it stamps', () => {
+    for (const rebase of [false, true]) {
+      const all = stream();
+      const f = new ReplayFilter();
+      for (const m of all.slice(0, 50)) f.admitMessage(m.type, m.ts, m.payload);
+      const at = f.resumeAt!;
+      f.replay();
+      for (const m of serve(all, at, rebase)) f.admitMessage(m.type, m.ts, m.payload);
+      assert.equal(f.gap, undefined, rebase ? 'rebased' : 'file timestamps');
+    }
+  });
+});
