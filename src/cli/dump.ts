@@ -16,7 +16,9 @@
  *
  * Deliberate differences from rtmpdump 2.4 (each fixes a librtmp/rtmpdump misbehaviour):
  * - with `--start`, the file header's audio/video flags are those the stream announced
- *   (rtmpdump skips its header pre-read when starting at an offset and writes 0);
+ *   (rtmpdump skips its header pre-read when starting at an offset and writes 0), and the
+ *   start is added to the timestamps only when the server restamped the play from 0
+ *   (rtmpdump always adds it, counting it twice against nginx-rtmp);
  * - `--stop` is enforced by rtmpkit too (media at or after the stop time is not written):
  *   servers that ignore play's length (nginx-rtmp) otherwise send the whole rest, and
  *   reaching the stop time counts as complete (rtmpdump compares with the full duration);
@@ -330,14 +332,14 @@ class Dump {
       out.print(`For duration: ${formatFixed((s.stopMs - (s.live ? 0 : s.startMs)) / 1000, 3)} sec`);
 
     const progress = new Progress(out, { hashes: plan.hashes }, sink.bytes);
-    // --start: every timestamp is written plus the start, as rtmpdump does (`nResumeTS` =
-    // the seek position): servers that answer play(start) with timestamps from 0 (FMS,
-    // rtmpkit's) then give the file its own timeline, `--stop` counts from the stream's
-    // beginning and a later `--resume` of the file asks for the right position. A server
-    // that keeps the file's timestamps (nginx-rtmp) gets them counted twice, in
-    // rtmpdump's files as in these.
+    // --start: the file keeps the file's timeline. rtmpdump adds the start to every
+    // timestamp (`nResumeTS` = the seek position), right for servers that answer
+    // play(start) from 0 (FMS, rtmpkit's) and twice the start for those that keep the
+    // file's timestamps (nginx-rtmp); the muxer's `playStart` tells them apart by the
+    // first media timestamp, so `--stop` counts from the stream's beginning and a later
+    // `--resume` of the file asks for the right position against either.
     const tags: FlvTagReader = stream.tagReader({
-      ...(point === undefined ? { timestampOffset: s.startMs } : { resume: point }),
+      ...(point === undefined ? { playStart: s.startMs } : { resume: point }),
       stopAt: s.stopMs,
     });
     let failure: unknown;

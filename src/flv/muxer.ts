@@ -52,7 +52,14 @@
  *
  * Beyond `RTMP_Read`, for `rtmpkit dump`: `resume` continues a partial file (resume.ts:
  * the stream's copy of the file's last keyframe is found again and the offset between
- * them learnt), `stopAt` ends the output at a timestamp (rtmpdump `--stop`).
+ * them learnt), `stopAt` ends the output at a timestamp (rtmpdump `--stop`), and
+ * `playStart` gives a stream played from a start position the file's timeline whichever
+ * way the server stamps it: servers answer play(start) either with timestamps from 0
+ * (FMS, rtmpkit's server — rtmpdump adds the start to every timestamp, which assumes
+ * this) or with the file's own (nginx-rtmp — where rtmpdump's addition counts the start
+ * twice). The first audio/video message that is not a sequence header tells which: below
+ * half the start, the start is added from then on; otherwise nothing is. What comes
+ * before it (metadata, sequence headers) gets the start, as rtmpdump writes it.
  *
  * Invariants: payloads are never copied or changed. A payload with frame room (the
  * client's chunk reader gives audio, video, data and aggregates room; framing.ts) comes
@@ -84,6 +91,7 @@ import {
   writeTimestamp,
   writeU32,
 } from './header.js';
+import { isSequenceHeader } from './media.js';
 import { type FlvResumeTarget, ResumeFilter } from './resume.js';
 import { firstScriptName, isAmfObjectLike } from './script.js';
 
@@ -116,6 +124,12 @@ export type FlvScriptDataPolicy = 'onMetaData' | 'all';
 export interface FlvMuxerOptions {
   /** Added to every timestamp (default 0). */
   timestampOffset?: number;
+  /**
+   * Where the play started in the file, ms (rtmpdump `--start`; default 0): added to the
+   * timestamps when the server restamped the play from 0, not when it kept the file's
+   * (decided on the first audio/video message; module comment).
+   */
+  playStart?: number;
   /** `'onMetaData'` (default, librtmp) or `'all'` data messages (see the module comment). */
   scriptData?: FlvScriptDataPolicy;
   /** Drop video ≤ 5 bytes and audio ≤ 1 byte as librtmp does (default true). */
@@ -168,6 +182,9 @@ const DATA_TYPE_VIDEO = FlvHeaderFlag.Video;
 /** RTMP messages → FLV bytes, as librtmp's `RTMP_Read` writes them. */
 export class FlvMuxer {
   readonly #offset: number;
+  readonly #playStart: number;
+  /** `playStart` added (true), not added (false), or not decided yet (before the first media). */
+  #restamped: boolean | undefined;
   readonly #scriptData: FlvScriptDataPolicy;
   readonly #dropSmall: boolean;
   readonly #live: boolean;
@@ -204,6 +221,11 @@ export class FlvMuxer {
       throw flvUsageError(`timestampOffset must be a 32-bit integer, got ${off}`);
     }
     this.#offset = off >>> 0;
+    const playStart = options.playStart ?? 0;
+    if (!Number.isSafeInteger(playStart) || playStart < 0 || playStart > 0xffffffff) {
+      throw flvUsageError(`playStart must be a non-negative integer (ms), got ${playStart}`);
+    }
+    this.#playStart = playStart;
     const policy = options.scriptData ?? 'onMetaData';
     if (policy !== 'onMetaData' && policy !== 'all') {
       throw flvUsageError(`scriptData must be 'onMetaData' or 'all', got ${String(policy)}`);
@@ -387,7 +409,8 @@ export class FlvMuxer {
       if (o === undefined) return undefined;
       resumeOffset = o;
     }
-    const written = (this.#offset + resumeOffset + timestamp) >>> 0;
+    const written =
+      (this.#offset + this.#startOffset(type, timestamp, payload) + resumeOffset + timestamp) >>> 0;
     const stopAt = this.#stopAt;
     if (stopAt > 0 && (type === FlvTagType.Audio || type === FlvTagType.Video)) {
       this.#firstMedia ??= written;
@@ -397,6 +420,19 @@ export class FlvMuxer {
       }
     }
     return written;
+  }
+
+  /** What `playStart` adds to this message's timestamp (module comment). */
+  #startOffset(type: number, timestamp: number, payload: Buffer): number {
+    if (this.#playStart === 0) return 0;
+    if (
+      this.#restamped === undefined &&
+      (type === FlvTagType.Audio || type === FlvTagType.Video) &&
+      !isSequenceHeader(type, payload)
+    ) {
+      this.#restamped = timestamp >>> 0 < this.#playStart / 2;
+    }
+    return this.#restamped === false ? 0 : this.#playStart;
   }
 
   /**

@@ -61,6 +61,32 @@ test('SI32 timestamps: > 0xFFFFFF, ≥ 0x80000000, 0xFFFFFFFF; resume offset add
   );
 });
 
+test('playStart: added when the server restamped the play from 0, not when it kept the file timestamps', () => {
+  // What a server sends for play(start = 5000): metadata, the sequence headers, then the
+  // media — from 0 (FMS, rtmpkit's server) or with the file's own timestamps (nginx-rtmp).
+  const stamps = (first: number) => {
+    const m = new FlvMuxer({ playStart: 5000 });
+    const sent: FlvMuxInput[] = [
+      msg(18, 0, META),
+      msg(9, 0, '1700000000 0164'),
+      msg(8, 0, 'AF00 1210'),
+      msg(9, first, '1701000000 AA'),
+      msg(8, first + 23, 'AF01 BB'),
+      msg(9, first + 40, '2701000000 CC'),
+    ];
+    return demuxFlv(
+      Buffer.concat([m.header({ audio: true, video: true }), ...sent.flatMap((x) => m.writeMessage(x))]),
+    ).map((t) => t.timestamp);
+  };
+  // Restamped: everything gets the start, as rtmpdump writes it.
+  assert.deepEqual(stamps(0), [5000, 5000, 5000, 5000, 5023, 5040]);
+  // File timestamps (the keyframe at 6 s after the start asked for): the media keep theirs;
+  // what came before the first media message got the start.
+  assert.deepEqual(stamps(6000), [5000, 5000, 5000, 6000, 6023, 6040]);
+  assert.throws(() => new FlvMuxer({ playStart: -1 }), RTMPUsageError);
+  assert.throws(() => new FlvMuxer({ playStart: 1.5 }), RTMPUsageError);
+});
+
 test('librtmp drops video ≤ 5 bytes and audio ≤ 1 byte; dropSmallMedia:false keeps them', () => {
   const m = new FlvMuxer();
   assert.deepEqual(m.writeMessage(msg(9, 40, '1702000000')), []); // AVC end of sequence
