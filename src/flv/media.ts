@@ -101,6 +101,16 @@ export function isKeyframe(type: number, payload: Uint8Array): boolean {
 }
 
 /**
+ * Whether a server answered play(`startMs`) with timestamps from 0 (FMS, rtmpkit's server)
+ * rather than the file's own (nginx-rtmp), told by the first media timestamp after it:
+ * below half the start. Players of a stream started at an offset use it to keep the file's
+ * timeline (FlvMuxer `playStart`) and to resume at the file position (ReplayFilter).
+ */
+export function playRestamped(startMs: number, firstMediaTs: number): boolean {
+  return startMs > 0 && firstMediaTs >>> 0 < startMs / 2;
+}
+
+/**
  * Whether a message/tag carries decoder configuration (AVC/HEVC/AAC sequence header,
  * E-RTMP SequenceStart / MPEG2TSSequenceStart, in any track) — never throws.
  */

@@ -91,7 +91,7 @@ import {
   writeTimestamp,
   writeU32,
 } from './header.js';
-import { isSequenceHeader } from './media.js';
+import { isSequenceHeader, playRestamped } from './media.js';
 import { type FlvResumeTarget, ResumeFilter } from './resume.js';
 import { firstScriptName, isAmfObjectLike } from './script.js';
 
@@ -430,7 +430,7 @@ export class FlvMuxer {
       (type === FlvTagType.Audio || type === FlvTagType.Video) &&
       !isSequenceHeader(type, payload)
     ) {
-      this.#restamped = timestamp >>> 0 < this.#playStart / 2;
+      this.#restamped = playRestamped(this.#playStart, timestamp);
     }
     return this.#restamped === false ? 0 : this.#playStart;
   }

@@ -36,7 +36,7 @@
  * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay whose anchor does not come within
  * `MAX_UNMATCHED` messages stops filtering (the server did not restart at the keyframe).
  */
-import { isKeyframe, isSequenceHeader } from '../flv/media.js';
+import { isKeyframe, isSequenceHeader, playRestamped } from '../flv/media.js';
 import { AGGREGATE_RECORD_HEADER_SIZE, aggregateRecords } from '../message/aggregate.js';
 import { MessageType } from '../message/types.js';
 
@@ -114,8 +114,7 @@ export class ReplayFilter {
     const ts = (this.#videoKey ?? this.#lastAudio)?.ts;
     if (ts === undefined) return undefined;
     const first = this.#firstKeyTs ?? this.#firstAudioTs;
-    const restamped = this.#startMs > 0 && first !== undefined && first < this.#startMs / 2;
-    return restamped ? ts + this.#startMs : ts;
+    return first !== undefined && playRestamped(this.#startMs, first) ? ts + this.#startMs : ts;
   }
 
   /**
