@@ -316,10 +316,16 @@ export class RTMPStream extends RTMPStreamFaces {
       this.#seekWait = undefined;
     }
     switch (change.to) {
-      case 'ended-complete':
+      case 'ended-complete': {
+        const waiting = this.#continuity.replay?.unmatched;
+        if (waiting !== undefined) {
+          this.#failUnmatched(waiting);
+          break;
+        }
         this.#complete = true;
         this.output.end();
         break;
+      }
       case 'failed': {
         const error = change.error;
         this.#fail(() => error);
@@ -420,6 +426,21 @@ export class RTMPStream extends RTMPStreamFaces {
         new RTMPStreamCutError(
           `${this.playpath}: after the reconnect the server resumed at ${gap.resumedAt} ms, past the last ` +
             `keyframe received (${gap.anchorTs} ms): the stream stops at ${gap.lastTs} ms rather than go on with a gap`,
+          delivered,
+        ),
+    );
+  }
+
+  /**
+   * A reconnect's replay ended before the last keyframe received came again (the server
+   * played something else, or less): what was delivered is all there is, and it is cut.
+   */
+  #failUnmatched(w: { anchorTs: number; lastTs: number }): void {
+    this.#fail(
+      (delivered) =>
+        new RTMPStreamCutError(
+          `${this.playpath}: after the reconnect the stream ended before the last keyframe received ` +
+            `(${w.anchorTs} ms) came again: the stream stops at ${w.lastTs} ms`,
           delivered,
         ),
     );

@@ -25,23 +25,26 @@
  * keyframe (its first audio message without video): below half the start, the server
  * restamped (the audio a server sends just before that keyframe can be stamped anyhow).
  *
- * A server can also start after the anchor (nginx-rtmp, given a keyframe index, starts at
- * the keyframe after the position asked for): a message stamped past the last delivered
- * timestamp before the anchor came means the anchor will not come and what lies between
- * is not coming either. The filter then stops and reports the `gap` instead of delivering
- * a stream with a hole in it (or, after `MAX_UNMATCHED` messages, everything again).
+ * A server may start the file over (nginx-rtmp without a keyframe index in the file):
+ * everything before the anchor comes again and is dropped, however long that is (a limit
+ * on it delivered the file's start a second time). A server can also start after the
+ * anchor (nginx-rtmp, given a keyframe index, starts at the first keyframe whose index time
+ * is after the position asked for — for a keyframe's own time, usually the next one): a
+ * message stamped past the last delivered timestamp before the anchor came means the
+ * anchor will not come and what lies between is not coming either. The filter then stops
+ * and reports the `gap` instead of delivering a stream with a hole in it. A stream that
+ * ends before the anchor came is `unmatched`: the reader must not take it as complete.
  *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
  * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
- * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay whose anchor does not come within
- * `MAX_UNMATCHED` messages stops filtering (the server did not restart at the keyframe).
+ * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay
+ * ends at the anchor or at the gap, nowhere else.
  */
 import { isKeyframe, isSequenceHeader, playRestamped } from '../flv/media.js';
 import { AGGREGATE_RECORD_HEADER_SIZE, aggregateRecords } from '../message/aggregate.js';
 import { MessageType } from '../message/types.js';
 
 const MAX_AT_LAST = 64;
-const MAX_UNMATCHED = 10_000;
 const EDGE = 32;
 const AUDIO = MessageType.Audio;
 const VIDEO = MessageType.Video;
@@ -98,7 +101,7 @@ export class ReplayFilter {
   #firstAudioTs: number | undefined;
   #gap: ReplayGap | undefined;
   #replay:
-    | { anchor: Print; anchorTs: number; lastTs: number; pending: Print[]; matched: boolean; seen: number }
+    | { anchor: Print; anchorTs: number; lastTs: number; pending: Print[]; matched: boolean }
     | undefined;
 
   /** `startMs`: where the stream's first play started in the file (its `start`), ms. */
@@ -125,6 +128,15 @@ export class ReplayFilter {
     return this.#gap;
   }
 
+  /**
+   * While a replay waits for its anchor, what it waits for (the anchor's timestamp and the
+   * last delivered one); undefined otherwise. A stream that ends in this state is cut.
+   */
+  get unmatched(): { readonly anchorTs: number; readonly lastTs: number } | undefined {
+    const r = this.#replay;
+    return r === undefined || r.matched ? undefined : { anchorTs: r.anchorTs, lastTs: r.lastTs };
+  }
+
   /** True while re-sent messages are being dropped. */
   get replaying(): boolean {
     return this.#replay !== undefined;
@@ -140,7 +152,6 @@ export class ReplayFilter {
       lastTs: this.#lastTs,
       pending: [...this.#atLast],
       matched: false,
-      seen: 0,
     };
   }
 
@@ -196,28 +207,22 @@ export class ReplayFilter {
           this.#replay = undefined;
           return undefined;
         }
-        if (!same(p, r.anchor)) {
-          if (++r.seen < MAX_UNMATCHED) return undefined;
-          this.#replay = undefined;
-        } else {
-          r.matched = true;
-          this.#offset = (r.anchorTs - timestamp) | 0;
-          ts = r.anchorTs;
-        }
+        if (!same(p, r.anchor)) return undefined;
+        r.matched = true;
+        this.#offset = (r.anchorTs - timestamp) | 0;
+        ts = r.anchorTs;
       }
-      if (this.#replay !== undefined) {
-        if (ts < r.lastTs) return undefined;
-        if (ts === r.lastTs) {
-          const i = r.pending.findIndex((x) => same(x, p));
-          if (i >= 0) {
-            r.pending.splice(i, 1);
-            return undefined;
-          }
-          const config = this.#config.get(type);
-          if (config !== undefined && same(config, p) && isSequenceHeader(type, payload)) return undefined;
-        } else {
-          this.#replay = undefined;
+      if (ts < r.lastTs) return undefined;
+      if (ts === r.lastTs) {
+        const i = r.pending.findIndex((x) => same(x, p));
+        if (i >= 0) {
+          r.pending.splice(i, 1);
+          return undefined;
         }
+        const config = this.#config.get(type);
+        if (config !== undefined && same(config, p) && isSequenceHeader(type, payload)) return undefined;
+      } else {
+        this.#replay = undefined;
       }
     }
     this.#delivered(type, ts, payload);

@@ -7,7 +7,8 @@
  * (play → StreamNotFound) is not retried.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AMFObject } from '../../src/amf/types.js';
 import { RTMP, RTMPConnectionError, type RTMPError } from '../../src/index.js';
@@ -75,6 +76,41 @@ describe('reconnect: VOD through cuts', () => {
       assert.deepEqual(cut.events, ['reconnecting 1/2', 'reconnected 1']);
       assert.equal(flvTags(cut.flv).length, flvTags(uncut.flv).length, 'no tag twice, none missing');
       assert.ok(cut.flv.equals(uncut.flv), 'byte-identical FLV');
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  });
+
+  it('a replay that ends before the last keyframe received comes again (the server has less now): RTMPStreamCutError after what was delivered, not a short file passed off as complete', async () => {
+    const dir = tempDir('rtmpkit-rc-short-');
+    const path = join(dir, 'clip.flv');
+    writeFileSync(path, FILE);
+    const { server, port } = await startServer({ vodDir: dir });
+    const proxy = await startFaultProxy(port, (k) =>
+      k === 0 ? { how: 'rst', afterBytes: 100_000, align: 'read' } : undefined,
+    );
+    try {
+      const uncut = await download(`rtmp://127.0.0.1:${port}/vod/clip`);
+      const running = download(proxy.url('vod/clip'), { reconnect: { retries: 2, backoffMs: 300 } });
+      // While the client waits to reconnect, the file becomes another 3 s one (the test
+      // media repeat their frames: each video frame's last byte changed, so none matches).
+      await until(() => proxy.cuts === 1, 10_000, 'the cut');
+      const other = makeTestFlv(3);
+      for (const t of flvTags(other)) if (t.type === 9 && t.body[1] === 1) t.body[t.body.length - 1]! ^= 0xff;
+      writeFileSync(path, other);
+      const cut = await running;
+      assert.deepEqual(cut.events, ['reconnecting 1/2', 'reconnected 1']);
+      assert.equal((cut.error as RTMPError)?.code, 'ERR_RTMP_STREAM_CUT', String(cut.error));
+      assert.match(String(cut.error), /ended before the last keyframe received \(\d+ ms\) came again/);
+      assert.ok(
+        cut.flv.length > 13 && cut.flv.length < uncut.flv.length,
+        `${cut.flv.length} of ${uncut.flv.length}`,
+      );
+      assert.ok(
+        uncut.flv.subarray(0, cut.flv.length).equals(cut.flv),
+        'what was delivered is the start of the file',
+      );
     } finally {
       await proxy.close();
       await server.close();

@@ -19,33 +19,47 @@ interface Msg {
   payload: Buffer;
 }
 
-/** AVC/AAC sequence headers, then 40 ms video (keyframe every 10th) and 23 ms audio, distinct bytes. */
-function stream(): Msg[] {
+/**
+ * AVC/AAC sequence headers, then `frames` 40 ms video frames (keyframe every 10th) and 23 ms
+ * audio, distinct bytes; then two messages at one timestamp, to cut between them.
+ */
+function stream(frames = 60): Msg[] {
   const out: Msg[] = [
     { type: 9, ts: 0, payload: Buffer.from([0x17, 0x00, 0, 0, 0, 1, 0x64]) },
     { type: 8, ts: 0, payload: Buffer.from([0xaf, 0x00, 0x12, 0x10]) },
   ];
   let a = 0;
-  for (let v = 0; v < 60; v++) {
+  for (let v = 0; v < frames; v++) {
     const ts = v * 40;
     while (a * 23 <= ts) {
-      out.push({ type: 8, ts: a * 23, payload: Buffer.from([0xaf, 0x01, a & 0xff, a >> 8, 7]) });
+      out.push({
+        type: 8,
+        ts: a * 23,
+        payload: Buffer.from([0xaf, 0x01, a & 0xff, (a >> 8) & 0xff, a >> 16, 7]),
+      });
       a++;
     }
-    out.push({ type: 9, ts, payload: Buffer.from([v % 10 === 0 ? 0x17 : 0x27, 0x01, 0, 0, 0, v, 0xee]) });
+    const key = v % 10 === 0 ? 0x17 : 0x27;
+    out.push({ type: 9, ts, payload: Buffer.from([key, 0x01, 0, 0, 0, v & 0xff, v >> 8, 0xee]) });
   }
-  // Two messages at one timestamp, to cut between them.
-  out.push({ type: 8, ts: 2400, payload: Buffer.from([0xaf, 0x01, 0xaa]) });
-  out.push({ type: 9, ts: 2400, payload: Buffer.from([0x27, 0x01, 0, 0, 0, 0xbb]) });
+  const end = frames * 40;
+  out.push({ type: 8, ts: end, payload: Buffer.from([0xaf, 0x01, 0xaa]) });
+  out.push({ type: 9, ts: end, payload: Buffer.from([0x27, 0x01, 0, 0, 0, 0xbb]) });
   return out;
 }
 
+const isKey = (m: Msg) => m.type === 9 && m.payload[0] === 0x17 && m.payload[1] === 1;
+
 /** What a server sends for play(start): headers, then from the keyframe at or before start; `rebase` stamps it 0. */
 function serve(all: Msg[], startMs: number, rebase: boolean): Msg[] {
-  const keys = all.filter(
-    (m) => m.type === 9 && m.payload[0] === 0x17 && m.payload[1] === 1 && m.ts <= startMs,
-  );
-  const key = keys.at(-1)!;
+  return serveFrom(all, all.filter((m) => isKey(m) && m.ts <= startMs).at(-1)!, rebase);
+}
+
+/** What nginx-rtmp sends for play(start) of a file without a keyframe index: the whole file again, file timestamps. */
+const serveNginxUnindexed = (all: Msg[]): Msg[] => all;
+
+/** Headers, then from `key` (and the audio of its time just before it); `rebase` stamps `key` 0. */
+function serveFrom(all: Msg[], key: Msg, rebase: boolean): Msg[] {
   const from = all.indexOf(key);
   const base = rebase ? key.ts : 0;
   const headers = all.slice(0, 2).map((h) => ({ ...h, ts: 0 }));
@@ -110,7 +124,42 @@ describe('ReplayFilter', () => {
     f.replay();
     const sent = serve(all, at, true);
     for (const m of sent) f.admitMessage(m.type, m.ts, m.payload);
-    assert.equal(f.admitData(100), at + 100);
+    // The server stamped the keyframe it started at 0: its 100 ms is that keyframe's + 100.
+    const started = all.filter((m) => isKey(m) && m.ts <= at).at(-1)!;
+    assert.equal(f.admitData(100), started.ts + 100);
+  });
+
+  it('a replay that has not met its anchor says what it waits for; once met, nothing', () => {
+    const all = stream();
+    const f = new ReplayFilter();
+    for (const m of all.slice(0, 50)) f.admitMessage(m.type, m.ts, m.payload);
+    assert.equal(f.unmatched, undefined, 'no replay yet');
+    const anchorTs = all.slice(0, 50).filter(isKey).at(-1)!.ts;
+    f.replay();
+    // The server plays the file's first second only (something else, or less): no anchor.
+    for (const m of all.filter((x) => x.ts < 300))
+      assert.equal(f.admitMessage(m.type, m.ts, m.payload), undefined);
+    assert.deepEqual(f.unmatched, { anchorTs, lastTs: all[49]!.ts });
+    for (const m of serve(all, anchorTs, false)) f.admitMessage(m.type, m.ts, m.payload);
+    assert.equal(f.unmatched, undefined);
+  });
+
+  it('nginx-rtmp without an index sends the whole file again: all of it before the anchor is dropped, however long', () => {
+    // 30,000 messages; the cut after 25,000 (a replay limit of 10,000 delivered the file's
+    // start a second time).
+    const all = stream(11_700);
+    assert.ok(all.length > 30_000, String(all.length));
+    const f = new ReplayFilter();
+    let delivered = 0;
+    for (const m of all.slice(0, 25_000)) if (f.admitMessage(m.type, m.ts, m.payload)) delivered++;
+    f.replay();
+    const again: Msg[] = [];
+    for (const m of serveNginxUnindexed(all)) {
+      const ts = f.admitMessage(m.type, m.ts, m.payload)?.timestamp;
+      if (ts !== undefined) again.push({ ...m, ts });
+    }
+    assert.equal(delivered, 25_000);
+    assert.deepEqual(again.map(row), all.slice(25_000).map(row));
   });
 });
 
@@ -234,19 +283,20 @@ describe('ReplayFilter.resumeAt after a play that started at an offset', () => {
 });
 
 describe('ReplayFilter: a server that resumes past the anchor', () => {
-  it('(nginx-rtmp with a keyframe index starts at the next keyframe) admits nothing more and reports the gap', () => {
+  it('(nginx-rtmp with a keyframe index starts at the first keyframe after the anchor) admits nothing more and reports the gap', () => {
     const all = stream();
     const f = new ReplayFilter();
     for (const m of all.slice(0, 50)) assert.ok(f.admitMessage(m.type, m.ts, m.payload));
-    const at = f.resumeAt!;
+    const anchorTs = all.slice(0, 50).filter(isKey).at(-1)!.ts;
+    assert.equal(f.resumeAt, anchorTs);
     const lastTs = all[49]!.ts;
     f.replay();
-    const next = all.find((m) => m.type === 9 && m.payload[0] === 0x17 && m.payload[1] === 1 && m.ts > at)!;
+    const next = all.find((m) => isKey(m) && m.ts > anchorTs)!;
     assert.ok(next.ts > lastTs);
     const sent = [...all.slice(0, 2).map((h) => ({ ...h, ts: 0 })), ...all.slice(all.indexOf(next))];
     const got = sent.map((m) => f.admitMessage(m.type, m.ts, m.payload)).filter((a) => a !== undefined);
     assert.deepEqual(got, [], 'nothing after the hole is delivered');
-    assert.deepEqual(f.gap, { anchorTs: at, lastTs, resumedAt: next.ts });
+    assert.deepEqual(f.gap, { anchorTs, lastTs, resumedAt: next.ts });
     assert.equal(f.admitData(next.ts + 10), undefined);
   });
 
