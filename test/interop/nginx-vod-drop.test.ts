@@ -21,7 +21,7 @@
  * Every child runs bounded; only PIDs started here are signalled; nginx stops in `after`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -43,6 +43,7 @@ const out = tempDir('rtmpkit-vod-drop-');
 after(async () => {
   for (const p of proxies) await p.close();
   nginx?.stop();
+  rmSync(out, { recursive: true, force: true });
 });
 
 /** The largest send buffer TCP autotuning may give nginx (tcp_wmem's third field), bytes. */
@@ -64,6 +65,7 @@ async function media(): Promise<{ dir: string; name: string }> {
   const dir = join(tmpdir(), 'rtmpkit-media-vod-drop');
   const name = `small-msgs-${seconds}s.flv`;
   const path = join(dir, name);
+  const tmp = `${path}.${process.pid}.tmp`;
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
     const ff = await runBounded(
@@ -74,12 +76,12 @@ async function media(): Promise<{ dir: string; name: string }> {
         // noise keeps x264 from compressing the test pattern away, so the frames have a real size
         ...['-vf', 'noise=alls=20:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60'],
         ...['-b:v', '300k', '-maxrate', '300k', '-bufsize', '150k', '-pix_fmt', 'yuv420p'],
-        ...['-c:a', 'aac', '-b:a', '64k', '-f', 'flv', `${path}.tmp`],
+        ...['-c:a', 'aac', '-b:a', '64k', '-f', 'flv', tmp],
       ],
       120_000,
     );
     assert.equal(ff.code, 0, ff.stderr);
-    renameSync(`${path}.tmp`, path);
+    renameSync(tmp, path);
   }
   return { dir, name };
 }
