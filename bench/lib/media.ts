@@ -6,7 +6,10 @@
  * - `long.flv`: big.flv looped without re-encoding (`-stream_loop -c copy`) to 200 s
  *   ≈ 1 GB (quick 10 s), so steady-state throughput shows apart from start-up;
  * - `live6m.flv`: 1280x720 H.264 at 6 Mbit/s + AAC, 20 s (quick 6 s), a keyframe every
- *   2 s — the fan-out stream.
+ *   2 s — the fan-out stream;
+ * - `msgs.flv`: 320x240 H.264 at 300 kbit/s + AAC at 64 kbit/s, 300 s ≈ 14 MB (quick
+ *   30 s), a keyframe every 2 s — a realistic bitrate, where the per-message cost shows:
+ *   ~22,000 audio/video messages of a few hundred bytes each.
  * A file is written as NAME.tmp and renamed, so an interrupted run never leaves a short
  * file that later runs would trust. The A/V digest of each file is cached beside it
  * (NAME.digest.json, keyed by size and mtime).
@@ -35,11 +38,12 @@ export interface Media {
   big: MediaFile;
   long: MediaFile;
   live: MediaFile;
+  msgs: MediaFile;
 }
 
 const SIZES = {
-  full: { big: 60, long: 200, live: 20 },
-  quick: { big: 5, long: 10, live: 6 },
+  full: { big: 60, long: 200, live: 20, msgs: 300 },
+  quick: { big: 5, long: 10, live: 6, msgs: 30 },
 };
 
 function ffmpeg(args: string[], out: string): void {
@@ -103,6 +107,19 @@ export function ensureMedia(quick: boolean, log: (msg: string) => void): Media {
       live,
     );
   }
+  const msgs = join(dir, 'msgs.flv');
+  if (!existsSync(msgs)) {
+    log(`making ${msgs} (${s.msgs} s at 300 kbit/s)…`);
+    ffmpeg(
+      [
+        ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(s.msgs)],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', '-b:v', '300k', '-pix_fmt', 'yuv420p'],
+        ...['-c:a', 'aac', '-b:a', '64k'],
+      ],
+      msgs,
+    );
+  }
   log('checking media digests…');
-  return { dir, big: describe(big), long: describe(long), live: describe(live) };
+  return { dir, big: describe(big), long: describe(long), live: describe(live), msgs: describe(msgs) };
 }

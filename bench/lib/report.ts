@@ -10,7 +10,7 @@
 import { type Goal, meets, ratio } from './stats.js';
 
 /** Units a figure can carry. `x` is a plain multiple (e.g. "× memcpy"); `count` an integer. */
-export type Unit = 's' | 'ms' | 'MiB' | 'KiB' | 'MB/s' | 's/GB' | 'count' | 'x';
+export type Unit = 's' | 'ms' | 'MiB' | 'KiB' | 'MB/s' | 's/GB' | 's/10k msg' | 'count' | 'x';
 
 /** One line of the table as a scenario reports it. */
 export interface Row {

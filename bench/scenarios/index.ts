@@ -6,6 +6,7 @@
 import type { Scenario } from '../lib/scenario.js';
 import { coldStart } from './cold-start.js';
 import { dumpBig, dumpLong } from './dump.js';
+import { dumpMsgs } from './dump-msgs.js';
 import { libraryScenario } from './library.js';
 import { fanoutScenario, idleScenario } from './load.js';
 import { micro } from './micro.js';
@@ -20,6 +21,7 @@ export const SCENARIOS: readonly Scenario[] = [
   coldStart,
   dumpBig,
   dumpLong,
+  dumpMsgs,
   libraryScenario,
   publish,
   rtmps,

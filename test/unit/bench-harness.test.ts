@@ -12,7 +12,15 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseBenchArgs } from '../../bench/lib/args.js';
 import { type CpuProfile, shortLocation, topFunctions } from '../../bench/lib/cpuprofile.js';
-import { avDigest, flvPieceSizes, keptByLibrtmp, sameBytes, sameTags } from '../../bench/lib/flv-check.js';
+import {
+  avDigest,
+  avTags,
+  flvPieceSizes,
+  keptByLibrtmp,
+  sameBytes,
+  sameTags,
+  tagLoss,
+} from '../../bench/lib/flv-check.js';
 import { parseStatPpid, parseStatTicks, parseStatusKiB, parseTimeOutput } from '../../bench/lib/proc.js';
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
 import { CHILDREN_DIR, startFloorSender } from '../../bench/lib/servers.js';
@@ -335,6 +343,45 @@ describe('bench FLV output checks', () => {
     assert.throws(() => avDigest(join(dir, 'nope')), /ENOENT/);
     writeFileSync(join(dir, 'x.bin'), 'not flv at all');
     assert.throws(() => avDigest(join(dir, 'x.bin')), /not an FLV file/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tagLoss: a message a server dropped is missing, the rest of its track restamped; other tracks untouched', () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    const write = (name: string, tags: Parameters<typeof flv>[0]) => {
+      const p = join(dir, name);
+      writeFileSync(p, flv(tags));
+      return avTags(p);
+    };
+    // Distinct payloads per frame (size differs), video every 33 ms, audio every 23 ms.
+    const v = (i: number) => ({ type: 9, ts: i * 33, payload: Buffer.alloc(20 + i, i) });
+    const a = (i: number) => ({ type: 8, ts: i * 23, payload: Buffer.alloc(4 + i, i) });
+    const frames = [0, 1, 2, 3, 4, 5].flatMap((i) => [v(i), a(i)]);
+    const source = write('src.flv', [meta, ...frames, video(200, 5)]);
+    assert.equal(source[9].keys.length, 6, 'the 5-byte video tag is one librtmp drops');
+    assert.deepEqual(tagLoss(source, source), { missing: 0, extra: 0, shifted: 0 });
+    // nginx-rtmp discarded video #2: #3 arrives with #2's time, #4 with #3's, and so on.
+    const dropped = [
+      v(0),
+      a(0),
+      v(1),
+      a(1),
+      a(2),
+      ...[3, 4, 5].flatMap((i) => [{ ...v(i), ts: (i - 1) * 33 }, a(i)]),
+    ];
+    assert.deepEqual(tagLoss(source, write('drop.flv', dropped)), { missing: 1, extra: 0, shifted: 3 });
+    // A cut-off download lacks its tail; a foreign payload is extra, not a match.
+    assert.deepEqual(tagLoss(source, write('cut.flv', frames.slice(0, 8))), {
+      missing: 4,
+      extra: 0,
+      shifted: 0,
+    });
+    const foreign = [
+      ...frames.slice(0, 2),
+      { type: 9, ts: 33, payload: Buffer.alloc(21, 0xee) },
+      ...frames.slice(2),
+    ];
+    assert.deepEqual(tagLoss(source, write('foreign.flv', foreign)), { missing: 0, extra: 1, shifted: 0 });
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,0 +1,151 @@
+/**
+ * `rtmpkit dump` against `rtmpdump` of msgs.flv — 5 minutes at a realistic bitrate
+ * (300 kbit/s video + 64 kbit/s audio, ≈ 14 MB in ~22,000 small messages) — VOD from
+ * nginx-rtmp, so the per-message cost shows apart from the per-byte cost the big files
+ * measure. Whole processes measured by GNU time, alternated run by run, medians; the
+ * goal row is CPU per 10,000 A/V messages (the source's count), ≤ 1.0× rtmpdump; a row
+ * without goal shows it above Node's own start-up (`node -e 0`, alternated in the same
+ * rounds), so the cost per message stands apart from the fixed one.
+ *
+ * This nginx keeps its shipped `out_queue` (256 messages): when a client reads slower
+ * than nginx sends, the queue fills and nginx-rtmp's VOD sender discards the message it
+ * was about to queue, and the next message of that track carries a timestamp delta from
+ * the discarded one (RTMP-SPEC §5.3.1.2), so the rest of that track comes out one frame
+ * interval early. No client can recover the message; the note counts, per run, the
+ * source's A/V messages each side's output lacks (matched by payload, in order) and how
+ * many received messages came restamped.
+ */
+import { rmSync } from 'node:fs';
+import { avTags, type TagLoss, tagLoss } from '../lib/flv-check.js';
+import type { TimedRun } from '../lib/proc.js';
+import type { Row } from '../lib/report.js';
+import {
+  acceptComplete,
+  alternate,
+  type Context,
+  client,
+  failureNote,
+  notes,
+  rtmpdump,
+  rtmpkitDump,
+  type Scenario,
+  scratch,
+  sizeLabel,
+  summarize,
+  summaryRows,
+} from '../lib/scenario.js';
+import { startNginx } from '../lib/servers.js';
+
+/** One download and what its output lacks against the source (undefined: unreadable). */
+interface LossRun {
+  run: TimedRun;
+  loss: TagLoss | undefined;
+}
+
+/** "1 0 2 0 1" (a dash for an unreadable output). */
+function perRun(runs: readonly LossRun[]): string {
+  return runs.map((r) => (r.loss ? String(r.loss.missing) : '–')).join(' ');
+}
+
+function total(runs: readonly LossRun[], pick: (l: TagLoss) => number): number {
+  return runs.reduce((n, r) => n + (r.loss ? pick(r.loss) : 0), 0);
+}
+
+/** The note: messages lost per run by each side, restamped and unmatched messages in total. */
+function lossNote(ours: readonly LossRun[], theirs: readonly LossRun[]): string {
+  const sides: [string, readonly LossRun[]][] = [
+    ['rtmpkit', ours],
+    ['rtmpdump', theirs],
+  ];
+  const restamped = sides
+    .filter(([, runs]) => total(runs, (l) => l.shifted) > 0)
+    .map(([name, runs]) => `${name} ${total(runs, (l) => l.shifted)}`);
+  const unmatched = sides
+    .filter(([, runs]) => total(runs, (l) => l.extra) > 0)
+    .map(([name, runs]) => `${name} ${total(runs, (l) => l.extra)}`);
+  return notes(
+    `A/V messages lost per run (nginx out_queue 256): rtmpkit ${perRun(ours)}, rtmpdump ${perRun(theirs)}`,
+    restamped.length > 0 ? `restamped after a loss, all runs: ${restamped.join(', ')}` : '',
+    unmatched.length > 0 ? `NOT IN SOURCE: ${unmatched.join(', ')}` : '',
+  );
+}
+
+/** CPU seconds per 10,000 messages, or undefined. */
+function cpuPer10k(cpuS: number | undefined, messages: number): number | undefined {
+  return cpuS !== undefined && messages > 0 ? (cpuS / messages) * 1e4 : undefined;
+}
+
+async function dumpMessages(ctx: Context): Promise<Row[]> {
+  const file = ctx.media.msgs;
+  const source = avTags(file.path);
+  const nginx = await startNginx(ctx.media.dir, true);
+  try {
+    const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
+    const download = async (side: (out: string) => Promise<TimedRun>, name: string): Promise<LossRun> => {
+      const out = scratch(ctx, `msgs-${name}.flv`);
+      const run = acceptComplete(await side(out), out, file);
+      let loss: TagLoss | undefined;
+      try {
+        loss = tagLoss(source, avTags(out));
+      } catch {}
+      rmSync(out, { force: true });
+      return { run, loss };
+    };
+    const startUps: TimedRun[] = [];
+    const [ours, theirs] = await alternate(
+      ctx.runs,
+      () => download((out) => rtmpkitDump(ctx, url, out), 'rtmpkit'),
+      async () => {
+        const run = await download((out) => rtmpdump(url, out), 'rtmpdump');
+        startUps.push(await client(process.execPath, ['-e', '0']));
+        return run;
+      },
+    );
+    const a = summarize(ours.map((r) => r.run));
+    const b = summarize(theirs.map((r) => r.run));
+    const startUp = summarize(startUps).cpuS;
+    const aboveStartUp = a.cpuS !== undefined && startUp !== undefined ? a.cpuS - startUp : undefined;
+    const messages = file.digest.tags;
+    const scenario = `dump VOD ${sizeLabel(file.bytes)}, ${messages} msgs`;
+    return [
+      {
+        scenario,
+        metric: 'CPU per 10k msgs',
+        unit: 's/10k msg',
+        ours: cpuPer10k(a.cpuS, messages),
+        peer: { name: 'rtmpdump', value: cpuPer10k(b.cpuS, messages) },
+        goal: { kind: 'ratio', op: '<=', target: 1.0 },
+        note: notes(
+          lossNote(ours, theirs),
+          failureNote(
+            'rtmpkit',
+            ours.map((r) => r.run),
+          ),
+          failureNote(
+            'rtmpdump',
+            theirs.map((r) => r.run),
+          ),
+        ),
+      },
+      {
+        scenario,
+        metric: 'CPU per 10k msgs above Node start-up',
+        unit: 's/10k msg',
+        ours: cpuPer10k(aboveStartUp, messages),
+        peer: { name: 'rtmpdump', value: cpuPer10k(b.cpuS, messages) },
+        note: `rtmpkit's CPU less the median of \`node -e 0\` (${startUp?.toFixed(3) ?? '—'} s), run in the same rounds`,
+      },
+      ...summaryRows(scenario, 'rtmpdump', a, b, [['CPU'], ['wall'], ['peak RSS']], ''),
+    ];
+  } finally {
+    await nginx.stop();
+  }
+}
+
+/** The dump download of the realistic-bitrate file (many small messages). */
+export const dumpMsgs: Scenario = {
+  id: 'dump-msgs',
+  title: 'dump VOD 14 MB, many messages',
+  needs: ['nginx', 'rtmpdump'],
+  run: dumpMessages,
+};

@@ -1,0 +1,214 @@
+/**
+ * nginx-rtmp's behaviour, pinned down — not a client bug: when a VOD client stops
+ * reading for a moment, nginx-rtmp's send queue (`out_queue`, 256 messages as shipped)
+ * fills and its FLV sender discards the message it was about to queue (it advances its
+ * file offset and its last-timestamp before `ngx_rtmp_send_message` refuses the message,
+ * then waits for the queue to drain). The next message of that track is sent with a
+ * timestamp delta (RTMP-SPEC §5.3.1.2, chunk types 1/2) computed from the discarded one,
+ * so every later message of that track arrives one frame interval early. Nothing on the
+ * wire tells the client; rtmpdump and rtmpkit lose the message alike, and both exit 0.
+ *
+ * The scenario: a proxy in front of nginx stops reading from it for 1.5 s after 64 KB.
+ * Loopback socket buffers absorb about 4.3 MB first (tcp_wmem's 4 MB maximum on nginx's
+ * side, which it reaches at once, plus the proxy's receive buffer, which stays small
+ * because the stall comes early); the file carries far more than that after the stall
+ * point, in small messages (≈ 650 bytes, a realistic 300 kbit/s stream), so nginx's queue
+ * must fill. The reference — rtmpdump straight from nginx, no stall — is complete.
+ * Both clients through the proxy must show the signature: source messages missing,
+ * nothing foreign, and every later message of the affected track restamped back by
+ * the missing messages' deltas.
+ *
+ * Every child runs bounded; only PIDs started here are signalled; nginx stops in `after`.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Peer, requirePeers, runBounded, startNginx, tempDir } from '../helpers/peers.js';
+import { type StallProxy, startStallProxy } from '../helpers/stall-proxy.js';
+import { flvTags } from '../unit/server-harness.js';
+
+const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const NEEDS = ['nginx', '/usr/lib/nginx/modules/ngx_rtmp_module.so', 'ffmpeg', 'rtmpdump'];
+/** nginx-rtmp's default `out_queue` (ngx_rtmp_core_module), which the test peers raise. */
+const OUT_QUEUE = 256;
+const STALL = { afterBytes: 64 * 1024, stallMs: 1500 };
+
+let nginx: Peer | undefined;
+const proxies: StallProxy[] = [];
+const out = tempDir('rtmpkit-vod-drop-');
+
+after(async () => {
+  for (const p of proxies) await p.close();
+  nginx?.stop();
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** The largest send buffer TCP autotuning may give nginx (tcp_wmem's third field), bytes. */
+function tcpWmemMax(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[2]) || 4 << 20;
+  } catch {
+    return 4 << 20;
+  }
+}
+
+/**
+ * 160x120 H.264 at 300 kbit/s + AAC at 64 kbit/s (≈ 47 KB/s, 73 messages/s) in a cached
+ * folder nginx serves: 180 s with the usual 4 MB tcp_wmem maximum (8.4 MB, 13,000
+ * messages), longer when the kernel lets the send buffer grow further.
+ */
+async function media(): Promise<{ dir: string; name: string }> {
+  const seconds = Math.ceil(180 * Math.max(1, tcpWmemMax() / (4 << 20)));
+  const dir = join(tmpdir(), 'rtmpkit-media-vod-drop');
+  const name = `small-msgs-${seconds}s.flv`;
+  const path = join(dir, name);
+  const tmp = `${path}.${process.pid}.tmp`;
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    const ff = await runBounded(
+      'ffmpeg',
+      [
+        ...['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=30'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(seconds)],
+        // noise keeps x264 from compressing the test pattern away, so the frames have a real size
+        ...['-vf', 'noise=alls=20:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60'],
+        ...['-b:v', '300k', '-maxrate', '300k', '-bufsize', '150k', '-pix_fmt', 'yuv420p'],
+        ...['-c:a', 'aac', '-b:a', '64k', '-f', 'flv', tmp],
+      ],
+      120_000,
+    );
+    assert.equal(ff.code, 0, ff.stderr);
+    renameSync(tmp, path);
+  }
+  return { dir, name };
+}
+
+/** nginx-rtmp with its shipped out_queue, serving the media folder as app `vod`. */
+async function server(mediaDir: string): Promise<Peer> {
+  if (nginx) return nginx;
+  // start-nginx-rtmp.sh takes OUT_QUEUE from the environment (its default is larger).
+  const saved = process.env.OUT_QUEUE;
+  process.env.OUT_QUEUE = String(OUT_QUEUE);
+  try {
+    nginx = await startNginx({ mediaDir });
+  } finally {
+    if (saved === undefined) delete process.env.OUT_QUEUE;
+    else process.env.OUT_QUEUE = saved;
+  }
+  return nginx;
+}
+
+/** One track's A/V tags (those librtmp keeps: video over 5 bytes, audio over 1). */
+interface Track {
+  bodies: Buffer[];
+  times: number[];
+}
+
+function tracks(file: string): Record<8 | 9, Track> {
+  const t: Record<8 | 9, Track> = { 8: { bodies: [], times: [] }, 9: { bodies: [], times: [] } };
+  for (const tag of flvTags(readFileSync(file))) {
+    if ((tag.type === 8 && tag.body.length > 1) || (tag.type === 9 && tag.body.length > 5)) {
+      t[tag.type].bodies.push(tag.body);
+      t[tag.type].times.push(tag.timestamp);
+    }
+  }
+  return t;
+}
+
+/**
+ * How `got` differs from `src` in one track, matching in order by payload: the source
+ * indexes whose payload never arrived, received payloads found nowhere ahead (`foreign`),
+ * and received tags whose timestamp is not the source's minus the deltas of the
+ * messages lost before it (`misstamped`: 0 is nginx's signature).
+ */
+function compareTrack(src: Track, got: Track): { lost: number[]; foreign: number; misstamped: number } {
+  const lost: number[] = [];
+  let foreign = 0;
+  let misstamped = 0;
+  let at = 0;
+  let shift = 0;
+  for (let i = 0; i < got.bodies.length; i++) {
+    let j = at;
+    while (j < src.bodies.length && !src.bodies[j]!.equals(got.bodies[i]!)) j++;
+    if (j === src.bodies.length) {
+      foreign++;
+      continue;
+    }
+    for (let k = at; k < j; k++) {
+      lost.push(k);
+      shift += src.times[k]! - (k > 0 ? src.times[k - 1]! : 0);
+    }
+    if (got.times[i] !== src.times[j]! - shift) misstamped++;
+    at = j + 1;
+  }
+  for (let k = at; k < src.bodies.length; k++) lost.push(k);
+  return { lost, foreign, misstamped };
+}
+
+/** The signature, per track: what was lost and how many later tags came restamped. */
+function signature(source: string, received: string): { lost: number; restamped: number; detail: string } {
+  const src = tracks(source);
+  const got = tracks(received);
+  let lost = 0;
+  let restamped = 0;
+  const detail: string[] = [];
+  for (const type of [9, 8] as const) {
+    const c = compareTrack(src[type], got[type]);
+    const name = type === 9 ? 'video' : 'audio';
+    assert.equal(c.foreign, 0, `${name}: every received payload is one of the source's`);
+    assert.equal(
+      c.misstamped,
+      0,
+      `${name}: each timestamp is the source's shifted by the deltas lost before it`,
+    );
+    lost += c.lost.length;
+    if (c.lost.length > 0) {
+      const first = c.lost[0]!;
+      assert.ok(first > 0 && first < src[type].bodies.length - 1, `${name}: the first loss is mid-stream`);
+      // Every later tag of the track carries a shifted timestamp (the deltas are positive).
+      const after = got[type].bodies.length - first;
+      restamped += after;
+      detail.push(
+        `${name}: lost #${c.lost.join(', #')} of ${src[type].bodies.length}, ${after} later restamped`,
+      );
+    }
+  }
+  return { lost, restamped, detail: detail.join('; ') };
+}
+
+const rtmpkitDump = (url: string, file: string) =>
+  runBounded(process.execPath, [BIN, 'dump', '-q', '-r', url, '-o', file], 60_000);
+const rtmpdump = (url: string, file: string) => runBounded('rtmpdump', ['-q', '-r', url, '-o', file], 60_000);
+
+test('nginx-rtmp drops a VOD message when its send queue fills: rtmpdump and rtmpkit lose it alike, the rest of its track restamped; without the stall rtmpdump gets every message', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const m = await media();
+  const n = await server(m.dir);
+  const source = join(m.dir, m.name);
+  const direct = `rtmp://127.0.0.1:${n.port}/vod/${m.name}`;
+
+  const reference = join(out, 'reference.flv');
+  const r0 = await rtmpdump(direct, reference);
+  assert.equal(r0.code, 0, r0.stderr);
+  const ref = signature(source, reference);
+  assert.equal(ref.lost, 0, `rtmpdump without a stall: ${ref.detail}`);
+
+  for (const [name, dump] of [
+    ['rtmpdump', rtmpdump],
+    ['rtmpkit', rtmpkitDump],
+  ] as const) {
+    const proxy = await startStallProxy(n.port, STALL);
+    proxies.push(proxy);
+    const file = join(out, `${name}-stalled.flv`);
+    const r = await dump(proxy.url(`vod/${m.name}`), file);
+    assert.equal(proxy.stalls, 1);
+    assert.equal(r.code, 0, `${name} exits 0: nothing told it (${r.stderr})`);
+    const s = signature(source, file);
+    t.diagnostic(`${name} through the stall: ${s.detail}`);
+    assert.ok(s.lost >= 1, `${name}: nginx discarded a message`);
+    assert.ok(s.restamped > 100, `${name}: the rest of the track came restamped (${s.detail})`);
+  }
+});
