@@ -109,8 +109,14 @@ function runScript(script: string, args: string[], env: Record<string, string>):
   return vars;
 }
 
-/** Starts nginx with the rtmp module (apps live, live1, rec, vod) on free ports. */
-export async function startNginx(opts: { mediaDir?: string; chunk?: number } = {}): Promise<Peer> {
+/**
+ * Starts nginx with the rtmp module (apps live, live1, rec, vod) on free ports. `outQueue`: its per-client send queue in
+ * messages (the script's default 8192; nginx's own 256 — a VOD client that falls that far
+ * behind loses a message, see test/interop/nginx-vod-drop.test.ts).
+ */
+export async function startNginx(
+  opts: { mediaDir?: string; chunk?: number; outQueue?: number } = {},
+): Promise<Peer> {
   const runDir = tempDir('rtmpkit-nginx-');
   // nginx workers run as nobody: they must reach the run dir to write recordings (rec app).
   chmodSync(runDir, 0o755);
@@ -118,6 +124,7 @@ export async function startNginx(opts: { mediaDir?: string; chunk?: number } = {
   const httpPort = await freePort();
   const env: Record<string, string> = { PORT: String(port), HTTP_PORT: String(httpPort) };
   if (opts.chunk) env.CHUNK = String(opts.chunk);
+  if (opts.outQueue) env.OUT_QUEUE = String(opts.outQueue);
   const v = runScript('start-nginx-rtmp.sh', [runDir, opts.mediaDir ?? tempDir('rtmpkit-media-')], env);
   return peer(Number(v.PID), port, runDir, httpPort);
 }

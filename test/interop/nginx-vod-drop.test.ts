@@ -21,12 +21,12 @@
  * Every child runs bounded; only PIDs started here are signalled; nginx stops in `after`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Peer, requirePeers, runBounded, startNginx, tempDir } from '../helpers/peers.js';
+import { smallMessageMedia } from '../helpers/small-msgs-media.js';
 import { type StallProxy, startStallProxy } from '../helpers/stall-proxy.js';
 import { flvTags } from '../unit/server-harness.js';
 
@@ -46,58 +46,10 @@ after(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-/** The largest send buffer TCP autotuning may give nginx (tcp_wmem's third field), bytes. */
-function tcpWmemMax(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[2]) || 4 << 20;
-  } catch {
-    return 4 << 20;
-  }
-}
-
-/**
- * 160x120 H.264 at 300 kbit/s + AAC at 64 kbit/s (≈ 47 KB/s, 73 messages/s) in a cached
- * folder nginx serves: 180 s with the usual 4 MB tcp_wmem maximum (8.4 MB, 13,000
- * messages), longer when the kernel lets the send buffer grow further.
- */
-async function media(): Promise<{ dir: string; name: string }> {
-  const seconds = Math.ceil(180 * Math.max(1, tcpWmemMax() / (4 << 20)));
-  const dir = join(tmpdir(), 'rtmpkit-media-vod-drop');
-  const name = `small-msgs-${seconds}s.flv`;
-  const path = join(dir, name);
-  const tmp = `${path}.${process.pid}.tmp`;
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true });
-    const ff = await runBounded(
-      'ffmpeg',
-      [
-        ...['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=30'],
-        ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(seconds)],
-        // noise keeps x264 from compressing the test pattern away, so the frames have a real size
-        ...['-vf', 'noise=alls=20:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60'],
-        ...['-b:v', '300k', '-maxrate', '300k', '-bufsize', '150k', '-pix_fmt', 'yuv420p'],
-        ...['-c:a', 'aac', '-b:a', '64k', '-f', 'flv', tmp],
-      ],
-      120_000,
-    );
-    assert.equal(ff.code, 0, ff.stderr);
-    renameSync(tmp, path);
-  }
-  return { dir, name };
-}
-
 /** nginx-rtmp with its shipped out_queue, serving the media folder as app `vod`. */
 async function server(mediaDir: string): Promise<Peer> {
   if (nginx) return nginx;
-  // start-nginx-rtmp.sh takes OUT_QUEUE from the environment (its default is larger).
-  const saved = process.env.OUT_QUEUE;
-  process.env.OUT_QUEUE = String(OUT_QUEUE);
-  try {
-    nginx = await startNginx({ mediaDir });
-  } finally {
-    if (saved === undefined) delete process.env.OUT_QUEUE;
-    else process.env.OUT_QUEUE = saved;
-  }
+  nginx = await startNginx({ mediaDir, outQueue: OUT_QUEUE });
   return nginx;
 }
 
@@ -185,7 +137,7 @@ const rtmpdump = (url: string, file: string) => runBounded('rtmpdump', ['-q', '-
 
 test('nginx-rtmp drops a VOD message when its send queue fills: rtmpdump and rtmpkit lose it alike, the rest of its track restamped; without the stall rtmpdump gets every message', async (t) => {
   if (!requirePeers(t, NEEDS)) return;
-  const m = await media();
+  const m = await smallMessageMedia();
   const n = await server(m.dir);
   const source = join(m.dir, m.name);
   const direct = `rtmp://127.0.0.1:${n.port}/vod/${m.name}`;
