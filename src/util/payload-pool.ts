@@ -31,7 +31,7 @@ import { FreeLists } from './free-lists.js';
 export const FRAME_HEAD = 11;
 /** Bytes of room after a payload: an FLV PreviousTagSize. */
 export const FRAME_TAIL = 4;
-const ROOM = FRAME_HEAD + FRAME_TAIL;
+const AROUND = FRAME_HEAD + FRAME_TAIL;
 
 /** Shared slabs for payloads of SLAB_MIN..SLAB_MAX bytes (like Node's Buffer pool, but larger). */
 const SLAB_SIZE = 512 * 1024;
@@ -42,8 +42,15 @@ let slabPos = 0;
 
 /** Recyclable payload buffers: classes 512 B … 16 MiB, at most 4 MiB free unless raised. */
 const payloads = new FreeLists(9, 24, 4 * 1024 * 1024);
-/** Views whose surrounding room has not been taken yet. */
+/** Views whose surrounding room has not been taken yet (those not in a recycled buffer). */
 const rooms = new WeakSet<Buffer>();
+/**
+ * A recycled buffer holds one payload view: its ArrayBuffer carries that view under this
+ * symbol while the view's room is untaken (a property store instead of a WeakSet entry per
+ * message, see free-lists.ts).
+ */
+const ROOM = Symbol('frame room');
+type RoomMarked = ArrayBufferLike & { [ROOM]?: Buffer | undefined };
 let recycling = false;
 let copied = 0;
 
@@ -67,8 +74,13 @@ function alloc(n: number, pooled: boolean): Buffer {
  */
 export function allocPayload(n: number, room: boolean, pooled = true): Buffer {
   if (!room) return alloc(n, pooled);
-  const whole = recycling ? payloads.take(n + ROOM) : alloc(n + ROOM, pooled);
-  const view = whole.subarray(FRAME_HEAD, FRAME_HEAD + n);
+  if (recycling) {
+    const whole = payloads.takeWhole(n + AROUND);
+    const view = whole.subarray(FRAME_HEAD, FRAME_HEAD + n);
+    (whole.buffer as RoomMarked)[ROOM] = view;
+    return view;
+  }
+  const view = alloc(n + AROUND, pooled).subarray(FRAME_HEAD, FRAME_HEAD + n);
   rooms.add(view);
   return view;
 }
@@ -89,6 +101,11 @@ export function lendFrameRoom(view: Buffer): Buffer {
  * once for a view `allocPayload` made with room, false otherwise.
  */
 export function takeFrameRoom(payload: Buffer): boolean {
+  const memory = payload.buffer as RoomMarked;
+  if (memory[ROOM] === payload) {
+    memory[ROOM] = undefined;
+    return true;
+  }
   return rooms.delete(payload);
 }
 
