@@ -68,7 +68,10 @@ export class StreamOutput {
   #outBytes = 0;
   /** Bytes ever put into `#out`, and where each media message's tags end in it. */
   #outTotal = 0;
-  #marks: { end: number; timestamp: number }[] = [];
+  /** Per media message muxed and not yet fully read: where its tags end in `#out`'s total, and its timestamp (from `#markHead` on; numbers, not an object per message). */
+  #markEnds: number[] = [];
+  #markTimestamps: number[] = [];
+  #markHead = 0;
   #muxerOptions: FlvMuxerOptions = {};
   #muxer: FlvMuxer | undefined;
   #muxerEnded = false;
@@ -298,7 +301,8 @@ export class StreamOutput {
       for (const piece of pieces) this.#pushOut(piece);
       if (pieces.length > 0 && isMedia(msg.type)) {
         const ts = msg.type === MessageType.Aggregate && !this.#live ? muxer.lastTimestamp : msg.timestamp;
-        this.#marks.push({ end: this.#outTotal, timestamp: ts });
+        this.#markEnds.push(this.#outTotal);
+        this.#markTimestamps.push(ts);
       }
     }
     if (this.#ended && this.#qHead >= this.#queue.length && !this.#muxerEnded) {
@@ -333,12 +337,21 @@ export class StreamOutput {
   #delivered(n: number): void {
     this.#bytesDelivered += n;
     const done = this.#outTotal - this.#outBytes;
-    const marks = this.#marks;
-    let i = 0;
-    while (i < marks.length && marks[i]!.end <= done) i++;
-    if (i > 0) {
-      this.#lastTimestamp = marks[i - 1]!.timestamp;
-      marks.splice(0, i);
+    const ends = this.#markEnds;
+    let i = this.#markHead;
+    while (i < ends.length && ends[i]! <= done) i++;
+    if (i === this.#markHead) return;
+    this.#lastTimestamp = this.#markTimestamps[i - 1]!;
+    if (i === ends.length) {
+      ends.length = 0;
+      this.#markTimestamps.length = 0;
+      this.#markHead = 0;
+    } else if (i > 1024 && i * 2 > ends.length) {
+      ends.splice(0, i);
+      this.#markTimestamps.splice(0, i);
+      this.#markHead = 0;
+    } else {
+      this.#markHead = i;
     }
   }
 

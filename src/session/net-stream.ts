@@ -118,10 +118,13 @@ export interface NetStreamOptions {
 /** What a NetStream made of a media message. */
 export interface MediaVerdict {
   /** Set when the message is not delivered. */
-  dropped?: MediaDropReason;
+  readonly dropped?: MediaDropReason;
   /** The phase change it caused (the first media starts a player). */
-  change?: NetStreamChange;
+  readonly change?: NetStreamChange;
 }
+
+/** The verdict on almost every media message: delivered, no change (one object for all). */
+const DELIVER: MediaVerdict = Object.freeze({});
 
 /** A read-only view of a NetStream, for the shell. */
 export interface NetStreamView {
@@ -187,7 +190,7 @@ export class NetStream implements NetStreamView {
 
   // ---------------------------------------------------------------- messages
 
-  /** An audio, video or aggregate message on this stream at `timestamp`. */
+  /** An audio, video or aggregate message on this stream at `timestamp` (`DELIVER`: nothing to say). */
   onMedia(timestamp: number): MediaVerdict {
     const s = this.#state;
     if (this.mode === 'publish') return { dropped: 'publishing' };
@@ -204,10 +207,10 @@ export class NetStream implements NetStreamView {
           this.#state = { phase: 'play', bufx: 'idle' };
         }
         this.#lastMediaTs = timestamp;
-        return {};
+        return DELIVER;
       case 'paused':
         this.#lastMediaTs = timestamp;
-        return {};
+        return DELIVER;
       case 'starting': {
         this.#lastMediaTs = timestamp;
         return { change: this.#to({ phase: 'play', bufx: 'idle' }, 'media') };
