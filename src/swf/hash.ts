@@ -21,9 +21,9 @@
  */
 import { createHmac, type Hmac } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { createInflate, inflateSync } from 'node:zlib';
 import { GeneralCode, UsageCode } from '../error-codes.js';
 import { RTMPError, RTMPUsageError } from '../errors.js';
+import { nodeZlib } from '../util/builtins.js';
 
 /** The HMAC key of the SWF hash: the 30-byte ASCII prefix of the Genuine FP key. */
 export const SWF_HASH_KEY: Buffer = Buffer.from('Genuine Adobe Flash Player 001', 'latin1');
@@ -125,7 +125,7 @@ export function hashSwfBytes(swf: Uint8Array, options: SwfHashOptions = {}): Swf
   }
   let inflated: Buffer;
   try {
-    inflated = inflateSync(body, { maxOutputLength: maxSize - SWF_HEADER_SIZE });
+    inflated = nodeZlib().inflateSync(body, { maxOutputLength: maxSize - SWF_HEADER_SIZE });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxSize);
     throw formatError(`corrupt CWS body: ${(err as Error).message}`, err);
@@ -199,7 +199,7 @@ export async function hashSwfStream(
     return finish(hmac, size);
   }
   try {
-    await pipeline(body(), createInflate(), async (inflated) => {
+    await pipeline(body(), nodeZlib().createInflate(), async (inflated) => {
       for await (const chunk of inflated as AsyncIterable<Buffer>) consume(chunk);
     });
   } catch (err) {

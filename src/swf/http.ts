@@ -10,9 +10,9 @@
  * it is not the default (librtmp drops it, which is wrong for virtual hosts); chunked and
  * close-delimited bodies are accepted (librtmp needs a `Content-Length` or the close).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { TlsOptions } from '../transport/tls.js';
+import { nodeHttp, nodeHttps } from '../util/builtins.js';
 
 /** The request `hashSwf` makes (a subset of `fetch`'s `RequestInit`). */
 export interface SwfFetchInit {
@@ -55,9 +55,9 @@ export function nodeSwfFetch(tls: TlsOptions = {}): SwfFetch {
       };
       const req =
         u.protocol === 'https:'
-          ? httpsRequest(u, { ...options, ...tls })
+          ? nodeHttps().request(u, { ...options, ...tls })
           : u.protocol === 'http:'
-            ? httpRequest(u, options)
+            ? nodeHttp().request(u, options)
             : undefined;
       if (req === undefined) {
         reject(new TypeError(`unsupported protocol ${u.protocol}`));

@@ -13,10 +13,10 @@
  * connect including the negotiation) or the abort signal's reason; credentials never
  * appear in messages (`describeProxy`).
  */
-import { lookup } from 'node:dns/promises';
 import { isIPv4, type Socket } from 'node:net';
 import { ConnectionCode, ProxyCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
+import { nodeDns } from '../util/builtins.js';
 import { HttpConnectNegotiation } from './http-connect.js';
 import { RTMPProxyError } from './proxy-errors.js';
 import { SOCKS_DEFAULT_PORT, Socks4Negotiation } from './socks4.js';
@@ -113,7 +113,7 @@ async function negotiation(proxy: ProxyConfig, target: ConnectTarget): Promise<N
       // librtmp resolves the target itself and sends its IPv4 address.
       if (isIPv4(target.host)) return new Socks4Negotiation(target.host, target.port);
       try {
-        const { address } = await lookup(target.host, { family: 4 });
+        const { address } = await nodeDns().lookup(target.host, { family: 4 });
         return new Socks4Negotiation(address, target.port);
       } catch (err) {
         throw new RTMPConnectionError(`cannot resolve ${target.host} to IPv4 for SOCKS4`, {

@@ -27,22 +27,14 @@
  * (bad open reply) or the abort signal's reason. A 404 to a send/idle (the server closed
  * the RTMP connection) ends the readable side like a FIN.
  */
-import {
-  type ClientRequest,
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-} from 'node:http';
-import {
-  Agent as HttpsAgent,
-  type AgentOptions as HttpsAgentOptions,
-  request as httpsRequest,
-} from 'node:https';
+import type { ClientRequest, Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { ConnectionCode, TimeoutCode, UsageCode } from '../error-codes.js';
 import { RTMPConnectionError, RTMPError, RTMPTimeoutError, RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { nodeHttp, nodeHttps } from '../util/builtins.js';
 import { connectViaProxy, describeProxy, type ProxyConfig } from './proxy.js';
 import {
   RTMPT_HEADERS,
@@ -87,6 +79,8 @@ interface WriteWaiter {
 export class RtmptStream extends Duplex {
   readonly #proto: RtmptProtocol;
   readonly #agent: HttpAgent;
+  /** RTMPTS: HTTP over TLS. */
+  readonly #secure: boolean;
   readonly #request: typeof httpRequest;
   readonly #host: string;
   readonly #port: number;
@@ -108,12 +102,15 @@ export class RtmptStream extends Duplex {
     this.#port = port;
     this.#requestTimeoutMs = requestTimeoutMs;
     this.#what = `${formatHostPort(host, port)} (${options.secure ? 'RTMPTS' : 'RTMPT'})`;
+    this.#secure = options.secure === true;
     if (options.secure) {
-      this.#agent = new HttpsAgent(httpsAgentOptions(host, options.tls ?? {}));
-      this.#request = httpsRequest as unknown as typeof httpRequest;
+      const https = nodeHttps();
+      this.#agent = new https.Agent(httpsAgentOptions(host, options.tls ?? {}));
+      this.#request = https.request as unknown as typeof httpRequest;
     } else {
-      this.#agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
-      this.#request = httpRequest;
+      const http = nodeHttp();
+      this.#agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      this.#request = http.request;
     }
     if (options.proxy) {
       const proxy = options.proxy;
@@ -327,7 +324,7 @@ export class RtmptStream extends Duplex {
           });
     }
     const sys = (err as NodeJS.ErrnoException).syscall !== undefined || /hang up/.test(err.message);
-    const tls = this.#agent instanceof HttpsAgent && !sys;
+    const tls = this.#secure && !sys;
     return new RTMPConnectionError(
       connecting ? `cannot connect to ${this.#what}: ${err.message}` : `${this.#what} failed: ${err.message}`,
       { code: tls ? ConnectionCode.RTMP_TLS : ConnectionCode.RTMP_CONNECTION, cause: err },

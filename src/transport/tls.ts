@@ -14,9 +14,10 @@
  * proxy tunnel) Node ignores `onread` and the reads come as 'data'.
  */
 import { isIP, type Socket } from 'node:net';
-import { type ConnectionOptions, type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { ConnectionCode } from '../error-codes.js';
 import { RTMPConnectionError } from '../errors.js';
+import { nodeTls } from '../util/builtins.js';
 import { awaitSocket, checkPort, formatHostPort, type OnReadOption, reusedReads } from './tcp.js';
 import type { ConnectTarget } from './transport.js';
 
@@ -67,7 +68,7 @@ export async function connectTls(
   if (socket !== undefined) opts.socket = socket;
   // `onread` is a tls.connect option since Node 12.3 (not in @types/node's ConnectionOptions).
   else (opts as ConnectionOptions & { onread?: OnReadOption }).onread = reads!.onread;
-  const tls = tlsConnect(opts);
+  const tls = nodeTls().connect(opts);
   reads?.attach(tls);
   const what = `${formatHostPort(target.host, target.port)} (TLS)`;
   try {
