@@ -4,7 +4,8 @@
  * address) — loaded on first use (`process.getBuiltinModule`, Node ≥ 20.16) instead of with
  * the module graph: a plain rtmp:// download, and every `rtmpkit` command that makes one,
  * no longer compiles node:tls, node:https, node:http, node:zlib and their dependencies at
- * start-up (46 fewer internal modules; measured in BENCHMARKS.md, round 9).
+ * start-up (`rtmpkit dump`: 19 of the 74 internal modules it loaded beyond `--version`'s;
+ * a short download's CPU fell by about 0.05 s, a fifth of it).
  *
  * Invariant: each getter loads its module once and returns the same object every time.
  */
