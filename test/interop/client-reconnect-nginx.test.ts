@@ -136,6 +136,39 @@ test('dump --retries of a keyframe-indexed FLV, which nginx resumes at the keyfr
   }
 });
 
+test('dump --resume of a cut download of a keyframe-indexed FLV (nginx starts after the keyframe asked for): seeks 1 ms before it, exit 0, the file equals the uncut download — 3 cut positions', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const n = await server();
+  await indexedFile();
+  const whole = join(out, 'indexed-whole-r.flv');
+  const r0 = await rtmpkit(['dump', '-r', `rtmp://127.0.0.1:${n.port}/vod/indexed.flv`, '-o', whole]);
+  assert.equal(r0.code, 0, r0.stderr);
+  const a = readFileSync(whole);
+  for (let run = 0; run < 3; run++) {
+    const proxy = await startFaultProxy(n.port, (k) =>
+      k === 0 ? { how: 'fin', afterBytes: Math.floor((a.length * (run + 2)) / 6), align: 'byte' } : undefined,
+    );
+    proxies.push(proxy);
+    const cut = join(out, `indexed-resume-${run}.flv`);
+    const r1 = await rtmpkit(['dump', '-r', proxy.url('vod/indexed.flv'), '-o', cut]);
+    assert.equal(r1.code, 2, r1.stderr);
+    assert.ok(readFileSync(cut).length < a.length, `run ${run}: the download was cut`);
+    const r2 = await rtmpkit([
+      'dump',
+      '--resume',
+      '-r',
+      `rtmp://127.0.0.1:${n.port}/vod/indexed.flv`,
+      '-o',
+      cut,
+    ]);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.doesNotMatch(r2.stderr, /Couldn't resume/);
+    const b = readFileSync(cut);
+    assert.equal(b.length, a.length, `run ${run}`);
+    assert.ok(b.equals(a), `run ${run}: byte-identical`);
+  }
+});
+
 test('dump -A 3 from nginx, which keeps the file timestamps after play(start): the tags carry the file’s own, not the start twice (rtmpdump adds it)', async (t) => {
   if (!requirePeers(t, NEEDS)) return;
   const n = await server();
