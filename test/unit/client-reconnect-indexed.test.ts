@@ -17,7 +17,7 @@ import { command, dataMessage, streamBegin } from '../../src/message/builders.js
 import type { Message } from '../../src/message/types.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { type ScriptedConn, startScriptedServer } from '../helpers/scripted-server.js';
+import { defaultAnswers, type ScriptedConn, startScriptedServer } from '../helpers/scripted-server.js';
 import { download } from '../helpers/vod-download.js';
 import { flvTags, type Tag } from './server-harness.js';
 
@@ -62,9 +62,8 @@ describe('reconnect: a VOD server that starts after the keyframe asked for (ngin
     const seeks: number[] = [];
     const s = await startScriptedServer((c, msg) => {
       if (msg?.kind !== 'command') return;
-      if (msg.name === 'connect') c.acceptConnect(msg.transactionId);
-      else if (msg.name === 'createStream') c.send(command('_result', msg.transactionId, null, 1));
-      else if (msg.name === 'play') {
+      defaultAnswers(c, msg);
+      if (msg.name === 'play') {
         const start = typeof msg.args[1] === 'number' ? msg.args[1] : 0;
         plays.push(start);
         c.send(streamBegin(1), status('NetStream.Play.Start'));
