@@ -147,6 +147,12 @@ export const ProtocolCode = {
   FLV_NO_RESUME_POINT: 'ERR_FLV_NO_RESUME_POINT',
   /** Resuming: the stream passed the file's last keyframe without sending it again. */
   FLV_RESUME_FAILED: 'ERR_FLV_RESUME_FAILED',
+  /**
+   * Resuming: the stream, with the file's timestamps, started after the file's last keyframe
+   * (nginx-rtmp's index lands on the next one); seeking 1 ms before that keyframe may find
+   * it — the filter then takes it only with its own timestamp. Once; then `ERR_FLV_RESUME_FAILED`.
+   */
+  FLV_RESUME_PASSED: 'ERR_FLV_RESUME_PASSED',
   /** An MP4 box, or a field inside one, ends beyond its parent box or the file. */
   MP4_TRUNCATED: 'ERR_MP4_TRUNCATED',
   /** An MP4 box is malformed, or the file is not ISO-BMFF at all. */

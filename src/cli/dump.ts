@@ -353,7 +353,24 @@ class Dump {
       try {
         pieces = await tags.next(s.interrupts.signal);
       } catch (err) {
-        if (err instanceof RTMPProtocolError && err.code === ProtocolCode.FLV_RESUME_FAILED) {
+        if (
+          point !== undefined &&
+          err instanceof RTMPProtocolError &&
+          err.code === ProtocolCode.FLV_RESUME_PASSED
+        ) {
+          // nginx-rtmp (a file with a keyframe index) started at the keyframe after ours:
+          // ask 1 ms before it, once (flv/resume.ts); a failed seek fails the resume.
+          out.debug(`${err.message}: seeking`);
+          const sought = await stream
+            .seek(Math.max(0, point.keyframe.timestamp - 1) / 1000, { signal: s.interrupts.signal })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (sought) continue;
+          if (s.interrupts.signal.aborted) break;
+          resumeFailure = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;
+        } else if (err instanceof RTMPProtocolError && err.code === ProtocolCode.FLV_RESUME_FAILED) {
           resumeFailure = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;
         } else if (!s.interrupts.signal.aborted) failure = err;
         break;

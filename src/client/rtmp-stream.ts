@@ -36,7 +36,7 @@ import type { DataEvent, MediaEvent } from '../session/client-events.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { Splice } from '../session/handover-splice.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
-import type { ReplayGap } from '../session/replay-filter.js';
+import type { ReplayFilter, ReplayGap } from '../session/replay-filter.js';
 import { RTMPStreamFaces, requirePlay } from './rtmp-stream-faces.js';
 import { StreamContinuity } from './stream-continuity.js';
 import { type InputConnection, StreamInput, type StreamWaitOptions } from './stream-input.js';
@@ -97,6 +97,8 @@ export class RTMPStream extends RTMPStreamFaces {
   #error: unknown;
   #closed = false;
   #reportedMeta: unknown;
+  /** Bounds the wait for the answer to a reconnect's re-ask (`#replayDropped`). */
+  #reaskTimer: ReturnType<typeof setTimeout> | undefined;
   /** @internal The publish side (rtmp-stream-faces.ts). */
   protected readonly input: StreamInput;
 
@@ -284,7 +286,7 @@ export class RTMPStream extends RTMPStreamFaces {
       const admitted = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
       if (admitted !== undefined)
         this.output.push({ type, timestamp: admitted.timestamp, payload: admitted.payload });
-      else if (this.#continuity.replay?.gap !== undefined) this.#failGap(this.#continuity.replay.gap);
+      else if (this.#continuity.replay !== undefined) this.#replayDropped(this.#continuity.replay);
     }
     this.#reportMetadata();
   }
@@ -311,6 +313,7 @@ export class RTMPStream extends RTMPStreamFaces {
     if (change.from === 'starting' && (change.to === 'play' || change.to === 'publish'))
       this.#started.resolve();
     if (change.from === 'seeking' && change.to !== 'seeking') {
+      this.#reaskAnswered(change.error === undefined);
       if (change.error === undefined) this.#seekWait?.resolve();
       else this.#seekWait?.reject(change.error);
       this.#seekWait = undefined;
@@ -356,6 +359,7 @@ export class RTMPStream extends RTMPStreamFaces {
     this.#net = net;
     this.#started = deferred<void>();
     this.#continuity.endSplice();
+    clearTimeout(this.#reaskTimer);
     this.#continuity.replay?.replay();
   }
 
@@ -416,6 +420,39 @@ export class RTMPStream extends RTMPStreamFaces {
   // ================================================================ internals
 
   /**
+   * A reconnect's replay dropped a message: it may have found that the server resumed past
+   * the last keyframe received — the first time, ask again 1 ms before it (nginx-rtmp lands
+   * on the keyframe after the position asked for, when the file has a keyframe index), on
+   * this stream; the second time, the stream ends with the gap.
+   */
+  #replayDropped(replay: ReplayFilter): void {
+    const at = replay.takeReask();
+    if (at === undefined) {
+      if (replay.gap !== undefined) this.#failGap(replay.gap);
+      return;
+    }
+    // Like `seek`, but what the reader has queued stays (it was delivered before the cut).
+    this.#conn.session().seek(this.streamId, at);
+    this.#conn.kick();
+    const timeoutSec = this.#setup.timeoutSec;
+    if (timeoutSec > 0) {
+      clearTimeout(this.#reaskTimer);
+      this.#reaskTimer = setTimeout(() => this.#reaskAnswered(false), timeoutSec * 1000);
+      this.#reaskTimer.unref();
+    }
+  }
+
+  /** The server answered a seek (`ok`: Seek.Notify), or a re-ask's answer timed out. */
+  #reaskAnswered(ok: boolean): void {
+    clearTimeout(this.#reaskTimer);
+    this.#reaskTimer = undefined;
+    const replay = this.#continuity.replay;
+    if (replay === undefined) return;
+    replay.seeked(ok);
+    if (replay.gap !== undefined) this.#failGap(replay.gap);
+  }
+
+  /**
    * A reconnect's server resumed past what was delivered: the stream ends here, cut (the
    * readers get everything before it, then the error), rather than go on with a hole.
    */
@@ -448,6 +485,7 @@ export class RTMPStream extends RTMPStreamFaces {
 
   /** Fails what waits on the stream; readers get the error after the data before it. */
   #fail(make: (delivered: StreamCutInfo) => unknown): void {
+    clearTimeout(this.#reaskTimer);
     const now = make(this.output.delivered);
     this.#started.reject(now);
     this.#seekWait?.reject(now);

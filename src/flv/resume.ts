@@ -23,12 +23,20 @@
  * already has and are skipped until the first later one (librtmp's `Read_1_Packet`); the
  * file's `onMetaData`, sent again, is not written twice. A keyframe of the resume type
  * later than the file's one, before the match, means the stream has passed it:
- * `ERR_FLV_RESUME_FAILED` (rtmpdump: "Couldn't resume FLV file, try --skip N+1").
+ * `ERR_FLV_RESUME_FAILED` (rtmpdump: "Couldn't resume FLV file, try --skip N+1") — except
+ * the first time on a stream that keeps the file's timestamps (its first media message at
+ * or above half the keyframe's time, the rule of `playRestamped`): nginx-rtmp, given a
+ * keyframe index, starts at the first keyframe whose time is after the position asked for,
+ * so asking for the keyframe's own time lands on the next one. Then `ERR_FLV_RESUME_PASSED`
+ * tells the caller to seek 1 ms before the keyframe, and the filter goes on strictly: what
+ * it reads next is the seek's answer, and the keyframe matches only with its own
+ * timestamp as well as its bytes (a keyframe repeated byte for byte is not taken for it).
  *
  * Invariants: file reads go through the caller's `read(position, length)` — a file
  * never needs to be in memory; each read is one tag header plus 64 bytes, one script
  * body, or the keyframe body. Errors are `RTMPProtocolError`s (`ERR_FLV_BAD_HEADER`,
- * `ERR_FLV_NO_RESUME_POINT`, `ERR_FLV_RESUME_FAILED`) or `RTMPUsageError`s for bad options.
+ * `ERR_FLV_NO_RESUME_POINT`, `ERR_FLV_RESUME_PASSED`, `ERR_FLV_RESUME_FAILED`) or
+ * `RTMPUsageError`s for bad options.
  */
 import { ProtocolCode } from '../error-codes.js';
 import { flvError, flvUsageError } from './errors.js';
@@ -42,7 +50,7 @@ import {
   hasFlvSignature,
   readTimestamp,
 } from './header.js';
-import { isKeyframe, isSequenceHeader } from './media.js';
+import { isKeyframe, isSequenceHeader, playRestamped } from './media.js';
 import { parseOnMetaData } from './metadata.js';
 import { parseScriptTag } from './script.js';
 
@@ -237,6 +245,10 @@ export class ResumeFilter {
   #offset = 0;
   /** The keyframe came again at 0 ms: 0 ms messages after it are copies, until a later one. */
   #skipZero = false;
+  /** The stream's first audio/video timestamp (tells whether it keeps the file's timestamps). */
+  #firstTs: number | undefined;
+  /** After `ERR_FLV_RESUME_PASSED`: the keyframe matches only with its own timestamp. */
+  #strict = false;
 
   constructor(target: FlvResumeTarget) {
     this.#key = target.keyframe;
@@ -251,20 +263,36 @@ export class ResumeFilter {
   /**
    * The offset to add to the tag's timestamp, or undefined when it is not written.
    *
-   * @throws RTMPProtocolError `ERR_FLV_RESUME_FAILED` when the stream passed the keyframe's time without it
+   * @throws RTMPProtocolError `ERR_FLV_RESUME_PASSED` the first time a stream with the file's
+   *   timestamps passed the keyframe (seek to 1 ms before it and read on), `ERR_FLV_RESUME_FAILED`
+   *   when the stream passed the keyframe's time without it
    */
   admit(type: number, timestamp: number, payload: Buffer): number | undefined {
     const key = this.#key;
     if (!this.#matched) {
-      if (type === key.type && payload.length === key.payload.length && payload.equals(key.payload)) {
+      if (type === FlvTagType.Audio || type === FlvTagType.Video) this.#firstTs ??= timestamp;
+      if (type !== key.type) return undefined;
+      // Stamped later than the keyframe: not it, even with its bytes (servers stamp it with
+      // its own time, or less when they restamp).
+      if (timestamp > key.timestamp) {
+        if (!isKeyframe(type, payload)) return undefined;
+        const passed = `resuming: the stream passed the file's last keyframe (${key.timestamp} ms) without sending it`;
+        if (this.#strict || playRestamped(key.timestamp, this.#firstTs!))
+          throw flvError(ProtocolCode.FLV_RESUME_FAILED, passed);
+        this.#strict = true;
+        throw flvError(
+          ProtocolCode.FLV_RESUME_PASSED,
+          `${passed}: seek to ${key.timestamp - 1} ms and read on`,
+        );
+      }
+      if (
+        payload.length === key.payload.length &&
+        (!this.#strict || timestamp === key.timestamp) &&
+        payload.equals(key.payload)
+      ) {
         this.#matched = true;
         this.#offset = key.timestamp - timestamp;
         this.#skipZero = timestamp === 0;
-      } else if (type === key.type && timestamp > key.timestamp && isKeyframe(type, payload)) {
-        throw flvError(
-          ProtocolCode.FLV_RESUME_FAILED,
-          `resuming: the stream passed the file's last keyframe (${key.timestamp} ms) without sending it`,
-        );
       }
       return undefined;
     }

@@ -13,8 +13,8 @@
  *   starts a publisher.
  * - `play`, `publish`: running. A player's media is delivered, except:
  * - `seeking`: after `seek`, media is dropped until NetStream.Seek.Notify (what arrives
- *   before it is from the old position); Seek.Failed / Seek.InvalidTime fail the seek
- *   and return to the phase before it.
+ *   before it is from the old position, an end of stream too); Seek.Failed /
+ *   Seek.InvalidTime fail the seek and return to the phase before it.
  * - `paused`: after a user `pause`; media still arriving is delivered.
  * - `ended-complete`: NetStream.Play.Complete / Play.Stop / Play.UnpublishNotify
  *   (librtmp's end-of-stream set), or `onFCUnsubscribe` (librtmp closes the stream
@@ -250,7 +250,9 @@ export class NetStream implements NetStreamView {
           : undefined;
     }
     const cls = classifyStatus(info);
-    if (cls === 'eof' && this.mode === 'play')
+    // While seeking, the end is the old position's, sent before the seek was taken
+    // (nginx-rtmp sends a recorded file's end as fast as the socket drains): the seek restarts play.
+    if (cls === 'eof' && this.mode === 'play' && s.phase !== 'seeking')
       return this.#to({ phase: 'ended-complete', cause: code }, code);
     if (cls === 'error') {
       const what = this.mode === 'publish' ? 'publishing' : 'playing';

@@ -31,14 +31,20 @@
  * anchor (nginx-rtmp, given a keyframe index, starts at the first keyframe whose index time
  * is after the position asked for — for a keyframe's own time, usually the next one): a
  * message stamped past the last delivered timestamp before the anchor came means the
- * anchor will not come and what lies between is not coming either. The filter then stops
- * and reports the `gap` instead of delivering a stream with a hole in it. A stream that
- * ends before the anchor came is `unmatched`: the reader must not take it as complete.
+ * anchor will not come and what lies between is not coming either (such a message also
+ * shows the server keeps the file's timestamps). The first time, the filter asks for the
+ * stream again 1 ms before the anchor (`takeReask`: nginx-rtmp's lookup then lands on the
+ * anchor itself), drops everything until the server confirmed that seek (`seeked`: what
+ * was still in flight is from the old position), and replays strictly: the anchor counts
+ * only with its own timestamp, so a keyframe repeated byte for byte earlier in the file is
+ * never taken for it. A second gap, or a seek that failed, stops the filter: it reports
+ * the `gap` instead of delivering a stream with a hole in it. A stream that ends before
+ * the anchor came is `unmatched`: the reader must not take it as complete.
  *
  * Invariants: pure bookkeeping, no copies of payloads (a fingerprint reads at most 64
  * bytes; an aggregate's part is a view of its payload); bounded memory (the messages of
  * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay
- * ends at the anchor or at the gap, nowhere else.
+ * ends at the anchor or at the gap, nowhere else; one re-ask per replay at most.
  */
 import { isKeyframe, isSequenceHeader, playRestamped } from '../flv/media.js';
 import { AGGREGATE_RECORD_HEADER_SIZE, aggregateRecords } from '../message/aggregate.js';
@@ -101,7 +107,19 @@ export class ReplayFilter {
   #firstAudioTs: number | undefined;
   #gap: ReplayGap | undefined;
   #replay:
-    | { anchor: Print; anchorTs: number; lastTs: number; pending: Print[]; matched: boolean }
+    | {
+        anchor: Print;
+        anchorTs: number;
+        lastTs: number;
+        pending: Print[];
+        matched: boolean;
+        /**
+         * After a first gap (the server stamped `resumedAt`): `ask` (the shell must seek 1 ms
+         * before the anchor, at file position `at`), `held` (seek sent, all dropped until
+         * `seeked`), `strict` (the anchor matches only stamped `at`).
+         */
+        reask?: { state: 'ask' | 'held' | 'strict'; at: number; resumedAt: number };
+      }
     | undefined;
 
   /** `startMs`: where the stream's first play started in the file (its `start`), ms. */
@@ -140,6 +158,28 @@ export class ReplayFilter {
   /** True while re-sent messages are being dropped. */
   get replaying(): boolean {
     return this.#replay !== undefined;
+  }
+
+  /**
+   * After a first gap, once: the position to seek the stream to (ms in the file, 1 ms before
+   * the anchor); from now on everything is dropped until `seeked`. Undefined otherwise.
+   */
+  takeReask(): number | undefined {
+    const q = this.#replay?.reask;
+    if (q?.state !== 'ask') return undefined;
+    q.state = 'held';
+    return Math.max(0, q.at - 1);
+  }
+
+  /**
+   * The server answered the seek of `takeReask` (NetStream.Seek.Notify: `ok`; Seek.Failed:
+   * not): the replay goes on strictly, or stops with the gap. A no-op for any other seek.
+   */
+  seeked(ok: boolean): void {
+    const r = this.#replay;
+    if (r?.reask?.state !== 'held') return;
+    if (ok) r.reask.state = 'strict';
+    else this.#stop(r, r.reask.resumedAt);
   }
 
   /** The stream plays again from `resumeAt`: drop what comes again. */
@@ -200,14 +240,18 @@ export class ReplayFilter {
     if (r !== undefined) {
       const p = print(type, payload);
       if (!r.matched) {
+        const q = r.reask;
+        if (q !== undefined && q.state !== 'strict') return undefined; // from before the seek
+        const anchor = same(p, r.anchor) && (q === undefined || timestamp === q.at);
         // Stamped past everything delivered (serial-number order: a stamp just below 0 that
-        // wrapped is before, not after), and no anchor yet: the server started after it.
-        if (((timestamp - r.lastTs) | 0) > 0 && !same(p, r.anchor)) {
-          this.#gap = { anchorTs: r.anchorTs, lastTs: r.lastTs, resumedAt: timestamp };
-          this.#replay = undefined;
+        // wrapped is before, not after), and no anchor yet: the server started after it —
+        // even when the message looks like the anchor (a keyframe repeated byte for byte).
+        if (((timestamp - r.lastTs) | 0) > 0 && (q === undefined || !anchor)) {
+          if (q === undefined) r.reask = { state: 'ask', at: this.resumeAt!, resumedAt: timestamp };
+          else this.#stop(r, timestamp);
           return undefined;
         }
-        if (!same(p, r.anchor)) return undefined;
+        if (!anchor) return undefined;
         r.matched = true;
         this.#offset = (r.anchorTs - timestamp) | 0;
         ts = r.anchorTs;
@@ -227,6 +271,12 @@ export class ReplayFilter {
     }
     this.#delivered(type, ts, payload);
     return ts;
+  }
+
+  /** The replay cannot go on: the server resumed at `resumedAt`, past the anchor. */
+  #stop(r: { anchorTs: number; lastTs: number }, resumedAt: number): void {
+    this.#gap = { anchorTs: r.anchorTs, lastTs: r.lastTs, resumedAt };
+    this.#replay = undefined;
   }
 
   /** A data message (onMetaData, cue points): the timestamp to deliver it with, or undefined while a replay re-sends. */

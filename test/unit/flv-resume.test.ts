@@ -204,7 +204,8 @@ test('resume: the keyframe inside an aggregate: the records before it dropped, t
 });
 
 test('resume: a stream that passes the keyframe without it fails (rtmpdump: "try --skip N+1")', () => {
-  assert.throws(() => run([msg(9, 1000, key(1000, 2).body), msg(9, 3000, key(3000, 4).body)]), {
+  // Restamped from 0 (its first media below half the keyframe's time): no second ask.
+  assert.throws(() => run([msg(9, 0, key(0, 2).body), msg(9, 3000, key(3000, 4).body)]), {
     code: 'ERR_FLV_RESUME_FAILED',
   });
   // an inter frame or a keyframe before the resume time is no proof
@@ -237,4 +238,66 @@ test('stopAt: absolute for recorded streams, from the first media tag for live o
   assert.deepEqual(m.push(msg(9, 71_000, inter(0).body)), []);
   assert.equal(m.stopped, true);
   assert.deepEqual(m.push(msg(8, 71_001, audio(0).body)), [], 'nothing after the stop');
+});
+
+/** Pushes `msgs` into `m`; the codes of what it threw, and the tags it wrote. */
+function pushAll(m: FlvMuxer, msgs: FlvMuxInput[]): { thrown: string[]; tags: string[] } {
+  const thrown: string[] = [];
+  const out: Buffer[] = [];
+  for (const x of msgs) {
+    try {
+      out.push(...m.push(x));
+    } catch (err) {
+      thrown.push((err as { code: string }).code);
+    }
+  }
+  const tags = demuxFlv(Buffer.concat(out), { header: 'none' }).map(
+    (t) => `${t.type}@${t.timestamp}:${t.payload.toString('hex')}`,
+  );
+  return { thrown, tags };
+}
+
+test('resume against nginx-rtmp with a keyframe index: it starts at the next keyframe (ERR_FLV_RESUME_PASSED, once); after the seek 1 ms before, the keyframe and the rest as sent', () => {
+  const m = new FlvMuxer({ resume: POINT });
+  // play(2000): nginx lands on the keyframe of 3000 ms (file timestamps)
+  const first = pushAll(m, [
+    msg(18, 0, meta.body),
+    msg(9, 3000, key(3000, 4).body),
+    msg(8, 3010, audio(3010).body),
+  ]);
+  assert.deepEqual(first, { thrown: ['ERR_FLV_RESUME_PASSED'], tags: [] });
+  assert.equal(m.resumed, false);
+  // seek(1999): the keyframe of 2000 ms itself
+  const after = pushAll(m, [msg(9, 2000, KEY), msg(9, 2040, inter(0).body), msg(8, 2050, audio(2050).body)]);
+  assert.deepEqual(after, {
+    thrown: [],
+    tags: [`9@2040:${inter(0).body.toString('hex')}`, hexOf(audio(2050))],
+  });
+  assert.equal(m.resumed, true);
+});
+
+test('resume with identical keyframes (a static scene): a copy stamped later is not the file’s last one; strict after the second ask, an earlier copy is not either', () => {
+  const m = new FlvMuxer({ resume: POINT });
+  assert.deepEqual(pushAll(m, [msg(9, 3000, KEY)]).thrown, ['ERR_FLV_RESUME_PASSED']);
+  // the server lands earlier than asked, on a copy of the keyframe (a static scene)
+  const got = pushAll(m, [
+    msg(9, 1000, KEY),
+    msg(8, 1010, audio(1010).body),
+    msg(9, 2000, KEY),
+    msg(8, 2010, audio(2010).body),
+  ]);
+  assert.deepEqual(got, { thrown: [], tags: [hexOf(audio(2010))] });
+  // a restamping server's copy (stamped 0) is still found by its bytes
+  const loose = new FlvMuxer({ resume: { keyframe: { type: 9, timestamp: 2000, payload: KEY } } });
+  assert.deepEqual(pushAll(loose, [msg(9, 0, KEY), msg(8, 10, audio(10).body)]).tags, ['8@2010:af010a03']);
+});
+
+test('resume: a second landing past the keyframe fails (ERR_FLV_RESUME_FAILED: "try --skip N+1")', () => {
+  const m = new FlvMuxer({ resume: POINT });
+  const got = pushAll(m, [
+    msg(9, 3000, key(3000, 4).body),
+    msg(9, 3000, key(3000, 4).body),
+    msg(9, 2000, KEY),
+  ]);
+  assert.deepEqual(got.thrown, ['ERR_FLV_RESUME_PASSED', 'ERR_FLV_RESUME_FAILED']);
 });

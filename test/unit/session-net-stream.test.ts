@@ -134,6 +134,37 @@ describe('NetStream seek', () => {
     assert.deepEqual(changes(ev), ['seeking>play:NetStream.Seek.Notify']);
   });
 
+  it('an end of stream that arrives before Seek.Notify is the old position’s: the seek restarts play (nginx-rtmp sends a file’s end as fast as the socket drains)', () => {
+    for (const code of ['NetStream.Play.Complete', 'NetStream.Play.Stop']) {
+      const h = playing();
+      h.server.send(status('NetStream.Play.Start'));
+      h.server.sendRaw(video(0));
+      h.pump();
+      h.events();
+      h.client.seek(1, 999);
+      h.server.sendRaw(video(9_960)); // the old position, to the end of the file
+      h.server.send(status(code));
+      h.server.send(status('NetStream.Seek.Notify'));
+      h.server.sendRaw(video(1_000));
+      h.server.send(status(code)); // the new position's end
+      h.pump();
+      const ev = h.events();
+      assert.deepEqual(
+        mediaVerdicts(ev),
+        [
+          [9_960, 'seeking'],
+          [1_000, 'ok'],
+        ],
+        code,
+      );
+      assert.deepEqual(
+        changes(ev),
+        ['seeking>play:NetStream.Seek.Notify', `play>ended-complete:${code}`],
+        code,
+      );
+    }
+  });
+
   it('Seek.Failed and Seek.InvalidTime fail the seek (ERR_RTMP_SEEK_FAILED) and return to playing', () => {
     for (const code of ['NetStream.Seek.Failed', 'NetStream.Seek.InvalidTime']) {
       const h = playing();

@@ -282,32 +282,162 @@ describe('ReplayFilter.resumeAt after a play that started at an offset', () => {
   });
 });
 
+/**
+ * What nginx-rtmp sends for play(askMs) / seek(askMs) of a file with a keyframe index: from
+ * the first indexed keyframe whose time is after askMs (the last one when none is), file
+ * timestamps, no sequence headers (they are at the file's start); the whole file for 0.
+ */
+function serveNginxIndexed(all: Msg[], askMs: number): Msg[] {
+  if (askMs <= 0) return all; // nginx-rtmp: from the start of the file
+  const keys = all.filter(isKey);
+  const key = keys.find((k, i) => i === keys.length - 1 || askMs < k.ts)!;
+  return all.slice(all.indexOf(key));
+}
+
+/**
+ * A replay against an nginx-like server, driven as RTMPStream drives it: replay(), and the
+ * server sends `first` for play(resumeAt);
+ * when the filter asks again, `inFlight` more messages of the old position arrive before
+ * the seek's answer (`seeked`), then the server sends from `seekServe(position)`.
+ */
+function replayAgainst(
+  f: ReplayFilter,
+  first: Msg[],
+  seekServe: (askMs: number) => Msg[],
+  inFlight = 5,
+): { got: Msg[]; asked: number[] } {
+  const got: Msg[] = [];
+  const asked: number[] = [];
+  f.replay();
+  let sent = first;
+  for (let i = 0; i < sent.length; i++) {
+    const m = sent[i]!;
+    const ts = f.admitMessage(m.type, m.ts, m.payload)?.timestamp;
+    if (ts !== undefined) {
+      got.push({ ...m, ts });
+      continue;
+    }
+    const at = f.takeReask();
+    if (at === undefined) continue;
+    asked.push(at);
+    for (const x of sent.slice(i + 1, i + 1 + inFlight)) {
+      assert.equal(f.admitMessage(x.type, x.ts, x.payload), undefined, 'in flight from before the seek');
+      assert.equal(f.takeReask(), undefined, 'one re-ask');
+    }
+    assert.equal(f.gap, undefined, 'messages in flight do not end the replay');
+    f.seeked(true);
+    sent = seekServe(at);
+    i = -1;
+  }
+  return { got, asked };
+}
+
 describe('ReplayFilter: a server that resumes past the anchor', () => {
-  it('(nginx-rtmp with a keyframe index starts at the first keyframe after the anchor) admits nothing more and reports the gap', () => {
+  it('nginx-rtmp with a keyframe index, every cut point: lands after the anchor, the re-ask 1 ms before it lands on it; before + replay = uncut', () => {
+    const all = stream();
+    let reasks = 0;
+    for (let cut = 3; cut < all.length; cut++) {
+      const f = new ReplayFilter();
+      const got: Msg[] = [];
+      for (const m of all.slice(0, cut))
+        got.push({ ...m, ts: f.admitMessage(m.type, m.ts, m.payload)!.timestamp });
+      const at = f.resumeAt!;
+      const r = replayAgainst(f, serveNginxIndexed(all, at), (ask) => serveNginxIndexed(all, ask));
+      assert.equal(f.gap, undefined, `cut at ${cut}`);
+      assert.equal(f.unmatched, undefined, `cut at ${cut}`);
+      // Asked for a keyframe's own time, nginx lands on the next one (not for 0 ms, nor the last).
+      const landed = serveNginxIndexed(all, at)[0]!.ts;
+      assert.deepEqual(r.asked, landed > at ? [at - 1] : [], `cut at ${cut}`);
+      reasks += r.asked.length;
+      got.push(...r.got);
+      assert.deepEqual(got.map(row), all.map(row), `cut at ${cut}`);
+    }
+    assert.ok(reasks > 100, String(reasks));
+  });
+
+  it('identical keyframes (a static scene): the strict replay never takes an earlier copy for the anchor', () => {
+    // Every keyframe and every other frame the same bytes; after the re-ask the server
+    // lands two GOPs early (file timestamps): only the anchor's own timestamp matches.
+    const all = stream().map((m) =>
+      m.type === 9 && m.payload[1] === 1
+        ? { ...m, payload: Buffer.from([m.payload[0]!, 1, 0, 0, 0, 0xcc]) }
+        : m,
+    );
+    for (let cut = 40; cut < all.length; cut += 7) {
+      const f = new ReplayFilter();
+      const got: Msg[] = [];
+      for (const m of all.slice(0, cut))
+        got.push({ ...m, ts: f.admitMessage(m.type, m.ts, m.payload)!.timestamp });
+      const at = f.resumeAt!;
+      const early = (ask: number) => {
+        const keys = all.filter((k) => isKey(k) && k.ts <= ask);
+        return all.slice(all.indexOf(keys.at(-2) ?? keys[0]!));
+      };
+      const r = replayAgainst(f, serveNginxIndexed(all, at), early);
+      // The next keyframe, the same bytes as the anchor, is not taken for it either.
+      const landed = serveNginxIndexed(all, at)[0]!.ts;
+      assert.deepEqual(r.asked, landed > at ? [at - 1] : [], `cut at ${cut}`);
+      got.push(...r.got);
+      assert.deepEqual(got.map(row), all.map(row), `cut at ${cut}`);
+    }
+  });
+
+  it('a second landing past the anchor ends the replay with the gap; nothing after the hole is delivered', () => {
     const all = stream();
     const f = new ReplayFilter();
     for (const m of all.slice(0, 50)) assert.ok(f.admitMessage(m.type, m.ts, m.payload));
     const anchorTs = all.slice(0, 50).filter(isKey).at(-1)!.ts;
     assert.equal(f.resumeAt, anchorTs);
     const lastTs = all[49]!.ts;
-    f.replay();
     const next = all.find((m) => isKey(m) && m.ts > anchorTs)!;
     assert.ok(next.ts > lastTs);
-    const sent = [...all.slice(0, 2).map((h) => ({ ...h, ts: 0 })), ...all.slice(all.indexOf(next))];
-    const got = sent.map((m) => f.admitMessage(m.type, m.ts, m.payload)).filter((a) => a !== undefined);
-    assert.deepEqual(got, [], 'nothing after the hole is delivered');
+    const r = replayAgainst(f, serveNginxIndexed(all, anchorTs), () => serveNginxIndexed(all, anchorTs));
+    assert.deepEqual(r.asked, [anchorTs - 1]);
+    assert.deepEqual(r.got, [], 'nothing after the hole is delivered');
     assert.deepEqual(f.gap, { anchorTs, lastTs, resumedAt: next.ts });
+    assert.equal(f.takeReask(), undefined, 'one re-ask only');
     assert.equal(f.admitData(next.ts + 10), undefined);
   });
 
-  it('a server that resumes at or before the anchor reports no gap, whichever way it stamps', () => {
+  it('a re-ask the server refuses (Seek.Failed) or never answers ends the replay with the first gap', () => {
+    const all = stream();
+    const f = new ReplayFilter();
+    for (const m of all.slice(0, 50)) f.admitMessage(m.type, m.ts, m.payload);
+    const anchorTs = f.resumeAt!;
+    f.replay();
+    const next = all.find((m) => isKey(m) && m.ts > anchorTs)!;
+    assert.equal(f.admitMessage(next.type, next.ts, next.payload), undefined);
+    assert.equal(f.takeReask(), anchorTs - 1);
+    assert.ok(f.replaying);
+    assert.deepEqual(f.unmatched, { anchorTs, lastTs: all[49]!.ts }, 'a stream that ends now is cut');
+    f.seeked(false);
+    assert.deepEqual(f.gap, { anchorTs, lastTs: all[49]!.ts, resumedAt: next.ts });
+  });
+
+  it('a seek that is not a re-ask changes nothing', () => {
+    const all = stream();
+    const f = new ReplayFilter();
+    for (const m of all.slice(0, 50)) f.admitMessage(m.type, m.ts, m.payload);
+    f.seeked(true);
+    f.replay();
+    f.seeked(false);
+    assert.equal(f.gap, undefined);
+    for (const m of serve(all, f.resumeAt!, true)) f.admitMessage(m.type, m.ts, m.payload);
+    assert.equal(f.gap, undefined);
+    assert.equal(f.unmatched, undefined);
+  });
+
+  it('a server that resumes at or before the anchor reports no gap and is not asked again, whichever way it stamps', () => {
     for (const rebase of [false, true]) {
       const all = stream();
       const f = new ReplayFilter();
       for (const m of all.slice(0, 50)) f.admitMessage(m.type, m.ts, m.payload);
       const at = f.resumeAt!;
       f.replay();
-      for (const m of serve(all, at, rebase)) f.admitMessage(m.type, m.ts, m.payload);
+      for (const m of serve(all, at, rebase)) {
+        f.admitMessage(m.type, m.ts, m.payload);
+        assert.equal(f.takeReask(), undefined);
+      }
       assert.equal(f.gap, undefined, rebase ? 'rebased' : 'file timestamps');
     }
   });
