@@ -28,7 +28,7 @@
  */
 import { isKeyframe, isSequenceHeader } from '../flv/media.js';
 import { MessageType } from '../message/types.js';
-import { type Print, print, same } from './replay-filter.js';
+import { fingerprint, type Print, print, same } from './replay-filter.js';
 
 /** Media messages the trail remembers. */
 export const TRAIL = 4096;
@@ -69,10 +69,9 @@ export class Trail {
   /** A media message was delivered with `ts` (the reader's timeline). */
   push(type: number, ts: number, payload: Uint8Array): void {
     const i = this.#count % TRAIL;
-    const p = print(type, payload);
-    this.#type[i] = p.type;
-    this.#length[i] = p.length;
-    this.#hash[i] = p.hash;
+    this.#type[i] = type;
+    this.#length[i] = payload.length;
+    this.#hash[i] = fingerprint(payload);
     this.#ts[i] = ts;
     this.#key[i] = type === VIDEO && isKeyframe(type, payload) && !isSequenceHeader(type, payload) ? 1 : 0;
     this.#count++;

@@ -70,12 +70,16 @@ export interface Print {
 
 /** The `Print` of a message (reads at most 64 bytes). */
 export function print(type: number, payload: Uint8Array): Print {
-  // FNV-1a over the first and last EDGE bytes.
+  return { type, length: payload.length, hash: fingerprint(payload) };
+}
+
+/** A `Print`'s hash alone (no object): FNV-1a over the first and last EDGE bytes. */
+export function fingerprint(payload: Uint8Array): number {
   let h = 0x811c9dc5;
   const n = payload.length;
   for (let i = 0; i < Math.min(EDGE, n); i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
   for (let i = Math.max(EDGE, n - EDGE); i < n; i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
-  return { type, length: n, hash: h >>> 0 };
+  return h >>> 0;
 }
 
 /** Whether two prints name the same message. */
@@ -95,7 +99,7 @@ export interface ReplayGap {
 /** Records what a player delivered; after `replay()`, drops what the server sends again. */
 export class ReplayFilter {
   #lastTs: number | undefined;
-  #atLast: Print[] = [];
+  readonly #atLast: Print[] = [];
   #videoKey: { ts: number; print: Print } | undefined;
   #lastAudio: { ts: number; print: Print } | undefined;
   readonly #config = new Map<number, Print>();
@@ -295,17 +299,27 @@ export class ReplayFilter {
 
   #delivered(type: number, ts: number, payload: Uint8Array): void {
     const p = print(type, payload);
+    // Runs for every media message: the records are updated in place and the list of the
+    // last timestamp's prints is emptied, not replaced (`replay()` copies what it keeps).
     if (isSequenceHeader(type, payload)) this.#config.set(type, p);
     else if (type === VIDEO && isKeyframe(type, payload)) {
-      this.#videoKey = { ts, print: p };
+      if (this.#videoKey === undefined) this.#videoKey = { ts, print: p };
+      else {
+        this.#videoKey.ts = ts;
+        this.#videoKey.print = p;
+      }
       this.#firstKeyTs ??= ts;
     } else if (type === AUDIO) {
-      this.#lastAudio = { ts, print: p };
+      if (this.#lastAudio === undefined) this.#lastAudio = { ts, print: p };
+      else {
+        this.#lastAudio.ts = ts;
+        this.#lastAudio.print = p;
+      }
       this.#firstAudioTs ??= ts;
     }
     if (ts !== this.#lastTs) {
       this.#lastTs = ts;
-      this.#atLast = [];
+      this.#atLast.length = 0;
     }
     if (this.#atLast.length < MAX_AT_LAST) this.#atLast.push(p);
   }
