@@ -9,7 +9,8 @@
  * Bounded: at most `maxConnections` relayed (further ones are refused with an RST), every
  * socket destroyed by `close()`. Test-only.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { startRelayServer } from './relay-server.js';
 
 /** How one connection is cut. */
 export interface Cut {
@@ -43,27 +44,11 @@ export async function startFaultProxy(
   plan: (k: number) => Cut | undefined,
   maxConnections = 64,
 ): Promise<FaultProxy> {
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   const down: number[] = [];
-  let accepted = 0;
   let cuts = 0;
-  const track = (s: Socket): Socket => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    return s;
-  };
-  const server: Server = createServer((client) => {
-    track(client);
-    const k = accepted++;
-    if (k >= maxConnections) {
-      client.resetAndDestroy();
-      return;
-    }
+  const proxy = await startRelayServer(targetPort, maxConnections, ({ k, client, upstream, later }) => {
     down[k] = 0;
     const cut = plan(k);
-    const upstream = track(connect(targetPort, '127.0.0.1'));
     let done = false;
     const doCut = (): void => {
       if (done) return;
@@ -101,31 +86,18 @@ export async function startFaultProxy(
     };
     relay(upstream, client, 'down');
     relay(client, upstream, 'up');
-    if (cut?.afterMs !== undefined) {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        doCut();
-      }, cut.afterMs);
-      timers.add(t);
-    }
+    if (cut?.afterMs !== undefined) later(doCut, cut.afterMs);
   });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const port = (server.address() as { port: number }).port;
   return {
-    port,
-    url: (path) => `rtmp://127.0.0.1:${port}/${path}`,
+    port: proxy.port,
+    url: proxy.url,
     get accepted() {
-      return accepted;
+      return proxy.accepted;
     },
     get cuts() {
       return cuts;
     },
     down,
-    close: () =>
-      new Promise<void>((res) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => res());
-      }),
+    close: () => proxy.close(),
   };
 }

@@ -9,7 +9,7 @@
  * Bounded: at most `maxConnections` relayed (further ones are reset), every socket and
  * timer ended by `close()`. Test-only.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { startRelayServer } from './relay-server.js';
 
 /** The stall each connection gets. */
 export interface Stall {
@@ -34,23 +34,8 @@ export async function startStallProxy(
   stall: Stall,
   maxConnections = 16,
 ): Promise<StallProxy> {
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let accepted = 0;
   let stalls = 0;
-  const track = (s: Socket): Socket => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    return s;
-  };
-  const server: Server = createServer((client) => {
-    track(client);
-    if (accepted++ >= maxConnections) {
-      client.resetAndDestroy();
-      return;
-    }
-    const upstream = track(connect(targetPort, '127.0.0.1'));
+  const relay = await startRelayServer(targetPort, maxConnections, ({ client, upstream, later }) => {
     client.pipe(upstream);
     let down = 0;
     let stalled = false;
@@ -71,31 +56,22 @@ export async function startStallProxy(
         stalledOnce = true;
         stalls++;
         upstream.pause();
-        const timer = setTimeout(() => {
-          timers.delete(timer);
+        later(() => {
           stalled = false;
           if (!waitingDrain) upstream.resume();
         }, stall.stallMs);
-        timers.add(timer);
       }
     });
     upstream.on('end', () => client.end());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroySoon());
   });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  const { port } = server.address() as { port: number };
   return {
-    port,
-    url: (path) => `rtmp://127.0.0.1:${port}/${path}`,
+    port: relay.port,
+    url: relay.url,
     get stalls() {
       return stalls;
     },
-    async close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((res) => server.close(() => res()));
-    },
+    close: () => relay.close(),
   };
 }
