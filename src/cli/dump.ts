@@ -61,6 +61,7 @@ import { RTMP } from '../client/rtmp.js';
 import type { FlvTagReader, RTMPStream } from '../client/rtmp-stream.js';
 import { ProtocolCode, UsageCode } from '../error-codes.js';
 import { RTMPProtocolError, RTMPUsageError } from '../errors.js';
+import { seekBefore } from '../flv/media.js';
 import { type FlvResumeAt, type FlvResumePoint, findResumePoint } from '../flv/resume.js';
 import { recyclePayloads } from '../util/payload-pool.js';
 import { amfToJson } from './amf-json.js';
@@ -362,7 +363,7 @@ class Dump {
           // ask 1 ms before it, once (flv/resume.ts); a failed seek fails the resume.
           out.debug(`${err.message}: seeking`);
           const sought = await stream
-            .seek(Math.max(0, point.keyframe.timestamp - 1) / 1000, { signal: s.interrupts.signal })
+            .seek(seekBefore(point.keyframe.timestamp) / 1000, { signal: s.interrupts.signal })
             .then(
               () => true,
               () => false,

@@ -111,6 +111,18 @@ export function playRestamped(startMs: number, firstMediaTs: number): boolean {
 }
 
 /**
+ * Where to seek a server that keeps the file's timestamps so that it lands on the keyframe
+ * at `keyframeMs`: 1 ms before it (0 stays 0). nginx-rtmp, given a keyframe index
+ * (onMetaData `keyframes`), starts at the first keyframe whose index time is *after* the
+ * position asked for, so a keyframe's own time lands on the next one. Used once a stream
+ * has shown it went past the keyframe (a reconnect's replay, a resumed download): servers
+ * that land at or before the position asked for are never asked this way.
+ */
+export function seekBefore(keyframeMs: number): number {
+  return Math.max(0, keyframeMs - 1);
+}
+
+/**
  * Whether a message/tag carries decoder configuration (AVC/HEVC/AAC sequence header,
  * E-RTMP SequenceStart / MPEG2TSSequenceStart, in any track) — never throws.
  */

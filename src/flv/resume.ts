@@ -50,7 +50,7 @@ import {
   hasFlvSignature,
   readTimestamp,
 } from './header.js';
-import { isKeyframe, isSequenceHeader, playRestamped } from './media.js';
+import { isKeyframe, isSequenceHeader, playRestamped, seekBefore } from './media.js';
 import { parseOnMetaData } from './metadata.js';
 import { parseScriptTag } from './script.js';
 
@@ -282,7 +282,7 @@ export class ResumeFilter {
         this.#strict = true;
         throw flvError(
           ProtocolCode.FLV_RESUME_PASSED,
-          `${passed}: seek to ${key.timestamp - 1} ms and read on`,
+          `${passed}: seek to ${seekBefore(key.timestamp)} ms and read on`,
         );
       }
       if (

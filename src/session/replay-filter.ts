@@ -46,7 +46,7 @@
  * one timestamp, at most `MAX_AT_LAST`; one sequence header per type; the anchor); a replay
  * ends at the anchor or at the gap, nowhere else; one re-ask per replay at most.
  */
-import { isKeyframe, isSequenceHeader, playRestamped } from '../flv/media.js';
+import { isKeyframe, isSequenceHeader, playRestamped, seekBefore } from '../flv/media.js';
 import { AGGREGATE_RECORD_HEADER_SIZE, aggregateRecords } from '../message/aggregate.js';
 import { MessageType } from '../message/types.js';
 
@@ -96,12 +96,26 @@ export interface ReplayGap {
   readonly resumedAt: number;
 }
 
+/** A delivered message the replay may anchor on: its timestamp and print. */
+interface Delivered {
+  ts: number;
+  print: Print;
+}
+
+/** `slot` set to (`ts`, `print`), reusing its object (this runs for every media message). */
+function remember(slot: Delivered | undefined, ts: number, print: Print): Delivered {
+  if (slot === undefined) return { ts, print };
+  slot.ts = ts;
+  slot.print = print;
+  return slot;
+}
+
 /** Records what a player delivered; after `replay()`, drops what the server sends again. */
 export class ReplayFilter {
   #lastTs: number | undefined;
   readonly #atLast: Print[] = [];
-  #videoKey: { ts: number; print: Print } | undefined;
-  #lastAudio: { ts: number; print: Print } | undefined;
+  #videoKey: Delivered | undefined;
+  #lastAudio: Delivered | undefined;
   readonly #config = new Map<number, Print>();
   /** Added to the server's timestamps (0 until a rebasing server's anchor came). */
   #offset = 0;
@@ -172,7 +186,7 @@ export class ReplayFilter {
     const q = this.#replay?.reask;
     if (q?.state !== 'ask') return undefined;
     q.state = 'held';
-    return Math.max(0, q.at - 1);
+    return seekBefore(q.at);
   }
 
   /**
@@ -303,18 +317,10 @@ export class ReplayFilter {
     // last timestamp's prints is emptied, not replaced (`replay()` copies what it keeps).
     if (isSequenceHeader(type, payload)) this.#config.set(type, p);
     else if (type === VIDEO && isKeyframe(type, payload)) {
-      if (this.#videoKey === undefined) this.#videoKey = { ts, print: p };
-      else {
-        this.#videoKey.ts = ts;
-        this.#videoKey.print = p;
-      }
+      this.#videoKey = remember(this.#videoKey, ts, p);
       this.#firstKeyTs ??= ts;
     } else if (type === AUDIO) {
-      if (this.#lastAudio === undefined) this.#lastAudio = { ts, print: p };
-      else {
-        this.#lastAudio.ts = ts;
-        this.#lastAudio.print = p;
-      }
+      this.#lastAudio = remember(this.#lastAudio, ts, p);
       this.#firstAudioTs ??= ts;
     }
     if (ts !== this.#lastTs) {
