@@ -86,6 +86,7 @@ const ctx: Context = {
   media: media!,
   work,
   cli: resolve(here, '../src/bin/rtmpkit.js'),
+  library: resolve(here, '../src/rtmpkit.js'),
   nginx() {
     if (!nginx) {
       nginx = startNginx(media!.dir);

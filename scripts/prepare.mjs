@@ -6,8 +6,8 @@
 // folder without installing its dev dependencies. Then only the three packages the build
 // needs (typescript, @types/node, esbuild, at the versions package-lock.json pins) are
 // installed into a temporary directory, used, and removed; the folder gets dist/ and
-// nothing else. The build is `npm run build`'s: tsc, then the CLI bundled into one file
-// (scripts/bundle-cli.mjs). It is clean: stale output of a deleted or renamed source must
+// nothing else. The build is `npm run build`'s: tsc, then the CLI and the library bundled
+// (scripts/bundle.mjs). It is clean: stale output of a deleted or renamed source must
 // not reach a tarball.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -55,7 +55,7 @@ if (!existsSync(tsc) || !existsSync(esbuild)) {
 try {
   rmSync(join(root, 'dist', 'src'), { recursive: true, force: true });
   run(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...extra]);
-  run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs'), '--esbuild', esbuild]);
+  run(process.execPath, [join(root, 'scripts', 'bundle.mjs'), '--esbuild', esbuild]);
 } finally {
   if (tools !== undefined) rmSync(tools, { recursive: true, force: true });
 }

@@ -27,6 +27,8 @@ export interface Context {
   work: string;
   /** The CLI as installed: the `bin`, dist/src/bin/rtmpkit.js (bundled). */
   cli: string;
+  /** The library as installed: package.json's `exports`, dist/src/rtmpkit.js (bundled). */
+  library: string;
   /** Shared nginx-rtmp (vod app on the media folder, live app). */
   nginx(): Promise<RunningServer>;
   /** Shared embedded server child (same media folder as vod). */

@@ -8,7 +8,8 @@
  * - the `rtmpkit` bin, an example from `examples/` run from the installed package;
  * - source maps: a stack trace under `--enable-source-maps` names `.ts` files that exist
  *   in the installed package; every map's sources are in the tarball;
- * - the tarball holds LICENSE, no tests, no `.d.ts` that is missing its map target;
+ * - the tarball holds LICENSE, no tests, no `.d.ts` that is missing its map target, and
+ *   of JavaScript only the two bundles (the library, the bin);
  * - installs that build on the user's machine through `prepare`: `npm install <folder>` of
  *   a checkout without `dist/` (npm links the folder without its dev dependencies) and
  *   `npm install git+file://…` (npm installs the dev dependencies in its clone).
@@ -137,9 +138,17 @@ describe('npm pack → install offline → ESM, CommonJS, TypeScript consumers',
   }
 
   it('the tarball: LICENSE, README, CHANGELOG, dist/src, src, examples; no tests; every map resolves', () => {
-    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'dist/src/index.js']) {
+    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'dist/src/rtmpkit.js']) {
       assert.ok(files.includes(f), `${f} is in the tarball`);
     }
+    // The JavaScript a user runs is the two bundles (scripts/bundle.mjs); tsc's per-module
+    // files stay out, their declarations in.
+    const js = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'));
+    assert.deepEqual(
+      js.filter((f) => f !== 'dist/src/rtmpkit.js' && !/^dist\/src\/bin\/rtmpkit[\w-]*\.js$/.test(f)),
+      [],
+    );
+    assert.ok(js.includes('dist/src/bin/rtmpkit.js'));
     assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /Copyright \(c\) 2026, the rtmpkit authors/);
     assert.ok(files.includes('dist/src/index.d.ts') && files.includes('dist/src/index.d.ts.map'));
     assert.ok(
@@ -280,7 +289,7 @@ describe('installs that build through prepare: a folder and a git repository', {
     cpSync(join(work, 'rtmpkit'), folder, { recursive: true });
     const dir = project(join(work, 'folder-consumer'), 'module', {});
     sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', folder], dir);
-    assert.ok(existsSync(join(folder, 'dist', 'src', 'index.js')), 'prepare built dist/src');
+    assert.ok(existsSync(join(folder, 'dist', 'src', 'rtmpkit.js')), 'prepare built dist/src');
     assert.ok(!existsSync(join(folder, 'node_modules')), 'the folder got no dev dependencies');
     check(dir);
   });
@@ -295,7 +304,7 @@ describe('installs that build through prepare: a folder and a git repository', {
     git('commit', '-qm', 'snapshot');
     const dir = project(join(work, 'git-consumer'), 'module', {});
     sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${repo}`], dir);
-    assert.ok(existsSync(join(dir, 'node_modules', 'rtmpkit', 'dist', 'src', 'index.js')));
+    assert.ok(existsSync(join(dir, 'node_modules', 'rtmpkit', 'dist', 'src', 'rtmpkit.js')));
     assert.ok(existsSync(join(dir, 'node_modules', 'rtmpkit', 'LICENSE')));
     check(dir);
   });
