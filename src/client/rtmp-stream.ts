@@ -320,6 +320,10 @@ export class RTMPStream extends RTMPStreamFaces {
     }
     switch (change.to) {
       case 'ended-complete': {
+        // Stale: a reconnect's re-ask (`#replayDropped`, run for a message before this end
+        // in the same read) sought the stream after the old position's end, which plays it
+        // again (net-stream.ts) — the answer to the seek decides.
+        if (this.#net.state.phase === 'seeking') break;
         const waiting = this.#continuity.replay?.unmatched;
         if (waiting !== undefined) {
           this.#failUnmatched(waiting);

@@ -18,7 +18,11 @@
  * - `paused`: after a user `pause`; media still arriving is delivered.
  * - `ended-complete`: NetStream.Play.Complete / Play.Stop / Play.UnpublishNotify
  *   (librtmp's end-of-stream set), or `onFCUnsubscribe` (librtmp closes the stream
- *   there). Nothing is delivered after the end.
+ *   there). Nothing is delivered after the end — unless a seek follows the end of a
+ *   recorded stream (Play.Complete / Play.Stop): the server still has the stream open and
+ *   plays it again from the new position (a Flash NetStream can seek a recorded stream
+ *   after NetStream.Play.Stop), so the stream goes to `seeking`. The client's reconnect
+ *   uses it when its re-ask and the old position's end cross (rtmp-stream.ts).
  * - `ended-cut`: the connection ended first (the server's `close` command, the
  *   transport closed, a local close): the stream is incomplete.
  * - `failed`: an error status (level `error`, Play.StreamNotFound, Publish.BadName…).
@@ -33,7 +37,7 @@
  *
  * Invariants: every method is total (any message in any phase yields a verdict); a
  * phase change is reported exactly once, as a `NetStreamChange`; ended and failed
- * phases are final.
+ * phases are final, except a recorded stream's end that a seek follows (above).
  */
 import type { AmfValue } from '../amf/types.js';
 import { isAmfObject } from '../amf/types.js';
@@ -138,6 +142,9 @@ export interface NetStreamView {
   /** Timestamp of the last media message delivered (0 before any). */
   readonly lastMediaTimestamp: number;
 }
+
+/** The ends of a recorded stream's playback, after which the server still answers a seek. */
+const RECORDED_ENDS: ReadonlySet<string> = new Set(['NetStream.Play.Complete', 'NetStream.Play.Stop']);
 
 /** Extra the buffer hack gives over the duration (python-librtmp, rtmpdump: + 5000 ms). */
 const BUFFER_HACK_EXTRA_MS = 5000;
@@ -319,10 +326,18 @@ export class NetStream implements NetStreamView {
 
   // ---------------------------------------------------------------- user commands
 
-  /** A `seek(ms)` was sent: media is dropped until Seek.Notify. */
+  /**
+   * A `seek(ms)` was sent: media is dropped until Seek.Notify. After the end of a recorded
+   * stream (Play.Complete / Play.Stop) the seek plays it again; after any other end, or a
+   * failure, it changes nothing.
+   */
   seek(ms: number): NetStreamChange | undefined {
     const s = this.#state;
-    if (this.over || this.mode !== 'play') return undefined;
+    if (this.mode !== 'play') return undefined;
+    if (s.phase === 'ended-complete' && RECORDED_ENDS.has(s.cause)) {
+      return this.#to({ phase: 'seeking', ms, resume: 'play' }, 'seek');
+    }
+    if (this.over) return undefined;
     const resume =
       s.phase === 'seeking'
         ? s.resume

@@ -13,11 +13,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RTMP } from '../../src/index.js';
+import { makeTestFlv, RTMP } from '../../src/index.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { lazyNginx, type Peer, requirePeers, runBounded } from '../helpers/peers.js';
 import { flvTags } from '../unit/server-harness.js';
@@ -55,6 +55,23 @@ async function indexedFile(): Promise<string> {
     assert.equal(ff.code, 0, String(ff.stderr));
   }
   return indexed;
+}
+
+/**
+ * A low-bitrate file with a keyframe index (the test media's 30 s, one keyframe a second,
+ * ~6 KB a GOP, remuxed by ffmpeg with `keyframes` in onMetaData): its last GOP and the end
+ * of the file fit in one socket read.
+ */
+async function tinyIndexedFile(): Promise<string> {
+  const tiny = join(media, 'tiny-indexed.flv');
+  if (!existsSync(tiny)) {
+    const source = join(out, 'tiny.flv');
+    writeFileSync(source, makeTestFlv(30));
+    const args = ['-v', 'error', '-y', '-i', source, '-c', 'copy', '-flvflags', 'add_keyframe_index', tiny];
+    const ff = await runBounded('ffmpeg', args, 60_000);
+    assert.equal(ff.code, 0, String(ff.stderr));
+  }
+  return tiny;
 }
 
 const rtmpkit = (args: string[], timeoutMs = 60_000) =>
@@ -148,6 +165,51 @@ test('dump --retries of a keyframe-indexed FLV, which nginx resumes at the keyfr
     assert.equal(r1.code, 0, r1.stderr);
     return cut;
   });
+});
+
+test('dump --retries of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: nginx answers with the last GOP and the end of the file at once; the seek back still gets the rest, byte for byte', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  // The answer to the reconnect's play (the last GOP of a low-bitrate file, then
+  // Play.Complete and Play.Stop) comes in one read: the stream has ended before the
+  // client's seek goes out, and the seek plays the recorded stream again. Before, exit 2
+  // with "the stream ended before the last keyframe received came again".
+  const n = await server();
+  await tinyIndexedFile();
+  const whole = join(out, 'tiny-whole.flv');
+  const direct = `rtmp://127.0.0.1:${n.port}/vod/tiny-indexed.flv`;
+  const r0 = await rtmpkit(['dump', '-r', direct, '-o', whole]);
+  assert.equal(r0.code, 0, r0.stderr);
+  const a = readFileSync(whole);
+  const keys = flvTags(a).filter((x) => x.type === 9 && x.body[0]! >> 4 === 1 && x.body[1] === 1);
+  assert.ok(keys.length >= 3, `${keys.length} keyframes`);
+  const at = (x: { body: Buffer }): number => x.body.byteOffset - a.byteOffset;
+  // 40 % into the next-to-last GOP, counted from the end of the file (the wire carries the
+  // handshake and connect before the media, the same tail after it).
+  const fromEnd = a.length - Math.round(at(keys.at(-2)!) + 0.4 * (at(keys.at(-1)!) - at(keys.at(-2)!)));
+  const probe = await startFaultProxy(n.port, () => undefined);
+  proxies.push(probe);
+  const r1 = await rtmpkit([
+    'dump',
+    '-q',
+    '-r',
+    probe.url('vod/tiny-indexed.flv'),
+    '-o',
+    join(out, 'probe.flv'),
+  ]);
+  assert.equal(r1.code, 0, r1.stderr);
+  const wire = probe.down[0]!;
+  for (let run = 0; run < 3; run++) {
+    const proxy = await startFaultProxy(n.port, (k) =>
+      k === 0 ? { how: 'fin', afterBytes: wire - fromEnd, align: 'byte' } : undefined,
+    );
+    proxies.push(proxy);
+    const cut = join(out, `tiny-end-${run}.flv`);
+    const r = await rtmpkit(['dump', '--retries', '3', '-r', proxy.url('vod/tiny-indexed.flv'), '-o', cut]);
+    assert.equal(proxy.cuts, 1);
+    assert.match(r.stderr, /reconnected \(attempt 1\)/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(readFileSync(cut).equals(a), `run ${run}: byte-identical`);
+  }
 });
 
 test('dump --resume of a cut download of a keyframe-indexed FLV (nginx starts after the keyframe asked for): seeks 1 ms before it, exit 0, the file equals the uncut download — 3 cut positions', async (t) => {

@@ -9,11 +9,18 @@
  * its own timestamp, and the download equals the uncut one byte for byte. Before, the
  * download failed with the gap (or, taking the next identical keyframe for the anchor,
  * went on with a GOP missing).
+ *
+ * Also when the cut falls in the next-to-last GOP, where the server's answer is the last
+ * GOP and the end of the file in one write: the client reads the first message past the
+ * anchor and the end (Play.Complete, Play.Stop) together, so its NetStream has ended
+ * before the seek goes out; the seek plays the recorded stream again. Before, that
+ * download ended cut (RTMPStreamCutError: the replay ended before its anchor came).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AMFObject } from '../../src/amf/types.js';
 import { command, dataMessage, streamBegin } from '../../src/message/builders.js';
+import { encodeMessage } from '../../src/message/codec.js';
 import type { Message } from '../../src/message/types.js';
 import { makeTestFlv } from '../../src/server/test-media.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
@@ -35,46 +42,57 @@ function lookup(ms: number): number {
   return MEDIA.indexOf(key);
 }
 
-/** The media from `from`, file timestamps, then the end (Play.Complete, Play.Stop) a little later. */
-function sendFrom(c: ScriptedConn, from: number): void {
-  c.sendRaw(
-    ...MEDIA.slice(from).map((t) => ({
-      type: t.type,
-      streamId: 1,
-      timestamp: t.timestamp,
-      csid: t.type === 8 ? 4 : 6,
-      payload: t.body,
-    })),
-  );
-  // The end follows the media at once in nginx-rtmp; a few ms later here, so that it
-  // arrives in a read of its own: read together with the first message past the anchor,
-  // it ends the NetStream before the client's seek is sent (a known limit: the download
-  // then ends cut, exit 2, as before).
-  setTimeout(() => {
-    const done = new AMFObject({ level: 'status', code: 'NetStream.Play.Complete' });
-    c.send(onStream1(dataMessage('onPlayStatus', done)), status('NetStream.Play.Stop'));
-  }, 20);
+/** The end of a recorded stream as nginx-rtmp sends it: Play.Complete, Play.Stop. */
+const END: Message[] = [
+  onStream1(dataMessage('onPlayStatus', new AMFObject({ level: 'status', code: 'NetStream.Play.Complete' }))),
+  status('NetStream.Play.Stop'),
+];
+
+/**
+ * The media from `from`, file timestamps, then the end: in the same write (as nginx-rtmp
+ * sends it) or, `endLater`, a few ms later in a write of its own.
+ */
+function sendFrom(c: ScriptedConn, from: number, endLater: boolean): void {
+  const media = MEDIA.slice(from).map((t) => ({
+    type: t.type,
+    streamId: 1,
+    timestamp: t.timestamp,
+    csid: t.type === 8 ? 4 : 6,
+    payload: t.body,
+  }));
+  if (!endLater) {
+    c.sendRaw(...media, ...END.map((m) => encodeMessage(m)));
+    return;
+  }
+  c.sendRaw(...media);
+  setTimeout(() => c.send(...END), 20);
+}
+
+/** A scripted nginx-rtmp with a keyframe index: the play starts and seeks it was asked for. */
+async function indexedServer(endLater: boolean) {
+  const plays: number[] = [];
+  const seeks: number[] = [];
+  const server = await startScriptedServer((c, msg) => {
+    if (msg?.kind !== 'command') return;
+    defaultAnswers(c, msg);
+    if (msg.name === 'play') {
+      const start = typeof msg.args[1] === 'number' ? msg.args[1] : 0;
+      plays.push(start);
+      c.send(streamBegin(1), status('NetStream.Play.Start'));
+      sendFrom(c, lookup(start), endLater);
+    } else if (msg.name === 'seek') {
+      const ms = Number(msg.args[0]);
+      seeks.push(ms);
+      c.send(status('NetStream.Seek.Notify'));
+      sendFrom(c, lookup(ms), endLater);
+    }
+  });
+  return { server, plays, seeks };
 }
 
 describe('reconnect: a VOD server that starts after the keyframe asked for (nginx-rtmp with a keyframe index)', () => {
   it('the client seeks 1 ms before the last keyframe received and the download equals the uncut one byte for byte', async () => {
-    const plays: number[] = [];
-    const seeks: number[] = [];
-    const s = await startScriptedServer((c, msg) => {
-      if (msg?.kind !== 'command') return;
-      defaultAnswers(c, msg);
-      if (msg.name === 'play') {
-        const start = typeof msg.args[1] === 'number' ? msg.args[1] : 0;
-        plays.push(start);
-        c.send(streamBegin(1), status('NetStream.Play.Start'));
-        sendFrom(c, lookup(start));
-      } else if (msg.name === 'seek') {
-        const ms = Number(msg.args[0]);
-        seeks.push(ms);
-        c.send(status('NetStream.Seek.Notify'));
-        sendFrom(c, lookup(ms));
-      }
-    });
+    const { server: s, plays, seeks } = await indexedServer(true);
     const proxy = await startFaultProxy(s.port, (k) =>
       k === 0 ? { how: 'fin', afterBytes: 60_000, align: 'byte' } : undefined,
     );
@@ -92,6 +110,47 @@ describe('reconnect: a VOD server that starts after the keyframe asked for (ngin
       assert.deepEqual(seeks, [anchor - 1]);
       assert.equal(cut.flv.length, uncut.flv.length);
       assert.ok(cut.flv.equals(uncut.flv), 'byte-identical FLV');
+    } finally {
+      await proxy.close();
+      await s.close();
+    }
+  });
+
+  it('near the end of the file: the answer past the anchor and the end arrive in one read, the seek still plays the rest', async () => {
+    const { server: s, plays, seeks } = await indexedServer(false);
+    const keys = MEDIA.filter(isKey);
+    const last = keys[keys.length - 1]!;
+    let total = 0;
+    // Connection 0 (uncut) measures the download's bytes; connection 1 is cut in the
+    // next-to-last GOP, 40 % of a GOP's bytes before the last keyframe (counted from the end).
+    const tail = MEDIA.slice(MEDIA.indexOf(last)).reduce((n, t) => n + t.body.length + 15, 0);
+    const gop = MEDIA.slice(MEDIA.indexOf(keys[keys.length - 2]!), MEDIA.indexOf(last)).reduce(
+      (n, t) => n + t.body.length + 15,
+      0,
+    );
+    const proxy = await startFaultProxy(s.port, (k) =>
+      k === 1 ? { how: 'fin', afterBytes: total - tail - Math.round(gop * 0.4), align: 'byte' } : undefined,
+    );
+    try {
+      const uncut = await download(proxy.url('vod/clip'));
+      assert.equal(uncut.error, undefined);
+      total = proxy.down[0]!;
+      const cut = await download(proxy.url('vod/clip'), { reconnect: { retries: 2, backoffMs: 20 } });
+      assert.equal(proxy.cuts, 1);
+      assert.equal(cut.error, undefined, String(cut.error));
+      assert.deepEqual(cut.events, ['reconnecting 1/2', 'reconnected 1']);
+      const anchor = plays[2]!;
+      assert.equal(
+        anchor,
+        keys[keys.length - 2]!.timestamp,
+        'the last keyframe received is the next-to-last',
+      );
+      assert.equal(lookup(anchor), MEDIA.indexOf(last), 'the server answered with the last GOP');
+      assert.deepEqual(seeks, [anchor - 1]);
+      assert.ok(
+        cut.flv.equals(uncut.flv),
+        `byte-identical FLV (${cut.flv.length} of ${uncut.flv.length} bytes)`,
+      );
     } finally {
       await proxy.close();
       await s.close();

@@ -165,6 +165,61 @@ describe('NetStream seek', () => {
     }
   });
 
+  it('a seek after the end of a recorded stream (Play.Complete, Play.Stop) plays it again; after a live end or a failure it changes nothing', () => {
+    for (const code of ['NetStream.Play.Complete', 'NetStream.Play.Stop']) {
+      const h = playing();
+      h.server.send(status('NetStream.Play.Start'));
+      h.server.sendRaw(video(0));
+      h.server.send(status(code));
+      h.pump();
+      assert.deepEqual(changes(h.events()), [
+        'starting>play:NetStream.Play.Start',
+        `play>ended-complete:${code}`,
+      ]);
+      const from = h.server.inbox.length;
+      h.client.seek(1, 500);
+      h.pump();
+      assert.deepEqual(sent(h, from), [['seek', 1, [500]]], code);
+      assert.equal(h.client.netStream(1)?.state.phase, 'seeking', code);
+      h.server.send(status('NetStream.Seek.Notify'));
+      h.server.sendRaw(video(500));
+      h.server.send(status(code));
+      h.pump();
+      const ev = h.events();
+      assert.deepEqual(mediaVerdicts(ev), [[500, 'ok']], code);
+      assert.deepEqual(
+        changes(ev),
+        ['seeking>play:NetStream.Seek.Notify', `play>ended-complete:${code}`],
+        code,
+      );
+    }
+    const ends: [string, Message][] = [
+      ['UnpublishNotify', status('NetStream.Play.UnpublishNotify')],
+      [
+        'onFCUnsubscribe',
+        command('onFCUnsubscribe', 0, null, new AMFObject({ code: 'NetStream.Play.Stop' })),
+      ],
+      ['an error status', status('NetStream.Play.StreamNotFound', 1, 'error')],
+    ];
+    for (const [what, end] of ends) {
+      const h = playing();
+      h.server.send(status('NetStream.Play.Start'));
+      h.server.send(end);
+      h.pump();
+      h.events();
+      const phase = h.client.netStream(1)?.state.phase;
+      assert.ok(phase === 'ended-complete' || phase === 'failed', `${what}: ${phase}`);
+      h.client.seek(1, 500);
+      h.server.send(status('NetStream.Seek.Notify'));
+      h.server.sendRaw(video(500));
+      h.pump();
+      const ev = h.events();
+      assert.equal(h.client.netStream(1)?.state.phase, phase, what);
+      assert.deepEqual(mediaVerdicts(ev), [[500, 'ended']], what);
+      assert.deepEqual(changes(ev), [], what);
+    }
+  });
+
   it('Seek.Failed and Seek.InvalidTime fail the seek (ERR_RTMP_SEEK_FAILED) and return to playing', () => {
     for (const code of ['NetStream.Seek.Failed', 'NetStream.Seek.InvalidTime']) {
       const h = playing();
