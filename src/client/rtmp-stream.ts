@@ -173,9 +173,11 @@ export class RTMPStream extends RTMPStreamFaces {
   /**
    * Seeks to `seconds` (fractions allowed): sends `seek(ms)` on the stream's msid, drops
    * the unread queued tags and incoming media until the server confirms with
-   * NetStream.Seek.Notify (resolves then; rejects on Seek.Failed / InvalidTime). A stream
-   * whose end the server already signalled cannot seek (`ERR_RTMP_STATE`, at once: its
-   * readers have seen the end); play it again with `createStream`.
+   * NetStream.Seek.Notify (resolves then; rejects on Seek.Failed / InvalidTime). After
+   * the end of a recorded stream (Play.Complete / Play.Stop) that the reader has not read
+   * yet, the seek plays it again from there, as a Flash NetStream does. Once the reader
+   * got the end, or after any other end (a live stream's, a cut, a failure), the stream
+   * cannot seek (`ERR_RTMP_STATE`, at once); play it again with `createStream`.
    */
   async seek(seconds: number, options: StreamWaitOptions = {}): Promise<void> {
     requirePlay(this, 'seek');
@@ -189,10 +191,15 @@ export class RTMPStream extends RTMPStreamFaces {
     }
     this.#requireOpen();
     if (this.output.ended) {
-      // The NetStream is over: no Seek.Notify would ever be taken for it (session/net-stream.ts).
-      throw new RTMPUsageError(`cannot seek ${this.playpath}: the stream has ended`, {
-        code: UsageCode.RTMP_STATE,
-      });
+      // A recorded stream whose playback ended (Play.Complete / Play.Stop) before the reader
+      // got to its end plays again from the new position (session/net-stream.ts); any other
+      // NetStream that is over would never take a Seek.Notify.
+      if (!this.#net.seekable || !this.output.reopen()) {
+        throw new RTMPUsageError(`cannot seek ${this.playpath}: the stream has ended`, {
+          code: UsageCode.RTMP_STATE,
+        });
+      }
+      this.#complete = false;
     }
     this.#seekWait?.reject(
       new RTMPError('superseded by a newer seek', { code: GeneralCode.RTMP_SEEK_SUPERSEDED }),

@@ -77,6 +77,8 @@ export class StreamOutput {
   #muxerEnded = false;
   #mode: 'flv' | 'packets' | undefined;
   #ended = false;
+  /** A reader got the end (read/readPieces/packets returned it or its error). */
+  #endRead = false;
   #endReason: EndReason;
   #error: { value: unknown } | undefined;
   #waiters: Deferred<void>[] = [];
@@ -139,6 +141,17 @@ export class StreamOutput {
     this.#ended = true;
     this.#endReason = reason;
     this.#notify();
+  }
+
+  /**
+   * Takes back a plain end that no reader has reached yet — a seek after the end of a
+   * recorded stream plays it again (session/net-stream.ts). False, changing nothing, when
+   * the output is not ended, ended with an error, or its end was read (or muxed).
+   */
+  reopen(): boolean {
+    if (!this.#ended || this.#endReason !== undefined || this.#endRead || this.#muxerEnded) return false;
+    this.#ended = false;
+    return true;
   }
 
   /** Drops the unread queued messages (a seek makes them stale); muxed bytes stay. */
@@ -248,6 +261,7 @@ export class StreamOutput {
 
   /** Empty at a plain end; throws the end's error (made once, from what was delivered). */
   #finish(): Buffer {
+    this.#endRead = true;
     if (this.#endReason === undefined) return EMPTY;
     this.#error ??= { value: this.#endReason(this.delivered) };
     throw this.#error.value;

@@ -141,6 +141,8 @@ export interface NetStreamView {
   readonly metadata: Readonly<Record<string, AmfValue>> | undefined;
   /** Timestamp of the last media message delivered (0 before any). */
   readonly lastMediaTimestamp: number;
+  /** A seek now would be taken: a player not over, or one whose recorded playback ended (Play.Complete / Play.Stop). */
+  readonly seekable: boolean;
 }
 
 /** The ends of a recorded stream's playback, after which the server still answers a seek. */
@@ -187,6 +189,12 @@ export class NetStream implements NetStreamView {
 
   get lastMediaTimestamp(): number {
     return this.#lastMediaTs;
+  }
+
+  get seekable(): boolean {
+    const s = this.#state;
+    if (this.mode !== 'play') return false;
+    return s.phase === 'ended-complete' ? RECORDED_ENDS.has(s.cause) : !this.over;
   }
 
   /** True once the stream ended or failed (final phases). */
@@ -333,11 +341,8 @@ export class NetStream implements NetStreamView {
    */
   seek(ms: number): NetStreamChange | undefined {
     const s = this.#state;
-    if (this.mode !== 'play') return undefined;
-    if (s.phase === 'ended-complete' && RECORDED_ENDS.has(s.cause)) {
-      return this.#to({ phase: 'seeking', ms, resume: 'play' }, 'seek');
-    }
-    if (this.over) return undefined;
+    if (!this.seekable) return undefined;
+    if (s.phase === 'ended-complete') return this.#to({ phase: 'seeking', ms, resume: 'play' }, 'seek');
     const resume =
       s.phase === 'seeking'
         ? s.resume

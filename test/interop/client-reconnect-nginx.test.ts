@@ -167,12 +167,18 @@ test('dump --retries of a keyframe-indexed FLV, which nginx resumes at the keyfr
   });
 });
 
-test('dump --retries of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: nginx answers with the last GOP and the end of the file at once; the seek back still gets the rest, byte for byte', async (t) => {
-  if (!requirePeers(t, NEEDS)) return;
-  // The answer to the reconnect's play (the last GOP of a low-bitrate file, then
-  // Play.Complete and Play.Stop) comes in one read: the stream has ended before the
-  // client's seek goes out, and the seek plays the recorded stream again. Before, exit 2
-  // with "the stream ended before the last keyframe received came again".
+/**
+ * The low-bitrate indexed file downloaded uncut, then 3 times cut (a FIN through the proxy)
+ * 40 % into its next-to-last GOP, `each(url through the proxy, url of nginx, run)`: the
+ * output it wrote must be that download byte for byte. What comes after the cut — the last
+ * GOP, then Play.Complete and Play.Stop — fits in one socket read, so the stream has ended
+ * before the client's seek back to the keyframe goes out; that seek plays the recorded
+ * stream again. Before, both uses failed (exit 2: "the stream ended before the last
+ * keyframe received came again").
+ */
+async function tinyEndCuts(
+  each: (url: string, direct: string, run: number) => Promise<string>,
+): Promise<void> {
   const n = await server();
   await tinyIndexedFile();
   const whole = join(out, 'tiny-whole.flv');
@@ -183,8 +189,8 @@ test('dump --retries of a low-bitrate keyframe-indexed FLV cut in its next-to-la
   const keys = flvTags(a).filter((x) => x.type === 9 && x.body[0]! >> 4 === 1 && x.body[1] === 1);
   assert.ok(keys.length >= 3, `${keys.length} keyframes`);
   const at = (x: { body: Buffer }): number => x.body.byteOffset - a.byteOffset;
-  // 40 % into the next-to-last GOP, counted from the end of the file (the wire carries the
-  // handshake and connect before the media, the same tail after it).
+  // Counted from the end of the file: the wire carries the handshake and connect before
+  // the media, the same tail after it.
   const fromEnd = a.length - Math.round(at(keys.at(-2)!) + 0.4 * (at(keys.at(-1)!) - at(keys.at(-2)!)));
   const probe = await startFaultProxy(n.port, () => undefined);
   proxies.push(probe);
@@ -203,13 +209,33 @@ test('dump --retries of a low-bitrate keyframe-indexed FLV cut in its next-to-la
       k === 0 ? { how: 'fin', afterBytes: wire - fromEnd, align: 'byte' } : undefined,
     );
     proxies.push(proxy);
-    const cut = join(out, `tiny-end-${run}.flv`);
-    const r = await rtmpkit(['dump', '--retries', '3', '-r', proxy.url('vod/tiny-indexed.flv'), '-o', cut]);
+    const b = readFileSync(await each(proxy.url('vod/tiny-indexed.flv'), direct, run));
     assert.equal(proxy.cuts, 1);
+    assert.ok(b.equals(a), `run ${run}: byte-identical (${b.length} of ${a.length} bytes)`);
+  }
+}
+
+test('dump --retries of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: nginx answers with the last GOP and the end at once; the seek back gets the rest, byte for byte, 3 runs', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  await tinyEndCuts(async (url, _direct, run) => {
+    const cut = join(out, `tiny-end-${run}.flv`);
+    const r = await rtmpkit(['dump', '--retries', '3', '-r', url, '-o', cut]);
     assert.match(r.stderr, /reconnected \(attempt 1\)/);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(readFileSync(cut).equals(a), `run ${run}: byte-identical`);
-  }
+    return cut;
+  });
+});
+
+test('dump --resume of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: the same crossing, exit 0, the file equals the uncut download, 3 runs', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  await tinyEndCuts(async (url, direct, run) => {
+    const cut = join(out, `tiny-resume-${run}.flv`);
+    const r1 = await rtmpkit(['dump', '-r', url, '-o', cut]);
+    assert.equal(r1.code, 2, r1.stderr);
+    const r2 = await rtmpkit(['dump', '--resume', '-r', direct, '-o', cut]);
+    assert.equal(r2.code, 0, r2.stderr);
+    return cut;
+  });
 });
 
 test('dump --resume of a cut download of a keyframe-indexed FLV (nginx starts after the keyframe asked for): seeks 1 ms before it, exit 0, the file equals the uncut download — 3 cut positions', async (t) => {

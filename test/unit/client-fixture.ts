@@ -43,6 +43,8 @@ export interface Behaviour {
   onCall?(c: FixtureConn, name: string, txn: number, args: AmfValue[]): void;
   /** play: default startPlay + `tags` media + endPlay. */
   onPlay?(c: FixtureConn, streamId: number, name: string, start: number, duration: number): void;
+  /** seek: after the default Seek.Notify (and Play.Start), what the server sends from `ms`. */
+  onSeek?(c: FixtureConn, streamId: number, ms: number): void;
   /** A `_result` from the client for a server call. */
   onResult?(c: FixtureConn, txn: number, values: AmfValue[]): void;
   /** An `_error` from the client for a server call. */
@@ -168,6 +170,7 @@ export async function startFixture(behaviour: Behaviour = {}): Promise<Fixture> 
         case 'seek':
           log.seeks.push(e.milliseconds);
           session.seekNotify(e.streamId, e.milliseconds);
+          behaviour.onSeek?.(c, e.streamId, e.milliseconds);
           break;
         case 'pause':
           log.pauses.push({ pause: e.pause, ms: e.milliseconds });

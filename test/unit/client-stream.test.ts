@@ -287,11 +287,15 @@ test('seek (seconds → ms on the stream msid, waits for Seek.Notify), pause/unp
   await conn.close();
 });
 
-test('seek after the server ended the stream fails at once with ERR_RTMP_STATE (it used to wait for the timeout)', async () => {
+test('seek after the server ended a recorded stream, before the reader got to the end, plays it again from there (as a Flash NetStream does)', async () => {
   const f = await fixture({
     onPlay: (c, sid) => {
       c.session.startPlay(sid);
       sendSyntheticMedia(c, sid, 2);
+      c.session.endPlay(sid);
+    },
+    onSeek: (c, sid, ms) => {
+      sendSyntheticMedia(c, sid, 3, ms);
       c.session.endPlay(sid);
     },
   });
@@ -300,18 +304,55 @@ test('seek after the server ended the stream fails at once with ERR_RTMP_STATE (
   const s = await conn.createStream();
   await until(() => s.ended);
   assert.equal(s.complete, true);
-  const began = performance.now();
-  await assert.rejects(s.seek(1), (err: unknown) => {
-    assert.ok(err instanceof RTMPUsageError);
-    assert.equal(err.code, 'ERR_RTMP_STATE');
-    assert.match(err.message, /has ended/);
-    return true;
-  });
-  assert.ok(performance.now() - began < 5000, 'refused at once, not after the 30 s timeout');
-  assert.deepEqual(f.log.seeks, [], 'nothing sent');
-  // What was received before the end is still readable.
-  assert.ok((await readAll(s)).length > 13);
+  await s.seek(1);
+  assert.deepEqual(f.log.seeks, [1000]);
+  const tags = parseFlv(await readAll(s)).tags.filter((t) => t.type === 8 || t.type === 9);
+  assert.ok(tags.length > 2, `${tags.length} tags`);
+  assert.ok(
+    tags.some((t) => t.timestamp >= 1000),
+    'the media sent after the seek is read after what came before the end',
+  );
+  assert.equal(s.complete, true, 'and the new end is the end');
   await conn.close();
+});
+
+test('seek after the reader got to the end, or after a live stream ended, fails at once with ERR_RTMP_STATE and sends nothing (it used to wait for the timeout)', async () => {
+  const ends: [string, (c: FixtureConn, sid: number) => void][] = [
+    ['read to the end', (c, sid) => c.session.endPlay(sid)],
+    [
+      'UnpublishNotify',
+      (c, sid) => c.session.status(sid, { level: 'status', code: 'NetStream.Play.UnpublishNotify' }),
+    ],
+  ];
+  for (const [what, end] of ends) {
+    const f = await fixture({
+      onPlay: (c, sid) => {
+        c.session.startPlay(sid);
+        sendSyntheticMedia(c, sid, 2);
+        end(c, sid);
+      },
+    });
+    const conn = new RTMP(f.url('app/x'), { timeout: 30 });
+    await conn.connect();
+    const s = await conn.createStream();
+    await until(() => s.ended);
+    assert.equal(s.complete, true, what);
+    let flv: Buffer = Buffer.alloc(0);
+    if (what === 'read to the end') flv = await readAll(s);
+    const began = performance.now();
+    await assert.rejects(s.seek(1), (err: unknown) => {
+      assert.ok(err instanceof RTMPUsageError, what);
+      assert.equal(err.code, 'ERR_RTMP_STATE', what);
+      assert.match(err.message, /has ended/);
+      return true;
+    });
+    assert.ok(performance.now() - began < 5000, `${what}: refused at once, not after the 30 s timeout`);
+    assert.deepEqual(f.log.seeks, [], `${what}: nothing sent`);
+    // What was received before the end is (or was) readable.
+    if (what !== 'read to the end') flv = await readAll(s);
+    assert.ok(flv.length > 13, what);
+    await conn.close();
+  }
 });
 
 test('a publisher cut by the connection says how many tags it sent, not "0 bytes delivered"', async () => {
