@@ -24,6 +24,25 @@ import { escapeControl } from './terminal.js';
 export const DEFAULT_DUMP_BUFFER_MS = 10 * 60 * 60 * 1000;
 
 /**
+ * The buffer a download of a recorded stream with the default buffer asks for first, ms.
+ * nginx-rtmp sends a recorded file at most buffer + 1 s ahead of play time (re-checked
+ * every message interval); with rtmpdump's 10 hours it sends the whole file as fast as it
+ * reads it, and while rtmpkit's first few thousand messages run before V8 has optimised
+ * its code (about ten times slower than later) nginx gets several MB ahead over a fast
+ * link, its per-client queue (`out_queue`, 256 messages by default) overflows and it
+ * discards messages (README "Known server behaviour"). 120 s of media bounds that first
+ * burst — ~8,800 messages of 30 fps video and AAC audio, ~5.5 MB at 364 kbit/s, what the
+ * socket buffers of a fast link hold — and the download asks for the full buffer once
+ * WARMUP_RAISE_MS of it was written, warm by then. Measured (BENCHMARKS "Round 10"): a
+ * 5-minute 364 kbit/s file from nginx-rtmp with its shipped queue lost a message in most
+ * downloads before, none in 30 with 120 s; 60 s and 180 s windows lost some.
+ */
+export const WARMUP_BUFFER_MS = 120_000;
+
+/** Media written (from the first timestamp) after which the warm-up buffer is raised, ms: before its end, so the server never waits on it. */
+export const WARMUP_RAISE_MS = 115_000;
+
+/**
  * What is wrong with a URL `parseUrl` refused, worded for the command line: whitespace
  * is the usual mistake — a space copied along at either end, or librtmp's ` key=value`
  * options, which `-i` takes — so it is named as such instead of the library's hint
@@ -183,7 +202,7 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
     short: 'b',
     long: 'buffer',
     arg: 'MS',
-    help: 'Buffer time in milliseconds (default: 36000000)',
+    help: 'Buffer time in milliseconds (default: 36000000; a recorded stream asks for 120000 until 115 s are written)',
   },
   {
     name: 'skip',

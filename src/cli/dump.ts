@@ -85,6 +85,8 @@ import {
   type DumpPlan,
   dumpHelp,
   formatMetadata,
+  WARMUP_BUFFER_MS,
+  WARMUP_RAISE_MS,
 } from './dump-options.js';
 import { CliError, describeError, ExitCode, errorFields } from './exit-codes.js';
 import { checkWritable, FileSink, type FlvSink, StreamSink } from './flv-output.js';
@@ -167,11 +169,12 @@ class Dump {
     reportReconnects(conn, out);
     const params = conn.params;
     const live = params.live;
-    if (!plan.bufferOverride) {
-      // rtmpdump's default is 10 h; a buffer= in an -i URL is honoured.
-      const fromUrl = params.buffer !== 30_000 ? params.buffer : undefined;
-      conn.setOption('buffer', fromUrl ?? DEFAULT_DUMP_BUFFER_MS);
-    }
+    // rtmpdump's default is 10 h, asked for after a warm-up buffer for a recorded stream
+    // (WARMUP_BUFFER_MS); a buffer= in an -i URL and -b are honoured as given.
+    const fromUrl = params.buffer !== 30_000 ? params.buffer : undefined;
+    const warmup = !plan.bufferOverride && fromUrl === undefined && !live;
+    if (!plan.bufferOverride)
+      conn.setOption('buffer', fromUrl ?? (warmup ? WARMUP_BUFFER_MS : DEFAULT_DUMP_BUFFER_MS));
     let startMs = Math.round((plan.start ?? params.start) * 1000);
     if (live && startMs > 0) {
       out.warn("Can't seek in a live stream, ignoring --start option");
@@ -273,6 +276,7 @@ class Dump {
       }
       return await this.#download(conn, stream, sink, {
         live,
+        warmup,
         startMs,
         stopMs,
         duration,
@@ -301,6 +305,8 @@ class Dump {
     sink: FlvSink,
     s: {
       live: boolean;
+      /** The buffer asked for is WARMUP_BUFFER_MS, to be raised once that much media was written. */
+      warmup: boolean;
       startMs: number;
       stopMs: number;
       duration: number;
@@ -347,6 +353,8 @@ class Dump {
     let resumeFailure: string | undefined;
     let writeFailure: unknown;
     let bufferRaised = plan.bufferOverride;
+    let warming = s.warmup;
+    let firstTs: number | undefined;
 
     for (;;) {
       if (s.interrupts.signal.aborted || sink.broken !== undefined) break;
@@ -386,10 +394,20 @@ class Dump {
       // Written: nothing refers to these buffers any more; the next messages reuse them.
       recyclePayloads(pieces);
       lastTs = tags.muxer.lastTimestamp;
+      firstTs ??= lastTs;
       if (duration <= 0) duration = stream.duration;
-      if (!bufferRaised && duration > 0 && duration * 1000 > DEFAULT_DUMP_BUFFER_MS) {
-        bufferRaised = true; // rtmpdump: make sure we claim to have enough buffer time
-        await stream.updateBuffer(Math.min(0xffffffff, Math.round(duration * 1000) + 5000)).catch(() => {});
+      if (!bufferRaised) {
+        // rtmpdump: make sure we claim to have enough buffer time (duration + 5 s past 10 h).
+        const long = duration > 0 && duration * 1000 > DEFAULT_DUMP_BUFFER_MS;
+        const warm = warming && lastTs - firstTs >= WARMUP_RAISE_MS;
+        if (long || warm) {
+          const ms = long ? Math.min(0xffffffff, Math.round(duration * 1000) + 5000) : DEFAULT_DUMP_BUFFER_MS;
+          bufferRaised = long;
+          warming = false;
+          out.debug(`buffer raised to ${ms} ms`);
+          conn.setOption('buffer', ms); // a reconnect asks for it too
+          await stream.updateBuffer(ms).catch(() => {});
+        }
       }
       progress.update(sink.bytes, lastTs, duration);
       if (tags.muxer.stopped) break;
