@@ -23,6 +23,7 @@ import {
 } from '../src/index.js';
 import { Mp4TagWriter } from '../src/mp4/flv-tags.js';
 import { readMp4 } from '../src/mp4/reader.js';
+import { allocPayload, recyclePayloads } from '../src/util/payload-pool.js';
 import { rng } from '../test/fuzz/engine.js';
 import { avc1, mp4a, progressive, type TrackSpec } from '../test/helpers/mp4-builder.js';
 
@@ -73,6 +74,16 @@ export interface MicroPairInfo {
 export const MICRO_PAIRS: readonly MicroPairInfo[] = [
   { id: 'chunk-demux', scenario: 'chunk demux 4 KiB chunks (ChunkReader)', peer: 'memcpy', goalAtLeast: 0.5 },
   { id: 'copy-4k', scenario: 'floor: memcpy in 4 KiB pieces (no parsing)', peer: 'memcpy' },
+  {
+    id: 'copy-4k-views',
+    scenario: 'floor: a view per message over one buffer, 4 KiB copies',
+    peer: 'memcpy',
+  },
+  {
+    id: 'copy-4k-payloads',
+    scenario: 'floor: payloads allocated as the reader does, 4 KiB copies',
+    peer: 'memcpy',
+  },
   { id: 'chunk-mux', scenario: 'chunk mux 4 KiB chunks (ChunkWriter)', peer: 'memcpy' },
   { id: 'flv-demux', scenario: 'FLV demux (FlvDemuxer)', peer: 'memcpy' },
   { id: 'flv-mux', scenario: 'FLV mux (FlvMuxer.writeTag)', peer: 'memcpy' },
@@ -80,6 +91,13 @@ export const MICRO_PAIRS: readonly MicroPairInfo[] = [
   { id: 'mp4-read', scenario: 'MP4 read + E-RTMP tags (readMp4, Mp4TagWriter)', peer: 'memcpy' },
   { id: 'amf0-decode', scenario: 'AMF0 decode 50 KB object', peer: 'JSON.parse' },
   { id: 'amf0-encode', scenario: 'AMF0 encode 50 KB object', peer: 'JSON.stringify' },
+  // Last: its first recyclePayloads turns the payload pool to recycling for the process,
+  // which would change how the cases after it allocate (the FLV demuxer's payloads).
+  {
+    id: 'chunk-demux-recycled',
+    scenario: 'chunk demux 4 KiB chunks, payloads given back (as rtmpkit dump does)',
+    peer: 'memcpy',
+  },
 ];
 
 function fill(n: number, seed: number): Buffer {
@@ -143,6 +161,51 @@ function copy4k(stream: Buffer): MicroCase {
     bytes: stream.length,
     fn() {
       for (let p = 0; p < src.length; p += 4096) dst.set(src.subarray(p, Math.min(p + 4096, src.length)), p);
+    },
+  };
+}
+
+/**
+ * The 4 KiB copies of `copy4k` into one hot destination, plus what handing out a payload
+ * costs when its memory is not fresh: one Buffer view per message over the destination.
+ */
+function copy4kViews(msgs: readonly RawMessage[], bytes: number): MicroCase {
+  const payloads = msgs.map((m) => new Uint8Array(m.payload.buffer, m.payload.byteOffset, m.payload.length));
+  const total = payloads.reduce((n, p) => n + p.length, 0);
+  const dst = Buffer.allocUnsafe(total);
+  return {
+    label: 'a view per message over one destination, 4 KiB copies',
+    bytes,
+    fn() {
+      let base = 0;
+      for (const p of payloads) {
+        const view = dst.subarray(base, base + p.length);
+        for (let at = 0; at < p.length; at += 4096)
+          view.set(p.subarray(at, Math.min(at + 4096, p.length)), at);
+        base += p.length;
+      }
+    },
+  };
+}
+
+/**
+ * The chunk reader without the chunk stream: each message's payload allocated as the
+ * reader allocates it (`allocPayload`: Node's pool below 4 KiB, shared 512 KiB slabs for
+ * 4–64 KiB, an ArrayBuffer of its own above — memory a consumer may keep) and filled
+ * 4 KiB at a time; no headers, no state machine. What remains between it and the reader
+ * is the parsing. Counted over the same chunked stream's length, so their MB/s compare.
+ */
+function copy4kPayloads(msgs: readonly RawMessage[], bytes: number): MicroCase {
+  const payloads = msgs.map((m) => new Uint8Array(m.payload.buffer, m.payload.byteOffset, m.payload.length));
+  return {
+    label: "fresh payloads (the reader's allocation), 4 KiB copies",
+    bytes,
+    fn() {
+      for (const p of payloads) {
+        const dst = allocPayload(p.length, false);
+        for (let at = 0; at < p.length; at += 4096)
+          dst.set(p.subarray(at, Math.min(at + 4096, p.length)), at);
+      }
     },
   };
 }
@@ -218,6 +281,12 @@ export function microCases(quick: boolean): Map<string, { ours: MicroCase; peer:
     const r = new ChunkReader({ chunkSize: 4096 });
     for (const p of chunks64) r.push(p);
   };
+  // The reader of `rtmpkit dump`: media payloads with FLV frame room, each given back once
+  // used (`recyclePayloads`), so the next messages reuse their memory.
+  const recycledReader = () => {
+    const r = new ChunkReader({ chunkSize: 4096, frameRoom: true });
+    for (const p of chunks64) recyclePayloads(r.push(p).map((m) => m.payload));
+  };
   const chunkWriter = () => {
     const w = new ChunkWriter({ chunkSize: 4096 });
     for (const m of msgs) w.write(m);
@@ -246,6 +315,12 @@ export function microCases(quick: boolean): Map<string, { ours: MicroCase; peer:
   return new Map([
     ['chunk-demux', { ours: on('ChunkReader', chunked.length, chunkReader), peer: memcpy(chunked) }],
     ['copy-4k', { ours: copy4k(chunked), peer: memcpy(chunked) }],
+    ['copy-4k-views', { ours: copy4kViews(msgs, chunked.length), peer: memcpy(chunked) }],
+    ['copy-4k-payloads', { ours: copy4kPayloads(msgs, chunked.length), peer: memcpy(chunked) }],
+    [
+      'chunk-demux-recycled',
+      { ours: on('ChunkReader, recycled', chunked.length, recycledReader), peer: memcpy(chunked) },
+    ],
     ['chunk-mux', { ours: on('ChunkWriter', chunked.length, chunkWriter), peer: memcpy(chunked) }],
     ['flv-demux', { ours: on('FlvDemuxer', flv.length, flvDemuxer), peer: memcpy(flv) }],
     ['flv-mux', { ours: on('FlvMuxer', flv.length, flvMuxer), peer: memcpy(flv) }],
