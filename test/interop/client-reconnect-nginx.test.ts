@@ -126,31 +126,88 @@ test('dump --retries 3 of VOD through a FIN mid-chunk and an RST at a message bo
   assert.equal(r2.code, 2, r2.stderr);
 });
 
+/** What a cut download test runs for each cut: (url through the proxy, url of nginx, run) → the file it wrote. */
+type EachCut = (url: string, direct: string, run: number) => Promise<string>;
+
 /**
- * The indexed file downloaded uncut, then, for each of 3 cut positions (33/50/67 % of it,
- * a FIN through the proxy), `each(url through the proxy, url of nginx, run)`: the output
- * it wrote must be that download byte for byte.
+ * `file` (in nginx's media folder) downloaded uncut, then 3 times through the proxy with a
+ * FIN after `cutAt(uncut FLV, run, bytes of the whole download on the wire)` bytes,
+ * `each(…)` for each: the output it wrote must be the uncut download byte for byte.
  */
-async function indexedCuts(
-  each: (url: string, direct: string, run: number) => Promise<string>,
+async function cutDownloads(
+  file: string,
+  cutAt: (a: Buffer, run: number, wire: number) => number,
+  each: EachCut,
 ): Promise<void> {
   const n = await server();
-  await indexedFile();
-  const whole = join(out, 'indexed-whole.flv');
-  const direct = `rtmp://127.0.0.1:${n.port}/vod/indexed.flv`;
+  const direct = `rtmp://127.0.0.1:${n.port}/vod/${file}`;
+  const whole = join(out, `${file}-whole.flv`);
   const r0 = await rtmpkit(['dump', '-r', direct, '-o', whole]);
   assert.equal(r0.code, 0, r0.stderr);
   const a = readFileSync(whole);
+  // The same download through a proxy that cuts nothing: its bytes on the wire.
+  const probe = await startFaultProxy(n.port, () => undefined);
+  proxies.push(probe);
+  const rp = await rtmpkit([
+    'dump',
+    '-q',
+    '-r',
+    probe.url(`vod/${file}`),
+    '-o',
+    join(out, `${file}-probe.flv`),
+  ]);
+  assert.equal(rp.code, 0, rp.stderr);
+  const wire = probe.down[0]!;
   for (let run = 0; run < 3; run++) {
+    const at = cutAt(a, run, wire);
     const proxy = await startFaultProxy(n.port, (k) =>
-      k === 0 ? { how: 'fin', afterBytes: Math.floor((a.length * (run + 2)) / 6), align: 'byte' } : undefined,
+      k === 0 ? { how: 'fin', afterBytes: at, align: 'byte' } : undefined,
     );
     proxies.push(proxy);
-    const b = readFileSync(await each(proxy.url('vod/indexed.flv'), direct, run));
+    const b = readFileSync(await each(proxy.url(`vod/${file}`), direct, run));
     assert.equal(proxy.cuts, 1);
-    assert.equal(b.length, a.length, `run ${run}`);
-    assert.ok(b.equals(a), `run ${run}: byte-identical`);
+    assert.ok(b.equals(a), `run ${run}: byte-identical (${b.length} of ${a.length} bytes)`);
   }
+}
+
+/** The indexed file cut at 33/50/67 % of it. */
+async function indexedCuts(each: EachCut): Promise<void> {
+  await indexedFile();
+  await cutDownloads('indexed.flv', (a, run) => Math.floor((a.length * (run + 2)) / 6), each);
+}
+
+/**
+ * The low-bitrate indexed file cut 40 % into its next-to-last GOP (counted from the end
+ * of the file: the wire carries the handshake and connect before the media, the same tail
+ * after it). What comes after the cut — the last GOP, then Play.Complete and Play.Stop —
+ * fits in one socket read, so the stream has ended before the client's seek back to the
+ * keyframe goes out; that seek plays the recorded stream again. Before, both uses failed
+ * (exit 2: "the stream ended before the last keyframe received came again").
+ */
+async function tinyEndCuts(each: EachCut): Promise<void> {
+  await tinyIndexedFile();
+  await cutDownloads(
+    'tiny-indexed.flv',
+    (a, _run, wire) => {
+      const keys = flvTags(a).filter((x) => x.type === 9 && x.body[0]! >> 4 === 1 && x.body[1] === 1);
+      assert.ok(keys.length >= 3, `${keys.length} keyframes`);
+      const at = (x: { body: Buffer }): number => x.body.byteOffset - a.byteOffset;
+      const cut = at(keys.at(-2)!) + 0.4 * (at(keys.at(-1)!) - at(keys.at(-2)!));
+      return wire - (a.length - Math.round(cut));
+    },
+    each,
+  );
+}
+
+/** `dump --retries 3` through the cut: it reconnects once and exits 0. */
+function retried(name: string): EachCut {
+  return async (url, _direct, run) => {
+    const cut = join(out, `${name}-${run}.flv`);
+    const r = await rtmpkit(['dump', '--retries', '3', '-r', url, '-o', cut]);
+    assert.match(r.stderr, /reconnected \(attempt 1\)/);
+    assert.equal(r.code, 0, r.stderr);
+    return cut;
+  };
 }
 
 test('dump --retries of a keyframe-indexed FLV, which nginx resumes at the keyframe after the one asked for: asked again 1 ms before it, the whole file byte for byte, 3 runs of 3', async (t) => {
@@ -158,97 +215,38 @@ test('dump --retries of a keyframe-indexed FLV, which nginx resumes at the keyfr
   // With `keyframes` in onMetaData nginx-rtmp honours play's start at the first keyframe
   // whose index time is after it: asked for the anchor, it usually starts one GOP later;
   // the client seeks 1 ms before the anchor and gets it.
-  await indexedCuts(async (url, _direct, run) => {
-    const cut = join(out, `indexed-cut-${run}.flv`);
-    const r1 = await rtmpkit(['dump', '--retries', '3', '-r', url, '-o', cut]);
-    assert.match(r1.stderr, /reconnected \(attempt 1\)/);
-    assert.equal(r1.code, 0, r1.stderr);
-    return cut;
-  });
+  await indexedCuts(retried('indexed-cut'));
 });
-
-/**
- * The low-bitrate indexed file downloaded uncut, then 3 times cut (a FIN through the proxy)
- * 40 % into its next-to-last GOP, `each(url through the proxy, url of nginx, run)`: the
- * output it wrote must be that download byte for byte. What comes after the cut — the last
- * GOP, then Play.Complete and Play.Stop — fits in one socket read, so the stream has ended
- * before the client's seek back to the keyframe goes out; that seek plays the recorded
- * stream again. Before, both uses failed (exit 2: "the stream ended before the last
- * keyframe received came again").
- */
-async function tinyEndCuts(
-  each: (url: string, direct: string, run: number) => Promise<string>,
-): Promise<void> {
-  const n = await server();
-  await tinyIndexedFile();
-  const whole = join(out, 'tiny-whole.flv');
-  const direct = `rtmp://127.0.0.1:${n.port}/vod/tiny-indexed.flv`;
-  const r0 = await rtmpkit(['dump', '-r', direct, '-o', whole]);
-  assert.equal(r0.code, 0, r0.stderr);
-  const a = readFileSync(whole);
-  const keys = flvTags(a).filter((x) => x.type === 9 && x.body[0]! >> 4 === 1 && x.body[1] === 1);
-  assert.ok(keys.length >= 3, `${keys.length} keyframes`);
-  const at = (x: { body: Buffer }): number => x.body.byteOffset - a.byteOffset;
-  // Counted from the end of the file: the wire carries the handshake and connect before
-  // the media, the same tail after it.
-  const fromEnd = a.length - Math.round(at(keys.at(-2)!) + 0.4 * (at(keys.at(-1)!) - at(keys.at(-2)!)));
-  const probe = await startFaultProxy(n.port, () => undefined);
-  proxies.push(probe);
-  const r1 = await rtmpkit([
-    'dump',
-    '-q',
-    '-r',
-    probe.url('vod/tiny-indexed.flv'),
-    '-o',
-    join(out, 'probe.flv'),
-  ]);
-  assert.equal(r1.code, 0, r1.stderr);
-  const wire = probe.down[0]!;
-  for (let run = 0; run < 3; run++) {
-    const proxy = await startFaultProxy(n.port, (k) =>
-      k === 0 ? { how: 'fin', afterBytes: wire - fromEnd, align: 'byte' } : undefined,
-    );
-    proxies.push(proxy);
-    const b = readFileSync(await each(proxy.url('vod/tiny-indexed.flv'), direct, run));
-    assert.equal(proxy.cuts, 1);
-    assert.ok(b.equals(a), `run ${run}: byte-identical (${b.length} of ${a.length} bytes)`);
-  }
-}
 
 test('dump --retries of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: nginx answers with the last GOP and the end at once; the seek back gets the rest, byte for byte, 3 runs', async (t) => {
   if (!requirePeers(t, NEEDS)) return;
-  await tinyEndCuts(async (url, _direct, run) => {
-    const cut = join(out, `tiny-end-${run}.flv`);
-    const r = await rtmpkit(['dump', '--retries', '3', '-r', url, '-o', cut]);
-    assert.match(r.stderr, /reconnected \(attempt 1\)/);
-    assert.equal(r.code, 0, r.stderr);
-    return cut;
-  });
+  await tinyEndCuts(retried('tiny-end'));
 });
 
-test('dump --resume of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: the same crossing, exit 0, the file equals the uncut download, 3 runs', async (t) => {
-  if (!requirePeers(t, NEEDS)) return;
-  await tinyEndCuts(async (url, direct, run) => {
-    const cut = join(out, `tiny-resume-${run}.flv`);
-    const r1 = await rtmpkit(['dump', '-r', url, '-o', cut]);
-    assert.equal(r1.code, 2, r1.stderr);
-    const r2 = await rtmpkit(['dump', '--resume', '-r', direct, '-o', cut]);
-    assert.equal(r2.code, 0, r2.stderr);
-    return cut;
-  });
-});
-
-test('dump --resume of a cut download of a keyframe-indexed FLV (nginx starts after the keyframe asked for): seeks 1 ms before it, exit 0, the file equals the uncut download — 3 cut positions', async (t) => {
-  if (!requirePeers(t, NEEDS)) return;
-  await indexedCuts(async (url, direct, run) => {
-    const cut = join(out, `indexed-resume-${run}.flv`);
+/**
+ * A download cut by the proxy (exit 2), then `dump --resume` of it from nginx directly
+ * (exit 0, not "Couldn't resume"): what `indexedCuts`/`tinyEndCuts` run for each cut.
+ */
+function cutThenResume(name: string): EachCut {
+  return async (url, direct, run) => {
+    const cut = join(out, `${name}-${run}.flv`);
     const r1 = await rtmpkit(['dump', '-r', url, '-o', cut]);
     assert.equal(r1.code, 2, r1.stderr);
     const r2 = await rtmpkit(['dump', '--resume', '-r', direct, '-o', cut]);
     assert.equal(r2.code, 0, r2.stderr);
     assert.doesNotMatch(r2.stderr, /Couldn't resume/);
     return cut;
-  });
+  };
+}
+
+test('dump --resume of a low-bitrate keyframe-indexed FLV cut in its next-to-last GOP: the same crossing, exit 0, the file equals the uncut download, 3 runs', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  await tinyEndCuts(cutThenResume('tiny-resume'));
+});
+
+test('dump --resume of a cut download of a keyframe-indexed FLV (nginx starts after the keyframe asked for): seeks 1 ms before it, exit 0, the file equals the uncut download — 3 cut positions', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  await indexedCuts(cutThenResume('indexed-resume'));
 });
 
 test('dump -A 3 from nginx, which keeps the file timestamps after play(start): the tags carry the file’s own, not the start twice (rtmpdump adds it)', async (t) => {

@@ -116,42 +116,35 @@ describe('rtmpkit dump: the buffer length, against a server that paces by it (ng
     for (const s of servers) await s.close();
   });
 
-  it('a recorded stream, default buffer: 120 s first, the 10 hours once 115 s were written; the file is whole', async () => {
-    const p = await pacedServer(150);
+  /** `rtmpkit dump ARGS` of `seconds` of media from a paced server: the server, the run, the file. */
+  async function dump(seconds: number, name: string, args: readonly string[]) {
+    const p = await pacedServer(seconds);
     servers.push(p);
-    const out = join(dir, 'recorded.flv');
+    const out = join(dir, `${name}.flv`);
     const r = await runBounded(
       process.execPath,
-      [MAIN, 'dump', '-V', '-r', p.server.url('vod/clip'), '-o', out],
+      [MAIN, 'dump', ...args, '-r', p.server.url('vod/clip'), '-o', out],
       60_000,
     );
+    return { p, r, flv: () => readFileSync(out), buffers: p.seen.buffers.map((b) => b.ms) };
+  }
+
+  it('a recorded stream, default buffer: 120 s first, the 10 hours once 115 s were written; the file is whole', async () => {
+    const { p, r, flv, buffers } = await dump(150, 'recorded', ['-V']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(
-      p.seen.buffers.map((b) => b.ms),
-      [120_000, 36_000_000],
-    );
+    assert.deepEqual(buffers, [120_000, 36_000_000]);
     // The server was held at the first buffer (+ 1 s) until the raise came.
     const atRaise = p.seen.buffers[1]!.sentMs;
     assert.ok(atRaise >= 115_000 && atRaise <= 125_000, `the raise came with ${atRaise} ms sent`);
     assert.match(r.stderr, /buffer raised to 36000000 ms/);
-    assert.deepEqual(rows(readFileSync(out)), p.source);
+    assert.deepEqual(rows(flv()), p.source);
   });
 
   it('a recorded stream shorter than the first buffer: 120 s, never raised; the file is whole', async () => {
-    const p = await pacedServer(20);
-    servers.push(p);
-    const out = join(dir, 'short.flv');
-    const r = await runBounded(
-      process.execPath,
-      [MAIN, 'dump', '-q', '-r', p.server.url('vod/clip'), '-o', out],
-      60_000,
-    );
+    const { p, r, flv, buffers } = await dump(20, 'short', ['-q']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(
-      p.seen.buffers.map((b) => b.ms),
-      [120_000],
-    );
-    assert.deepEqual(rows(readFileSync(out)), p.source);
+    assert.deepEqual(buffers, [120_000]);
+    assert.deepEqual(rows(flv()), p.source);
   });
 
   it('-b and a live stream keep the buffer they ask for', async () => {
@@ -159,20 +152,9 @@ describe('rtmpkit dump: the buffer length, against a server that paces by it (ng
       [['-b', '3000'], 3000],
       [['-v'], 36_000_000],
     ] as const) {
-      const p = await pacedServer(5);
-      servers.push(p);
-      const out = join(dir, `kept-${want}.flv`);
-      const r = await runBounded(
-        process.execPath,
-        [MAIN, 'dump', '-q', ...args, '-r', p.server.url('vod/clip'), '-o', out],
-        60_000,
-      );
+      const { r, buffers } = await dump(5, `kept-${want}`, ['-q', ...args]);
       assert.ok(r.code === 0 || r.code === 2, r.stderr); // a live dump of a stream that stops: 0 or 2
-      assert.deepEqual(
-        p.seen.buffers.map((b) => b.ms),
-        [want],
-        args.join(' '),
-      );
+      assert.deepEqual(buffers, [want], args.join(' '));
     }
   });
 });
