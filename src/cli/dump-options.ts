@@ -35,7 +35,7 @@ export const DEFAULT_DUMP_BUFFER_MS = 10 * 60 * 60 * 1000;
  * socket buffers of a fast link hold — and the download asks for the full buffer once
  * WARMUP_RAISE_MS of it was written, warm by then. Measured (BENCHMARKS "Round 10"): a
  * 5-minute 364 kbit/s file from nginx-rtmp with its shipped queue lost a message in most
- * downloads before, none in 30 with 120 s; 60 s and 180 s windows lost some.
+ * downloads before, none in 42 with 120 s; 60 s and 180 s windows lost some.
  */
 export const WARMUP_BUFFER_MS = 120_000;
 
