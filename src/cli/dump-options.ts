@@ -35,7 +35,9 @@ export const DEFAULT_DUMP_BUFFER_MS = 10 * 60 * 60 * 1000;
  * socket buffers of a fast link hold — and the download asks for the full buffer once
  * WARMUP_RAISE_MS of it was written, warm by then. Measured (BENCHMARKS "Round 10"): a
  * 5-minute 364 kbit/s file from nginx-rtmp with its shipped queue lost a message in most
- * downloads before, none in 42 with 120 s; 60 s and 180 s windows lost some.
+ * downloads before, none in 42 with 120 s; 60 s and 180 s windows lost some. At 1.5 Mbit/s
+ * it only reduces the losses (4–9 per download from 5–14): there rtmpkit stays slower than
+ * nginx sends after warming up too, which a window opened once cannot cover.
  */
 export const WARMUP_BUFFER_MS = 120_000;
 
