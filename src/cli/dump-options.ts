@@ -11,7 +11,9 @@
  * reverse; an operand URL is taken as `-r` (with ` key=value` options, as `-i`).
  */
 import type { AmfValue } from '../amf/types.js';
+import type { BufferLeadOptions } from '../client/buffer-lead.js';
 import type { RTMPOptions } from '../client/options.js';
+import type { RTMPParams } from '../url/options.js';
 import { parseUrl, RTMP_PROTOCOLS } from '../url/parse-url.js';
 import { formatOptions, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
 import { CREDENTIAL_OPTIONS, PROXY_OPTION, SHOW_KEYS_OPTION, TLS_OPTIONS, tlsOptions } from './common.js';
@@ -24,25 +26,41 @@ import { escapeControl } from './terminal.js';
 export const DEFAULT_DUMP_BUFFER_MS = 10 * 60 * 60 * 1000;
 
 /**
- * The buffer a download of a recorded stream with the default buffer asks for first, ms.
- * nginx-rtmp sends a recorded file at most buffer + 1 s ahead of play time (re-checked
- * every message interval); with rtmpdump's 10 hours it sends the whole file as fast as it
- * reads it, and while rtmpkit's first few thousand messages run before V8 has optimised
- * its code (about ten times slower than later) nginx gets several MB ahead over a fast
- * link, its per-client queue (`out_queue`, 256 messages by default) overflows and it
- * discards messages (README "Known server behaviour"). 120 s of media bounds that first
- * burst — ~8,800 messages of 30 fps video and AAC audio, ~5.5 MB at 364 kbit/s, what the
- * socket buffers of a fast link hold — and the download asks for the full buffer once
- * WARMUP_RAISE_MS of it was written, warm by then. Measured (BENCHMARKS "Round 10"): a
- * 5-minute 364 kbit/s file from nginx-rtmp with its shipped queue lost a message in most
- * downloads before, none in 42 with 120 s; 60 s and 180 s windows lost some. At 1.5 Mbit/s
- * it only reduces the losses (4–9 per download from 5–14): there rtmpkit stays slower than
- * nginx sends after warming up too, which a window opened once cannot cover.
+ * How far ahead of the media written a download of a recorded stream with the default
+ * buffer lets the server get (`BufferLead`, which re-announces the buffer length as media
+ * is written). nginx-rtmp paces a recorded file by the buffer length only; past the socket
+ * buffers it queues up to `out_queue` messages (256 as shipped) and discards a message
+ * whenever that queue is full. With rtmpdump's 10 hours it reads the whole file at once,
+ * so whenever the link or the client is slower than its disk — a remote download, a
+ * slow consumer of `-o -`, code not yet optimised — messages are lost, rtmpdump's too
+ * (README "Known server behaviour").
+ *
+ * 128 messages — half of nginx's shipped queue — bound the lead whatever the sockets on
+ * the way hold. When the server is on this host (a loopback address, no proxy) the lead
+ * also covers 2 MiB: loopback TCP buffers grow to several MB (Linux: tcp_wmem's 4 MB
+ * maximum on nginx's side alone), and the extra keeps a fast client fed while nginx
+ * sleeps until its next message is due; a remote path's buffers can be far smaller, so
+ * there the lead stays at the messages. Measured (BENCHMARKS "Round 11"), from nginx-rtmp
+ * with its shipped queue: downloads that lost 5–53 messages each (rtmpdump 1–20 on the
+ * large files) lose none; a 4 MiB term too, an 8 MiB one loses again; without the bytes
+ * a download runs at ~160× real time.
  */
-export const WARMUP_BUFFER_MS = 120_000;
+export const DUMP_LEAD_MESSAGES = 128;
 
-/** Media written (from the first timestamp) after which the warm-up buffer is raised, ms: before its end, so the server never waits on it. */
-export const WARMUP_RAISE_MS = 115_000;
+/** The lead's bytes when the server is on this host (see DUMP_LEAD_MESSAGES). */
+export const DUMP_LEAD_LOCAL_BYTES = 2 << 20;
+
+/** The lead for a download with these parameters: the bytes term only when the server is on this host. */
+export function leadFor(params: Readonly<RTMPParams>, options: Readonly<RTMPOptions>): BufferLeadOptions {
+  const local = params.socks === undefined && options.proxy === undefined && isLoopbackHost(params.url.host);
+  return { messages: DUMP_LEAD_MESSAGES, bytes: local ? DUMP_LEAD_LOCAL_BYTES : 0 };
+}
+
+/** `localhost`, 127.0.0.0/8 or ::1 (with or without brackets). */
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 /**
  * What is wrong with a URL `parseUrl` refused, worded for the command line: whitespace
@@ -204,7 +222,7 @@ export const DUMP_OPTIONS: readonly OptionSpec[] = [
     short: 'b',
     long: 'buffer',
     arg: 'MS',
-    help: 'Buffer time in milliseconds (default: 36000000; a recorded stream asks for 120000 until 115 s are written)',
+    help: 'Buffer time in milliseconds (default: 36000000 for live; a recorded stream starts at 0 and rises as media is written, keeping the server a bounded lead ahead)',
   },
   {
     name: 'skip',

@@ -1,16 +1,17 @@
 /**
- * The buffer length `rtmpkit dump` asks for, against a scripted server that paces a
+ * The buffer length `rtmpkit dump` announces, against a scripted server that paces a
  * recorded file the way nginx-rtmp does: it sends a message only while its timestamp is at
  * most (time since play) + start + buffer + 1 s, and looks again every 20 ms with the
- * buffer length as it is then. With rtmpdump's default (10 hours) such a server sends the
- * whole file at once; over a fast link it then ran several MB ahead of a client whose code
- * was not optimised yet, and nginx-rtmp's per-client queue overflowed (it discards
- * messages). So a default-buffer download of a recorded stream asks for 120 s first and
- * for the 10 hours once 115 s of media were written; `-b` and a live stream keep what they
- * had. Checked: the lengths the server got, how far it had sent when the raise came (it
- * was waiting on the first buffer), and the file (every tag, in order).
+ * buffer length as it is then. With rtmpdump's 10 hours such a server sends the whole file
+ * at once, and nginx-rtmp discards messages whenever a client slower than its disk lets
+ * its per-client queue fill. So a default-buffer download of a recorded stream starts at 0
+ * and raises the buffer as media is written, keeping the server a bounded lead ahead
+ * (src/client/buffer-lead.ts); `-b` and a live stream keep what they had. Checked: the
+ * lengths the server got, how far ahead of a consumer that stops reading the server got,
+ * and the file (every tag, in order).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,7 +20,6 @@ import { AMFObject } from '../../src/amf/types.js';
 import { FlvDemuxer } from '../../src/flv/demuxer.js';
 import { command, streamBegin } from '../../src/message/builders.js';
 import type { Message } from '../../src/message/types.js';
-import { makeTestFlv } from '../../src/server/test-media.js';
 import { runBounded, tempDir } from '../helpers/peers.js';
 import { defaultAnswers, type ScriptedConn, startScriptedServer } from '../helpers/scripted-server.js';
 
@@ -39,32 +39,67 @@ function rows(flv: Uint8Array): string[] {
     .map((t) => `${t.type}@${t.timestamp}:${t.payload.length}`);
 }
 
-/**
- * What the server saw: each SetBufferLength, with the media time it had sent by then and
- * whether the buffer in force had held it back (it stopped short of the file's end).
- */
+/** What the server saw: each SetBufferLength, and how far it had sent (media ms). */
 interface Seen {
-  buffers: { ms: number; sentMs: number; held: boolean }[];
+  buffers: { ms: number; sentMs: number }[];
+  sentMs: number;
 }
 
-/** A server playing `seconds` of test media paced by the client's buffer length, nginx-rtmp's way. */
+interface Tag {
+  type: number;
+  timestamp: number;
+  payload: Buffer;
+}
+
+/**
+ * `seconds` of media of a realistic size: 25 fps video (10 KB, a 40 KB keyframe every 2 s)
+ * and 43 AAC frames a second (300 bytes) after their sequence headers: ≈ 2.2 Mbit/s, 68
+ * messages a second. The payloads are not decodable; nothing here decodes them.
+ */
+function media(seconds: number): Tag[] {
+  const tags: Tag[] = [
+    { type: 9, timestamp: 0, payload: Buffer.from([0x17, 0, 0, 0, 0, 1, 0x64, 0, 0x1f, 0xff]) },
+    { type: 8, timestamp: 0, payload: Buffer.from([0xaf, 0, 0x12, 0x10]) },
+  ];
+  const frame = (head: number[], size: number, n: number) => {
+    const b = Buffer.alloc(size, n & 0xff);
+    b.set(head);
+    return b;
+  };
+  for (let v = 0, a = 0; ; ) {
+    const tv = v * 40;
+    const ta = Math.round((a * 1024 * 1000) / 44_100);
+    if (Math.min(tv, ta) >= seconds * 1000) break;
+    if (tv <= ta) {
+      const key = v % 50 === 0;
+      tags.push({
+        type: 9,
+        timestamp: tv,
+        payload: frame([key ? 0x17 : 0x27, 1, 0, 0, 0], key ? 40_000 : 10_000, v),
+      });
+      v++;
+    } else {
+      tags.push({ type: 8, timestamp: ta, payload: frame([0xaf, 1], 300, a) });
+      a++;
+    }
+  }
+  return tags;
+}
+
+/** A server playing `seconds` of media paced by the client's buffer length, nginx-rtmp's way. */
 async function pacedServer(seconds: number) {
-  const media = new FlvDemuxer()
-    .push(Buffer.from(makeTestFlv(seconds)))
-    .filter((t) => t.type === 8 || t.type === 9);
-  const seen: Seen = { buffers: [] };
+  const tags = media(seconds);
+  const seen: Seen = { buffers: [], sentMs: 0 };
   const timers = new Set<NodeJS.Timeout>();
   let buffer = 0;
   let sent = 0;
-  let sentMs = 0;
-  let held = false;
   let epoch = 0;
   const pump = (c: ScriptedConn): void => {
     const end = performance.now() - epoch + buffer + 1000;
     const batch = [];
-    while (sent < media.length && media[sent]!.timestamp <= end) {
-      const t = media[sent++]!;
-      sentMs = t.timestamp;
+    while (sent < tags.length && tags[sent]!.timestamp <= end) {
+      const t = tags[sent++]!;
+      seen.sentMs = t.timestamp;
       batch.push({
         type: t.type,
         streamId: 1,
@@ -74,8 +109,7 @@ async function pacedServer(seconds: number) {
       });
     }
     if (batch.length > 0) c.sendRaw(...batch);
-    if (sent < media.length && buffer > 0) held = true;
-    if (sent < media.length) {
+    if (sent < tags.length) {
       const timer = setTimeout(() => {
         timers.delete(timer);
         if (!c.socket.destroyed) pump(c);
@@ -88,7 +122,7 @@ async function pacedServer(seconds: number) {
   const server = await startScriptedServer((c, msg) => {
     // Stream 1's (librtmp also sends 300 ms for stream 0 after connect).
     if (msg?.kind === 'userControl' && msg.data.event === 'setBufferLength' && msg.data.streamId === 1) {
-      seen.buffers.push({ ms: msg.data.bufferLength, sentMs, held });
+      seen.buffers.push({ ms: msg.data.bufferLength, sentMs: seen.sentMs });
       buffer = msg.data.bufferLength;
       return;
     }
@@ -105,7 +139,7 @@ async function pacedServer(seconds: number) {
   return {
     server,
     seen,
-    source: media.map((t) => `${t.type}@${t.timestamp}:${t.payload.length}`),
+    source: tags.map((t) => `${t.type}@${t.timestamp}:${t.payload.length}`),
     close: async () => {
       for (const t of timers) clearTimeout(t);
       await server.close();
@@ -134,28 +168,62 @@ describe('rtmpkit dump: the buffer length, against a server that paces by it (ng
     return { p, r, flv: () => readFileSync(out), buffers: p.seen.buffers.map((b) => b.ms) };
   }
 
-  it('a recorded stream, default buffer: 120 s first, the 10 hours once 115 s were written; the file is whole', async () => {
-    const { p, r, flv, buffers } = await dump(300, 'recorded', ['-V']);
+  it('a recorded stream, default buffer: 0 first, then rising as media is written, never falling; the file is whole', async () => {
+    const { p, r, flv, buffers } = await dump(120, 'recorded', ['-q']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(buffers, [120_000, 36_000_000]);
-    // The raise came once the client had 115 s, while the first buffer held the server
-    // back: it had stopped short of the file's end (at play time + 121 s, so how far it got
-    // depends on how fast the client was).
-    const raise = p.seen.buffers[1]!;
-    assert.ok(raise.held, 'the server was held back by the first buffer');
-    assert.ok(
-      raise.sentMs >= 115_000 && raise.sentMs < 299_000,
-      `the raise came with ${raise.sentMs} ms sent`,
-    );
-    assert.match(r.stderr, /buffer raised to 36000000 ms/);
+    assert.equal(buffers[0], 0, 'the play announces 0');
+    assert.ok(buffers.length >= 4, `raised as media came: ${buffers.join(', ')}`);
+    for (let i = 1; i < buffers.length; i++)
+      assert.ok(buffers[i]! >= buffers[i - 1]!, `never lower than before: ${buffers.join(', ')}`);
+    // The last raise is short of the 10 hours: the lead follows the media written.
+    assert.ok(buffers.at(-1)! < 120_000 + 60_000, `the last: ${buffers.at(-1)}`);
     assert.deepEqual(rows(flv()), p.source);
   });
 
-  it('a recorded stream shorter than the first buffer: 120 s, never raised; the file is whole', async () => {
-    const { p, r, flv, buffers } = await dump(20, 'short', ['-q']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(buffers, [120_000]);
-    assert.deepEqual(rows(flv()), p.source);
+  it('a consumer that stops reading holds the server back: it gets no further than the lead ahead', async (t) => {
+    const p = await pacedServer(300);
+    servers.push(p);
+    const child = spawn(process.execPath, [MAIN, 'dump', '-q', '-r', p.server.url('vod/clip'), '-o', '-'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const demux = new FlvDemuxer();
+    const got: string[] = [];
+    let readMs = 0;
+    let bytes = 0;
+    let stall: { readMs: number; sentMs: number } | undefined;
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      bytes += d.length;
+      for (const t of demux.push(d)) {
+        if (t.type !== 8 && t.type !== 9) continue;
+        got.push(`${t.type}@${t.timestamp}:${t.payload.length}`);
+        readMs = t.timestamp;
+      }
+      if (stall === undefined && bytes >= 4 << 20) {
+        // 4 MB in (≈ 15 s of media): stop reading for 1.5 s, as a slow disk or pipe would.
+        stall = { readMs: -1, sentMs: -1 };
+        child.stdout.pause();
+        setTimeout(() => {
+          stall = { readMs, sentMs: p.seen.sentMs };
+          child.stdout.resume();
+        }, 1500);
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    clearTimeout(kill);
+    assert.equal(code, 0, stderr);
+    assert.ok(stall !== undefined && stall.sentMs >= 0, 'the reader stalled');
+    // The lead: 128 messages plus what 2 MiB hold at this bitrate (the server is on this
+    // host), ≈ 10 s; what the client holds unread (the pipe, its own queue) comes on top.
+    // With the 10 hours the server would have sent the whole 300 s during the stall.
+    const ahead = stall.sentMs - stall.readMs;
+    t.diagnostic(`after the stall: read to ${stall.readMs} ms, the server had sent to ${stall.sentMs} ms`);
+    assert.ok(ahead < 30_000, `the server was ${ahead} ms of media ahead of the reader after the stall`);
+    assert.deepEqual(got, p.source);
   });
 
   it('-b and a live stream keep the buffer they ask for', async () => {

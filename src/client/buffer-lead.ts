@@ -1,0 +1,117 @@
+/**
+ * Keeps a server that paces a recorded stream by the client's buffer length a bounded
+ * number of messages ahead of what the client has consumed, by re-announcing the buffer
+ * length (User Control SetBufferLength) as media is consumed. Sans-IO: numbers in, the
+ * buffer length to announce out.
+ *
+ * Why: nginx-rtmp sends a recorded file while each message's timestamp is at most
+ * (time since the first message) + (first timestamp) + buffer length + 1 s, and looks
+ * again after one message interval (ngx_rtmp_flv_module.c, `ngx_rtmp_flv_send`). Past
+ * its socket's send buffer it queues messages (`out_queue`, 256 by default) and, when
+ * the queue is full, discards the message it was sending (`ngx_rtmp_send_message`
+ * returns NGX_AGAIN; the play module waits for the queue to drain and goes on with the
+ * next). With rtmpdump's 10-hour buffer nginx reads the whole file at once, so any
+ * client slower than nginx's disk — a slow link, a slow consumer, a cold JIT — loses a
+ * message each time the queue fills (rtmpdump included). A buffer length that moves with
+ * the client bounds how far ahead nginx gets: `lead` messages beyond the last consumed,
+ * whatever the client's speed.
+ *
+ * The lead is `messages` (part of nginx's queue, a bound that holds with any socket
+ * buffering) plus the messages `bytes` hold at the average size seen (what the socket
+ * buffers on the way hold; it keeps a fast client fed while nginx sleeps until its next
+ * message is due). Both averages come from the media consumed since the origin, which
+ * `restart` sets after a play, a seek or a reconnect (the server restarts its clock
+ * there).
+ */
+
+/** nginx-rtmp's `NGX_RTMP_FLV_BUFLEN_ADDON`: it sends this much beyond the buffer length, ms. */
+export const SERVER_BUFFER_ADDON_MS = 1000;
+
+/** How far ahead the server may get. */
+export interface BufferLeadOptions {
+  /** Messages of the server's queue the lead may use (nginx-rtmp's default queue is 256). */
+  readonly messages: number;
+  /** Bytes the lead adds for what sockets on the way hold. */
+  readonly bytes: number;
+}
+
+/** Messages to consume after an origin before the averages are trusted. */
+const WARM_MESSAGES = 32;
+
+/**
+ * The lead may be at most this much media (ms) beyond what was consumed since the
+ * origin: it grows as media is consumed, so averages taken over the first messages
+ * (often smaller than the rest) cannot send the server far ahead at once.
+ */
+const RAMP_MS = 1000;
+
+/** The buffer-length controller of one played stream (see the module comment). */
+export class BufferLead {
+  readonly #messages: number;
+  readonly #bytes: number;
+  readonly #max: number;
+  #t0 = 0;
+  #ts0 = 0;
+  #n0 = 0;
+  #b0 = 0;
+  #started = false;
+  /** The buffer length announced last, ms. */
+  #asked = 0;
+
+  /** `max`: the largest buffer length to announce (the one the client wants at most), ms. */
+  constructor(options: BufferLeadOptions, max: number) {
+    this.#messages = options.messages;
+    this.#bytes = options.bytes;
+    this.#max = max;
+  }
+
+  /**
+   * A new origin at `now` (ms, any monotonic clock) for a play, seek or reconnect about
+   * to go out, with the running totals consumed so far: returns the buffer length to
+   * announce before it (0: the server sends its 1 s addon, then waits for the first
+   * raise). `origin` is the media position the server starts its clock at (the play's
+   * start or the seek's position); unknown (a reconnect's resume point), the first
+   * media consumed after it stands in. `now` is taken no later than the server's clock
+   * starts, so the lead errs short.
+   */
+  restart(now: number, messages: number, bytes: number, origin?: number): number {
+    this.#t0 = now;
+    this.#n0 = messages;
+    this.#b0 = bytes;
+    this.#started = origin !== undefined;
+    this.#ts0 = origin ?? 0;
+    this.#asked = 0;
+    return 0;
+  }
+
+  /**
+   * Media consumed up to `timestamp` (ms), `messages` and `bytes` consumed in all (running
+   * totals), at `now`: the buffer length to announce, or undefined to keep the last one.
+   *
+   * Never less than the last one: the server compares each message it sends with the
+   * limit as it is then, and when a message is past the limit it sleeps for the
+   * difference without looking at later announcements — a lower buffer length once the
+   * server had already sent beyond the new limit would stall it for that long.
+   */
+  consumed(now: number, timestamp: number, messages: number, bytes: number): number | undefined {
+    if (!this.#started) {
+      this.#started = true;
+      this.#ts0 = timestamp;
+      this.#n0 = messages;
+      this.#b0 = bytes;
+      return undefined;
+    }
+    const n = messages - this.#n0;
+    const media = timestamp - this.#ts0;
+    if (n < WARM_MESSAGES || media <= 0) return undefined;
+    const msPerMessage = media / n;
+    const bytesPerMessage = Math.max(1, (bytes - this.#b0) / n);
+    const lead = Math.min((this.#messages + this.#bytes / bytesPerMessage) * msPerMessage, media + RAMP_MS);
+    const want = Math.min(this.#max, Math.round(media + lead - (now - this.#t0) - SERVER_BUFFER_ADDON_MS));
+    // Announce when it moved by an eighth of the lead: often enough that the server
+    // rarely reaches a stale limit, rarely enough to cost nothing measurable.
+    if (want - this.#asked < lead / 8) return undefined;
+    this.#asked = want;
+    return want;
+  }
+}
