@@ -11,9 +11,7 @@
  * reverse; an operand URL is taken as `-r` (with ` key=value` options, as `-i`).
  */
 import type { AmfValue } from '../amf/types.js';
-import type { BufferLeadOptions } from '../client/buffer-lead.js';
 import type { RTMPOptions } from '../client/options.js';
-import type { RTMPParams } from '../url/options.js';
 import { parseUrl, RTMP_PROTOCOLS } from '../url/parse-url.js';
 import { formatOptions, numberArg, type OptionSpec, type ParsedArgs } from './args.js';
 import { CREDENTIAL_OPTIONS, PROXY_OPTION, SHOW_KEYS_OPTION, TLS_OPTIONS, tlsOptions } from './common.js';
@@ -24,43 +22,6 @@ import { escapeControl } from './terminal.js';
 
 /** rtmpdump's default buffer time: 10 hours, ms (`DEF_BUFTIME`). */
 export const DEFAULT_DUMP_BUFFER_MS = 10 * 60 * 60 * 1000;
-
-/**
- * How far ahead of the media written a download of a recorded stream with the default
- * buffer lets the server get (`BufferLead`, which re-announces the buffer length as media
- * is written). nginx-rtmp paces a recorded file by the buffer length only; past the socket
- * buffers it queues up to `out_queue` messages (256 as shipped) and discards a message
- * whenever that queue is full. With rtmpdump's 10 hours it reads the whole file at once,
- * so whenever the link or the client is slower than its disk — a remote download, a
- * slow consumer of `-o -`, code not yet optimised — messages are lost, rtmpdump's too
- * (README "Known server behaviour").
- *
- * 128 messages — half of nginx's shipped queue — bound the lead whatever the sockets on
- * the way hold. When the server is on this host (a loopback address, no proxy) the lead
- * also covers 2 MiB: loopback TCP buffers grow to several MB (Linux: tcp_wmem's 4 MB
- * maximum on nginx's side alone), and the extra keeps a fast client fed while nginx
- * sleeps until its next message is due; a remote path's buffers can be far smaller, so
- * there the lead stays at the messages. Measured (BENCHMARKS "Round 11"), from nginx-rtmp
- * with its shipped queue: downloads that lost 5–53 messages each (rtmpdump 1–20 on the
- * large files) lose none; a 4 MiB term too, an 8 MiB one loses again; without the bytes
- * a download runs at ~160× real time.
- */
-export const DUMP_LEAD_MESSAGES = 128;
-
-/** The lead's bytes when the server is on this host (see DUMP_LEAD_MESSAGES). */
-export const DUMP_LEAD_LOCAL_BYTES = 2 << 20;
-
-/** The lead for a download with these parameters: the bytes term only when the server is on this host. */
-export function leadFor(params: Readonly<RTMPParams>, options: Readonly<RTMPOptions>): BufferLeadOptions {
-  const local = params.socks === undefined && options.proxy === undefined && isLoopbackHost(params.url.host);
-  return { messages: DUMP_LEAD_MESSAGES, bytes: local ? DUMP_LEAD_LOCAL_BYTES : 0 };
-}
-
-/** `localhost`, 127.0.0.0/8 or ::1 (with or without brackets). */
-function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 /**
  * What is wrong with a URL `parseUrl` refused, worded for the command line: whitespace

@@ -57,7 +57,6 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AmfValue } from '../amf/types.js';
-import { BufferLead } from '../client/buffer-lead.js';
 import { RTMP } from '../client/rtmp.js';
 import type { FlvTagReader, RTMPStream } from '../client/rtmp-stream.js';
 import { ProtocolCode, UsageCode } from '../error-codes.js';
@@ -86,7 +85,6 @@ import {
   type DumpPlan,
   dumpHelp,
   formatMetadata,
-  leadFor,
 } from './dump-options.js';
 import { CliError, describeError, ExitCode, errorFields } from './exit-codes.js';
 import { checkWritable, FileSink, type FlvSink, StreamSink } from './flv-output.js';
@@ -96,13 +94,8 @@ import { packageVersion } from './version.js';
 
 export { formatMetadata } from './dump-options.js';
 
-/** The largest buffer length SetBufferLength carries (a 32-bit field), ms. */
-const BUFFER_LENGTH_MAX = 0xffffffff;
-
-/** Announces a buffer length; a stream that has ended or whose connection is down takes none, and needs none. */
-async function announce(stream: RTMPStream, ms: number): Promise<void> {
-  await stream.updateBuffer(ms).catch(() => {});
-}
+/** The largest `buffer` option (librtmp keeps it in a 32-bit int), ms: 24.8 days. */
+const BUFFER_LENGTH_MAX = 0x7fffffff;
 
 const EOF_CODES = new Set([
   'NetStream.Play.Stop',
@@ -177,19 +170,14 @@ class Dump {
     reportReconnects(conn, out);
     const params = conn.params;
     const live = params.live;
-    // A recorded stream with the default buffer: the buffer length leads the server by a
-    // bounded amount (leadFor); otherwise rtmpdump's 10 h, and a buffer= in an -i URL and
-    // -b as given.
+    // A recorded stream with the default buffer: the buffer length follows the download,
+    // keeping the server a bounded lead ahead (`bufferLead`, README "Known server
+    // behaviour"); otherwise rtmpdump's 10 h, and a buffer= in an -i URL and -b as given.
     const fromUrl = params.buffer !== 30_000 ? params.buffer : undefined;
-    const leadOptions =
-      !plan.bufferOverride && fromUrl === undefined && !live ? leadFor(params, plan.options) : undefined;
-    const lead = leadOptions && new BufferLead(leadOptions, BUFFER_LENGTH_MAX);
-    // The buffer a play or reconnect announces; a lead raises it as media is written.
-    if (!plan.bufferOverride) conn.setOption('buffer', lead ? 0 : (fromUrl ?? DEFAULT_DUMP_BUFFER_MS));
-    if (leadOptions)
-      out.debug(
-        `buffer length: 0, raised as media is written (${leadOptions.messages} messages + ${leadOptions.bytes} bytes ahead)`,
-      );
+    const lead = !plan.bufferOverride && fromUrl === undefined && !live;
+    if (!plan.bufferOverride)
+      conn.setOption('buffer', lead ? BUFFER_LENGTH_MAX : (fromUrl ?? DEFAULT_DUMP_BUFFER_MS));
+    if (lead) out.debug('buffer length: 0, raised as media arrives (a bounded lead)');
     let startMs = Math.round((plan.start ?? params.start) * 1000);
     if (live && startMs > 0) {
       out.warn("Can't seek in a live stream, ignoring --start option");
@@ -269,12 +257,11 @@ class Dump {
       });
 
       let stream: RTMPStream;
-      // The server's clock for the stream starts when the play reaches it: later than now.
-      lead?.restart(performance.now(), 0, 0, startMs);
       try {
         stream = await conn.createStream({
           seek: startMs / 1000,
           updateBuffer: false,
+          bufferLead: lead,
           signal: interrupts.signal,
         });
       } catch (err) {
@@ -293,7 +280,6 @@ class Dump {
       }
       return await this.#download(conn, stream, sink, {
         live,
-        lead,
         startMs,
         stopMs,
         duration,
@@ -322,8 +308,6 @@ class Dump {
     sink: FlvSink,
     s: {
       live: boolean;
-      /** Raises the buffer length as media is written (restarted for this play). */
-      lead: BufferLead | undefined;
       startMs: number;
       stopMs: number;
       duration: number;
@@ -369,12 +353,8 @@ class Dump {
     let failure: unknown;
     let resumeFailure: string | undefined;
     let writeFailure: unknown;
-    const lead = s.lead;
-    let bufferRaised = plan.bufferOverride;
-    // A reconnect plays again from its resume point, announcing the connection's buffer
-    // option (0): the server's clock restarts there.
-    const onReconnect = () => lead?.restart(performance.now(), tags.muxer.stats.tags, sink.bytes);
-    conn.on('reconnected', onReconnect);
+    // A lead never needs rtmpdump's raise past 10 hours: its largest length is 24.8 days.
+    let bufferRaised = plan.bufferOverride || conn.params.buffer === BUFFER_LENGTH_MAX;
 
     for (;;) {
       if (s.interrupts.signal.aborted || sink.broken !== undefined) break;
@@ -390,16 +370,12 @@ class Dump {
           // nginx-rtmp (a file with a keyframe index) started at the keyframe after ours:
           // ask 1 ms before it, once (flv/resume.ts); a failed seek fails the resume.
           out.debug(`${err.message}: seeking`);
-          const seekMs = seekBefore(point.keyframe.timestamp);
-          if (lead)
-            await announce(
-              stream,
-              lead.restart(performance.now(), tags.muxer.stats.tags, sink.bytes, seekMs),
+          const sought = await stream
+            .seek(seekBefore(point.keyframe.timestamp) / 1000, { signal: s.interrupts.signal })
+            .then(
+              () => true,
+              () => false,
             );
-          const sought = await stream.seek(seekMs / 1000, { signal: s.interrupts.signal }).then(
-            () => true,
-            () => false,
-          );
           if (sought) continue;
           if (s.interrupts.signal.aborted) break;
           resumeFailure = `Couldn't resume FLV file, try --skip ${plan.skip + 1}`;
@@ -419,21 +395,17 @@ class Dump {
       recyclePayloads(pieces);
       lastTs = tags.muxer.lastTimestamp;
       if (duration <= 0) duration = stream.duration;
-      if (lead) {
-        const ms = lead.consumed(performance.now(), lastTs, tags.muxer.stats.tags, sink.bytes);
-        if (ms !== undefined) await announce(stream, ms);
-      } else if (!bufferRaised && duration > 0 && duration * 1000 > DEFAULT_DUMP_BUFFER_MS) {
+      if (!bufferRaised && duration > 0 && duration * 1000 > DEFAULT_DUMP_BUFFER_MS) {
         // rtmpdump: make sure we claim to have enough buffer time (duration + 5 s past 10 h).
         const ms = Math.min(BUFFER_LENGTH_MAX, Math.round(duration * 1000) + 5000);
         bufferRaised = true;
         out.debug(`buffer raised to ${ms} ms`);
         conn.setOption('buffer', ms); // a reconnect asks for it too
-        await announce(stream, ms);
+        await stream.updateBuffer(ms).catch(() => {});
       }
       progress.update(sink.bytes, lastTs, duration);
       if (tags.muxer.stopped) break;
     }
-    conn.off('reconnected', onReconnect);
     const stopReached = tags.muxer.stopped;
     const resumed = tags.muxer.resumed;
 

@@ -8,6 +8,7 @@
  * (releaseStream, FCPublish, publish). Pure functions of the parameters, except
  * `openConnection` (I/O).
  */
+
 import { randomBytes } from 'node:crypto';
 import { newEcmaArray, setOwn } from '../amf/types.js';
 import { type GeneralCode, UsageCode } from '../error-codes.js';
@@ -20,6 +21,7 @@ import {
   RTMPAuthError,
   withAuthQuery,
 } from '../session/auth.js';
+import type { BufferLeadOptions } from '../session/buffer-lead.js';
 import type {
   ClientSession,
   ClientSessionOptions,
@@ -269,7 +271,13 @@ export function startStream(
   streamId: number,
   p: RTMPParams,
   options: RTMPOptions,
-  stream: { writeable: boolean; seekSec: number | undefined; updateBuffer: boolean },
+  stream: {
+    writeable: boolean;
+    seekSec: number | undefined;
+    updateBuffer: boolean;
+    /** The play's buffer lead: SetBufferLength(0) goes with the play instead of `buffer`. */
+    lead?: BufferLeadOptions | undefined;
+  },
 ): number {
   if (stream.writeable) {
     session.publish(streamId, p.playpath, options.publishType ?? 'live');
@@ -287,9 +295,13 @@ export function startStream(
     bufx: options.realtime !== true,
     updateBuffer: stream.updateBuffer,
   };
+  if (stream.lead !== undefined) {
+    play.lead = stream.lead;
+    session.advance(performance.now()); // the lead's clock starts at the play
+  }
   if (p.stop > 0) play.duration = Math.max(0, Math.round(p.stop * 1000) - Math.max(0, startMs));
   session.play(streamId, p.playpath, play);
-  session.setBufferLength(streamId, p.buffer);
+  session.setBufferLength(streamId, stream.lead !== undefined ? 0 : p.buffer);
   return Math.max(0, startMs);
 }
 

@@ -4,6 +4,7 @@
  */
 export { decodeSecureToken } from '../session/secure-token.js';
 export type {
+  BufferLeadSpec,
   ConnectOptions,
   CreateStreamOptions,
   ReconnectOptions,

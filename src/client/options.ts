@@ -129,6 +129,9 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
+/** `createStream`'s `bufferLead`: on with the defaults (`true`), or with some of them replaced. */
+export type BufferLeadSpec = boolean | { messages?: number; bytes?: number };
+
 /** Options of `createStream` (python-librtmp's `create_stream`). */
 export interface CreateStreamOptions {
   /** Start playing at this position, **seconds** (overrides the `start` option). */
@@ -137,6 +140,17 @@ export interface CreateStreamOptions {
   writeable?: boolean;
   /** python-librtmp's buffer hack: once the duration is known, SetBufferLength(duration + 5 s). Default true. */
   updateBuffer?: boolean;
+  /**
+   * A recorded stream's buffer length follows the media received, so that a server
+   * pacing by it (nginx-rtmp) stays a bounded lead ahead: 0 with the play, then raised as
+   * media arrives, up to the `buffer` option; a seek, an unpause or a reconnect starts it
+   * again. `true`: 128 messages, plus 2 MiB when the server is on this host (a loopback
+   * address, no proxy); `{ messages, bytes }` replaces either. nginx-rtmp discards a
+   * message whenever a client slower than its disk lets its queue (`out_queue`, 256) fill
+   * (README "Known server behaviour"); `rtmpkit dump` turns this on for recorded streams.
+   * Ignored for live streams; `updateBuffer` is then off. Default false.
+   */
+  bufferLead?: BufferLeadSpec;
   /** Cancels the wait (the half-created stream is deleted). */
   signal?: AbortSignal;
 }

@@ -20,6 +20,7 @@
  * number as ms) and waits for NetStream.Seek.Notify; a connection cut is an error, not
  * an end of file.
  */
+
 import type { AmfValue } from '../amf/types.js';
 import { ConnectionCode, GeneralCode, UsageCode } from '../error-codes.js';
 import {
@@ -37,6 +38,7 @@ import type { ClientSession } from '../session/client-session.js';
 import type { Splice } from '../session/handover-splice.js';
 import type { NetStreamChange, NetStreamView } from '../session/net-stream.js';
 import type { ReplayFilter, ReplayGap } from '../session/replay-filter.js';
+import type { BufferLeadSpec } from './options.js';
 import { RTMPStreamFaces, requirePlay } from './rtmp-stream-faces.js';
 import { StreamContinuity } from './stream-continuity.js';
 import { type InputConnection, StreamInput, type StreamWaitOptions } from './stream-input.js';
@@ -73,6 +75,8 @@ export interface StreamSetup {
    * (message type, timestamp, payload), never to a reader.
    */
   tap?: ((type: number, timestamp: number, payload: Buffer) => void) | undefined;
+  /** `createStream`'s `bufferLead`, kept for a reconnect's re-open. */
+  bufferLead?: BufferLeadSpec | undefined;
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
@@ -166,6 +170,11 @@ export class RTMPStream extends RTMPStreamFaces {
   /** Resolves when playback/publishing started; rejects with the server's error. */
   get started(): Promise<void> {
     return this.#started.promise;
+  }
+
+  /** @internal `createStream`'s `bufferLead` (a reconnect re-opens the stream with it). */
+  get bufferLead(): BufferLeadSpec | undefined {
+    return this.#setup.bufferLead;
   }
 
   // ================================================================ play: control

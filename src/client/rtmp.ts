@@ -62,6 +62,7 @@ import {
 } from './connect-attempt.js';
 import { checkConnectOptions, connectArguments, PublisherAuth } from './connect-setup.js';
 import { type EventRoutes, routeEvent } from './event-routes.js';
+import { checkBufferLead } from './lead-policy.js';
 import { Lifecycle } from './lifecycle.js';
 import { checkOptions } from './option-check.js';
 import type { ConnectOptions, CreateStreamOptions, RTMPOptions } from './options.js';
@@ -376,6 +377,7 @@ export class RTMP extends RTMPFaces {
     const p = this.#params;
     const writeable = options.writeable === true;
     const seekSec = checkSeconds('seek', options.seek);
+    const bufferLead = checkBufferLead(options.bufferLead);
     if (p.playpath === '') {
       throw new RTMPUsageError(
         'no playpath: put it in the URL (rtmp://host/app/playpath) or set the playpath option',
@@ -389,6 +391,7 @@ export class RTMP extends RTMPFaces {
       writeable,
       seekSec,
       updateBuffer: options.updateBuffer ?? true,
+      bufferLead,
       signal: options.signal,
     });
   }
@@ -426,7 +429,14 @@ export class RTMP extends RTMPFaces {
         await next.connect({ signal });
       },
       open: (stream, seekSec, tap, signal) =>
-        openStream(next.#opener, { writeable: stream.writeable, seekSec, updateBuffer: true, signal, tap }),
+        openStream(next.#opener, {
+          writeable: stream.writeable,
+          seekSec,
+          updateBuffer: true,
+          bufferLead: stream.bufferLead,
+          signal,
+          tap,
+        }),
       get closed() {
         return next.#loop === undefined || next.#loop.closed;
       },

@@ -16,7 +16,8 @@ import { RTMPError } from '../errors.js';
 import type { ClientSession } from '../session/client-session.js';
 import type { RTMPParams } from '../url/options.js';
 import { announceStream, startStream } from './connect-setup.js';
-import type { RTMPOptions } from './options.js';
+import { resolveBufferLead } from './lead-policy.js';
+import type { BufferLeadSpec, RTMPOptions } from './options.js';
 import { RTMPStream, type StreamConnection, type StreamSetup } from './rtmp-stream.js';
 import { DEFAULT_HIGH_WATER_MARK } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
@@ -42,6 +43,8 @@ export interface OpenOptions {
   writeable: boolean;
   seekSec: number | undefined;
   updateBuffer: boolean;
+  /** The stream's buffer lead (a re-opened stream keeps its own). */
+  bufferLead?: BufferLeadSpec | undefined;
   signal: AbortSignal | undefined;
   existing?: RTMPStream;
   /** A ReconnectRequest's stand-in: where the new stream's media and data go instead of a reader. */
@@ -70,7 +73,9 @@ export async function openStream(link: StreamOpenerLink, o: OpenOptions): Promis
     );
   }
   session = link.session();
-  const startMs = startStream(session, streamId, p, link.options, o);
+  const bufferLead = o.existing !== undefined ? o.existing.bufferLead : o.bufferLead;
+  const lead = o.writeable ? undefined : resolveBufferLead(bufferLead, p, link.options);
+  const startMs = startStream(session, streamId, p, link.options, { ...o, lead });
   const netStream = session.netStream(streamId)!;
   let stream = o.existing;
   if (stream === undefined) {
@@ -84,6 +89,7 @@ export async function openStream(link: StreamOpenerLink, o: OpenOptions): Promis
       startMs,
       netStream,
       tap: o.tap,
+      bufferLead,
     });
   } else {
     stream.rebind(streamId, netStream);

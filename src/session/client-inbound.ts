@@ -183,7 +183,7 @@ export class ClientInbound {
       aggregated: false,
     };
     if (ns !== undefined) {
-      const v = ns.onMedia(raw.timestamp);
+      const v = ns.onMedia(raw.timestamp, raw.payload.length);
       if (v.dropped !== undefined) ev.dropped = v.dropped;
       if (v.change !== undefined) ev.changes = [v.change];
     }

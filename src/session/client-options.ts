@@ -2,12 +2,14 @@
  * The options and argument types of `ClientSession` (client-session.ts), and the checks
  * it applies to caller values. Caller faults are `RTMPUsageError` `ERR_SESSION_USAGE`.
  */
+
 import type { AmfDecodeOptions, AmfValue } from '../amf/types.js';
 import { MAX_MESSAGE_LENGTH } from '../chunk/header.js';
 import type { ChunkReaderOptions } from '../chunk/reader.js';
 import type { ClientHandshakeOptions } from '../handshake/client.js';
 import type { HandshakePolicy } from '../handshake/common.js';
 import type { MessageTrace } from '../trace.js';
+import type { BufferLeadOptions } from './buffer-lead.js';
 import { checkStreamId, checkU32, usage } from './checks.js';
 import type { MinMediaRate } from './media-watch.js';
 
@@ -131,6 +133,12 @@ export interface PlayOptions {
   bufx?: boolean;
   /** python-librtmp's update_buffer: SetBufferLength(duration + 5 s) once onMetaData gives it (default false). */
   updateBuffer?: boolean;
+  /**
+   * A recorded stream's buffer length follows the media received (`BufferLead`): send
+   * SetBufferLength(0) right after `play`; the NetStream raises it, and starts again at a
+   * seek or unpause. Ignored for live streams; turns `updateBuffer` off.
+   */
+  lead?: BufferLeadOptions;
 }
 
 /** `play2` NetStreamPlayOptions (sent as an AMF0 object; undefined fields omitted). */

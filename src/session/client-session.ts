@@ -111,6 +111,7 @@ export class ClientSession extends NetStreamCommands {
   protected readonly port = {
     pause: (id: number, paused: boolean, ms: number) => void this.invoke('pause', id, [paused, ms], false),
     setBufferLength: (id: number, ms: number) => this.sendMessage(setBufferLength(id, ms)),
+    now: () => this.#now,
   };
 
   /** Creates an idle session; nothing is sent until `start()`. */

@@ -53,8 +53,10 @@ export abstract class NetStreamCommands {
     if (options.duration !== undefined || options.reset !== undefined) args.push(options.duration ?? -1);
     if (options.reset !== undefined) args.push(options.reset);
     const txn = this.invoke('play', checkNetStream(streamId), args, false);
-    const { live = false, bufx = false, updateBuffer = false } = options;
-    this.streams.set(new NetStream(streamId, this.port, { mode: 'play', live, bufx, updateBuffer, name }));
+    const { live = false, bufx = false, updateBuffer = false, lead } = options;
+    this.streams.set(
+      new NetStream(streamId, this.port, { mode: 'play', live, bufx, updateBuffer, name, lead }),
+    );
     return txn;
   }
 
@@ -86,9 +88,10 @@ export abstract class NetStreamCommands {
 
   /** Sends `seek(ms)` on the stream's msid; its NetStream drops media until NetStream.Seek.Notify. */
   seek(streamId: number, ms: number): number {
-    const txn = this.invoke('seek', checkNetStream(streamId), [ms], false);
-    this.streams.get(streamId)?.seek(ms);
-    return txn;
+    this.checkOpen();
+    // The NetStream first: what it sends for the seek (a lead's restart) goes out before it.
+    this.streams.get(checkNetStream(streamId))?.seek(ms);
+    return this.invoke('seek', streamId, [ms], false);
   }
 
   /** Sends `receiveAudio(on)` (transaction 0) on the stream's msid. */

@@ -43,6 +43,7 @@ import type { AmfValue } from '../amf/types.js';
 import { isAmfObject } from '../amf/types.js';
 import { GeneralCode } from '../error-codes.js';
 import { RTMPError } from '../errors.js';
+import { BufferLead, type BufferLeadOptions } from './buffer-lead.js';
 import type { StatusInfo } from './status.js';
 import { classifyStatus } from './status.js';
 
@@ -103,6 +104,8 @@ export interface NetStreamPort {
   pause(streamId: number, paused: boolean, ms: number): void;
   /** User Control SetBufferLength(streamId, ms). */
   setBufferLength(streamId: number, ms: number): void;
+  /** The session's clock, ms (the last time it was given). */
+  now(): number;
 }
 
 /** How a NetStream behaves. */
@@ -115,6 +118,12 @@ export interface NetStreamOptions {
   bufx?: boolean;
   /** python-librtmp's `update_buffer`: SetBufferLength(duration + 5 s) once the duration is known. Default false. */
   updateBuffer?: boolean;
+  /**
+   * A recorded stream's buffer length follows the media received (`BufferLead`): the
+   * caller announces 0 with the play, the stream raises it; a seek or an unpause starts
+   * it again. Not for live streams; `updateBuffer` is then off.
+   */
+  lead?: BufferLeadOptions;
   /** The stream name played or published (for error messages). */
   name?: string;
 }
@@ -165,13 +174,20 @@ export class NetStream implements NetStreamView {
   #duration = 0;
   #metadata: Record<string, AmfValue> | undefined;
   #bufferHackDone = false;
+  readonly #lead: BufferLead | undefined;
+  /** Media messages and payload bytes received while the lead runs (running totals). */
+  #leadMessages = 0;
+  #leadBytes = 0;
 
   constructor(streamId: number, port: NetStreamPort, options: NetStreamOptions = {}) {
     this.streamId = streamId;
     this.mode = options.mode ?? 'play';
     this.#port = port;
     this.#bufxEnabled = this.mode === 'play' && options.bufx === true && options.live !== true;
-    this.#updateBuffer = this.mode === 'play' && options.updateBuffer === true;
+    const leads = this.mode === 'play' && options.live !== true && options.lead !== undefined;
+    this.#lead = leads ? new BufferLead(options.lead!) : undefined;
+    this.#lead?.restart(port.now());
+    this.#updateBuffer = this.mode === 'play' && options.updateBuffer === true && !leads;
     this.#name = options.name ?? `stream ${streamId}`;
   }
 
@@ -205,10 +221,15 @@ export class NetStream implements NetStreamView {
 
   // ---------------------------------------------------------------- messages
 
-  /** An audio, video or aggregate message on this stream at `timestamp` (`DELIVER`: nothing to say). */
-  onMedia(timestamp: number): MediaVerdict {
+  /**
+   * An audio, video or aggregate message on this stream at `timestamp`, `size` payload
+   * bytes (`DELIVER`: nothing to say).
+   */
+  onMedia(timestamp: number, size = 0): MediaVerdict {
     const s = this.#state;
     if (this.mode === 'publish') return { dropped: 'publishing' };
+    if (this.#lead !== undefined && (s.phase === 'play' || s.phase === 'paused' || s.phase === 'starting'))
+      this.#leadStep(timestamp, size);
     switch (s.phase) {
       case 'ended-complete':
       case 'ended-cut':
@@ -342,6 +363,7 @@ export class NetStream implements NetStreamView {
   seek(ms: number): NetStreamChange | undefined {
     const s = this.#state;
     if (!this.seekable) return undefined;
+    this.#leadRestart();
     if (s.phase === 'ended-complete') return this.#to({ phase: 'seeking', ms, resume: 'play' }, 'seek');
     const resume =
       s.phase === 'seeking'
@@ -369,12 +391,32 @@ export class NetStream implements NetStreamView {
         };
       return { ms: this.#pauseStamp };
     }
-    if (s.phase === 'paused')
+    if (s.phase === 'paused') {
+      this.#leadRestart();
       return { ms: this.#pauseStamp, change: this.#to({ phase: 'play', bufx: 'idle' }, 'unpause') };
+    }
     return { ms: this.#pauseStamp };
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** A delivered media message while the lead runs: raise the buffer length when due. */
+  #leadStep(timestamp: number, size: number): void {
+    this.#leadMessages++;
+    this.#leadBytes += size;
+    const ms = this.#lead!.consumed(this.#port.now(), timestamp, this.#leadMessages, this.#leadBytes);
+    if (ms !== undefined) this.#port.setBufferLength(this.streamId, ms);
+  }
+
+  /**
+   * A seek or unpause is about to go out: the server restarts its clock, so the lead starts
+   * again from 0 — announced first, so that the server's first burst from the new position
+   * is bounded too (nginx-rtmp reads both in one go).
+   */
+  #leadRestart(): void {
+    if (this.#lead === undefined) return;
+    this.#port.setBufferLength(this.streamId, this.#lead.restart(this.#port.now()));
+  }
 
   #resumeAfterSeek(resume: 'starting' | 'play' | 'paused'): NetStreamState {
     if (resume === 'starting') return { phase: 'starting' };
@@ -384,6 +426,7 @@ export class NetStream implements NetStreamView {
 
   #bufxUnpause(): void {
     this.#state = { phase: 'play', bufx: 'resending' };
+    this.#leadRestart();
     this.#port.pause(this.streamId, false, this.#pauseStamp);
   }
 

@@ -12,30 +12,34 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BufferLead, type BufferLeadOptions, SERVER_BUFFER_ADDON_MS } from '../../src/client/buffer-lead.js';
+import { BufferLead, type BufferLeadOptions, SERVER_BUFFER_ADDON_MS } from '../../src/session/buffer-lead.js';
 
 describe('BufferLead arithmetic', () => {
   it('announces nothing until 32 messages past the origin, then media + lead − elapsed − 1 s', () => {
-    const lead = new BufferLead({ messages: 100, bytes: 0 }, 0xffffffff);
-    assert.equal(lead.restart(1000, 0, 0, 0), 0);
+    const lead = new BufferLead({ messages: 100, bytes: 0 });
+    assert.equal(lead.restart(1000), 0);
+    assert.equal(lead.consumed(1000, 0, 1, 500), undefined, 'the origin');
     // 10 ms and 500 bytes per message; consumed 20× faster than real time.
-    assert.equal(lead.consumed(1000 + 15, 300, 30, 15_000), undefined);
-    const ms = lead.consumed(1000 + 20, 400, 40, 20_000);
+    assert.equal(lead.consumed(1000 + 15, 300, 31, 15_500), undefined);
+    const ms = lead.consumed(1000 + 20, 400, 41, 20_500);
     // lead = 100 messages × 10 ms = 1000 ms, capped by media + 1000 = 1400: 1000.
     assert.equal(ms, 400 + 1000 - 20 - SERVER_BUFFER_ADDON_MS);
   });
 
   it('adds the messages the bytes hold at the average size seen', () => {
-    const lead = new BufferLead({ messages: 100, bytes: 1_000_000 }, 0xffffffff);
-    lead.restart(0, 0, 0, 0);
-    // 10 ms and 1000 bytes per message: 100 + 1000 messages = 11 s, past the ramp at first.
-    assert.equal(lead.consumed(100, 4000, 400, 400_000), 4000 + (4000 + 1000) - 100 - 1000);
+    const lead = new BufferLead({ messages: 100, bytes: 1_000_000 });
+    lead.restart(0);
+    lead.consumed(0, 0, 0, 0);
+    // 10 ms and 1000 bytes per message: 100 + 1000 messages = 11 s; the bytes' 10 s are
+    // held to the media received + 1 s at first.
+    assert.equal(lead.consumed(100, 4000, 400, 400_000), 4000 + (1000 + 4000 + 1000) - 100 - 1000);
     assert.equal(lead.consumed(200, 20_000, 2000, 2_000_000), 20_000 + 11_000 - 200 - 1000);
   });
 
   it('never announces less than before, and stays quiet while the change is under an eighth of the lead', () => {
-    const lead = new BufferLead({ messages: 100, bytes: 0 }, 0xffffffff);
-    lead.restart(0, 0, 0, 0);
+    const lead = new BufferLead({ messages: 100, bytes: 0 });
+    lead.restart(0);
+    lead.consumed(0, 0, 0, 0);
     const first = lead.consumed(50, 1000, 100, 100_000);
     assert.equal(first, 1000 + 1000 - 50 - 1000);
     // Slower than real time now: the wanted length falls; nothing is announced.
@@ -45,18 +49,20 @@ describe('BufferLead arithmetic', () => {
     assert.equal(lead.consumed(5000, 6050, 605, 605_000), undefined);
   });
 
-  it('a restart without an origin takes the first media consumed after it', () => {
-    const lead = new BufferLead({ messages: 100, bytes: 0 }, 0xffffffff);
-    lead.restart(0, 0, 0, 0);
+  it('a restart takes the first media consumed after it as the origin (the server starts its clock at the first message it sends)', () => {
+    const lead = new BufferLead({ messages: 100, bytes: 0 });
+    lead.restart(0);
+    lead.consumed(0, 0, 0, 0);
     assert.ok((lead.consumed(10, 60_000, 6000, 1) ?? 0) > 60_000 - 1000);
-    assert.equal(lead.restart(20_000, 6000, 1), 0);
+    assert.equal(lead.restart(20_000), 0);
     assert.equal(lead.consumed(20_010, 50_000, 6100, 2), undefined); // the origin
     assert.equal(lead.consumed(20_020, 50_500, 6150, 3), 500 + 1000 - 20 - 1000);
   });
 
   it('caps at the largest length asked for', () => {
-    const lead = new BufferLead({ messages: 100, bytes: 0 }, 5000);
-    lead.restart(0, 0, 0, 0);
+    const lead = new BufferLead({ messages: 100, bytes: 0, maxMs: 5000 });
+    lead.restart(0);
+    lead.consumed(0, 0, 0, 0);
     assert.equal(lead.consumed(1, 100_000, 10_000, 1), 5000);
   });
 });
@@ -111,8 +117,8 @@ function runModel(o: {
 }): ModelRun {
   const { ts, size } = MEDIA;
   const n = ts.length;
-  const controller = o.lead ? new BufferLead(o.lead, 0xffffffff) : undefined;
-  let buflen = controller ? controller.restart(0, 0, 0, 0) : (o.buffer ?? 0);
+  const controller = o.lead ? new BufferLead(o.lead) : undefined;
+  let buflen = controller ? controller.restart(0) : (o.buffer ?? 0);
   let pending: { at: number; ms: number }[] = [];
   let next = 0; // the server's next message
   let wake = 0; // the server sleeps until then
@@ -168,7 +174,8 @@ function runModel(o: {
       consumed++;
       consumedBytes += size[i]!;
       lastTs = ts[i]!;
-      if (++sinceAnnounce >= o.batch && controller) {
+      // The first message sets the origin; then one look per batch.
+      if ((consumed === 1 || ++sinceAnnounce >= o.batch) && controller) {
         sinceAnnounce = 0;
         const ms = controller.consumed(now, lastTs, consumed, consumedBytes);
         if (ms !== undefined) pending.push({ at: now + 1, ms });

@@ -364,6 +364,91 @@ describe('NetStream buffer hack (python-librtmp update_buffer)', () => {
   });
 });
 
+describe('NetStream buffer lead (a recorded stream paced by nginx-rtmp)', () => {
+  /** Feeds `n` video messages 40 ms apart from `from` ms, 1000 bytes each, the clock at `speed`× real time. */
+  function feed(h: Harness, from: number, n: number, speed: number, t0: number): void {
+    for (let i = 0; i < n; i++) {
+      const ts = from + i * 40;
+      h.now = t0 + (ts - from) / speed;
+      h.server.sendRaw(media(9, 1, ts, Buffer.alloc(1000, 0x27)));
+      h.pump();
+    }
+  }
+
+  /** The SetBufferLength values sent for stream 1 since `from`. */
+  const buffers = (h: Harness, from: number) =>
+    sent(h, from).flatMap((x) => ((x as unknown[])[0] === 'buffer' ? [(x as number[])[2]!] : []));
+
+  it('raises the buffer length as media arrives: after 32 messages, by at least an eighth of the lead, never lower', () => {
+    const h = playing({ lead: { messages: 10, bytes: 0 }, start: 0 });
+    const from = h.server.inbox.length;
+    h.server.send(status('NetStream.Play.Start'));
+    feed(h, 0, 31, 10, 0);
+    assert.deepEqual(buffers(h, from), [], 'nothing before 32 messages');
+    feed(h, 31 * 40, 200, 10, (31 * 40) / 10);
+    const got = buffers(h, from);
+    assert.ok(got.length >= 10, `raised as media came: ${got.join(', ')}`);
+    for (let i = 1; i < got.length; i++)
+      assert.ok(got[i]! - got[i - 1]! >= 50, `steps of ≥ 400/8 ms: ${got.join(', ')}`);
+    // The lead is 10 messages × 40 ms: media received + 400 − time since play − 1000.
+    const last = got.at(-1)!;
+    const media230 = 230 * 40;
+    assert.ok(last <= media230 + 400 - media230 / 10 - 1000, `at most the lead ahead: ${last}`);
+    assert.ok(last >= media230 + 400 - media230 / 10 - 1000 - 50 - 40, `close to it: ${last}`);
+    // Slower than real time now: the wanted length falls; nothing lower is sent.
+    const before = h.server.inbox.length;
+    feed(h, 231 * 40, 20, 0.5, 100_000);
+    assert.deepEqual(buffers(h, before), []);
+  });
+
+  it('a seek sends SetBufferLength(0) before the seek and starts the lead again from its position', () => {
+    const h = playing({ lead: { messages: 10, bytes: 0 } });
+    h.server.send(status('NetStream.Play.Start'));
+    feed(h, 0, 100, 10, 0);
+    const from = h.server.inbox.length;
+    h.now = 1000;
+    h.client.seek(1, 60_000);
+    h.pump();
+    assert.deepEqual(sent(h, from), [
+      ['buffer', 1, 0],
+      ['seek', 1, [60_000]],
+    ]);
+    h.server.send(status('NetStream.Seek.Notify'));
+    feed(h, 60_000, 60, 10, 1000);
+    const got = buffers(h, from).slice(1);
+    assert.ok(
+      got.length > 0 && got[0]! < 2000,
+      `the lead counts from the seek's position: ${got.join(', ')}`,
+    );
+  });
+
+  it('an unpause sends SetBufferLength(0) before pause(false); a live stream and a publisher have no lead; it turns the update_buffer hack off', () => {
+    const h = playing({ lead: { messages: 10, bytes: 0 } });
+    h.server.send(status('NetStream.Play.Start'));
+    feed(h, 0, 50, 10, 0);
+    h.client.pause(1, true);
+    h.pump();
+    const from = h.server.inbox.length;
+    h.client.pause(1, false);
+    h.pump();
+    assert.deepEqual(sent(h, from), [
+      ['buffer', 1, 0],
+      ['pause', 1, [false, 49 * 40]],
+    ]);
+
+    const live = playing({ lead: { messages: 10, bytes: 0 }, live: true });
+    const fromLive = live.server.inbox.length;
+    feed(live, 0, 100, 10, 0);
+    assert.deepEqual(buffers(live, fromLive), []);
+
+    const hack = playing({ lead: { messages: 10, bytes: 0 }, updateBuffer: true });
+    const fromHack = hack.server.inbox.length;
+    hack.server.send({ ...dataMessage('onMetaData', new AMFObject({ duration: 12.5 })), streamId: 1 });
+    hack.pump();
+    assert.deepEqual(buffers(hack, fromHack), []);
+  });
+});
+
 describe('NetStream end', () => {
   it('Play.Complete ends the stream (complete); later media and data are not delivered', () => {
     const h = playing();

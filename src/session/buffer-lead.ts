@@ -19,9 +19,9 @@
  * The lead is `messages` (part of nginx's queue, a bound that holds with any socket
  * buffering) plus the messages `bytes` hold at the average size seen (what the socket
  * buffers on the way hold; it keeps a fast client fed while nginx sleeps until its next
- * message is due). Both averages come from the media consumed since the origin, which
- * `restart` sets after a play, a seek or a reconnect (the server restarts its clock
- * there).
+ * message is due). Both averages come from the media consumed since the origin: the
+ * first message after `restart` (a play, a seek, an unpause: the server restarts its
+ * clock there).
  */
 
 /** nginx-rtmp's `NGX_RTMP_FLV_BUFLEN_ADDON`: it sends this much beyond the buffer length, ms. */
@@ -33,15 +33,18 @@ export interface BufferLeadOptions {
   readonly messages: number;
   /** Bytes the lead adds for what sockets on the way hold. */
   readonly bytes: number;
+  /** The largest buffer length to announce, ms (default 2^32 − 1, SetBufferLength's field). */
+  readonly maxMs?: number;
 }
 
 /** Messages to consume after an origin before the averages are trusted. */
 const WARM_MESSAGES = 32;
 
 /**
- * The lead may be at most this much media (ms) beyond what was consumed since the
- * origin: it grows as media is consumed, so averages taken over the first messages
- * (often smaller than the rest) cannot send the server far ahead at once.
+ * The lead's bytes part may be at most this much media (ms) beyond what was received since
+ * the origin: it grows as media arrives, so averages taken over the first messages (often
+ * smaller than the rest) cannot send the server far ahead at once. The messages part does
+ * not wait: it bounds the server's queue whatever the sizes.
  */
 const RAMP_MS = 1000;
 
@@ -58,28 +61,24 @@ export class BufferLead {
   /** The buffer length announced last, ms. */
   #asked = 0;
 
-  /** `max`: the largest buffer length to announce (the one the client wants at most), ms. */
-  constructor(options: BufferLeadOptions, max: number) {
+  constructor(options: BufferLeadOptions) {
     this.#messages = options.messages;
     this.#bytes = options.bytes;
-    this.#max = max;
+    this.#max = options.maxMs ?? 0xffffffff;
   }
 
   /**
-   * A new origin at `now` (ms, any monotonic clock) for a play, seek or reconnect about
-   * to go out, with the running totals consumed so far: returns the buffer length to
-   * announce before it (0: the server sends its 1 s addon, then waits for the first
-   * raise). `origin` is the media position the server starts its clock at (the play's
-   * start or the seek's position); unknown (a reconnect's resume point), the first
-   * media consumed after it stands in. `now` is taken no later than the server's clock
-   * starts, so the lead errs short.
+   * A new origin at `now` (ms, any monotonic clock) for a play, seek or unpause about to go
+   * out: returns the buffer length to announce before it (0: the server sends its 1 s
+   * addon, then waits for the first raise). The server's clock starts at the first
+   * audio/video message it sends from there (nginx-rtmp takes its timestamp as the start,
+   * whatever position was asked: a file without a keyframe index is sent from its
+   * beginning), so the next `consumed` is the origin. `now` is taken no later than the
+   * server's clock starts, so the lead errs short.
    */
-  restart(now: number, messages: number, bytes: number, origin?: number): number {
+  restart(now: number): number {
     this.#t0 = now;
-    this.#n0 = messages;
-    this.#b0 = bytes;
-    this.#started = origin !== undefined;
-    this.#ts0 = origin ?? 0;
+    this.#started = false;
     this.#asked = 0;
     return 0;
   }
@@ -106,7 +105,9 @@ export class BufferLead {
     if (n < WARM_MESSAGES || media <= 0) return undefined;
     const msPerMessage = media / n;
     const bytesPerMessage = Math.max(1, (bytes - this.#b0) / n);
-    const lead = Math.min((this.#messages + this.#bytes / bytesPerMessage) * msPerMessage, media + RAMP_MS);
+    const lead =
+      this.#messages * msPerMessage +
+      Math.min((this.#bytes / bytesPerMessage) * msPerMessage, media + RAMP_MS);
     const want = Math.min(this.#max, Math.round(media + lead - (now - this.#t0) - SERVER_BUFFER_ADDON_MS));
     // Announce when it moved by an eighth of the lead: often enough that the server
     // rarely reaches a stale limit, rarely enough to cost nothing measurable.
