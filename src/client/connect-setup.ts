@@ -8,7 +8,6 @@
  * (releaseStream, FCPublish, publish). Pure functions of the parameters, except
  * `openConnection` (I/O).
  */
-
 import { randomBytes } from 'node:crypto';
 import { newEcmaArray, setOwn } from '../amf/types.js';
 import { type GeneralCode, UsageCode } from '../error-codes.js';

@@ -35,6 +35,11 @@
  * onMetaData gives a duration, SetBufferLength(duration + 5 s) once, so FMS sends faster
  * than real time.
  *
+ * With a `lead` (a recorded play): the buffer length follows the media received
+ * (buffer-lead.ts) — raised as media arrives, never lowered, back to 0 before a seek or
+ * an unpause — so that a server pacing by it (nginx-rtmp) stays a bounded lead ahead and
+ * its per-client queue never overflows; python-librtmp's update_buffer is then off.
+ *
  * Invariants: every method is total (any message in any phase yields a verdict); a
  * phase change is reported exactly once, as a `NetStreamChange`; ended and failed
  * phases are final, except a recorded stream's end that a seek follows (above).
