@@ -6,7 +6,7 @@
 import type { Scenario } from '../lib/scenario.js';
 import { coldStart } from './cold-start.js';
 import { dumpBig, dumpLong } from './dump.js';
-import { dumpMsgs } from './dump-msgs.js';
+import { dumpMsgs, dumpShipped } from './dump-msgs.js';
 import { libraryScenario } from './library.js';
 import { fanoutScenario, idleScenario } from './load.js';
 import { micro } from './micro.js';
@@ -22,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   dumpBig,
   dumpLong,
   dumpMsgs,
+  dumpShipped,
   libraryScenario,
   publish,
   rtmps,
