@@ -20,15 +20,18 @@
  * stall — is complete. rtmpdump through the proxy must show the signature: source
  * messages missing, nothing foreign, and every later message of the affected track
  * restamped back by the missing messages' deltas; rtmpkit through the proxy, every
- * message with its own timestamp.
+ * message with its own timestamp. The library likewise: `for await` over a stream with a
+ * 10-hour buffer loses a message as rtmpdump does, with `createStream({ bufferLead: true })`
+ * none.
  *
  * Every child runs bounded; only PIDs started here are signalled; nginx stops in `after`.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { RTMP } from '../../src/client/rtmp.js';
 import { type Peer, requirePeers, runBounded, startNginx, tempDir } from '../helpers/peers.js';
 import { smallMessageMedia } from '../helpers/small-msgs-media.js';
 import { type StallProxy, startStallProxy } from '../helpers/stall-proxy.js';
@@ -171,4 +174,38 @@ test('nginx-rtmp drops a VOD message when its send queue fills: rtmpdump loses i
 
   const ours = await stalled('rtmpkit', rtmpkitDump);
   assert.equal(ours.lost, 0, `rtmpkit: nothing lost (${ours.detail})`);
+});
+
+test('the library through the same stall: a 10-hour buffer loses a message as rtmpdump does; createStream({ bufferLead: true }) loses none', async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const m = await smallMessageMedia();
+  const n = await server(m.dir);
+  const source = join(m.dir, m.name);
+
+  /** Reads the whole stream through a stalling proxy with `for await`; its signature. */
+  const read = async (name: string, bufferLead: boolean) => {
+    const proxy = await startStallProxy(n.port, STALL);
+    proxies.push(proxy);
+    const conn = new RTMP(proxy.url(`vod/${m.name}`), { buffer: 36_000_000, timeout: 30 });
+    try {
+      await conn.connect();
+      const stream = await conn.createStream({ bufferLead, updateBuffer: false });
+      const parts: Buffer[] = [];
+      for await (const flv of stream) parts.push(flv);
+      assert.ok(stream.complete, `${name}: the server's end was read`);
+      const file = join(out, `library-${name}.flv`);
+      writeFileSync(file, Buffer.concat(parts));
+      assert.equal(proxy.stalls, 1, `${name}: the proxy stalled`);
+      const s = signature(source, file);
+      t.diagnostic(`library ${name} through the stall: ${s.detail || 'every message'}`);
+      return s;
+    } finally {
+      await conn.close();
+    }
+  };
+
+  const plain = await read('10-hour buffer', false);
+  assert.ok(plain.lost >= 1, 'without the lead nginx discarded a message');
+  const led = await read('bufferLead', true);
+  assert.equal(led.lost, 0, `with the lead nothing is lost (${led.detail})`);
 });
