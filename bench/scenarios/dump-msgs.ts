@@ -58,7 +58,7 @@ function total(runs: readonly LossRun[], pick: (l: TagLoss) => number): number {
   return runs.reduce((n, r) => n + (r.loss ? pick(r.loss) : 0), 0);
 }
 
-/** The note: messages lost per run by each side, restamped and unmatched messages in total. */
+/** The note: messages lost per run by each side, restamped and unmatched messages in total, failed runs. */
 function lossNote(ours: readonly LossRun[], theirs: readonly LossRun[]): string {
   const sides: [string, readonly LossRun[]][] = [
     ['rtmpkit', ours],
@@ -74,6 +74,14 @@ function lossNote(ours: readonly LossRun[], theirs: readonly LossRun[]): string 
     `A/V messages lost per run (nginx out_queue 256): rtmpkit ${perRun(ours)}, rtmpdump ${perRun(theirs)}`,
     restamped.length > 0 ? `restamped after a loss, all runs: ${restamped.join(', ')}` : '',
     unmatched.length > 0 ? `NOT IN SOURCE: ${unmatched.join(', ')}` : '',
+    failureNote(
+      'rtmpkit',
+      ours.map((r) => r.run),
+    ),
+    failureNote(
+      'rtmpdump',
+      theirs.map((r) => r.run),
+    ),
   );
 }
 
@@ -115,11 +123,23 @@ async function lossyDownloads(
   );
 }
 
-async function dumpMessages(ctx: Context): Promise<Row[]> {
-  const file = ctx.media.msgs;
+/** Runs `fn` with the URL of `file` on an nginx-rtmp with its shipped queue, stopped after. */
+async function onShippedNginx(
+  ctx: Context,
+  file: MediaFile,
+  fn: (url: string) => Promise<Row[]>,
+): Promise<Row[]> {
   const nginx = await startNginx(ctx.media.dir, true);
   try {
-    const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
+    return await fn(`rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`);
+  } finally {
+    await nginx.stop();
+  }
+}
+
+function dumpMessages(ctx: Context): Promise<Row[]> {
+  const file = ctx.media.msgs;
+  return onShippedNginx(ctx, file, async (url) => {
     const startUps: TimedRun[] = [];
     const [ours, theirs] = await lossyDownloads(ctx, file, url, startUps);
     const a = summarize(ours.map((r) => r.run));
@@ -136,17 +156,7 @@ async function dumpMessages(ctx: Context): Promise<Row[]> {
         ours: cpuPer10k(a.cpuS, messages),
         peer: { name: 'rtmpdump', value: cpuPer10k(b.cpuS, messages) },
         goal: { kind: 'ratio', op: '<=', target: 1.0 },
-        note: notes(
-          lossNote(ours, theirs),
-          failureNote(
-            'rtmpkit',
-            ours.map((r) => r.run),
-          ),
-          failureNote(
-            'rtmpdump',
-            theirs.map((r) => r.run),
-          ),
-        ),
+        note: lossNote(ours, theirs),
       },
       {
         scenario,
@@ -158,9 +168,7 @@ async function dumpMessages(ctx: Context): Promise<Row[]> {
       },
       ...summaryRows(scenario, 'rtmpdump', a, b, [['CPU'], ['wall'], ['peak RSS']], ''),
     ];
-  } finally {
-    await nginx.stop();
-  }
+  });
 }
 
 /** The dump download of the realistic-bitrate file (many small messages). */
@@ -171,11 +179,9 @@ export const dumpMsgs: Scenario = {
   run: dumpMessages,
 };
 
-async function dumpFromShippedNginx(ctx: Context): Promise<Row[]> {
+function dumpFromShippedNginx(ctx: Context): Promise<Row[]> {
   const file = ctx.media.big;
-  const nginx = await startNginx(ctx.media.dir, true);
-  try {
-    const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
+  return onShippedNginx(ctx, file, async (url) => {
     const [ours, theirs] = await lossyDownloads(ctx, file, url);
     const scenario = `dump VOD ${sizeLabel(file.bytes)}, nginx out_queue 256`;
     const lost = (runs: readonly LossRun[]) =>
@@ -190,23 +196,11 @@ async function dumpFromShippedNginx(ctx: Context): Promise<Row[]> {
         ours: lost(ours),
         peer: { name: 'rtmpdump', value: lost(theirs) },
         goal: { kind: 'value', op: '<=', target: 0 },
-        note: notes(
-          lossNote(ours, theirs),
-          failureNote(
-            'rtmpkit',
-            ours.map((r) => r.run),
-          ),
-          failureNote(
-            'rtmpdump',
-            theirs.map((r) => r.run),
-          ),
-        ),
+        note: lossNote(ours, theirs),
       },
       ...summaryRows(scenario, 'rtmpdump', a, b, [['wall'], ['CPU']], ''),
     ];
-  } finally {
-    await nginx.stop();
-  }
+  });
 }
 
 /**
