@@ -280,6 +280,7 @@ class Dump {
       }
       return await this.#download(conn, stream, sink, {
         live,
+        lead,
         startMs,
         stopMs,
         duration,
@@ -308,6 +309,8 @@ class Dump {
     sink: FlvSink,
     s: {
       live: boolean;
+      /** The buffer length follows the download (`bufferLead`): no raise past 10 hours. */
+      lead: boolean;
       startMs: number;
       stopMs: number;
       duration: number;
@@ -353,8 +356,7 @@ class Dump {
     let failure: unknown;
     let resumeFailure: string | undefined;
     let writeFailure: unknown;
-    // A lead never needs rtmpdump's raise past 10 hours: its largest length is 24.8 days.
-    let bufferRaised = plan.bufferOverride || conn.params.buffer === BUFFER_LENGTH_MAX;
+    let bufferRaised = plan.bufferOverride || s.lead;
 
     for (;;) {
       if (s.interrupts.signal.aborted || sink.broken !== undefined) break;

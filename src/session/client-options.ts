@@ -2,7 +2,6 @@
  * The options and argument types of `ClientSession` (client-session.ts), and the checks
  * it applies to caller values. Caller faults are `RTMPUsageError` `ERR_SESSION_USAGE`.
  */
-
 import type { AmfDecodeOptions, AmfValue } from '../amf/types.js';
 import { MAX_MESSAGE_LENGTH } from '../chunk/header.js';
 import type { ChunkReaderOptions } from '../chunk/reader.js';

@@ -230,7 +230,7 @@ export class NetStream implements NetStreamView {
    * An audio, video or aggregate message on this stream at `timestamp`, `size` payload
    * bytes (`DELIVER`: nothing to say).
    */
-  onMedia(timestamp: number, size = 0): MediaVerdict {
+  onMedia(timestamp: number, size: number): MediaVerdict {
     const s = this.#state;
     if (this.mode === 'publish') return { dropped: 'publishing' };
     if (this.#lead !== undefined && (s.phase === 'play' || s.phase === 'paused' || s.phase === 'starting'))
