@@ -349,10 +349,13 @@ class Dump {
     // file's timestamps (nginx-rtmp); the muxer's `playStart` tells them apart by the
     // first media timestamp, so `--stop` counts from the stream's beginning and a later
     // `--resume` of the file asks for the right position against either.
-    const tags: FlvTagReader = stream.tagReader({
-      ...(point === undefined ? { playStart: s.startMs } : { resume: point }),
-      stopAt: s.stopMs,
-    });
+    const tags: FlvTagReader = stream.tagReader(
+      {
+        ...(point === undefined ? { playStart: s.startMs } : { resume: point }),
+        stopAt: s.stopMs,
+      },
+      s.interrupts.signal,
+    );
     let failure: unknown;
     let resumeFailure: string | undefined;
     let writeFailure: unknown;
@@ -362,7 +365,7 @@ class Dump {
       if (s.interrupts.signal.aborted || sink.broken !== undefined) break;
       let pieces: Buffer[];
       try {
-        pieces = await tags.next(s.interrupts.signal);
+        pieces = await tags.next();
       } catch (err) {
         if (
           point !== undefined &&

@@ -33,8 +33,8 @@ const INF = Number.POSITIVE_INFINITY;
 export interface FlvTagReader {
   /** The stream's muxer (resumed, stopped, lastTimestamp…). */
   readonly muxer: FlvMuxer;
-  /** Every FLV piece muxed so far (at least one), for one `writev`; empty at the end; rejects like `read`. */
-  next(signal?: AbortSignal): Promise<Buffer[]>;
+  /** Every FLV piece muxed so far (at least one), for one `writev`; empty at the end; rejects like `read` (and with the reader's signal's reason once it aborted). */
+  next(): Promise<Buffer[]>;
 }
 
 /** The read and write faces of `RTMPStream` (see the module comment). */
@@ -140,14 +140,16 @@ export abstract class RTMPStreamFaces {
   /**
    * @internal For `rtmpkit dump`: the FLV in batches of pieces for `writev` (a tag is one
    * view of the buffer its payload was received into), muxed with `options` (resume,
-   * stop). Instead of `read`/iteration/`toReadable`, before any of them.
+   * stop); `signal` aborts its waits for as long as the stream is read (one listener, not
+   * one per batch). Instead of `read`/iteration/`toReadable`, before any of them.
    */
-  tagReader(options: FlvMuxerOptions = {}): FlvTagReader {
+  tagReader(options: FlvMuxerOptions = {}, signal?: AbortSignal): FlvTagReader {
     requirePlay(this, 'tagReader');
     const output = this.output;
     output.setMode('flv');
     output.setMuxerOptions(options);
-    return { muxer: output.muxer, next: (signal) => output.readPieces(signal) };
+    if (signal !== undefined) output.abortWith(signal);
+    return { muxer: output.muxer, next: () => output.readPieces() };
   }
 
   // ================================================================ publish
