@@ -4,12 +4,14 @@
  * or `toReadable()` piped to the file OUT — and prints one JSON line
  * `{ bytes, wallS, cpuS, minorFaults }` measured from before `connect()` to after
  * `close()`, so the figures are the library's own, without Node's start-up and module
- * loading (`minorFaults`: page faults in that span — fresh memory touched first).
+ * loading (`minorFaults`: page faults in that span — fresh memory touched first). The
+ * library is the bundled package entry users import (lib/package-entry.ts).
  */
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { RTMP } from '../../src/index.js';
+import { importPackage } from '../lib/package-entry.js';
 
+const { RTMP } = await importPackage();
 const [mode, url, out] = process.argv.slice(2);
 if ((mode !== 'iterate' && mode !== 'readable') || !url || (mode === 'readable' && !out)) {
   process.stderr.write('usage: library.js iterate|readable URL [OUT]\n');
