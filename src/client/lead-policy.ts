@@ -11,11 +11,14 @@
  * half that queue, bound the lead whatever the sockets on the way hold. When the server is
  * on this host (a loopback address, no proxy) the lead also covers 2 MiB: loopback TCP
  * buffers grow to several MB (Linux: tcp_wmem's 4 MB maximum on the server's side alone),
- * and the extra keeps a fast client fed while nginx sleeps until its next message is due;
- * a remote path's buffers can be far smaller, so there the lead stays at the messages
- * (~160× real time at most over loopback without the bytes). Measured against nginx-rtmp
- * with its shipped queue (BENCHMARKS "Round 11"): 1 MiB and 2 MiB lose nothing, 4 MiB
- * neither, 8 MiB loses again.
+ * and the extra keeps a fast client fed while nginx sleeps until its next message is due.
+ * Measured against nginx-rtmp with its shipped queue (BENCHMARKS "Round 11"): 1 MiB and
+ * 2 MiB lose nothing, 4 MiB neither, 8 MiB loses again. A remote path's buffers can be far
+ * smaller, so there the lead is the messages plus what one round trip carries (the
+ * session measures it: handshake and command answers); with the messages alone a server
+ * 20 ms away sent ~50× real time (lead ÷ round trip). On this host the round trip is left
+ * out: it is far below what a busy event loop adds to its measurement, and the bytes cover
+ * loopback.
  */
 import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
@@ -62,6 +65,8 @@ export function resolveBufferLead(
     messages: given.messages ?? LEAD_MESSAGES,
     bytes: given.bytes ?? (local ? LEAD_LOCAL_BYTES : 0),
     maxMs: p.buffer,
+    // Unset: the session's measured round trip (net-stream.ts); 0 leaves it out.
+    ...(local ? { rttMs: 0 } : {}),
   };
 }
 

@@ -19,9 +19,14 @@
  * The lead is `messages` (part of nginx's queue, a bound that holds with any socket
  * buffering) plus the messages `bytes` hold at the average size seen (what the socket
  * buffers on the way hold; it keeps a fast client fed while nginx sleeps until its next
- * message is due). Both averages come from the media consumed since the origin: the
- * first message after `restart` (a play, a seek, an unpause: the server restarts its
- * clock there).
+ * message is due), plus — given the round trip `rttMs` — the media received during the
+ * last round trip: what the path holds in flight at the rate it carries now. Like a TCP
+ * window, a lead smaller than that caps the download at lead ÷ round trip (a remote
+ * server 20 ms away: ~50× real time with the messages alone); with it the lead grows by
+ * the messages part every round trip until the path or the client is the limit, and the
+ * server is then at most the messages part ahead of what the path is carrying. Both
+ * averages come from the media consumed since the origin: the first message after
+ * `restart` (a play, a seek, an unpause: the server restarts its clock there).
  */
 
 /** nginx-rtmp's `NGX_RTMP_FLV_BUFLEN_ADDON`: it sends this much beyond the buffer length, ms. */
@@ -35,7 +40,16 @@ export interface BufferLeadOptions {
   readonly bytes: number;
   /** The largest buffer length to announce, ms (default 2^32 − 1, SetBufferLength's field). */
   readonly maxMs?: number;
+  /**
+   * The round trip to the server, ms: the lead adds the media received during the last
+   * one. Default 0 (none; a NetStream fills in its session's measurement unless given); at
+   * most `MAX_RTT_MS` counts.
+   */
+  readonly rttMs?: number;
 }
+
+/** The longest round trip the in-flight part follows, ms (a slow handshake must not send the server far ahead). */
+export const MAX_RTT_MS = 1000;
 
 /** Messages to consume after an origin before the averages are trusted. */
 const WARM_MESSAGES = 32;
@@ -60,11 +74,17 @@ export class BufferLead {
   #started = false;
   /** The buffer length announced last, ms. */
   #asked = 0;
+  readonly #rtt: number;
+  /** When media arrived and the last timestamp then, one entry per arrival time (from `#head` on), for the in-flight part. */
+  #at: number[] = [];
+  #atTs: number[] = [];
+  #head = 0;
 
   constructor(options: BufferLeadOptions) {
     this.#messages = options.messages;
     this.#bytes = options.bytes;
     this.#max = options.maxMs ?? 0xffffffff;
+    this.#rtt = Math.min(MAX_RTT_MS, Math.max(0, options.rttMs ?? 0));
   }
 
   /**
@@ -80,6 +100,9 @@ export class BufferLead {
     this.#t0 = now;
     this.#started = false;
     this.#asked = 0;
+    this.#at = [];
+    this.#atTs = [];
+    this.#head = 0;
     return 0;
   }
 
@@ -100,6 +123,7 @@ export class BufferLead {
       this.#b0 = bytes;
       return undefined;
     }
+    const inFlight = this.#rtt > 0 ? this.#inFlight(now, timestamp) : 0;
     const n = messages - this.#n0;
     const media = timestamp - this.#ts0;
     if (n < WARM_MESSAGES || media <= 0) return undefined;
@@ -107,12 +131,38 @@ export class BufferLead {
     const bytesPerMessage = Math.max(1, (bytes - this.#b0) / n);
     const lead =
       this.#messages * msPerMessage +
-      Math.min((this.#bytes / bytesPerMessage) * msPerMessage, media + RAMP_MS);
+      Math.min((this.#bytes / bytesPerMessage) * msPerMessage, media + RAMP_MS) +
+      inFlight;
     const want = Math.min(this.#max, Math.round(media + lead - (now - this.#t0) - SERVER_BUFFER_ADDON_MS));
     // Announce when it moved by an eighth of the lead: often enough that the server
     // rarely reaches a stale limit, rarely enough to cost nothing measurable.
     if (want - this.#asked < lead / 8) return undefined;
     this.#asked = want;
     return want;
+  }
+
+  /**
+   * The media received during the last round trip, ms of media, with `timestamp` arrived at
+   * `now`: from the last arrival at or before `now − rtt` (the origin while the download is
+   * younger than a round trip). Messages read together share one entry.
+   */
+  #inFlight(now: number, timestamp: number): number {
+    const at = this.#at;
+    const atTs = this.#atTs;
+    if (at.length > this.#head && at[at.length - 1] === now) atTs[atTs.length - 1] = timestamp;
+    else {
+      at.push(now);
+      atTs.push(timestamp);
+    }
+    const since = now - this.#rtt;
+    let h = this.#head;
+    while (h + 1 < at.length && at[h + 1]! <= since) h++;
+    if (h > 1024 && h * 2 > at.length) {
+      at.splice(0, h);
+      atTs.splice(0, h);
+      h = 0;
+    }
+    this.#head = h;
+    return at[h]! <= since ? timestamp - atTs[h]! : timestamp - this.#ts0;
   }
 }

@@ -47,7 +47,7 @@ import { type InboundPipeline, peerCommand, toRTMPError } from './inbound.js';
 import type { NetStreamChange, NetStreamTable } from './net-stream.js';
 import { decodeSecureToken, findSecureToken, secureTokenResponse } from './secure-token.js';
 import { CONNECT_REJECT_CODES, classifyStatus, type StatusInfo, toStatusInfo } from './status.js';
-import type { TransactionTable } from './transactions.js';
+import type { PendingTransaction, TransactionTable } from './transactions.js';
 
 /** librtmp's SetBufferLength on stream 0 after a player's connect (`RTMP_SendCtrl(r, 3, 0, 300)`). */
 const CONNECT_BUFFER_MS = 300;
@@ -70,6 +70,8 @@ export interface ClientInboundContext {
   settleConnect(ok: boolean): void;
   /** Emits the one event of message `raw` (undefined: an event not made from a message). */
   emit(raw: RawMessage | undefined, ev: SessionEvent): void;
+  /** A transaction was answered now (the round trip it took counts for `rttMs`). */
+  answered(p: PendingTransaction): void;
   /** Sends a message now or after the handshake. */
   send(msg: Message): void;
   /** Sends a command with the next transaction id (tracked, not awaited). */
@@ -288,6 +290,7 @@ export class ClientInbound {
     const txn = msg.transactionId;
     const isError = msg.name === '_error';
     const p = ctx.txns.take(txn);
+    if (p !== undefined) ctx.answered(p);
     if (p !== undefined && txn === ctx.connectTxn()) {
       const info = toStatusInfo(msg.args[0]);
       if (isError || classifyStatus(info) === 'error') {

@@ -93,6 +93,9 @@ export class ClientSession extends NetStreamCommands {
   readonly #pipe: InboundPipeline<ClientHandshakeInfo>;
   #state: ClientSessionState = 'new';
   #now = 0;
+  /** When C0+C1 were queued (`start`), then the round trip to the server's first bytes. */
+  #startedAt = 0;
+  #rttMs: number | undefined;
   #events: SessionEvent[] = [];
   /** Deferred sends and our chunk-size announcement (client-outbound.ts). */
   readonly #out: ClientOutbound;
@@ -112,6 +115,7 @@ export class ClientSession extends NetStreamCommands {
     pause: (id: number, paused: boolean, ms: number) => void this.invoke('pause', id, [paused, ms], false),
     setBufferLength: (id: number, ms: number) => this.sendMessage(setBufferLength(id, ms)),
     now: () => this.#now,
+    rttMs: () => this.#rttMs,
   };
 
   /** Creates an idle session; nothing is sent until `start()`. */
@@ -152,6 +156,7 @@ export class ClientSession extends NetStreamCommands {
         if (this.#state === 'connecting') this.#state = ok ? 'connected' : this.#readyState();
       },
       emit: (raw, ev) => this.#emit(raw, ev),
+      answered: (p) => this.#roundTrip(this.#now - p.sentAt),
       send: (msg) => this.sendMessage(msg),
       invoke: (name, streamId, args) => this.invoke(name, streamId, args, false),
       closedByServer: () => this.#closeWith('server'),
@@ -168,6 +173,21 @@ export class ClientSession extends NetStreamCommands {
   /** True once S2 has been read (the state may already be `connecting`). */
   get handshakeDone(): boolean {
     return this.#pipe.handshakeDone;
+  }
+
+  /**
+   * The round trip to the server, ms: the shortest of the handshake's (C0+C1 queued by
+   * `start` to the server's first bytes: S0+S1 answer C1 at once) and each answered
+   * command's (sent to its `_result`/`_error`) — the shortest, because a server's work or
+   * a busy event loop only ever adds to one. Undefined before the server's first bytes. A
+   * recorded play's buffer lead adds the media of one round trip (session/buffer-lead.ts).
+   */
+  get rttMs(): number | undefined {
+    return this.#rttMs;
+  }
+
+  #roundTrip(ms: number): void {
+    if (this.#rttMs === undefined || ms < this.#rttMs) this.#rttMs = Math.max(0, ms);
   }
 
   /** What the handshake learned about the server, once done. */
@@ -238,6 +258,7 @@ export class ClientSession extends NetStreamCommands {
   start(now: number): void {
     if (this.#state !== 'new') throw usage(`start() called in state ${this.#state}`);
     this.#now = now;
+    this.#startedAt = now;
     this.#pipe.push(this.#handshake.start());
     this.#state = 'handshaking';
     if (this.#opts.handshakeTimeoutMs !== undefined)
@@ -253,6 +274,7 @@ export class ClientSession extends NetStreamCommands {
     if (this.#state === 'closed') return;
     if (this.#state === 'new') throw usage('receive() called before start()');
     this.#now = Math.max(this.#now, now);
+    if (this.#rttMs === undefined) this.#roundTrip(this.#now - this.#startedAt);
     this.#pipe.receive(bytes);
   }
 
@@ -510,7 +532,7 @@ export class ClientSession extends NetStreamCommands {
   #track(txn: number, method: string, streamId: number, awaited: boolean, timeoutMs?: number): void {
     const t = awaited ? (timeoutMs ?? this.#opts.commandTimeoutMs) : undefined;
     const deadline = t !== undefined ? this.#now + t : undefined;
-    this.#txns.track(txn, { method, streamId, deadline }, this.#connectTxn);
+    this.#txns.track(txn, { method, streamId, deadline, sentAt: this.#now }, this.#connectTxn);
   }
 
   /** Encodes a typed message (throws on bad caller values) and sends or defers it. */

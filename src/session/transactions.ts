@@ -19,6 +19,8 @@ export interface PendingTransaction {
   readonly streamId: number;
   /** Deadline (session clock, ms), or undefined when not awaited. */
   readonly deadline: number | undefined;
+  /** When it was sent (session clock, ms; a command queued during the handshake: when queued). */
+  readonly sentAt: number;
 }
 
 /** How many merely tracked transactions are remembered for mapping late answers. */

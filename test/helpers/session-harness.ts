@@ -113,6 +113,8 @@ export class Harness {
   readonly server = new ScriptedServer();
   readonly split: Splitter;
   now = 0;
+  /** Added to `now` each time the client's bytes reach the server (a round trip, ms). */
+  roundTrip = 0;
   readonly log: SessionEvent[] = [];
 
   constructor(split: Splitter, options: ClientSessionOptions = {}) {
@@ -124,7 +126,10 @@ export class Harness {
   pump(): void {
     for (let i = 0; i < 100; i++) {
       const c = Buffer.concat(this.client.takeOutput());
-      if (c.length > 0) this.server.feed(c);
+      if (c.length > 0) {
+        this.server.feed(c);
+        this.now += this.roundTrip;
+      }
       const s = this.server.take();
       if (s.length > 0) for (const piece of this.split(s)) this.client.receive(piece, this.now);
       if (c.length === 0 && s.length === 0) return;

@@ -24,6 +24,12 @@
  * 10-hour buffer loses a message as rtmpdump does, with `createStream({ bufferLead: true })`
  * none.
  *
+ * A remote server, the same way: a SOCKS4 proxy that shapes its connections like a
+ * 50 Mbit/s link 20 ms away (test/helpers/shaped-socks-proxy.ts) — nginx reads the file
+ * far faster than that link carries it. rtmpdump through it loses messages with no stall
+ * at all; rtmpkit's dump (a proxy: not this host, so its lead is the messages plus one
+ * measured round trip of media) none.
+ *
  * Every child runs bounded; only PIDs started here are signalled; nginx stops in `after`.
  */
 import assert from 'node:assert/strict';
@@ -33,6 +39,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RTMP } from '../../src/client/rtmp.js';
 import { type Peer, requirePeers, runBounded, startNginx, tempDir } from '../helpers/peers.js';
+import { type ShapedSocksProxy, startShapedSocksProxy } from '../helpers/shaped-socks-proxy.js';
 import { smallMessageMedia } from '../helpers/small-msgs-media.js';
 import { type StallProxy, startStallProxy } from '../helpers/stall-proxy.js';
 import { flvTags } from '../unit/server-harness.js';
@@ -44,7 +51,7 @@ const OUT_QUEUE = 256;
 const STALL = { afterBytes: 64 * 1024, stallMs: 1500 };
 
 let nginx: Peer | undefined;
-const proxies: StallProxy[] = [];
+const proxies: (StallProxy | ShapedSocksProxy)[] = [];
 const out = tempDir('rtmpkit-vod-drop-');
 
 after(async () => {
@@ -208,4 +215,34 @@ test('the library through the same stall: a 10-hour buffer loses a message as rt
   assert.ok(plain.lost >= 1, 'without the lead nginx discarded a message');
   const led = await read('bufferLead', true);
   assert.equal(led.lost, 0, `with the lead nothing is lost (${led.detail})`);
+});
+
+test("a remote path: through a 50 Mbit/s link 20 ms away, rtmpdump loses messages to nginx-rtmp's queue; rtmpkit dump, its lead sized by the measured round trip, none", async (t) => {
+  if (!requirePeers(t, NEEDS)) return;
+  const m = await smallMessageMedia();
+  const n = await server(m.dir);
+  const source = join(m.dir, m.name);
+  const url = `rtmp://127.0.0.1:${n.port}/vod/${m.name}`;
+  const shape = { rateBytesPerMs: 6250, delayMs: 10, bufferBytes: 256 * 1024 }; // 50 Mbit/s
+
+  const remote = async (name: string, run: (proxy: string, file: string) => ReturnType<typeof rtmpdump>) => {
+    const proxy = await startShapedSocksProxy(n.port, shape);
+    proxies.push(proxy);
+    const file = join(out, `${name}-remote.flv`);
+    const r = await run(proxy.address, file);
+    assert.equal(r.code, 0, `${name} exits 0 (${r.stderr})`);
+    const s = signature(source, file);
+    t.diagnostic(`${name} over the remote path: ${s.detail || 'every message'}`);
+    return s;
+  };
+
+  const librtmp = await remote('rtmpdump', (proxy, file) =>
+    runBounded('rtmpdump', ['-q', '-S', proxy, '-r', url, '-o', file], 60_000),
+  );
+  assert.ok(librtmp.lost >= 1, `rtmpdump: nginx discarded messages (${librtmp.detail})`);
+
+  const ours = await remote('rtmpkit', (proxy, file) =>
+    runBounded(process.execPath, [BIN, 'dump', '-q', '--socks', proxy, '-r', url, '-o', file], 60_000),
+  );
+  assert.equal(ours.lost, 0, `rtmpkit: nothing lost (${ours.detail})`);
 });

@@ -105,19 +105,26 @@ const QUEUE = 256;
 
 /**
  * nginx-rtmp sending MEDIA to a client that drains `rate` bytes per ms through a socket
- * path holding `path` bytes, consuming in batches of `batch` messages. `lead` undefined:
- * the client announces a fixed `buffer` (rtmpdump's 10 hours).
+ * path holding `path` bytes, consuming in batches of `batch` messages. `delay`: one way,
+ * ms — a message reaches the client, and an announcement the server, that much later; the
+ * path then also holds a round trip at `rate` (TCP keeps what it sent unacknowledged, so
+ * carrying `rate` over a round trip needs that much room), and the lead is told the round
+ * trip. `lead` undefined: the client announces a fixed `buffer` (rtmpdump's 10 hours).
  */
 function runModel(o: {
   rate: number;
   path: number;
   batch: number;
+  delay?: number;
   lead?: BufferLeadOptions;
   buffer?: number;
 }): ModelRun {
   const { ts, size } = MEDIA;
   const n = ts.length;
-  const controller = o.lead ? new BufferLead(o.lead) : undefined;
+  const delay = o.delay ?? 0;
+  const capacity = o.path + o.rate * 2 * delay;
+  const controller = o.lead ? new BufferLead({ rttMs: 2 * delay, ...o.lead }) : undefined;
+  const readyAt = new Array<number>(n).fill(0);
   let buflen = controller ? controller.restart(0) : (o.buffer ?? 0);
   let pending: { at: number; ms: number }[] = [];
   let next = 0; // the server's next message
@@ -133,11 +140,12 @@ function runModel(o: {
   let lastTs = 0;
   let credit = 0;
   /** The socket path takes queued messages as room frees. */
-  const refill = (): void => {
-    while (queue.length > 0 && pathBytes + size[queue[0]!]! <= Math.max(o.path, size[queue[0]!]!)) {
+  const refill = (now: number): void => {
+    while (queue.length > 0 && pathBytes + size[queue[0]!]! <= Math.max(capacity, size[queue[0]!]!)) {
       const i = queue.shift()!;
       inPath.push(i);
       pathBytes += size[i]!;
+      readyAt[i] = now + delay;
     }
   };
   for (let now = 0; now < 3_600_000; now++) {
@@ -151,9 +159,10 @@ function runModel(o: {
     // The server.
     while (!waitDry && now >= wake && next < n) {
       const i = next++;
-      if (queue.length === 0 && pathBytes + size[i]! <= Math.max(o.path, pathBytes === 0 ? size[i]! : 0)) {
+      if (queue.length === 0 && pathBytes + size[i]! <= Math.max(capacity, pathBytes === 0 ? size[i]! : 0)) {
         inPath.push(i);
         pathBytes += size[i]!;
+        readyAt[i] = now + delay;
       } else if (queue.length + 1 >= QUEUE) {
         dropped++;
         waitDry = true;
@@ -166,11 +175,11 @@ function runModel(o: {
     }
     // The client drains the path.
     credit += o.rate;
-    while (inPath.length > 0 && credit >= size[inPath[0]!]!) {
+    while (inPath.length > 0 && readyAt[inPath[0]!]! <= now && credit >= size[inPath[0]!]!) {
       const i = inPath.shift()!;
       credit -= size[i]!;
       pathBytes -= size[i]!;
-      refill();
+      refill(now);
       consumed++;
       consumedBytes += size[i]!;
       lastTs = ts[i]!;
@@ -178,10 +187,11 @@ function runModel(o: {
       if ((consumed === 1 || ++sinceAnnounce >= o.batch) && controller) {
         sinceAnnounce = 0;
         const ms = controller.consumed(now, lastTs, consumed, consumedBytes);
-        if (ms !== undefined) pending.push({ at: now + 1, ms });
+        if (ms !== undefined) pending.push({ at: now + Math.max(1, delay), ms });
       }
     }
-    if (inPath.length === 0) credit = Math.min(credit, o.rate); // no saving up while idle
+    // No saving up while idle.
+    if (inPath.length === 0 || readyAt[inPath[0]!]! > now) credit = Math.min(credit, o.rate);
     if (next >= n && inPath.length === 0 && queue.length === 0) return { dropped, doneMs: now };
   }
   throw new Error('the model did not finish in an hour of model time');
@@ -231,5 +241,38 @@ describe('BufferLead against a model of nginx-rtmp (out_queue 256)', () => {
       lead: { messages: 128, bytes: 2 << 20 },
     });
     assert.ok(r.dropped > 0, `${r.dropped} dropped`);
+  });
+});
+
+describe('BufferLead over a remote path (the in-flight part)', () => {
+  const MEDIA_MS = 300_000;
+
+  it('the messages alone cap the download at about lead ÷ round trip; the in-flight part lifts the cap, losing nothing', (t) => {
+    for (const delay of [2, 10, 25, 50, 100]) {
+      for (const path of [0, 64 * 1024, 1 << 20, 4 << 20]) {
+        const rate = 50_000; // 50 MB/s: ~300× this media's rate
+        const lead = { messages: 128, bytes: 0 };
+        const without = runModel({ rate, path, batch: 16, delay, lead: { ...lead, rttMs: 0 } });
+        const within = runModel({ rate, path, batch: 16, delay, lead });
+        const [a, b] = [MEDIA_MS / without.doneMs, MEDIA_MS / within.doneMs];
+        t.diagnostic(
+          `delay ${delay} ms, path ${path} B: ${a.toFixed(0)}× real time without, ${b.toFixed(0)}× with`,
+        );
+        assert.equal(within.dropped, 0, `delay ${delay}, path ${path}`);
+        assert.equal(without.dropped, 0, `delay ${delay}, path ${path}`);
+        // Without it the speed falls with the round trip (lead ÷ round trip); with it the
+        // download keeps most of nginx's own pace (~190× here with no delay at all).
+        assert.ok(b >= a, `delay ${delay}, path ${path}: ${b.toFixed(0)}× vs ${a.toFixed(0)}×`);
+        if (delay >= 10)
+          assert.ok(b > 2.5 * a, `delay ${delay}, path ${path}: ${b.toFixed(0)}× vs ${a.toFixed(0)}×`);
+      }
+    }
+  });
+
+  it('a slow reader far away (3× real time) loses nothing either', () => {
+    for (const delay of [10, 50]) {
+      const r = runModel({ rate: 500, path: 64 * 1024, batch: 16, delay, lead: { messages: 128, bytes: 0 } });
+      assert.equal(r.dropped, 0, `delay ${delay}`);
+    }
   });
 });

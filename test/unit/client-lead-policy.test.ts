@@ -33,19 +33,28 @@ describe('bufferLead', () => {
     }
   });
 
-  it('the defaults: 128 messages, plus 2 MiB on this host only; the buffer option caps it; none for live or when off', () => {
+  it('the defaults: 128 messages, plus 2 MiB on this host, a round trip elsewhere; the buffer option caps it; none for live or when off', () => {
     const local = params('rtmp://127.0.0.1/vod/a.flv', { buffer: 36_000_000 });
     assert.deepEqual(resolveBufferLead(true, local, {}), {
       messages: LEAD_MESSAGES,
       bytes: LEAD_LOCAL_BYTES,
       maxMs: 36_000_000,
+      rttMs: 0,
     });
-    assert.equal(resolveBufferLead(true, params('rtmp://example.com/vod/a.flv'), {})?.bytes, 0);
-    assert.equal(resolveBufferLead(true, local, { proxy: 'socks5://127.0.0.1:1080' })?.bytes, 0);
+    // Remote: no bytes, and no rttMs — the NetStream takes its session's measured round trip.
+    assert.deepEqual(resolveBufferLead(true, params('rtmp://example.com/vod/a.flv'), {}), {
+      messages: LEAD_MESSAGES,
+      bytes: 0,
+      maxMs: 30_000,
+    });
+    const proxied = resolveBufferLead(true, local, { proxy: 'socks5://127.0.0.1:1080' });
+    assert.equal(proxied?.bytes, 0);
+    assert.equal(proxied?.rttMs, undefined);
     assert.deepEqual(resolveBufferLead({ bytes: 5 }, params('rtmp://[::1]/vod/a'), {}), {
       messages: LEAD_MESSAGES,
       bytes: 5,
       maxMs: 30_000,
+      rttMs: 0,
     });
     assert.equal(resolveBufferLead(true, params('rtmp://127.0.0.1/live/a', { live: true }), {}), undefined);
     assert.equal(resolveBufferLead(false, local, {}), undefined);

@@ -401,6 +401,39 @@ describe('NetStream buffer lead (a recorded stream paced by nginx-rtmp)', () => 
     assert.deepEqual(buffers(h, before), []);
   });
 
+  it('the session measures the round trip — the handshake, then any shorter answer — and the lead adds one round trip of media', (t) => {
+    const run = (handshakeMs: number, commandMs: number): { rtt: number | undefined; last: number } => {
+      const h = new Harness(whole);
+      h.roundTrip = handshakeMs;
+      assert.equal(h.client.rttMs, undefined);
+      h.connect(); // C0+C1 at 0, S0+S1 at handshakeMs; connect, deferred to the handshake, answered later
+      h.roundTrip = commandMs;
+      h.client.advance(h.now); // as the shell does before each command (client/rtmp.ts)
+      h.createStream(1);
+      h.roundTrip = 0;
+      h.client.play(1, 'clip', { lead: { messages: 10, bytes: 0 } });
+      h.pump();
+      const from = h.server.inbox.length;
+      h.server.send(status('NetStream.Play.Start'));
+      const t0 = h.now;
+      feed(h, 0, 200, 10, t0); // 10× real time: 100 ms of media per 10 ms
+      return { rtt: h.client.rttMs, last: buffers(h, from).at(-1)! };
+    };
+    const near = run(0, 0);
+    const far = run(30, 10);
+    assert.equal(near.rtt, 0);
+    assert.equal(far.rtt, 10, 'the createStream answer (10 ms) beat the handshake (30 ms)');
+    assert.equal(run(30, 50).rtt, 30, 'a slower answer does not raise it');
+    // One round trip at 10× real time is 100 ms of media more lead (within an announcement
+    // step of the lead's eighth, ~60 ms, and a message, 40 ms).
+    const extra = far.last - near.last;
+    t.diagnostic(`last buffer length: ${near.last} ms near, ${far.last} ms 10 ms away`);
+    assert.ok(
+      extra >= 100 - 60 - 40 && extra <= 100 + 40,
+      `in flight: ${extra} ms (${near.last} → ${far.last})`,
+    );
+  });
+
   it('a seek sends SetBufferLength(0) before the seek and starts the lead again from its position', () => {
     const h = playing({ lead: { messages: 10, bytes: 0 } });
     h.server.send(status('NetStream.Play.Start'));
