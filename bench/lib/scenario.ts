@@ -173,19 +173,20 @@ export function client(cmd: string, args: readonly string[], opts: TimedOptions 
   return timed(cmd, args, { timeoutMs: 600_000, ...opts });
 }
 
-/** `rtmpkit dump -q -r URL -o OUT`. */
+/** `rtmpkit dump -q [FLAGS] -r URL -o OUT`. */
 export function rtmpkitDump(
   ctx: Context,
   url: string,
   out: string,
   opts: TimedOptions = {},
+  flags: readonly string[] = [],
 ): Promise<TimedRun> {
-  return client(process.execPath, [ctx.cli, 'dump', '-q', '-r', url, '-o', out], opts);
+  return client(process.execPath, [ctx.cli, 'dump', '-q', ...flags, '-r', url, '-o', out], opts);
 }
 
-/** `rtmpdump -q -r URL -o OUT`. */
-export function rtmpdump(url: string, out: string): Promise<TimedRun> {
-  return client('rtmpdump', ['-q', '-r', url, '-o', out]);
+/** `rtmpdump -q [FLAGS] -r URL -o OUT`. */
+export function rtmpdump(url: string, out: string, flags: readonly string[] = []): Promise<TimedRun> {
+  return client('rtmpdump', ['-q', ...flags, '-r', url, '-o', out]);
 }
 
 /** ffmpeg sending FILE to URL as FLV without re-encoding, as fast as it goes or (`realtime`) paced. */

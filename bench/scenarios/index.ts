@@ -6,7 +6,7 @@
 import type { Scenario } from '../lib/scenario.js';
 import { coldStart } from './cold-start.js';
 import { dumpBig, dumpLong } from './dump.js';
-import { dumpMsgs, dumpShipped } from './dump-msgs.js';
+import { dumpMsgs, dumpRemote, dumpShipped } from './dump-msgs.js';
 import { libraryScenario } from './library.js';
 import { fanoutScenario, idleScenario } from './load.js';
 import { micro } from './micro.js';
@@ -23,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   dumpLong,
   dumpMsgs,
   dumpShipped,
+  dumpRemote,
   libraryScenario,
   publish,
   rtmps,
