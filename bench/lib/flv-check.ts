@@ -35,6 +35,19 @@ export function sameBytes(a: string, b: string): boolean {
   }
 }
 
+/** SHA-1 of a file's bytes, hex (to compare outputs that cannot stay on disk side by side). */
+export function fileDigest(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const hash = createHash('sha1');
+    const buf = Buffer.allocUnsafe(PIECE);
+    for (let n = readFull(fd, buf); n > 0; n = readFull(fd, buf)) hash.update(buf.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readFull(fd: number, buf: Buffer): number {
   let n = 0;
   while (n < buf.length) {
