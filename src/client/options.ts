@@ -145,10 +145,13 @@ export interface CreateStreamOptions {
    * pacing by it (nginx-rtmp) stays a bounded lead ahead: 0 with the play, then raised as
    * media arrives, up to the `buffer` option; a seek, an unpause or a reconnect starts it
    * again. `true`: 128 messages, plus 2 MiB when the server is on this host (a loopback
-   * address, no proxy); `{ messages, bytes }` replaces either. nginx-rtmp discards a
-   * message whenever a client slower than its disk lets its queue (`out_queue`, 256) fill
-   * (README "Known server behaviour"); `rtmpkit dump` turns this on for recorded streams.
-   * Ignored for live streams; `updateBuffer` is then off. Default false.
+   * address, no proxy), or else the media received during one round trip to the server
+   * (measured at connect: what the path holds in flight); `{ messages, bytes }` replaces
+   * either number (`bytes` given for a remote server adds to the round trip's media).
+   * nginx-rtmp discards a message whenever a client slower than its disk lets its queue
+   * (`out_queue`, 256) fill (README "Known server behaviour"); `rtmpkit dump` turns this
+   * on for recorded streams. Ignored for live streams; `updateBuffer` is then off.
+   * Default false.
    */
   bufferLead?: BufferLeadSpec;
   /** Cancels the wait (the half-created stream is deleted). */
