@@ -184,7 +184,7 @@ export class StreamOutput {
    * reason, now and later; data already muxed is still returned first), through one
    * listener for the output's life instead of one per wait: a download waits once per
    * socket read, and adding and removing a listener on Node's EventTarget each time cost
-   * `rtmpkit dump` a dozen more functions for V8 to optimise (~40–60 ms of compiling per
+   * `rtmpkit dump` a dozen more functions for V8 to optimise (~70 ms of compiling per
    * download). The listener goes when the output is closed or its end is read.
    */
   abortWith(signal: AbortSignal): void {

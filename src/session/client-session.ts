@@ -93,8 +93,9 @@ export class ClientSession extends NetStreamCommands {
   readonly #pipe: InboundPipeline<ClientHandshakeInfo>;
   #state: ClientSessionState = 'new';
   #now = 0;
-  /** When C0+C1 were queued (`start`), then the round trip to the server's first bytes. */
+  /** When C0+C1 were queued (`start`). */
   #startedAt = 0;
+  /** The shortest round trip measured so far (see `rttMs`). */
   #rttMs: number | undefined;
   #events: SessionEvent[] = [];
   /** Deferred sends and our chunk-size announcement (client-outbound.ts). */

@@ -111,7 +111,7 @@ export interface NetStreamPort {
   setBufferLength(streamId: number, ms: number): void;
   /** The session's clock, ms (the last time it was given). */
   now(): number;
-  /** The round trip to the server, ms, once measured (the handshake's; for the buffer lead). */
+  /** The round trip to the server, ms, once measured (`ClientSession.rttMs`; for the buffer lead). */
   rttMs?(): number | undefined;
 }
 
