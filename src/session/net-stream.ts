@@ -112,7 +112,7 @@ export interface NetStreamPort {
   /** The session's clock, ms (the last time it was given). */
   now(): number;
   /** The round trip to the server, ms, once measured (`ClientSession.rttMs`; for the buffer lead). */
-  rttMs?(): number | undefined;
+  rttMs(): number | undefined;
 }
 
 /** How a NetStream behaves. */
@@ -192,7 +192,7 @@ export class NetStream implements NetStreamView {
     this.#port = port;
     this.#bufxEnabled = this.mode === 'play' && options.bufx === true && options.live !== true;
     const leads = this.mode === 'play' && options.live !== true && options.lead !== undefined;
-    this.#lead = leads ? new BufferLead({ rttMs: port.rttMs?.(), ...options.lead! }) : undefined;
+    this.#lead = leads ? new BufferLead({ rttMs: port.rttMs(), ...options.lead! }) : undefined;
     this.#lead?.restart(port.now());
     this.#updateBuffer = this.mode === 'play' && options.updateBuffer === true && !leads;
     this.#name = options.name ?? `stream ${streamId}`;
