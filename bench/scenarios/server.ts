@@ -23,7 +23,7 @@ import { rmSync, statSync } from 'node:fs';
 import { which } from '../../test/helpers/peers.js';
 import { avDigest, sameTags } from '../lib/flv-check.js';
 import type { MediaFile } from '../lib/media.js';
-import { cpuSecondsOf, type TimedRun } from '../lib/proc.js';
+import { cpuSecondsOf, type TimedRun, tcpResetsOnClose } from '../lib/proc.js';
 import type { Row } from '../lib/report.js';
 import {
   acceptComplete,
@@ -51,6 +51,16 @@ interface Delivery {
   /** A/V tags the player wrote (librtmp's rule). */
   tags: number;
   run: TimedRun;
+  /**
+   * Connections reset on close on this host during the run (`tcpResetsOnClose`). ffmpeg
+   * ends a publish by closing its socket without reading what the server sent last
+   * (acknowledgements, the answers to FCUnpublish and deleteStream): its kernel resets
+   * the connection and drops the tail it had not sent yet. Measured with the server's
+   * stream statistics: its bytes in were short in exactly the runs where the counter
+   * rose. A server that reads slower than ffmpeg writes loses that tail; nothing on its
+   * side can keep it.
+   */
+  resets?: number;
 }
 
 function delivered(out: string, source: MediaFile): { bytes: number; complete: boolean; tags: number } {
@@ -73,14 +83,17 @@ async function relay(server: RunningServer, file: MediaFile, out: string, name: 
   const player = livePlayer(url, out);
   await player.playing;
   const cpu0 = cpuSecondsOf(server.pids());
+  const resets0 = tcpResetsOnClose();
   const t0 = performance.now();
   const pub = await ffmpegPublish(file.path, url);
   const played = await player.done;
   const wallS = (performance.now() - t0) / 1000;
   const serverCpuS = cpuSecondsOf(server.pids()) - cpu0;
+  const resets1 = tcpResetsOnClose();
+  const resets = resets0 === undefined || resets1 === undefined ? undefined : resets1 - resets0;
   // A failed publisher is the run's failure; else the player's exit status is.
   const run = pub.code === 0 ? acceptComplete(played, out, file) : pub;
-  return { serverCpuS, wallS, run, ...delivered(out, file) };
+  return { serverCpuS, wallS, run, resets, ...delivered(out, file) };
 }
 
 /** The floor: ffmpeg's FLV bytes through the Node byte relay to `curl`, CPU of the relay process. */
@@ -110,7 +123,12 @@ function rows(scenario: string, ours: Delivery[], theirs: Delivery[], file: Medi
     const bad = d.filter((x) => !x.complete);
     if (bad.length === 0) return '';
     const fewest = Math.min(...bad.map((x) => x.tags));
-    return `${who}: player incomplete in ${bad.length}/${d.length} runs (fewest ${fewest}/${file.digest.tags} A/V tags)`;
+    const reset = bad.filter((x) => (x.resets ?? 0) > 0).length;
+    const why =
+      reset > 0
+        ? `; a connection was reset on close in ${reset} of them (ffmpeg's, dropping its unsent tail)`
+        : '';
+    return `${who}: player incomplete in ${bad.length}/${d.length} runs (fewest ${fewest}/${file.digest.tags} A/V tags${why})`;
   };
   return [
     {

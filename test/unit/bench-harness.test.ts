@@ -21,7 +21,13 @@ import {
   sameTags,
   tagLoss,
 } from '../../bench/lib/flv-check.js';
-import { parseStatPpid, parseStatTicks, parseStatusKiB, parseTimeOutput } from '../../bench/lib/proc.js';
+import {
+  parseResetsOnClose,
+  parseStatPpid,
+  parseStatTicks,
+  parseStatusKiB,
+  parseTimeOutput,
+} from '../../bench/lib/proc.js';
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
 import { CHILDREN_DIR, startFloorSender } from '../../bench/lib/servers.js';
 import { cpuPerGb, maximum, mbPerSec, median, meets, percentile, ratio } from '../../bench/lib/stats.js';
@@ -238,6 +244,17 @@ describe('bench process measurement parsing', () => {
     assert.equal(parseStatusKiB(status, 'VmHWM'), 104448);
     assert.equal(parseStatusKiB(status, 'VmRSS'), 98304);
     assert.equal(parseStatusKiB(status, 'VmSwap'), undefined);
+  });
+
+  it('sums the resets on close of /proc/net/netstat (TcpExt TCPAbortOnClose + TCPAbortOnData)', () => {
+    const netstat =
+      'TcpExt: SyncookiesSent TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory\n' +
+      'TcpExt: 0 33 90 0\n' +
+      'IpExt: InNoRoutes InTruncatedPkts\n' +
+      'IpExt: 0 0\n';
+    assert.equal(parseResetsOnClose(netstat), 123);
+    assert.equal(parseResetsOnClose('TcpExt: TCPAbortOnClose\nTcpExt: 5\n'), undefined);
+    assert.equal(parseResetsOnClose(''), undefined);
   });
 });
 
