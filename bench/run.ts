@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, usage } from './lib/args.js';
-import { describeMachine } from './lib/machine.js';
+import { describeMachine, REPORTING_ORDER } from './lib/machine.js';
 import { ensureMedia, type Media } from './lib/media.js';
 import { evaluate, type Row, renderTable, toJson } from './lib/report.js';
 import { type Context, missingPeer } from './lib/scenario.js';
@@ -43,6 +43,13 @@ if (Number(machine.shmUsedGiB) >= 1) {
   log(
     `warning: /dev/shm already holds ${machine.shmUsedGiB} GiB — old outputs there distorted a ` +
       "peer's figures before (BENCHMARKS.md, round-7 table); remove them for a clean table",
+  );
+}
+if (machine.pageReporting === 'on') {
+  log(
+    'warning: this guest returns freed memory to its host (free page reporting), so fresh pages ' +
+      'cost each run a different amount and the rows that write files swing; for a steady table, as ' +
+      `root: echo 11 > ${REPORTING_ORDER} and touch the memory once first (BENCHMARKS.md, "Reproduce")`,
   );
 }
 const rows: Row[] = [];
@@ -141,7 +148,7 @@ machine.loadAtEnd = loadavg()
 const report = evaluate(rows);
 process.stdout.write(
   `rtmpkit benchmarks, ${machine.date}: ${opts.runs} runs per side, alternating, medians${opts.quick ? ' (--quick: small sizes)' : ''}\n` +
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM (${machine.availableGiB} available, ${machine.shmUsedGiB} in /dev/shm), Linux ${machine.kernel}; ` +
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM (${machine.availableGiB} available, ${machine.shmUsedGiB} in /dev/shm, free page reporting ${machine.pageReporting}), Linux ${machine.kernel}; ` +
     `Node ${machine.node}, ${machine.nginx}, ${machine.rtmpdump}, ${machine.ffmpeg}, ${machine.stunnel}; ` +
     `load ${machine.loadAtStart} → ${machine.loadAtEnd}\n` +
     'ratio = rtmpkit ÷ peer; a goal "× peer" is on the ratio, any other on rtmpkit\'s figure\n\n' +
