@@ -110,22 +110,17 @@ export function memoryMiBOf(pids: readonly number[], field: 'VmHWM' | 'VmRSS'): 
 
 /**
  * TCP connections reset on close, from the text of /proc/net/netstat (TcpExt
- * TCPAbortOnClose + TCPAbortOnData): a process closed its socket with received data
- * unread, or data came for a socket already closed. Linux answers both with a reset and
- * discards what the closing side had not sent yet. Undefined when a counter is missing.
+ * TCPAbortOnClose): a process closed its socket with received data unread, which Linux
+ * answers with a reset, discarding what that socket had not sent yet. Undefined when the
+ * counter is missing.
  */
 export function parseResetsOnClose(netstat: string): number | undefined {
   const lines = netstat.split('\n').filter((l) => l.startsWith('TcpExt:'));
   const names = lines[0]?.split(/\s+/) ?? [];
   const values = lines[1]?.split(/\s+/) ?? [];
-  let sum = 0;
-  for (const name of ['TCPAbortOnClose', 'TCPAbortOnData']) {
-    const at = names.indexOf(name);
-    const v = at < 0 ? Number.NaN : Number(values[at]);
-    if (!Number.isFinite(v)) return undefined;
-    sum += v;
-  }
-  return sum;
+  const at = names.indexOf('TCPAbortOnClose');
+  const v = at < 0 ? Number.NaN : Number(values[at]);
+  return Number.isFinite(v) ? v : undefined;
 }
 
 /** This host's `parseResetsOnClose` count so far; undefined where /proc/net/netstat is missing. */

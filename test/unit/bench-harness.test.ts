@@ -246,14 +246,15 @@ describe('bench process measurement parsing', () => {
     assert.equal(parseStatusKiB(status, 'VmSwap'), undefined);
   });
 
-  it('sums the resets on close of /proc/net/netstat (TcpExt TCPAbortOnClose + TCPAbortOnData)', () => {
+  it('reads the resets on close of /proc/net/netstat (TcpExt TCPAbortOnClose)', () => {
     const netstat =
       'TcpExt: SyncookiesSent TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory\n' +
       'TcpExt: 0 33 90 0\n' +
       'IpExt: InNoRoutes InTruncatedPkts\n' +
       'IpExt: 0 0\n';
-    assert.equal(parseResetsOnClose(netstat), 123);
-    assert.equal(parseResetsOnClose('TcpExt: TCPAbortOnClose\nTcpExt: 5\n'), undefined);
+    assert.equal(parseResetsOnClose(netstat), 90);
+    assert.equal(parseResetsOnClose('TcpExt: TCPAbortOnData\nTcpExt: 5\n'), undefined);
+    assert.equal(parseResetsOnClose('TcpExt: TCPAbortOnClose\nTcpExt: x\n'), undefined);
     assert.equal(parseResetsOnClose(''), undefined);
   });
 });
