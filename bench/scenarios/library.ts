@@ -14,6 +14,12 @@
  * piped to a file. Checks: byte counts equal the file's, the piped file equals it.
  * And `for await` once more with the young generation held at 1 MiB (`YOUNG_1MIB`, no
  * goal): what an application's V8 flags change.
+ *
+ * `for await` and its floor also run on the ~1 GB file, which gives the cost per byte
+ * apart from the fixed cost of a process's first download (V8 compiling the media path,
+ * buffers and pools growing): the CPU of the 1 GB run less the 300 MB one's, per GB of
+ * the difference ("beyond the first"). Check: the 1 GB byte count is within 1 KiB of the
+ * file's (nginx-rtmp rewrites onMetaData; the 300 MB count is checked exactly).
  */
 
 import { rmSync, statSync } from 'node:fs';
@@ -77,15 +83,93 @@ const LIBRARY_FLOORS = [
 async function run(ctx: Context): Promise<Row[]> {
   const nginx = await ctx.nginx();
   const file = ctx.media.big;
-  const sender = await startFloorSender(file.path);
+  const senders = [await startFloorSender(file.path)];
   try {
-    return await measure(ctx, file, nginx.port, sender.port);
+    senders.push(await startFloorSender(ctx.media.long.path));
+    const short = await measure(ctx, file, nginx.port, senders[0]!.port);
+    const long = await measureLong(ctx, ctx.media.long, nginx.port, senders[1]!.port);
+    return [...short.rows, ...longRows(long, short, file)];
   } finally {
-    await sender.stop();
+    for (const s of senders) await s.stop();
   }
 }
 
-async function measure(ctx: Context, file: MediaFile, nginxPort: number, senderPort: number): Promise<Row[]> {
+/** `for await` runs of the library and of its floor (fresh Buffer per tag) on one file. */
+interface IterateRuns {
+  iterate: LibraryRun[];
+  floor: LibraryRun[];
+  problems: string[];
+}
+
+/** `for await` and its floor on the ~1 GB file, alternated. */
+async function measureLong(
+  ctx: Context,
+  file: MediaFile,
+  nginxPort: number,
+  senderPort: number,
+): Promise<IterateRuns> {
+  const url = `rtmp://127.0.0.1:${nginxPort}/vod/${file.name}`;
+  const out: IterateRuns = { iterate: [], floor: [], problems: [] };
+  for (let i = 0; i < ctx.runs; i++) {
+    const a = await library('iterate', url, '');
+    if (typeof a === 'string') out.problems.push(a);
+    else if (Math.abs(a.bytes - file.bytes) > 1024) out.problems.push(`${a.bytes} bytes, file ${file.bytes}`);
+    else out.iterate.push(a);
+    const f = await childRun('library-floor.js', ['iterate', `${senderPort}`, file.path]);
+    if (typeof f === 'string') out.problems.push(`floor: ${f}`);
+    else if (f.bytes !== file.bytes) out.problems.push(`floor: ${f.bytes} bytes, file ${file.bytes}`);
+    else out.floor.push(f);
+  }
+  return out;
+}
+
+/** Median CPU of `long` less that of `short`, per GB of the bytes between them (undefined when not more). */
+function beyond(long: LibraryRun[], short: LibraryRun[]): number | undefined {
+  const [cl, bl] = [median(long.map((r) => r.cpuS)), median(long.map((r) => r.bytes))];
+  const [cs, bs] = [median(short.map((r) => r.cpuS)), median(short.map((r) => r.bytes))];
+  if (cl === undefined || bl === undefined || cs === undefined || bs === undefined || bl <= bs)
+    return undefined;
+  // Not measurable when the larger download took no more CPU (run-to-run noise above the difference).
+  return cl > cs ? ((cl - cs) / (bl - bs)) * 1e9 : undefined;
+}
+
+/** The 1 GB `for await` row and the cost per GB beyond the first file's, each against Node's floor. */
+function longRows(long: IterateRuns, short: IterateRuns, shortFile: MediaFile): Row[] {
+  const perGb = (runs: LibraryRun[]) => median(runs.map((r) => (r.cpuS / r.bytes) * 1e9));
+  const bytes = median(long.iterate.map((r) => r.bytes)) ?? 0;
+  const marginal = beyond(long.iterate, short.iterate);
+  return [
+    {
+      scenario: `library for await ${sizeLabel(bytes)}`,
+      metric: 'CPU per GB',
+      unit: 's/GB',
+      ours: perGb(long.iterate),
+      peer: { name: 'Node floor', value: perGb(long.floor) },
+      goal: { kind: 'value', op: '<=', target: 0.5 },
+      note:
+        long.problems[0] ??
+        'byte count within 1 KiB of the file; Node floor: fresh Buffer per tag, for await',
+    },
+    {
+      scenario: `library for await, per GB beyond the first ${sizeLabel(shortFile.bytes)}`,
+      metric: 'CPU per GB',
+      unit: 's/GB',
+      ours: marginal,
+      peer: { name: 'Node floor', value: beyond(long.floor, short.floor) },
+      note:
+        marginal === undefined
+          ? `not measurable: the ${sizeLabel(bytes)} downloads took no more CPU than the ${sizeLabel(shortFile.bytes)} ones (noise; more --runs)`
+          : `(CPU at ${sizeLabel(bytes)} − CPU at ${sizeLabel(shortFile.bytes)}) ÷ the bytes between: the cost per byte once the first download paid the fixed cost`,
+    },
+  ];
+}
+
+async function measure(
+  ctx: Context,
+  file: MediaFile,
+  nginxPort: number,
+  senderPort: number,
+): Promise<IterateRuns & { rows: Row[] }> {
   const url = `rtmp://127.0.0.1:${nginxPort}/vod/${file.name}`;
   const ref = scratch(ctx, 'library-rtmpdump.flv');
   const piped = scratch(ctx, 'library-readable.flv');
@@ -181,12 +265,17 @@ async function measure(ctx: Context, file: MediaFile, nginxPort: number, senderP
       problems.young[0] ??
       `node ${YOUNG_1MIB.join(' ')} (an application's choice); byte count = rtmpdump output`,
   };
-  return [
-    ...rows('for await', iterate, problems.iterate, 'byte count = rtmpdump output'),
-    youngRow,
-    ...rows('toReadable→file', readable, problems.readable, 'file byte-identical to rtmpdump output'),
-    ...floorRows,
-  ];
+  return {
+    rows: [
+      ...rows('for await', iterate, problems.iterate, 'byte count = rtmpdump output'),
+      youngRow,
+      ...rows('toReadable→file', readable, problems.readable, 'file byte-identical to rtmpdump output'),
+      ...floorRows,
+    ],
+    iterate,
+    floor: floors[LIBRARY_FLOORS.findIndex((f) => f.mode === 'iterate')]!.runs,
+    problems: problems.iterate,
+  };
 }
 
 /** The library scenario. */
