@@ -1,11 +1,13 @@
 /**
- * The library floor: `node library-floor.js receive|iterate|readable PORT SRC [OUT]` receives
+ * The library floor: `node library-floor.js receive|receive-tls|iterate|readable PORT SRC [OUT]` receives
  * the bytes of the FLV file SRC from the floor sender on 127.0.0.1:PORT and hands them
  * out as one fresh Buffer per FLV piece — the file header, then each tag with its
  * PreviousTagSize, the pieces `for await` over an `RTMPStream` yields — that a consumer
  * could keep: reads into one reused 256 KiB buffer (`onread`), each piece copied into a
  * new Buffer, no parsing (the piece sizes are taken from SRC before the clock starts).
  * - `receive`: nothing handed out — each read only counted (the socket's own cost);
+ * - `receive-tls`: the same over TLS (PORT is then stunnel's in front of the sender,
+ *   its certificate trusted through NODE_EXTRA_CA_CERTS): what Node's TLS adds;
  * - `iterate`: a `for await` over an async generator of the pieces, counting bytes;
  * - `readable`: a Readable of the pieces piped to the file OUT (the socket paused while
  *   the Readable is full).
@@ -16,12 +18,13 @@ import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { flvPieceSizes } from '../lib/flv-check.js';
 
 const [mode, port, src, out] = process.argv.slice(2);
-const MODES = ['receive', 'iterate', 'readable'];
+const MODES = ['receive', 'receive-tls', 'iterate', 'readable'];
 if (!MODES.includes(mode ?? '') || !port || !src || (mode === 'readable' && !out)) {
-  process.stderr.write('usage: library-floor.js receive|iterate|readable PORT SRC [OUT]\n');
+  process.stderr.write('usage: library-floor.js receive|receive-tls|iterate|readable PORT SRC [OUT]\n');
   process.exit(1);
 }
 const sizes = flvPieceSizes(src);
@@ -54,15 +57,20 @@ const split = (n: number, buf: Uint8Array): boolean => {
   }
   return true;
 };
-const socket = connect({
-  host: '127.0.0.1',
-  port: Number(port),
-  onread: { buffer: Buffer.allocUnsafe(256 * 1024), callback: mode === 'receive' ? count : split },
-});
+const onread = {
+  buffer: Buffer.allocUnsafe(256 * 1024),
+  callback: mode === 'receive' || mode === 'receive-tls' ? count : split,
+};
+const target = { host: '127.0.0.1', port: Number(port) };
+// `onread` is a tls.connect option too (not in @types/node's ConnectionOptions).
+const socket =
+  mode === 'receive-tls'
+    ? tlsConnect({ ...target, onread } as ConnectionOptions)
+    : connect({ ...target, onread });
 const ended = new Promise<void>((resolve, reject) => socket.on('end', resolve).on('error', reject));
 
 let bytes = 0;
-if (mode === 'receive') {
+if (mode === 'receive' || mode === 'receive-tls') {
   await ended;
   bytes = received;
   pieces = sizes.length;

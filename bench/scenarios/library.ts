@@ -43,20 +43,26 @@ import {
 import { CHILDREN_DIR, startFloorSender } from '../lib/servers.js';
 import { cpuPerGb, mbPerSec, median } from '../lib/stats.js';
 
-interface LibraryRun {
+/** What a library or library-floor child prints. */
+export interface LibraryRun {
   bytes: number;
   wallS: number;
   cpuS: number;
   minorFaults: number;
 }
 
-/** One run of a child (`nodeFlags` to its Node) that prints a LibraryRun, or why it failed. */
-async function childRun(
+/** One run of a child (`nodeFlags` to its Node, `env` its environment) that prints a LibraryRun, or why it failed. */
+export async function childRun(
   script: string,
   args: string[],
   nodeFlags: string[] = [],
+  env?: NodeJS.ProcessEnv,
 ): Promise<LibraryRun | string> {
-  const r = await client(process.execPath, [...nodeFlags, join(CHILDREN_DIR, script), ...args]);
+  const r = await client(
+    process.execPath,
+    [...nodeFlags, join(CHILDREN_DIR, script), ...args],
+    env ? { env } : {},
+  );
   if (r.code !== 0)
     return `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`.slice(0, 100);
   return JSON.parse(r.stdout) as LibraryRun;

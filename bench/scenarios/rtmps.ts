@@ -4,12 +4,59 @@
  * so verification stays on) and straight from nginx-rtmp, alternated. The goal is on
  * client CPU per GB; both outputs must be byte-identical. The ~300 MB row is the goal's;
  * the ~1 GB row shows the steady state, where start-up (the same for both) weighs less.
+ *
+ * Floor row (no goal): what Node's TLS alone adds for the same bytes — the raw file from
+ * the floor sender received in a child, socket reads only (children/library-floor.js),
+ * through stunnel against straight over TCP, alternated. The RTMPS row can sit no lower
+ * than the plain row plus this difference.
  */
 import type { MediaFile } from '../lib/media.js';
 import type { Row } from '../lib/report.js';
-import { type Context, rtmpkitDump, type Scenario, sizeLabel } from '../lib/scenario.js';
-import { startTls } from '../lib/servers.js';
+import { alternate, type Context, rtmpkitDump, type Scenario, sizeLabel } from '../lib/scenario.js';
+import { startFloorSender, startTls } from '../lib/servers.js';
+import { cpuPerGb, median } from '../lib/stats.js';
 import { againstPlainRows, downloadPair } from './dump.js';
+import { childRun, type LibraryRun } from './library.js';
+
+/** Node's socket reads of `file`'s bytes over TLS against plain TCP (see the module comment). */
+async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
+  const sender = await startFloorSender(file.path);
+  const problems: string[] = [];
+  const accept = (r: LibraryRun | string): LibraryRun | undefined => {
+    if (typeof r === 'string') problems.push(r);
+    else if (r.bytes !== file.bytes) problems.push(`${r.bytes} bytes, file ${file.bytes}`);
+    else return r;
+    return undefined;
+  };
+  let tlsRuns: (LibraryRun | undefined)[];
+  let plainRuns: (LibraryRun | undefined)[];
+  try {
+    const tls = await startTls(sender.port);
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: tls.cert };
+    try {
+      [tlsRuns, plainRuns] = await alternate(
+        ctx.runs,
+        async () =>
+          accept(await childRun('library-floor.js', ['receive-tls', `${tls.port}`, file.path], [], env)),
+        async () => accept(await childRun('library-floor.js', ['receive', `${sender.port}`, file.path])),
+      );
+    } finally {
+      await tls.stop();
+    }
+  } finally {
+    await sender.stop();
+  }
+  const perGb = (runs: (LibraryRun | undefined)[]) =>
+    median(runs.flatMap((r) => (r ? [cpuPerGb(r.cpuS, r.bytes) ?? Number.NaN] : [])));
+  return {
+    scenario: `RTMPS floor ${sizeLabel(file.bytes)}: Node socket reads, TLS`,
+    metric: 'CPU per GB',
+    unit: 's/GB',
+    ours: perGb(tlsRuns),
+    peer: { name: 'plain TCP', value: perGb(plainRuns) },
+    note: problems[0] ?? 'no RTMP: the raw file through stunnel against straight, byte counts = source',
+  };
+}
 
 async function rtmpsDump(ctx: Context, file: MediaFile): Promise<Row[]> {
   const nginx = await ctx.nginx();
@@ -27,13 +74,10 @@ async function rtmpsDump(ctx: Context, file: MediaFile): Promise<Row[]> {
   } finally {
     await tls.stop();
   }
-  return againstPlainRows(
-    `RTMPS dump ${sizeLabel(file.bytes)} (stunnel)`,
-    file,
-    pair,
-    ['rtmps', 'rtmp'],
-    1.3,
-  );
+  return [
+    ...againstPlainRows(`RTMPS dump ${sizeLabel(file.bytes)} (stunnel)`, file, pair, ['rtmps', 'rtmp'], 1.3),
+    await tlsFloor(ctx, file),
+  ];
 }
 
 /** The RTMPS scenario on the ~300 MB file (the goal's row). */
