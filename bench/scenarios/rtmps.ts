@@ -21,24 +21,27 @@ import { childRun, type LibraryRun } from './library.js';
 /** Node's socket reads of `file`'s bytes over TLS against plain TCP (see the module comment). */
 async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
   const sender = await startFloorSender(file.path);
+  const tlsRuns: LibraryRun[] = [];
+  const plainRuns: LibraryRun[] = [];
   const problems: string[] = [];
-  const accept = (r: LibraryRun | string): LibraryRun | undefined => {
+  const keep = (into: LibraryRun[], r: LibraryRun | string): void => {
     if (typeof r === 'string') problems.push(r);
     else if (r.bytes !== file.bytes) problems.push(`${r.bytes} bytes, file ${file.bytes}`);
-    else return r;
-    return undefined;
+    else into.push(r);
   };
-  let tlsRuns: (LibraryRun | undefined)[];
-  let plainRuns: (LibraryRun | undefined)[];
   try {
     const tls = await startTls(sender.port);
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: tls.cert };
     try {
-      [tlsRuns, plainRuns] = await alternate(
+      await alternate(
         ctx.runs,
         async () =>
-          accept(await childRun('library-floor.js', ['receive-tls', `${tls.port}`, file.path], [], env)),
-        async () => accept(await childRun('library-floor.js', ['receive', `${sender.port}`, file.path])),
+          keep(
+            tlsRuns,
+            await childRun('library-floor.js', ['receive-tls', `${tls.port}`, file.path], [], env),
+          ),
+        async () =>
+          keep(plainRuns, await childRun('library-floor.js', ['receive', `${sender.port}`, file.path])),
       );
     } finally {
       await tls.stop();
@@ -46,8 +49,7 @@ async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
   } finally {
     await sender.stop();
   }
-  const perGb = (runs: (LibraryRun | undefined)[]) =>
-    median(runs.flatMap((r) => (r ? [cpuPerGb(r.cpuS, r.bytes) ?? Number.NaN] : [])));
+  const perGb = (runs: LibraryRun[]) => median(runs.map((r) => cpuPerGb(r.cpuS, r.bytes) ?? Number.NaN));
   return {
     scenario: `RTMPS floor ${sizeLabel(file.bytes)}: Node socket reads, TLS`,
     metric: 'CPU per GB',
