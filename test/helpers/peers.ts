@@ -83,9 +83,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A new private temporary directory. */
+/** Directories `tempDir` made in this process: removed when it exits. */
+const madeDirs: string[] = [];
+
+/**
+ * A new private temporary directory, removed with its contents when this process exits
+ * (node:test runs each test file in a process of its own), so test runs leave nothing in
+ * the temp dir — two full runs had left 90 directories there. Peers started into one
+ * are stopped by their tests before that.
+ */
 export function tempDir(prefix = 'rtmpkit-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (madeDirs.push(dir) === 1) process.once('exit', removeTempDirs);
+  return dir;
+}
+
+function removeTempDirs(): void {
+  for (const dir of madeDirs.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {}
+  }
 }
 
 /** A running peer started from test/peers. */
