@@ -156,11 +156,20 @@ test('nginx-rtmp drops a VOD message when its send queue fills: rtmpdump loses i
   const source = join(m.dir, m.name);
   const direct = `rtmp://127.0.0.1:${n.port}/vod/${m.name}`;
 
+  // The reference: rtmpdump straight from nginx, no stall, gets every message. On a loaded
+  // machine rtmpdump can fall behind by itself, and nginx then discards a message here too
+  // (once in a full CI=true run on 2 cores: video #5247 of 5401) — the behaviour this test
+  // pins down, not a fault of the media — so the reference gets three tries, each logged.
   const reference = join(out, 'reference.flv');
-  const r0 = await rtmpdump(direct, reference);
-  assert.equal(r0.code, 0, r0.stderr);
-  const ref = signature(source, reference);
-  assert.equal(ref.lost, 0, `rtmpdump without a stall: ${ref.detail}`);
+  let ref = { lost: 0, restamped: 0, detail: '' };
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const r0 = await rtmpdump(direct, reference);
+    assert.equal(r0.code, 0, r0.stderr);
+    ref = signature(source, reference);
+    if (ref.lost === 0) break;
+    t.diagnostic(`rtmpdump without a stall, try ${attempt}: ${ref.detail}`);
+  }
+  assert.equal(ref.lost, 0, `rtmpdump without a stall, three tries: ${ref.detail}`);
 
   /** One download through a proxy that stalls once: its exit and signature. */
   const stalled = async (name: string, dump: typeof rtmpdump) => {
