@@ -66,7 +66,11 @@ export interface RTMPServerOptions {
    * answers); reading resumes when it drains below. Default 8 MiB (`maxOutputBuffer` when smaller).
    */
   outputHighWaterMark?: number;
-  /** Unsent bytes queued to one client above which it is cut off (`ERR_SERVER_LIMIT_OUTPUT`). Default 32 MiB. */
+  /**
+   * Unsent bytes queued to one client above which it is cut off (`ERR_SERVER_LIMIT_OUTPUT`).
+   * At least `liveHighWaterMark` (below it a lagging live player would be cut off before any
+   * frame is dropped). Default 32 MiB, or 8 × `liveHighWaterMark` when that is larger.
+   */
   maxOutputBuffer?: number;
   /** Largest command (AMF body bytes); a larger one closes the connection. Default 64 KiB. */
   maxCommandSize?: number;
@@ -87,7 +91,9 @@ export interface RTMPServerOptions {
   /**
    * Live backpressure: when a player's unsent bytes (socket buffer) exceed this, its
    * non-keyframe video is dropped until the next keyframe; above 4× also audio.
-   * Sequence headers, metadata and commands are never dropped. Default 4 MiB.
+   * Sequence headers, metadata and commands are never dropped. Default 4 MiB
+   * (`maxOutputBuffer` when smaller). Raising it alone raises `maxOutputBuffer`'s default
+   * with it; an explicit `maxOutputBuffer` below it is refused.
    */
   liveHighWaterMark?: number;
   /** Cap of the per-stream GOP cache replayed to late joiners (bytes; 0 = no GOP cache). Default 8 MiB. */
@@ -335,8 +341,22 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
   const maxConnections = int('maxConnections', o.maxConnections, 100, 1, 1_000_000);
   const maxMessageSize = int('maxMessageSize', o.maxMessageSize, 16 << 20, 128, 0xffffff);
   const MAX_MS = 2 ** 31 - 1;
+  // The live mark must not exceed the output cap (a lagging player would be cut off before a
+  // frame is dropped): a lower cap alone lowers the mark with it; unset, the cap leaves room
+  // for the live drop policy — video dropped above the mark, audio above 4×, the cut at 8×
+  // (32 MiB at the defaults). A server that raised only the mark used to cut lagging
+  // players off at 32 MiB before dropping a frame.
+  const cap = o.maxOutputBuffer;
+  const givenCap = cap !== undefined && Number.isSafeInteger(cap) && cap >= 1 ? cap : undefined;
+  const liveHighWaterMark = int(
+    'liveHighWaterMark',
+    o.liveHighWaterMark,
+    Math.min(4 << 20, givenCap ?? 4 << 20),
+    1,
+    2 ** 40,
+  );
+  const outputCap = o.maxOutputBuffer ?? Math.min(2 ** 40, Math.max(32 << 20, 8 * liveHighWaterMark));
   // A lower output cap alone lowers the high-water mark with it (the mark must not exceed the cap).
-  const outputCap = o.maxOutputBuffer === undefined ? 32 << 20 : o.maxOutputBuffer;
   const outputHighWaterMark = int(
     'outputHighWaterMark',
     o.outputHighWaterMark,
@@ -364,7 +384,13 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
       maxCommandsPerSecond: int('maxCommandsPerSecond', o.maxCommandsPerSecond, 200, 1, 1_000_000),
     },
     outputHighWaterMark,
-    maxOutputBuffer: int('maxOutputBuffer', o.maxOutputBuffer, 32 << 20, outputHighWaterMark, 2 ** 40),
+    maxOutputBuffer: int(
+      'maxOutputBuffer',
+      o.maxOutputBuffer,
+      outputCap,
+      Math.max(outputHighWaterMark, liveHighWaterMark),
+      2 ** 40,
+    ),
     amfMaxDepth: int('amfMaxDepth', o.amfMaxDepth, 64, 1, 10_000),
     maxMetadataSize: int('maxMetadataSize', o.maxMetadataSize, 1 << 20, 1, 0xffffff),
     logIntervalMs: int('logIntervalMs', o.logIntervalMs, 10_000, 1, MAX_MS),
@@ -379,7 +405,7 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     idleTimeoutMs: int('idleTimeoutMs', o.idleTimeoutMs, 30_000, 10, 2 ** 31 - 1),
     chunkSize: int('chunkSize', o.chunkSize, 4096, 128, 0xffffff),
     maxStreams: int('maxStreams', o.maxStreams, 64, 1, 65_535),
-    liveHighWaterMark: int('liveHighWaterMark', o.liveHighWaterMark, 4 << 20, 1, 2 ** 40),
+    liveHighWaterMark,
     gopCacheMaxBytes: int('gopCacheMaxBytes', o.gopCacheMaxBytes, 8 << 20, 0, 2 ** 40),
     callTimeoutMs: int('callTimeoutMs', o.callTimeoutMs, 30_000, 1, 2 ** 31 - 1),
     onConnect: hook('onConnect', o.onConnect),

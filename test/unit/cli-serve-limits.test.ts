@@ -10,6 +10,7 @@ import { getopt } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/exit-codes.js';
 import { SERVE_OPTIONS } from '../../src/cli/serve.js';
 import { LIMIT_OPTIONS, limitMessage, limitOptions } from '../../src/cli/serve-limits.js';
+import { RTMPUsageError } from '../../src/errors.js';
 import { resolveOptions } from '../../src/server/options.js';
 
 const parse = (...argv: string[]) => limitOptions(getopt(argv, SERVE_OPTIONS));
@@ -88,6 +89,32 @@ describe('serve limit flags', () => {
     assert.throws(
       () => resolveOptions({ maxOutputBuffer: 1 << 20, outputHighWaterMark: 2 << 20 }),
       /maxOutputBuffer must be an integer in 2097152\.\./,
+    );
+  });
+
+  it('a raised liveHighWaterMark alone raises the output cap with it; an explicit cap below it is refused', () => {
+    // The defaults stay: video dropped above 4 MiB, audio above 16, cut off above 32.
+    assert.equal(resolveOptions({}).liveHighWaterMark, 4 << 20);
+    assert.equal(resolveOptions({}).maxOutputBuffer, 32 << 20);
+    assert.equal(resolveOptions({ liveHighWaterMark: 1 << 20 }).maxOutputBuffer, 32 << 20);
+    assert.equal(resolveOptions({ maxOutputBuffer: 1 << 20 }).liveHighWaterMark, 1 << 20);
+    assert.equal(resolveOptions({ maxOutputBuffer: 64 << 20 }).liveHighWaterMark, 4 << 20);
+    // The scenario that surprised: the mark raised to 1 GiB, the cap left at 32 MiB, so a
+    // lagging player was cut off (ERR_SERVER_LIMIT_OUTPUT) before a frame was dropped.
+    const raised = resolveOptions({ liveHighWaterMark: 1 << 30 });
+    assert.equal(raised.maxOutputBuffer, 8 * 2 ** 30);
+    assert.equal(raised.outputHighWaterMark, 8 << 20);
+    assert.equal(resolveOptions({ liveHighWaterMark: 2 ** 40 }).maxOutputBuffer, 2 ** 40);
+    assert.equal(
+      resolveOptions({ liveHighWaterMark: 1 << 30, maxOutputBuffer: 1 << 30 }).maxOutputBuffer,
+      1 << 30,
+    );
+    assert.throws(
+      () => resolveOptions({ liveHighWaterMark: 64 << 20, maxOutputBuffer: 32 << 20 }),
+      (err: unknown) =>
+        err instanceof RTMPUsageError &&
+        err.code === 'ERR_SERVER_OPTION' &&
+        /maxOutputBuffer must be an integer in 67108864\.\./.test(err.message),
     );
   });
 });
