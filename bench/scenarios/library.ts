@@ -68,6 +68,26 @@ export async function childRun(
   return JSON.parse(r.stdout) as LibraryRun;
 }
 
+/**
+ * Adds `r` to `into` when its child ran and counted `bytes` (within `slack`); else says
+ * why in `problems` (prefixed with `label`).
+ */
+export function keepRun(
+  into: LibraryRun[],
+  problems: string[],
+  r: LibraryRun | string,
+  bytes: number,
+  { slack = 0, label = '' } = {},
+): void {
+  if (typeof r === 'string') problems.push(`${label}${r}`);
+  else if (Math.abs(r.bytes - bytes) > slack) problems.push(`${label}${r.bytes} bytes, file ${bytes}`);
+  else into.push(r);
+}
+
+/** Median CPU seconds per GB of `runs`. */
+export const cpuPerGbOf = (runs: LibraryRun[]): number | undefined =>
+  median(runs.map((r) => (r.cpuS / r.bytes) * 1e9));
+
 const library = (mode: 'iterate' | 'readable', url: string, out: string, nodeFlags: string[] = []) =>
   childRun('library.js', [mode, url, out], nodeFlags);
 
@@ -117,14 +137,9 @@ async function measureLong(
   const url = `rtmp://127.0.0.1:${nginxPort}/vod/${file.name}`;
   const out: IterateRuns = { iterate: [], floor: [], problems: [] };
   for (let i = 0; i < ctx.runs; i++) {
-    const a = await library('iterate', url, '');
-    if (typeof a === 'string') out.problems.push(a);
-    else if (Math.abs(a.bytes - file.bytes) > 1024) out.problems.push(`${a.bytes} bytes, file ${file.bytes}`);
-    else out.iterate.push(a);
+    keepRun(out.iterate, out.problems, await library('iterate', url, ''), file.bytes, { slack: 1024 });
     const f = await childRun('library-floor.js', ['iterate', `${senderPort}`, file.path]);
-    if (typeof f === 'string') out.problems.push(`floor: ${f}`);
-    else if (f.bytes !== file.bytes) out.problems.push(`floor: ${f.bytes} bytes, file ${file.bytes}`);
-    else out.floor.push(f);
+    keepRun(out.floor, out.problems, f, file.bytes, { label: 'floor: ' });
   }
   return out;
 }
@@ -141,7 +156,6 @@ function beyond(long: LibraryRun[], short: LibraryRun[]): number | undefined {
 
 /** The 1 GB `for await` row and the cost per GB beyond the first file's, each against Node's floor. */
 function longRows(long: IterateRuns, short: IterateRuns, shortFile: MediaFile): Row[] {
-  const perGb = (runs: LibraryRun[]) => median(runs.map((r) => (r.cpuS / r.bytes) * 1e9));
   const bytes = median(long.iterate.map((r) => r.bytes)) ?? 0;
   const marginal = beyond(long.iterate, short.iterate);
   return [
@@ -149,8 +163,8 @@ function longRows(long: IterateRuns, short: IterateRuns, shortFile: MediaFile): 
       scenario: `library for await ${sizeLabel(bytes)}`,
       metric: 'CPU per GB',
       unit: 's/GB',
-      ours: perGb(long.iterate),
-      peer: { name: 'Node floor', value: perGb(long.floor) },
+      ours: cpuPerGbOf(long.iterate),
+      peer: { name: 'Node floor', value: cpuPerGbOf(long.floor) },
       goal: { kind: 'value', op: '<=', target: 0.5 },
       note:
         long.problems[0] ??
@@ -241,7 +255,7 @@ async function measure(
         scenario,
         metric: 'CPU per GB',
         unit: 's/GB',
-        ours: median(runs.map((r) => (r.cpuS / r.bytes) * 1e9)),
+        ours: cpuPerGbOf(runs),
         peer: { name: 'rtmpdump', value: dumpCpu },
         goal: { kind: 'value', op: '<=', target: 0.5 },
       },
@@ -252,7 +266,7 @@ async function measure(
       scenario: `library floor ${sizeLabel(file.bytes)}: ${f.label}`,
       metric: 'CPU per GB',
       unit: 's/GB',
-      ours: median(floors[j]!.runs.map((r) => (r.cpuS / r.bytes) * 1e9)),
+      ours: cpuPerGbOf(floors[j]!.runs),
       peer: { name: 'rtmpdump', value: dumpCpu },
       note: notes(
         floors[j]!.problems[0] ??
@@ -265,7 +279,7 @@ async function measure(
     scenario: `library for await ${sizeLabel(file.bytes)}, young gen 1 MiB`,
     metric: 'CPU per GB',
     unit: 's/GB',
-    ours: median(young.map((r) => (r.cpuS / r.bytes) * 1e9)),
+    ours: cpuPerGbOf(young),
     peer: { name: 'rtmpdump', value: dumpCpu },
     note:
       problems.young[0] ??

@@ -14,9 +14,8 @@ import type { MediaFile } from '../lib/media.js';
 import type { Row } from '../lib/report.js';
 import { alternate, type Context, rtmpkitDump, type Scenario, sizeLabel } from '../lib/scenario.js';
 import { startFloorSender, startTls } from '../lib/servers.js';
-import { cpuPerGb, median } from '../lib/stats.js';
 import { againstPlainRows, downloadPair } from './dump.js';
-import { childRun, type LibraryRun } from './library.js';
+import { childRun, cpuPerGbOf, keepRun, type LibraryRun } from './library.js';
 
 /** Node's socket reads of `file`'s bytes over TLS against plain TCP (see the module comment). */
 async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
@@ -24,11 +23,6 @@ async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
   const tlsRuns: LibraryRun[] = [];
   const plainRuns: LibraryRun[] = [];
   const problems: string[] = [];
-  const keep = (into: LibraryRun[], r: LibraryRun | string): void => {
-    if (typeof r === 'string') problems.push(r);
-    else if (r.bytes !== file.bytes) problems.push(`${r.bytes} bytes, file ${file.bytes}`);
-    else into.push(r);
-  };
   try {
     const tls = await startTls(sender.port);
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: tls.cert };
@@ -36,12 +30,19 @@ async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
       await alternate(
         ctx.runs,
         async () =>
-          keep(
+          keepRun(
             tlsRuns,
+            problems,
             await childRun('library-floor.js', ['receive-tls', `${tls.port}`, file.path], [], env),
+            file.bytes,
           ),
         async () =>
-          keep(plainRuns, await childRun('library-floor.js', ['receive', `${sender.port}`, file.path])),
+          keepRun(
+            plainRuns,
+            problems,
+            await childRun('library-floor.js', ['receive', `${sender.port}`, file.path]),
+            file.bytes,
+          ),
       );
     } finally {
       await tls.stop();
@@ -49,13 +50,12 @@ async function tlsFloor(ctx: Context, file: MediaFile): Promise<Row> {
   } finally {
     await sender.stop();
   }
-  const perGb = (runs: LibraryRun[]) => median(runs.map((r) => cpuPerGb(r.cpuS, r.bytes) ?? Number.NaN));
   return {
     scenario: `RTMPS floor ${sizeLabel(file.bytes)}: Node socket reads, TLS`,
     metric: 'CPU per GB',
     unit: 's/GB',
-    ours: perGb(tlsRuns),
-    peer: { name: 'plain TCP', value: perGb(plainRuns) },
+    ours: cpuPerGbOf(tlsRuns),
+    peer: { name: 'plain TCP', value: cpuPerGbOf(plainRuns) },
     note: problems[0] ?? 'no RTMP: the raw file through stunnel against straight, byte counts = source',
   };
 }

@@ -355,12 +355,12 @@ export function resolveOptions(o: RTMPServerOptions = {}): ResolvedServerOptions
     1,
     2 ** 40,
   );
-  const outputCap = o.maxOutputBuffer ?? Math.min(2 ** 40, Math.max(32 << 20, 8 * liveHighWaterMark));
+  const outputCap = givenCap ?? Math.min(2 ** 40, Math.max(32 << 20, 8 * liveHighWaterMark));
   // A lower output cap alone lowers the high-water mark with it (the mark must not exceed the cap).
   const outputHighWaterMark = int(
     'outputHighWaterMark',
     o.outputHighWaterMark,
-    Number.isSafeInteger(outputCap) && outputCap >= 1 ? Math.min(8 << 20, outputCap) : 8 << 20,
+    Math.min(8 << 20, outputCap),
     1,
     2 ** 40,
   );
