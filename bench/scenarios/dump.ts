@@ -5,10 +5,12 @@
  * RSS. Every run's two outputs must be byte-identical (issue 9).
  *
  * Alternated with them run by run, Node's floors (no goal; ratio against rtmpdump, the
- * peer the goal names): `node -e 0` (start-up alone), and children/floor-dump.js
- * receiving the file's raw bytes from the floor sender (its CPU not counted) into a file
- * — with a reused buffer and `fs.writeSync`, and with `socket.pipe(createWriteStream)`.
- * Each floor output must equal the source file.
+ * peer the goal names): `node -e 0` (start-up alone); children/floor-dump.js receiving
+ * the file's raw bytes from the floor sender (its CPU not counted) into a file — with a
+ * reused buffer and `fs.writeSync`, and with `socket.pipe(createWriteStream)` — whose
+ * output must equal the source file; and children/floor-rtmp.js, the least RTMP client
+ * (no library, fixed messages, no copy of media) downloading from the same nginx, whose
+ * output must equal the one rtmpkit and rtmpdump agreed on.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +45,8 @@ export interface DownloadPair {
   check: string;
   /** The runs of each of `more`'s sides, in its order. */
   more: TimedRun[][];
+  /** The digest of the output both sides produced (in the last run they agreed). */
+  agreed: string | undefined;
 }
 
 /**
@@ -111,6 +115,7 @@ export async function downloadPair(
         : `OUTPUTS DIFFER in ${differ}/${ctx.runs} runs (runs without the source's A/V tags: ` +
           `${names[0]} ${notSource[0]}, ${names[1]} ${notSource[1]})`,
     more: moreRuns,
+    agreed,
   };
 }
 
@@ -119,11 +124,32 @@ function cpuList(runs: readonly TimedRun[]): string {
   return runs.map((r) => (r.cpuS === undefined ? '–' : r.cpuS.toFixed(2))).join(' ');
 }
 
-/** The floor sides of the dump rows: `node -e 0`, then children/floor-dump.js in each mode. */
-const DUMP_FLOORS = [
-  { label: 'node -e 0 (start-up)', mode: undefined },
-  { label: 'net onread + fs.writeSync', mode: 'reused' },
-  { label: 'socket.pipe(createWriteStream)', mode: 'pipe' },
+/**
+ * The floor sides of the dump rows: `node -e 0`, children/floor-dump.js in each mode, and
+ * children/floor-rtmp.js; `args` given the RTMP URL, the floor sender's port and the output
+ * file; `output` what that output must equal.
+ */
+const DUMP_FLOORS: {
+  label: string;
+  args: (url: string, port: number, out: string) => string[];
+  output?: 'source' | 'download';
+}[] = [
+  { label: 'node -e 0 (start-up)', args: () => ['-e', '0'] },
+  {
+    label: 'net onread + fs.writeSync',
+    args: (_, port, out) => [join(CHILDREN_DIR, 'floor-dump.js'), 'reused', `${port}`, out],
+    output: 'source',
+  },
+  {
+    label: 'socket.pipe(createWriteStream)',
+    args: (_, port, out) => [join(CHILDREN_DIR, 'floor-dump.js'), 'pipe', `${port}`, out],
+    output: 'source',
+  },
+  {
+    label: 'least RTMP client, no library',
+    args: (url, _, out) => [join(CHILDREN_DIR, 'floor-rtmp.js'), url, out],
+    output: 'download',
+  },
 ];
 
 async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
@@ -133,9 +159,13 @@ async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
     const url = `rtmp://127.0.0.1:${nginx.port}/vod/${file.name}`;
     const floorOut = scratch(ctx, 'floor.flv');
     const floorDiffer = DUMP_FLOORS.map(() => 0);
-    const floor = (i: number, args: string[]) => async (): Promise<TimedRun> => {
-      const run = await client(process.execPath, args);
-      if (run.code === 0 && DUMP_FLOORS[i]!.mode && !sameBytes(floorOut, file.path)) floorDiffer[i]!++;
+    /** The digests of the floors' downloads, checked against rtmpkit's and rtmpdump's at the end. */
+    const floorDigests = DUMP_FLOORS.map((): (string | undefined)[] => []);
+    const floor = (i: number) => async (): Promise<TimedRun> => {
+      const { args, output } = DUMP_FLOORS[i]!;
+      const run = await client(process.execPath, args(url, sender.port, floorOut));
+      if (run.code === 0 && output === 'source' && !sameBytes(floorOut, file.path)) floorDiffer[i]!++;
+      if (run.code === 0 && output === 'download') floorDigests[i]!.push(fileDigest(floorOut));
       rmSync(floorOut, { force: true });
       return run;
     };
@@ -145,13 +175,15 @@ async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
       ['rtmpkit', 'rtmpdump'],
       (out) => rtmpkitDump(ctx, url, out),
       (out) => rtmpdump(url, out),
-      DUMP_FLOORS.map((f, i) =>
-        floor(
-          i,
-          f.mode ? [join(CHILDREN_DIR, 'floor-dump.js'), f.mode, `${sender.port}`, floorOut] : ['-e', '0'],
-        ),
-      ),
+      DUMP_FLOORS.map((_, i) => floor(i)),
     );
+    for (const [i, digests] of floorDigests.entries()) {
+      floorDiffer[i]! += digests.filter((d) => d !== pair.agreed).length;
+    }
+    const same = {
+      source: 'output = source file (sent by a process not counted)',
+      download: 'output = what rtmpkit and rtmpdump wrote',
+    };
     const peer = summarize(pair.b);
     const floorRows = DUMP_FLOORS.flatMap((f, i) =>
       summaryRows(
@@ -161,8 +193,10 @@ async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
         peer,
         [['CPU'], ['peak RSS']],
         notes(
-          f.mode && floorDiffer[i] === 0 ? 'output = source file (sent by a process not counted)' : '',
-          floorDiffer[i]! > 0 ? `FLOOR OUTPUT ≠ SOURCE in ${floorDiffer[i]}/${ctx.runs} runs` : '',
+          f.output && floorDiffer[i] === 0 ? same[f.output] : '',
+          floorDiffer[i]! > 0
+            ? `FLOOR OUTPUT ≠ ${f.output === 'source' ? 'SOURCE' : 'THE DOWNLOADS'} in ${floorDiffer[i]}/${ctx.runs} runs`
+            : '',
           failureNote('floor', pair.more[i]!),
         ),
       ),
