@@ -8,9 +8,9 @@
  * What it does, and nothing more:
  * - the plain handshake (RTMP-SPEC §5.2: C0 version 3, C1 with a zero version field, so
  *   the server answers without digests; C2 echoes S1);
- * - connect, createStream, play(STREAM, 0) and SetBufferLength(1, 10 h) — rtmpdump's
- *   buffer, so the server sends as fast as the socket takes it — sent at once, as fixed
- *   AMF0 bytes (the server's first stream id is taken to be 1), one Acknowledgement per
+ * - connect and createStream sent at once, then — given createStream's `_result` —
+ *   play(STREAM, 0) and SetBufferLength(stream, 10 h) (rtmpdump's buffer, so the server
+ *   sends as fast as the socket takes it), as fixed AMF0 bytes; one Acknowledgement per
  *   half window received (§5.4.3);
  * - the chunk stream (§5.3): basic and message headers of formats 0–3, extended
  *   timestamps, Set Chunk Size, the reads into one reused 256 KiB buffer (`onread`);
@@ -23,7 +23,7 @@
  *   out in one `writevSync` before the buffer is read into again (other messages are
  *   collected into a Buffer of their length, as librtmp collects every message);
  * - the end at the server's NetStream.Play.Stop or NetStream.Play.Complete (exit 0);
- *   a connection that closes before it exits 2.
+ *   a connection that closes before it, or 10 s without a byte, exits 2.
  * Not handled, as the bench's server never sends them: aggregates, AMF3 messages,
  * abort messages, chunk stream ids above 319.
  */
@@ -71,10 +71,6 @@ const message = (csid: number, type: number, streamId: number, payload: Buffer):
   }
   return Buffer.concat(pieces);
 };
-const setBufferLength = Buffer.alloc(10);
-setBufferLength.writeUInt16BE(3, 0);
-setBufferLength.writeUInt32BE(1, 2);
-setBufferLength.writeUInt32BE(36_000_000, 6);
 const requests = Buffer.concat([
   message(
     3,
@@ -87,14 +83,25 @@ const requests = Buffer.concat([
     ]),
   ),
   message(3, 20, 0, Buffer.concat([amfString('createStream'), amfNumber(2), amfNull])),
-  message(
-    8,
-    20,
-    1,
-    Buffer.concat([amfString('play'), amfNumber(0), amfNull, amfString(stream), amfNumber(0)]),
-  ),
-  message(2, 4, 0, setBufferLength),
 ]);
+/** play and SetBufferLength on the stream createStream gave. */
+const play = (id: number): Buffer => {
+  const setBufferLength = Buffer.alloc(10);
+  setBufferLength.writeUInt16BE(3, 0);
+  setBufferLength.writeUInt32BE(id, 2);
+  setBufferLength.writeUInt32BE(36_000_000, 6);
+  return Buffer.concat([
+    message(
+      8,
+      20,
+      id,
+      Buffer.concat([amfString('play'), amfNumber(0), amfNull, amfString(stream), amfNumber(0)]),
+    ),
+    message(2, 4, 0, setBufferLength),
+  ]);
+};
+/** createStream's answer: `_result`, transaction 2, null, then the stream id (an AMF0 number). */
+const CREATED = Buffer.concat([amfString('_result'), amfNumber(2), amfNull, Buffer.from([0])]);
 
 // ---- FLV out ----
 const fd = openSync(out, 'w');
@@ -170,6 +177,12 @@ const complete = (cs: ChunkStream): void => {
   } else if (t === 1) chunkSize = body.readUInt32BE(0) & 0x7fffffff;
   else if (t === 5) window = body.readUInt32BE(0);
   else if (
+    t === 20 &&
+    body.length === CREATED.length + 8 &&
+    body.subarray(0, CREATED.length).equals(CREATED)
+  ) {
+    socket.write(play(body.readDoubleBE(CREATED.length)));
+  } else if (
     (t === 18 || t === 20) &&
     (body.includes('NetStream.Play.Stop') || body.includes('NetStream.Play.Complete'))
   ) {
@@ -316,6 +329,10 @@ const socket = connect({
   },
 });
 socket.on('connect', () => socket.write(c0c1));
+socket.setTimeout(10_000, () => {
+  process.stderr.write('floor-rtmp: 10 s without a byte from the server\n');
+  process.exit(2);
+});
 socket.on('error', (err) => {
   process.stderr.write(`floor-rtmp: ${err.message}\n`);
   process.exit(1);

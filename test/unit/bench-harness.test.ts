@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseBenchArgs } from '../../bench/lib/args.js';
 import { type CpuProfile, shortLocation, topFunctions } from '../../bench/lib/cpuprofile.js';
@@ -31,7 +32,12 @@ import {
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
 import { CHILDREN_DIR, startFloorSender } from '../../bench/lib/servers.js';
 import { cpuPerGb, maximum, mbPerSec, median, meets, percentile, ratio } from '../../bench/lib/stats.js';
+import { FlvDemuxer } from '../../src/flv/demuxer.js';
+import { createServer, makeTestFlv } from '../../src/index.js';
 import { tempDir } from '../helpers/peers.js';
+
+/** The command line as `npm run build` leaves it (tsc's output, not the bundle). */
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 
 describe('bench stats', () => {
   it('median: middle value, mean of the two middles, undefined when empty; NaN ignored', () => {
@@ -476,6 +482,46 @@ describe('bench floor children', () => {
       }
     } finally {
       await sender.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the RTMP floor downloads what rtmpkit dump does (the embedded server, chunks across reads)', async () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    // The test media's codec headers, then 4 s of 25 fps video frames of 20–60 KB (several
+    // chunks each) and audio between them: ~4 MB, so chunk headers fall at read ends too.
+    const tags = [...new FlvDemuxer().push(makeTestFlv(1))].filter((t) => t.timestamp === 0 && t.type !== 18);
+    const parts: Buffer[] = [Buffer.from('464c5601050000000900000000', 'hex')];
+    const add = (type: number, ts: number, payload: Buffer) => {
+      const h = Buffer.alloc(11);
+      h[0] = type;
+      h.writeUIntBE(payload.length, 1, 3);
+      h.writeUIntBE(ts & 0xffffff, 4, 3);
+      h[7] = ts >>> 24;
+      const prev = Buffer.alloc(4);
+      prev.writeUInt32BE(11 + payload.length);
+      parts.push(h, payload, prev);
+    };
+    for (const t of tags) add(t.type, 0, Buffer.from(t.payload));
+    for (let i = 1; i <= 100; i++) {
+      const frame = Buffer.alloc(20_000 + ((i * 7919) % 40_000), i);
+      frame.set([i % 25 === 0 ? 0x17 : 0x27, 1, 0, 0, 0]);
+      add(9, i * 40, frame);
+      add(8, i * 40 + 3, Buffer.concat([Buffer.from([0xaf, 1]), Buffer.alloc(300, i)]));
+    }
+    const server = createServer({ vodFiles: { clip: Buffer.concat(parts) } });
+    try {
+      const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+      const url = `rtmp://127.0.0.1:${port}/vod/clip`;
+      const floor = join(dir, 'floor.flv');
+      const dump = join(dir, 'dump.flv');
+      await child('floor-rtmp.js', [url, floor]);
+      await run(process.execPath, [MAIN, 'dump', '-q', '-r', url, '-o', dump], { timeout: 30_000 });
+      const got = readFileSync(floor);
+      assert.ok(got.length > 3_000_000, `floor output of ${got.length} bytes`);
+      assert.ok(got.equals(readFileSync(dump)), 'floor-rtmp output = rtmpkit dump output');
+    } finally {
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
