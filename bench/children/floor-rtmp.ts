@@ -1,11 +1,14 @@
 /**
- * The RTMP floor: `node floor-rtmp.js rtmp://HOST:PORT/APP/STREAM OUT` downloads a
- * recorded stream into the FLV file OUT as `rtmpdump -q -r URL -o OUT` does, with no
- * library — the least a Node process spends on the protocol itself, start-up included
- * (measured whole by GNU time, like `rtmpkit dump` and rtmpdump). The dump rows compare
- * its output with theirs, so it counts only when it did the same job.
+ * The RTMP floors, the least a Node process spends on the protocol itself with no library,
+ * start-up included (measured whole by GNU time, like rtmpkit and the C peers):
+ * - `node floor-rtmp.js play rtmp://HOST:PORT/APP/STREAM OUT` downloads a recorded stream
+ *   into the FLV file OUT as `rtmpdump -q -r URL -o OUT` does. The dump rows compare its
+ *   output with theirs, so it counts only when it did the same job.
+ * - `node floor-rtmp.js publish rtmp://HOST:PORT/APP/STREAM FILE` publishes the FLV file
+ *   FILE as fast as the server takes it, as `ffmpeg -i FILE -c copy -f flv URL` does, and
+ *   exits 0 once the server acknowledged all but the last window of it.
  *
- * What it does, and nothing more:
+ * What `play` does, and nothing more:
  * - the plain handshake (RTMP-SPEC §5.2: C0 version 3, C1 with a zero version field, so
  *   the server answers without digests; C2 echoes S1);
  * - connect and createStream sent at once, then — given createStream's `_result` —
@@ -26,19 +29,27 @@
  *   a connection that closes before it, or 10 s without a byte, exits 2.
  * Not handled, as the bench's server never sends them: aggregates, AMF3 messages,
  * abort messages, chunk stream ids above 319.
+ *
+ * What `publish` does: the same handshake and chunk reading, connect with Set Chunk Size
+ * 4096 (rtmpkit's and FFmpeg's) and Window Acknowledgement Size 1 MiB (so the server
+ * reports what it received, §5.4.4), createStream, publish(STREAM, 'live'); given
+ * NetStream.Publish.Start, the file in 1 MiB reads (`readSync`), each read's tags as
+ * messages — onMetaData behind `@setDataFrame`, as FFmpeg sends it — chunked into one
+ * Buffer and written at once (one copy of the media: cheaper than a write per chunk
+ * through a Writable), the next read after the socket drained.
  */
-import { closeSync, openSync, writevSync } from 'node:fs';
+import { closeSync, openSync, readSync, writevSync } from 'node:fs';
 import { connect } from 'node:net';
 
-const [url, out] = process.argv.slice(2);
+const [mode, url, path] = process.argv.slice(2);
 const parts = /^rtmp:\/\/([^/:]+):(\d+)\/([^/]+)\/(.+)$/.exec(url ?? '');
-if (!parts || !out) {
-  process.stderr.write('usage: floor-rtmp.js rtmp://HOST:PORT/APP/STREAM OUT\n');
+if ((mode !== 'play' && mode !== 'publish') || !parts || !path) {
+  process.stderr.write('usage: floor-rtmp.js play|publish rtmp://HOST:PORT/APP/STREAM OUT|FILE\n');
   process.exit(1);
 }
 const [, host, port, app, stream] = parts as unknown as [string, string, string, string, string];
 
-// ---- AMF0 (AMF0-SPEC §2) and outgoing chunks (128-byte chunks, the default) ----
+// ---- AMF0 (AMF0-SPEC §2) and commands (128-byte chunks, the default) ----
 const amfString = (s: string): Buffer => {
   const b = Buffer.alloc(3 + Buffer.byteLength(s));
   b[0] = 0x02;
@@ -58,6 +69,15 @@ const amfObject = (o: Record<string, string>): Buffer =>
     ...Object.entries(o).flatMap(([k, v]) => [amfString(k).subarray(1), amfString(v)]),
     Buffer.from([0, 0, 0x09]),
   ]);
+/** A 4-byte big-endian number. */
+const u32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n, 0);
+  return b;
+};
+/** Our chunk size and the window we ask the server to acknowledge, when publishing. */
+const OUT_CHUNK = 4096;
+const ACK_WINDOW = 1 << 20;
 const message = (csid: number, type: number, streamId: number, payload: Buffer): Buffer => {
   const head = Buffer.alloc(12);
   head[0] = csid;
@@ -82,6 +102,7 @@ const requests = Buffer.concat([
       amfObject({ app, tcUrl: `rtmp://${host}:${port}/${app}` }),
     ]),
   ),
+  ...(mode === 'publish' ? [message(2, 1, 0, u32(OUT_CHUNK)), message(2, 5, 0, u32(ACK_WINDOW))] : []),
   message(3, 20, 0, Buffer.concat([amfString('createStream'), amfNumber(2), amfNull])),
 ]);
 /** play and SetBufferLength on the stream createStream gave. */
@@ -104,8 +125,9 @@ const play = (id: number): Buffer => {
 const CREATED = Buffer.concat([amfString('_result'), amfNumber(2), amfNull, Buffer.from([0])]);
 
 // ---- FLV out ----
-const fd = openSync(out, 'w');
-const pending: Buffer[] = [Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0])];
+const fd = mode === 'play' ? openSync(path, 'w') : -1;
+const pending: Buffer[] =
+  mode === 'play' ? [Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0])] : [];
 const ON_METADATA = amfString('onMetaData');
 const flush = (): void => {
   if (pending.length === 0) return;
@@ -181,7 +203,16 @@ const complete = (cs: ChunkStream): void => {
     body.length === CREATED.length + 8 &&
     body.subarray(0, CREATED.length).equals(CREATED)
   ) {
-    socket.write(play(body.readDoubleBE(CREATED.length)));
+    const id = body.readDoubleBE(CREATED.length);
+    send(mode === 'play' ? play(id) : publish(id));
+  } else if (t === 20 && mode === 'publish' && body.includes('NetStream.Publish.Start')) {
+    sendFile(publishedOn).catch((err: Error) => {
+      process.stderr.write(`floor-rtmp: ${err.message}\n`);
+      process.exit(1);
+    });
+  } else if (t === 3 && mode === 'publish') {
+    serverAcked = body.readUInt32BE(0);
+    finish();
   } else if (
     (t === 18 || t === 20) &&
     (body.includes('NetStream.Play.Stop') || body.includes('NetStream.Play.Complete'))
@@ -276,6 +307,93 @@ const chunks = (b: Buffer, p: number, end: number): void => {
   }
 };
 
+// ---- publish ----
+let publishedOn = 0;
+/** Bytes written after the handshake, and the server's last Acknowledgement of them. */
+let sent = 0;
+let serverAcked = 0;
+let fileSent = false;
+/** publish(STREAM, 'live') on the stream createStream gave. */
+const publish = (id: number): Buffer => {
+  publishedOn = id;
+  return message(
+    8,
+    20,
+    id,
+    Buffer.concat([amfString('publish'), amfNumber(0), amfNull, amfString(stream), amfString('live')]),
+  );
+};
+const SET_DATA_FRAME = amfString('@setDataFrame');
+/** Writes `b` after the handshake; false when the socket wants a drain. */
+const send = (b: Buffer): boolean => {
+  sent += b.length;
+  return socket.write(b);
+};
+/** The message's chunks (§5.3.1: format 0, then format 3 every OUT_CHUNK bytes) as pieces. */
+const chunked = (
+  pieces: Buffer[],
+  csid: number,
+  type: number,
+  ts: number,
+  id: number,
+  body: Buffer,
+): void => {
+  const extended = ts >= 0xffffff;
+  const head = Buffer.allocUnsafe(extended ? 16 : 12);
+  head[0] = csid;
+  head.writeUIntBE(extended ? 0xffffff : ts, 1, 3);
+  head.writeUIntBE(body.length, 4, 3);
+  head[7] = type;
+  head.writeUInt32LE(id, 8);
+  if (extended) head.writeUInt32BE(ts >>> 0, 12);
+  pieces.push(head);
+  for (let at = 0; at < body.length; at += OUT_CHUNK) {
+    if (at > 0)
+      pieces.push(
+        extended ? Buffer.concat([Buffer.from([0xc0 | csid]), head.subarray(12)]) : CONTINUE[csid]!,
+      );
+    pieces.push(body.subarray(at, at + OUT_CHUNK));
+  }
+};
+const CONTINUE = [0, 1, 2, 3, 4, 5, 6].map((csid) => Buffer.from([0xc0 | csid]));
+/** Sends the FLV file's tags (FLV-10.1 E.3: after the 13-byte header and PreviousTagSize0). */
+const sendFile = async (id: number): Promise<void> => {
+  const file = openSync(path, 'r');
+  const READ = 1 << 20;
+  let rest = Buffer.alloc(0);
+  let p = 13;
+  for (;;) {
+    const block = Buffer.allocUnsafe(rest.length + READ);
+    rest.copy(block, 0);
+    const n = readSync(file, block, rest.length, READ, null);
+    if (n === 0) break;
+    const end = rest.length + n;
+    const pieces: Buffer[] = [];
+    while (p + 11 <= end) {
+      const size = block.readUIntBE(p + 1, 3);
+      if (p + 11 + size + 4 > end) break;
+      const type = block[p]!;
+      const ts = (block.readUIntBE(p + 4, 3) | (block[p + 7]! << 24)) >>> 0;
+      const body = block.subarray(p + 11, p + 11 + size);
+      if (type === 8 || type === 9) chunked(pieces, type === 8 ? 4 : 6, type, ts, id, body);
+      else if (type === 18) chunked(pieces, 5, 18, ts, id, Buffer.concat([SET_DATA_FRAME, body]));
+      p += 11 + size + 4;
+    }
+    rest = block.subarray(p, end);
+    p = 0;
+    if (!send(Buffer.concat(pieces))) await new Promise((resolve) => socket.once('drain', resolve));
+  }
+  closeSync(file);
+  fileSent = true;
+  finish();
+};
+/** Done once the file is out and the server acknowledged all of it but the last window. */
+const finish = (): void => {
+  if (!fileSent || serverAcked < sent - 2 * ACK_WINDOW) return;
+  done = true;
+  socket.end();
+};
+
 // ---- the connection ----
 const HANDSHAKE = 1536;
 const c0c1 = Buffer.alloc(1 + HANDSHAKE);
@@ -295,7 +413,8 @@ const socket = connect({
         b.copy(s0s1s2, handshook, 0, p);
         handshook += p;
         if (handshook < s0s1s2.length) return true;
-        socket.write(Buffer.concat([s0s1s2.subarray(1, 1 + HANDSHAKE), requests]));
+        socket.write(s0s1s2.subarray(1, 1 + HANDSHAKE));
+        send(requests);
       }
       received += n - p;
       if (carried > 0) {
@@ -317,10 +436,10 @@ const socket = connect({
       if (received - acked >= window / 2) {
         const ack = Buffer.from([2, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0, 0, 0]);
         ack.writeUInt32BE(received >>> 0, 12);
-        socket.write(ack);
+        send(ack);
         acked = received;
       }
-      if (done) {
+      if (done && mode === 'play') {
         closeSync(fd);
         socket.destroy();
       }

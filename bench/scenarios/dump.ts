@@ -147,7 +147,7 @@ const DUMP_FLOORS: {
   },
   {
     label: 'least RTMP client, no library',
-    args: (url, _, out) => [join(CHILDREN_DIR, 'floor-rtmp.js'), url, out],
+    args: (url, _, out) => [join(CHILDREN_DIR, 'floor-rtmp.js'), 'play', url, out],
     output: 'download',
   },
 ];

@@ -486,10 +486,12 @@ describe('bench floor children', () => {
     }
   });
 
-  it('the RTMP floor downloads what rtmpkit dump does (the embedded server, chunks across reads)', async () => {
-    const dir = tempDir('rtmpkit-bench-test-');
-    // The test media's codec headers, then 4 s of 25 fps video frames of 20–60 KB (several
-    // chunks each) and audio between them: ~4 MB, so chunk headers fall at read ends too.
+  /**
+   * An FLV of the test media's codec headers, then 4 s of 25 fps video frames of 20–60 KB
+   * (several 4 KiB chunks each) and audio between them: ~4 MB, so chunk headers fall at
+   * read ends too.
+   */
+  const multiChunkFlv = (): Buffer => {
     const tags = [...new FlvDemuxer().push(makeTestFlv(1))].filter((t) => t.timestamp === 0 && t.type !== 18);
     const parts: Buffer[] = [Buffer.from('464c5601050000000900000000', 'hex')];
     const add = (type: number, ts: number, payload: Buffer) => {
@@ -509,19 +511,42 @@ describe('bench floor children', () => {
       add(9, i * 40, frame);
       add(8, i * 40 + 3, Buffer.concat([Buffer.from([0xaf, 1]), Buffer.alloc(300, i)]));
     }
-    const server = createServer({ vodFiles: { clip: Buffer.concat(parts) } });
+    return Buffer.concat(parts);
+  };
+
+  it('the RTMP floor plays what rtmpkit dump downloads (the embedded server)', async () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    const server = createServer({ vodFiles: { clip: multiChunkFlv() } });
     try {
       const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
       const url = `rtmp://127.0.0.1:${port}/vod/clip`;
       const floor = join(dir, 'floor.flv');
       const dump = join(dir, 'dump.flv');
-      await child('floor-rtmp.js', [url, floor]);
+      await child('floor-rtmp.js', ['play', url, floor]);
       await run(process.execPath, [MAIN, 'dump', '-q', '-r', url, '-o', dump], { timeout: 30_000 });
       const got = readFileSync(floor);
       assert.ok(got.length > 3_000_000, `floor output of ${got.length} bytes`);
       assert.ok(got.equals(readFileSync(dump)), 'floor-rtmp output = rtmpkit dump output');
     } finally {
       await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the RTMP floor publishes a file the embedded server records byte for byte', async () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    const source = join(dir, 'source.flv');
+    writeFileSync(source, multiChunkFlv());
+    const server = createServer({ record: { dir, pattern: '{name}.rec.flv' } });
+    try {
+      const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+      await child('floor-rtmp.js', ['publish', `rtmp://127.0.0.1:${port}/live/clip`, source]);
+    } finally {
+      await server.close(); // the recording is complete once the server closed
+    }
+    try {
+      assert.ok(readFileSync(join(dir, 'clip.rec.flv')).equals(readFileSync(source)), 'recording = source');
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
