@@ -159,9 +159,11 @@ export abstract class RTMPStreamFaces {
    * video tags go out as they complete; `onMetaData` (and `|RtmpSampleAccess`) script tags
    * get the `@setDataFrame` prefix unless they have it. Resolves with the number of bytes
    * consumed once the socket accepted them (waits for `drain` when its buffer is full).
+   * An array counts as its buffers' concatenation (each is demuxed in turn, none copied
+   * to join them) and is flushed once: tags read together go out in one socket write.
    * With `pacer`, each audio/video tag waits until its timestamp is due (real time).
    */
-  async write(data: Uint8Array, options: StreamWriteOptions = {}): Promise<number> {
+  async write(data: Uint8Array | readonly Uint8Array[], options: StreamWriteOptions = {}): Promise<number> {
     requireWriteable(this, 'write');
     return this.input.write(data, options);
   }

@@ -85,31 +85,39 @@ export class StreamInput {
     return this.#published;
   }
 
-  /** `RTMPStream.write`: demuxes `data` and sends its tags; resolves with the bytes consumed. */
-  async write(data: Uint8Array, options: StreamWriteOptions): Promise<number> {
+  /**
+   * `RTMPStream.write`: demuxes `data` (or each of its buffers, in order) and sends its
+   * tags, flushing once at the end; resolves with the bytes consumed.
+   */
+  async write(data: Uint8Array | readonly Uint8Array[], options: StreamWriteOptions): Promise<number> {
     if (this.#demuxer === undefined) return 0;
-    if (!(data instanceof Uint8Array)) {
-      throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes', {
+    const parts: readonly unknown[] = Array.isArray(data) ? data : [data];
+    if (!parts.every((d) => d instanceof Uint8Array)) {
+      throw new RTMPUsageError('write() needs a Buffer or Uint8Array of FLV bytes, or an array of them', {
         code: UsageCode.RTMP_BAD_ARGUMENT,
       });
     }
     await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
     this.#owner.requireOpen();
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (const tag of this.#demuxer.push(buf)) {
-      if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
-        await this.#flushWrites(options);
-        await options.pacer.wait(tag.timestamp, options.signal);
-        options.signal?.throwIfAborted();
+    let bytes = 0;
+    for (const d of parts as readonly Uint8Array[]) {
+      const buf = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+      for (const tag of this.#demuxer.push(buf)) {
+        if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
+          await this.#flushWrites(options);
+          await options.pacer.wait(tag.timestamp, options.signal);
+          options.signal?.throwIfAborted();
+        }
+        if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
+        else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
+        else if (tag.type === MessageType.DataAMF0)
+          this.#send('data', tag.timestamp, scriptTagToDataMessage(tag.payload));
+        else log.debug(`publish: skipping FLV tag type ${tag.type}`);
       }
-      if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
-      else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
-      else if (tag.type === MessageType.DataAMF0)
-        this.#send('data', tag.timestamp, scriptTagToDataMessage(tag.payload));
-      else log.debug(`publish: skipping FLV tag type ${tag.type}`);
+      bytes += buf.length;
     }
     await this.#flushWrites(options);
-    return buf.length;
+    return bytes;
   }
 
   /** `RTMPStream.writePacket`: one typed packet, or the tracks of one message. */

@@ -32,8 +32,8 @@ import {
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
 import { CHILDREN_DIR, startFloorSender } from '../../bench/lib/servers.js';
 import { cpuPerGb, maximum, mbPerSec, median, meets, percentile, ratio } from '../../bench/lib/stats.js';
-import { FlvDemuxer } from '../../src/flv/demuxer.js';
-import { createServer, makeTestFlv } from '../../src/index.js';
+import { createServer } from '../../src/index.js';
+import { multiChunkFlv } from '../helpers/multi-chunk-flv.js';
 import { tempDir } from '../helpers/peers.js';
 
 /** The command line as `npm run build` leaves it (tsc's output, not the bundle). */
@@ -485,34 +485,6 @@ describe('bench floor children', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-
-  /**
-   * An FLV of the test media's codec headers, then 4 s of 25 fps video frames of 20–60 KB
-   * (several 4 KiB chunks each) and audio between them: ~4 MB, so chunk headers fall at
-   * read ends too.
-   */
-  const multiChunkFlv = (): Buffer => {
-    const tags = [...new FlvDemuxer().push(makeTestFlv(1))].filter((t) => t.timestamp === 0 && t.type !== 18);
-    const parts: Buffer[] = [Buffer.from('464c5601050000000900000000', 'hex')];
-    const add = (type: number, ts: number, payload: Buffer) => {
-      const h = Buffer.alloc(11);
-      h[0] = type;
-      h.writeUIntBE(payload.length, 1, 3);
-      h.writeUIntBE(ts & 0xffffff, 4, 3);
-      h[7] = ts >>> 24;
-      const prev = Buffer.alloc(4);
-      prev.writeUInt32BE(11 + payload.length);
-      parts.push(h, payload, prev);
-    };
-    for (const t of tags) add(t.type, 0, Buffer.from(t.payload));
-    for (let i = 1; i <= 100; i++) {
-      const frame = Buffer.alloc(20_000 + ((i * 7919) % 40_000), i);
-      frame.set([i % 25 === 0 ? 0x17 : 0x27, 1, 0, 0, 0]);
-      add(9, i * 40, frame);
-      add(8, i * 40 + 3, Buffer.concat([Buffer.from([0xaf, 1]), Buffer.alloc(300, i)]));
-    }
-    return Buffer.concat(parts);
-  };
 
   it('the RTMP floor plays what rtmpkit dump downloads (the embedded server)', async () => {
     const dir = tempDir('rtmpkit-bench-test-');

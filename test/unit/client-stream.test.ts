@@ -430,6 +430,36 @@ test('publish: FLV in arbitrary splits, @setDataFrame once, media on the stream 
   await conn.close();
 });
 
+test('publish: an array of buffers is written as their concatenation, tags cut anywhere between them', async () => {
+  const f = await fixture();
+  const conn = new RTMP(f.url('app/pub'), { publish: true });
+  await conn.connect();
+  const s = await conn.createStream({ writeable: true });
+  const file = Buffer.concat([
+    Buffer.from('464c5601050000000900000000', 'hex'),
+    flvTag(9, 0, Buffer.from([0x17, 0, 0, 0, 0, 1, 2])),
+    flvTag(9, 40, Buffer.alloc(9000, 0x27)),
+    flvTag(8, 23, Buffer.alloc(100, 0xaf)),
+    flvTag(9, 80, Buffer.alloc(20, 0x27)),
+  ]);
+  // Pieces of 1, 13, 500… bytes: one ends inside a header, one inside a payload.
+  const cuts = [0, 1, 14, 20, 514, 5000, 9040, file.length];
+  const pieces = cuts.slice(1).map((end, i) => new Uint8Array(file.subarray(cuts[i], end)));
+  assert.equal(await s.write(pieces), file.length);
+  await until(() => f.log.published.length === 4);
+  assert.deepEqual(
+    f.log.published.map((p) => `${p.type}@${p.timestamp}:${p.size}`),
+    ['video@0:7', 'video@40:9000', 'audio@23:100', 'video@80:20'],
+  );
+  await assert.rejects(s.write([file.subarray(0, 0), 'FLV' as never]), (err: unknown) => {
+    assert.ok(err instanceof RTMPUsageError);
+    assert.equal(err.code, 'ERR_RTMP_BAD_ARGUMENT');
+    assert.match(err.message, /or an array of them/);
+    return true;
+  });
+  await conn.close();
+});
+
 test('slow consumer: the socket pauses, memory stays bounded, every byte arrives', async () => {
   const TOTAL = 4000;
   const f = await fixture({
