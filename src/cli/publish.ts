@@ -24,7 +24,7 @@
  * denied) or bad usage/input, 2 interrupted / connection lost while publishing, 3 could
  * not connect.
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { RealtimePacer } from '../client/pacer.js';
 import { RTMP } from '../client/rtmp.js';
 import type { RTMPStream } from '../client/rtmp-stream.js';
@@ -298,6 +298,21 @@ interface SourceTag {
  */
 type TagSource = (signal: AbortSignal) => AsyncIterable<SourceTag[]>;
 
+/** A file's bytes in READ_SIZE reads, each into a fresh Buffer (its tags are sent as views of it). */
+function* fileReads(path: string): Generator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const b = Buffer.allocUnsafeSlow(READ_SIZE);
+      const n = readSync(fd, b, 0, READ_SIZE, null);
+      if (n === 0) return;
+      yield b.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The tags of an FLV file or of FLV on stdin. */
 function flvSource(input: string, out: Console): TagSource {
   return async function* (signal) {
@@ -306,7 +321,7 @@ function flvSource(input: string, out: Console): TagSource {
     // reads are this loop's own Buffers. 1 MiB reads: fewer tags span two reads (each of
     // those is copied once to join it).
     const demuxer = new FlvDemuxer({ header: input === '-' ? 'auto' : 'required', frameRoom: true });
-    const source = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_SIZE });
+    const source = input === '-' ? process.stdin : fileReads(input);
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         if (signal.aborted) return;
