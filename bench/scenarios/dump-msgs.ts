@@ -5,7 +5,10 @@
  * measure. Whole processes measured by GNU time, alternated run by run, medians; the
  * goal row is CPU per 10,000 A/V messages (the source's count), ≤ 1.0× rtmpdump; a row
  * without goal shows it above Node's own start-up (`node -e 0`, alternated in the same
- * rounds), so the cost per message stands apart from the fixed one.
+ * rounds), so the cost per message stands apart from the fixed one, and a floor row the
+ * least RTMP client Node can be (children/floor-rtmp.js `play`, also in the same rounds,
+ * from the `dump` rows' nginx, whose queue discards nothing), its output checked against
+ * the source's A/V messages.
  *
  * This nginx keeps its shipped `out_queue` (256 messages): when a client reads slower
  * than nginx sends, the queue fills and nginx-rtmp's VOD sender discards the message it
@@ -30,6 +33,7 @@
  * wall and CPU.
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startShapedSocksProxy } from '../../test/helpers/shaped-socks-proxy.js';
 import { avTags, type TagLoss, tagLoss } from '../lib/flv-check.js';
 import type { MediaFile } from '../lib/media.js';
@@ -50,7 +54,7 @@ import {
   summarize,
   summaryRows,
 } from '../lib/scenario.js';
-import { startNginx } from '../lib/servers.js';
+import { CHILDREN_DIR, startNginx } from '../lib/servers.js';
 
 /** One download and what its output lacks against the source (undefined: unreadable). */
 interface LossRun {
@@ -99,35 +103,49 @@ function cpuPer10k(cpuS: number | undefined, messages: number): number | undefin
   return cpuS !== undefined && messages > 0 ? (cpuS / messages) * 1e4 : undefined;
 }
 
+/** The A/V tags of each source file, read once. */
+const sourceTags = new Map<string, ReturnType<typeof avTags>>();
+
+/** Runs `side(out)`, checks its output against `file`'s A/V tags, removes it. */
+async function lossRun(
+  ctx: Context,
+  file: MediaFile,
+  side: (out: string) => Promise<TimedRun>,
+  name: string,
+): Promise<LossRun> {
+  const out = scratch(ctx, `loss-${name}.flv`);
+  const run = acceptComplete(await side(out), out, file);
+  let loss: TagLoss | undefined;
+  try {
+    let source = sourceTags.get(file.path);
+    if (source === undefined) {
+      source = avTags(file.path);
+      sourceTags.set(file.path, source);
+    }
+    loss = tagLoss(source, avTags(out));
+  } catch {}
+  rmSync(out, { force: true });
+  return { run, loss };
+}
+
 /**
  * `ctx.runs` alternated downloads of `file` by each side from `url` (both given `flags`),
- * each output checked against the source's A/V tags and removed; with `startUps`, a
- * `node -e 0` after each rtmpdump run (the start-up row).
+ * each output checked against the source's A/V tags and removed; `after` runs after each
+ * rtmpdump run (rows measured in the same rounds).
  */
 async function lossyDownloads(
   ctx: Context,
   file: MediaFile,
   url: string,
-  startUps?: TimedRun[],
+  after?: () => Promise<void>,
   flags: readonly string[] = [],
 ): Promise<[LossRun[], LossRun[]]> {
-  const source = avTags(file.path);
-  const download = async (side: (out: string) => Promise<TimedRun>, name: string): Promise<LossRun> => {
-    const out = scratch(ctx, `loss-${name}.flv`);
-    const run = acceptComplete(await side(out), out, file);
-    let loss: TagLoss | undefined;
-    try {
-      loss = tagLoss(source, avTags(out));
-    } catch {}
-    rmSync(out, { force: true });
-    return { run, loss };
-  };
   return alternate(
     ctx.runs,
-    () => download((out) => rtmpkitDump(ctx, url, out, {}, flags), 'rtmpkit'),
+    () => lossRun(ctx, file, (out) => rtmpkitDump(ctx, url, out, {}, flags), 'rtmpkit'),
     async () => {
-      const run = await download((out) => rtmpdump(url, out, flags), 'rtmpdump');
-      if (startUps) startUps.push(await client(process.execPath, ['-e', '0']));
+      const run = await lossRun(ctx, file, (out) => rtmpdump(url, out, flags), 'rtmpdump');
+      await after?.();
       return run;
     },
   );
@@ -151,9 +169,24 @@ function dumpMessages(ctx: Context): Promise<Row[]> {
   const file = ctx.media.msgs;
   return onShippedNginx(ctx, file, async (url) => {
     const startUps: TimedRun[] = [];
-    const [ours, theirs] = await lossyDownloads(ctx, file, url, startUps);
+    const floors: LossRun[] = [];
+    const unqueued = `rtmp://127.0.0.1:${(await ctx.nginx()).port}/vod/${file.name}`;
+    const floorScript = join(CHILDREN_DIR, 'floor-rtmp.js');
+    const [ours, theirs] = await lossyDownloads(ctx, file, url, async () => {
+      startUps.push(await client(process.execPath, ['-e', '0']));
+      floors.push(
+        await lossRun(
+          ctx,
+          file,
+          (out) => client(process.execPath, [floorScript, 'play', unqueued, out]),
+          'floor',
+        ),
+      );
+    });
     const a = summarize(ours.map((r) => r.run));
     const b = summarize(theirs.map((r) => r.run));
+    const floor = summarize(floors.map((r) => r.run));
+    const floorLost = floors.every((r) => r.loss !== undefined) ? total(floors, (l) => l.missing) : undefined;
     const startUp = summarize(startUps).cpuS;
     const aboveStartUp = a.cpuS !== undefined && startUp !== undefined ? a.cpuS - startUp : undefined;
     const messages = file.digest.tags;
@@ -175,6 +208,23 @@ function dumpMessages(ctx: Context): Promise<Row[]> {
         ours: cpuPer10k(aboveStartUp, messages),
         peer: { name: 'rtmpdump', value: cpuPer10k(b.cpuS, messages) },
         note: `rtmpkit's CPU less the median of \`node -e 0\` (${startUp?.toFixed(3) ?? '—'} s), run in the same rounds`,
+      },
+      {
+        scenario,
+        metric: 'floor: least RTMP client, CPU per 10k msgs',
+        unit: 's/10k msg',
+        ours: cpuPer10k(floor.cpuS, messages),
+        peer: { name: 'rtmpdump', value: cpuPer10k(b.cpuS, messages) },
+        note: notes(
+          'no library (children/floor-rtmp.js), from an nginx whose queue discards nothing',
+          floorLost === 0
+            ? 'every source A/V message arrived'
+            : `A/V MESSAGES LOST: ${floorLost ?? 'output unreadable'}`,
+          failureNote(
+            'floor',
+            floors.map((r) => r.run),
+          ),
+        ),
       },
       ...summaryRows(scenario, 'rtmpdump', a, b, [['CPU'], ['wall'], ['peak RSS']], ''),
     ];
