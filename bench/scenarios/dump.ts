@@ -191,7 +191,7 @@ async function dump(ctx: Context, file: MediaFile): Promise<Row[]> {
         'rtmpdump',
         summarize(pair.more[i]!),
         peer,
-        [['CPU'], ['peak RSS']],
+        f.output === 'download' ? [['CPU'], ['wall'], ['peak RSS']] : [['CPU'], ['peak RSS']],
         notes(
           f.output && floorDiffer[i] === 0 ? same[f.output] : '',
           floorDiffer[i]! > 0

@@ -59,7 +59,7 @@ export const publish: Scenario = {
         'ffmpeg',
         summarize(floor),
         peer,
-        [['CPU'], ['peak RSS']],
+        [['CPU'], ['wall'], ['peak RSS']],
         notes(
           floor.every((r) => r.code === 0) ? 'nginx acknowledged all but the last 2 MiB' : '',
           failureNote('floor', floor),
