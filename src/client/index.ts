@@ -38,7 +38,12 @@ export {
   RTMPPacket,
   type RTMPPacketInit,
 } from './rtmp-packet.js';
-export { RTMPStream, type StreamWaitOptions, type StreamWriteOptions } from './rtmp-stream.js';
+export {
+  type PublishTag,
+  RTMPStream,
+  type StreamWaitOptions,
+  type StreamWriteOptions,
+} from './rtmp-stream.js';
 export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE } from './stream-output.js';
 export type {
   StreamAudioPacket,

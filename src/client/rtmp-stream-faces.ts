@@ -24,7 +24,7 @@ import type { MetadataTrack, OnMetaDataOptions } from '../flv/metadata-writer.js
 import type { FlvMuxer, FlvMuxerOptions } from '../flv/muxer.js';
 import type { PublishPacket } from './packet-writer.js';
 import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
-import type { StreamInput, StreamWaitOptions, StreamWriteOptions } from './stream-input.js';
+import type { PublishTag, StreamInput, StreamWaitOptions, StreamWriteOptions } from './stream-input.js';
 import { DEFAULT_READ_SIZE, type StreamOutput, type StreamPacket } from './stream-output.js';
 
 const INF = Number.POSITIVE_INFINITY;
@@ -166,6 +166,21 @@ export abstract class RTMPStreamFaces {
   async write(data: Uint8Array | readonly Uint8Array[], options: StreamWriteOptions = {}): Promise<number> {
     requireWriteable(this, 'write');
     return this.input.write(data, options);
+  }
+
+  /**
+   * Publishes FLV tags the caller demuxed (`FlvDemuxer`'s `FlvTag`s, or any
+   * `{ type, timestamp, payload }`) as `write` publishes the tags of FLV bytes — audio,
+   * video, script data with the `@setDataFrame` prefix added, other types skipped — without
+   * framing them again: tags changed on the way (new timestamps, say) go out as they are.
+   * One flush at the end; `pacer` as for `write`. Resolves with the number of tags taken.
+   *
+   * @throws RTMPUsageError `ERR_RTMP_BAD_ARGUMENT` for a tag without an integer type, a
+   *   timestamp in 0..2^32−1 or a Uint8Array payload (nothing is sent)
+   */
+  async writeTags(tags: Iterable<PublishTag>, options: StreamWriteOptions = {}): Promise<number> {
+    requireWriteable(this, 'writeTags');
+    return this.input.writeTags(tags, options);
   }
 
   /**

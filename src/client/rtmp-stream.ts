@@ -46,7 +46,7 @@ import { type OutputFlow, StreamOutput } from './stream-output.js';
 import { type Deferred, deferred, waitFor } from './waiters.js';
 
 export type { FlvTagReader } from './rtmp-stream-faces.js';
-export type { StreamWaitOptions, StreamWriteOptions } from './stream-input.js';
+export type { PublishTag, StreamWaitOptions, StreamWriteOptions } from './stream-input.js';
 export { DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_SIZE, type StreamPacket } from './stream-output.js';
 
 /** What a stream needs from its connection (implemented by `RTMP`). */

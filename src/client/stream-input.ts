@@ -33,6 +33,13 @@ export interface StreamWaitOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** An FLV tag to publish: TagType (8 audio, 9 video, 18 script data), timestamp (ms), body. */
+export interface PublishTag {
+  readonly type: number;
+  readonly timestamp: number;
+  readonly payload: Uint8Array;
+}
+
 /** Options of `write`: a wait, and the pacer that holds media to real time (none: as fast as the socket takes it). */
 export interface StreamWriteOptions extends StreamWaitOptions {
   pacer?: RealtimePacer | undefined;
@@ -102,22 +109,56 @@ export class StreamInput {
     let bytes = 0;
     for (const d of parts as readonly Uint8Array[]) {
       const buf = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-      for (const tag of this.#demuxer.push(buf)) {
-        if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
-          await this.#flushWrites(options);
-          await options.pacer.wait(tag.timestamp, options.signal);
-          options.signal?.throwIfAborted();
-        }
-        if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, tag.payload);
-        else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, tag.payload);
-        else if (tag.type === MessageType.DataAMF0)
-          this.#send('data', tag.timestamp, scriptTagToDataMessage(tag.payload));
-        else log.debug(`publish: skipping FLV tag type ${tag.type}`);
-      }
+      await this.#sendTags(this.#demuxer.push(buf), options);
       bytes += buf.length;
     }
     await this.#flushWrites(options);
     return bytes;
+  }
+
+  /** `RTMPStream.writeTags`: sends tags demuxed by the caller; resolves with how many were taken. */
+  async writeTags(tags: Iterable<PublishTag>, options: StreamWriteOptions): Promise<number> {
+    if (this.#demuxer === undefined) return 0;
+    const list = [...tags];
+    for (const t of list) {
+      if (
+        t === null ||
+        typeof t !== 'object' ||
+        !Number.isInteger(t.type) ||
+        !Number.isInteger(t.timestamp) ||
+        t.timestamp < 0 ||
+        t.timestamp > 0xffffffff ||
+        !(t.payload instanceof Uint8Array)
+      ) {
+        throw new RTMPUsageError(
+          'writeTags() needs { type, timestamp, payload } tags: integer type, timestamp in 0..2^32-1, a Uint8Array payload',
+          { code: UsageCode.RTMP_BAD_ARGUMENT },
+        );
+      }
+    }
+    await waitFor(this.#conn.whenUp(), { signal: options.signal, what: 'reconnecting' });
+    this.#owner.requireOpen();
+    await this.#sendTags(list, options);
+    await this.#flushWrites(options);
+    return list.length;
+  }
+
+  /** Sends audio, video and script tags (others skipped), each media tag paced when a pacer is given. */
+  async #sendTags(tags: Iterable<PublishTag>, options: StreamWriteOptions): Promise<void> {
+    for (const tag of tags) {
+      if (options.pacer && (tag.type === MessageType.Audio || tag.type === MessageType.Video)) {
+        await this.#flushWrites(options);
+        await options.pacer.wait(tag.timestamp, options.signal);
+        options.signal?.throwIfAborted();
+      }
+      const p = tag.payload;
+      const payload = Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+      if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, payload);
+      else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, payload);
+      else if (tag.type === MessageType.DataAMF0)
+        this.#send('data', tag.timestamp, scriptTagToDataMessage(payload));
+      else log.debug(`publish: skipping FLV tag type ${tag.type}`);
+    }
   }
 
   /** `RTMPStream.writePacket`: one typed packet, or the tracks of one message. */

@@ -460,6 +460,42 @@ test('publish: an array of buffers is written as their concatenation, tags cut a
   await conn.close();
 });
 
+test('publish: writeTags sends demuxed tags as they are, restamped, @setDataFrame added; a bad tag sends nothing', async () => {
+  const f = await fixture();
+  const conn = new RTMP(f.url('app/pub'), { publish: true });
+  await conn.connect();
+  const s = await conn.createStream({ writeable: true });
+  const meta = newEcmaArray();
+  setOwn(meta, 'duration', 1);
+  const tags = [
+    { type: 18, timestamp: 0, payload: amf0.encode('onMetaData', meta) },
+    { type: 9, timestamp: 0, payload: new Uint8Array([0x17, 0, 0, 0, 0, 1, 2]) },
+    { type: 9, timestamp: 40, payload: Buffer.alloc(9000, 0x27) },
+    { type: 7, timestamp: 41, payload: Buffer.alloc(3) }, // not a publishable type: skipped
+    { type: 8, timestamp: 23, payload: Buffer.alloc(100, 0xaf) },
+  ].map((t) => ({ ...t, timestamp: t.timestamp + 1000 }));
+  assert.equal(await s.writeTags(tags), 5);
+  await until(() => f.log.published.length === 3 && f.log.data.length === 1);
+  assert.deepEqual(
+    f.log.published.map((p) => `${p.type}@${p.timestamp}:${p.size}`),
+    ['video@1000:7', 'video@1040:9000', 'audio@1023:100'],
+  );
+  assert.ok(f.log.data[0]!.name === 'onMetaData' && f.log.data[0]!.dataFrame);
+  for (const bad of [
+    { type: 9, timestamp: -1, payload: Buffer.alloc(9) },
+    { type: 9, timestamp: 0, payload: 'x' },
+  ]) {
+    await assert.rejects(s.writeTags([tags[1]!, bad as never]), (err: unknown) => {
+      assert.ok(err instanceof RTMPUsageError);
+      assert.equal(err.code, 'ERR_RTMP_BAD_ARGUMENT');
+      return true;
+    });
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(f.log.published.length, 3, 'a refused batch sends none of its tags');
+  await conn.close();
+});
+
 test('slow consumer: the socket pauses, memory stays bounded, every byte arrives', async () => {
   const TOTAL = 4000;
   const f = await fixture({
