@@ -21,6 +21,7 @@ import {
   RTMPUsageError,
 } from '../../src/index.js';
 import { READ_BUFFER_SIZE } from '../../src/transport/tcp.js';
+import { flvTag } from '../helpers/multi-chunk-flv.js';
 import { type Fixture, type FixtureConn, sendSyntheticMedia, startFixture } from './client-fixture.js';
 
 const fixtures: Fixture[] = [];
@@ -64,18 +65,6 @@ async function readAll(stream: RTMPStream, size = 1000): Promise<Buffer> {
     assert.ok(b.length <= size);
     parts.push(b);
   }
-}
-
-/** One FLV tag (FLV-10.1 E.4.1): header, body, PreviousTagSize. */
-function flvTag(type: number, ts: number, body: Buffer): Buffer {
-  const h = Buffer.alloc(11);
-  h[0] = type;
-  h.writeUIntBE(body.length, 1, 3);
-  h.writeUIntBE(ts & 0xffffff, 4, 3);
-  h[7] = ts >>> 24;
-  const prev = Buffer.alloc(4);
-  prev.writeUInt32BE(body.length + 11);
-  return Buffer.concat([h, body, prev]);
 }
 
 /** Waits until `cond` holds (polling), failing after `ms`. */
