@@ -6,7 +6,7 @@
  *   output with theirs, so it counts only when it did the same job.
  * - `node floor-rtmp.js publish rtmp://HOST:PORT/APP/STREAM FILE` publishes the FLV file
  *   FILE as fast as the server takes it, as `ffmpeg -i FILE -c copy -f flv URL` does, and
- *   exits 0 once the server acknowledged all but the last window of it.
+ *   exits 0 once the server acknowledged all of it but the last 2 MiB.
  *
  * What `play` does, and nothing more:
  * - the plain handshake (RTMP-SPEC §5.2: C0 version 3, C1 with a zero version field, so
@@ -27,8 +27,7 @@
  *   collected into a Buffer of their length, as librtmp collects every message);
  * - the end at the server's NetStream.Play.Stop or NetStream.Play.Complete (exit 0);
  *   a connection that closes before it, or 10 s without a byte, exits 2.
- * Not handled, as the bench's server never sends them: aggregates, AMF3 messages,
- * abort messages, chunk stream ids above 319.
+ * Not handled, as the bench's servers never send them: aggregates, AMF3 messages, Abort.
  *
  * What `publish` does: the same handshake and chunk reading, connect with Set Chunk Size
  * 4096 (rtmpkit's and FFmpeg's) and Window Acknowledgement Size 1 MiB (so the server
