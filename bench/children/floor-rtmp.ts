@@ -15,8 +15,8 @@
  *   play(STREAM, 0) and SetBufferLength(stream, 10 h) (rtmpdump's buffer, so the server
  *   sends as fast as the socket takes it), as fixed AMF0 bytes; one Acknowledgement per
  *   half window received (§5.4.3);
- * - the chunk stream (§5.3): basic and message headers of formats 0–3, extended
- *   timestamps, Set Chunk Size, the reads into one reused 256 KiB buffer (`onread`);
+ * - the chunk stream (§5.3, floor-chunks.js `ChunkIn`), the reads into one reused 256 KiB
+ *   buffer (`onread`);
  * - FLV out (FLV-10.1 E.2–E.4), as librtmp's `RTMP_Read` writes it: the 13-byte header
  *   with both audio and video flagged (the bench's files have both; the comparison
  *   catches any other), then a tag per audio message over 1 byte, video message over 5
@@ -39,6 +39,19 @@
  */
 import { closeSync, openSync, readSync, writevSync } from 'node:fs';
 import { connect } from 'node:net';
+import {
+  amfNull,
+  amfNumber,
+  amfObject,
+  amfString,
+  ChunkIn,
+  chunkData,
+  chunkHeader,
+  type InMessage,
+  message,
+  OUT_CHUNK,
+  u32,
+} from './floor-chunks.js';
 
 const [mode, url, path] = process.argv.slice(2);
 const parts = /^rtmp:\/\/([^/:]+):(\d+)\/([^/]+)\/(.+)$/.exec(url ?? '');
@@ -48,48 +61,8 @@ if ((mode !== 'play' && mode !== 'publish') || !parts || !path) {
 }
 const [, host, port, app, stream] = parts as unknown as [string, string, string, string, string];
 
-// ---- AMF0 (AMF0-SPEC §2) and commands (128-byte chunks, the default) ----
-const amfString = (s: string): Buffer => {
-  const b = Buffer.alloc(3 + Buffer.byteLength(s));
-  b[0] = 0x02;
-  b.writeUInt16BE(b.length - 3, 1);
-  b.write(s, 3);
-  return b;
-};
-const amfNumber = (n: number): Buffer => {
-  const b = Buffer.alloc(9);
-  b.writeDoubleBE(n, 1);
-  return b;
-};
-const amfNull = Buffer.from([0x05]);
-const amfObject = (o: Record<string, string>): Buffer =>
-  Buffer.concat([
-    Buffer.from([0x03]),
-    ...Object.entries(o).flatMap(([k, v]) => [amfString(k).subarray(1), amfString(v)]),
-    Buffer.from([0, 0, 0x09]),
-  ]);
-/** A 4-byte big-endian number. */
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n, 0);
-  return b;
-};
-/** Our chunk size and the window we ask the server to acknowledge, when publishing. */
-const OUT_CHUNK = 4096;
+/** The window we ask the server to acknowledge, when publishing. */
 const ACK_WINDOW = 1 << 20;
-const message = (csid: number, type: number, streamId: number, payload: Buffer): Buffer => {
-  const head = Buffer.alloc(12);
-  head[0] = csid;
-  head.writeUIntBE(payload.length, 4, 3);
-  head[7] = type;
-  head.writeUInt32LE(streamId, 8);
-  const pieces: Buffer[] = [head];
-  for (let at = 0; at < payload.length; at += 128) {
-    if (at > 0) pieces.push(Buffer.from([0xc0 | csid]));
-    pieces.push(payload.subarray(at, at + 128));
-  }
-  return Buffer.concat(pieces);
-};
 const requests = Buffer.concat([
   message(
     3,
@@ -145,166 +118,64 @@ const tagHeader = (type: number, ts: number, size: number): Buffer => {
   head.writeUIntBE(0, 8, 3);
   return head;
 };
-const tag = (type: number, ts: number, payload: Buffer): void => {
+/** An FLV PreviousTagSize for a body of `size` bytes. */
+const tagTail = (size: number): Buffer => {
   const back = Buffer.allocUnsafe(4);
-  back.writeUInt32BE(payload.length + 11, 0);
-  pending.push(tagHeader(type, ts, payload.length), payload, back);
+  back.writeUInt32BE(size + 11, 0);
+  return back;
 };
 
 // ---- the chunk stream ----
-/** One chunk stream's state: its last header and the message being collected. */
-interface ChunkStream {
-  ts: number;
-  delta: number;
-  length: number;
-  type: number;
-  extended: boolean;
-  /** The message being collected (no body: an audio or video message written as it comes). */
-  body: Buffer | undefined;
-  /** A message is being read (its bytes so far: `filled`). */
-  open: boolean;
-  filled: number;
-}
-const streams: (ChunkStream | undefined)[] = [];
-let chunkSize = 128;
 let window = 2_500_000;
 let received = 0;
 let acked = 0;
 let done = false;
-/** The chunk whose data is being read: its stream and the data bytes still to come. */
-let current: ChunkStream | undefined;
-let chunkLeft = 0;
-/** A chunk header cut by the end of a read: its first bytes, completed from the next read. */
-const carry = Buffer.alloc(18 + 18);
-let carried = 0;
-
-const complete = (cs: ChunkStream): void => {
-  cs.open = false;
-  const body = cs.body;
-  const t = cs.type;
-  if (body === undefined) {
-    const back = Buffer.allocUnsafe(4);
-    back.writeUInt32BE(cs.length + 11, 0);
-    pending.push(back);
-    return;
-  }
-  cs.body = undefined;
-  if (
-    t === 18 &&
-    body.length > ON_METADATA.length &&
-    body.subarray(0, ON_METADATA.length).equals(ON_METADATA)
-  ) {
-    tag(18, cs.ts, body);
-  } else if (t === 1) chunkSize = body.readUInt32BE(0) & 0x7fffffff;
-  else if (t === 5) window = body.readUInt32BE(0);
-  else if (
-    t === 20 &&
-    body.length === CREATED.length + 8 &&
-    body.subarray(0, CREATED.length).equals(CREATED)
-  ) {
-    const id = body.readDoubleBE(CREATED.length);
-    send(mode === 'play' ? play(id) : publish(id));
-  } else if (t === 20 && mode === 'publish' && body.includes('NetStream.Publish.Start')) {
-    sendFile(publishedOn).catch((err: Error) => {
-      process.stderr.write(`floor-rtmp: ${err.message}\n`);
-      process.exit(1);
-    });
-  } else if (t === 3 && mode === 'publish') {
-    serverAcked = body.readUInt32BE(0);
-    finish();
-  } else if (
-    (t === 18 || t === 20) &&
-    (body.includes('NetStream.Play.Stop') || body.includes('NetStream.Play.Complete'))
-  ) {
-    done = true;
-  }
-};
-
-/**
- * Parses the chunk header at `b[p..end)`; returns its length, or 0 when it is cut off.
- * Sets `current` and `chunkLeft`, allocating the message's body at its first chunk.
- */
-const header = (b: Buffer, p: number, end: number): number => {
-  const start = p;
-  if (p >= end) return 0;
-  const fmt = b[p]! >> 6;
-  let csid = b[p]! & 0x3f;
-  p++;
-  if (csid === 0) {
-    if (p + 1 > end) return 0;
-    csid = 64 + b[p++]!;
-  } else if (csid === 1) {
-    if (p + 2 > end) return 0;
-    csid = 64 + b[p]! + 256 * b[p + 1]!;
-    p += 2;
-  }
-  const size = fmt === 0 ? 11 : fmt === 1 ? 7 : fmt === 2 ? 3 : 0;
-  if (p + size > end) return 0;
-  let cs = streams[csid];
-  if (cs === undefined) {
-    cs = { ts: 0, delta: 0, length: 0, type: 0, extended: false, body: undefined, open: false, filled: 0 };
-    streams[csid] = cs;
-  }
-  let field = 0;
-  if (fmt < 3) {
-    field = b.readUIntBE(p, 3);
-    if (fmt < 2) {
-      cs.length = b.readUIntBE(p + 3, 3);
-      cs.type = b[p + 6]!;
+const chunks = new ChunkIn({
+  // Audio and video tags librtmp writes go out as they come: header now, body as views.
+  stream: (m: InMessage): boolean => {
+    const kept = mode === 'play' && ((m.type === 8 && m.length > 1) || (m.type === 9 && m.length > 5));
+    if (kept) pending.push(tagHeader(m.type, m.ts, m.length));
+    return kept;
+  },
+  data: (_m: InMessage, view: Buffer): void => {
+    pending.push(view);
+  },
+  end: (m: InMessage): void => {
+    pending.push(tagTail(m.length));
+  },
+  message: (m: InMessage, body: Buffer): void => {
+    const t = m.type;
+    if (
+      mode === 'play' &&
+      t === 18 &&
+      body.length > ON_METADATA.length &&
+      body.subarray(0, ON_METADATA.length).equals(ON_METADATA)
+    ) {
+      pending.push(tagHeader(18, m.ts, body.length), body, tagTail(body.length));
+    } else if (t === 5) window = body.readUInt32BE(0);
+    else if (
+      t === 20 &&
+      body.length === CREATED.length + 8 &&
+      body.subarray(0, CREATED.length).equals(CREATED)
+    ) {
+      const id = body.readDoubleBE(CREATED.length);
+      send(mode === 'play' ? play(id) : publish(id));
+    } else if (t === 20 && mode === 'publish' && body.includes('NetStream.Publish.Start')) {
+      sendFile(publishedOn).catch((err: Error) => {
+        process.stderr.write(`floor-rtmp: ${err.message}\n`);
+        process.exit(1);
+      });
+    } else if (t === 3 && mode === 'publish') {
+      serverAcked = body.readUInt32BE(0);
+      finish();
+    } else if (
+      (t === 18 || t === 20) &&
+      (body.includes('NetStream.Play.Stop') || body.includes('NetStream.Play.Complete'))
+    ) {
+      done = true;
     }
-    cs.extended = field === 0xffffff;
-  }
-  p += size;
-  if (cs.extended) {
-    if (p + 4 > end) return 0;
-    if (fmt < 3) field = b.readUInt32BE(p);
-    p += 4;
-  }
-  if (!cs.open) {
-    // A message's first chunk: format 0 sets the timestamp, 1 and 2 add their delta, and
-    // 3 adds the previous one again (§5.3.1.2).
-    if (fmt === 0) cs.ts = field;
-    else if (fmt < 3) {
-      cs.delta = field;
-      cs.ts += field;
-    } else cs.ts += cs.delta;
-    if (fmt === 0) cs.delta = 0;
-    cs.open = true;
-    cs.filled = 0;
-    const t = cs.type;
-    if ((t === 8 && cs.length > 1) || (t === 9 && cs.length > 5))
-      pending.push(tagHeader(t, cs.ts, cs.length));
-    else cs.body = Buffer.allocUnsafe(cs.length);
-  }
-  current = cs;
-  chunkLeft = Math.min(chunkSize, cs.length - cs.filled);
-  return p - start;
-};
-
-/** Consumes `b[p..end)` of the chunk stream. */
-const chunks = (b: Buffer, p: number, end: number): void => {
-  while (p < end) {
-    if (chunkLeft > 0) {
-      const cs = current!;
-      const take = Math.min(chunkLeft, end - p);
-      if (cs.body === undefined) pending.push(b.subarray(p, p + take));
-      else b.copy(cs.body, cs.filled, p, p + take);
-      cs.filled += take;
-      chunkLeft -= take;
-      p += take;
-      if (cs.filled === cs.length) complete(cs);
-      continue;
-    }
-    const n = header(b, p, end);
-    if (n === 0) {
-      carried = end - p;
-      b.copy(carry, 0, p, end);
-      return;
-    }
-    p += n;
-    if (current!.length === 0) complete(current!);
-  }
-};
+  },
+});
 
 // ---- publish ----
 let publishedOn = 0;
@@ -328,7 +199,7 @@ const send = (b: Buffer): boolean => {
   sent += b.length;
   return socket.write(b);
 };
-/** The message's chunks (§5.3.1: format 0, then format 3 every OUT_CHUNK bytes) as pieces. */
+/** A message's chunks (§5.3.1: format 0, then format 3 every OUT_CHUNK bytes) as pieces. */
 const chunked = (
   pieces: Buffer[],
   csid: number,
@@ -337,24 +208,10 @@ const chunked = (
   id: number,
   body: Buffer,
 ): void => {
-  const extended = ts >= 0xffffff;
-  const head = Buffer.allocUnsafe(extended ? 16 : 12);
-  head[0] = csid;
-  head.writeUIntBE(extended ? 0xffffff : ts, 1, 3);
-  head.writeUIntBE(body.length, 4, 3);
-  head[7] = type;
-  head.writeUInt32LE(id, 8);
-  if (extended) head.writeUInt32BE(ts >>> 0, 12);
+  const head = chunkHeader(csid, type, ts, id, body.length);
   pieces.push(head);
-  for (let at = 0; at < body.length; at += OUT_CHUNK) {
-    if (at > 0)
-      pieces.push(
-        extended ? Buffer.concat([Buffer.from([0xc0 | csid]), head.subarray(12)]) : CONTINUE[csid]!,
-      );
-    pieces.push(body.subarray(at, at + OUT_CHUNK));
-  }
+  chunkData(pieces, head, body, 0);
 };
-const CONTINUE = [0, 1, 2, 3, 4, 5, 6].map((csid) => Buffer.from([0xc0 | csid]));
 /** Sends the FLV file's tags (FLV-10.1 E.3: after the 13-byte header and PreviousTagSize0). */
 const sendFile = async (id: number): Promise<void> => {
   const file = openSync(path, 'r');
@@ -386,7 +243,7 @@ const sendFile = async (id: number): Promise<void> => {
   fileSent = true;
   finish();
 };
-/** Done once the file is out and the server acknowledged all of it but the last window. */
+/** Done once the file is out and the server acknowledged all of it but the last 2 MiB. */
 const finish = (): void => {
   if (!fileSent || serverAcked < sent - 2 * ACK_WINDOW) return;
   done = true;
@@ -416,21 +273,7 @@ const socket = connect({
         send(requests);
       }
       received += n - p;
-      if (carried > 0) {
-        // Complete the cut header from this read: at most 18 more bytes are needed.
-        const more = Math.min(18, n - p);
-        b.copy(carry, carried, p, p + more);
-        const had = carried;
-        carried = 0;
-        const used = header(carry, 0, had + more);
-        if (used === 0) {
-          carried = had + more;
-          return true;
-        }
-        p += used - had;
-        if (current!.length === 0) complete(current!);
-      }
-      chunks(b, p, n);
+      chunks.push(b, p, n);
       flush();
       if (received - acked >= window / 2) {
         const ack = Buffer.from([2, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0, 0, 0]);
