@@ -221,6 +221,15 @@ export async function startRelayFloor(): Promise<RunningServer & { publishPort: 
 }
 
 /**
+ * Starts the RTMP relay floor (children/floor-relay.js): the least RTMP server Node can be,
+ * relaying a publisher's media to the players of its stream.
+ */
+export async function startRtmpRelayFloor(): Promise<RunningServer> {
+  const { child, ports } = await startChild('RTMP relay floor', 'floor-relay.js', [], []);
+  return childServer('least RTMP relay', child, ports.port!);
+}
+
+/**
  * Starts the floor sender (children/floor-sender.js): every connection to it gets the
  * bytes of `file` as fast as the socket takes them, then a FIN — the raw input of the
  * floor rows, from a process whose CPU is not counted.

@@ -15,9 +15,13 @@
  * at load 4–5: 5.2, 4.2, 3.0, 2.7, 2.7 s/GB; V8 optimized 100, 64, 33, 18, 9
  * functions). nginx gets the same warm-up, which changes nothing for it.
  *
- * The relay also gets a floor row (no goal): a few-line Node process forwarding
- * ffmpeg's FLV bytes (`-f flv tcp://…`) read by read to one player (`curl`), no RTMP —
- * what Node's socket reads and writes alone cost for this workload, against nginx's figure.
+ * The relay also gets two floor rows (no goal), each run after nginx in the same rounds:
+ * a few-line Node process forwarding ffmpeg's FLV bytes (`-f flv tcp://…`) read by read to
+ * one player (`curl`), no RTMP — what Node's socket reads and writes alone cost for this
+ * workload; and children/floor-relay.js, the least RTMP server Node can be (no library;
+ * the media relayed as views of the publisher's reads, one write per read and player),
+ * with the same ffmpeg publisher and rtmpdump player as the servers, after its own warm-up
+ * relay — against nginx's figure.
  */
 import { rmSync, statSync } from 'node:fs';
 import { which } from '../../test/helpers/peers.js';
@@ -39,7 +43,7 @@ import {
   scratch,
   sizeLabel,
 } from '../lib/scenario.js';
-import { type RunningServer, startRelayFloor } from '../lib/servers.js';
+import { type RunningServer, startRelayFloor, startRtmpRelayFloor } from '../lib/servers.js';
 import { cpuPerGb, mbPerSec, median } from '../lib/stats.js';
 
 /** One delivery measured on the server side. */
@@ -191,9 +195,12 @@ async function serveRelay(ctx: Context): Promise<Row[]> {
   };
   const floor = which('curl') ? await startRelayFloor() : undefined;
   const floorRuns: Delivery[] = [];
+  const rtmpFloor = await startRtmpRelayFloor();
+  const rtmpFloorRuns: Delivery[] = [];
   try {
     await once(ours, `relay${process.pid}warm`);
     await once(theirs, `relay${process.pid}warm`);
+    await once(rtmpFloor, `relay${process.pid}warm`);
     if (floor) await floorRelay(floor, file, out);
     rmSync(out, { force: true });
     const [a, b] = await alternate(
@@ -201,6 +208,7 @@ async function serveRelay(ctx: Context): Promise<Row[]> {
       (i) => once(ours, `relay${process.pid}a${i}`),
       async (i) => {
         const d = await once(theirs, `relay${process.pid}b${i}`);
+        rtmpFloorRuns.push(await once(rtmpFloor, `relay${process.pid}c${i}`));
         if (floor) {
           floorRuns.push(await floorRelay(floor, file, out));
           rmSync(out, { force: true });
@@ -214,18 +222,35 @@ async function serveRelay(ctx: Context): Promise<Row[]> {
         ? { ...r, note: notes('after 1 warm-up relay per server', r.note) }
         : r,
     );
-    return [...warmed, floorRow(label, floorRuns, b, file)];
+    return [
+      ...warmed,
+      floorRow(label, floorRuns, b, file),
+      floorRow(label, rtmpFloorRuns, b, file, {
+        metric: 'floor: least RTMP relay CPU/GB',
+        how: 'no library (children/floor-relay.js), the same publisher and player, after 1 warm-up relay',
+      }),
+    ];
   } finally {
     await floor?.stop();
+    await rtmpFloor.stop();
   }
 }
 
-/** The floor row: the Node byte relay's CPU per GB against nginx-rtmp's (no goal). */
-function floorRow(scenario: string, floor: Delivery[], nginx: Delivery[], file: MediaFile): Row {
+/** A floor row: a floor relay's CPU per GB against nginx-rtmp's (no goal); by default the Node byte relay's. */
+function floorRow(
+  scenario: string,
+  floor: Delivery[],
+  nginx: Delivery[],
+  file: MediaFile,
+  what = {
+    metric: 'floor: Node byte relay CPU/GB',
+    how: 'no RTMP: ffmpeg -f flv tcp:// → Node socket reads written as they are → curl',
+  },
+): Row {
   const bad = floor.filter((d) => !d.complete).length;
   return {
     scenario,
-    metric: 'floor: Node byte relay CPU/GB',
+    metric: what.metric,
     unit: 's/GB',
     ours: perGb(floor),
     peer: { name: 'nginx-rtmp', value: perGb(nginx) },
@@ -233,7 +258,7 @@ function floorRow(scenario: string, floor: Delivery[], nginx: Delivery[], file: 
       floor.length === 0
         ? 'skipped: curl missing'
         : notes(
-            'no RTMP: ffmpeg -f flv tcp:// → Node socket reads written as they are → curl',
+            what.how,
             bad > 0
               ? `incomplete in ${bad}/${floor.length} runs`
               : `every A/V tag of ${sizeLabel(file.bytes)} arrived`,

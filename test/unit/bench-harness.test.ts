@@ -30,9 +30,10 @@ import {
   parseTimeOutput,
 } from '../../bench/lib/proc.js';
 import { evaluate, formatGoal, formatValue, renderTable, sig3, toJson } from '../../bench/lib/report.js';
-import { CHILDREN_DIR, startFloorSender } from '../../bench/lib/servers.js';
+import { CHILDREN_DIR, startFloorSender, startRtmpRelayFloor } from '../../bench/lib/servers.js';
 import { cpuPerGb, maximum, mbPerSec, median, meets, percentile, ratio } from '../../bench/lib/stats.js';
-import { createServer } from '../../src/index.js';
+import { FlvDemuxer } from '../../src/flv/demuxer.js';
+import { createServer, RTMP } from '../../src/index.js';
 import { multiChunkFlv } from '../helpers/multi-chunk-flv.js';
 import { tempDir } from '../helpers/peers.js';
 
@@ -501,6 +502,42 @@ describe('bench floor children', () => {
       assert.ok(got.equals(readFileSync(dump)), 'floor-rtmp output = rtmpkit dump output');
     } finally {
       await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the RTMP relay floor relays a publish to a player: every A/V tag, in order, with its timestamp', async () => {
+    const dir = tempDir('rtmpkit-bench-test-');
+    const source = join(dir, 'source.flv');
+    writeFileSync(source, multiChunkFlv());
+    const relay = await startRtmpRelayFloor();
+    try {
+      const url = `rtmp://127.0.0.1:${relay.port}/live/clip`;
+      const conn = new RTMP(url, { live: true, timeout: 20 });
+      await conn.connect();
+      const stream = await conn.createStream();
+      const got: Buffer[] = [];
+      const reading = (async () => {
+        for await (const chunk of stream) got.push(chunk);
+      })();
+      const pub = await run(process.execPath, [MAIN, 'publish', '-q', '--no-realtime', url, source], {
+        timeout: 30_000,
+      });
+      assert.equal(pub.stderr, '');
+      await reading;
+      await conn.close();
+      const av = (flv: Buffer) =>
+        new FlvDemuxer()
+          .push(flv)
+          .filter((t) => t.type === 8 || t.type === 9)
+          .map(
+            (t) => `${t.type}@${t.timestamp}:${t.payload.length}:${t.payload.subarray(0, 8).toString('hex')}`,
+          );
+      const sent = av(readFileSync(source));
+      assert.ok(sent.length > 200);
+      assert.deepEqual(av(Buffer.concat(got)), sent);
+    } finally {
+      await relay.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
