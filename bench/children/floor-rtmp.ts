@@ -4,6 +4,11 @@
  * - `node floor-rtmp.js play rtmp://HOST:PORT/APP/STREAM OUT` downloads a recorded stream
  *   into the FLV file OUT as `rtmpdump -q -r URL -o OUT` does. The dump rows compare its
  *   output with theirs, so it counts only when it did the same job.
+ * - `node floor-rtmp.js iterate rtmp://HOST:PORT/APP/STREAM` plays the same way in process,
+ *   as a library's user does: each piece of that FLV (the file header, then each tag with
+ *   its PreviousTagSize) is one fresh Buffer handed to a `for await`, and the process
+ *   prints `{ bytes, pieces, wallS, cpuS, minorFaults }` measured from before `connect()`
+ *   to the end (as children/library.js does for the library).
  * - `node floor-rtmp.js publish rtmp://HOST:PORT/APP/STREAM FILE` publishes the FLV file
  *   FILE as fast as the server takes it, as `ffmpeg -i FILE -c copy -f flv URL` does, and
  *   exits 0 once the server acknowledged all of it but the last 2 MiB.
@@ -53,12 +58,16 @@ import {
   u32,
 } from './floor-chunks.js';
 
-const [mode, url, path] = process.argv.slice(2);
+const [mode, url, path = ''] = process.argv.slice(2);
 const parts = /^rtmp:\/\/([^/:]+):(\d+)\/([^/]+)\/(.+)$/.exec(url ?? '');
-if ((mode !== 'play' && mode !== 'publish') || !parts || !path) {
-  process.stderr.write('usage: floor-rtmp.js play|publish rtmp://HOST:PORT/APP/STREAM OUT|FILE\n');
+if (!(mode === 'iterate' || ((mode === 'play' || mode === 'publish') && path)) || !parts) {
+  process.stderr.write('usage: floor-rtmp.js play URL OUT | iterate URL | publish URL FILE\n');
   process.exit(1);
 }
+const c0 = process.cpuUsage();
+const f0 = process.resourceUsage().minorPageFault;
+const t0 = performance.now();
+const playing = mode !== 'publish';
 const [, host, port, app, stream] = parts as unknown as [string, string, string, string, string];
 
 /** The window we ask the server to acknowledge, when publishing. */
@@ -125,33 +134,60 @@ const tagTail = (size: number): Buffer => {
   return back;
 };
 
+// ---- iterate: one fresh Buffer per FLV piece, to a `for await` ----
+const queue: (Buffer | undefined)[] = [];
+let head = 0;
+let wake: (() => void) | undefined;
+let pieces = 0;
+/** Hands `piece` to the `for await`. */
+const handOut = (piece: Buffer): void => {
+  queue.push(piece);
+  pieces++;
+  wake?.();
+};
+if (mode === 'iterate') handOut(Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]));
+/** The tag being filled for the `for await`. */
+let piece = Buffer.alloc(0);
+
 // ---- the chunk stream ----
 let window = 2_500_000;
 let received = 0;
 let acked = 0;
 let done = false;
 const chunks = new ChunkIn({
-  // Audio and video tags librtmp writes go out as they come: header now, body as views.
+  // Audio and video tags librtmp writes go out as they come: to the file, header now and
+  // body as views; to the `for await`, copied into the tag's own Buffer.
   stream: (m: InMessage): boolean => {
-    const kept = mode === 'play' && ((m.type === 8 && m.length > 1) || (m.type === 9 && m.length > 5));
-    if (kept) pending.push(tagHeader(m.type, m.ts, m.length));
+    const kept = playing && ((m.type === 8 && m.length > 1) || (m.type === 9 && m.length > 5));
+    if (kept && mode === 'play') pending.push(tagHeader(m.type, m.ts, m.length));
+    else if (kept) {
+      piece = Buffer.allocUnsafe(11 + m.length + 4);
+      tagHeader(m.type, m.ts, m.length).copy(piece, 0);
+    }
     return kept;
   },
-  data: (_m: InMessage, view: Buffer): void => {
-    pending.push(view);
+  data: (m: InMessage, view: Buffer): void => {
+    if (mode === 'play') pending.push(view);
+    else view.copy(piece, 11 + m.filled);
   },
   end: (m: InMessage): void => {
-    pending.push(tagTail(m.length));
+    if (mode === 'play') pending.push(tagTail(m.length));
+    else {
+      piece.writeUInt32BE(m.length + 11, 11 + m.length);
+      handOut(piece);
+    }
   },
   message: (m: InMessage, body: Buffer): void => {
     const t = m.type;
     if (
-      mode === 'play' &&
+      playing &&
       t === 18 &&
       body.length > ON_METADATA.length &&
       body.subarray(0, ON_METADATA.length).equals(ON_METADATA)
     ) {
-      pending.push(tagHeader(18, m.ts, body.length), body, tagTail(body.length));
+      const tag = [tagHeader(18, m.ts, body.length), body, tagTail(body.length)];
+      if (mode === 'play') pending.push(...tag);
+      else handOut(Buffer.concat(tag));
     } else if (t === 5) window = body.readUInt32BE(0);
     else if (
       t === 20 &&
@@ -159,7 +195,7 @@ const chunks = new ChunkIn({
       body.subarray(0, CREATED.length).equals(CREATED)
     ) {
       const id = body.readDoubleBE(CREATED.length);
-      send(mode === 'play' ? play(id) : publish(id));
+      send(playing ? play(id) : publish(id));
     } else if (t === 20 && mode === 'publish' && body.includes('NetStream.Publish.Start')) {
       sendFile(publishedOn).catch((err: Error) => {
         process.stderr.write(`floor-rtmp: ${err.message}\n`);
@@ -281,9 +317,10 @@ const socket = connect({
         send(ack);
         acked = received;
       }
-      if (done && mode === 'play') {
-        closeSync(fd);
+      if (done && playing) {
+        if (mode === 'play') closeSync(fd);
         socket.destroy();
+        wake?.();
       }
       return true;
     },
@@ -304,3 +341,31 @@ socket.on('close', () => {
     process.exit(2);
   }
 });
+
+if (mode === 'iterate') {
+  async function* received(): AsyncGenerator<Buffer, void, undefined> {
+    for (;;) {
+      if (head < queue.length) {
+        const next = queue[head]!;
+        queue[head++] = undefined;
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+        }
+        yield next;
+      } else if (done) return;
+      else
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+    }
+  }
+  let bytes = 0;
+  for await (const p of received()) bytes += p.length;
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const minorFaults = process.resourceUsage().minorPageFault - f0;
+  process.stdout.write(
+    `${JSON.stringify({ bytes, pieces, wallS, cpuS: (c.user + c.system) / 1e6, minorFaults })}\n`,
+  );
+}

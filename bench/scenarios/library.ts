@@ -120,12 +120,19 @@ async function run(ctx: Context): Promise<Row[]> {
   }
 }
 
-/** `for await` runs of the library and of its floor (fresh Buffer per tag) on one file. */
+/**
+ * `for await` runs of the library, of its floor (fresh Buffer per tag) and of the least RTMP
+ * client in process (children/floor-rtmp.js `iterate`: the protocol too) on one file.
+ */
 interface IterateRuns {
   iterate: LibraryRun[];
   floor: LibraryRun[];
+  rtmpFloor: LibraryRun[];
   problems: string[];
+  rtmpFloorProblems: string[];
 }
+
+const rtmpFloorRun = (url: string) => childRun('floor-rtmp.js', ['iterate', url]);
 
 /** `for await` and its floor on the ~1 GB file, alternated. */
 async function measureLong(
@@ -135,11 +142,12 @@ async function measureLong(
   senderPort: number,
 ): Promise<IterateRuns> {
   const url = `rtmp://127.0.0.1:${nginxPort}/vod/${file.name}`;
-  const out: IterateRuns = { iterate: [], floor: [], problems: [] };
+  const out: IterateRuns = { iterate: [], floor: [], rtmpFloor: [], problems: [], rtmpFloorProblems: [] };
   for (let i = 0; i < ctx.runs; i++) {
     keepRun(out.iterate, out.problems, await library('iterate', url, ''), file.bytes, { slack: 1024 });
     const f = await childRun('library-floor.js', ['iterate', `${senderPort}`, file.path]);
     keepRun(out.floor, out.problems, f, file.bytes, { label: 'floor: ' });
+    keepRun(out.rtmpFloor, out.rtmpFloorProblems, await rtmpFloorRun(url), file.bytes, { slack: 1024 });
   }
   return out;
 }
@@ -181,7 +189,30 @@ function longRows(long: IterateRuns, short: IterateRuns, shortFile: MediaFile): 
           ? `not measurable: the ${sizeLabel(bytes)} downloads took no more CPU than the ${sizeLabel(shortFile.bytes)} ones (noise; more --runs)`
           : `(CPU at ${sizeLabel(bytes)} − CPU at ${sizeLabel(shortFile.bytes)}) ÷ the bytes between: the cost per byte once the first download paid the fixed cost`,
     },
+    rtmpFloorRow(
+      `library floor ${sizeLabel(bytes)}: least RTMP client, for await`,
+      long.rtmpFloor,
+      long.rtmpFloorProblems,
+      {
+        name: 'Node floor',
+        value: cpuPerGbOf(long.floor),
+      },
+    ),
   ];
+}
+
+/** The in-process RTMP floor's row: its CPU per GB against `peer` (no goal). */
+function rtmpFloorRow(scenario: string, runs: LibraryRun[], problems: string[], peer: Row['peer']): Row {
+  return {
+    scenario,
+    metric: 'CPU per GB',
+    unit: 's/GB',
+    ours: cpuPerGbOf(runs),
+    peer,
+    note:
+      problems[0] ??
+      'no library (children/floor-rtmp.js iterate: the protocol, then a fresh Buffer per tag to a for await); byte count as the library’s',
+  };
 }
 
 async function measure(
@@ -199,6 +230,8 @@ async function measure(
   const young: LibraryRun[] = [];
   const problems = { iterate: [] as string[], readable: [] as string[], young: [] as string[] };
   const floors = LIBRARY_FLOORS.map(() => ({ runs: [] as LibraryRun[], problems: [] as string[] }));
+  const rtmpFloor: LibraryRun[] = [];
+  const rtmpFloorProblems: string[] = [];
   for (let i = 0; i < ctx.runs; i++) {
     const a = await library('iterate', url, '');
     const y = await library('iterate', url, '', YOUNG_1MIB);
@@ -216,6 +249,7 @@ async function measure(
       young.push(y);
       if (y.bytes !== refBytes) problems.young.push(`${y.bytes} bytes, rtmpdump ${refBytes}`);
     }
+    keepRun(rtmpFloor, rtmpFloorProblems, await rtmpFloorRun(url), refBytes);
     if (typeof c === 'string') problems.readable.push(c);
     else {
       readable.push(c);
@@ -291,10 +325,21 @@ async function measure(
       youngRow,
       ...rows('toReadable→file', readable, problems.readable, 'file byte-identical to rtmpdump output'),
       ...floorRows,
+      rtmpFloorRow(
+        `library floor ${sizeLabel(file.bytes)}: least RTMP client, for await`,
+        rtmpFloor,
+        rtmpFloorProblems,
+        {
+          name: 'rtmpdump',
+          value: dumpCpu,
+        },
+      ),
     ],
     iterate,
     floor: floors[LIBRARY_FLOORS.findIndex((f) => f.mode === 'iterate')]!.runs,
+    rtmpFloor,
     problems: problems.iterate,
+    rtmpFloorProblems,
   };
 }
 

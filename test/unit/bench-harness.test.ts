@@ -500,6 +500,12 @@ describe('bench floor children', () => {
       const got = readFileSync(floor);
       assert.ok(got.length > 3_000_000, `floor output of ${got.length} bytes`);
       assert.ok(got.equals(readFileSync(dump)), 'floor-rtmp output = rtmpkit dump output');
+      // In process: the same pieces (file header, then each tag) handed to a for await.
+      const { stdout } = await child('floor-rtmp.js', ['iterate', url]);
+      const r = JSON.parse(stdout) as { bytes: number; pieces: number; cpuS: number };
+      assert.equal(r.bytes, got.length);
+      assert.equal(r.pieces, 1 + [...new FlvDemuxer().push(got)].length);
+      assert.ok(r.cpuS > 0);
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
