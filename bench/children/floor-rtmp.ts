@@ -57,6 +57,7 @@ import {
   OUT_CHUNK,
   u32,
 } from './floor-chunks.js';
+import { pieceQueue } from './piece-queue.js';
 
 const [mode, url, path = ''] = process.argv.slice(2);
 const parts = /^rtmp:\/\/([^/:]+):(\d+)\/([^/]+)\/(.+)$/.exec(url ?? '');
@@ -135,15 +136,12 @@ const tagTail = (size: number): Buffer => {
 };
 
 // ---- iterate: one fresh Buffer per FLV piece, to a `for await` ----
-const queue: (Buffer | undefined)[] = [];
-let head = 0;
-let wake: (() => void) | undefined;
+const queue = pieceQueue();
 let pieces = 0;
 /** Hands `piece` to the `for await`. */
 const handOut = (piece: Buffer): void => {
-  queue.push(piece);
+  queue.handOut(piece);
   pieces++;
-  wake?.();
 };
 if (mode === 'iterate') handOut(Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]));
 /** The tag being filled for the `for await`. */
@@ -320,7 +318,7 @@ const socket = connect({
       if (done && playing) {
         if (mode === 'play') closeSync(fd);
         socket.destroy();
-        wake?.();
+        queue.end();
       }
       return true;
     },
@@ -343,25 +341,8 @@ socket.on('close', () => {
 });
 
 if (mode === 'iterate') {
-  async function* received(): AsyncGenerator<Buffer, void, undefined> {
-    for (;;) {
-      if (head < queue.length) {
-        const next = queue[head]!;
-        queue[head++] = undefined;
-        if (head === queue.length) {
-          queue.length = 0;
-          head = 0;
-        }
-        yield next;
-      } else if (done) return;
-      else
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-    }
-  }
   let bytes = 0;
-  for await (const p of received()) bytes += p.length;
+  for await (const p of queue.pieces()) bytes += p.length;
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
   const minorFaults = process.resourceUsage().minorPageFault - f0;

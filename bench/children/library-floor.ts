@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { flvPieceSizes } from '../lib/flv-check.js';
+import { pieceQueue } from './piece-queue.js';
 
 const [mode, port, src, out] = process.argv.slice(2);
 const MODES = ['receive', 'receive-tls', 'iterate', 'readable'];
@@ -75,39 +76,13 @@ if (mode === 'receive' || mode === 'receive-tls') {
   bytes = received;
   pieces = sizes.length;
 } else if (mode === 'iterate') {
-  const queue: (Buffer | undefined)[] = [];
-  let head = 0;
-  let done = false;
-  let wake: (() => void) | undefined;
-  handOut = (piece) => {
-    queue.push(piece);
-    wake?.();
-  };
+  const queue = pieceQueue();
+  handOut = (piece) => queue.handOut(piece);
   void ended.then(
-    () => {
-      done = true;
-      wake?.();
-    },
+    () => queue.end(),
     () => {},
   );
-  async function* received(): AsyncGenerator<Buffer, void, undefined> {
-    for (;;) {
-      if (head < queue.length) {
-        const piece = queue[head]!;
-        queue[head++] = undefined;
-        if (head === queue.length) {
-          queue.length = 0;
-          head = 0;
-        }
-        yield piece;
-      } else if (done) return;
-      else
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-    }
-  }
-  for await (const piece of received()) bytes += piece.length;
+  for await (const piece of queue.pieces()) bytes += piece.length;
   await ended;
 } else {
   const readable = new Readable({ read: () => void socket.resume() });
