@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { AmfCode } from '../error-codes.js';
 import { AMFError } from '../errors.js';
+import { asBuffer } from '../util/buffer-view.js';
 import { ByteReader } from '../util/byte-reader.js';
 import { type AmfDecodeOptions, DEFAULT_MAX_DEPTH } from './types.js';
 
@@ -26,7 +27,7 @@ export function resolveAmfOptions(options: AmfDecodeOptions = {}): ResolvedAmfOp
 
 /** A ByteReader over `buf` whose short reads throw `ERR_AMF_TRUNCATED`. */
 export function amfReader(buf: Uint8Array, start = 0, end = buf.length): ByteReader {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const b = asBuffer(buf);
   return new ByteReader(b, amfTruncated, start, end);
 }
 

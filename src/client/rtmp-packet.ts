@@ -14,6 +14,7 @@ import { RTMPUsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { RawMessage } from '../message/raw-message.js';
 import { MessageType } from '../message/types.js';
+import { asBuffer } from '../util/buffer-view.js';
 
 /** Message types with python-librtmp's names (`PACKET_TYPE_*`): the RTMP-SPEC type ids of `MessageType`. */
 export const PacketType = {
@@ -167,7 +168,7 @@ export class RTMPPacket {
         code: UsageCode.RTMP_PACKET,
       });
     }
-    this.#body = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    this.#body = asBuffer(v);
   }
 
   /** The message the chunk writer sends for this packet. */

@@ -20,6 +20,7 @@ import { scriptTagToDataMessage } from '../flv/script.js';
 import { createLogger } from '../log.js';
 import { DefaultCsid, MessageType } from '../message/types.js';
 import type { ClientSession } from '../session/client-session.js';
+import { asBuffer } from '../util/buffer-view.js';
 import { RealtimePacer } from './pacer.js';
 import { type PublishPacket, publishMessage } from './packet-writer.js';
 import type { StreamContinuity } from './stream-continuity.js';
@@ -108,7 +109,7 @@ export class StreamInput {
     this.#owner.requireOpen();
     let bytes = 0;
     for (const d of parts as readonly Uint8Array[]) {
-      const buf = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+      const buf = asBuffer(d);
       await this.#sendTags(this.#demuxer.push(buf), options);
       bytes += buf.length;
     }
@@ -151,8 +152,7 @@ export class StreamInput {
         await options.pacer.wait(tag.timestamp, options.signal);
         options.signal?.throwIfAborted();
       }
-      const p = tag.payload;
-      const payload = Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+      const payload = asBuffer(tag.payload);
       if (tag.type === MessageType.Audio) this.#send('audio', tag.timestamp, payload);
       else if (tag.type === MessageType.Video) this.#send('video', tag.timestamp, payload);
       else if (tag.type === MessageType.DataAMF0)

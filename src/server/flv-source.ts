@@ -12,6 +12,7 @@
  */
 import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { asBuffer } from '../util/buffer-view.js';
 import { allocPayload } from '../util/payload-pool.js';
 
 /** Random access to an FLV's bytes. */
@@ -26,7 +27,7 @@ export interface FlvSource {
 
 /** A source over bytes in memory (reads are views, not copies). */
 export function bufferSource(bytes: Uint8Array): FlvSource {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   return {
     size: buf.length,
     read: async (position, length) => buf.subarray(position, Math.min(buf.length, position + length)),

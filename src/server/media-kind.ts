@@ -18,6 +18,7 @@
 import { RTMPProtocolError } from '../errors.js';
 import { type MediaPacket, parseAudioPayload, parseVideoPayload, VideoFrameType } from '../flv/media.js';
 import { CapsEx, type EnhancedCapabilities, supportsFourCc } from '../session/connect-object.js';
+import { asBuffer } from '../util/buffer-view.js';
 
 /** How the relay treats one audio/video message. */
 export interface MediaKind {
@@ -65,7 +66,7 @@ function ertmp(packets: readonly MediaPacket[]): Pick<MediaKind, 'fourccs' | 'tr
 /** The packets of a body, or undefined when the parser refuses it. */
 function parsed<P extends MediaPacket>(parse: (b: Buffer) => P[], p: Uint8Array): P[] | undefined {
   try {
-    return parse(Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+    return parse(asBuffer(p));
   } catch (err) {
     if (err instanceof RTMPProtocolError) return undefined;
     throw err;

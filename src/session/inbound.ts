@@ -37,6 +37,7 @@ import { decodeMessage, encodeMessage } from '../message/codec.js';
 import type { RawMessage } from '../message/raw-message.js';
 import type { CommandMessage, Message } from '../message/types.js';
 import type { MessageTrace } from '../trace.js';
+import { asBuffer } from '../util/buffer-view.js';
 import type { PeerCommand } from './shared-events.js';
 
 /** What the pipeline calls back into its session. */
@@ -149,7 +150,7 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
    */
   receive(bytes: Uint8Array): void {
     const host = this.#host;
-    let data = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let data = asBuffer(bytes);
     this.#bytesIn += data.length;
     if (this.#cipher) {
       this.#cipher.decrypt(data);
