@@ -22,6 +22,7 @@ import { UsageCode } from '../error-codes.js';
 import { RTMPUsageError } from '../errors.js';
 import type { MetadataTrack, OnMetaDataOptions } from '../flv/metadata-writer.js';
 import type { FlvMuxer, FlvMuxerOptions } from '../flv/muxer.js';
+import { FlvIterator } from './flv-iterator.js';
 import type { PublishPacket } from './packet-writer.js';
 import { type PublishFileOptions, type PublishFileResult, publishFile } from './publish-file.js';
 import type { PublishTag, StreamInput, StreamWaitOptions, StreamWriteOptions } from './stream-input.js';
@@ -70,21 +71,21 @@ export abstract class RTMPStreamFaces {
     return this.output.read(size, options.signal);
   }
 
-  /** FLV bytes until the end of the stream, one tag per step; breaking out of the loop closes the stream. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
-    requirePlay(this, 'iterate');
-    this.output.setMode('flv');
-    try {
-      const output = this.output;
-      for (;;) {
-        // A tag already muxed is taken without a promise of its own; an empty queue and the end wait.
-        const b = output.readReady(INF) ?? (await output.read(INF, undefined));
-        if (b.length === 0) return;
-        yield b;
-      }
-    } finally {
-      await this.close();
-    }
+  /**
+   * FLV bytes until the end of the stream, one tag per step (flv-iterator.ts); breaking
+   * out of the loop closes the stream, and so does the end or an error.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    return new FlvIterator(
+      {
+        begin: () => {
+          requirePlay(this, 'iterate');
+          this.output.setMode('flv');
+        },
+        close: () => this.close(),
+      },
+      this.output,
+    );
   }
 
   /**
