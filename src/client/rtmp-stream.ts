@@ -77,6 +77,12 @@ export interface StreamSetup {
   tap?: ((type: number, timestamp: number, payload: Buffer) => void) | undefined;
   /** `createStream`'s `bufferLead`, kept for a reconnect's re-open. */
   bufferLead?: BufferLeadSpec | undefined;
+  /**
+   * Whether the stream can go on over another connection — the `reconnect` option, or a
+   * ReconnectRequest it follows (default true): only then does a player remember what it
+   * delivered (stream-continuity.ts).
+   */
+  resumes?: boolean;
 }
 
 const OUTPUT_TYPE = { audio: MessageType.Audio, video: MessageType.Video, aggregate: MessageType.Aggregate };
@@ -116,6 +122,7 @@ export class RTMPStream extends RTMPStreamFaces {
     this.#continuity = new StreamContinuity(
       setup.writeable ? 'publish' : setup.live ? 'live' : 'vod',
       setup.startMs,
+      setup.resumes ?? true,
     );
     this.writeable = setup.writeable;
     this.playpath = setup.playpath;
@@ -299,6 +306,11 @@ export class RTMPStream extends RTMPStreamFaces {
       return;
     }
     if (ev.dropped === undefined && !this.#closed) {
+      if (!this.#continuity.filters) {
+        this.output.push({ type, timestamp: ev.timestamp, payload: ev.payload });
+        this.#reportMetadata();
+        return;
+      }
       const admitted = this.#continuity.admitMedia(type, ev.timestamp, ev.payload);
       if (admitted !== undefined)
         this.output.push({ type, timestamp: admitted.timestamp, payload: admitted.payload });

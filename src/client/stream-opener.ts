@@ -14,6 +14,7 @@
 import { GeneralCode } from '../error-codes.js';
 import { RTMPError } from '../errors.js';
 import type { ClientSession } from '../session/client-session.js';
+import { followsReconnectRequest } from '../session/connect-object.js';
 import type { RTMPParams } from '../url/options.js';
 import { announceStream, startStream } from './connect-setup.js';
 import { resolveBufferLead } from './lead-policy.js';
@@ -90,6 +91,7 @@ export async function openStream(link: StreamOpenerLink, o: OpenOptions): Promis
       netStream,
       tap: o.tap,
       bufferLead,
+      resumes: link.options.reconnect !== undefined || followsReconnectRequest(link.options),
     });
   } else {
     stream.rebind(streamId, netStream);
