@@ -294,10 +294,12 @@ export class ClientSession extends NetStreamCommands {
   /** The earliest pending deadline (ms, same clock as `now`), or undefined. */
   nextDeadline(): number | undefined {
     if (this.#state === 'closed') return undefined;
-    const hs = this.#pipe.handshakeDone ? undefined : this.#handshakeDeadline;
+    // Asked after every read: plain comparisons, no array to iterate.
     let d = this.#txns.nextDeadline();
-    for (const x of [hs, this.#media.nextDeadline()])
-      if (x !== undefined && (d === undefined || x < d)) d = x;
+    const hs = this.#pipe.handshakeDone ? undefined : this.#handshakeDeadline;
+    if (hs !== undefined && (d === undefined || hs < d)) d = hs;
+    const media = this.#media.nextDeadline();
+    if (media !== undefined && (d === undefined || media < d)) d = media;
     return d;
   }
 

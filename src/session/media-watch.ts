@@ -96,6 +96,7 @@ export class MediaWatch {
   /** The earliest deadline, or undefined. */
   nextDeadline(): number | undefined {
     let d: number | undefined;
+    if (this.#watches.size === 0) return d;
     for (const w of this.#watches.values()) {
       const x = this.#deadline(w);
       if (x !== undefined && (d === undefined || x < d)) d = x;

@@ -57,6 +57,7 @@ export class TransactionTable {
   /** The earliest deadline, or undefined. */
   nextDeadline(): number | undefined {
     let d: number | undefined;
+    if (this.#pending.size === 0) return d;
     for (const p of this.#pending.values()) {
       if (p.deadline !== undefined && (d === undefined || p.deadline < d)) d = p.deadline;
     }

@@ -248,8 +248,15 @@ export class IoLoop<E = unknown> {
 
   #flush(): boolean {
     const out = this.#session.takeOutput();
+    // Most reads of a download produce no output (an Acknowledgement is due once per
+    // window): the write is a function of its own, which V8 does not compile into this
+    // one, run after every read.
+    return out.length > 0 && this.#write(out);
+  }
+
+  #write(out: Buffer[]): boolean {
     const s = this.#socket;
-    if (out.length === 0 || this.#closed || s.destroyed || s.writableEnded) return false;
+    if (this.#closed || s.destroyed || s.writableEnded) return false;
     const owned = this.#owner.writing?.();
     // Buffers the session built from the write pool (RTMPE's encrypted batches) go back
     // to it once written, so the next batch reuses their memory.
@@ -354,12 +361,17 @@ export class IoLoop<E = unknown> {
 
   #armDeadline(): void {
     const d = this.#closed ? undefined : this.#session.nextDeadline();
-    if (d === this.#armedDeadline) return;
+    const armed = this.#armedDeadline;
     // A later deadline keeps the armed timer: it fires early, `handleTimeout` finds nothing
     // due, and the kick after it arms the real one. A player's no-media deadline moves with
     // every media message, and re-arming a timer per read showed in profiles (~2 % of an
     // rtmps:// download's CPU: one read per 16 KiB TLS record).
-    if (d !== undefined && this.#armedDeadline !== undefined && d > this.#armedDeadline) return;
+    if (d === armed || (d !== undefined && armed !== undefined && d > armed)) return;
+    this.#rearm(d);
+  }
+
+  /** Arms the deadline timer for `d` (a function of its own: after most reads nothing changes). */
+  #rearm(d: number | undefined): void {
     if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
     this.#deadlineTimer = undefined;
     this.#armedDeadline = d;
