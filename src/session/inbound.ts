@@ -155,24 +155,9 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
     if (this.#cipher) {
       this.#cipher.decrypt(data);
     } else if (!this.#handshakeDone) {
-      let step: HandshakeStep<Info>;
-      try {
-        step = this.#handshake.receive(data);
-      } catch (err) {
-        host.onProtocolError(toRTMPError(err), true);
-        return;
-      }
-      for (const b of step.send) this.push(b, this.#countHandshake);
-      if (!step.done) return;
-      this.#handshakeDone = true;
-      const cipher = step.info!.rtmpe?.cipher;
-      if (cipher) {
-        this.#cipher = cipher;
-        this.#plainOut = this.#out.length;
-      }
-      host.onHandshake(step.info!);
-      if (host.isClosed()) return;
-      data = step.rest ?? EMPTY;
+      const rest = this.#handshakeStep(data);
+      if (rest === undefined) return;
+      data = rest;
     }
     if (data.length > 0) {
       let messages: RawMessage[];
@@ -198,6 +183,34 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
       this.send(ack(seq));
       this.#acksSent++;
     }
+  }
+
+  /**
+   * Feeds handshake bytes: the bytes after the handshake once it completed, else
+   * undefined (more needed, failed, or the host closed). A method of its own: `receive`
+   * runs once per read for the whole connection, this a few times at its start, and V8
+   * compiles into a hot function every path that ran before it was optimised.
+   */
+  #handshakeStep(data: Buffer): Buffer | undefined {
+    const host = this.#host;
+    let step: HandshakeStep<Info>;
+    try {
+      step = this.#handshake.receive(data);
+    } catch (err) {
+      host.onProtocolError(toRTMPError(err), true);
+      return undefined;
+    }
+    for (const b of step.send) this.push(b, this.#countHandshake);
+    if (!step.done) return undefined;
+    this.#handshakeDone = true;
+    const cipher = step.info!.rtmpe?.cipher;
+    if (cipher) {
+      this.#cipher = cipher;
+      this.#plainOut = this.#out.length;
+    }
+    host.onHandshake(step.info!);
+    if (host.isClosed()) return undefined;
+    return step.rest ?? EMPTY;
   }
 
   /** Decodes `raw` (AMF limits applied); undefined after reporting a non-fatal error. */
