@@ -13,7 +13,7 @@
  * allocations) and never written again once returned — a retained piece keeps its
  * 16 KiB slab alive.
  */
-import { FRAME_HEAD, takeFrameRoom } from '../util/payload-pool.js';
+import { takeFrameRoom } from '../util/payload-pool.js';
 import { FLV_TAG_HEADER_SIZE, writeTagHeader, writeU32 } from './header.js';
 
 const TAG_OVERHEAD = FLV_TAG_HEADER_SIZE + 4;
@@ -55,9 +55,9 @@ export function tagPieces(
  * here, once), else `tagPieces`.
  */
 export function frameTag(type: number, timestamp: number, payload: Buffer): Buffer[] {
-  if (!takeFrameRoom(payload)) return tagPieces(type, timestamp, payload);
+  const tag = takeFrameRoom(payload);
+  if (tag === undefined) return tagPieces(type, timestamp, payload);
   const size = payload.length;
-  const tag = Buffer.from(payload.buffer, payload.byteOffset - FRAME_HEAD, size + TAG_OVERHEAD);
   writeTagHeader(tag, 0, type, size, timestamp >>> 0);
   writeU32(tag, FLV_TAG_HEADER_SIZE + size, size + FLV_TAG_HEADER_SIZE);
   return [tag];

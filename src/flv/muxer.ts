@@ -364,7 +364,15 @@ export class FlvMuxer {
   push(msg: RawMessage | FlvMuxInput): Buffer[] {
     if (this.#ended) throw flvUsageError('FlvMuxer.push() after end()');
     const tags = this.writeMessage(msg);
-    if (!this.#probing) return tags;
+    return this.#probing ? this.#probe(tags) : tags;
+  }
+
+  /**
+   * While the file header is undecided: holds `tags`, and decides once librtmp would
+   * (the module comment). Only the first messages get here; a method of its own so that
+   * `push`, run for every message, is compiled without it.
+   */
+  #probe(tags: Buffer[]): Buffer[] {
     for (const t of tags) this.#held.push(t);
     if (tags.length > 0 && this.#lastCheckSize + 4 > this.#room) return this.#decide();
     this.#room -= this.#lastSize;
@@ -459,7 +467,7 @@ export class FlvMuxer {
    * — except a last record without a back pointer, which gets it in the body's frame room.
    */
   #aggregate(timestamp: number, body: Buffer): Buffer[] {
-    const tailRoom = takeFrameRoom(body);
+    const tailRoom = takeFrameRoom(body) !== undefined;
     const summary = newAggregateSummary();
     const out: Buffer[] = [];
     let run = -1;

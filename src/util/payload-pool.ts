@@ -7,9 +7,10 @@
  * - `allocPayload(n, room)` returns an `n`-byte view; with `room`, the 11 bytes before
  *   it and the 4 after it belong to it too (`lendFrameRoom` says so of a view made
  *   elsewhere, e.g. a payload inside the FLV tag it was read from), and
- *   `takeFrameRoom(view)` hands them out exactly once (whoever takes them writes the tag
- *   header and PreviousTagSize there; a second muxer of the same payload gets false and
- *   frames it in separate pieces).
+ *   `takeFrameRoom(view)` hands them out exactly once, as one view from the room before
+ *   to the room after (whoever takes them writes the tag header and PreviousTagSize
+ *   there; a second muxer of the same payload gets undefined and frames it in separate
+ *   pieces).
  * - Sizes: views of shared slabs for 4–64 KiB (an allocation per message would cost
  *   more than the copy), Node's own pool below, one ArrayBuffer each above.
  * - Recycling: a consumer provably done with a payload — `rtmpkit dump` once its
@@ -42,11 +43,15 @@ let slabPos = 0;
 
 /** Recyclable payload buffers: classes 512 B … 16 MiB, at most 4 MiB free unless raised. */
 const payloads = new FreeLists(9, 24, 4 * 1024 * 1024);
-/** Views whose surrounding room has not been taken yet (those not in a recycled buffer). */
-const rooms = new WeakSet<Buffer>();
+/**
+ * Views whose surrounding room has not been taken yet (those not in a recycled buffer),
+ * each with the buffer it was cut from — the framed view `takeFrameRoom` hands out, made
+ * once at allocation rather than again per tag — or null for a lent view (made when taken).
+ */
+const rooms = new WeakMap<Buffer, Buffer | null>();
 /**
  * A recycled buffer holds one payload view: its ArrayBuffer carries that view under this
- * symbol while the view's room is untaken (a property store instead of a WeakSet entry per
+ * symbol while the view's room is untaken (a property store instead of a WeakMap entry per
  * message, see free-lists.ts).
  */
 const ROOM = Symbol('frame room');
@@ -80,8 +85,9 @@ export function allocPayload(n: number, room: boolean, pooled = true): Buffer {
     (whole.buffer as RoomMarked)[ROOM] = view;
     return view;
   }
-  const view = alloc(n + AROUND, pooled).subarray(FRAME_HEAD, FRAME_HEAD + n);
-  rooms.add(view);
+  const whole = alloc(n + AROUND, pooled);
+  const view = whole.subarray(FRAME_HEAD, FRAME_HEAD + n);
+  rooms.set(view, whole);
   return view;
 }
 
@@ -92,21 +98,30 @@ export function allocPayload(n: number, room: boolean, pooled = true): Buffer {
  * once. Returns `view`.
  */
 export function lendFrameRoom(view: Buffer): Buffer {
-  rooms.add(view);
+  rooms.set(view, null);
   return view;
 }
 
 /**
- * Takes the room around `payload` (FRAME_HEAD bytes before, FRAME_TAIL after): true
- * once for a view `allocPayload` made with room, false otherwise.
+ * Takes the room around `payload` (FRAME_HEAD bytes before, FRAME_TAIL after): once for
+ * a view with room (`allocPayload`'s, or lent), the view of its buffer from FRAME_HEAD
+ * bytes before it to FRAME_TAIL after it; undefined otherwise.
  */
-export function takeFrameRoom(payload: Buffer): boolean {
+export function takeFrameRoom(payload: Buffer): Buffer | undefined {
   const memory = payload.buffer as RoomMarked;
   if (memory[ROOM] === payload) {
     memory[ROOM] = undefined;
-    return true;
+    return framedView(payload);
   }
-  return rooms.delete(payload);
+  const whole = rooms.get(payload);
+  if (whole === undefined) return undefined;
+  rooms.delete(payload);
+  return whole ?? framedView(payload);
+}
+
+/** `payload` with its room around it, as one view of the same memory. */
+function framedView(payload: Buffer): Buffer {
+  return Buffer.from(payload.buffer, payload.byteOffset - FRAME_HEAD, payload.length + AROUND);
 }
 
 /**
