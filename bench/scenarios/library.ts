@@ -12,8 +12,9 @@
  * sender (its CPU not counted) in-process, timed the same way — the socket reads alone,
  * then one fresh Buffer per FLV piece for a `for await`, and those pieces as a Readable
  * piped to a file. Checks: byte counts equal the file's, the piped file equals it.
- * And `for await` once more with the young generation held at 1 MiB (`YOUNG_1MIB`, no
- * goal): what an application's V8 flags change.
+ * The floors' rates stand beside the rate goal's rows (the least RTMP client's and the
+ * Readable→file floor's, no goal). And `for await` once more with the young generation
+ * held at 1 MiB (`YOUNG_1MIB`, no goal): what an application's V8 flags change.
  *
  * `for await` and its floor also run on the ~1 GB file, which gives the cost per byte
  * apart from the fixed cost of a process's first download (V8 compiling the media path,
@@ -309,6 +310,28 @@ async function measure(
       ),
     }),
   );
+  // The rates the floors reach, beside the rate goal's rows: what Node's stream machinery
+  // and the protocol alone allow a reader in process (no goal).
+  const rate = (runs: LibraryRun[]) => median(runs.map((r) => r.bytes / r.wallS / 1e6));
+  const readableFloor = floors[LIBRARY_FLOORS.findIndex((f) => f.mode === 'readable')]!;
+  const floorRateRows: Row[] = [
+    {
+      scenario: `library floor ${sizeLabel(file.bytes)}: least RTMP client, for await`,
+      metric: 'rate',
+      unit: 'MB/s',
+      ours: rate(rtmpFloor),
+      peer: { name: 'rtmpdump', value: dumpRate },
+      note: rtmpFloorProblems[0] ?? 'from connect to the end, as the library’s rate',
+    },
+    {
+      scenario: `library floor ${sizeLabel(file.bytes)}: fresh Buffer per tag, Readable→file`,
+      metric: 'rate',
+      unit: 'MB/s',
+      ours: rate(readableFloor.runs),
+      peer: { name: 'rtmpdump', value: dumpRate },
+      note: readableFloor.problems[0] ?? 'the Readable and the file alone (no protocol)',
+    },
+  ];
   const youngRow: Row = {
     scenario: `library for await ${sizeLabel(file.bytes)}, young gen 1 MiB`,
     metric: 'CPU per GB',
@@ -334,6 +357,7 @@ async function measure(
           value: dumpCpu,
         },
       ),
+      ...floorRateRows,
     ],
     iterate,
     floor: floors[LIBRARY_FLOORS.findIndex((f) => f.mode === 'iterate')]!.runs,
