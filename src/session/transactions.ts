@@ -57,7 +57,8 @@ export class TransactionTable {
   /** The earliest deadline, or undefined. */
   nextDeadline(): number | undefined {
     let d: number | undefined;
-    if (this.#pending.size === 0) return d;
+    // Asked after every read; a playing session usually has only merely tracked ones (play).
+    if (this.#pending.size === this.#unawaited) return d;
     for (const p of this.#pending.values()) {
       if (p.deadline !== undefined && (d === undefined || p.deadline < d)) d = p.deadline;
     }
