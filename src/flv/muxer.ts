@@ -74,7 +74,7 @@ import { AMFDictionary, type AmfValue } from '../amf/types.js';
 import { aggregateRecords, newAggregateSummary } from '../message/aggregate.js';
 import type { RawMessage } from '../message/raw-message.js';
 import { MessageType } from '../message/types.js';
-import { FRAME_TAIL, takeFrameRoom } from '../util/payload-pool.js';
+import { FRAME_HEAD, FRAME_TAIL, takeFrameRoom } from '../util/payload-pool.js';
 import { flvUsageError } from './errors.js';
 import { carveHeader, frameTag, tagPieces } from './framing.js';
 import {
@@ -467,7 +467,9 @@ export class FlvMuxer {
    * — except a last record without a back pointer, which gets it in the body's frame room.
    */
   #aggregate(timestamp: number, body: Buffer): Buffer[] {
-    const tailRoom = takeFrameRoom(body) !== undefined;
+    // The body with its frame room around it (undefined without): a last record lacking
+    // its back pointer gets it in the room after the body.
+    const framed = takeFrameRoom(body);
     const summary = newAggregateSummary();
     const out: Buffer[] = [];
     let run = -1;
@@ -501,8 +503,8 @@ export class FlvMuxer {
         run = -1;
         this.#stats.rewrittenBackPointers +=
           hasBp && readU32(body, bp) === size + FLV_TAG_HEADER_SIZE ? 0 : 1;
-        if (sameTs && !hasBp && tailRoom && bp === body.length) {
-          const tag = Buffer.from(body.buffer, body.byteOffset + start, bp - start + FRAME_TAIL);
+        if (sameTs && !hasBp && framed !== undefined && bp === body.length) {
+          const tag = framed.subarray(FRAME_HEAD + start, FRAME_HEAD + bp + FRAME_TAIL);
           writeU32(tag, bp - start, size + FLV_TAG_HEADER_SIZE);
           out.push(tag);
         } else {

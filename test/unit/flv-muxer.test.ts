@@ -11,6 +11,7 @@ import { amf0 } from '../../src/amf/index.js';
 import { RTMPUsageError } from '../../src/errors.js';
 import { demuxFlv } from '../../src/flv/demuxer.js';
 import { FlvMuxer, type FlvMuxerOptions, type FlvMuxInput } from '../../src/flv/muxer.js';
+import { allocPayload } from '../../src/util/payload-pool.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const HEX = (bufs: Buffer[]) => Buffer.concat(bufs).toString('hex').toUpperCase();
@@ -187,6 +188,18 @@ test('aggregate: wrong back pointers rewritten, a missing final one appended (li
   assert.equal(m.stats.rewrittenBackPointers, 2);
   // a partial final back pointer (2 of 4 bytes) is replaced by a correct one
   assert.equal(write(msg(22, 1066, `${REC3.slice(0, -4)}`)), norm(REC3));
+});
+
+test('aggregate with frame room: a missing final back pointer is written in the room after the body', () => {
+  const records = hex(`${REC1} ${REC3.slice(0, -8)}`);
+  const body = allocPayload(records.length, true); // as the chunk reader makes it
+  body.set(records);
+  const out = new FlvMuxer().writeMessage({ type: 22, timestamp: 1000, payload: body });
+  assert.equal(HEX(out), norm(`${REC1} ${REC3}`));
+  const last = out.at(-1)!;
+  assert.equal(last.buffer, body.buffer, 'the last record is a view of the body, not a copy');
+  assert.equal(last.byteOffset, body.byteOffset + hex(REC1).length);
+  assert.equal(last.length, hex(REC3).length, 'its back pointer is in the room after the body');
 });
 
 test('aggregate: an overrunning record and trailing garbage are dropped (librtmp writes them — corrupt)', () => {
