@@ -230,6 +230,17 @@ export class RTMP extends RTMPFaces {
     return this.#life.state === 'connected' && this.#loop !== undefined && !this.#loop.closed;
   }
 
+  /**
+   * Bytes handed to the connection that its transport has not finished writing yet (0
+   * when nothing is pending, or when not connected), like a WebSocket's
+   * `bufferedAmount`: a publisher can watch it for congestion. Once it is 0 after a
+   * write resolved, the transport no longer points into the payloads written before
+   * (the session copies what it keeps, e.g. the sequence headers a reconnect resends).
+   */
+  get bufferedAmount(): number {
+    return this.#loop?.writableLength ?? 0;
+  }
+
   /** The current parameters (URL, options) as `src/url` normalized them. */
   get params(): Readonly<RTMPParams> {
     return this.#params;

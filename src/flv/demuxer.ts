@@ -211,6 +211,16 @@ export class FlvDemuxer {
     return this.#header;
   }
 
+  /**
+   * Bytes of pushed Buffers the demuxer holds views of: the received payload of an
+   * unfinished tag over `preallocateLimit` (with `zeroCopy`), which is the last bytes
+   * pushed; 0 when none. A pushed Buffer that no held byte lies in is referred to only
+   * by the payloads returned from it, so a caller done with those may reuse its memory.
+   */
+  get heldInputBytes(): number {
+    return this.#zeroCopy && this.#parts.length > 0 ? this.#have : 0;
+  }
+
   /** A snapshot of the counters. */
   get stats(): FlvDemuxerStats {
     return { ...this.#stats };

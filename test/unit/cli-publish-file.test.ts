@@ -2,7 +2,10 @@
  * `rtmpkit publish --no-realtime` of an FLV file and of FLV on stdin, as a user runs the
  * binary, into the embedded server recording the stream: the recording equals the source
  * byte for byte — every tag of every read sent once, in order, including the tags that
- * straddle two 1 MiB file reads (the CLI writes each read's tags in one batch).
+ * straddle two 1 MiB file reads (the CLI writes each read's tags in one batch), and
+ * of frames of 100 KB to 2.5 MiB, most of which straddle two or three reads: the CLI
+ * reads into a buffer again once nothing points into it (fileReads in publish.ts), and
+ * one reused while the demuxer still held part of an unfinished frame would corrupt it.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,16 +13,32 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../../src/index.js';
-import { multiChunkFlv } from '../helpers/multi-chunk-flv.js';
+import { flvTag, multiChunkFlv } from '../helpers/multi-chunk-flv.js';
 import { runBounded, tempDir } from '../helpers/peers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-describe('rtmpkit publish --no-realtime', { timeout: 120_000 }, () => {
-  const source = multiChunkFlv();
+/** Codec headers of `multiChunkFlv`, then 24 video frames of 100 KB … 2.5 MiB, each byte its frame's number. */
+function largeFramesFlv(): Buffer {
+  const head = multiChunkFlv(0);
+  const parts = [head];
+  for (let i = 1; i <= 24; i++) {
+    const frame = Buffer.alloc(i % 6 === 0 ? 2_500_000 : 100_000 + ((i * 7919) % 300_000), i);
+    frame.set([i % 6 === 1 ? 0x17 : 0x27, 1, 0, 0, 0]);
+    parts.push(flvTag(9, i * 40, frame));
+  }
+  return Buffer.concat(parts);
+}
 
-  for (const input of ['a file', 'stdin']) {
+describe('rtmpkit publish --no-realtime', { timeout: 120_000 }, () => {
+  const cases = [
+    ['a file', multiChunkFlv()],
+    ['stdin', multiChunkFlv()],
+    ['a file of frames up to 2.5 MiB', largeFramesFlv()],
+  ] as const;
+
+  for (const [input, source] of cases) {
     it(`${input}: the server records the source byte for byte`, async () => {
       const dir = tempDir('rtmpkit-cli-publish-');
       const path = join(dir, 'source.flv');

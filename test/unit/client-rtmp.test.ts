@@ -443,6 +443,34 @@ test('readPacket / sendPacket / handlePacket', async () => {
   await assert.rejects(conn.readPacket(), RTMPError);
 });
 
+test('bufferedAmount: 0 unconnected; what the socket has not written while the server reads nothing; 0 once written', async () => {
+  const server = await startScriptedServer();
+  try {
+    const conn = new RTMP(server.url());
+    assert.equal(conn.bufferedAmount, 0);
+    await conn.connect();
+    const peer = server.conns[0]!.socket;
+    peer.pause(); // the server stops reading: the kernel's buffers fill, then Node's
+    const body = Buffer.alloc(0xffffff, 1); // the largest message (UI24 length)
+    const packet = () =>
+      new RTMPPacket({ type: PacketType.VIDEO, format: PacketSize.LARGE, channel: 6, body });
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 4 && conn.bufferedAmount === 0; i++) sends.push(conn.sendPacket(packet()));
+    const pending = conn.bufferedAmount;
+    // At most what was sent: each body with its chunk headers (a 1-byte one per 4 KiB
+    // chunk), and a few control messages.
+    const sent = sends.length * (body.length + Math.ceil(body.length / 4096) + 16) + 256;
+    assert.ok(pending > 0 && pending <= sent, `pending ${pending} of ${sent}`);
+    peer.resume();
+    await Promise.all(sends);
+    assert.equal(conn.bufferedAmount, 0);
+    await conn.close();
+    assert.equal(conn.bufferedAmount, 0);
+  } finally {
+    await server.close();
+  }
+});
+
 test('RTMPPacket: python-librtmp constants, validation, dump', () => {
   assert.equal(PacketType.CHUNK_SIZE, 0x01);
   assert.equal(PacketType.BYTES_READ_REPORT, 0x03);

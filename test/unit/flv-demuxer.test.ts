@@ -120,6 +120,31 @@ test('zero-copy: a payload inside one push is a view; zeroCopy:false copies', ()
   assert.deepEqual(c1!.payload, t1!.payload);
 });
 
+test('heldInputBytes: the pushed bytes of an unfinished large tag, as views; 0 otherwise', () => {
+  // A tag above preallocateLimit (8 bytes here) keeps views of the pieces pushed; each push
+  // of it adds to what is held, its completion (one joined copy) releases them all.
+  const body = Buffer.from('00112233445566778899', 'hex');
+  const tag = Buffer.concat([hex('09 00000A 000000 00 000000'), body, hex('00000015')]);
+  const d = new FlvDemuxer({ header: 'none', preallocateLimit: 8 });
+  assert.equal(d.heldInputBytes, 0);
+  const first = Buffer.from(tag.subarray(0, 14)); // header + 3 payload bytes
+  d.push(first);
+  assert.equal(d.heldInputBytes, 3);
+  d.push(Buffer.from(tag.subarray(14, 19)));
+  assert.equal(d.heldInputBytes, 8);
+  first.fill(0xee, 11); // the caller writes into a buffer the demuxer holds: the tag sees it
+  const [t] = d.push(Buffer.from(tag.subarray(19)));
+  assert.equal(d.heldInputBytes, 0);
+  assert.equal(t!.payload.toString('hex'), `eeeeee${body.subarray(3).toString('hex')}`);
+  // Small tags are copied into a buffer of their own at their first byte; without
+  // zeroCopy nothing pushed is held either.
+  for (const opts of [{}, { preallocateLimit: 8, zeroCopy: false }]) {
+    const e = new FlvDemuxer({ header: 'none', ...opts });
+    e.push(tag.subarray(0, 14));
+    assert.equal(e.heldInputBytes, 0, JSON.stringify(opts));
+  }
+});
+
 test('PreviousTagSize mismatch: counted (lenient, like librtmp), error in strict mode after the tag', () => {
   const bad = hex(`${HEADER} ${T2.replace(/00000010$/, '00000005')} ${T3}`);
   const d = new FlvDemuxer();
