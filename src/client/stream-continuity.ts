@@ -18,8 +18,9 @@
  * (one metadata, one sequence header per message type, `TRAIL`, `MAX_HELD`).
  */
 import { isSequenceHeader } from '../flv/media.js';
+import { MessageType } from '../message/types.js';
 import { Splice, type SpliceMessage, Trail } from '../session/handover-splice.js';
-import { type AdmittedMessage, ReplayFilter } from '../session/replay-filter.js';
+import { type AdmittedMessage, fingerprint, ReplayFilter } from '../session/replay-filter.js';
 
 /** A message a publisher sends again after re-publishing. */
 export interface ResentMessage {
@@ -65,6 +66,8 @@ export class StreamContinuity {
    */
   admitMedia(type: number, timestamp: number, payload: Buffer): AdmittedMessage | undefined {
     let out: AdmittedMessage | undefined;
+    // The replay filter and the trail both fingerprint a message: once for both.
+    const hash = type === MessageType.Aggregate ? undefined : fingerprint(payload);
     if (this.#cut) {
       const ts = this.#splice!.admit(type, timestamp, payload);
       if (ts !== undefined) this.replay?.record(type, ts, payload);
@@ -73,10 +76,10 @@ export class StreamContinuity {
       out =
         this.replay === undefined
           ? { timestamp, payload }
-          : this.replay.admitMessage(type, timestamp, payload);
+          : this.replay.admitMessage(type, timestamp, payload, hash);
     }
     if (out === undefined) return undefined;
-    this.#trail?.push(type, out.timestamp, out.payload);
+    this.#trail?.push(type, out.timestamp, out.payload, out.payload === payload ? hash : undefined);
     if (!this.#cut) this.#splice?.oldDelivered(type, out.timestamp, out.payload);
     return out;
   }

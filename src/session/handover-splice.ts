@@ -66,12 +66,12 @@ export class Trail {
   readonly #key = new Uint8Array(TRAIL);
   #count = 0;
 
-  /** A media message was delivered with `ts` (the reader's timeline). */
-  push(type: number, ts: number, payload: Uint8Array): void {
+  /** A media message was delivered with `ts` (the reader's timeline); `hash`: its `fingerprint`, when known. */
+  push(type: number, ts: number, payload: Uint8Array, hash = fingerprint(payload)): void {
     const i = this.#count % TRAIL;
     this.#type[i] = type;
     this.#length[i] = payload.length;
-    this.#hash[i] = fingerprint(payload);
+    this.#hash[i] = hash;
     this.#ts[i] = ts;
     this.#key[i] = type === VIDEO && isKeyframe(type, payload) && !isSequenceHeader(type, payload) ? 1 : 0;
     this.#count++;

@@ -68,18 +68,32 @@ export interface Print {
   hash: number;
 }
 
-/** The `Print` of a message (reads at most 64 bytes). */
-export function print(type: number, payload: Uint8Array): Print {
-  return { type, length: payload.length, hash: fingerprint(payload) };
+/** The `Print` of a message (reads at most 64 bytes); `hash`: its `fingerprint`, when known. */
+export function print(type: number, payload: Uint8Array, hash = fingerprint(payload)): Print {
+  return { type, length: payload.length, hash };
 }
 
-/** A `Print`'s hash alone (no object): FNV-1a over the first and last EDGE bytes. */
+/**
+ * A `Print`'s hash alone (no object): FNV-1a's mixing over the first and last EDGE bytes,
+ * a little-endian 32-bit word at a time (byte by byte below 2 × EDGE bytes). It runs for
+ * every media message of a player that can resume, so it takes 16 steps, not 64: ~35 ns
+ * instead of ~75 optimised, and far less before V8 optimises it.
+ */
 export function fingerprint(payload: Uint8Array): number {
   let h = 0x811c9dc5;
   const n = payload.length;
-  for (let i = 0; i < Math.min(EDGE, n); i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
-  for (let i = Math.max(EDGE, n - EDGE); i < n; i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
+  if (n < 2 * EDGE) {
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ payload[i]!, 0x01000193);
+    return h >>> 0;
+  }
+  for (let i = 0; i < EDGE; i += 4) h = Math.imul(h ^ word(payload, i), 0x01000193);
+  for (let i = n - EDGE; i < n; i += 4) h = Math.imul(h ^ word(payload, i), 0x01000193);
   return h >>> 0;
+}
+
+/** The little-endian 32-bit word at `payload[i..i+4)` (as a signed int; only its bits matter). */
+function word(p: Uint8Array, i: number): number {
+  return p[i]! | (p[i + 1]! << 8) | (p[i + 2]! << 16) | (p[i + 3]! << 24);
 }
 
 /** Whether two prints name the same message. */
@@ -217,11 +231,12 @@ export class ReplayFilter {
    * A media message from the server (audio, video or aggregate): what to deliver, or
    * undefined when the reader already has it all. Delivered records are recorded. An
    * aggregate that is partly re-sent comes back as the view of its new records only, with
-   * the timestamp of the first of them: nothing twice, nothing missing.
+   * the timestamp of the first of them: nothing twice, nothing missing. `hash`: the
+   * payload's `fingerprint`, when the caller computed it already (not for an aggregate).
    */
-  admitMessage(type: number, timestamp: number, payload: Buffer): AdmittedMessage | undefined {
+  admitMessage(type: number, timestamp: number, payload: Buffer, hash?: number): AdmittedMessage | undefined {
     if (type === MessageType.Aggregate) return this.#admitAggregate(timestamp, payload);
-    const ts = this.#admitOne(type, timestamp, payload);
+    const ts = this.#admitOne(type, timestamp, payload, hash);
     return ts === undefined ? undefined : { timestamp: ts, payload };
   }
 
@@ -251,12 +266,12 @@ export class ReplayFilter {
     return ts === undefined ? undefined : { timestamp: ts, payload };
   }
 
-  #admitOne(type: number, timestamp: number, payload: Uint8Array): number | undefined {
+  #admitOne(type: number, timestamp: number, payload: Uint8Array, hash?: number): number | undefined {
     if (this.#gap !== undefined) return undefined;
     const r = this.#replay;
     let ts = (timestamp + this.#offset) >>> 0;
+    const p = print(type, payload, hash);
     if (r !== undefined) {
-      const p = print(type, payload);
       if (!r.matched) {
         const q = r.reask;
         if (q !== undefined && q.state !== 'strict') return undefined; // from before the seek
@@ -287,7 +302,7 @@ export class ReplayFilter {
         this.#replay = undefined;
       }
     }
-    this.#delivered(type, ts, payload);
+    this.#delivered(type, ts, payload, p);
     return ts;
   }
 
@@ -308,11 +323,10 @@ export class ReplayFilter {
 
   /** Records a message delivered with `ts` (on the reader's timeline) by another path (a ReconnectRequest's hand-over). */
   record(type: number, ts: number, payload: Uint8Array): void {
-    this.#delivered(type, ts, payload);
+    this.#delivered(type, ts, payload, print(type, payload));
   }
 
-  #delivered(type: number, ts: number, payload: Uint8Array): void {
-    const p = print(type, payload);
+  #delivered(type: number, ts: number, payload: Uint8Array, p: Print): void {
     // Runs for every media message: the records are updated in place and the list of the
     // last timestamp's prints is emptied, not replaced (`replay()` copies what it keeps).
     if (isSequenceHeader(type, payload)) this.#config.set(type, p);

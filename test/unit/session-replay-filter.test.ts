@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tagPieces } from '../../src/flv/framing.js';
-import { ReplayFilter } from '../../src/session/replay-filter.js';
+import { fingerprint, ReplayFilter } from '../../src/session/replay-filter.js';
 
 interface Msg {
   type: number;
@@ -441,4 +441,20 @@ describe('ReplayFilter: a server that resumes past the anchor', () => {
       assert.equal(f.gap, undefined, rebase ? 'rebased' : 'file timestamps');
     }
   });
+});
+
+it('fingerprint: every byte of the first and last 32 counts (all of a shorter payload), the middle does not', () => {
+  for (const n of [0, 1, 3, 31, 63, 64, 65, 67, 100, 4099]) {
+    const base = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) base[i] = (i * 151 + 7) & 0xff;
+    const h = fingerprint(base);
+    assert.equal(fingerprint(Buffer.from(base)), h, `n=${n}: the same bytes, the same hash`);
+    for (let i = 0; i < n; i++) {
+      const changed = Buffer.from(base);
+      changed[i]! ^= 0x5a;
+      const edge = n < 64 || i < 32 || i >= n - 32;
+      if (edge) assert.notEqual(fingerprint(changed), h, `n=${n}: byte ${i} counts`);
+      else assert.equal(fingerprint(changed), h, `n=${n}: byte ${i} is not read`);
+    }
+  }
 });
