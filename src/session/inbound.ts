@@ -279,7 +279,11 @@ export class InboundPipeline<Info extends PipelineHandshakeInfo> {
     if (counted) this.acks.recordSent(b.length);
   }
 
-  /** The bytes to write, in order (under RTMPE: what followed the handshake, encrypted in one copy). */
+  /**
+   * The bytes to write, in order (under RTMPE: what followed the handshake, encrypted in
+   * one copy — a write-pool buffer, always the last one, which the I/O shell gives back
+   * once written).
+   */
   takeOutput(): Buffer[] {
     let out = this.#out;
     this.#out = [];

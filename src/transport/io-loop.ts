@@ -258,16 +258,17 @@ export class IoLoop<E = unknown> {
     const s = this.#socket;
     if (this.#closed || s.destroyed || s.writableEnded) return false;
     const owned = this.#owner.writing?.();
-    // Buffers the session built from the write pool (RTMPE's encrypted batches) go back
-    // to it once written, so the next batch reuses their memory.
-    const pooled = out.some(isWriteBuffer) ? out.filter(isWriteBuffer) : undefined;
-    const written =
-      pooled === undefined
-        ? owned
-        : () => {
-            for (const b of pooled) returnWriteBuffer(b);
-            owned?.();
-          };
+    // A buffer the session built from the write pool (RTMPE's encrypted batch, always the
+    // last of its output) goes back to it once written, so the next batch reuses its
+    // memory. Only the last is looked at: a publisher's output is hundreds of pieces per
+    // write, and asking each whether it is pooled cost ~2 % of `rtmpkit publish`.
+    const tail = out[out.length - 1]!;
+    const written = isWriteBuffer(tail)
+      ? () => {
+          returnWriteBuffer(tail);
+          owned?.();
+        }
+      : owned;
     if (out.length === 1) {
       s.write(out[0]!, written);
     } else if (s.writableLength > 0) {
