@@ -234,7 +234,8 @@ export abstract class RTMPStreamFaces {
 
   /** Publishes an FLV or MP4 file, paced in real time unless `realtime: false` (client/publish-file.ts). */
   publishFile(path: string, options?: PublishFileOptions): Promise<PublishFileResult> {
-    return publishFile(this, path, options);
+    const target = { write: this.write.bind(this), reusable: (n: number) => this.input.reusable(n) };
+    return publishFile(target, path, options);
   }
 
   /** Audio/video/data tags sent so far (publish side). */

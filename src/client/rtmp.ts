@@ -159,6 +159,7 @@ export class RTMP extends RTMPFaces {
     });
     this.#conn = {
       ...common,
+      bufferedAmount: () => this.bufferedAmount,
       session: () => this.#requireSession(),
       pauseReading: (key) => this.#loop?.pauseReading(key),
       resumeReading: (key) => this.#loop?.resumeReading(key),

@@ -56,6 +56,8 @@ export interface InputConnection {
   waitDrain(): Promise<void>;
   /** True while the socket's write buffer is full. */
   needsDrain(): boolean;
+  /** Bytes handed to the connection that its transport has not written yet (`RTMP.bufferedAmount`). */
+  bufferedAmount(): number;
   /** A wait on the connection began (restarts the idle clock). */
   waitStarted(): void;
   /** Resolves when the connection is up (at once, or after a reconnect); rejects when it is gone for good. */
@@ -115,6 +117,16 @@ export class StreamInput {
     }
     await this.#flushWrites(options);
     return bytes;
+  }
+
+  /**
+   * Whether memory given to `write` before its last `lastWrite` bytes may be used again:
+   * the connection wrote out everything handed to it, and what the demuxer holds of an
+   * unfinished tag lies in those last bytes (`publishFile` reads a file into buffers it
+   * reuses when this says so).
+   */
+  reusable(lastWrite: number): boolean {
+    return this.#conn.bufferedAmount() === 0 && (this.#demuxer?.heldInputBytes ?? 0) <= lastWrite;
   }
 
   /** `RTMPStream.writeTags`: sends tags demuxed by the caller; resolves with how many were taken. */

@@ -33,3 +33,18 @@ export function multiChunkFlv(frames = 100): Buffer {
   }
   return Buffer.concat(parts);
 }
+
+/**
+ * Codec headers of `multiChunkFlv`, then 24 video frames of 100 KB … 2.5 MiB, each byte its
+ * frame's number: most frames straddle two or three 1 MiB file reads.
+ */
+export function largeFramesFlv(): Buffer {
+  const head = multiChunkFlv(0);
+  const parts = [head];
+  for (let i = 1; i <= 24; i++) {
+    const frame = Buffer.alloc(i % 6 === 0 ? 2_500_000 : 100_000 + ((i * 7919) % 300_000), i);
+    frame.set([i % 6 === 1 ? 0x17 : 0x27, 1, 0, 0, 0]);
+    parts.push(flvTag(9, i * 40, frame));
+  }
+  return Buffer.concat(parts);
+}

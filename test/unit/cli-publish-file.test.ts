@@ -13,23 +13,11 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../../src/index.js';
-import { flvTag, multiChunkFlv } from '../helpers/multi-chunk-flv.js';
+import { largeFramesFlv, multiChunkFlv } from '../helpers/multi-chunk-flv.js';
 import { runBounded, tempDir } from '../helpers/peers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-
-/** Codec headers of `multiChunkFlv`, then 24 video frames of 100 KB … 2.5 MiB, each byte its frame's number. */
-function largeFramesFlv(): Buffer {
-  const head = multiChunkFlv(0);
-  const parts = [head];
-  for (let i = 1; i <= 24; i++) {
-    const frame = Buffer.alloc(i % 6 === 0 ? 2_500_000 : 100_000 + ((i * 7919) % 300_000), i);
-    frame.set([i % 6 === 1 ? 0x17 : 0x27, 1, 0, 0, 0]);
-    parts.push(flvTag(9, i * 40, frame));
-  }
-  return Buffer.concat(parts);
-}
 
 describe('rtmpkit publish --no-realtime', { timeout: 120_000 }, () => {
   const cases = [

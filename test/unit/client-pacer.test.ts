@@ -3,7 +3,8 @@
  * fake clock (origin, skip of ≤ 1 ms, re-anchoring on a jump back); `toWritable({
  * realtime: true })` takes the media's duration where `toWritable()` takes a fraction
  * of it; `publishFile` sends FLV and MP4 files whole — the embedded server's recording
- * holds every media tag — paced unless `realtime: false`, and stops on its signal.
+ * holds every media tag — paced unless `realtime: false` (a file of large frames across
+ * its reads arrives byte for byte), and stops on its signal.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -15,6 +16,7 @@ import { after, before, test } from 'node:test';
 import { FlvDemuxer } from '../../src/flv/demuxer.js';
 import { createServer, makeTestFlv, RealtimePacer, RTMP, type RTMPServer } from '../../src/index.js';
 import { avc1, mp4a, progressive, samples } from '../helpers/mp4-builder.js';
+import { largeFramesFlv } from '../helpers/multi-chunk-flv.js';
 import { tempDir } from '../helpers/peers.js';
 
 test('RealtimePacer: the first timestamp is the origin; later ones wait for the wall clock', () => {
@@ -140,6 +142,21 @@ test('publishFile: an MP4 file (H.264 + AAC) as fast as the socket takes it with
     r.tags.some((t) => t.type === 9 && t.timestamp >= 29 * 100 - 1),
     'the last video sample (≈2.9 s)',
   );
+});
+
+test('publishFile, realtime: false: frames up to 2.5 MiB across its reads arrive byte for byte', async () => {
+  // publishFile reads into buffers it reuses once nothing points into them; a frame whose
+  // pieces the demuxer still held in a reused buffer would arrive corrupted.
+  const source = largeFramesFlv();
+  const path = join(dir, 'large.flv');
+  writeFileSync(path, source);
+  const r = await publish('file-large', (s) => s.publishFile(path, { realtime: false }));
+  const sent = new FlvDemuxer().push(source).filter((t) => t.type === 8 || t.type === 9);
+  assert.equal(r.tags.length, sent.length);
+  r.tags.forEach((t, i) => {
+    assert.equal(t.timestamp, sent[i]!.timestamp);
+    assert.ok(t.payload.equals(sent[i]!.payload), `tag ${i} (${t.payload.length} bytes) arrived as sent`);
+  });
 });
 
 test('publishFile stops on its signal with the signal reason', async () => {
