@@ -135,6 +135,7 @@ export async function openTransport(options: OpenTransportOptions): Promise<Tran
   const target: ConnectTarget = { host: options.host, port: options.port };
   if (options.timeoutMs !== undefined) target.timeoutMs = options.timeoutMs;
   if (options.signal !== undefined) target.signal = options.signal;
+  if (isRtmpeScheme(scheme)) target.rc4Reads = true;
   if (carrier === 'http' || carrier === 'https') {
     return connectRtmpt(target, {
       secure: carrier === 'https',

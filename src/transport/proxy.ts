@@ -138,6 +138,7 @@ export async function connectViaProxy(proxy: ProxyConfig, target: ConnectTarget)
   const proxyTarget: ConnectTarget = { host: proxy.host, port: proxy.port };
   if (target.timeoutMs !== undefined) proxyTarget.timeoutMs = target.timeoutMs;
   if (target.signal !== undefined) proxyTarget.signal = target.signal;
+  if (target.rc4Reads !== undefined) proxyTarget.rc4Reads = target.rc4Reads;
   const socket = await connectTcp(proxyTarget);
   const left =
     target.timeoutMs === undefined ? undefined : Math.max(1, target.timeoutMs - (Date.now() - started));

@@ -9,7 +9,8 @@
  *
  * Reads go into a reused buffer (`onread`, `reusedReads`) instead of a fresh Buffer per
  * read: plain-TCP sockets — connected ones and a server's accepted ones
- * (`reuseAcceptedReads`) — share one, each TLS socket has its own.
+ * (`reuseAcceptedReads`) — share the process's (`sharedReadBuffer`: RC4's memory for RTMPE
+ * and servers, a plain buffer otherwise), each TLS socket has its own.
  * Until `setReadSink` claims the socket, each read is copied and pushed to the socket's
  * readable side, so 'data' listeners (the SOCKS4 reply, TLS wrapping) see the usual
  * stream; after it, the sink gets a view of the reused buffer, valid only during the
@@ -112,17 +113,25 @@ export function reusedReads(
 }
 
 /**
- * The read buffer every plain-TCP socket of the process shares — `connectTcp`'s and the
- * accepted ones of `reuseAcceptedReads` — made on first use. Sharing is safe because each
- * read is handed on and consumed before the next one lands (libuv reads one socket at a
- * time, and these sockets never coalesce reads across turns). It is RC4's read area where
- * WebAssembly runs, so RTMPE decrypts a read where it landed (crypto/rc4-kernel.ts).
+ * The read buffers the plain-TCP sockets of the process share — `connectTcp`'s and the
+ * accepted ones of `reuseAcceptedReads` — each made on first use. Sharing is safe because
+ * each read is handed on and consumed before the next one lands (libuv reads one socket
+ * at a time, and these sockets never coalesce reads across turns). An RTMPE connection
+ * (`ConnectTarget.rc4Reads`) and a server's sockets (any of which may turn out to be RTMPE)
+ * read into RC4's read area where WebAssembly runs, so RTMPE decrypts a read where it
+ * landed (crypto/rc4-kernel.ts); other connections into a plain buffer, so a plain
+ * rtmp:// client never builds that kernel (~1.7 ms of compiling, once per process).
  */
-let sharedBuffer: Buffer | undefined;
+let plainBuffer: Buffer | undefined;
+let rc4Buffer: Buffer | undefined;
 
-function sharedReadBuffer(): Buffer {
-  sharedBuffer ??= kernelReadArea() ?? Buffer.allocUnsafe(READ_BUFFER_SIZE);
-  return sharedBuffer;
+function sharedReadBuffer(rc4: boolean): Buffer {
+  if (!rc4) {
+    plainBuffer ??= Buffer.allocUnsafe(READ_BUFFER_SIZE);
+    return plainBuffer;
+  }
+  rc4Buffer ??= kernelReadArea() ?? sharedReadBuffer(false);
+  return rc4Buffer;
 }
 
 /** Node's `onread` slots of a Socket (internal symbols), looked up once; null = not found. */
@@ -153,7 +162,7 @@ export function reuseAcceptedReads(socket: Socket): boolean {
   const slots = onreadSlots;
   const own = socket as unknown as Record<symbol, unknown>;
   if (slots === null || own[slots.buffer] !== null) return false;
-  const buffer = sharedReadBuffer();
+  const buffer = sharedReadBuffer(true);
   const reads = reusedReads(false, buffer);
   own[slots.buffer] = buffer;
   own[slots.callback] = reads.onread.callback;
@@ -262,7 +271,7 @@ export async function connectTcp(target: ConnectTarget): Promise<Socket> {
   }
   // A reused read buffer instead of Node's fresh 64 KiB Buffer per read: fewer page faults
   // and less GC (cold 303 MB download: 1.22 → 1.03 CPU s/GB); the process's shared one.
-  const reads = reusedReads(false, sharedReadBuffer());
+  const reads = reusedReads(false, sharedReadBuffer(target.rc4Reads === true));
   const socket: Socket = netConnect({
     host: target.host,
     port: target.port,

@@ -33,4 +33,6 @@ export interface ConnectTarget {
   timeoutMs?: number;
   /** Cancels the attempt; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** The connection will be RTMPE: TCP reads land in RC4's memory (transport/tcp.ts). */
+  rc4Reads?: boolean;
 }

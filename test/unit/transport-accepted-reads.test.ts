@@ -117,32 +117,37 @@ describe('reuseAcceptedReads', () => {
     assert.deepEqual(Buffer.concat(parts), Buffer.concat([early, late]));
   });
 
-  it('connected sockets read into the same shared buffer — RC4’s read area, where RTMPE decrypts in place', async () => {
+  it('connected sockets share one read buffer: RC4’s read area for RTMPE (decrypted in place), a plain one otherwise', async () => {
     const sent = [pattern(2_000_000, 4), pattern(1_500_000, 5)];
     const port = await listen((s) => {
       s.on('error', () => {});
       s.once('data', (d: Buffer) => s.end(sent[d[0]!]!));
     });
-    const got: Buffer[][] = [[], []];
-    const views = new Set<ArrayBufferLike>();
-    const socks = await Promise.all([0, 1].map(() => connectTcp({ host: '127.0.0.1', port })));
-    clients.push(...socks);
-    socks.forEach((c, k) => {
-      assert.equal(readsIntoReusedBuffer(c), true);
-      setReadSink(c, (v) => {
-        views.add(v.buffer);
-        got[k]!.push(Buffer.from(v));
+    const seen = new Map<boolean, ArrayBufferLike>();
+    for (const rc4Reads of [false, true]) {
+      const got: Buffer[][] = [[], []];
+      const views = new Set<ArrayBufferLike>();
+      const socks = await Promise.all([0, 1].map(() => connectTcp({ host: '127.0.0.1', port, rc4Reads })));
+      clients.push(...socks);
+      socks.forEach((c, k) => {
+        assert.equal(readsIntoReusedBuffer(c), true);
+        setReadSink(c, (v) => {
+          views.add(v.buffer);
+          got[k]!.push(Buffer.from(v));
+        });
+        c.write(Uint8Array.of(k));
       });
-      c.write(Uint8Array.of(k));
-    });
-    await until(
-      () => got.every((parts, k) => Buffer.concat(parts).length === sent[k]!.length),
-      'both answers arrived',
-    );
-    for (const [k, parts] of got.entries())
-      assert.ok(Buffer.concat(parts).equals(sent[k]!), `client ${k}: byte-exact`);
-    assert.equal(views.size, 1, 'one buffer for both sockets');
-    assert.equal([...views][0], kernelReadArea()!.buffer, 'the RC4 kernel memory');
+      await until(
+        () => got.every((parts, k) => Buffer.concat(parts).length === sent[k]!.length),
+        'both answers arrived',
+      );
+      for (const [k, parts] of got.entries())
+        assert.ok(Buffer.concat(parts).equals(sent[k]!), `rc4Reads ${rc4Reads}, client ${k}: byte-exact`);
+      assert.equal(views.size, 1, `rc4Reads ${rc4Reads}: one buffer for both sockets`);
+      seen.set(rc4Reads, [...views][0]!);
+    }
+    assert.equal(seen.get(true), kernelReadArea()!.buffer, 'RTMPE: the RC4 kernel memory');
+    assert.notEqual(seen.get(false), kernelReadArea()!.buffer, 'plain: not the kernel memory');
   });
 
   it('a second call, and a socket that is not an accepted TCP socket, are refused and left as they are', async () => {
