@@ -26,6 +26,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { RealtimePacer } from '../client/pacer.js';
+import { fileReadsSync } from '../client/publish-file.js';
 import { RTMP } from '../client/rtmp.js';
 import type { PublishTag, RTMPStream } from '../client/rtmp-stream.js';
 import { FlvDemuxer, type FlvTag } from '../flv/demuxer.js';
@@ -251,8 +252,6 @@ async function publish(parsed: ParsedArgs, url: string, input: string, out: Cons
   }
 }
 
-/** Bytes per read of an FLV file. */
-const READ_SIZE = 1024 * 1024;
 /** Top-level box types an MP4 (ISO-BMFF, ISO/IEC 14496-12 §4.2) starts with, as ffmpeg writes them. */
 const MP4_FIRST_BOXES = new Set(['ftyp', 'styp', 'moov', 'mdat', 'free', 'skip', 'wide', 'moof']);
 
@@ -301,36 +300,9 @@ interface SourceTag {
 type TagSource = (signal: AbortSignal) => AsyncIterable<SourceTag[]>;
 
 /**
- * A file's bytes in READ_SIZE reads. Its tags are sent as views of a read, so a read's
- * buffer is used again, two reads later, only when `reusable(bytes of the last read)`
- * says nothing points into it any more (the connection wrote out everything handed to
- * it, and what the demuxer holds of an unfinished tag lies in the last read); otherwise
- * the read gets a fresh buffer. Memory already mapped spares a read its page faults (a
- * 303 MB file: ~50 ms less kernel time).
- */
-function* fileReads(path: string, reusable: (lastRead: number) => boolean): Generator<Buffer> {
-  const fd = openSync(path, 'r');
-  let older: Buffer | undefined;
-  let last: Buffer | undefined;
-  let lastRead = 0;
-  try {
-    for (;;) {
-      const b = older !== undefined && reusable(lastRead) ? older : Buffer.allocUnsafeSlow(READ_SIZE);
-      const n = readSync(fd, b, 0, READ_SIZE, null);
-      if (n === 0) return;
-      older = last;
-      last = b;
-      lastRead = n;
-      yield b.subarray(0, n);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
  * The tags of an FLV file or of FLV on stdin; `written()`: whether the connection wrote
- * out everything it was given (a file's read buffer may be reused then, see `fileReads`).
+ * out everything it was given (a file's read buffer may be reused then: `fileReadsSync`,
+ * client/publish-file.ts).
  */
 function flvSource(input: string, out: Console, written: () => boolean): TagSource {
   return async function* (signal) {
@@ -341,7 +313,7 @@ function flvSource(input: string, out: Console, written: () => boolean): TagSour
     const source =
       input === '-'
         ? process.stdin
-        : fileReads(input, (lastRead) => written() && demuxer.heldInputBytes <= lastRead);
+        : fileReadsSync(input, (lastRead) => written() && demuxer.heldInputBytes <= lastRead);
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         if (signal.aborted) return;

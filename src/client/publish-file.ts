@@ -7,6 +7,7 @@
  *
  * The format is told by the first bytes: `FLV` is FLV, anything else is read as MP4.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tagPieces } from '../flv/framing.js';
 import { hasFlvSignature } from '../flv/header.js';
@@ -51,6 +52,81 @@ export interface PublishTarget {
 /** Bytes per read of an FLV file: fewer tags span two reads (each of those is joined once). */
 const READ_SIZE = 1024 * 1024;
 
+/**
+ * Which buffer a file's next read goes into, for a publisher that sends the tags as views
+ * of the read (`publishFile`, `rtmpkit publish`): a read's buffer is used again, two reads
+ * later, only when `reusable(bytes of the last read)` says nothing points into it any
+ * more — the connection wrote out everything handed to it, and what a demuxer holds of an
+ * unfinished tag lies in the last read; otherwise a fresh buffer. Memory already mapped
+ * spares a read its page faults (a 303 MB file as fast as nginx-rtmp takes it: `rtmpkit
+ * publish` 0.39 -> 0.35 s of CPU, `publishFile` 0.47 -> 0.35).
+ */
+class ReadBuffers {
+  readonly #reusable: (lastRead: number) => boolean;
+  #older: Buffer | undefined;
+  #last: Buffer | undefined;
+  #lastRead = 0;
+
+  constructor(reusable: (lastRead: number) => boolean) {
+    this.#reusable = reusable;
+  }
+
+  /** The buffer for the next read (READ_SIZE bytes). */
+  next(): Buffer {
+    const older = this.#older;
+    return older !== undefined && this.#reusable(this.#lastRead) ? older : Buffer.allocUnsafeSlow(READ_SIZE);
+  }
+
+  /** `b`, from `next`, got `n` bytes: the read's view. */
+  filled(b: Buffer, n: number): Buffer {
+    this.#older = this.#last;
+    this.#last = b;
+    this.#lastRead = n;
+    return b.subarray(0, n);
+  }
+}
+
+/** A file's bytes in READ_SIZE reads into `ReadBuffers`; `signal` stops it with its reason. */
+export async function* fileReads(
+  path: string,
+  reusable: (lastRead: number) => boolean,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  const buffers = new ReadBuffers(reusable);
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const b = buffers.next();
+      const { bytesRead } = await fh.read(b, 0, READ_SIZE, null);
+      if (bytesRead === 0) return;
+      yield buffers.filled(b, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * `fileReads` with blocking reads, for a process that does nothing else meanwhile (`rtmpkit
+ * publish`): a read from the page cache into a thread-pool request and back cost 80 µs per
+ * MiB more CPU (303 MB: 0.335 -> 0.360 s).
+ */
+export function* fileReadsSync(path: string, reusable: (lastRead: number) => boolean): Generator<Buffer> {
+  const buffers = new ReadBuffers(reusable);
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const b = buffers.next();
+      const n = readSync(fd, b, 0, READ_SIZE, null);
+      if (n === 0) return;
+      yield buffers.filled(b, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Publishes `path` on `stream` (see the module comment). */
 export async function publishFile(
   stream: PublishTarget,
@@ -62,29 +138,9 @@ export async function publishFile(
   const format = hasFlvSignature(await leadingBytes(path)) ? 'flv' : 'mp4';
   let bytes = 0;
   if (format === 'flv') {
-    // Its tags go out as views of each read, so a read's buffer is used again only two
-    // reads later and when `reusable` says nothing points into it any more; otherwise
-    // the read gets a fresh one. Memory already mapped spares a read its page faults (a
-    // 303 MB file as fast as nginx-rtmp takes it: 0.47 -> 0.35 s of CPU, import included).
-    const fh = await open(path, 'r');
-    try {
-      let older: Buffer | undefined;
-      let last: Buffer | undefined;
-      let lastRead = 0;
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const reuse = older !== undefined && stream.reusable?.(lastRead) === true;
-        const b = reuse ? older! : Buffer.allocUnsafeSlow(READ_SIZE);
-        const { bytesRead } = await fh.read(b, 0, READ_SIZE, null);
-        if (bytesRead === 0) break;
-        older = last;
-        last = b;
-        lastRead = bytesRead;
-        bytes += await stream.write(b.subarray(0, bytesRead), write);
-      }
-    } finally {
-      await fh.close();
-    }
+    const reusable = (lastRead: number): boolean => stream.reusable?.(lastRead) === true;
+    for await (const chunk of fileReads(path, reusable, options.signal))
+      bytes += await stream.write(chunk, write);
     return { format, bytes };
   }
   const file = await openMp4(path);
