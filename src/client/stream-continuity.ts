@@ -70,7 +70,7 @@ export class StreamContinuity {
     const hash = type === MessageType.Aggregate ? undefined : fingerprint(payload);
     if (this.#cut) {
       const ts = this.#splice!.admit(type, timestamp, payload);
-      if (ts !== undefined) this.replay?.record(type, ts, payload);
+      if (ts !== undefined) this.replay?.record(type, ts, payload, hash);
       out = ts === undefined ? undefined : { timestamp: ts, payload };
     } else {
       out =

@@ -321,9 +321,12 @@ export class ReplayFilter {
     return ts;
   }
 
-  /** Records a message delivered with `ts` (on the reader's timeline) by another path (a ReconnectRequest's hand-over). */
-  record(type: number, ts: number, payload: Uint8Array): void {
-    this.#delivered(type, ts, payload, print(type, payload));
+  /**
+   * Records a message delivered with `ts` (on the reader's timeline) by another path (a
+   * ReconnectRequest's hand-over); `hash`: its `fingerprint`, when known.
+   */
+  record(type: number, ts: number, payload: Uint8Array, hash?: number): void {
+    this.#delivered(type, ts, payload, print(type, payload, hash));
   }
 
   #delivered(type: number, ts: number, payload: Uint8Array, p: Print): void {
